@@ -1,0 +1,240 @@
+/**
+ * Reads the header of one DICOM file (never its pixel data) into the attributes the study index
+ * keeps. Accepts Part 10 files with or without the 128-byte preamble, bare data sets without
+ * meta information, explicit and implicit VR, little and big endian, and deflated data sets.
+ */
+import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
+import { planCharacterSet, decodeText, type CharacterSetPlan } from '../../../shared/dicom/character-sets';
+import { MEDIA_STORAGE_DIRECTORY_SOP_CLASS } from '../../../shared/dicom/transfer-syntax';
+import { integerOrNull, isoDate, isoTime, personName, textOrNull, trimValue, uidOrNull } from '../../../shared/dicom/values';
+import { dicomParser, type DataSet } from './dicom-parser';
+import { ImportFileError } from './import-error';
+
+export interface InstanceHeader {
+  readonly transferSyntaxUid: string | null;
+  readonly specificCharacterSet: string | null;
+  readonly patient: {
+    readonly name: string | null;
+    readonly id: string | null;
+    readonly issuer: string | null;
+    readonly birthDate: string | null;
+    readonly sex: string | null;
+  };
+  readonly study: {
+    readonly uid: string;
+    readonly date: string | null;
+    readonly time: string | null;
+    readonly accessionNumber: string | null;
+    readonly description: string | null;
+    readonly referringPhysicianName: string | null;
+    readonly institutionName: string | null;
+    readonly studyId: string | null;
+  };
+  readonly series: {
+    readonly uid: string;
+    readonly modality: string | null;
+    readonly number: number | null;
+    readonly description: string | null;
+    readonly bodyPart: string | null;
+  };
+  readonly instance: {
+    readonly sopInstanceUid: string;
+    readonly sopClassUid: string | null;
+    readonly number: number | null;
+    readonly rows: number | null;
+    readonly columns: number | null;
+    readonly frames: number | null;
+  };
+}
+
+export type HeaderResult =
+  | { readonly kind: 'instance'; readonly header: InstanceHeader }
+  | { readonly kind: 'dicomdir' };
+
+const PIXEL_DATA = 'x7fe00010';
+
+/** Thrown inside parsing when the bytes at hand end before the header does. */
+class NeedMoreBytes extends Error {}
+
+function ascii(bytes: Uint8Array, start: number, length: number): string {
+  let text = '';
+  for (let i = start; i < start + length && i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+  return text;
+}
+
+/** Inflates as much of a deflated data set as the bytes at hand hold (the tail may be cut off). */
+function partialInflater(byteArray: Uint8Array, position: number): Uint8Array {
+  let inflated: Buffer;
+  try {
+    inflated = inflateRawSync(byteArray.subarray(position), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (error) {
+    throw new ImportFileError('corrupt', `The deflated data set cannot be inflated (${(error as Error).message}).`);
+  }
+  const full = new Uint8Array(position + inflated.length);
+  full.set(byteArray.subarray(0, position));
+  full.set(inflated, position);
+  return full;
+}
+
+const VR_PATTERN = /^(AE|AS|AT|CS|DA|DS|DT|FD|FL|IS|LO|LT|OB|OD|OF|OL|OV|OW|PN|SH|SL|SQ|SS|ST|SV|TM|UC|UI|UL|UN|UR|US|UT|UV)$/;
+
+/**
+ * A bare data set (no preamble, no meta) has to prove it is DICOM: its first element must be in
+ * group 0008 (identifying) as every real-world one is, read in whichever byte order makes it so.
+ */
+function parseBareDataSet(bytes: Uint8Array): DataSet {
+  if (bytes.length < 8) throw new ImportFileError('not-dicom', 'Not a DICOM file: too short to hold a data set.');
+  const groupLittle = bytes[0] | (bytes[1] << 8);
+  const groupBig = (bytes[0] << 8) | bytes[1];
+  const explicit = VR_PATTERN.test(ascii(bytes, 4, 2));
+  let parser;
+  if (groupLittle === 0x0008) parser = dicomParser.littleEndianByteArrayParser;
+  else if (groupBig === 0x0008 && explicit) parser = dicomParser.bigEndianByteArrayParser;
+  else throw new ImportFileError('not-dicom', 'Not a DICOM file: no DICM marker and no recognisable data set.');
+  const stream = new dicomParser.ByteStream(parser, bytes, 0);
+  const dataSet = new dicomParser.DataSet(parser, bytes, {});
+  dataSet.warnings = [];
+  if (explicit) dicomParser.parseDicomDataSetExplicit(dataSet, stream, bytes.length, { untilTag: PIXEL_DATA });
+  else dicomParser.parseDicomDataSetImplicit(dataSet, stream, bytes.length, { untilTag: PIXEL_DATA });
+  return dataSet;
+}
+
+function parseDataSet(bytes: Uint8Array, complete: boolean): DataSet {
+  let part10: Uint8Array | null = null;
+  if (ascii(bytes, 128, 4) === 'DICM') part10 = bytes;
+  else if (ascii(bytes, 0, 4) === 'DICM') {
+    // Some writers drop the preamble but keep the marker: give the parser the layout it expects.
+    part10 = new Uint8Array(128 + bytes.length);
+    part10.set(bytes, 128);
+  }
+  try {
+    if (part10 === null) return parseBareDataSet(bytes);
+    return dicomParser.parseDicom(part10, { untilTag: PIXEL_DATA, inflater: partialInflater } as never);
+  } catch (error) {
+    if (error instanceof ImportFileError) throw error;
+    if (!complete) throw new NeedMoreBytes();
+    const message = typeof error === 'string' ? error : (error as Error).message;
+    if (/overrun|beyond|out of range|exceeds/i.test(message)) {
+      throw new ImportFileError('truncated', 'The file is truncated: its data set ends before its last element.');
+    }
+    throw new ImportFileError('corrupt', `Corrupt DICOM data: ${message.replace(/^dicomParser[.:]\s*/, '')}`);
+  }
+}
+
+/** Raw value bytes of a top-level element, or null when absent or empty. */
+function valueBytes(dataSet: DataSet, tag: string): Uint8Array | null {
+  const element = dataSet.elements[tag];
+  if (element === undefined || element.length === 0 || element.length === 0xffffffff) return null;
+  const end = element.dataOffset + element.length;
+  if (end > dataSet.byteArray.length) throw new NeedMoreBytes();
+  return dataSet.byteArray.subarray(element.dataOffset, end);
+}
+
+function asciiValue(dataSet: DataSet, tag: string): string | null {
+  const bytes = valueBytes(dataSet, tag);
+  return bytes === null ? null : textOrNull(ascii(bytes, 0, bytes.length));
+}
+
+function unsignedShort(dataSet: DataSet, tag: string): number | null {
+  const bytes = valueBytes(dataSet, tag);
+  if (bytes === null || bytes.length < 2) return null;
+  return dataSet.byteArrayParser.readUint16(bytes, 0);
+}
+
+/** Reads the header attributes out of a parsed data set. Throws NeedMoreBytes when cut short. */
+function extract(dataSet: DataSet, complete: boolean): HeaderResult {
+  const pixelData = dataSet.elements[PIXEL_DATA];
+  if (!complete && pixelData === undefined) throw new NeedMoreBytes();
+  if (pixelData !== undefined && !pixelData.hadUndefinedLength && pixelData.dataOffset + pixelData.length > dataSet.byteArray.length) {
+    if (!complete) throw new NeedMoreBytes();
+    throw new ImportFileError('truncated', 'The file is truncated: its pixel data ends past the end of the file.');
+  }
+  const mediaClass = asciiValue(dataSet, 'x00020002');
+  if (mediaClass === MEDIA_STORAGE_DIRECTORY_SOP_CLASS || dataSet.elements.x00041220 !== undefined) {
+    return { kind: 'dicomdir' };
+  }
+
+  const charsetRaw = asciiValue(dataSet, 'x00080005');
+  const plan: CharacterSetPlan = planCharacterSet(charsetRaw === null ? [] : charsetRaw.split('\\'));
+  const text = (tag: string): string | null => {
+    const bytes = valueBytes(dataSet, tag);
+    return bytes === null ? null : textOrNull(decodeText(bytes, plan));
+  };
+  // Multi-valued SH/LO: keep the first value, the one every viewer shows.
+  const firstText = (tag: string): string | null => textOrNull(text(tag)?.split('\\')[0]);
+  const name = (tag: string): string | null => {
+    const bytes = valueBytes(dataSet, tag);
+    return bytes === null ? null : personName(decodeText(bytes, plan, true).split('\\')[0]);
+  };
+  const requiredUid = (tag: string, label: string): string => {
+    const raw = asciiValue(dataSet, tag);
+    const uid = uidOrNull(raw);
+    if (uid === null) {
+      throw new ImportFileError(
+        'missing-uid',
+        raw === null ? `The file has no ${label}.` : `The file's ${label} is not a valid UID.`,
+      );
+    }
+    return uid;
+  };
+
+  const sex = asciiValue(dataSet, 'x00100040')?.toUpperCase() ?? null;
+  const modality = asciiValue(dataSet, 'x00080060')?.toUpperCase() ?? null;
+  return {
+    kind: 'instance',
+    header: {
+      transferSyntaxUid: uidOrNull(asciiValue(dataSet, 'x00020010')),
+      specificCharacterSet: charsetRaw,
+      patient: {
+        name: name('x00100010'),
+        id: firstText('x00100020'),
+        issuer: firstText('x00100021'),
+        birthDate: isoDate(asciiValue(dataSet, 'x00100030')),
+        sex: sex === null ? null : trimValue(sex).slice(0, 16),
+      },
+      study: {
+        uid: requiredUid('x0020000d', 'Study Instance UID (0020,000D)'),
+        date: isoDate(asciiValue(dataSet, 'x00080020')),
+        time: isoTime(asciiValue(dataSet, 'x00080030')),
+        accessionNumber: firstText('x00080050'),
+        description: firstText('x00081030'),
+        referringPhysicianName: name('x00080090'),
+        institutionName: firstText('x00080080'),
+        studyId: firstText('x00200010'),
+      },
+      series: {
+        uid: requiredUid('x0020000e', 'Series Instance UID (0020,000E)'),
+        modality: modality === null ? null : modality.split('\\')[0].slice(0, 16),
+        number: integerOrNull(asciiValue(dataSet, 'x00200011')),
+        description: firstText('x0008103e'),
+        bodyPart: asciiValue(dataSet, 'x00180015'),
+      },
+      instance: {
+        sopInstanceUid: requiredUid('x00080018', 'SOP Instance UID (0008,0018)'),
+        sopClassUid: uidOrNull(asciiValue(dataSet, 'x00080016')),
+        number: integerOrNull(asciiValue(dataSet, 'x00200013')),
+        rows: unsignedShort(dataSet, 'x00280010'),
+        columns: unsignedShort(dataSet, 'x00280011'),
+        frames: integerOrNull(asciiValue(dataSet, 'x00280008')),
+      },
+    },
+  };
+}
+
+/**
+ * Parses header bytes. `complete` says whether `bytes` is the whole file; when it is not and the
+ * header runs past them, returns null so the caller can read more.
+ */
+export function parseInstanceHeader(bytes: Uint8Array, complete: boolean): HeaderResult | null {
+  if (bytes.length === 0) throw new ImportFileError('empty-file', 'The file is empty.');
+  try {
+    return extract(parseDataSet(bytes, complete), complete);
+  } catch (error) {
+    if (error instanceof NeedMoreBytes) {
+      if (!complete) return null;
+      throw new ImportFileError('truncated', 'The file is truncated: an element runs past the end of the file.');
+    }
+    throw error;
+  }
+}
+
