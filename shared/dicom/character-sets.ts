@@ -246,7 +246,11 @@ function decodeIso2022(bytes: Uint8Array, plan: Extract<CharacterSetPlan, { kind
         i += escape.length - 1;
         continue;
       }
-      // An unknown escape is dropped rather than shown as a control character.
+      // An unknown escape (ESC, intermediates 0x20–0x2F, one final byte) is dropped rather than
+      // shown as stray characters.
+      let end = i + 1;
+      while (end < bytes.length && bytes[end] >= 0x20 && bytes[end] <= 0x2f) end++;
+      i = end;
       continue;
     }
     if (byte < 0x80) {

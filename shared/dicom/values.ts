@@ -16,20 +16,11 @@ export function textOrNull(value: string | null | undefined): string | null {
 }
 
 /**
- * A PN value as stored: component groups joined by `=`, components by `^`, each component's
- * padding trimmed, and empty trailing components and groups dropped (`Doe^John^^^` is `Doe^John`).
+ * A PN value as stored: component groups joined by `=`, components by `^`, exactly as the file
+ * has them (empty components included), with only the value's padding trimmed.
  */
 export function personName(value: string | null | undefined): string | null {
-  const text = textOrNull(value);
-  if (text === null) return null;
-  const groups = text.split('=').map((group) => {
-    const components = group.split('^').map(trimValue);
-    while (components.length > 0 && components[components.length - 1] === '') components.pop();
-    return components.join('^');
-  });
-  while (groups.length > 0 && groups[groups.length - 1] === '') groups.pop();
-  const joined = groups.join('=');
-  return joined === '' ? null : joined;
+  return textOrNull(value);
 }
 
 function validDate(year: number, month: number, day: number): boolean {

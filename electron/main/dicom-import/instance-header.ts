@@ -5,7 +5,7 @@
  */
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import { planCharacterSet, decodeText, type CharacterSetPlan } from '../../../shared/dicom/character-sets';
-import { MEDIA_STORAGE_DIRECTORY_SOP_CLASS } from '../../../shared/dicom/transfer-syntax';
+import { MEDIA_STORAGE_DIRECTORY_SOP_CLASS, TRANSFER_SYNTAX } from '../../../shared/dicom/transfer-syntax';
 import { integerOrNull, isoDate, isoTime, personName, textOrNull, trimValue, uidOrNull } from '../../../shared/dicom/values';
 import { dicomParser, type DataSet } from './dicom-parser';
 import { ImportFileError } from './import-error';
@@ -99,6 +99,14 @@ function parseBareDataSet(bytes: Uint8Array): DataSet {
   return dataSet;
 }
 
+/** dicom-parser throws strings, Errors, or `{ exception, dataSet }` wrappers around either. */
+function parserMessage(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'exception' in error) return parserMessage(error.exception);
+  return 'unreadable data set';
+}
+
 function parseDataSet(bytes: Uint8Array, complete: boolean): DataSet {
   let part10: Uint8Array | null = null;
   if (ascii(bytes, 128, 4) === 'DICM') part10 = bytes;
@@ -113,7 +121,7 @@ function parseDataSet(bytes: Uint8Array, complete: boolean): DataSet {
   } catch (error) {
     if (error instanceof ImportFileError) throw error;
     if (!complete) throw new NeedMoreBytes();
-    const message = typeof error === 'string' ? error : (error as Error).message;
+    const message = parserMessage(error);
     if (/overrun|beyond|out of range|exceeds/i.test(message)) {
       throw new ImportFileError('truncated', 'The file is truncated: its data set ends before its last element.');
     }
@@ -142,12 +150,16 @@ function unsignedShort(dataSet: DataSet, tag: string): number | null {
 }
 
 /** Reads the header attributes out of a parsed data set. Throws NeedMoreBytes when cut short. */
-function extract(dataSet: DataSet, complete: boolean): HeaderResult {
+function extract(dataSet: DataSet, complete: boolean, fileSize: number): HeaderResult {
   const pixelData = dataSet.elements[PIXEL_DATA];
   if (!complete && pixelData === undefined) throw new NeedMoreBytes();
-  if (pixelData !== undefined && !pixelData.hadUndefinedLength && pixelData.dataOffset + pixelData.length > dataSet.byteArray.length) {
-    if (!complete) throw new NeedMoreBytes();
-    throw new ImportFileError('truncated', 'The file is truncated: its pixel data ends past the end of the file.');
+  if (pixelData !== undefined && !pixelData.hadUndefinedLength) {
+    // Offsets of a deflated data set count inflated bytes, so only a whole one can be measured.
+    const deflated = asciiValue(dataSet, 'x00020010') === TRANSFER_SYNTAX.deflatedExplicitLittleEndian;
+    const available = complete ? dataSet.byteArray.length : deflated ? Infinity : fileSize;
+    if (pixelData.dataOffset + pixelData.length > available) {
+      throw new ImportFileError('truncated', 'The file is truncated: its pixel data ends past the end of the file.');
+    }
   }
   const mediaClass = asciiValue(dataSet, 'x00020002');
   if (mediaClass === MEDIA_STORAGE_DIRECTORY_SOP_CLASS || dataSet.elements.x00041220 !== undefined) {
@@ -222,13 +234,14 @@ function extract(dataSet: DataSet, complete: boolean): HeaderResult {
 }
 
 /**
- * Parses header bytes. `complete` says whether `bytes` is the whole file; when it is not and the
- * header runs past them, returns null so the caller can read more.
+ * Parses header bytes: the first `bytes.length` bytes of a file of `fileSize` bytes. When they
+ * are not the whole file and the header runs past them, returns null so the caller can read more.
  */
-export function parseInstanceHeader(bytes: Uint8Array, complete: boolean): HeaderResult | null {
-  if (bytes.length === 0) throw new ImportFileError('empty-file', 'The file is empty.');
+export function parseInstanceHeader(bytes: Uint8Array, fileSize: number = bytes.length): HeaderResult | null {
+  if (fileSize === 0) throw new ImportFileError('empty-file', 'The file is empty.');
+  const complete = bytes.length >= fileSize;
   try {
-    return extract(parseDataSet(bytes, complete), complete);
+    return extract(parseDataSet(bytes, complete), complete, fileSize);
   } catch (error) {
     if (error instanceof NeedMoreBytes) {
       if (!complete) return null;

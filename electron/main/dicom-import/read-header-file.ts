@@ -3,7 +3,7 @@
  * nearly every instance, so the pixel data (often megabytes) is never read; a header that runs
  * longer is parsed again from the whole file.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { parseInstanceHeader, type HeaderResult } from './instance-header';
 
 const HEAD_BYTES = 64 * 1024;
@@ -15,15 +15,16 @@ export class HeaderFileReader {
   read(filePath: string): HeaderResult {
     const fd = openSync(filePath, 'r');
     let bytesRead: number;
+    let size: number;
     try {
-      bytesRead = readSync(fd, this.buffer, 0, HEAD_BYTES, 0);
+      size = fstatSync(fd).size;
+      bytesRead = readSync(fd, this.buffer, 0, Math.min(HEAD_BYTES, size), 0);
     } finally {
       closeSync(fd);
     }
-    const complete = bytesRead < HEAD_BYTES;
-    const head = parseInstanceHeader(this.buffer.subarray(0, bytesRead), complete);
+    const head = parseInstanceHeader(this.buffer.subarray(0, bytesRead), size);
     if (head !== null) return head;
-    const whole = parseInstanceHeader(readFileSync(filePath), true);
+    const whole = parseInstanceHeader(readFileSync(filePath));
     if (whole === null) throw new Error('unreachable: a complete file always parses or throws');
     return whole;
   }

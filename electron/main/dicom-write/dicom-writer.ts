@@ -143,6 +143,9 @@ function writeHeader(sink: ByteSink, tag: number, vr: Vr, length: number, encodi
     return;
   }
   sink.ascii(vr);
+  if (!LONG_LENGTH_VRS.has(vr) && length > 0xffff) {
+    throw new Error(`a ${vr} value of ${length} bytes does not fit its 16-bit length field`);
+  }
   if (LONG_LENGTH_VRS.has(vr)) {
     sink.uint16(0);
     sink.uint32(length);
