@@ -125,7 +125,8 @@ function parseDataSet(bytes: Uint8Array, complete: boolean): DataSet {
     if (/overrun|beyond|out of range|exceeds/i.test(message)) {
       throw new ImportFileError('truncated', 'The file is truncated: its data set ends before its last element.');
     }
-    throw new ImportFileError('corrupt', `Corrupt DICOM data: ${message.replace(/^dicomParser[.:]\s*/, '')}`);
+    const detail = message.replace(/^dicomParser[.:]\s*/, '').replace(/[.\s]+$/, '');
+    throw new ImportFileError('corrupt', `The DICOM data is corrupt and cannot be read (${detail}).`);
   }
 }
 
