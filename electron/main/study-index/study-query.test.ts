@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { STUDY_SORT_COLUMNS, studyQuerySchema, type StudyQueryInput, type StudySummary } from '../../../shared/types/study';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import type { InstanceHeader } from '../dicom-import/instance-header';
 import { testUid } from '../dicom-write/synthetic-study';
 import { IndexWriteSession } from './study-index-writer';
-import { InvalidCursorError, ftsQuery, queryStudies } from './study-query';
+import { DEFAULT_TUNING, InvalidCursorError, ftsQuery, queryStudies, type QueryTuning } from './study-query';
 
 interface Seed {
   name: string | null;
@@ -58,11 +58,21 @@ function openSeeded(): IndexDatabase {
   return db;
 }
 
-const query = (db: IndexDatabase, input: StudyQueryInput) => queryStudies(db, studyQuerySchema.parse(input));
+// Every test runs under both query plans: walking the sort index, and fetching matches to sort.
+const PLANS: ReadonlyArray<readonly [string, QueryTuning]> = [
+  ['fetch and sort matches', { fetchBelow: 2, probeFrom: 2 }],
+  ['walk the sort index with id sets', { fetchBelow: 0, probeFrom: 2 }],
+  ['walk the sort index and probe each row', { fetchBelow: 0, probeFrom: 0 }],
+];
+let tuning: QueryTuning = DEFAULT_TUNING;
+const query = (db: IndexDatabase, input: StudyQueryInput) => queryStudies(db, studyQuerySchema.parse(input), tuning);
 const ids = (rows: readonly StudySummary[]) => rows.map((r) => r.patientId);
 
-describe('queryStudies: filters', () => {
+describe.each(PLANS)('queryStudies: filters (%s)', (_plan, planTuning) => {
   const db = openSeeded();
+  beforeEach(() => {
+    tuning = planTuning;
+  });
 
   it.each([
     ['smi', ['P001', 'P002', 'P008']],
@@ -120,8 +130,11 @@ describe('queryStudies: filters', () => {
   });
 });
 
-describe('queryStudies: sorting and paging', () => {
+describe.each(PLANS)('queryStudies: sorting and paging (%s)', (_plan, planTuning) => {
   const db = openSeeded();
+  beforeEach(() => {
+    tuning = planTuning;
+  });
   const all = query(db, { limit: 100, sort: { column: 'patientId', direction: 'asc' } }).rows;
 
   const keyOf = (row: StudySummary, column: (typeof STUDY_SORT_COLUMNS)[number]): string | number => {

@@ -16,16 +16,17 @@ export class InvalidCursorError extends Error {
   }
 }
 
-const SORT_SQL: Readonly<Record<StudySortColumn, { column: string; numeric: boolean }>> = {
-  patientName: { column: 'patient_name_key', numeric: false },
-  patientId: { column: 'patient_id', numeric: false },
-  patientBirthDate: { column: 'patient_birth_date', numeric: false },
-  studyDate: { column: 'study_date', numeric: false },
-  modalities: { column: 'modalities', numeric: false },
-  studyDescription: { column: 'study_description', numeric: false },
-  accessionNumber: { column: 'accession_number', numeric: false },
-  seriesCount: { column: 'series_count', numeric: true },
-  instanceCount: { column: 'instance_count', numeric: true },
+/** Each sortable column, and the (column, id) index that serves it (migration 0010). */
+const SORT_SQL: Readonly<Record<StudySortColumn, { column: string; index: string; numeric: boolean }>> = {
+  patientName: { column: 'patient_name_key', index: 'name', numeric: false },
+  patientId: { column: 'patient_id', index: 'patient_id', numeric: false },
+  patientBirthDate: { column: 'patient_birth_date', index: 'birth_date', numeric: false },
+  studyDate: { column: 'study_date', index: 'date', numeric: false },
+  modalities: { column: 'modalities', index: 'modalities', numeric: false },
+  studyDescription: { column: 'study_description', index: 'description', numeric: false },
+  accessionNumber: { column: 'accession_number', index: 'accession', numeric: false },
+  seriesCount: { column: 'series_count', index: 'series_count', numeric: true },
+  instanceCount: { column: 'instance_count', index: 'instance_count', numeric: true },
 };
 
 const STUDY_COLUMNS = `s.id, s.study_uid, s.patient_name, s.patient_id, s.patient_birth_date, s.patient_sex, s.study_date,
@@ -68,19 +69,16 @@ function decodeCursor(text: string, numeric: boolean): Cursor {
   throw new InvalidCursorError();
 }
 
+/** The filters of a query, before they become SQL for one plan or another. */
 interface Filter {
-  readonly where: string[];
-  readonly params: (string | number)[];
+  readonly match: string | null;
+  readonly modalities: readonly string[];
+  /** Date predicates on a bare `study_date` column, and their parameters. */
+  readonly dateWhere: readonly string[];
+  readonly dateParams: readonly string[];
 }
 
 function filterOf(query: StudyQuery): Filter {
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  const match = query.text === undefined ? null : ftsQuery(query.text);
-  if (match !== null) {
-    where.push('s.id IN (SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?)');
-    params.push(match);
-  }
   const dateWhere: string[] = [];
   const dateParams: string[] = [];
   if (query.dateFrom !== undefined) {
@@ -92,46 +90,123 @@ function filterOf(query: StudyQuery): Filter {
     dateWhere.push("study_date <= ? AND study_date != ''");
     dateParams.push(query.dateTo);
   }
-  if (query.modalities !== undefined && query.modalities.length > 0) {
-    // The modality table carries the date too, so the range narrows the subquery's index walk.
-    const placeholders = query.modalities.map(() => '?').join(', ');
-    where.push(
-      `s.id IN (SELECT study_ref FROM study_modalities WHERE modality IN (${placeholders})${dateWhere.map((w) => ` AND ${w}`).join('')})`,
-    );
-    params.push(...query.modalities, ...dateParams);
+  return {
+    match: query.text === undefined ? null : ftsQuery(query.text),
+    modalities: query.modalities ?? [],
+    dateWhere,
+    dateParams,
+  };
+}
+
+const isFiltered = (filter: Filter): boolean => filter.match !== null || filter.modalities.length > 0 || filter.dateWhere.length > 0;
+
+function allStudies(db: Database.Database): number {
+  return (prepared(db, 'SELECT studies FROM study_totals WHERE singleton = 1').get() as { studies: number }).studies;
+}
+
+/** Counts matches from the filters' id sets alone (the FTS table and indexes, never the rows). */
+function countMatching(db: Database.Database, filter: Filter): number {
+  const sources: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.match !== null) {
+    sources.push('SELECT rowid AS id FROM studies_fts WHERE studies_fts MATCH ?');
+    params.push(filter.match);
   }
-  for (const clause of dateWhere) where.push(clause.replaceAll('study_date', 's.study_date'));
-  params.push(...dateParams);
+  const dateClause = filter.dateWhere.map((w) => ` AND ${w}`).join('');
+  if (filter.modalities.length > 0) {
+    // A study is in the modality table once per modality: only several modalities can repeat it.
+    const distinct = filter.modalities.length > 1 && sources.length === 0 ? 'DISTINCT ' : '';
+    sources.push(
+      `SELECT ${distinct}study_ref AS id FROM study_modalities WHERE modality IN (${filter.modalities.map(() => '?').join(', ')})${dateClause}`,
+    );
+    params.push(...filter.modalities, ...filter.dateParams);
+  } else if (filter.dateWhere.length > 0) {
+    sources.push(`SELECT id FROM studies WHERE ${filter.dateWhere.join(' AND ')}`);
+    params.push(...filter.dateParams);
+  }
+  if (sources.length === 0) return allStudies(db);
+  return (prepared(db, `SELECT count(*) AS n FROM (${sources.join(' INTERSECT ')})`).get(...params) as { n: number }).n;
+}
+
+/**
+ * How the page is found. SQLite cannot estimate FTS matches, so the count (needed for the total
+ * anyway) decides:
+ * - `fetch`: few matches (under 0.25 % of studies) — collect them and sort;
+ * - `walk`: walk the sort column's index, keeping rows whose id is in each filter's id set;
+ * - `probe`: dense matches (10 % or more) — walk the index and probe each row, which finds a
+ *   page after a few hundred rows instead of first building the whole id set.
+ */
+type Plan = 'fetch' | 'walk' | 'probe';
+
+export interface QueryTuning {
+  /** Share of all studies below which matches are fetched and sorted. */
+  readonly fetchBelow: number;
+  /** Share of all studies from which rows are probed one by one. */
+  readonly probeFrom: number;
+}
+
+export const DEFAULT_TUNING: QueryTuning = { fetchBelow: 0.0025, probeFrom: 0.1 };
+
+function planFor(filter: Filter, matched: number, all: number, tuning: QueryTuning): Plan {
+  if (!isFiltered(filter)) return 'walk';
+  if (matched < tuning.fetchBelow * all) return 'fetch';
+  return matched >= tuning.probeFrom * all ? 'probe' : 'walk';
+}
+
+/** The filters as predicates on `s2`, shaped for the plan. */
+function predicatesFor(filter: Filter, plan: Plan): { where: string[]; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.match !== null) {
+    where.push(
+      plan === 'probe'
+        ? 'EXISTS (SELECT 1 FROM studies_fts WHERE studies_fts MATCH ? AND rowid = s2.id)'
+        : 's2.id IN (SELECT rowid FROM studies_fts WHERE studies_fts MATCH ?)',
+    );
+    params.push(filter.match);
+  }
+  if (filter.modalities.length > 0) {
+    const placeholders = filter.modalities.map(() => '?').join(', ');
+    if (plan === 'fetch') {
+      where.push(`s2.id IN (SELECT study_ref FROM study_modalities WHERE modality IN (${placeholders})${filter.dateWhere.map((w) => ` AND ${w}`).join('')})`);
+      params.push(...filter.modalities, ...filter.dateParams);
+    } else {
+      // One primary-key lookup per walked row.
+      where.push(
+        `EXISTS (SELECT 1 FROM study_modalities m WHERE m.modality IN (${placeholders}) AND m.study_date = s2.study_date AND m.study_ref = s2.id)`,
+      );
+      params.push(...filter.modalities);
+    }
+  }
+  for (const clause of filter.dateWhere) where.push(clause.replaceAll('study_date', 's2.study_date'));
+  params.push(...filter.dateParams);
   return { where, params };
 }
 
-function countMatching(db: Database.Database, filter: Filter): number {
-  if (filter.where.length === 0) {
-    return (prepared(db, 'SELECT studies FROM study_totals WHERE singleton = 1').get() as { studies: number }).studies;
-  }
-  const row = prepared(db, `SELECT count(*) AS n FROM studies s WHERE ${filter.where.join(' AND ')}`).get(...filter.params) as {
-    n: number;
-  };
-  return row.n;
-}
-
-export function queryStudies(db: Database.Database, query: StudyQuery): StudyPage {
+export function queryStudies(db: Database.Database, query: StudyQuery, tuning: QueryTuning = DEFAULT_TUNING): StudyPage {
   const sort = SORT_SQL[query.sort.column];
   const descending = query.sort.direction === 'desc';
   const filter = filterOf(query);
-  const where = [...filter.where];
-  const params = [...filter.params];
+  const all = allStudies(db);
+  const matched = isFiltered(filter) ? countMatching(db, filter) : all;
+  const plan = planFor(filter, matched, all, tuning);
+  const { where, params } = predicatesFor(filter, plan);
   let offset = query.offset;
   if (query.after !== undefined) {
     const cursor = decodeCursor(query.after, sort.numeric);
-    where.push(`(s.${sort.column}, s.id) ${descending ? '<' : '>'} (?, ?)`);
+    where.push(`(s2.${sort.column}, s2.id) ${descending ? '<' : '>'} (?, ?)`);
     params.push(cursor.value, cursor.id);
     offset = 0;
   }
   const direction = descending ? 'DESC' : 'ASC';
-  const sql = `SELECT ${STUDY_COLUMNS}, s.${sort.column} AS sort_value FROM studies s
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY s.${sort.column} ${direction}, s.id ${direction} LIMIT ? OFFSET ?`;
+  const order = (alias: string) => `${alias}.${sort.column} ${direction}, ${alias}.id ${direction}`;
+  // The inner query picks the page's ids from the covering (column, id) index, so skipped rows
+  // (an offset) and non-matching rows are never read from the table; the outer one reads the page.
+  const sql = `SELECT ${STUDY_COLUMNS}, s.${sort.column} AS sort_value FROM studies s WHERE s.id IN (
+      SELECT s2.id FROM studies s2 ${plan === 'fetch' ? '' : `INDEXED BY studies_by_${sort.index}`}
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${order('s2')} LIMIT ? OFFSET ?)
+    ORDER BY ${order('s')}`;
   // One row more than asked tells whether a next page exists without a second query.
   const rows = prepared(db, sql).all(...params, query.limit + 1, offset) as (StudyRow & { sort_value: string | number })[];
   const hasMore = rows.length > query.limit;
@@ -139,7 +214,7 @@ export function queryStudies(db: Database.Database, query: StudyQuery): StudyPag
   const last = page.at(-1);
   return {
     rows: page.map(toStudySummary),
-    total: query.withTotal ? countMatching(db, filter) : null,
+    total: query.withTotal ? matched : null,
     nextCursor: hasMore && last !== undefined ? encodeCursor({ value: last.sort_value, id: last.id }) : null,
   };
 }
