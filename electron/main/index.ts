@@ -1,13 +1,15 @@
 /**
- * The Electron shell, and the only module that imports `electron`: it creates the window with
- * the settings from security/, serves the renderer over app://, and binds the services. All
- * behaviour lives in the services below, which run and are tested under plain Node.
+ * The Electron shell, and the only module besides security/ and ipc/ that touches `electron`:
+ * it creates the hardened window, serves the renderer over app://, and binds the services (the
+ * same ones browser mode serves over loopback HTTP) to IPC.
  */
 import path from 'node:path';
-import { app, BrowserWindow, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { createStudyshareApp, type StudyshareApp } from './app/create-app';
+import { bindIpc } from './ipc/bind-ipc';
 import { registerAppProtocol } from './security/app-protocol';
 import { hardenApp } from './security/harden';
-import { APP_ORIGIN, APP_SCHEME, secureWebPreferences } from './security/window-options';
+import { APP_ORIGIN, APP_SCHEME, isAllowedNavigation, secureWebPreferences } from './security/window-options';
 
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 
@@ -29,9 +31,28 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
+let studyshare: StudyshareApp | null = null;
+
 void app.whenReady().then(() => {
   hardenApp(app, session.defaultSession, shell, devServerUrl);
   registerAppProtocol(protocol, path.join(import.meta.dirname, '../renderer'));
+  studyshare = createStudyshareApp(app.getPath('userData'), {
+    kind: 'electron',
+    pickFolder: async () => {
+      const focused = BrowserWindow.getFocusedWindow();
+      const options = { title: 'Import DICOM folder', properties: ['openDirectory', 'multiSelections'] as ('openDirectory' | 'multiSelections')[] };
+      const result = focused === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(focused, options);
+      return result.canceled ? [] : result.filePaths;
+    },
+  });
+  bindIpc(
+    ipcMain,
+    studyshare.handlers,
+    studyshare.bus,
+    (url) => isAllowedNavigation(url, devServerUrl),
+    () => BrowserWindow.getAllWindows().map((window) => window.webContents),
+    (line) => console.error(`studyshare: ${line}`),
+  );
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
@@ -40,4 +61,8 @@ void app.whenReady().then(() => {
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => {
+  studyshare?.close();
 });

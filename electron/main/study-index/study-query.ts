@@ -5,13 +5,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { StudyPage, StudyQuery, StudySortColumn } from '../../../shared/types/study';
+import { AppError } from '../api/app-error';
 import { prepared } from './statement-cache';
 import { toStudySummary, type StudyRow } from './study-rows';
 
-export class InvalidCursorError extends Error {
-  readonly code = 'invalid-cursor';
+export class InvalidCursorError extends AppError {
   constructor() {
-    super('The page cursor is not valid for this query; start again from the first page.');
+    super('invalid-cursor', 'The page cursor is not valid for this query; start again from the first page.');
     this.name = 'InvalidCursorError';
   }
 }

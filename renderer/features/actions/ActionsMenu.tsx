@@ -1,0 +1,114 @@
+/**
+ * The Actions button and its menu, acting on the selection. Items that do not apply are shown
+ * disabled rather than hidden, so the menu does not jump around. Sharing joins this menu later.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useImport } from '../import/import-store';
+import { useWorklist } from '../worklist/worklist-store';
+
+interface Item {
+  readonly label: string;
+  readonly disabled: boolean;
+  readonly run: () => void;
+}
+
+export function ActionsMenu() {
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(0);
+  const button = useRef<HTMLButtonElement>(null);
+  const menu = useRef<HTMLDivElement>(null);
+  const selected = useWorklist((s) => s.selected);
+  const focus = useWorklist((s) => s.focus);
+  const { openDetails, selectAllLoaded, clearSelection } = useWorklist.getState();
+
+  const items: Item[] = [
+    { label: 'Show details', disabled: focus === null, run: openDetails },
+    {
+      label: selected.size > 1 ? `Copy ${selected.size} Study Instance UIDs` : 'Copy Study Instance UID',
+      disabled: selected.size === 0,
+      run: () => void navigator.clipboard?.writeText([...selected].join('\n')),
+    },
+    { label: 'Select all loaded studies', disabled: false, run: selectAllLoaded },
+    { label: 'Clear selection', disabled: selected.size === 0, run: clearSelection },
+    { label: 'Import folder…', disabled: false, run: () => useImport.getState().openDialog() },
+  ];
+
+  useEffect(() => {
+    if (!open) return;
+    const first = items.findIndex((item) => !item.disabled);
+    setActive(first < 0 ? 0 : first);
+    const close = (event: MouseEvent) => {
+      if (!menu.current?.contains(event.target as Node) && event.target !== button.current) setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    return () => document.removeEventListener('mousedown', close);
+  }, [open]);
+
+  useEffect(() => {
+    if (open) menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]')[active]?.focus();
+  }, [open, active]);
+
+  const finish = (item: Item): void => {
+    if (item.disabled) return;
+    setOpen(false);
+    button.current?.focus();
+    item.run();
+  };
+
+  return (
+    <div className="menu-anchor">
+      <button
+        ref={button}
+        type="button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls="actions-menu"
+        onClick={() => setOpen(!open)}
+        onKeyDown={(event) => {
+          if (event.key === 'ArrowDown') {
+            event.preventDefault();
+            setOpen(true);
+          }
+        }}
+      >
+        Actions
+      </button>
+      {open && (
+        <div
+          ref={menu}
+          id="actions-menu"
+          role="menu"
+          aria-label="Actions"
+          className="menu"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') {
+              event.stopPropagation();
+              setOpen(false);
+              button.current?.focus();
+            } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+              event.preventDefault();
+              const step = event.key === 'ArrowDown' ? 1 : -1;
+              setActive((index) => (index + step + items.length) % items.length);
+            } else if (event.key === 'Enter' || event.key === ' ') {
+              event.preventDefault();
+              finish(items[active]);
+            }
+          }}
+        >
+          {items.map((item) => (
+            <div
+              key={item.label}
+              role="menuitem"
+              tabIndex={-1}
+              aria-disabled={item.disabled}
+              className="menu-item"
+              onClick={() => finish(item)}
+            >
+              {item.label}
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

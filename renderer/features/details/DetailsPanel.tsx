@@ -1,0 +1,86 @@
+/** The focused study's details: patient and study attributes, and its series. */
+import { useEffect, useState } from 'react';
+import type { StudyDetails } from '../../../shared/contract';
+import { api } from '../../lib/api';
+import { formatCount, formatPersonName } from '../../lib/format';
+import { rowAt, useWorklist } from '../worklist/worklist-store';
+
+type Loaded = { readonly status: 'loading' } | { readonly status: 'ready'; readonly details: StudyDetails } | { readonly status: 'error'; readonly message: string };
+
+export function DetailsPanel() {
+  const study = useWorklist((s) => (s.focus === null ? undefined : rowAt(s, s.focus)));
+  const closeDetails = useWorklist((s) => s.closeDetails);
+  const uid = study?.studyInstanceUid;
+  const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
+
+  useEffect(() => {
+    if (uid === undefined) return;
+    let current = true;
+    setLoaded({ status: 'loading' });
+    void api.call('studies:details', { studyInstanceUid: uid }).then((result) => {
+      if (!current) return;
+      setLoaded(result.ok ? { status: 'ready', details: result.value } : { status: 'error', message: result.error.message });
+    });
+    return () => {
+      current = false;
+    };
+  }, [uid]);
+
+  return (
+    <aside className="details" aria-label="Study details">
+      <header className="details-head">
+        <h2>{study === undefined ? 'No study selected' : formatPersonName(study.patientName) || 'Unnamed patient'}</h2>
+        <button type="button" className="quiet" aria-label="Close details" onClick={closeDetails}>
+          ✕
+        </button>
+      </header>
+      {study !== undefined && (
+        <dl className="facts">
+          <dt>Patient ID</dt>
+          <dd>{study.patientId ?? '—'}</dd>
+          <dt>Birth date</dt>
+          <dd>{study.patientBirthDate ?? '—'}</dd>
+          <dt>Sex</dt>
+          <dd>{study.patientSex ?? '—'}</dd>
+          <dt>Study</dt>
+          <dd>{study.studyDescription ?? '—'}</dd>
+          <dt>Date</dt>
+          <dd>{[study.studyDate, study.studyTime].filter(Boolean).join(' ') || '—'}</dd>
+          <dt>Accession</dt>
+          <dd>{study.accessionNumber ?? '—'}</dd>
+          <dt>Referring</dt>
+          <dd>{formatPersonName(study.referringPhysicianName) || '—'}</dd>
+          <dt>Institution</dt>
+          <dd>{study.institutionName ?? '—'}</dd>
+          <dt>Study UID</dt>
+          <dd className="uid">{study.studyInstanceUid}</dd>
+        </dl>
+      )}
+      <h3>Series</h3>
+      {loaded.status === 'loading' && <p className="muted">Loading series…</p>}
+      {loaded.status === 'error' && <p role="alert" className="error-text">{loaded.message}</p>}
+      {loaded.status === 'ready' && (
+        <table className="series">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Modality</th>
+              <th scope="col">Description</th>
+              <th scope="col" className="numeric">Images</th>
+            </tr>
+          </thead>
+          <tbody>
+            {loaded.details.series.map((series) => (
+              <tr key={series.seriesInstanceUid}>
+                <td className="numeric">{series.seriesNumber ?? ''}</td>
+                <td>{series.modality ?? ''}</td>
+                <td>{series.seriesDescription ?? ''}</td>
+                <td className="numeric">{formatCount(series.instanceCount)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </aside>
+  );
+}

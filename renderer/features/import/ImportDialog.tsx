@@ -1,0 +1,143 @@
+/**
+ * Import from a folder: the native picker in Electron, a path field in browser mode; progress,
+ * counts and Cancel while it runs; then what was imported and a readable list of what failed.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../../lib/api';
+import { formatCount } from '../../lib/format';
+import { useImport } from './import-store';
+
+export function ImportDialog({ hostKind }: { readonly hostKind: 'electron' | 'browser' | null }) {
+  const { phase, progress, summary, error } = useImport();
+  const { start, cancel, closeDialog } = useImport.getState();
+  const [folder, setFolder] = useState('');
+  const [copy, setCopy] = useState(false);
+  const [pickError, setPickError] = useState<string | null>(null);
+  const firstField = useRef<HTMLInputElement & HTMLButtonElement>(null);
+  const busy = phase === 'starting' || phase === 'running' || phase === 'cancelling';
+
+  useEffect(() => firstField.current?.focus(), []);
+
+  const pick = async (): Promise<void> => {
+    const result = await api.call('import:pick-folder', {});
+    if (!result.ok) setPickError(result.error.message);
+    else if (result.value.paths.length > 0) setFolder(result.value.paths.join('\n'));
+  };
+  const paths = folder.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const percent = progress?.filesTotal ? Math.round((progress.filesDone / progress.filesTotal) * 100) : 0;
+
+  return (
+    <div className="backdrop" onMouseDown={(event) => event.target === event.currentTarget && !busy && closeDialog()}>
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="import-title"
+        className="dialog"
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') {
+            event.stopPropagation();
+            closeDialog();
+          }
+        }}
+      >
+        <h2 id="import-title">Import studies</h2>
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (paths.length > 0 && !busy) void start(paths, copy);
+          }}
+        >
+          {hostKind === 'electron' ? (
+            <div className="field-row">
+              <button type="button" ref={firstField} onClick={() => void pick()} disabled={busy}>
+                Choose folder…
+              </button>
+              <span className="path-preview">{folder === '' ? 'No folder chosen' : folder}</span>
+            </div>
+          ) : (
+            <label className="field">
+              <span>Folder path</span>
+              <input
+                ref={firstField}
+                type="text"
+                value={folder}
+                onChange={(event) => setFolder(event.target.value)}
+                placeholder="/media/cdrom or /home/you/studies"
+                disabled={busy}
+                spellCheck={false}
+              />
+            </label>
+          )}
+          {pickError !== null && <p role="alert" className="error-text">{pickError}</p>}
+          <label className="check">
+            <input type="checkbox" checked={copy} onChange={(event) => setCopy(event.target.checked)} disabled={busy} />
+            Copy files into the Studyshare library (otherwise they are indexed where they are)
+          </label>
+          <div className="dialog-actions">
+            {busy ? (
+              <button type="button" onClick={() => void cancel()} disabled={phase === 'cancelling'}>
+                Cancel import
+              </button>
+            ) : (
+              <button type="submit" className="primary" disabled={paths.length === 0}>
+                Start import
+              </button>
+            )}
+            <button type="button" onClick={closeDialog}>
+              {busy ? 'Hide' : 'Close'}
+            </button>
+          </div>
+        </form>
+
+        {(busy || progress !== null) && (
+          <section aria-label="Import progress" className="progress">
+            <div
+              role="progressbar"
+              aria-label="Files read"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={percent}
+              className="bar"
+            >
+              <div className="bar-fill" style={{ width: `${percent}%` }} />
+            </div>
+            <p className="counts" aria-live="polite">
+              {progress === null
+                ? 'Looking for files…'
+                : `${formatCount(progress.filesDone)} of ${formatCount(progress.filesTotal ?? 0)} files · ${formatCount(progress.imported)} imported · ${formatCount(progress.duplicates)} duplicates · ${formatCount(progress.unchanged)} unchanged · ${formatCount(progress.errors)} failed`}
+            </p>
+          </section>
+        )}
+
+        {error !== null && (
+          <p role="alert" className="error-text">
+            {error.message}
+          </p>
+        )}
+
+        {summary !== null && (
+          <section aria-label="Import result" className="result">
+            <p role="status">
+              {summary.cancelled ? 'Import cancelled. ' : 'Import finished. '}
+              {formatCount(summary.imported)} images imported into {formatCount(summary.studies)} studies in {summary.seconds} s
+              {summary.cancelled ? '; run it again to continue where it stopped.' : '.'}
+            </p>
+            {summary.errors.length > 0 && (
+              <>
+                <h3>{formatCount(summary.errors.length)} files could not be imported</h3>
+                <ul className="failures" aria-label="Files that failed">
+                  {summary.errors.map((failure) => (
+                    <li key={failure.path}>
+                      <code>{failure.path}</code>
+                      <span>{failure.reason}</span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+/** The import the user started from the UI: its progress, its outcome and the files that failed. */
+import { create } from 'zustand';
+import type { ApiError, ImportFinishedEvent, ImportProgressEvent } from '../../../shared/contract';
+import type { ImportSummary } from '../../../shared/types/import';
+import { api } from '../../lib/api';
+
+type Phase = 'idle' | 'starting' | 'running' | 'cancelling' | 'done' | 'failed';
+
+interface ImportState {
+  readonly dialogOpen: boolean;
+  readonly phase: Phase;
+  readonly importId: string | null;
+  readonly progress: ImportProgressEvent | null;
+  readonly summary: ImportSummary | null;
+  readonly error: ApiError | null;
+  openDialog(): void;
+  closeDialog(): void;
+  start(paths: readonly string[], copyToLibrary: boolean): Promise<void>;
+  cancel(): Promise<void>;
+  onProgress(event: ImportProgressEvent): void;
+  onFinished(event: ImportFinishedEvent): void;
+}
+
+export const useImport = create<ImportState>()((set, get) => ({
+  dialogOpen: false,
+  phase: 'idle',
+  importId: null,
+  progress: null,
+  summary: null,
+  error: null,
+  openDialog: () => {
+    const { phase } = get();
+    // A finished import's report stays until the next one starts.
+    set(phase === 'running' || phase === 'cancelling' || phase === 'done' ? { dialogOpen: true } : { dialogOpen: true, phase: 'idle', error: null });
+  },
+  closeDialog: () => set({ dialogOpen: false }),
+  start: async (paths, copyToLibrary) => {
+    set({ phase: 'starting', progress: null, summary: null, error: null });
+    const result = await api.call('import:start', { paths: [...paths], copyToLibrary });
+    if (!result.ok) {
+      set({ phase: 'failed', error: result.error });
+      return;
+    }
+    // A very small import may already have finished: keep its outcome.
+    if (get().importId !== result.value.importId) set({ importId: result.value.importId });
+    if (get().phase === 'starting') set({ phase: 'running' });
+  },
+  cancel: async () => {
+    const { importId } = get();
+    if (importId === null) return;
+    set({ phase: 'cancelling' });
+    await api.call('import:cancel', { importId });
+  },
+  onProgress: (event) => {
+    const { importId, phase } = get();
+    if (importId !== null && importId !== event.importId) return;
+    set({ progress: event, importId: event.importId, phase: phase === 'starting' ? 'running' : phase });
+  },
+  onFinished: (event) => {
+    const { importId } = get();
+    if (importId !== null && importId !== event.importId) return;
+    set({ importId: event.importId, summary: event.summary, error: event.error, phase: event.error === null ? 'done' : 'failed' });
+  },
+}));
