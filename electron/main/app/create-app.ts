@@ -10,6 +10,7 @@ import type { Handlers } from '../api/dispatch';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { ImportManager } from '../dicom-import/import-manager';
+import type { ImportOptions } from '../dicom-import/import-service';
 import { findStudy, listSeries } from '../study-index/study-lookup';
 import { queryStudies } from '../study-index/study-query';
 
@@ -29,11 +30,16 @@ export interface StudyshareApp {
 
 export const APP_VERSION = '0.1.0';
 
-export function createStudyshareApp(dataDir: string, host: HostServices): StudyshareApp {
+export interface AppOptions {
+  /** Paces background imports (smaller batches, pauses between them). */
+  readonly importPacing?: Pick<ImportOptions, 'batchFiles' | 'pauseBetweenBatchesMs'>;
+}
+
+export function createStudyshareApp(dataDir: string, host: HostServices, options: AppOptions = {}): StudyshareApp {
   mkdirSync(dataDir, { recursive: true });
   const db = openIndexDatabase(path.join(dataDir, 'index.sqlite'));
   const bus = new EventBus();
-  const imports = new ImportManager(db, bus, path.join(dataDir, 'library'));
+  const imports = new ImportManager(db, bus, path.join(dataDir, 'library'), options.importPacing);
 
   const handlers: Handlers = {
     'host:info': () => ({ kind: host.kind, version: APP_VERSION, platform: process.platform }),

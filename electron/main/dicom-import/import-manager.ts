@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import type { ImportSummary } from '../../../shared/types/import';
 import { AppError } from '../api/app-error';
 import type { EventBus } from '../api/event-bus';
-import { importPaths } from './import-service';
+import { importPaths, type ImportOptions } from './import-service';
 
 /** Worklists refresh at most this often while an import is adding studies. */
 const REFRESH_EVERY_MS = 1000;
@@ -21,6 +21,7 @@ export class ImportManager {
     private readonly db: Database.Database,
     private readonly bus: EventBus,
     private readonly libraryDir: string,
+    private readonly pacing: Pick<ImportOptions, 'batchFiles' | 'pauseBetweenBatchesMs'> = {},
   ) {}
 
   start(paths: readonly string[], copyToLibrary: boolean): { importId: string } {
@@ -34,6 +35,7 @@ export class ImportManager {
     let lastRefresh = 0;
     let lastImported = 0;
     void importPaths(this.db, {
+      ...this.pacing,
       paths,
       copyTo: copyToLibrary ? this.libraryDir : undefined,
       signal: controller.signal,

@@ -58,6 +58,9 @@ describe('importPaths', () => {
     const db = openDb(dir);
     const summary = await importPaths(db, { paths: [path.join(dir, 'in')] });
     expect(summary).toMatchObject({ filesSeen: written, imported: written, duplicates: 0, errors: [], studies: 3, series: 6, instances: 30, cancelled: false });
+    // Seconds, with millisecond precision: a 30-file import takes more than a millisecond.
+    expect(summary.seconds).toBeGreaterThan(0.001);
+    expect(summary.seconds).toBeLessThan(60);
     const page = allStudies(db);
     expect(page.total).toBe(3);
     expect(page.rows.map((r) => [r.patientId, r.seriesCount, r.instanceCount, r.modalities])).toEqual([

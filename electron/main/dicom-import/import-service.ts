@@ -24,10 +24,14 @@ export interface ImportOptions {
   readonly onProgress?: (progress: ImportProgress) => void;
   /** How often progress is reported, at most (default 100 ms). */
   readonly progressIntervalMs?: number;
+  /** Files per transaction (default 500). */
+  readonly batchFiles?: number;
+  /** A pause between batches (default none), so a paced import leaves the process to others. */
+  readonly pauseBetweenBatchesMs?: number;
 }
 
 /** Files per transaction: large enough to amortise the commit, small enough to cancel quickly. */
-const BATCH_FILES = 500;
+const DEFAULT_BATCH_FILES = 500;
 
 const ERRNO_REASONS: Readonly<Record<string, string>> = {
   EACCES: 'The file cannot be read: permission denied.',
@@ -150,14 +154,16 @@ export async function importPaths(db: Database.Database, options: ImportOptions)
   });
 
   let cancelled = false;
-  for (let start = 0; start < walk.files.length; start += BATCH_FILES) {
+  const batchFiles = options.batchFiles ?? DEFAULT_BATCH_FILES;
+  for (let start = 0; start < walk.files.length; start += batchFiles) {
     if (options.signal?.aborted) {
       cancelled = true;
       break;
     }
-    runBatch(walk.files.slice(start, start + BATCH_FILES));
+    runBatch(walk.files.slice(start, start + batchFiles));
     // Let cancellation and other events in between batches.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    const pause = options.pauseBetweenBatchesMs ?? 0;
+    await new Promise<void>((resolve) => (pause > 0 ? setTimeout(resolve, pause) : setImmediate(resolve)));
   }
   if (options.signal?.aborted && counts.filesDone < walk.files.length) cancelled = true;
   report(true);
@@ -173,7 +179,7 @@ export async function importPaths(db: Database.Database, options: ImportOptions)
     series: session.seriesSeen.size,
     instances: session.instancesSeen.size,
     bytes: counts.bytes,
-    seconds: Math.round((performance.now() - started) / 10) / 1000,
+    seconds: Math.round(performance.now() - started) / 1000,
     cancelled,
   };
 }

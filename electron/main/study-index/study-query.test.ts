@@ -140,7 +140,7 @@ describe.each(PLANS)('queryStudies: sorting and paging (%s)', (_plan, planTuning
   const keyOf = (row: StudySummary, column: (typeof STUDY_SORT_COLUMNS)[number]): string | number => {
     switch (column) {
       case 'patientName':
-        return (row.patientName ?? '').normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase();
+        return (row.patientName ?? '').normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().replaceAll('^', '\u0001').replaceAll('=', '\u0002');
       case 'modalities':
         return row.modalities.join('\\');
       case 'seriesCount':
@@ -173,6 +173,12 @@ describe.each(PLANS)('queryStudies: sorting and paging (%s)', (_plan, planTuning
       expect(paged.map((r) => r.studyInstanceUid)).toEqual(full.map((r) => r.studyInstanceUid));
     },
   );
+
+  it('sorts a family name before longer family names that start with it', () => {
+    const names = query(db, { limit: 100, sort: { column: 'patientName', direction: 'asc' } }).rows.map((r) => r.patientName);
+    expect(names.indexOf('Smith^John')).toBeLessThan(names.indexOf('Smithers^Waylon'));
+    expect(names.indexOf('Smith^Jane')).toBeLessThan(names.indexOf('Smith^John'));
+  });
 
   it('gives the same rows by offset as by cursor', () => {
     const sort = { column: 'studyDate', direction: 'desc' } as const;

@@ -9,7 +9,7 @@ import { useImport } from './import-store';
 
 export function ImportDialog({ hostKind }: { readonly hostKind: 'electron' | 'browser' | null }) {
   const { phase, progress, summary, error } = useImport();
-  const { start, cancel, closeDialog } = useImport.getState();
+  const { start, cancel, closeDialog, reset } = useImport.getState();
   const [folder, setFolder] = useState('');
   const [copy, setCopy] = useState(false);
   const [pickError, setPickError] = useState<string | null>(null);
@@ -74,12 +74,12 @@ export function ImportDialog({ hostKind }: { readonly hostKind: 'electron' | 'br
             Copy files into the Studyshare library (otherwise they are indexed where they are)
           </label>
           <div className="dialog-actions">
-            {busy ? (
-              <button type="button" onClick={() => void cancel()} disabled={phase === 'cancelling'}>
-                Cancel import
+            {phase === 'done' && summary?.cancelled !== true ? (
+              <button type="button" onClick={reset}>
+                New import
               </button>
             ) : (
-              <button type="submit" className="primary" disabled={paths.length === 0}>
+              <button type="submit" className="primary" disabled={paths.length === 0 || busy}>
                 Start import
               </button>
             )}
@@ -101,6 +101,12 @@ export function ImportDialog({ hostKind }: { readonly hostKind: 'electron' | 'br
             >
               <div className="bar-fill" style={{ width: `${percent}%` }} />
             </div>
+            {/* Cancel sits apart from Start, so a late click can never start another import. */}
+            {busy && (
+              <button type="button" className="cancel" onClick={() => void cancel()} disabled={phase === 'cancelling'}>
+                Cancel import
+              </button>
+            )}
             <p className="counts" aria-live="polite">
               {progress === null
                 ? 'Looking for files…'
@@ -124,7 +130,7 @@ export function ImportDialog({ hostKind }: { readonly hostKind: 'electron' | 'br
             </p>
             {summary.errors.length > 0 && (
               <>
-                <h3>{formatCount(summary.errors.length)} files could not be imported</h3>
+                <h3>{summary.errors.length === 1 ? '1 file' : `${formatCount(summary.errors.length)} files`} could not be imported</h3>
                 <ul className="failures" aria-label="Files that failed">
                   {summary.errors.map((failure) => (
                     <li key={failure.path}>

@@ -15,6 +15,8 @@ interface ImportState {
   readonly error: ApiError | null;
   openDialog(): void;
   closeDialog(): void;
+  /** Clears a finished import's report so another can be started. */
+  reset(): void;
   start(paths: readonly string[], copyToLibrary: boolean): Promise<void>;
   cancel(): Promise<void>;
   onProgress(event: ImportProgressEvent): void;
@@ -34,8 +36,9 @@ export const useImport = create<ImportState>()((set, get) => ({
     set(phase === 'running' || phase === 'cancelling' || phase === 'done' ? { dialogOpen: true } : { dialogOpen: true, phase: 'idle', error: null });
   },
   closeDialog: () => set({ dialogOpen: false }),
+  reset: () => set({ phase: 'idle', importId: null, progress: null, summary: null, error: null }),
   start: async (paths, copyToLibrary) => {
-    set({ phase: 'starting', progress: null, summary: null, error: null });
+    set({ phase: 'starting', importId: null, progress: null, summary: null, error: null });
     const result = await api.call('import:start', { paths: [...paths], copyToLibrary });
     if (!result.ok) {
       set({ phase: 'failed', error: result.error });

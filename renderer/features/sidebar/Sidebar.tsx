@@ -10,7 +10,7 @@ export function Sidebar() {
       <h2>Worklists</h2>
       <ul>
         <li>
-          <a href="#local" aria-current="page" className="worklist current">
+          <a href="#local" aria-current="page" className="worklist-link current">
             <span>Local studies</span>
             <span className="badge">{total === null || filtered ? '' : formatCount(total)}</span>
           </a>

@@ -15,7 +15,7 @@ export function FilterBar({ searchRef }: { readonly searchRef: React.RefObject<H
         type="search"
         className="search"
         aria-label="Search studies"
-        placeholder="Search name, patient ID, accession, description   ( / )"
+        placeholder="Search name, ID, accession…  ( / )"
         value={filters.text}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={(event) => {

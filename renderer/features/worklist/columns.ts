@@ -12,13 +12,13 @@ export interface Column {
 }
 
 export const COLUMNS: readonly Column[] = [
-  { key: 'patientName', label: 'Patient name', width: 'minmax(180px, 2fr)', value: (s) => formatPersonName(s.patientName) },
-  { key: 'patientId', label: 'Patient ID', width: 'minmax(100px, 1fr)', value: (s) => s.patientId ?? '' },
+  { key: 'patientName', label: 'Patient name', width: 'minmax(140px, 2fr)', value: (s) => formatPersonName(s.patientName) },
+  { key: 'patientId', label: 'Patient ID', width: 'minmax(90px, 1fr)', value: (s) => s.patientId ?? '' },
   { key: 'patientBirthDate', label: 'Birth date', width: '96px', value: (s) => formatDate(s.patientBirthDate) },
   { key: 'studyDate', label: 'Study date', width: '96px', value: (s) => formatDate(s.studyDate) },
   { key: 'modalities', label: 'Modality', width: '80px', value: (s) => s.modalities.join(' ') },
-  { key: 'studyDescription', label: 'Description', width: 'minmax(160px, 2fr)', value: (s) => s.studyDescription ?? '' },
-  { key: 'accessionNumber', label: 'Accession', width: 'minmax(96px, 1fr)', value: (s) => s.accessionNumber ?? '' },
+  { key: 'studyDescription', label: 'Description', width: 'minmax(120px, 2fr)', value: (s) => s.studyDescription ?? '' },
+  { key: 'accessionNumber', label: 'Accession', width: 'minmax(90px, 1fr)', value: (s) => s.accessionNumber ?? '' },
   { key: 'seriesCount', label: 'Series', width: '64px', numeric: true, value: (s) => formatCount(s.seriesCount) },
   { key: 'instanceCount', label: 'Images', width: '72px', numeric: true, value: (s) => formatCount(s.instanceCount) },
 ];

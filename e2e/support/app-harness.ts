@@ -1,0 +1,53 @@
+/** Starts the real services and the loopback transport on a temporary data folder, as browser mode does. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { createStudyshareApp, type StudyshareApp } from '../../electron/main/app/create-app';
+import { startLoopbackServer, type LoopbackServer } from '../../electron/main/http/loopback-server';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+
+export interface RunningApp {
+  readonly app: StudyshareApp;
+  readonly server: LoopbackServer;
+  readonly dataDir: string;
+  readonly workDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Imports run in batches of 100 with a 40 ms pause between them, so that a test can watch an
+ * import of a few thousand files progress and cancel it half-way on any machine.
+ */
+export async function startApp(): Promise<RunningApp> {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'studyshare-e2e-'));
+  const dataDir = path.join(workDir, 'data');
+  const app = createStudyshareApp(dataDir, { kind: 'browser' }, { importPacing: { batchFiles: 100, pauseBetweenBatchesMs: 40 } });
+  const server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir: path.join(ROOT, 'out/renderer') });
+  return {
+    app,
+    server,
+    dataDir,
+    workDir,
+    async stop() {
+      await server.close();
+      app.close();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+export function writeFiles(folder: string, files: Record<string, Uint8Array | string>): void {
+  for (const [name, bytes] of Object.entries(files)) {
+    const target = path.join(folder, name);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, bytes);
+  }
+}
