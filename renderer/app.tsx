@@ -12,7 +12,7 @@ import { useImport } from './features/import/import-store';
 import { Sidebar } from './features/sidebar/Sidebar';
 import { FilterBar } from './features/worklist/FilterBar';
 import { WorklistTable } from './features/worklist/WorklistTable';
-import { startWorklist, useWorklist } from './features/worklist/worklist-store';
+import { useWorklist } from './features/worklist/worklist-store';
 import { api } from './lib/api';
 import { formatCount } from './lib/format';
 
@@ -36,7 +36,6 @@ export function App() {
 
   useEffect(() => {
     void api.call('host:info', {}).then((result) => result.ok && setHost(result.value));
-    startWorklist();
     const unsubscribe = [
       api.on('data:changed', () => useWorklist.getState().refresh()),
       api.on('import:progress', (event) => useImport.getState().onProgress(event)),

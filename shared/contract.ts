@@ -1,22 +1,14 @@
 /**
  * The one contract between the renderer and main: every call the renderer may make (name →
  * input schema, output type) and every event main pushes. The preload bridge, the IPC binding,
- * the loopback HTTP transport and the renderer's api.ts are all derived from these two maps, so
- * a call cannot exist on one side only. Inputs are validated in main with these schemas.
+ * the loopback HTTP transport and the renderer's api.ts are all derived from it, so a call cannot
+ * exist on one side only. Input schemas live in contract-schemas.ts (main validates with them);
+ * this file holds names and types only, so the renderer and preload do not bundle zod.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { CALLS } from './contract-schemas';
 import type { ImportProgress, ImportSummary } from './types/import';
-import { studyQuerySchema, type SeriesSummary, type StudyPage, type StudySummary } from './types/study';
-
-/** A call: its input schema, and (as a type only) what it returns. */
-interface CallSpec<Input extends z.ZodType, Output> {
-  readonly input: Input;
-  readonly output?: Output;
-}
-const call = <Output>() => <Input extends z.ZodType>(input: Input): CallSpec<Input, Output> => ({ input });
-
-const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID').max(64);
-const importId = z.string().regex(/^[a-z0-9-]{8,64}$/, 'an import id');
+import type { SeriesSummary, StudySummary } from './types/study';
 
 export interface StudyDetails {
   readonly study: StudySummary;
@@ -30,21 +22,8 @@ export interface HostInfo {
   readonly platform: string;
 }
 
-export const CALLS = {
-  'host:info': call<HostInfo>()(z.object({}).strict()),
-  'studies:query': call<StudyPage>()(studyQuerySchema),
-  'studies:details': call<StudyDetails>()(z.object({ studyInstanceUid: uid }).strict()),
-  'import:pick-folder': call<{ readonly paths: readonly string[] }>()(z.object({}).strict()),
-  'import:start': call<{ readonly importId: string }>()(
-    z
-      .object({
-        paths: z.array(z.string().min(1).max(4096)).min(1).max(64),
-        copyToLibrary: z.boolean().default(false),
-      })
-      .strict(),
-  ),
-  'import:cancel': call<{ readonly cancelled: boolean }>()(z.object({ importId }).strict()),
-} as const;
+/** Every call name; contract-schemas.ts checks at compile time that it matches CALLS. */
+export const CALL_NAMES = ['host:info', 'studies:query', 'studies:details', 'import:pick-folder', 'import:start', 'import:cancel'] as const;
 
 export type CallName = keyof typeof CALLS;
 /** What the renderer passes (defaults may be left out). */
@@ -60,8 +39,7 @@ export interface ApiError {
 }
 export type CallResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };
 
-export const CALL_NAMES = Object.keys(CALLS) as CallName[];
-export const isCallName = (name: unknown): name is CallName => typeof name === 'string' && Object.hasOwn(CALLS, name);
+export const isCallName = (name: unknown): name is CallName => typeof name === 'string' && (CALL_NAMES as readonly string[]).includes(name);
 
 export interface ImportProgressEvent extends ImportProgress {
   readonly importId: string;

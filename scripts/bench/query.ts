@@ -11,77 +11,14 @@ import { parseArgs } from 'node:util';
 import { studyQuerySchema, type StudyQueryInput } from '../../shared/types/study';
 import { openIndexDatabase, type IndexDatabase } from '../../electron/main/db/connection';
 import { queryStudies } from '../../electron/main/study-index/study-query';
-import { nameSortKey } from '../../electron/main/study-index/study-rows';
-import { FAMILY_NAMES, GIVEN_NAMES, STUDY_DESCRIPTIONS } from '../../electron/main/dicom-write/sample-names';
+import { FAMILY_NAMES, GIVEN_NAMES } from '../../electron/main/dicom-write/sample-names';
+import { DAY_MS, DAYS, FIRST_DAY, fillIndex, isoDay, rng } from './fill-index';
 
 const { values } = parseArgs({
   options: { studies: { type: 'string', default: '1000000' }, iterations: { type: 'string', default: '200' } },
 });
 const total = Number(values.studies);
 const iterations = Number(values.iterations);
-
-/** A small deterministic PRNG so every run measures the same data and the same queries. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const MODALITY_MIX: readonly (readonly string[])[] = [
-  ['CT'], ['CT'], ['CT'], ['MR'], ['MR'], ['CR'], ['CR'], ['DX'], ['US'], ['US'], ['MG'], ['CT', 'PT'], ['NM'], ['CT', 'SR'], ['XA'], ['RF'],
-];
-const DAY_MS = 86_400_000;
-const FIRST_DAY = Date.UTC(2015, 0, 1);
-const DAYS = 3650;
-
-function isoDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-function fill(db: IndexDatabase, count: number): void {
-  const random = rng(42);
-  // A patient row is offered for each of its studies; the first one stays.
-  const insertPatient = db.prepare('INSERT OR IGNORE INTO patients (id, identity, patient_id, name, birth_date, sex) VALUES (?, ?, ?, ?, ?, ?)');
-  const insertStudy = db.prepare(`INSERT INTO studies (id, study_uid, patient_ref, patient_name, patient_name_key, patient_id,
-    patient_birth_date, patient_sex, study_date, study_time, accession_number, study_description, modalities, series_count,
-    instance_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertModality = db.prepare('INSERT INTO study_modalities (modality, study_date, study_ref) VALUES (?, ?, ?)');
-  const patients = Math.ceil(count / 3);
-  const now = new Date().toISOString();
-  const batch = 50_000;
-  const started = performance.now();
-  for (let start = 0; start < count; start += batch) {
-    db.transaction(() => {
-      for (let id = start + 1; id <= Math.min(count, start + batch); id++) {
-        // About three studies per patient, as in a real archive.
-        const patient = 1 + Math.floor(random() * patients);
-        const family = FAMILY_NAMES[patient % FAMILY_NAMES.length];
-        const given = GIVEN_NAMES[(patient * 7) % GIVEN_NAMES.length];
-        const name = `${family}^${given}`;
-        const patientId = `PID${String(patient).padStart(8, '0')}`;
-        const birth = isoDay(Date.UTC(1930, 0, 1) + (patient % 30_000) * DAY_MS);
-        insertPatient.run(patient, `id:${patientId}|`, patientId, name, birth, patient % 2 ? 'F' : 'M');
-        const modalities = MODALITY_MIX[Math.floor(random() * MODALITY_MIX.length)];
-        const date = isoDay(FIRST_DAY + Math.floor(random() * DAYS) * DAY_MS);
-        const series = 1 + Math.floor(random() * 8);
-        insertStudy.run(
-          id, `1.2.826.0.1.3680043.10.1234.77.${id}`, patient, name, nameSortKey(name), patientId, birth, patient % 2 ? 'F' : 'M',
-          date, '10:00:00', `ACC${String(id).padStart(9, '0')}`, STUDY_DESCRIPTIONS[id % STUDY_DESCRIPTIONS.length],
-          [...modalities].sort().join('\\'), series, series * (20 + Math.floor(random() * 200)), now, now,
-        );
-        for (const modality of modalities) insertModality.run(modality, date, id);
-      }
-    })();
-    process.stdout.write(`\rfilling: ${Math.min(count, start + batch)} / ${count} studies (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  }
-  process.stdout.write('\n');
-  db.exec("INSERT INTO studies_fts (studies_fts) VALUES ('optimize'); ANALYZE;");
-}
 
 function openFilled(): IndexDatabase {
   const dir = path.resolve('.bench/query');
@@ -91,7 +28,7 @@ function openFilled(): IndexDatabase {
     const building = `${file}.building`;
     for (const suffix of ['', '-wal', '-shm']) rmSync(building + suffix, { force: true });
     const db = openIndexDatabase(building);
-    fill(db, total);
+    fillIndex(db, total);
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     renameSync(building, file);

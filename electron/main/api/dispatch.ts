@@ -4,7 +4,8 @@
  * `{ ok: false, error }`. Unexpected errors are logged by code only; their text (which may hold
  * paths or patient data) never leaves main.
  */
-import { CALLS, isCallName, type CallName, type CallOutput, type CallParsedInput, type CallResult } from '../../../shared/contract';
+import { isCallName, type CallName, type CallOutput, type CallParsedInput, type CallResult } from '../../../shared/contract';
+import { CALLS } from '../../../shared/contract-schemas';
 import { AppError } from './app-error';
 
 export type Handlers = {

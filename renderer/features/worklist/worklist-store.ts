@@ -194,5 +194,5 @@ export const useWorklist = create<WorklistState>()((set, get) => {
 
 /** Starts the first query; kept out of module load so tests and the app control when. */
 export function startWorklist(): void {
-  useWorklist.getState().refresh();
+  useWorklist.getState().ensureRows(0, 0);
 }
