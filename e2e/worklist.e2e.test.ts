@@ -205,6 +205,13 @@ describe('worklist in the browser', () => {
     await page.getByRole('button', { name: 'Actions' }).click();
     await page.getByRole('menuitem', { name: 'Select all loaded studies' }).click();
     expect(await page.getByRole('row', { selected: true }).count()).toBe(6);
+    // A new search starts a new selection: hidden studies never stay selected.
+    await page.getByRole('searchbox', { name: 'Search studies' }).fill('smith');
+    await expect.poll(() => dataRows(page).count()).toBe(2);
+    expect(await page.getByRole('row', { selected: true }).count()).toBe(0);
+    expect(await page.getByText('selected').count()).toBe(0);
+    await page.getByRole('searchbox', { name: 'Search studies' }).fill('');
+    await expect.poll(() => dataRows(page).count()).toBe(6);
   });
 
   it('shows progress of a large import, cancels it, and resumes it later without redoing work', async () => {
@@ -241,5 +248,14 @@ describe('worklist in the browser', () => {
     }
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.getByRole('status', { name: 'Study count' }).textContent()).toBe('406  studies');
+  });
+
+  it('says so, with a way to retry, when the services stop answering', async () => {
+    await running.server.close();
+    await page.getByRole('searchbox', { name: 'Search studies' }).fill('smith');
+    const alert = page.getByRole('main').getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/The worklist could not be loaded: Studyshare is not responding/);
+    expect(await page.getByRole('button', { name: 'Retry' }).isVisible()).toBe(true);
+    await screenshot(page, '08-error');
   });
 });

@@ -97,9 +97,23 @@ export const useWorklist = create<WorklistState>()((set, get) => {
     }
   }
 
-  /** A new query: drop rows and selection that belonged to the old one. */
+  /**
+   * A new query: drop the rows and the selection that belonged to the old one. Studies that
+   * the filters hide must not stay selected, or an action would reach studies nobody can see.
+   */
   function restart(patch: Partial<WorklistState>): void {
-    set({ ...patch, generation: get().generation + 1, pages: new Map(), total: null, status: 'loading', error: null, anchor: null, focus: null });
+    set({
+      ...patch,
+      generation: get().generation + 1,
+      pages: new Map(),
+      total: null,
+      status: 'loading',
+      error: null,
+      selected: new Set(),
+      anchor: null,
+      focus: null,
+      detailsOpen: false,
+    });
     void loadPage(0);
   }
 
