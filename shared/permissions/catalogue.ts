@@ -1,0 +1,53 @@
+/**
+ * The catalogue of permission keys: the only place a key is spelled. Roles are sets of these
+ * keys; the built-in roles below are where an account starts, and its admins can edit them.
+ */
+
+export const PERMISSIONS = {
+  'studies.view': 'View and search the studies list',
+  'studies.share': 'Share a study',
+  'studies.share.email': 'Share by email with someone outside the site',
+  'studies.share.groups': 'Share with groups',
+  'studies.share.locations': 'Share with locations',
+  'studies.share.users': 'Share with users (a physician’s personal worklist)',
+  'studies.share.code': 'Share with any worklist by its share code',
+  'studies.share.remove': 'Remove a share',
+  'studies.guest-links': 'Create guest links',
+  'studies.private': 'Mark studies private',
+  'studies.import': 'Import studies',
+  'admin.users': 'Manage users',
+  'admin.roles': 'Manage roles',
+  'admin.locations': 'Manage locations',
+  'admin.groups': 'Manage groups',
+  'admin.connections': 'Manage connections of external users',
+  'audit.view': 'View the audit trail',
+} as const;
+
+export type PermissionKey = keyof typeof PERMISSIONS;
+export const PERMISSION_KEYS = Object.keys(PERMISSIONS) as PermissionKey[];
+
+export const isPermissionKey = (value: unknown): value is PermissionKey =>
+  typeof value === 'string' && Object.hasOwn(PERMISSIONS, value);
+
+export type BuiltInRole = 'Admin' | 'Radiologist' | 'Technologist' | 'Physician' | 'Case Manager' | 'Referrer';
+
+const SHARE_INSIDE: readonly PermissionKey[] = ['studies.share', 'studies.share.groups', 'studies.share.locations', 'studies.share.users'];
+
+export const BUILT_IN_ROLES: Readonly<Record<BuiltInRole, readonly PermissionKey[]>> = {
+  Admin: PERMISSION_KEYS,
+  Radiologist: [
+    'studies.view',
+    ...SHARE_INSIDE,
+    'studies.share.email',
+    'studies.share.code',
+    'studies.share.remove',
+    'studies.guest-links',
+    'studies.private',
+    'studies.import',
+  ],
+  Technologist: ['studies.view', ...SHARE_INSIDE, 'studies.share.code', 'studies.import'],
+  Physician: ['studies.view', 'studies.share', 'studies.share.users', 'studies.share.email', 'studies.private'],
+  'Case Manager': ['studies.view', 'studies.share', 'studies.share.users', 'studies.share.email'],
+  // External referrers see what is shared with them and can pass it to a colleague by email.
+  Referrer: ['studies.view', 'studies.share', 'studies.share.email'],
+};

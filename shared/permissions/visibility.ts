@@ -1,0 +1,137 @@
+/**
+ * Who may see and do what to which study: one pure function, used by the hub to enforce and by
+ * the desktop to show or hide. Every rule here has a row in visibility.test.ts.
+ *
+ * The rules, in order:
+ * 1. Admins of the owning account (holding admin.users) see every study of their account.
+ * 2. A private study is seen only by its uploader, the people it was shared with directly (a
+ *    share to them or to their personal worklist), and admins — whatever else applies.
+ * 3. Otherwise a member of the owning account sees its studies; anyone sees a study shared to a
+ *    worklist they belong to (their location's, their group's, their own), or to them; members
+ *    of a department group see the studies of every fellow member.
+ * 4. A case manager sees what the physicians they act for see (private studies excepted), and
+ *    acts with their own permissions.
+ * 5. Seeing needs studies.view; every other action needs seeing plus its own permission.
+ *    Removing a share needs studies.share.remove, or being the one who made it.
+ */
+import type { PermissionKey } from './catalogue';
+
+export type WorklistKind = 'location' | 'group' | 'personal';
+
+export interface ShareFact {
+  readonly id: string;
+  readonly target:
+    | { readonly kind: 'worklist'; readonly worklistKind: WorklistKind; readonly ownerId: string }
+    | { readonly kind: 'person'; readonly userId: string };
+  readonly sharedBy: string;
+  readonly removed: boolean;
+}
+
+export interface StudyFacts {
+  readonly accountId: string;
+  readonly uploaderId: string;
+  readonly private: boolean;
+  readonly shares: readonly ShareFact[];
+}
+
+export interface ViewerFacts {
+  readonly userId: string;
+  /** Null for an external user (registered by email invitation or connected). */
+  readonly accountId: string | null;
+  readonly permissions: ReadonlySet<PermissionKey>;
+  readonly locationIds: ReadonlySet<string>;
+  readonly groupIds: ReadonlySet<string>;
+  /** Users who share a department group with this viewer. */
+  readonly departmentPeerIds: ReadonlySet<string>;
+  /** The physicians a case manager acts for (their own facts, for rule 4). */
+  readonly actingFor: readonly ViewerFacts[];
+}
+
+export type StudyAction =
+  | 'view'
+  | 'share'
+  | 'share.email'
+  | 'share.groups'
+  | 'share.locations'
+  | 'share.users'
+  | 'share.code'
+  | 'guest-link'
+  | 'mark-private';
+
+const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, readonly PermissionKey[]>> = {
+  share: ['studies.share'],
+  'share.email': ['studies.share', 'studies.share.email'],
+  'share.groups': ['studies.share', 'studies.share.groups'],
+  'share.locations': ['studies.share', 'studies.share.locations'],
+  'share.users': ['studies.share', 'studies.share.users'],
+  'share.code': ['studies.share', 'studies.share.code'],
+  'guest-link': ['studies.guest-links'],
+  'mark-private': ['studies.private'],
+};
+
+export interface StudyAccess {
+  readonly actions: ReadonlySet<StudyAction>;
+  /** Ids of the live shares this viewer may remove. */
+  readonly removableShareIds: ReadonlySet<string>;
+  /** Why the viewer sees it (for "who has access" and for tests); null when not seen. */
+  readonly reason: 'admin' | 'uploader' | 'direct-share' | 'account' | 'worklist-share' | 'department' | 'acting-for' | null;
+}
+
+const NONE: StudyAccess = { actions: new Set(), removableShareIds: new Set(), reason: null };
+
+function isAdminOf(viewer: ViewerFacts, study: StudyFacts): boolean {
+  return viewer.accountId === study.accountId && viewer.permissions.has('admin.users');
+}
+
+function sharedDirectlyWith(viewer: ViewerFacts, share: ShareFact): boolean {
+  if (share.removed) return false;
+  if (share.target.kind === 'person') return share.target.userId === viewer.userId;
+  return share.target.worklistKind === 'personal' && share.target.ownerId === viewer.userId;
+}
+
+function sharedToWorklistOf(viewer: ViewerFacts, share: ShareFact): boolean {
+  if (share.removed || share.target.kind !== 'worklist') return false;
+  if (share.target.worklistKind === 'location') return viewer.locationIds.has(share.target.ownerId);
+  if (share.target.worklistKind === 'group') return viewer.groupIds.has(share.target.ownerId);
+  return false;
+}
+
+/** Why this viewer (on their own account, not through a physician) sees the study, or null. */
+function ownReason(study: StudyFacts, viewer: ViewerFacts): StudyAccess['reason'] {
+  if (!viewer.permissions.has('studies.view')) return null;
+  if (isAdminOf(viewer, study)) return 'admin';
+  if (study.uploaderId === viewer.userId) return 'uploader';
+  if (study.shares.some((share) => sharedDirectlyWith(viewer, share))) return 'direct-share';
+  if (study.private) return null;
+  if (viewer.accountId === study.accountId) return 'account';
+  if (study.shares.some((share) => sharedToWorklistOf(viewer, share))) return 'worklist-share';
+  if (viewer.departmentPeerIds.has(study.uploaderId)) return 'department';
+  return null;
+}
+
+export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess {
+  let reason = ownReason(study, viewer);
+  // A case manager needs studies.view themself, then sees what their physicians see — except
+  // private studies, which reach only the people named in rule 2.
+  if (
+    reason === null &&
+    !study.private &&
+    viewer.permissions.has('studies.view') &&
+    viewer.actingFor.some((physician) => ownReason(study, physician) !== null)
+  ) {
+    reason = 'acting-for';
+  }
+  if (reason === null) return NONE;
+  const actions = new Set<StudyAction>(['view']);
+  for (const [action, needs] of Object.entries(ACTION_PERMISSIONS) as [Exclude<StudyAction, 'view'>, readonly PermissionKey[]][]) {
+    if (needs.every((key) => viewer.permissions.has(key))) actions.add(action);
+  }
+  // Marking private is for the uploader and admins, whatever the role grants.
+  if (actions.has('mark-private') && reason !== 'admin' && study.uploaderId !== viewer.userId) actions.delete('mark-private');
+  const removableShareIds = new Set(
+    study.shares
+      .filter((share) => !share.removed && (viewer.permissions.has('studies.share.remove') || share.sharedBy === viewer.userId))
+      .map((share) => share.id),
+  );
+  return { actions, removableShareIds, reason };
+}
