@@ -1,0 +1,43 @@
+/**
+ * The hub as a Fastify plugin-shaped factory: storage is handed in, routes are registered by
+ * resource, one error handler turns HttpErrors into `{ error: { code, message } }` and hides the
+ * details of anything else. `server.ts` only listens.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { HubDatabase } from './db/schema';
+import { HttpError } from './http-error';
+import { accountRoutes } from './routes/accounts';
+import { worklistRoutes } from './routes/worklists';
+
+export interface HubOptions {
+  readonly db: Kysely<HubDatabase>;
+  /** The clock (tests move it). */
+  readonly now?: () => Date;
+  readonly logger?: boolean;
+}
+
+export interface HubContext {
+  readonly db: Kysely<HubDatabase>;
+  readonly now: () => Date;
+}
+
+export function buildHub(options: HubOptions): FastifyInstance {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
+  const context: HubContext = { db: options.db, now: options.now ?? (() => new Date()) };
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof HttpError) return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.status(status).send({ error: { code: 'bad-request', message: 'The request was not valid.' } });
+    }
+    app.log.error({ name: (error as Error).name }, 'request failed');
+    return reply.status(500).send({ error: { code: 'internal', message: 'The hub could not complete this request.' } });
+  });
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such address on this hub.' } }));
+
+  app.register(accountRoutes(context), { prefix: '/api' });
+  app.register(worklistRoutes(context), { prefix: '/api' });
+  return app;
+}

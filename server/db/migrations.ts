@@ -1,0 +1,67 @@
+/**
+ * The hub's schema migrations, run by Kysely's Migrator (which records them in its own table and
+ * works the same on SQLite and PostgreSQL). Numbered in steps of 10 like the desktop's.
+ */
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const hub0010: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createTable('accounts').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', (c) => c.notNull()).addColumn('created_at', 'text', (c) => c.notNull()).execute();
+    await db.schema
+      .createTable('roles')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('permissions', 'text', (c) => c.notNull())
+      .addColumn('built_in', 'integer', (c) => c.notNull().defaultTo(0))
+      .addUniqueConstraint('roles_name_unique', ['account_id', 'name'])
+      .execute();
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.references('accounts.id'))
+      .addColumn('email', 'text', (c) => c.notNull().unique())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('role_id', 'text', (c) => c.references('roles.id'))
+      .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    for (const table of ['locations', 'groups'] as const) {
+      let builder = db.schema
+        .createTable(table)
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+        .addColumn('name', 'text', (c) => c.notNull());
+      if (table === 'groups') builder = builder.addColumn('department', 'integer', (c) => c.notNull().defaultTo(0));
+      await builder.execute();
+      await db.schema
+        .createTable(`${table === 'locations' ? 'location' : 'group'}_members`)
+        .addColumn('owner_id', 'text', (c) => c.notNull().references(`${table}.id`))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addPrimaryKeyConstraint(`${table}_members_pk`, ['owner_id', 'user_id'])
+        .execute();
+    }
+    await db.schema
+      .createTable('worklists')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('location', 'group', 'personal')`))
+      .addColumn('owner_id', 'text', (c) => c.notNull())
+      .addColumn('account_id', 'text', (c) => c.references('accounts.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('share_code', 'text', (c) => c.notNull().unique())
+      .addUniqueConstraint('worklists_owner_unique', ['kind', 'owner_id'])
+      .execute();
+  },
+};
+
+export const hubMigrations: MigrationProvider = {
+  getMigrations: async () => ({ '0010-accounts-users-worklists': hub0010 }),
+};

@@ -1,0 +1,20 @@
+/** Opens the hub's database: SQLite through better-sqlite3 by default, migrated before use. */
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { hubMigrations } from './migrations';
+import type { HubDatabase } from './schema';
+
+export async function openHubDatabase(file: string): Promise<Kysely<HubDatabase>> {
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const { error } = await new Migrator({ db, provider: hubMigrations }).migrateToLatest();
+  if (error !== undefined) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error('the hub database could not be migrated');
+  }
+  return db;
+}

@@ -1,0 +1,21 @@
+/** An error with an HTTP status, a stable code and a sentence a person understands. */
+import type { z } from 'zod';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** Validates a request body (untrusted) with its schema, or answers 400 saying what is wrong. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+  throw new HttpError(400, 'invalid-input', `The request was not valid (${detail}).`);
+}

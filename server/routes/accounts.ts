@@ -1,0 +1,112 @@
+/**
+ * Sites, users and sessions: the first-run setup of a site and its admin, signing in and out,
+ * who am I, and user management for admins.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import { BUILT_IN_ROLES, type BuiltInRole } from '../../shared/permissions/catalogue';
+import type { HubContext } from '../app';
+import { hashPassword, verifyPassword } from '../auth/password';
+import { actorFor, createSession, hashToken, requirePermission } from '../auth/sessions';
+import type { HubDatabase } from '../db/schema';
+import { HttpError, parseInput } from '../http-error';
+import { uniqueShareCode } from './worklist-codes';
+
+const email = z.string().trim().toLowerCase().email('an email address').max(254);
+const password = z.string().min(10, 'at least 10 characters').max(200);
+const name = z.string().trim().min(1).max(200);
+
+const setupSchema = z.object({ accountName: name, adminName: name, email, password }).strict();
+const signInSchema = z.object({ email, password: z.string().max(200) }).strict();
+const newUserSchema = z
+  .object({ name, email, password, role: z.enum(Object.keys(BUILT_IN_ROLES) as [BuiltInRole, ...BuiltInRole[]]) })
+  .strict();
+
+type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
+
+/** Adds a user and their personal worklist. The password is hashed before, outside any transaction: scrypt is slow on purpose. */
+async function addUser(db: Db, accountId: string, input: { name: string; email: string; passwordHash: string; role: BuiltInRole }, now: Date) {
+  const exists = await db.selectFrom('users').select('id').where('email', '=', input.email).executeTakeFirst();
+  if (exists !== undefined) throw new HttpError(409, 'email-taken', 'A user with this email address already exists.');
+  const role = await db.selectFrom('roles').select('id').where('account_id', '=', accountId).where('name', '=', input.role).executeTakeFirstOrThrow();
+  const id = randomUUID();
+  await db
+    .insertInto('users')
+    .values({ id, account_id: accountId, email: input.email, name: input.name, password_hash: input.passwordHash, role_id: role.id, active: 1, created_at: now.toISOString() })
+    .execute();
+  // Every user has a personal worklist, where studies shared with them land.
+  await db
+    .insertInto('worklists')
+    .values({ id: randomUUID(), kind: 'personal', owner_id: id, account_id: accountId, name: input.name, share_code: await uniqueShareCode(db) })
+    .execute();
+  return { id, name: input.name, email: input.email, role: input.role };
+}
+
+export const accountRoutes =
+  ({ db, now }: HubContext): FastifyPluginAsync =>
+  async (app) => {
+    app.post('/setup', async (request, reply) => {
+      const input = parseInput(setupSchema, request.body);
+      const passwordHash = await hashPassword(input.password);
+      const result = await db.transaction().execute(async (trx) => {
+        const existing = await trx.selectFrom('accounts').select('id').executeTakeFirst();
+        if (existing !== undefined) throw new HttpError(409, 'already-set-up', 'This hub is already set up. Sign in instead.');
+        const accountId = randomUUID();
+        await trx.insertInto('accounts').values({ id: accountId, name: input.accountName, created_at: now().toISOString() }).execute();
+        for (const [roleName, permissions] of Object.entries(BUILT_IN_ROLES)) {
+          await trx.insertInto('roles').values({ id: randomUUID(), account_id: accountId, name: roleName, permissions: JSON.stringify(permissions), built_in: 1 }).execute();
+        }
+        const user = await addUser(trx, accountId, { name: input.adminName, email: input.email, passwordHash, role: 'Admin' }, now());
+        return { account: { id: accountId, name: input.accountName }, user };
+      });
+      const token = await createSession(db, result.user.id, now());
+      return reply.status(201).send({ ...result, token });
+    });
+
+    app.post('/sessions', async (request, reply) => {
+      const input = parseInput(signInSchema, request.body);
+      const user = await db.selectFrom('users').select(['id', 'password_hash', 'active']).where('email', '=', input.email).executeTakeFirst();
+      // The same answer, after the same work, whether the address exists or not.
+      const valid = await verifyPassword(input.password, user?.password_hash ?? 'scrypt$32768$8$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+      if (user === undefined || !valid || user.active !== 1) throw new HttpError(401, 'wrong-credentials', 'The email address or the password is wrong.');
+      return reply.status(201).send({ token: await createSession(db, user.id, now()) });
+    });
+
+    app.delete('/sessions', async (request, reply) => {
+      await actorFor(db, request.headers.authorization, now());
+      const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+      await db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
+      return reply.status(204).send();
+    });
+
+    app.get('/me', async (request) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      return { id: actor.userId, name: actor.name, email: actor.email, accountId: actor.accountId, role: actor.role, permissions: [...actor.permissions].sort() };
+    });
+
+    app.get('/users', async (request) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'admin.users');
+      const rows = await db
+        .selectFrom('users')
+        .leftJoin('roles', 'roles.id', 'users.role_id')
+        .select(['users.id', 'users.name', 'users.email', 'roles.name as role', 'users.active'])
+        .where('users.account_id', '=', actor.accountId)
+        .orderBy('users.name')
+        .execute();
+      return { users: rows.map((row) => ({ ...row, active: row.active === 1 })) };
+    });
+
+    app.post('/users', async (request, reply) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'admin.users');
+      if (actor.accountId === null) throw new HttpError(403, 'forbidden', 'Only users of a site can add users to it.');
+      const input = parseInput(newUserSchema, request.body);
+      const accountId = actor.accountId;
+      const passwordHash = await hashPassword(input.password);
+      const user = await db.transaction().execute((trx) => addUser(trx, accountId, { name: input.name, email: input.email, passwordHash, role: input.role }, now()));
+      return reply.status(201).send({ user });
+    });
+  };

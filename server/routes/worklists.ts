@@ -1,0 +1,88 @@
+/**
+ * Worklists and their share codes: the worklists a user has, looking one up by share code (to
+ * share into it from anywhere in the ecosystem), and regenerating a code (the old one stops
+ * working). Locations and groups are created with their worklist.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { parseShareCode } from '../../shared/share-code';
+import type { HubContext } from '../app';
+import { actorFor, requirePermission } from '../auth/sessions';
+import { HttpError, parseInput } from '../http-error';
+import { uniqueShareCode } from './worklist-codes';
+
+const nameSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+const groupSchema = z.object({ name: z.string().trim().min(1).max(200), department: z.boolean().default(false) }).strict();
+
+export const worklistRoutes =
+  ({ db, now }: HubContext): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/worklists', async (request) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      const rows = await db
+        .selectFrom('worklists')
+        .select(['id', 'kind', 'name', 'share_code as shareCode', 'owner_id as ownerId'])
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('kind', '=', 'personal'), eb('owner_id', '=', actor.userId)]),
+            eb.and([eb('kind', 'in', ['location', 'group']), eb('account_id', '=', actor.accountId)]),
+          ]),
+        )
+        .orderBy('kind')
+        .orderBy('name')
+        .execute();
+      return { worklists: rows };
+    });
+
+    app.get<{ Params: { code: string } }>('/worklists/by-code/:code', async (request) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'studies.share.code');
+      const parsed = parseShareCode(request.params.code);
+      if (!parsed.ok) throw new HttpError(400, `share-code-${parsed.problem}`, parsed.message);
+      const row = await db
+        .selectFrom('worklists')
+        .leftJoin('accounts', 'accounts.id', 'worklists.account_id')
+        .select(['worklists.id', 'worklists.kind', 'worklists.name', 'accounts.name as site', 'worklists.share_code as shareCode'])
+        .where('worklists.share_code', '=', parsed.code)
+        .executeTakeFirst();
+      if (row === undefined) throw new HttpError(404, 'share-code-unknown', 'No worklist has this share code. Check it with the person who gave it to you.');
+      return { worklist: row };
+    });
+
+    app.post<{ Params: { id: string } }>('/worklists/:id/share-code', async (request) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      const worklist = await db.selectFrom('worklists').select(['id', 'kind', 'account_id']).where('id', '=', request.params.id).executeTakeFirst();
+      if (worklist === undefined || worklist.account_id !== actor.accountId) throw new HttpError(404, 'not-found', 'No such worklist in your site.');
+      requirePermission(actor, worklist.kind === 'location' ? 'admin.locations' : worklist.kind === 'group' ? 'admin.groups' : 'admin.users');
+      const shareCode = await uniqueShareCode(db);
+      await db.updateTable('worklists').set({ share_code: shareCode }).where('id', '=', worklist.id).execute();
+      return { shareCode };
+    });
+
+    app.post('/locations', async (request, reply) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'admin.locations');
+      const input = parseInput(nameSchema, request.body);
+      const id = randomUUID();
+      const accountId = actor.accountId as string;
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('locations').values({ id, account_id: accountId, name: input.name }).execute();
+        await trx.insertInto('worklists').values({ id: randomUUID(), kind: 'location', owner_id: id, account_id: accountId, name: input.name, share_code: await uniqueShareCode(trx) }).execute();
+      });
+      return reply.status(201).send({ location: { id, name: input.name } });
+    });
+
+    app.post('/groups', async (request, reply) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'admin.groups');
+      const input = parseInput(groupSchema, request.body);
+      const id = randomUUID();
+      const accountId = actor.accountId as string;
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('groups').values({ id, account_id: accountId, name: input.name, department: input.department ? 1 : 0 }).execute();
+        await trx.insertInto('worklists').values({ id: randomUUID(), kind: 'group', owner_id: id, account_id: accountId, name: input.name, share_code: await uniqueShareCode(trx) }).execute();
+      });
+      return reply.status(201).send({ group: { id, name: input.name, department: input.department } });
+    });
+  };
