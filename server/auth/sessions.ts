@@ -65,3 +65,9 @@ export function requirePermission(actor: Actor, permission: PermissionKey): void
     throw new HttpError(403, 'forbidden', 'Your role does not allow this. Ask an administrator of your site.');
   }
 }
+
+/** The actor's site; external users (no site) cannot manage one. */
+export function requireAccount(actor: Actor): string {
+  if (actor.accountId === null) throw new HttpError(403, 'forbidden', 'Only users of a site can do this.');
+  return actor.accountId;
+}

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { BUILT_IN_ROLES, type BuiltInRole } from '../../shared/permissions/catalogue';
 import type { HubContext } from '../app';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { actorFor, createSession, hashToken, requirePermission } from '../auth/sessions';
+import { actorFor, createSession, hashToken, requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
 import { uniqueShareCode } from './worklist-codes';
@@ -102,9 +102,8 @@ export const accountRoutes =
     app.post('/users', async (request, reply) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       requirePermission(actor, 'admin.users');
-      if (actor.accountId === null) throw new HttpError(403, 'forbidden', 'Only users of a site can add users to it.');
+      const accountId = requireAccount(actor);
       const input = parseInput(newUserSchema, request.body);
-      const accountId = actor.accountId;
       const passwordHash = await hashPassword(input.password);
       const user = await db.transaction().execute((trx) => addUser(trx, accountId, { name: input.name, email: input.email, passwordHash, role: input.role }, now()));
       return reply.status(201).send({ user });

@@ -5,10 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { parseShareCode } from '../../shared/share-code';
 import type { HubContext } from '../app';
-import { actorFor, requirePermission } from '../auth/sessions';
+import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
+import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
 import { uniqueShareCode } from './worklist-codes';
 
@@ -60,29 +62,43 @@ export const worklistRoutes =
       return { shareCode };
     });
 
+    /** A location or group is created together with its worklist, in one transaction. */
+    async function createWithWorklist(
+      accountId: string,
+      kind: 'location' | 'group',
+      name: string,
+      insertOwner: (trx: Transaction<HubDatabase>, id: string) => Promise<unknown>,
+    ): Promise<string> {
+      const id = randomUUID();
+      await db.transaction().execute(async (trx) => {
+        await insertOwner(trx, id);
+        await trx
+          .insertInto('worklists')
+          .values({ id: randomUUID(), kind, owner_id: id, account_id: accountId, name, share_code: await uniqueShareCode(trx) })
+          .execute();
+      });
+      return id;
+    }
+
     app.post('/locations', async (request, reply) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       requirePermission(actor, 'admin.locations');
+      const accountId = requireAccount(actor);
       const input = parseInput(nameSchema, request.body);
-      const id = randomUUID();
-      const accountId = actor.accountId as string;
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('locations').values({ id, account_id: accountId, name: input.name }).execute();
-        await trx.insertInto('worklists').values({ id: randomUUID(), kind: 'location', owner_id: id, account_id: accountId, name: input.name, share_code: await uniqueShareCode(trx) }).execute();
-      });
+      const id = await createWithWorklist(accountId, 'location', input.name, (trx, ownerId) =>
+        trx.insertInto('locations').values({ id: ownerId, account_id: accountId, name: input.name }).execute(),
+      );
       return reply.status(201).send({ location: { id, name: input.name } });
     });
 
     app.post('/groups', async (request, reply) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       requirePermission(actor, 'admin.groups');
+      const accountId = requireAccount(actor);
       const input = parseInput(groupSchema, request.body);
-      const id = randomUUID();
-      const accountId = actor.accountId as string;
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('groups').values({ id, account_id: accountId, name: input.name, department: input.department ? 1 : 0 }).execute();
-        await trx.insertInto('worklists').values({ id: randomUUID(), kind: 'group', owner_id: id, account_id: accountId, name: input.name, share_code: await uniqueShareCode(trx) }).execute();
-      });
+      const id = await createWithWorklist(accountId, 'group', input.name, (trx, ownerId) =>
+        trx.insertInto('groups').values({ id: ownerId, account_id: accountId, name: input.name, department: input.department ? 1 : 0 }).execute(),
+      );
       return reply.status(201).send({ group: { id, name: input.name, department: input.department } });
     });
   };
