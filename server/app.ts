@@ -8,10 +8,15 @@ import type { Kysely } from 'kysely';
 import type { HubDatabase } from './db/schema';
 import { HttpError } from './http-error';
 import { accountRoutes } from './routes/accounts';
+import { changeRoutes } from './routes/changes';
+import { fileRoutes } from './routes/files';
+import { operationRoutes } from './routes/operations';
 import { worklistRoutes } from './routes/worklists';
 
 export interface HubOptions {
   readonly db: Kysely<HubDatabase>;
+  /** Where uploaded DICOM files are kept. */
+  readonly blobDir: string;
   /** The clock (tests move it). */
   readonly now?: () => Date;
   readonly logger?: boolean;
@@ -39,5 +44,8 @@ export function buildHub(options: HubOptions): FastifyInstance {
 
   app.register(accountRoutes(context), { prefix: '/api' });
   app.register(worklistRoutes(context), { prefix: '/api' });
+  app.register(operationRoutes(context), { prefix: '/api' });
+  app.register(changeRoutes(context), { prefix: '/api' });
+  app.register(fileRoutes({ ...context, blobDir: options.blobDir }), { prefix: '/api' });
   return app;
 }

@@ -19,7 +19,7 @@ const { values } = parseArgs({
 async function main(): Promise<void> {
   mkdirSync(values.data, { recursive: true });
   const db = await openHubDatabase(path.join(values.data, 'hub.sqlite'));
-  const app = buildHub({ db, logger: true });
+  const app = buildHub({ db, blobDir: path.join(values.data, 'blobs'), logger: true });
   await app.listen({ port: Number(values.port), host: values.host });
   const stop = async (): Promise<void> => {
     await app.close();

@@ -62,6 +62,61 @@ const hub0010: Migration = {
   },
 };
 
+const hub0020: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('studies')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('study_uid', 'text', (c) => c.notNull())
+      .addColumn('uploader_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('private', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('summary', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('studies_account_uid', ['account_id', 'study_uid'])
+      .execute();
+    await db.schema
+      .createTable('shares')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+      .addColumn('worklist_id', 'text', (c) => c.references('worklists.id'))
+      .addColumn('user_id', 'text', (c) => c.references('users.id'))
+      .addColumn('shared_by', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('removed_at', 'text')
+      .addColumn('removed_by', 'text', (c) => c.references('users.id'))
+      .addCheckConstraint('shares_one_target', sql`(worklist_id IS NULL) <> (user_id IS NULL)`)
+      .execute();
+    await db.schema.createIndex('shares_by_study').on('shares').column('study_id').execute();
+    // Idempotency: each client operation id is applied once; a replay gets the stored result.
+    await db.schema
+      .createTable('operations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('result', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute();
+    // The change feed clients pull by cursor: one row per change to a study or its shares.
+    await db.schema
+      .createTable('changes')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+      .addColumn('at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('study_files')
+      .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+      .addColumn('sop_instance_uid', 'text', (c) => c.notNull())
+      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('sha256', 'text', (c) => c.notNull())
+      .addColumn('blob', 'text', (c) => c.notNull())
+      .addColumn('uploaded_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('study_files_pk', ['study_id', 'sop_instance_uid'])
+      .execute();
+  },
+};
+
 export const hubMigrations: MigrationProvider = {
-  getMigrations: async () => ({ '0010-accounts-users-worklists': hub0010 }),
+  getMigrations: async () => ({ '0010-accounts-users-worklists': hub0010, '0020-studies-shares-operations': hub0020 }),
 };

@@ -27,7 +27,9 @@ const newUserSchema = z
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
 /** Adds a user and their personal worklist. The password is hashed before, outside any transaction: scrypt is slow on purpose. */
-async function addUser(db: Db, accountId: string, input: { name: string; email: string; passwordHash: string; role: BuiltInRole }, now: Date) {
+export async function addUser(db: Db, accountId: string, given: { name: string; email: string; passwordHash: string; role: BuiltInRole }, now: Date) {
+  // Addresses are compared as sign-in reads them: trimmed and lower-case.
+  const input = { ...given, email: given.email.trim().toLowerCase() };
   const exists = await db.selectFrom('users').select('id').where('email', '=', input.email).executeTakeFirst();
   if (exists !== undefined) throw new HttpError(409, 'email-taken', 'A user with this email address already exists.');
   const role = await db.selectFrom('roles').select('id').where('account_id', '=', accountId).where('name', '=', input.role).executeTakeFirstOrThrow();
@@ -44,6 +46,22 @@ async function addUser(db: Db, accountId: string, input: { name: string; email: 
   return { id, name: input.name, email: input.email, role: input.role };
 }
 
+/** A site with the built-in roles and its first admin. */
+export async function createAccount(
+  trx: Transaction<HubDatabase>,
+  accountName: string,
+  admin: { name: string; email: string; passwordHash: string },
+  now: Date,
+) {
+  const accountId = randomUUID();
+  await trx.insertInto('accounts').values({ id: accountId, name: accountName, created_at: now.toISOString() }).execute();
+  for (const [roleName, permissions] of Object.entries(BUILT_IN_ROLES)) {
+    await trx.insertInto('roles').values({ id: randomUUID(), account_id: accountId, name: roleName, permissions: JSON.stringify(permissions), built_in: 1 }).execute();
+  }
+  const user = await addUser(trx, accountId, { ...admin, role: 'Admin' }, now);
+  return { account: { id: accountId, name: accountName }, user };
+}
+
 export const accountRoutes =
   ({ db, now }: HubContext): FastifyPluginAsync =>
   async (app) => {
@@ -53,13 +71,7 @@ export const accountRoutes =
       const result = await db.transaction().execute(async (trx) => {
         const existing = await trx.selectFrom('accounts').select('id').executeTakeFirst();
         if (existing !== undefined) throw new HttpError(409, 'already-set-up', 'This hub is already set up. Sign in instead.');
-        const accountId = randomUUID();
-        await trx.insertInto('accounts').values({ id: accountId, name: input.accountName, created_at: now().toISOString() }).execute();
-        for (const [roleName, permissions] of Object.entries(BUILT_IN_ROLES)) {
-          await trx.insertInto('roles').values({ id: randomUUID(), account_id: accountId, name: roleName, permissions: JSON.stringify(permissions), built_in: 1 }).execute();
-        }
-        const user = await addUser(trx, accountId, { name: input.adminName, email: input.email, passwordHash, role: 'Admin' }, now());
-        return { account: { id: accountId, name: input.accountName }, user };
+        return createAccount(trx, input.accountName, { name: input.adminName, email: input.email, passwordHash }, now());
       });
       const token = await createSession(db, result.user.id, now());
       return reply.status(201).send({ ...result, token });

@@ -15,6 +15,7 @@ import { HttpError, parseInput } from '../http-error';
 import { uniqueShareCode } from './worklist-codes';
 
 const nameSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+const memberSchema = z.object({ userId: z.string().uuid() }).strict();
 const groupSchema = z.object({ name: z.string().trim().min(1).max(200), department: z.boolean().default(false) }).strict();
 
 export const worklistRoutes =
@@ -78,6 +79,20 @@ export const worklistRoutes =
           .execute();
       });
       return id;
+    }
+
+    for (const kind of ['location', 'group'] as const) {
+      app.post<{ Params: { id: string } }>(`/${kind}s/:id/members`, async (request, reply) => {
+        const actor = await actorFor(db, request.headers.authorization, now());
+        requirePermission(actor, kind === 'location' ? 'admin.locations' : 'admin.groups');
+        const accountId = requireAccount(actor);
+        const { userId } = parseInput(memberSchema, request.body);
+        const owner = await db.selectFrom(kind === 'location' ? 'locations' : 'groups').select('id').where('id', '=', request.params.id).where('account_id', '=', accountId).executeTakeFirst();
+        const user = await db.selectFrom('users').select('id').where('id', '=', userId).where('account_id', '=', accountId).executeTakeFirst();
+        if (owner === undefined || user === undefined) throw new HttpError(404, 'not-found', `No such ${kind} or user in your site.`);
+        await db.insertInto(kind === 'location' ? 'location_members' : 'group_members').values({ owner_id: owner.id, user_id: user.id }).onConflict((oc) => oc.doNothing()).execute();
+        return reply.status(204).send();
+      });
     }
 
     app.post('/locations', async (request, reply) => {

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StudySummary } from '../shared/types/study';
+import { buildHub } from './app';
+import { hashPassword } from './auth/password';
+import { openHubDatabase } from './db/open-hub-db';
+import type { HubDatabase } from './db/schema';
+import { addUser, createAccount } from './routes/accounts';
+
+const summary = (uid: string): StudySummary => ({
+  studyInstanceUid: uid,
+  patientName: 'Curie^Marie',
+  patientId: 'P-1',
+  patientBirthDate: '1967-11-07',
+  studyDate: '2024-05-01',
+  studyTime: '10:00:00',
+  patientSex: 'F',
+  accessionNumber: 'ACC-1',
+  studyDescription: 'CT Chest',
+  referringPhysicianName: null,
+  institutionName: 'Site A',
+  modalities: ['CT'],
+  seriesCount: 1,
+  instanceCount: 2,
+});
+
+describe('hub: studies, shares by operation, the change feed and files', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-'));
+  let db: Kysely<HubDatabase>;
+  let hub: FastifyInstance;
+  const people: Record<string, { id: string; token: string }> = {};
+  let northWing = { id: '', worklistId: '', shareCode: '' };
+  let studyId = '';
+
+  const call = (method: 'GET' | 'POST' | 'PUT', url: string, who: string, payload?: unknown, headers: Record<string, string> = {}) =>
+    hub.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${people[who].token}`, ...headers } });
+  const operate = async (who: string, ...operations: unknown[]) => (await call('POST', '/api/operations', who, { operations })).json().results;
+  const visibleTo = async (who: string) => {
+    const { changes } = (await call('GET', '/api/changes?after=0', who)).json();
+    return changes.filter((c: { visible: boolean }) => c.visible).map((c: { studyId: string }) => c.studyId);
+  };
+  const signIn = async (email: string) => (await hub.inject({ method: 'POST', url: '/api/sessions', payload: { email, password: 'long enough password' } })).json().token as string;
+
+  beforeAll(async () => {
+    db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+    hub = buildHub({ db, blobDir: path.join(dir, 'blobs') });
+    await hub.ready();
+    const passwordHash = await hashPassword('long enough password');
+    const now = new Date();
+    // Two sites on one hub: the ecosystem.
+    const siteA = await db.transaction().execute((trx) => createAccount(trx, 'Site A', { name: 'Admin A', email: 'admin@a.example', passwordHash }, now));
+    const siteB = await db.transaction().execute((trx) => createAccount(trx, 'Site B', { name: 'Admin B', email: 'admin@b.example', passwordHash }, now));
+    const users: [string, string, 'Radiologist' | 'Physician' | 'Technologist'][] = [
+      ['rad', siteA.account.id, 'Radiologist'],
+      ['phys', siteA.account.id, 'Physician'],
+      ['techB', siteB.account.id, 'Technologist'],
+      ['otherB', siteB.account.id, 'Technologist'],
+    ];
+    for (const [name, accountId, role] of users) {
+      const user = await db.transaction().execute((trx) => addUser(trx, accountId, { name, email: `${name}@example.org`, passwordHash, role }, now));
+      people[name] = { id: user.id, token: await signIn(`${name}@example.org`) };
+    }
+    people.adminB = { id: siteB.user.id, token: await signIn('admin@b.example') };
+    const location = (await call('POST', '/api/locations', 'adminB', { name: 'North Wing' })).json().location;
+    expect((await call('POST', `/api/locations/${location.id}/members`, 'adminB', { userId: people.techB.id })).statusCode).toBe(204);
+    const listed = await call('GET', '/api/worklists', 'techB');
+    if (listed.statusCode !== 200) throw new Error(listed.body);
+    const worklist = listed.json().worklists.find((w: { name: string }) => w.name === 'North Wing');
+    northWing = { id: location.id, worklistId: worklist.id, shareCode: worklist.shareCode };
+  });
+
+  afterAll(async () => {
+    await hub.close();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes a study once, however often the same operation is sent', async () => {
+    const op = { id: randomUUID(), kind: 'study.publish', study: summary('1.2.3.4') };
+    const [first] = await operate('rad', op);
+    expect(first).toMatchObject({ status: 'applied', value: { created: true } });
+    studyId = first.value.studyId;
+    const [again] = await operate('rad', op);
+    expect(again).toEqual(first);
+    expect(await db.selectFrom('studies').select('id').execute()).toHaveLength(1);
+    expect(await visibleTo('phys')).toEqual([studyId]);
+    expect(await visibleTo('techB')).toEqual([]);
+  });
+
+  it('shares to another site’s location by its worklist, and only its members see it', async () => {
+    const shareId = randomUUID();
+    const [result] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId, studyId, target: { worklistId: northWing.worklistId } });
+    expect(result).toMatchObject({ status: 'applied', value: { shareId, alreadyShared: false } });
+    expect(await visibleTo('techB')).toEqual([studyId]);
+    expect(await visibleTo('otherB')).toEqual([]);
+    const [twice] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), studyId, target: { worklistId: northWing.worklistId } });
+    expect(twice).toMatchObject({ status: 'applied', value: { shareId, alreadyShared: true } });
+  });
+
+  it('refuses, with a reason, what a role does not allow, and goes on with the rest of the batch', async () => {
+    const results = await operate(
+      'phys',
+      { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), studyId, target: { worklistId: northWing.worklistId } },
+      { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), studyId, target: { userId: people.otherB.id } },
+    );
+    expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'forbidden' } });
+    expect(results[1]).toMatchObject({ status: 'applied' });
+    const [publish] = await operate('phys', { id: randomUUID(), kind: 'study.publish', study: summary('9.9') });
+    expect(publish).toMatchObject({ status: 'rejected', error: { code: 'forbidden' } });
+    const [unknown] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), studyId: randomUUID(), target: { userId: people.phys.id } });
+    expect(unknown).toMatchObject({ status: 'rejected', error: { code: 'study-not-found' } });
+    const bad = await call('POST', '/api/operations', 'rad', { operations: [{ id: 'not-a-uuid', kind: 'share.remove', shareId: 'x' }] });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('removes a share: the target no longer sees the study, the study itself stays', async () => {
+    const share = await db.selectFrom('shares').select('id').where('worklist_id', '=', northWing.worklistId).executeTakeFirstOrThrow();
+    const [removed] = await operate('otherB', { id: randomUUID(), kind: 'share.remove', shareId: share.id });
+    expect(removed).toMatchObject({ status: 'rejected' });
+    const [ok] = await operate('rad', { id: randomUUID(), kind: 'share.remove', shareId: share.id });
+    expect(ok).toMatchObject({ status: 'applied', value: { removed: true } });
+    const feed = (await call('GET', '/api/changes?after=0', 'techB')).json();
+    expect(feed.changes).toEqual([{ studyId, visible: false }]);
+    expect(await visibleTo('rad')).toEqual([studyId]);
+  });
+
+  it('hides a private study from everyone but its uploader, direct recipients and admins', async () => {
+    const [marked] = await operate('rad', { id: randomUUID(), kind: 'study.private', studyId, private: true });
+    expect(marked).toMatchObject({ status: 'applied' });
+    expect(await visibleTo('phys')).toEqual([]);
+    expect(await visibleTo('otherB')).toEqual([studyId]);
+    expect(await visibleTo('rad')).toEqual([studyId]);
+  });
+
+  it('pages the change feed by cursor', async () => {
+    const first = (await call('GET', '/api/changes?after=0&limit=2', 'rad')).json();
+    expect(first.more).toBe(true);
+    const rest = (await call('GET', `/api/changes?after=${first.cursor}`, 'rad')).json();
+    expect(rest.cursor).toBeGreaterThan(first.cursor);
+    const end = (await call('GET', `/api/changes?after=${rest.cursor}`, 'rad')).json();
+    expect(end).toEqual({ changes: [], cursor: rest.cursor, more: false });
+  });
+
+  it('stores uploaded files and streams them back to those who may see the study', async () => {
+    const bytes = Buffer.from('DICM fake instance bytes for the blob store');
+    const put = await call('PUT', `/api/studies/${studyId}/files/1.2.3.4.1`, 'rad', bytes, { 'content-type': 'application/dicom' });
+    expect(put.statusCode).toBe(201);
+    const back = await call('GET', `/api/studies/${studyId}/files/1.2.3.4.1`, 'otherB');
+    expect(back.statusCode).toBe(200);
+    expect(back.rawPayload.equals(bytes)).toBe(true);
+    expect((await call('GET', `/api/studies/${studyId}/files/1.2.3.4.1`, 'phys')).statusCode).toBe(404);
+    expect((await call('PUT', `/api/studies/${studyId}/files/1.2.3.4.2`, 'otherB', bytes, { 'content-type': 'application/dicom' })).statusCode).toBe(403);
+    expect((await call('PUT', `/api/studies/${studyId}/files/..%2F..%2Fetc`, 'rad', bytes, { 'content-type': 'application/dicom' })).statusCode).toBe(400);
+    const again = await call('PUT', `/api/studies/${studyId}/files/1.2.3.4.1`, 'rad', bytes, { 'content-type': 'application/dicom' });
+    expect(again.statusCode).toBe(201);
+    expect((await call('GET', `/api/studies/${studyId}/files`, 'rad')).json().files).toHaveLength(1);
+    expect(readdirSync(path.join(dir, 'blobs', studyId))).toEqual(['1.2.3.4.1.dcm']);
+  });
+});
