@@ -9,45 +9,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { studyAccess, type StudyAction } from '../../shared/permissions/visibility';
+import { operationSchema, type Operation, type OperationResult } from '../../shared/hub-contract';
 import type { HubContext } from '../app';
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import { actorFor, requireAccount, requirePermission, type Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
 
-const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/).max(64);
-const id = z.string().uuid();
-const summary = z
-  .object({
-    studyInstanceUid: uid,
-    patientName: z.string().max(400).nullable(),
-    patientId: z.string().max(200).nullable(),
-    patientBirthDate: z.string().max(10).nullable(),
-    studyDate: z.string().max(10).nullable(),
-    studyTime: z.string().max(16).nullable(),
-    patientSex: z.string().max(16).nullable(),
-    accessionNumber: z.string().max(200).nullable(),
-    studyDescription: z.string().max(400).nullable(),
-    referringPhysicianName: z.string().max(400).nullable(),
-    institutionName: z.string().max(400).nullable(),
-    modalities: z.array(z.string().max(16)).max(32),
-    seriesCount: z.number().int().min(0),
-    instanceCount: z.number().int().min(0),
-  })
-  .strict();
-
-export const operationSchema = z.discriminatedUnion('kind', [
-  z.object({ id, kind: z.literal('study.publish'), study: summary, private: z.boolean().default(false) }).strict(),
-  z.object({ id, kind: z.literal('share.create'), shareId: id, studyId: id, target: z.union([z.object({ worklistId: id }).strict(), z.object({ userId: id }).strict()]) }).strict(),
-  z.object({ id, kind: z.literal('share.remove'), shareId: id }).strict(),
-  z.object({ id, kind: z.literal('study.private'), studyId: id, private: z.boolean() }).strict(),
-]);
-export type Operation = z.output<typeof operationSchema>;
 const batchSchema = z.object({ operations: z.array(operationSchema).min(1).max(500) }).strict();
-
-export type OperationResult =
-  | { readonly id: string; readonly status: 'applied'; readonly value: Record<string, unknown> }
-  | { readonly id: string; readonly status: 'rejected'; readonly error: { readonly code: string; readonly message: string } };
 
 class Refusal extends Error {
   constructor(

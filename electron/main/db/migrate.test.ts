@@ -76,3 +76,21 @@ describe('migration 0010: study index', () => {
     ).toThrow(/cannot store TEXT value in INTEGER column/);
   });
 });
+
+describe('migration 0020: sync', () => {
+  const db = new Database(':memory:');
+  migrate(db, MIGRATIONS.filter((m) => m.version <= 20));
+
+  it('adds the outbox, sync state, hub cache and uploads as strict tables', () => {
+    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name IN ('outbox', 'sync_state', 'hub_studies', 'uploads')").all() as { name: string; sql: string }[];
+    expect(tables.map((t) => t.name).sort()).toEqual(['hub_studies', 'outbox', 'sync_state', 'uploads']);
+    for (const table of tables) expect(table.sql).toMatch(/STRICT/);
+  });
+
+  it('keeps one row per operation id, so an operation is queued once', () => {
+    const insert = db.prepare("INSERT INTO outbox (id, kind, payload, created_at) VALUES ('op-1', 'share.create', '{}', 'now')");
+    insert.run();
+    expect(() => insert.run()).toThrow(/UNIQUE/);
+    expect(() => db.prepare("UPDATE outbox SET state = 'lost' WHERE id = 'op-1'").run()).toThrow(/CHECK/);
+  });
+});

@@ -1,6 +1,7 @@
 /** The ordered list of schema migrations; versions go in steps of 10 so fixes can slot between. */
 import type Database from 'better-sqlite3';
 import { studyIndex0010 } from './0010-study-index';
+import { sync0020 } from './0020-sync';
 
 export interface Migration {
   readonly version: number;
@@ -8,4 +9,4 @@ export interface Migration {
   readonly up: (db: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [studyIndex0010];
+export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020];

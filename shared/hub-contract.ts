@@ -1,0 +1,56 @@
+/**
+ * The desktop ↔ hub contract for sync: the operations a sync client sends from its outbox
+ * (validated by the hub with these schemas) and what the hub answers for each. Each operation
+ * carries an id the client chose, so sending it twice applies it once.
+ */
+import { z } from 'zod';
+
+const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/).max(64);
+const id = z.string().uuid();
+export const studySummarySchema = z
+  .object({
+    studyInstanceUid: uid,
+    patientName: z.string().max(400).nullable(),
+    patientId: z.string().max(200).nullable(),
+    patientBirthDate: z.string().max(10).nullable(),
+    studyDate: z.string().max(10).nullable(),
+    studyTime: z.string().max(16).nullable(),
+    patientSex: z.string().max(16).nullable(),
+    accessionNumber: z.string().max(200).nullable(),
+    studyDescription: z.string().max(400).nullable(),
+    referringPhysicianName: z.string().max(400).nullable(),
+    institutionName: z.string().max(400).nullable(),
+    modalities: z.array(z.string().max(16)).max(32).readonly(),
+    seriesCount: z.number().int().min(0),
+    instanceCount: z.number().int().min(0),
+  })
+  .strict();
+
+export const operationSchema = z.discriminatedUnion('kind', [
+  z.object({ id, kind: z.literal('study.publish'), study: studySummarySchema, private: z.boolean().default(false) }).strict(),
+  z.object({ id, kind: z.literal('share.create'), shareId: id, studyId: id, target: z.union([z.object({ worklistId: id }).strict(), z.object({ userId: id }).strict()]) }).strict(),
+  z.object({ id, kind: z.literal('share.remove'), shareId: id }).strict(),
+  z.object({ id, kind: z.literal('study.private'), studyId: id, private: z.boolean() }).strict(),
+]);
+export type Operation = z.output<typeof operationSchema>;
+
+export type OperationResult =
+  | { readonly id: string; readonly status: 'applied'; readonly value: Record<string, unknown> }
+  | { readonly id: string; readonly status: 'rejected'; readonly error: { readonly code: string; readonly message: string } };
+
+
+/** A study as the change feed gives it to a user who may see it. */
+export interface HubStudyChange {
+  readonly studyId: string;
+  readonly visible: true;
+  readonly private: boolean;
+  readonly summary: z.output<typeof studySummarySchema>;
+  readonly actions: readonly string[];
+  readonly shares: readonly { readonly id: string; readonly target: unknown; readonly sharedBy: string; readonly removable: boolean }[];
+}
+export type HubChange = HubStudyChange | { readonly studyId: string; readonly visible: false };
+export interface HubChangePage {
+  readonly changes: readonly HubChange[];
+  readonly cursor: number;
+  readonly more: boolean;
+}
