@@ -134,6 +134,29 @@ describe('hub: accounts, sessions, roles and share codes', () => {
     expect((await call('GET', `/api/worklists/by-code/${regenerated.json().shareCode}`, adminToken)).statusCode).toBe(200);
   });
 
+  it('lets an admin edit a role, with effect on the next request, but never lock the admins out', async () => {
+    const roles = (await call('GET', '/api/roles', adminToken)).json().roles as { id: string; name: string; permissions: string[] }[];
+    expect(roles.map((r) => r.name)).toEqual(['Admin', 'Case Manager', 'Physician', 'Radiologist', 'Referrer', 'Technologist']);
+    const technologist = roles.find((r) => r.name === 'Technologist')!;
+    const code = (await call('GET', '/api/worklists', tokens.Technologist)).json().worklists[0].shareCode;
+    expect((await call('GET', `/api/worklists/by-code/${code}`, tokens.Technologist)).statusCode).toBe(200);
+    const edited = await hub.inject({
+      method: 'PUT',
+      url: `/api/roles/${technologist.id}`,
+      headers: { authorization: `Bearer ${adminToken}` },
+      payload: { permissions: technologist.permissions.filter((p) => p !== 'studies.share.code') },
+    });
+    expect(edited.statusCode).toBe(200);
+    expect((await call('GET', `/api/worklists/by-code/${code}`, tokens.Technologist)).statusCode).toBe(403);
+    const admin = roles.find((r) => r.name === 'Admin')!;
+    const lockout = await hub.inject({ method: 'PUT', url: `/api/roles/${admin.id}`, headers: { authorization: `Bearer ${adminToken}` }, payload: { permissions: ['studies.view'] } });
+    expect(lockout.statusCode).toBe(409);
+    const unknownKey = await hub.inject({ method: 'PUT', url: `/api/roles/${technologist.id}`, headers: { authorization: `Bearer ${adminToken}` }, payload: { permissions: ['root'] } });
+    expect(unknownKey.statusCode).toBe(400);
+    const byTechnologist = await hub.inject({ method: 'PUT', url: `/api/roles/${technologist.id}`, headers: { authorization: `Bearer ${tokens.Technologist}` }, payload: { permissions: [] } });
+    expect(byTechnologist.statusCode).toBe(403);
+  });
+
   it('signs out: the token stops working', async () => {
     const session = await call('POST', '/api/sessions', undefined, { email: 'ada@example.org', password: 'correct horse battery' });
     const token = session.json().token;

@@ -102,6 +102,13 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
     expect(twice).toMatchObject({ status: 'applied', value: { shareId, alreadyShared: true } });
   });
 
+  it('lists a worklist’s studies for its members only', async () => {
+    const listed = await call('GET', `/api/worklists/${northWing.worklistId}/studies`, 'techB');
+    expect(listed.json()).toMatchObject({ total: 1, studies: [{ studyId, private: false, summary: { studyInstanceUid: '1.2.3.4' } }] });
+    expect((await call('GET', `/api/worklists/${northWing.worklistId}/studies`, 'otherB')).statusCode).toBe(403);
+    expect((await call('GET', `/api/worklists/${northWing.worklistId}/studies`, 'adminB')).json().total).toBe(1);
+  });
+
   it('refuses, with a reason, what a role does not allow, and goes on with the rest of the batch', async () => {
     const results = await operate(
       'phys',
@@ -116,6 +123,13 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
     expect(unknown).toMatchObject({ status: 'rejected', error: { code: 'study-not-found' } });
     const bad = await call('POST', '/api/operations', 'rad', { operations: [{ id: 'not-a-uuid', kind: 'share.remove', shareId: 'x' }] });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('lands a share to a person in their personal worklist', async () => {
+    const personal = (await call('GET', '/api/worklists', 'otherB')).json().worklists.find((w: { kind: string }) => w.kind === 'personal');
+    const listed = (await call('GET', `/api/worklists/${personal.id}/studies`, 'otherB')).json();
+    expect(listed.studies.map((s: { studyId: string }) => s.studyId)).toEqual([studyId]);
+    expect((await call('GET', `/api/worklists/${personal.id}/studies`, 'techB')).statusCode).toBe(403);
   });
 
   it('removes a share: the target no longer sees the study, the study itself stays', async () => {

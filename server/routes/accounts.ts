@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import { BUILT_IN_ROLES, type BuiltInRole } from '../../shared/permissions/catalogue';
+import { BUILT_IN_ROLES, PERMISSION_KEYS, type BuiltInRole, type PermissionKey } from '../../shared/permissions/catalogue';
 import type { HubContext } from '../app';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { actorFor, createSession, hashToken, requireAccount, requirePermission } from '../auth/sessions';
@@ -18,6 +18,7 @@ const email = z.string().trim().toLowerCase().email('an email address').max(254)
 const password = z.string().min(10, 'at least 10 characters').max(200);
 const name = z.string().trim().min(1).max(200);
 
+const rolePermissionsSchema = z.object({ permissions: z.array(z.enum(PERMISSION_KEYS as [PermissionKey, ...PermissionKey[]])).max(100) }).strict();
 const setupSchema = z.object({ accountName: name, adminName: name, email, password }).strict();
 const signInSchema = z.object({ email, password: z.string().max(200) }).strict();
 const newUserSchema = z
@@ -96,6 +97,28 @@ export const accountRoutes =
     app.get('/me', async (request) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       return { id: actor.userId, name: actor.name, email: actor.email, accountId: actor.accountId, role: actor.role, permissions: [...actor.permissions].sort() };
+    });
+
+    app.get('/roles', async (request) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'admin.roles');
+      const rows = await db.selectFrom('roles').select(['id', 'name', 'permissions', 'built_in']).where('account_id', '=', requireAccount(actor)).orderBy('name').execute();
+      return { roles: rows.map((row) => ({ id: row.id, name: row.name, builtIn: row.built_in === 1, permissions: JSON.parse(row.permissions) as string[] })) };
+    });
+
+    app.put<{ Params: { id: string } }>('/roles/:id', async (request) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'admin.roles');
+      const { permissions } = parseInput(rolePermissionsSchema, request.body);
+      const role = await db.selectFrom('roles').select(['id', 'name']).where('id', '=', request.params.id).where('account_id', '=', requireAccount(actor)).executeTakeFirst();
+      if (role === undefined) throw new HttpError(404, 'not-found', 'No such role in your site.');
+      // An admin cannot lock everyone out: the Admin role keeps the permissions that manage roles and users.
+      if (role.name === 'Admin' && !(permissions.includes('admin.roles') && permissions.includes('admin.users'))) {
+        throw new HttpError(409, 'admin-lockout', 'The Admin role must keep “Manage roles” and “Manage users”.');
+      }
+      const unique = [...new Set(permissions)].sort();
+      await db.updateTable('roles').set({ permissions: JSON.stringify(unique) }).where('id', '=', role.id).execute();
+      return { role: { id: role.id, name: role.name, permissions: unique } };
     });
 
     app.get('/users', async (request) => {
