@@ -41,13 +41,9 @@ export interface HubStudyRow {
   readonly private: number;
 }
 
-export async function studyFacts(db: Db, study: HubStudyRow): Promise<StudyFacts> {
-  const shares = await db
-    .selectFrom('shares')
-    .leftJoin('worklists', 'worklists.id', 'shares.worklist_id')
-    .select(['shares.id', 'shares.user_id', 'shares.shared_by', 'shares.removed_at', 'worklists.kind', 'worklists.owner_id'])
-    .where('shares.study_id', '=', study.id)
-    .execute();
+type ShareRow = { id: string; study_id: string; user_id: string | null; shared_by: string; removed_at: string | null; kind: string | null; owner_id: string | null };
+
+function toFacts(study: HubStudyRow, shares: readonly ShareRow[]): StudyFacts {
   return {
     accountId: study.account_id,
     uploaderId: study.uploader_id,
@@ -64,4 +60,32 @@ export async function studyFacts(db: Db, study: HubStudyRow): Promise<StudyFacts
       }),
     ),
   };
+}
+
+function sharesOf(db: Db, studyIds: readonly string[]) {
+  return db
+    .selectFrom('shares')
+    .leftJoin('worklists', 'worklists.id', 'shares.worklist_id')
+    .select(['shares.id', 'shares.study_id', 'shares.user_id', 'shares.shared_by', 'shares.removed_at', 'worklists.kind', 'worklists.owner_id'])
+    .where('shares.study_id', 'in', studyIds)
+    .execute();
+}
+
+export async function studyFacts(db: Db, study: HubStudyRow): Promise<StudyFacts> {
+  return toFacts(study, await sharesOf(db, [study.id]));
+}
+
+/** The facts of many studies with one query for all their shares (the change feed's pages). */
+export async function studyFactsMany(db: Db, studies: readonly HubStudyRow[]): Promise<Map<string, StudyFacts>> {
+  const byStudy = new Map<string, ShareRow[]>();
+  // SQLite allows a limited number of bound values per statement: chunk the id list.
+  for (let start = 0; start < studies.length; start += 500) {
+    const rows = studies.length === 0 ? [] : await sharesOf(db, studies.slice(start, start + 500).map((study) => study.id));
+    for (const row of rows) {
+      const list = byStudy.get(row.study_id) ?? [];
+      list.push(row);
+      byStudy.set(row.study_id, list);
+    }
+  }
+  return new Map(studies.map((study) => [study.id, toFacts(study, byStudy.get(study.id) ?? [])]));
 }

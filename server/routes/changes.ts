@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { studyAccess } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
-import { studyFacts, viewerFacts } from '../access/access-facts';
+import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import { actorFor } from '../auth/sessions';
 import { parseInput } from '../http-error';
 
@@ -24,10 +24,14 @@ export const changeRoutes =
       // Several changes to one study in the batch: its latest state once.
       const studyIds = [...new Set(rows.map((row) => row.study_id))];
       const viewer = await viewerFacts(db, actor);
-      const studies = studyIds.length === 0 ? [] : await db.selectFrom('studies').selectAll().where('id', 'in', studyIds).execute();
+      const studies = [];
+      for (let start = 0; start < studyIds.length; start += 500) {
+        studies.push(...(await db.selectFrom('studies').selectAll().where('id', 'in', studyIds.slice(start, start + 500)).execute()));
+      }
+      const factsById = await studyFactsMany(db, studies);
       const changes = [];
       for (const study of studies) {
-        const facts = await studyFacts(db, study);
+        const facts = factsById.get(study.id)!;
         const access = studyAccess(facts, viewer);
         if (!access.actions.has('view')) {
           changes.push({ studyId: study.id, visible: false });

@@ -9,7 +9,7 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { studyAccess } from '../../shared/permissions/visibility';
 import { parseShareCode } from '../../shared/share-code';
-import { studyFacts, viewerFacts } from '../access/access-facts';
+import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
 import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
@@ -115,9 +115,10 @@ export const worklistRoutes =
         .limit(limit)
         .offset(offset)
         .execute();
+      const factsById = await studyFactsMany(db, rows);
       const studies = [];
       for (const row of rows) {
-        if (!studyAccess(await studyFacts(db, row), viewer).actions.has('view')) continue;
+        if (!studyAccess(factsById.get(row.id)!, viewer).actions.has('view')) continue;
         studies.push({ studyId: row.id, private: row.private === 1, sharedAt: row.shared_at, summary: JSON.parse(row.summary) as unknown });
       }
       return { studies, total: Number(total) };
