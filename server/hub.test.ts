@@ -106,6 +106,9 @@ describe('hub: accounts, sessions, roles and share codes', () => {
     expect(location.statusCode).toBe(201);
     const group = await call('POST', '/api/groups', adminToken, { name: 'Neuroradiology', department: true });
     expect(group.json()).toMatchObject({ group: { name: 'Neuroradiology', department: true } });
+    expect((await call('GET', '/api/locations', adminToken)).json()).toEqual({ locations: [{ id: location.json().location.id, name: 'North Wing', members: [] }] });
+    expect((await call('GET', '/api/groups', adminToken)).json().groups).toEqual([expect.objectContaining({ name: 'Neuroradiology', department: true, members: [] })]);
+    expect((await call('GET', '/api/groups', tokens.Technologist)).statusCode).toBe(403);
     const list = (await call('GET', '/api/worklists', tokens.Technologist)).json().worklists;
     const north = list.find((w: { name: string }) => w.name === 'North Wing');
     expect(north).toMatchObject({ kind: 'location' });

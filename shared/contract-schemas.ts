@@ -4,7 +4,8 @@
  * need names and types, do not bundle zod.
  */
 import { z } from 'zod';
-import type { HostInfo, StudyDetails } from './contract';
+import type { AdminOverview, HostInfo, HubStatus, StudyDetails } from './contract';
+import { PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
 import { CALL_NAMES } from './contract';
 import { studyQuerySchema, type StudyPage } from './types/study';
 
@@ -17,6 +18,10 @@ const call = <Output>() => <Input extends z.ZodType>(input: Input): CallSpec<Inp
 
 const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID').max(64);
 const importId = z.string().regex(/^[a-z0-9-]{8,64}$/, 'an import id');
+const hubId = z.string().uuid('a hub id');
+const name = z.string().trim().min(1, 'a name').max(200);
+const email = z.string().trim().toLowerCase().email('an email address').max(254);
+const password = z.string().min(10, 'at least 10 characters').max(200);
 
 export const CALLS = {
   'host:info': call<HostInfo>()(z.object({}).strict()),
@@ -32,6 +37,24 @@ export const CALLS = {
       .strict(),
   ),
   'import:cancel': call<{ readonly cancelled: boolean }>()(z.object({ importId }).strict()),
+  'hub:status': call<HubStatus>()(z.object({}).strict()),
+  'hub:setup': call<HubStatus>()(z.object({ siteName: name, adminName: name, email, password }).strict()),
+  'hub:sign-in': call<HubStatus>()(
+    z.object({ url: z.string().url().max(2000).regex(/^https?:\/\//, 'an http(s) address').optional(), email, password: z.string().min(1).max(200) }).strict(),
+  ),
+  'hub:sign-out': call<HubStatus>()(z.object({}).strict()),
+  'hub:sync-now': call<HubStatus>()(z.object({}).strict()),
+  'admin:overview': call<AdminOverview>()(z.object({}).strict()),
+  'admin:add-user': call<{ readonly id: string }>()(
+    z.object({ name, email, password, role: z.enum(['Admin', 'Radiologist', 'Technologist', 'Physician', 'Case Manager', 'Referrer']) }).strict(),
+  ),
+  'admin:set-role-permissions': call<{ readonly permissions: readonly string[] }>()(
+    z.object({ roleId: hubId, permissions: z.array(z.enum(PERMISSION_KEYS as [PermissionKey, ...PermissionKey[]])).max(100) }).strict(),
+  ),
+  'admin:add-location': call<{ readonly id: string }>()(z.object({ name }).strict()),
+  'admin:add-group': call<{ readonly id: string }>()(z.object({ name, department: z.boolean() }).strict()),
+  'admin:add-member': call<Record<string, never>>()(z.object({ kind: z.enum(['location', 'group']), ownerId: hubId, userId: hubId }).strict()),
+  'admin:regenerate-share-code': call<{ readonly shareCode: string }>()(z.object({ worklistId: hubId }).strict()),
 } as const;
 
 

@@ -22,8 +22,55 @@ export interface HostInfo {
   readonly platform: string;
 }
 
+export interface SyncStatusView {
+  readonly state: 'signed-out' | 'online' | 'syncing' | 'offline';
+  readonly pending: number;
+  readonly rejected: readonly { readonly id: string; readonly kind: string; readonly reason: string }[];
+  readonly uploadsPending: number;
+  readonly message: string | null;
+}
+
+export interface HubStatus {
+  /** `embedded`: the hub runs inside this app on loopback; `remote`: a hub elsewhere; `off`: no hub. */
+  readonly mode: 'embedded' | 'remote' | 'off';
+  readonly url: string | null;
+  /** The embedded hub has no site yet: the first-run screen creates it. */
+  readonly needsSetup: boolean;
+  readonly user: { readonly name: string; readonly email: string; readonly role: string | null; readonly permissions: readonly string[] } | null;
+  readonly sync: SyncStatusView;
+  /** Whether the session token is encrypted at rest (the platform keychain). */
+  readonly tokenEncrypted: boolean;
+}
+
+export interface AdminOverview {
+  readonly users: readonly { readonly id: string; readonly name: string; readonly email: string; readonly role: string | null; readonly active: boolean }[];
+  readonly roles: readonly { readonly id: string; readonly name: string; readonly builtIn: boolean; readonly permissions: readonly string[] }[];
+  readonly locations: readonly { readonly id: string; readonly name: string; readonly members: readonly { readonly id: string; readonly name: string }[] }[];
+  readonly groups: readonly { readonly id: string; readonly name: string; readonly department: boolean; readonly members: readonly { readonly id: string; readonly name: string }[] }[];
+  readonly worklists: readonly { readonly id: string; readonly kind: 'location' | 'group' | 'personal'; readonly name: string; readonly shareCode: string; readonly ownerId: string }[];
+}
+
 /** Every call name; contract-schemas.ts checks at compile time that it matches CALLS. */
-export const CALL_NAMES = ['host:info', 'studies:query', 'studies:details', 'import:pick-folder', 'import:start', 'import:cancel'] as const;
+export const CALL_NAMES = [
+  'host:info',
+  'studies:query',
+  'studies:details',
+  'import:pick-folder',
+  'import:start',
+  'import:cancel',
+  'hub:status',
+  'hub:setup',
+  'hub:sign-in',
+  'hub:sign-out',
+  'hub:sync-now',
+  'admin:overview',
+  'admin:add-user',
+  'admin:set-role-permissions',
+  'admin:add-location',
+  'admin:add-group',
+  'admin:add-member',
+  'admin:regenerate-share-code',
+] as const;
 
 export type CallName = keyof typeof CALLS;
 /** What the renderer passes (defaults may be left out). */
@@ -56,10 +103,12 @@ export interface EventPayloads {
   'import:progress': ImportProgressEvent;
   'import:finished': ImportFinishedEvent;
   /** The index changed: worklists should refresh what they show. */
-  'data:changed': { readonly reason: 'import' };
+  'data:changed': { readonly reason: 'import' | 'sync' };
+  /** The hub connection or the sync status changed. */
+  'hub:status': HubStatus;
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed'];
+export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status'];
 export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
 
 /** What the preload exposes as `window.studyshare`, and what the HTTP transport mimics. */

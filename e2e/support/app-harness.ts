@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { createStudyshareApp, type StudyshareApp } from '../../electron/main/app/create-app';
+import type { HubMode } from '../../electron/main/hub-connection/hub-connection';
 import { startLoopbackServer, type LoopbackServer } from '../../electron/main/http/loopback-server';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -21,10 +22,14 @@ export interface RunningApp {
  * Imports run in batches of 100 with a 40 ms pause between them, so that a test can watch an
  * import of a few thousand files progress and cancel it half-way on any machine.
  */
-export async function startApp(): Promise<RunningApp> {
+export async function startApp(options: { hubMode?: HubMode } = {}): Promise<RunningApp> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'studyshare-e2e-'));
   const dataDir = path.join(workDir, 'data');
-  const app = createStudyshareApp(dataDir, { kind: 'browser' }, { importPacing: { batchFiles: 100, pauseBetweenBatchesMs: 40 } });
+  const app = createStudyshareApp(dataDir, { kind: 'browser' }, {
+    importPacing: { batchFiles: 100, pauseBetweenBatchesMs: 40 },
+    hubMode: options.hubMode ?? 'off',
+  });
+  await app.start();
   const server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir: path.join(ROOT, 'out/renderer') });
   return {
     app,
@@ -33,7 +38,7 @@ export async function startApp(): Promise<RunningApp> {
     workDir,
     async stop() {
       await server.close();
-      app.close();
+      await app.close();
       rmSync(workDir, { recursive: true, force: true });
     },
   };

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     return;
   }
   const app = createStudyshareApp(path.resolve(String(values.data)), { kind: 'browser' });
+  await app.start();
   const server = await startLoopbackServer({
     handlers: app.handlers,
     bus: app.bus,
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   console.log(`Studyshare is running in browser mode. Open this address (it holds this session's key):\n${server.url}`);
   const stop = async (): Promise<void> => {
     await server.close();
-    app.close();
+    await app.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

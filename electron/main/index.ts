@@ -4,7 +4,7 @@
  * same ones browser mode serves over loopback HTTP) to IPC.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { createStudyshareApp, type StudyshareApp } from './app/create-app';
 import { bindIpc } from './ipc/bind-ipc';
 import { registerAppProtocol } from './security/app-protocol';
@@ -36,6 +36,10 @@ let studyshare: StudyshareApp | null = null;
 void app.whenReady().then(() => {
   hardenApp(app, session.defaultSession, shell, devServerUrl);
   registerAppProtocol(protocol, path.join(import.meta.dirname, '../renderer'));
+  // The hub token is sealed with the platform keychain where there is one.
+  const tokenCipher = safeStorage.isEncryptionAvailable()
+    ? { encrypt: (plain: string) => safeStorage.encryptString(plain), decrypt: (sealed: Buffer) => safeStorage.decryptString(sealed) }
+    : null;
   studyshare = createStudyshareApp(app.getPath('userData'), {
     kind: 'electron',
     pickFolder: async () => {
@@ -44,7 +48,8 @@ void app.whenReady().then(() => {
       const result = focused === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(focused, options);
       return result.canceled ? [] : result.filePaths;
     },
-  });
+  }, { tokenCipher });
+  void studyshare.start();
   bindIpc(
     ipcMain,
     studyshare.handlers,
@@ -64,5 +69,5 @@ app.on('window-all-closed', () => {
 });
 
 app.on('will-quit', () => {
-  studyshare?.close();
+  void studyshare?.close();
 });

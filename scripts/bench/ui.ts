@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   }
   const dataDir = prepareData();
-  const app = createStudyshareApp(dataDir, { kind: 'browser' });
+  const app = createStudyshareApp(dataDir, { kind: 'browser' }, { hubMode: 'off' });
   const server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir: path.join(root, 'out/renderer') });
   const browser = await launchChromium();
   try {
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await server.close();
-    app.close();
+    await app.close();
   }
 }
 

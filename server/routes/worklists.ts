@@ -124,6 +124,31 @@ export const worklistRoutes =
       return { studies, total: Number(total) };
     });
 
+    // Locations and groups of the site with their members (for the admin screens).
+    for (const kind of ['location', 'group'] as const) {
+      app.get(`/${kind}s`, async (request) => {
+        const actor = await actorFor(db, request.headers.authorization, now());
+        requirePermission(actor, kind === 'location' ? 'admin.locations' : 'admin.groups');
+        const accountId = requireAccount(actor);
+        const owners = await db.selectFrom(kind === 'location' ? 'locations' : 'groups').selectAll().where('account_id', '=', accountId).orderBy('name').execute();
+        const members = await db
+          .selectFrom(kind === 'location' ? 'location_members' : 'group_members')
+          .innerJoin('users', 'users.id', 'user_id')
+          .select(['owner_id', 'users.id', 'users.name'])
+          .where('users.account_id', '=', accountId)
+          .orderBy('users.name')
+          .execute();
+        return {
+          [`${kind}s`]: owners.map((owner) => ({
+            id: owner.id,
+            name: owner.name,
+            ...('department' in owner ? { department: owner.department === 1 } : {}),
+            members: members.filter((m) => m.owner_id === owner.id).map((m) => ({ id: m.id, name: m.name })),
+          })),
+        };
+      });
+    }
+
     for (const kind of ['location', 'group'] as const) {
       app.post<{ Params: { id: string } }>(`/${kind}s/:id/members`, async (request, reply) => {
         const actor = await actorFor(db, request.headers.authorization, now());

@@ -10,6 +10,8 @@ import type { Handlers } from '../api/dispatch';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { ImportManager } from '../dicom-import/import-manager';
+import { HubConnection, type HubMode } from '../hub-connection/hub-connection';
+import { TokenStore, type TokenCipher } from '../hub-connection/token-store';
 import type { ImportOptions } from '../dicom-import/import-service';
 import { findStudy, listSeries } from '../study-index/study-lookup';
 import { queryStudies } from '../study-index/study-query';
@@ -25,7 +27,10 @@ export interface StudyshareApp {
   readonly bus: EventBus;
   readonly db: IndexDatabase;
   readonly imports: ImportManager;
-  close(): void;
+  readonly hub: HubConnection;
+  /** Starts the hub connection (the embedded hub, the first sync). */
+  start(): Promise<void>;
+  close(): Promise<void>;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -33,6 +38,11 @@ export const APP_VERSION = '0.1.0';
 export interface AppOptions {
   /** Paces background imports (smaller batches, pauses between them). */
   readonly importPacing?: Pick<ImportOptions, 'batchFiles' | 'pauseBetweenBatchesMs'>;
+  /** Which hub to use when none is configured yet (default: the embedded one). `off` for none. */
+  readonly hubMode?: HubMode;
+  /** Encrypts the hub token at rest (Electron's safeStorage); without it the file is owner-only. */
+  readonly tokenCipher?: TokenCipher | null;
+  readonly syncEveryMs?: number;
 }
 
 export function createStudyshareApp(dataDir: string, host: HostServices, options: AppOptions = {}): StudyshareApp {
@@ -40,6 +50,14 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
   const db = openIndexDatabase(path.join(dataDir, 'index.sqlite'));
   const bus = new EventBus();
   const imports = new ImportManager(db, bus, path.join(dataDir, 'library'), options.importPacing);
+  const hub = new HubConnection({
+    dataDir,
+    localDb: db,
+    bus,
+    tokens: new TokenStore(path.join(dataDir, 'hub-token'), options.tokenCipher ?? null),
+    defaultMode: options.hubMode ?? 'embedded',
+    syncEveryMs: options.syncEveryMs,
+  });
 
   const handlers: Handlers = {
     'host:info': () => ({ kind: host.kind, version: APP_VERSION, platform: process.platform }),
@@ -57,6 +75,22 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     },
     'import:start': ({ paths, copyToLibrary }) => imports.start(paths, copyToLibrary),
     'import:cancel': ({ importId }) => imports.cancel(importId),
+    'hub:status': () => hub.status(),
+    'hub:setup': (input) => hub.setup(input),
+    'hub:sign-in': (input) => hub.signIn(input),
+    'hub:sign-out': () => hub.signOut(),
+    'hub:sync-now': () => hub.syncNow(),
+    'admin:overview': () => hub.adminOverview(),
+    'admin:add-user': async (input) => ({ id: (await hub.adminRequest<{ user: { id: string } }>('POST', '/api/users', input)).user.id }),
+    'admin:set-role-permissions': async ({ roleId, permissions }) =>
+      (await hub.adminRequest<{ role: { permissions: string[] } }>('PUT', `/api/roles/${roleId}`, { permissions })).role,
+    'admin:add-location': async ({ name }) => ({ id: (await hub.adminRequest<{ location: { id: string } }>('POST', '/api/locations', { name })).location.id }),
+    'admin:add-group': async (input) => ({ id: (await hub.adminRequest<{ group: { id: string } }>('POST', '/api/groups', input)).group.id }),
+    'admin:add-member': async ({ kind, ownerId, userId }) => {
+      await hub.adminRequest('POST', `/api/${kind}s/${ownerId}/members`, { userId });
+      return {};
+    },
+    'admin:regenerate-share-code': ({ worklistId }) => hub.adminRequest<{ shareCode: string }>('POST', `/api/worklists/${worklistId}/share-code`),
   };
 
   return {
@@ -64,8 +98,11 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     bus,
     db,
     imports,
-    close() {
+    hub,
+    start: () => hub.start(),
+    async close() {
       imports.cancelAll();
+      await hub.close();
       db.close();
     },
   };

@@ -38,14 +38,14 @@ describe('loopback server', () => {
     const rendererDir = path.join(dir, 'renderer');
     mkdirSync(rendererDir);
     writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Studyshare</title>');
-    app = createStudyshareApp(path.join(dir, 'data'), { kind: 'browser' });
+    app = createStudyshareApp(path.join(dir, 'data'), { kind: 'browser' }, { hubMode: 'off' });
     server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir });
     host = new URL(server.origin).host;
   });
 
   afterEach(async () => {
     await server.close();
-    app.close();
+    await app.close();
   });
 
   it('binds to 127.0.0.1 and puts the session key in the fragment only', () => {

@@ -42,7 +42,7 @@ export class HubClient {
     this.token = token;
   }
 
-  private async request(method: string, pathname: string, body?: unknown, extra: RequestInit = {}): Promise<unknown> {
+  async request(method: string, pathname: string, body?: unknown, extra: RequestInit = {}): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(new URL(pathname, this.baseUrl), {
@@ -65,9 +65,10 @@ export class HubClient {
       throw new HubUnreachableError();
     });
     const json: unknown = text === '' ? null : JSON.parse(text);
-    if (response.status === 401) throw new HubSessionError();
+    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    // 401 means the session is gone, except when signing in, where it means wrong credentials.
+    if (response.status === 401 && error?.code !== 'wrong-credentials') throw new HubSessionError();
     if (!response.ok) {
-      const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
       throw new HubRefusedError(response.status, error?.code ?? 'refused', error?.message ?? `The hub refused the request (${response.status}).`);
     }
     return json;

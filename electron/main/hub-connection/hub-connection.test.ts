@@ -1,0 +1,102 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HubStatus } from '../../../shared/contract';
+import { AppError } from '../api/app-error';
+import { EventBus } from '../api/event-bus';
+import { openIndexDatabase } from '../db/connection';
+import { tempDir } from '../test-support/temp-dir';
+import { HubConnection } from './hub-connection';
+import { TokenStore } from './token-store';
+
+function connect(dataDir: string, bus = new EventBus()) {
+  const localDb = openIndexDatabase(path.join(dataDir, 'index.sqlite'));
+  const tokens = new TokenStore(path.join(dataDir, 'hub-token'));
+  return { hub: new HubConnection({ dataDir, localDb, bus, tokens, syncEveryMs: 0 }), localDb, tokens };
+}
+
+const SETUP = { siteName: 'Riverside Imaging', adminName: 'Ada Admin', email: 'ada@riverside.example', password: 'correct horse battery' };
+
+describe('HubConnection with the embedded hub', () => {
+  it('starts the hub in-process, asks for first-run setup, and signs the admin in', async () => {
+    const dataDir = tempDir();
+    const bus = new EventBus();
+    const events: HubStatus[] = [];
+    bus.subscribe((name, payload) => name === 'hub:status' && events.push(payload as HubStatus));
+    const { hub, localDb, tokens } = connect(dataDir, bus);
+    await hub.start();
+    expect(hub.status()).toMatchObject({ mode: 'embedded', needsSetup: true, user: null, sync: { state: 'signed-out' } });
+    expect(hub.status().url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const status = await hub.setup(SETUP);
+    expect(status).toMatchObject({ needsSetup: false, user: { name: 'Ada Admin', role: 'Admin' }, tokenEncrypted: false });
+    expect(JSON.stringify(status)).not.toContain(tokens.load());
+    expect(statSync(path.join(dataDir, 'hub-token')).mode & 0o777).toBe(0o600);
+    await expect(hub.setup(SETUP)).rejects.toMatchObject({ code: 'already-set-up' });
+    expect(events.length).toBeGreaterThan(1);
+    await hub.close();
+    localDb.close();
+  });
+
+  it('stays signed in across restarts, with the token kept in the data folder only', async () => {
+    const dataDir = tempDir();
+    const first = connect(dataDir);
+    await first.hub.start();
+    await first.hub.setup(SETUP);
+    await first.hub.close();
+    first.localDb.close();
+
+    const second = connect(dataDir);
+    await second.hub.start();
+    expect(second.hub.status()).toMatchObject({ needsSetup: false, user: { email: 'ada@riverside.example' } });
+    expect((await second.hub.syncNow()).sync.state).toBe('online');
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'hub.json'), 'utf8'))).toEqual({ mode: 'embedded' });
+
+    await second.hub.signOut();
+    expect(second.hub.status()).toMatchObject({ user: null, sync: { state: 'signed-out' } });
+    expect(existsSync(path.join(dataDir, 'hub-token'))).toBe(false);
+    await second.hub.close();
+    second.localDb.close();
+  });
+
+  it('runs the admin screens’ calls with the user’s permissions', async () => {
+    const dataDir = tempDir();
+    const { hub, localDb } = connect(dataDir);
+    await hub.start();
+    await hub.setup(SETUP);
+    await hub.adminRequest('POST', '/api/locations', { name: 'North Wing' });
+    await hub.adminRequest('POST', '/api/users', { name: 'Tess Tech', email: 'tess@riverside.example', password: 'long enough password', role: 'Technologist' });
+    const overview = await hub.adminOverview();
+    expect(overview.users.map((u) => u.name)).toEqual(['Ada Admin', 'Tess Tech']);
+    expect(overview.roles).toHaveLength(6);
+    expect(overview.locations.map((l) => l.name)).toEqual(['North Wing']);
+    expect(overview.worklists.map((w) => w.kind).sort()).toEqual(['location', 'personal']);
+    await expect(hub.adminRequest('POST', '/api/users', { name: 'Again', email: 'tess@riverside.example', password: 'long enough password', role: 'Technologist' })).rejects.toEqual(
+      new AppError('email-taken', 'A user with this email address already exists.'),
+    );
+
+    await hub.signOut();
+    await hub.signIn({ email: 'tess@riverside.example', password: 'long enough password' });
+    const asTech = await hub.adminOverview();
+    expect(asTech.users).toEqual([]);
+    expect(asTech.roles).toEqual([]);
+    await expect(hub.adminRequest('POST', '/api/locations', { name: 'Sneaky' })).rejects.toMatchObject({ code: 'forbidden' });
+    await hub.close();
+    localDb.close();
+  });
+
+  it('says clearly when the password is wrong or a remote hub cannot be reached', async () => {
+    const dataDir = tempDir();
+    const { hub, localDb } = connect(dataDir);
+    await hub.start();
+    await hub.setup(SETUP);
+    await hub.signOut();
+    await expect(hub.signIn({ email: SETUP.email, password: 'not the password' })).rejects.toMatchObject({
+      code: 'wrong-credentials',
+      message: 'The email address or the password is wrong.',
+    });
+    await expect(hub.signIn({ url: 'http://127.0.0.1:1', email: SETUP.email, password: SETUP.password })).rejects.toMatchObject({ code: 'hub-unreachable' });
+    await hub.close();
+    localDb.close();
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * The desktop's link to a hub: the embedded one (started in this process on loopback when no
+ * other hub is configured) or a remote one; the signed-in user; the sync client and its timer;
+ * and the admin calls, made with the token that never leaves main. Its status is pushed as the
+ * `hub:status` event whenever it changes.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AdminOverview, HubStatus } from '../../../shared/contract';
+import { buildHub } from '../../../server/app';
+import { openHubDatabase } from '../../../server/db/open-hub-db';
+import type { HubDatabase } from '../../../server/db/schema';
+import { AppError } from '../api/app-error';
+import type { EventBus } from '../api/event-bus';
+import { HubClient, HubRefusedError, HubSessionError, HubUnreachableError } from '../sync-client/hub-client';
+import { SyncClient, type SyncStatus } from '../sync-client/sync-client';
+import type { TokenStore } from './token-store';
+
+export type HubMode = 'embedded' | 'remote' | 'off';
+
+interface HubConfig {
+  readonly mode: HubMode;
+  readonly url?: string;
+}
+
+export interface HubConnectionOptions {
+  readonly dataDir: string;
+  readonly localDb: Database.Database;
+  readonly bus: EventBus;
+  readonly tokens: TokenStore;
+  /** What to do when no hub is configured yet (default: run the embedded one). */
+  readonly defaultMode?: HubMode;
+  readonly syncEveryMs?: number;
+}
+
+type Me = NonNullable<HubStatus['user']>;
+
+const SIGNED_OUT: SyncStatus = { state: 'signed-out', pending: 0, rejected: [], uploadsPending: 0, message: null };
+
+export class HubConnection {
+  private config: HubConfig;
+  private embedded: { app: FastifyInstance; db: Kysely<HubDatabase> } | null = null;
+  private client: HubClient | null = null;
+  private sync: SyncClient | null = null;
+  private me: Me | null = null;
+  private needsSetup = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** The sync started in the background (after sign-in, by the timer); awaited on close. */
+  private background: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: HubConnectionOptions) {
+    this.config = this.readConfig() ?? { mode: options.defaultMode ?? 'embedded' };
+  }
+
+  private get configFile(): string {
+    return path.join(this.options.dataDir, 'hub.json');
+  }
+
+  private readConfig(): HubConfig | null {
+    if (!existsSync(this.configFile)) return null;
+    try {
+      const parsed = JSON.parse(readFileSync(this.configFile, 'utf8')) as HubConfig;
+      return parsed.mode === 'remote' && typeof parsed.url === 'string' ? parsed : { mode: parsed.mode === 'off' ? 'off' : 'embedded' };
+    } catch {
+      return null;
+    }
+  }
+
+  private writeConfig(config: HubConfig): void {
+    this.config = config;
+    writeFileSync(this.configFile, JSON.stringify(config, null, 2));
+  }
+
+  async start(): Promise<void> {
+    if (this.config.mode === 'off') return;
+    let url = this.config.url ?? null;
+    if (this.config.mode === 'embedded') url = await this.startEmbedded();
+    this.client = new HubClient(url!, this.options.tokens.load());
+    await this.refreshMe();
+    const every = this.options.syncEveryMs ?? 15_000;
+    if (every > 0) {
+      this.timer = setInterval(() => this.syncInBackground(), every);
+      this.timer.unref();
+    }
+    this.emit();
+  }
+
+  private async startEmbedded(): Promise<string> {
+    const folder = path.join(this.options.dataDir, 'hub');
+    mkdirSync(folder, { recursive: true });
+    const db = await openHubDatabase(path.join(folder, 'hub.sqlite'));
+    const app = buildHub({ db, blobDir: path.join(folder, 'blobs') });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    this.embedded = { app, db };
+    this.needsSetup = (await db.selectFrom('accounts').select('id').executeTakeFirst()) === undefined;
+    return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  }
+
+  /** Who the token belongs to; a refused token is forgotten (sign in again). */
+  private async refreshMe(): Promise<void> {
+    this.me = null;
+    this.sync = null;
+    if (this.client === null) return;
+    try {
+      const me = (await this.client.request('GET', '/api/me')) as { name: string; email: string; role: string | null; permissions: string[] };
+      this.me = { name: me.name, email: me.email, role: me.role, permissions: me.permissions };
+      this.sync = new SyncClient(this.options.localDb, this.client, { onStatus: () => this.emit() });
+    } catch (error) {
+      if (error instanceof HubSessionError) {
+        this.options.tokens.save(null);
+        this.client.setToken(null);
+      } else if (!(error instanceof HubUnreachableError)) throw error;
+      // Unreachable: keep the token; the next sync tries again.
+      if (error instanceof HubUnreachableError && this.options.tokens.load() !== null) {
+        this.sync = new SyncClient(this.options.localDb, this.client, { onStatus: () => this.emit() });
+      }
+    }
+  }
+
+  status(): HubStatus {
+    return {
+      mode: this.config.mode,
+      url: this.client?.baseUrl ?? null,
+      needsSetup: this.needsSetup,
+      user: this.me,
+      sync: this.sync?.status() ?? SIGNED_OUT,
+      tokenEncrypted: this.options.tokens.encrypted,
+    };
+  }
+
+  private emit(): void {
+    this.options.bus.emit('hub:status', this.status());
+  }
+
+  /** Creates the site and its admin on the embedded hub (the first-run screen). */
+  async setup(input: { siteName: string; adminName: string; email: string; password: string }): Promise<HubStatus> {
+    const client = this.requireClient();
+    if (this.config.mode !== 'embedded') throw new AppError('not-embedded', 'Only the hub inside this app is set up here; a remote hub is set up by its administrator.');
+    const { token } = (await this.hubCall(() =>
+      client.request('POST', '/api/setup', { accountName: input.siteName, adminName: input.adminName, email: input.email, password: input.password }),
+    )) as { token: string };
+    this.needsSetup = false;
+    this.writeConfig({ mode: 'embedded' });
+    return this.signedIn(token);
+  }
+
+  async signIn(input: { url?: string; email: string; password: string }): Promise<HubStatus> {
+    if (input.url !== undefined && input.url !== this.client?.baseUrl) {
+      this.client = new HubClient(input.url);
+    }
+    const client = this.requireClient();
+    const token = await this.hubCall(() => client.signIn(input.email, input.password));
+    if (input.url !== undefined) this.writeConfig({ mode: 'remote', url: input.url });
+    return this.signedIn(token);
+  }
+
+  private async signedIn(token: string): Promise<HubStatus> {
+    this.options.tokens.save(token);
+    this.client?.setToken(token);
+    await this.refreshMe();
+    this.syncInBackground();
+    this.emit();
+    return this.status();
+  }
+
+  private syncInBackground(): void {
+    this.background = this.background.then(() => this.syncNow()).catch(() => undefined);
+  }
+
+  async signOut(): Promise<HubStatus> {
+    try {
+      await this.client?.request('DELETE', '/api/sessions');
+    } catch {
+      // Signing out locally must work offline too.
+    }
+    this.options.tokens.save(null);
+    this.client?.setToken(null);
+    this.me = null;
+    this.sync = null;
+    this.emit();
+    return this.status();
+  }
+
+  async syncNow(): Promise<HubStatus> {
+    if (this.sync !== null) {
+      await this.sync.sync();
+      if (this.me === null && this.sync.status().state === 'online') await this.refreshMe();
+      this.options.bus.emit('data:changed', { reason: 'sync' });
+    }
+    this.emit();
+    return this.status();
+  }
+
+  /** The sync client, for features that queue operations (sharing). */
+  get syncClient(): SyncClient | null {
+    return this.sync;
+  }
+
+  private requireClient(): HubClient {
+    if (this.client === null) throw new AppError('no-hub', 'No hub is configured.');
+    return this.client;
+  }
+
+  /** Runs a hub request and turns its failures into sentences for the person at the screen. */
+  private async hubCall<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof HubRefusedError) throw new AppError(error.code, error.message);
+      if (error instanceof HubUnreachableError) throw new AppError('hub-unreachable', 'The hub cannot be reached. Try again when it is back.');
+      if (error instanceof HubSessionError) {
+        await this.signOut();
+        throw new AppError('signed-out', error.message);
+      }
+      throw error;
+    }
+  }
+
+  async adminOverview(): Promise<AdminOverview> {
+    const client = this.requireClient();
+    const has = (key: string) => this.me?.permissions.includes(key) ?? false;
+    const get = <T>(pathname: string, allowed: boolean, empty: T): Promise<T> => (allowed ? this.hubCall(() => client.request('GET', pathname) as Promise<T>) : Promise.resolve(empty));
+    const [users, roles, locations, groups, worklists] = await Promise.all([
+      get('/api/users', has('admin.users'), { users: [] as AdminOverview['users'] }),
+      get('/api/roles', has('admin.roles'), { roles: [] as AdminOverview['roles'] }),
+      get('/api/locations', has('admin.locations'), { locations: [] as AdminOverview['locations'] }),
+      get('/api/groups', has('admin.groups'), { groups: [] as AdminOverview['groups'] }),
+      get('/api/worklists', this.me !== null, { worklists: [] as AdminOverview['worklists'] }),
+    ]);
+    return { ...users, ...roles, ...locations, ...groups, ...worklists };
+  }
+
+  adminRequest<T>(method: 'POST' | 'PUT', pathname: string, body?: unknown): Promise<T> {
+    const client = this.requireClient();
+    return this.hubCall(() => client.request(method, pathname, body) as Promise<T>);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    await this.background;
+    if (this.embedded !== null) {
+      await this.embedded.app.close();
+      await this.embedded.db.destroy();
+      this.embedded = null;
+    }
+  }
+}
