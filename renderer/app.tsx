@@ -6,6 +6,11 @@
 import { useEffect, useRef, useState } from 'react';
 import type { HostInfo } from '../shared/contract';
 import { ActionsMenu } from './features/actions/ActionsMenu';
+import { AdminView } from './features/admin/AdminView';
+import { HubChip } from './features/hub/HubChip';
+import { HubDialog } from './features/hub/HubDialog';
+import { useHub } from './features/hub/hub-store';
+import { useView } from './features/sidebar/view-store';
 import { DetailsPanel } from './features/details/DetailsPanel';
 import { ImportDialog } from './features/import/ImportDialog';
 import { useImport } from './features/import/import-store';
@@ -33,10 +38,17 @@ export function App() {
   const importOpen = useImport((s) => s.dialogOpen);
   const importPhase = useImport((s) => s.phase);
   const importProgress = useImport((s) => s.progress);
+  const hubDialogOpen = useHub((s) => s.dialogOpen);
+  // Administration shows only while the signed-in user may administer; otherwise the worklist.
+  const canAdminister = useHub((s) => s.status?.user?.permissions.some((key) => key.startsWith('admin.')) ?? false);
+  const chosenView = useView((s) => s.view);
+  const view = chosenView === 'admin' && canAdminister ? 'admin' : 'worklist';
 
   useEffect(() => {
     void api.call('host:info', {}).then((result) => result.ok && setHost(result.value));
+    void useHub.getState().load();
     const unsubscribe = [
+      api.on('hub:status', (status) => useHub.getState().receive(status)),
       api.on('data:changed', () => useWorklist.getState().refresh()),
       api.on('import:progress', (event) => useImport.getState().onProgress(event)),
       api.on('import:finished', (event) => useImport.getState().onFinished(event)),
@@ -51,7 +63,8 @@ export function App() {
         searchRef.current?.focus();
         searchRef.current?.select();
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
-        if (useImport.getState().dialogOpen) useImport.getState().closeDialog();
+        if (useHub.getState().dialogOpen) useHub.getState().closeDialog();
+        else if (useImport.getState().dialogOpen) useImport.getState().closeDialog();
         else if (useWorklist.getState().detailsOpen) {
           useWorklist.getState().closeDetails();
           gridRef.current?.focus();
@@ -112,6 +125,7 @@ export function App() {
         <span className="brand">Studyshare</span>
         <FilterBar searchRef={searchRef} />
         <div className="topbar-actions">
+          <HubChip />
           {importing && (
             <button type="button" className="quiet import-chip" onClick={() => useImport.getState().openDialog()}>
               Importing {percent}%
@@ -124,10 +138,16 @@ export function App() {
         </div>
       </header>
       <Sidebar />
-      <main className="worklist" aria-label="Local studies">
-        {body}
-      </main>
-      {detailsOpen && <DetailsPanel />}
+      {view === 'admin' ? (
+        <main className="worklist" aria-label="Administration">
+          <AdminView />
+        </main>
+      ) : (
+        <main className="worklist" aria-label="Local studies">
+          {body}
+        </main>
+      )}
+      {detailsOpen && view === 'worklist' && <DetailsPanel />}
       <footer className="statusbar">
         <span role="status" aria-label="Study count">
           {total === null ? '…' : `${formatCount(total)} ${filtered ? 'matching' : ''} studies`}
@@ -136,6 +156,7 @@ export function App() {
         <span className="muted">{host === null ? '' : host.kind === 'browser' ? 'Browser mode' : 'Desktop'}</span>
       </footer>
       {importOpen && <ImportDialog hostKind={host?.kind ?? null} />}
+      {hubDialogOpen && <HubDialog />}
     </div>
   );
 }

@@ -1,0 +1,110 @@
+/**
+ * End to end in Chromium with the embedded hub: the first-run screen creates the site, the
+ * admin screens manage users, roles, locations, groups and share codes, and a role without
+ * admin permissions never sees them.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, startApp, type RunningApp } from './support/app-harness';
+import { launchChromium } from './support/browser';
+
+describe('site setup and administration in the browser', () => {
+  let running: RunningApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    running = await startApp({ hubMode: 'embedded' });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(running.server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.stop();
+  });
+
+  it('opens the first-run screen by itself and creates the site and its admin', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Set up your site' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Site name').fill('Riverside Imaging');
+    await dialog.getByLabel('Your name').fill('Ada Admin');
+    await dialog.getByLabel('Email').fill('ada@riverside.example');
+    await dialog.getByLabel('Password').fill('short');
+    await screenshot(page, '10-first-run');
+    await dialog.getByRole('button', { name: 'Create site' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/password: at least 10 characters/);
+    await dialog.getByLabel('Password').fill('correct horse battery');
+    await dialog.getByRole('button', { name: 'Create site' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: /^Hub: / }).textContent()).toMatch(/Hub · up to date|Syncing/);
+  });
+
+  it('adds a user, edits a role, and keeps the admin role from locking itself out', async () => {
+    await page.getByRole('link', { name: 'Administration' }).click();
+    const users = page.getByRole('table', { name: 'Users' });
+    await users.waitFor();
+    const form = page.getByRole('form', { name: 'Add a user' });
+    await form.getByLabel('Name').fill('Tess Tech');
+    await form.getByLabel('Email').fill('tess@riverside.example');
+    await form.getByLabel('Initial password').fill('long enough password');
+    await form.getByLabel('Role').selectOption('Technologist');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    await expect.poll(() => users.getByRole('row').allTextContents()).toContainEqual(expect.stringContaining('Tess Tech'));
+    await screenshot(page, '11-admin-users');
+
+    await page.getByRole('tab', { name: 'Roles' }).click();
+    const box = page.getByRole('checkbox', { name: 'Technologist: Share with any worklist by its share code' });
+    expect(await box.isChecked()).toBe(true);
+    await box.click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Technologist updated.' }).count()).toBe(1);
+    expect(await box.isChecked()).toBe(false);
+    await page.getByRole('checkbox', { name: 'Admin: Manage roles' }).click();
+    await expect.poll(() => page.getByRole('main').getByRole('alert').textContent()).toMatch(/The Admin role must keep/);
+    expect(await page.getByRole('checkbox', { name: 'Admin: Manage roles' }).isChecked()).toBe(true);
+    await screenshot(page, '12-admin-roles');
+  });
+
+  it('adds a location with a member, a department, and regenerates a share code', async () => {
+    await page.getByRole('tab', { name: 'Locations' }).click();
+    await page.getByLabel('Location name').fill('North Wing');
+    await page.getByRole('button', { name: 'Add location' }).click();
+    const locations = page.getByRole('table', { name: 'Locations' });
+    await expect.poll(() => locations.getByRole('row').count()).toBe(2);
+    await page.getByLabel('User to add to North Wing').selectOption({ label: 'Tess Tech' });
+    await page.getByRole('button', { name: 'Add to North Wing' }).click();
+    await expect.poll(() => locations.getByRole('row').nth(1).textContent()).toContain('Tess Tech');
+
+    await page.getByRole('tab', { name: 'Groups' }).click();
+    await page.getByLabel('Group name').fill('Neuroradiology');
+    await page.getByLabel('Department (members share every study automatically)').check();
+    await page.getByRole('button', { name: 'Add group' }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Groups' }).textContent()).toMatch(/Neuroradiology\s*department/);
+
+    await page.getByRole('tab', { name: 'Share codes' }).click();
+    const codes = page.getByRole('table', { name: 'Worklist share codes' });
+    const row = codes.getByRole('row').filter({ hasText: 'North Wing' });
+    const before = await row.locator('code').textContent();
+    expect(before).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z*~$=]$/);
+    await row.getByRole('button', { name: 'New code for North Wing' }).click();
+    await expect.poll(() => row.locator('code').textContent()).not.toBe(before);
+    await screenshot(page, '13-admin-share-codes');
+  });
+
+  it('never shows administration to a role without admin permissions', async () => {
+    await page.getByRole('button', { name: /^Hub: / }).click();
+    await page.getByRole('dialog', { name: 'Hub' }).getByRole('button', { name: 'Sign out' }).click();
+    const signIn = page.getByRole('dialog', { name: 'Sign in to the hub' });
+    await signIn.waitFor();
+    await signIn.getByLabel('Email').fill('tess@riverside.example');
+    await signIn.getByLabel('Password').fill('wrong password');
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => signIn.getByRole('alert').textContent()).toBe('The email address or the password is wrong.');
+    await signIn.getByLabel('Password').fill('long enough password');
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => signIn.count()).toBe(0);
+    await expect.poll(() => page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
+    expect(await page.getByRole('main', { name: 'Local studies' }).count()).toBe(1);
+  });
+});

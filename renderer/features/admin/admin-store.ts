@@ -1,0 +1,37 @@
+/** The site administration data (from the hub, through main) and the changes an admin makes. */
+import { create } from 'zustand';
+import type { AdminOverview, CallInput, CallName, CallOutput, CallResult } from '../../../shared/contract';
+import { api } from '../../lib/api';
+
+interface AdminState {
+  readonly overview: AdminOverview | null;
+  readonly loading: boolean;
+  readonly error: string | null;
+  readonly notice: string | null;
+  load(): Promise<void>;
+  /** Runs an admin call, then reloads; returns whether it worked. */
+  change<N extends CallName>(name: N, input: CallInput<N>, notice: string): Promise<boolean>;
+}
+
+export const useAdmin = create<AdminState>()((set, get) => ({
+  overview: null,
+  loading: false,
+  error: null,
+  notice: null,
+  load: async () => {
+    set({ loading: true });
+    const result = await api.call('admin:overview', {});
+    set(result.ok ? { overview: result.value, loading: false } : { loading: false, error: result.error.message });
+  },
+  change: async (name, input, notice) => {
+    set({ error: null, notice: null });
+    const result = (await api.call(name, input)) as CallResult<CallOutput<typeof name>>;
+    if (!result.ok) {
+      set({ error: result.error.message });
+      return false;
+    }
+    set({ notice });
+    await get().load();
+    return true;
+  },
+}));
