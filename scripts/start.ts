@@ -41,7 +41,7 @@ run(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-
 
 const reason = wantsBrowser ? null : electronUnavailable();
 if (!wantsBrowser && reason === null) {
-  run(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'preview', '--skipBuild']);
+  run(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'preview', '--skipBuild', ...(appArgs.length > 0 ? ['--', ...appArgs] : [])]);
 } else {
   if (reason !== null) console.log(`Electron cannot run here (${reason}): opening browser mode.`);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'electron/main/browser-main.ts'), ...appArgs], {

@@ -2,19 +2,21 @@
  * Browser mode: the desktop services served over loopback HTTP with the built renderer, for
  * machines where Electron cannot run (and for the end-to-end tests). Prints the URL to open.
  *
- *   npm run start:browser [-- --data <folder>] [--port <n>]
+ *   npm run start:browser [-- --data <folder>] [--port <n>] [--demo]
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStudyshareApp } from './app/create-app';
+import { seedDemo } from './demo/seed-demo';
 import { startLoopbackServer } from './http/loopback-server';
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: process.env.STUDYSHARE_DATA ?? path.join(homedir(), '.studyshare') },
     port: { type: 'string', default: process.env.STUDYSHARE_PORT ?? '0' },
+    demo: { type: 'boolean', default: false },
   },
   allowPositionals: false,
   strict: false,
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   }
   const app = createStudyshareApp(path.resolve(String(values.data)), { kind: 'browser' });
   await app.start();
+  if (values.demo === true) await seedDemo(app, path.resolve(String(values.data)), (line) => console.log(line));
   const server = await startLoopbackServer({
     handlers: app.handlers,
     bus: app.bus,

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { createStudyshareApp, type StudyshareApp } from './app/create-app';
+import { seedDemo } from './demo/seed-demo';
 import { bindIpc } from './ipc/bind-ipc';
 import { registerAppProtocol } from './security/app-protocol';
 import { hardenApp } from './security/harden';
@@ -49,7 +50,8 @@ void app.whenReady().then(() => {
       return result.canceled ? [] : result.filePaths;
     },
   }, { tokenCipher });
-  void studyshare.start();
+  const started = studyshare;
+  void started.start().then(() => (process.argv.includes('--demo') ? seedDemo(started, app.getPath('userData'), (line) => console.log(line)) : undefined));
   bindIpc(
     ipcMain,
     studyshare.handlers,
