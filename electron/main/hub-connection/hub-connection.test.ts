@@ -1,10 +1,12 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HubStatus } from '../../../shared/contract';
 import { AppError } from '../api/app-error';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase } from '../db/connection';
+import { importPaths } from '../dicom-import/import-service';
+import { testUid, writeInstance } from '../dicom-write/synthetic-study';
 import { tempDir } from '../test-support/temp-dir';
 import { HubConnection } from './hub-connection';
 import { TokenStore } from './token-store';
@@ -96,6 +98,29 @@ describe('HubConnection with the embedded hub', () => {
       message: 'The email address or the password is wrong.',
     });
     await expect(hub.signIn({ url: 'http://127.0.0.1:1', email: SETUP.email, password: SETUP.password })).rejects.toMatchObject({ code: 'hub-unreachable' });
+    await hub.close();
+    localDb.close();
+  });
+
+  it('uploads a local study to the hub in the background, files intact', async () => {
+    const dataDir = tempDir();
+    const { hub, localDb } = connect(dataDir);
+    await hub.start();
+    await hub.setup(SETUP);
+    const input = path.join(dataDir, 'in');
+    mkdirSync(input);
+    const files = [1, 2, 3].map((i) => writeInstance({ studyInstanceUid: testUid(31), seriesInstanceUid: testUid(31, 1), sopInstanceUid: testUid(31, 1, i), rows: 64, columns: 64 }));
+    files.forEach((bytes, i) => writeFileSync(path.join(input, `${i}.dcm`), bytes));
+    await importPaths(localDb, { paths: [input] });
+
+    const { hubStudyId, files: count } = await hub.uploadStudy(testUid(31));
+    expect(count).toBe(3);
+    await hub.settled();
+    expect(hub.status().sync).toMatchObject({ state: 'online', uploadsPending: 0 });
+    const blobs = readdirSync(path.join(dataDir, 'hub', 'blobs', hubStudyId)).sort();
+    expect(blobs).toEqual([1, 2, 3].map((i) => `${testUid(31, 1, i)}.dcm`).sort());
+    expect(readFileSync(path.join(dataDir, 'hub', 'blobs', hubStudyId, `${testUid(31, 1, 2)}.dcm`)).equals(Buffer.from(files[1]))).toBe(true);
+    await expect(hub.uploadStudy('1.2.3.999')).rejects.toMatchObject({ code: 'not-found' });
     await hub.close();
     localDb.close();
   });

@@ -17,6 +17,7 @@ import type { HubDatabase } from '../../../server/db/schema';
 import { AppError } from '../api/app-error';
 import type { EventBus } from '../api/event-bus';
 import { HubClient, HubRefusedError, HubSessionError, HubUnreachableError } from '../sync-client/hub-client';
+import { findStudy, listStudyInstances } from '../study-index/study-lookup';
 import { SyncClient, type SyncStatus } from '../sync-client/sync-client';
 import type { TokenStore } from './token-store';
 
@@ -193,6 +194,33 @@ export class HubConnection {
     }
     this.emit();
     return this.status();
+  }
+
+  /**
+   * Puts a local study on the hub: publishes its summary (through the outbox, so it survives a
+   * restart), then queues its files, which upload in the background; `uploadsPending` in the
+   * status counts down as they go.
+   */
+  async uploadStudy(studyInstanceUid: string): Promise<{ hubStudyId: string; files: number }> {
+    const sync = this.sync;
+    if (sync === null || this.me === null) throw new AppError('signed-out', 'Sign in to the hub first.');
+    const study = findStudy(this.options.localDb, studyInstanceUid);
+    if (study === null) throw new AppError('not-found', 'That study is no longer in the index.');
+    const opId = sync.enqueue({ kind: 'study.publish', study: { ...study, modalities: [...study.modalities] }, private: false });
+    await this.hubCall(() => sync.push());
+    const result = sync.result(opId);
+    if (result === null) throw new AppError('hub-unreachable', 'The hub cannot be reached. The study will be sent when it is back.');
+    if (result.status === 'rejected') throw new AppError(result.error.code, result.error.message);
+    const hubStudyId = result.value.studyId as string;
+    const files = listStudyInstances(this.options.localDb, studyInstanceUid);
+    sync.queueUploads(hubStudyId, files);
+    this.syncInBackground();
+    return { hubStudyId, files: files.length };
+  }
+
+  /** Waits for the background sync started so far (tests, shutdown). */
+  settled(): Promise<unknown> {
+    return this.background;
   }
 
   /** The sync client, for features that queue operations (sharing). */

@@ -29,3 +29,13 @@ export function listStudyFiles(db: Database.Database, studyInstanceUid: string):
   ).all(studyInstanceUid) as { path: string }[];
   return rows.map((row) => row.path);
 }
+
+/** Each instance of a study with the file behind it, for uploads. */
+export function listStudyInstances(db: Database.Database, studyInstanceUid: string): readonly { sopInstanceUid: string; path: string; size: number }[] {
+  return prepared(
+    db,
+    `SELECT i.sop_instance_uid AS sopInstanceUid, f.stored_path AS path, f.size AS size FROM instances i
+     JOIN series se ON se.id = i.series_ref JOIN studies st ON st.id = se.study_ref JOIN files f ON f.id = i.file_ref
+     WHERE st.study_uid = ? ORDER BY se.series_number, se.id, i.instance_number, i.id`,
+  ).all(studyInstanceUid) as { sopInstanceUid: string; path: string; size: number }[];
+}
