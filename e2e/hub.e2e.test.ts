@@ -3,26 +3,22 @@
  * admin screens manage users, roles, locations, groups and share codes, and a role without
  * admin permissions never sees them.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startApp, type RunningApp } from './support/app-harness';
-import { launchChromium } from './support/browser';
+import { type AppInBrowser, type RunningApp, openAppInBrowser, screenshot } from './support/app-harness';
 
 describe('site setup and administration in the browser', () => {
+  let session: AppInBrowser;
   let running: RunningApp;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    running = await startApp({ hubMode: 'embedded' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(running.server.url);
+    session = await openAppInBrowser({ hubMode: 'embedded' });
+    ({ running, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await running?.stop();
+    await session?.close();
   });
 
   it('opens the first-run screen by itself and creates the site and its admin', async () => {
@@ -59,7 +55,7 @@ describe('site setup and administration in the browser', () => {
     expect(await box.isChecked()).toBe(true);
     await box.click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Technologist updated.' }).count()).toBe(1);
-    expect(await box.isChecked()).toBe(false);
+    await expect.poll(() => box.isChecked()).toBe(false);
     await page.getByRole('checkbox', { name: 'Admin: Manage roles' }).click();
     await expect.poll(() => page.getByRole('main').getByRole('alert').textContent()).toMatch(/The Admin role must keep/);
     expect(await page.getByRole('checkbox', { name: 'Admin: Manage roles' }).isChecked()).toBe(true);

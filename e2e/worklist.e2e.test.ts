@@ -3,12 +3,11 @@
  * transport and the built renderer. Controls are found by role and accessible name.
  */
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSFER_SYNTAX } from '../shared/dicom/transfer-syntax';
 import { testUid, writeInstance } from '../electron/main/dicom-write/synthetic-study';
-import { screenshot, startApp, writeFiles, type RunningApp } from './support/app-harness';
-import { launchChromium } from './support/browser';
+import { type AppInBrowser, type RunningApp, openAppInBrowser, screenshot, writeFiles } from './support/app-harness';
 
 interface Patient {
   readonly name: string;
@@ -76,20 +75,17 @@ const firstColumn = async (page: Page): Promise<string[]> => {
 };
 
 describe('worklist in the browser', () => {
+  let session: AppInBrowser;
   let running: RunningApp;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    running = await startApp();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(running.server.url);
+    session = await openAppInBrowser();
+    ({ running, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await running?.stop();
+    await session?.close();
   });
 
   it('shows a designed empty state and removes the session key from the address bar', async () => {

@@ -9,7 +9,7 @@ import { ActionsMenu } from './features/actions/ActionsMenu';
 import { AdminView } from './features/admin/AdminView';
 import { HubChip } from './features/hub/HubChip';
 import { HubDialog } from './features/hub/HubDialog';
-import { useHub } from './features/hub/hub-store';
+import { canAdminister, useHub } from './features/hub/hub-store';
 import { useView } from './features/sidebar/view-store';
 import { DetailsPanel } from './features/details/DetailsPanel';
 import { ImportDialog } from './features/import/ImportDialog';
@@ -40,9 +40,9 @@ export function App() {
   const importProgress = useImport((s) => s.progress);
   const hubDialogOpen = useHub((s) => s.dialogOpen);
   // Administration shows only while the signed-in user may administer; otherwise the worklist.
-  const canAdminister = useHub((s) => s.status?.user?.permissions.some((key) => key.startsWith('admin.')) ?? false);
+  const mayAdminister = useHub((s) => canAdminister(s.status));
   const chosenView = useView((s) => s.view);
-  const view = chosenView === 'admin' && canAdminister ? 'admin' : 'worklist';
+  const view = chosenView === 'admin' && mayAdminister ? 'admin' : 'worklist';
 
   useEffect(() => {
     void api.call('host:info', {}).then((result) => result.ok && setHost(result.value));

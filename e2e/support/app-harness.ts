@@ -2,10 +2,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createStudyshareApp, type StudyshareApp } from '../../electron/main/app/create-app';
 import type { HubMode } from '../../electron/main/hub-connection/hub-connection';
 import { startLoopbackServer, type LoopbackServer } from '../../electron/main/http/loopback-server';
+import { launchChromium } from './browser';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
@@ -55,4 +56,28 @@ export function writeFiles(folder: string, files: Record<string, Uint8Array | st
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, bytes);
   }
+}
+
+export interface AppInBrowser {
+  readonly running: RunningApp;
+  readonly browser: Browser;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+/** The app started and opened in a fresh Chromium page at 1440×900, as a workstation shows it. */
+export async function openAppInBrowser(options: { hubMode?: HubMode } = {}): Promise<AppInBrowser> {
+  const running = await startApp(options);
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(running.server.url);
+  return {
+    running,
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await running.stop();
+    },
+  };
 }

@@ -30,8 +30,9 @@ export const useAdmin = create<AdminState>()((set, get) => ({
       set({ error: result.error.message });
       return false;
     }
-    set({ notice });
+    // The notice appears once the screen shows the change, not before.
     await get().load();
+    set({ notice });
     return true;
   },
 }));

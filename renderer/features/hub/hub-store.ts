@@ -46,6 +46,11 @@ export const useHub = create<HubState>()((set, get) => {
   };
 });
 
+/** Whether the signed-in user holds any admin.* permission (and so sees Administration). */
+export function canAdminister(status: HubStatus | null): boolean {
+  return status?.user?.permissions.some((key) => key.startsWith('admin.')) ?? false;
+}
+
 export function hasPermission(status: HubStatus | null, key: string): boolean {
   return status?.user?.permissions.includes(key) ?? false;
 }
