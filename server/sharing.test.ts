@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +11,7 @@ import { hashPassword } from './auth/password';
 import { openHubDatabase } from './db/open-hub-db';
 import type { HubDatabase } from './db/schema';
 import { addUser, createAccount } from './routes/accounts';
+import { removeStaleUploads } from './routes/files';
 
 const summary = (uid: string): StudySummary => ({
   studyInstanceUid: uid,
@@ -174,5 +175,17 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
     expect(again.statusCode).toBe(201);
     expect((await call('GET', `/api/studies/${studyId}/files`, 'rad')).json().files).toHaveLength(1);
     expect(readdirSync(path.join(dir, 'blobs', studyId))).toEqual(['1.2.3.4.1.dcm']);
+  });
+
+  it('clears uploads that a crash left half-written, and only those', async () => {
+    const folder = path.join(dir, 'blobs', 'crashed');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'old.dcm.1.2.partial'), 'half');
+    writeFileSync(path.join(folder, 'fresh.dcm.1.3.partial'), 'in progress');
+    writeFileSync(path.join(folder, 'done.dcm'), 'complete');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(path.join(folder, 'old.dcm.1.2.partial'), twoHoursAgo, twoHoursAgo);
+    expect(await removeStaleUploads(path.join(dir, 'blobs'), new Date())).toBe(1);
+    expect(readdirSync(folder).sort()).toEqual(['done.dcm', 'fresh.dcm.1.3.partial']);
   });
 });

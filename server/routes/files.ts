@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,9 +19,34 @@ import { HttpError } from '../http-error';
 const UID = /^[0-9]+(\.[0-9]+)*$/;
 const MAX_FILE_BYTES = 4 * 1024 ** 3;
 
+/**
+ * Removes what uploads cut short by a crash left behind: `.partial` files untouched for an hour
+ * (an upload in progress writes continuously, so its file is always fresh).
+ */
+export async function removeStaleUploads(blobDir: string, now: Date, olderThanMs = 3_600_000): Promise<number> {
+  let removed = 0;
+  let entries: string[];
+  try {
+    entries = await readdir(blobDir, { recursive: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!entry.endsWith('.partial')) continue;
+    const full = path.join(blobDir, entry);
+    const info = await stat(full).catch(() => null);
+    if (info !== null && now.getTime() - info.mtimeMs > olderThanMs) {
+      await rm(full, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
 export const fileRoutes =
   ({ db, now, blobDir }: HubContext & { readonly blobDir: string }): FastifyPluginAsync =>
   async (app) => {
+    await removeStaleUploads(blobDir, now());
     // The body is handed over as a stream, never buffered whole.
     app.addContentTypeParser(['application/dicom', 'application/octet-stream'], { bodyLimit: MAX_FILE_BYTES }, (_request, payload, done) => done(null, payload));
 

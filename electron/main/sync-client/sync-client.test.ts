@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { pipeline, Transform } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,8 @@ class TestHub {
   db: Kysely<HubDatabase> | null = null;
   app: FastifyInstance | null = null;
   port = 0;
+  /** Called when an upload's body starts arriving at the hub (a test can stop the hub right then). */
+  onUpload: (() => void) | null = null;
   constructor(readonly dir: string) {}
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -50,6 +53,25 @@ class TestHub {
     mkdirSync(this.dir, { recursive: true });
     this.db = await openHubDatabase(path.join(this.dir, 'hub.sqlite'));
     this.app = buildHub({ db: this.db, blobDir: path.join(this.dir, 'blobs') });
+    // The first chunk of an upload's body reaching the hub: the body is surely not complete yet.
+    // (Through a Transform: listening for 'data' on the payload itself would drain it.)
+    this.app.addHook('preParsing', async (request, _reply, payload) => {
+      if (request.method !== 'PUT' || this.onUpload === null) return payload;
+      const onFirstChunk = this.onUpload;
+      let first = true;
+      const tap = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          callback(null, chunk);
+          if (first) {
+            first = false;
+            onFirstChunk();
+          }
+        },
+      });
+      // pipeline, not pipe: a dropped connection must reach the hub's own upload pipeline.
+      pipeline(payload, tap, () => undefined);
+      return tap;
+    });
     await this.app.listen({ port: this.port, host: '127.0.0.1' });
     this.port = (this.app.server.address() as AddressInfo).port;
   }
@@ -248,5 +270,37 @@ describe('sync client against a real hub', () => {
     sync.enqueue({ kind: 'study.publish', study: summary(1), private: false });
     await sync.sync();
     expect(sync.status()).toMatchObject({ state: 'signed-out', pending: 1, message: 'Your hub session has ended. Sign in again.' });
+  });
+
+  it('survives the hub stopping in the middle of an upload, and finishes it after the restart', async () => {
+    const sync = new SyncClient(local, new HubClient(hub.url, token));
+    const publish = sync.enqueue({ kind: 'study.publish', study: summary(2), private: false });
+    await sync.sync();
+    const result = sync.result(publish);
+    if (result?.status !== 'applied') throw new Error('publish failed');
+    const studyId = result.value.studyId as string;
+    const file = path.join(dir, 'large.dcm');
+    const bytes = randomBytes(24 * 1024 * 1024);
+    writeFileSync(file, bytes);
+    sync.queueUploads(studyId, [{ sopInstanceUid: '1.2.3.2', path: file, size: bytes.length }]);
+
+    // The hub goes down while the body is still arriving.
+    hub.onUpload = () => {
+      hub.onUpload = null;
+      hub.app?.server.close();
+      hub.app?.server.closeAllConnections();
+    };
+    await sync.sync();
+    expect(sync.status()).toMatchObject({ state: 'offline', uploadsPending: 1 });
+    await hub.stop();
+    await hub.start();
+    expect(await hub.count('study_files')).toBe(0);
+
+    await sync.sync();
+    expect(sync.status()).toMatchObject({ state: 'online', uploadsPending: 0 });
+    expect(await hub.count('study_files')).toBe(1);
+    const stored = readFileSync(path.join(dir, 'hub', 'blobs', studyId, '1.2.3.2.dcm'));
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(readdirSync(path.join(dir, 'hub', 'blobs', studyId))).toEqual(['1.2.3.2.dcm']);
   });
 });
