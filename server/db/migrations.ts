@@ -117,6 +117,18 @@ const hub0020: Migration = {
   },
 };
 
+/** Worklist pages look shares up by target: index them so, live ones first. */
+const hub0030: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('shares_by_worklist').on('shares').columns(['worklist_id', 'removed_at', 'study_id']).execute();
+    await db.schema.createIndex('shares_by_user').on('shares').columns(['user_id', 'removed_at', 'study_id']).execute();
+  },
+};
+
 export const hubMigrations: MigrationProvider = {
-  getMigrations: async () => ({ '0010-accounts-users-worklists': hub0010, '0020-studies-shares-operations': hub0020 }),
+  getMigrations: async () => ({
+    '0010-accounts-users-worklists': hub0010,
+    '0020-studies-shares-operations': hub0020,
+    '0030-share-target-indexes': hub0030,
+  }),
 };
