@@ -10,6 +10,7 @@ import { HttpError } from './http-error';
 import { accountRoutes } from './routes/accounts';
 import { changeRoutes } from './routes/changes';
 import { fileRoutes } from './routes/files';
+import { guestLinkRoutes } from './routes/guest-links';
 import { operationRoutes } from './routes/operations';
 import { worklistRoutes } from './routes/worklists';
 
@@ -19,7 +20,13 @@ export interface HubOptions {
   readonly blobDir: string;
   /** The clock (tests move it). */
   readonly now?: () => Date;
-  readonly logger?: boolean;
+  /** Request logging (off by default); a stream for tests that read what was logged. */
+  readonly logger?: boolean | { readonly stream: NodeJS.WritableStream };
+}
+
+/** Guest link tokens travel in paths (/g/<token>/…): logs get the path without them. */
+export function redactPath(url: string): string {
+  return url.replace(/^\/g\/[^/?#]+/, '/g/[token]');
 }
 
 export interface HubContext {
@@ -28,7 +35,16 @@ export interface HubContext {
 }
 
 export function buildHub(options: HubOptions): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
+  const logger =
+    options.logger === undefined || options.logger === false
+      ? false
+      : {
+          ...(options.logger === true ? {} : { stream: options.logger.stream }),
+          serializers: {
+            req: (request: { method: string; url: string }) => ({ method: request.method, url: redactPath(request.url) }),
+          },
+        };
+  const app = Fastify({ logger, bodyLimit: 1024 * 1024 });
   const context: HubContext = { db: options.db, now: options.now ?? (() => new Date()) };
 
   app.setErrorHandler((error, _request, reply) => {
@@ -47,5 +63,6 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(operationRoutes(context), { prefix: '/api' });
   app.register(changeRoutes(context), { prefix: '/api' });
   app.register(fileRoutes({ ...context, blobDir: options.blobDir }), { prefix: '/api' });
+  app.register(guestLinkRoutes(context));
   return app;
 }

@@ -125,10 +125,47 @@ const hub0030: Migration = {
   },
 };
 
+/** Guest links: only a hash of each token, the PIN as a scrypt hash, and every access recorded. */
+const hub0040: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('guest_links')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('study_ids', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('max_uses', 'integer')
+      .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('pin_kind', 'text', (c) => c.notNull().check(sql`pin_kind in ('none', 'pin', 'birth-date')`))
+      .addColumn('pin_hash', 'text')
+      .addColumn('max_attempts', 'integer', (c) => c.notNull())
+      .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('locked_at', 'text')
+      .addColumn('allow_download', 'integer', (c) => c.notNull())
+      .addColumn('include_priors', 'integer', (c) => c.notNull())
+      .addColumn('note', 'text')
+      .addColumn('revoked_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_access_at', 'text')
+      .execute();
+    await db.schema
+      .createTable('guest_access')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('link_id', 'text', (c) => c.notNull().references('guest_links.id'))
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('event', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const hubMigrations: MigrationProvider = {
   getMigrations: async () => ({
     '0010-accounts-users-worklists': hub0010,
     '0020-studies-shares-operations': hub0020,
     '0030-share-target-indexes': hub0030,
+    '0040-guest-links': hub0040,
   }),
 };

@@ -95,7 +95,39 @@ export interface StudyFileTable {
   blob: string;
   uploaded_at: string;
 }
+export interface GuestLinkTable {
+  id: string;
+  /** SHA-256 of the link's token: the token itself is never stored. */
+  token_hash: string;
+  account_id: string;
+  created_by: string;
+  /** JSON array of hub study ids. */
+  study_ids: string;
+  expires_at: string;
+  max_uses: number | null;
+  uses: number;
+  pin_kind: 'none' | 'pin' | 'birth-date';
+  pin_hash: string | null;
+  max_attempts: number;
+  failed_attempts: number;
+  locked_at: string | null;
+  allow_download: number;
+  include_priors: number;
+  note: string | null;
+  revoked_at: string | null;
+  created_at: string;
+  last_access_at: string | null;
+}
+export interface GuestAccessTable {
+  seq: Generated<number>;
+  link_id: string;
+  at: string;
+  address: string;
+  event: string;
+}
 export interface HubDatabase {
+  guest_links: GuestLinkTable;
+  guest_access: GuestAccessTable;
   studies: StudyTable;
   shares: ShareTable;
   operations: OperationTable;

@@ -1,0 +1,176 @@
+/**
+ * Guest links: a site member creates a temporary link to one or more studies (optionally with a
+ * PIN or the patient's date of birth as password, a use limit, download allowed or not), lists
+ * a study's links with their state, and revokes them. The guest side opens a link: a wrong
+ * password counts toward a lockout, and every access is recorded with time and address.
+ *
+ * The token (256 random bits) is returned once, at creation; only its SHA-256 is stored.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
+import { z } from 'zod';
+import { studyAccess } from '../../shared/permissions/visibility';
+import type { HubContext } from '../app';
+import { studyFactsMany, viewerFacts } from '../access/access-facts';
+import { hashPassword, verifyPassword } from '../auth/password';
+import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
+import type { HubDatabase } from '../db/schema';
+import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-rules';
+import { HttpError, parseInput } from '../http-error';
+
+const createSchema = z
+  .object({
+    studyIds: z.array(z.string().uuid()).min(1).max(20),
+    expiresInHours: z.number().int().min(1).max(720).default(168),
+    maxUses: z.number().int().min(1).max(1000).optional(),
+    protection: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('none') }).strict(),
+      z.object({ kind: z.literal('pin'), pin: z.string().regex(/^\d{4,12}$/, '4 to 12 digits') }).strict(),
+      z.object({ kind: z.literal('birth-date') }).strict(),
+    ]),
+    maxAttempts: z.number().int().min(1).max(10).default(5),
+    allowDownload: z.boolean().default(false),
+    includePriors: z.boolean().default(false),
+    note: z.string().max(500).optional(),
+  })
+  .strict();
+const openSchema = z.object({ password: z.string().max(64).optional() }).strict();
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
+
+/** One sentence for every link that cannot be opened, whatever the reason: it names no study. */
+const GONE: Record<string, string> = {
+  unknown: 'This link does not exist. Check that it was copied whole, or ask for a new one.',
+  expired: 'This link has expired. Ask the person who sent it for a new one.',
+  revoked: 'This link was withdrawn by the site that created it.',
+  'used-up': 'This link has been used as many times as it allows.',
+  locked: 'This link is locked after too many wrong passwords. Ask the person who sent it for a new one.',
+};
+
+function address(request: FastifyRequest): string {
+  return request.ip;
+}
+
+export const guestLinkRoutes =
+  ({ db, now }: HubContext): FastifyPluginAsync =>
+  async (app) => {
+    app.post('/api/guest-links', async (request, reply) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'studies.guest-links');
+      const accountId = requireAccount(actor);
+      const input = parseInput(createSchema, request.body);
+      const studies = await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('id', 'in', input.studyIds).execute();
+      const viewer = await viewerFacts(db, actor);
+      const facts = await studyFactsMany(db, studies);
+      if (studies.length !== new Set(input.studyIds).size || studies.some((s) => !studyAccess(facts.get(s.id)!, viewer).actions.has('guest-link'))) {
+        throw new HttpError(403, 'forbidden', 'You may not create a guest link for one of these studies.');
+      }
+      let pinHash: string | null = null;
+      if (input.protection.kind === 'pin') pinHash = await hashPassword(input.protection.pin);
+      if (input.protection.kind === 'birth-date') {
+        const births = new Set(studies.map((s) => (JSON.parse(s.summary) as { patientBirthDate: string | null }).patientBirthDate));
+        const [birth] = births;
+        if (births.size !== 1 || birth === null || birth === undefined) {
+          throw new HttpError(400, 'no-birth-date', 'The date of birth can be the password only when every study has the same, known date of birth.');
+        }
+        pinHash = await hashPassword(birth.replaceAll('-', ''));
+      }
+      const token = randomBytes(32).toString('base64url');
+      const id = randomUUID();
+      const at = now();
+      await db
+        .insertInto('guest_links')
+        .values({
+          id,
+          token_hash: hashToken(token),
+          account_id: accountId,
+          created_by: actor.userId,
+          study_ids: JSON.stringify(input.studyIds),
+          expires_at: new Date(at.getTime() + input.expiresInHours * 3_600_000).toISOString(),
+          max_uses: input.maxUses ?? null,
+          uses: 0,
+          pin_kind: input.protection.kind,
+          pin_hash: pinHash,
+          max_attempts: input.maxAttempts,
+          failed_attempts: 0,
+          locked_at: null,
+          allow_download: input.allowDownload ? 1 : 0,
+          include_priors: input.includePriors ? 1 : 0,
+          note: input.note ?? null,
+          revoked_at: null,
+          created_at: at.toISOString(),
+          last_access_at: null,
+        })
+        .execute();
+      return reply.status(201).send({ id, token, path: `/g/${token}` });
+    });
+
+    app.get<{ Params: { studyId: string } }>('/api/studies/:studyId/guest-links', async (request) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'studies.guest-links');
+      const accountId = requireAccount(actor);
+      const links = await db.selectFrom('guest_links').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').execute();
+      return {
+        links: links
+          .filter((link) => (JSON.parse(link.study_ids) as string[]).includes(request.params.studyId))
+          .map((link) => ({
+            id: link.id,
+            state: guestLinkState(link, now()),
+            expiresAt: link.expires_at,
+            uses: link.uses,
+            maxUses: link.max_uses,
+            protection: link.pin_kind,
+            allowDownload: link.allow_download === 1,
+            lastAccessAt: link.last_access_at,
+            note: link.note,
+          })),
+      };
+    });
+
+    app.post<{ Params: { id: string } }>('/api/guest-links/:id/revoke', async (request) => {
+      const actor = await actorFor(db, request.headers.authorization, now());
+      requirePermission(actor, 'studies.guest-links');
+      const link = await db.selectFrom('guest_links').select(['id', 'revoked_at']).where('id', '=', request.params.id).where('account_id', '=', requireAccount(actor)).executeTakeFirst();
+      if (link === undefined) throw new HttpError(404, 'not-found', 'No such guest link in your site.');
+      if (link.revoked_at === null) await db.updateTable('guest_links').set({ revoked_at: now().toISOString() }).where('id', '=', link.id).execute();
+      return { state: 'revoked' };
+    });
+
+    /** The guest opens a link (with its password, if it has one). */
+    app.post<{ Params: { token: string } }>('/g/:token/open', async (request, reply) => {
+      const { password } = parseInput(openSchema, request.body);
+      const at = now();
+      const result = await db.transaction().execute(async (trx: Transaction<HubDatabase>) => {
+        const link = await trx.selectFrom('guest_links').selectAll().where('token_hash', '=', hashToken(request.params.token)).executeTakeFirst();
+        if (link === undefined) return { status: 404, body: { error: { code: 'unknown', message: GONE.unknown } } };
+        const log = (event: string) => trx.insertInto('guest_access').values({ link_id: link.id, at: at.toISOString(), address: address(request), event }).execute();
+        const state = guestLinkState(link, at);
+        if (state !== 'active') {
+          await log(`refused:${state}`);
+          return { status: state === 'locked' ? 423 : 410, body: { error: { code: state, message: GONE[state] } } };
+        }
+        if (link.pin_kind !== 'none') {
+          if (password === undefined || password === '') return { status: 401, body: { error: { code: 'password-required', message: link.pin_kind === 'pin' ? 'Enter the PIN you were given.' : 'Enter the patient’s date of birth.' }, protection: link.pin_kind } };
+          const typed = link.pin_kind === 'birth-date' ? normaliseBirthDate(password) : password.trim();
+          const valid = typed !== null && (await verifyPassword(typed, link.pin_hash ?? ''));
+          if (!valid) {
+            const failed = link.failed_attempts + 1;
+            const locked = failed >= link.max_attempts;
+            await trx.updateTable('guest_links').set({ failed_attempts: failed, locked_at: locked ? at.toISOString() : null }).where('id', '=', link.id).execute();
+            await log(locked ? 'password-wrong:locked' : 'password-wrong');
+            if (locked) return { status: 423, body: { error: { code: 'locked', message: GONE.locked } } };
+            return { status: 401, body: { error: { code: 'password-wrong', message: `That is not right. ${link.max_attempts - failed} attempts left.` }, attemptsLeft: link.max_attempts - failed } };
+          }
+        }
+        await trx.updateTable('guest_links').set({ uses: link.uses + 1, failed_attempts: 0, last_access_at: at.toISOString() }).where('id', '=', link.id).execute();
+        await log('opened');
+        const studies = await trx.selectFrom('studies').select(['id', 'summary']).where('id', 'in', JSON.parse(link.study_ids) as string[]).execute();
+        return {
+          status: 200,
+          body: { studies: studies.map((s) => ({ studyId: s.id, summary: JSON.parse(s.summary) as unknown })), allowDownload: link.allow_download === 1, note: link.note },
+        };
+      });
+      return reply.status(result.status).header('cache-control', 'no-store').send(result.body);
+    });
+  };
