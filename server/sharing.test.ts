@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudySummary } from '../shared/types/study';
+import { writeInstance } from '../electron/main/dicom-write/synthetic-study';
 import { buildHub } from './app';
 import { hashPassword } from './auth/password';
 import { openHubDatabase } from './db/open-hub-db';
@@ -162,7 +163,10 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
   });
 
   it('stores uploaded files and streams them back to those who may see the study', async () => {
-    const bytes = Buffer.from('DICM fake instance bytes for the blob store');
+    const bytes = Buffer.from(writeInstance({ studyInstanceUid: '1.2.3.4', seriesInstanceUid: '1.2.3.4.9', seriesNumber: 9, modality: 'CT', sopInstanceUid: '1.2.3.4.1', instanceNumber: 4 }));
+    const notDicom = await call('PUT', `/api/studies/${studyId}/files/1.2.3.4.7`, 'rad', Buffer.from('a PDF report, not an image'), { 'content-type': 'application/dicom' });
+    expect(notDicom.statusCode).toBe(400);
+    expect(notDicom.json().error.code).toBe('not-dicom');
     const put = await call('PUT', `/api/studies/${studyId}/files/1.2.3.4.1`, 'rad', bytes, { 'content-type': 'application/dicom' });
     expect(put.statusCode).toBe(201);
     const back = await call('GET', `/api/studies/${studyId}/files/1.2.3.4.1`, 'otherB');
@@ -174,6 +178,8 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
     const again = await call('PUT', `/api/studies/${studyId}/files/1.2.3.4.1`, 'rad', bytes, { 'content-type': 'application/dicom' });
     expect(again.statusCode).toBe(201);
     expect((await call('GET', `/api/studies/${studyId}/files`, 'rad')).json().files).toHaveLength(1);
+    const placed = await db.selectFrom('study_files').select(['series_uid', 'series_number', 'modality', 'instance_number']).executeTakeFirstOrThrow();
+    expect(placed).toEqual({ series_uid: '1.2.3.4.9', series_number: 9, modality: 'CT', instance_number: 4 });
     expect(readdirSync(path.join(dir, 'blobs', studyId))).toEqual(['1.2.3.4.1.dcm']);
   });
 

@@ -161,11 +161,33 @@ const hub0040: Migration = {
   },
 };
 
+/** Where each uploaded instance belongs (read from its header), and guests' viewing sessions. */
+const hub0050: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const [column, type] of [
+      ['series_uid', 'text'],
+      ['series_number', 'integer'],
+      ['series_description', 'text'],
+      ['modality', 'text'],
+      ['instance_number', 'integer'],
+    ] as const) {
+      await db.schema.alterTable('study_files').addColumn(column, type).execute();
+    }
+    await db.schema
+      .createTable('guest_sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('link_id', 'text', (c) => c.notNull().references('guest_links.id'))
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const hubMigrations: MigrationProvider = {
   getMigrations: async () => ({
     '0010-accounts-users-worklists': hub0010,
     '0020-studies-shares-operations': hub0020,
     '0030-share-target-indexes': hub0030,
     '0040-guest-links': hub0040,
+    '0050-file-series-guest-sessions': hub0050,
   }),
 };

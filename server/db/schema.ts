@@ -94,6 +94,16 @@ export interface StudyFileTable {
   sha256: string;
   blob: string;
   uploaded_at: string;
+  series_uid: string | null;
+  series_number: number | null;
+  series_description: string | null;
+  modality: string | null;
+  instance_number: number | null;
+}
+export interface GuestSessionTable {
+  token_hash: string;
+  link_id: string;
+  expires_at: string;
 }
 export interface GuestLinkTable {
   id: string;
@@ -128,6 +138,7 @@ export interface GuestAccessTable {
 export interface HubDatabase {
   guest_links: GuestLinkTable;
   guest_access: GuestAccessTable;
+  guest_sessions: GuestSessionTable;
   studies: StudyTable;
   shares: ShareTable;
   operations: OperationTable;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +14,7 @@ import { studyAccess } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import { actorFor, type Actor } from '../auth/sessions';
+import { readDicomImage } from '../dicom/dicom-image';
 import { HttpError } from '../http-error';
 
 const UID = /^[0-9]+(\.[0-9]+)*$/;
@@ -88,12 +89,27 @@ export const fileRoutes =
         await rm(partial, { force: true });
         throw new HttpError(400, 'upload-incomplete', 'The file arrived incomplete; nothing was stored. Send it again.');
       }
+      // Where the instance belongs comes from its own header; what is not DICOM is not kept.
+      let placed;
+      try {
+        placed = readDicomImage(await readFile(partial)).image;
+      } catch {
+        await rm(partial, { force: true });
+        throw new HttpError(400, 'not-dicom', 'The uploaded file is not a readable DICOM file; nothing was stored.');
+      }
       await rename(partial, target);
       const sha256 = hash.digest('hex');
+      const placement = {
+        series_uid: placed.seriesUid,
+        series_number: placed.seriesNumber,
+        series_description: placed.seriesDescription,
+        modality: placed.modality,
+        instance_number: placed.instanceNumber,
+      };
       await db
         .insertInto('study_files')
-        .values({ study_id: study.id, sop_instance_uid: sop, size, sha256, blob: path.relative(blobDir, target), uploaded_at: now().toISOString() })
-        .onConflict((oc) => oc.columns(['study_id', 'sop_instance_uid']).doUpdateSet({ size, sha256, uploaded_at: now().toISOString() }))
+        .values({ study_id: study.id, sop_instance_uid: sop, size, sha256, blob: path.relative(blobDir, target), uploaded_at: now().toISOString(), ...placement })
+        .onConflict((oc) => oc.columns(['study_id', 'sop_instance_uid']).doUpdateSet({ size, sha256, uploaded_at: now().toISOString(), ...placement }))
         .execute();
       return reply.status(201).send({ size, sha256 });
     });

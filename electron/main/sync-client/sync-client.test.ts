@@ -3,7 +3,7 @@
  * middle of a push, and connections cut in the middle of a push (answer lost) and of an upload
  * (body cut short). Nothing may be lost; nothing may be doubled.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { pipeline, Transform } from 'node:stream';
@@ -18,6 +18,7 @@ import { buildHub } from '../../../server/app';
 import { openHubDatabase } from '../../../server/db/open-hub-db';
 import type { HubDatabase } from '../../../server/db/schema';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
+import { writeInstance } from '../dicom-write/synthetic-study';
 import { HubClient } from './hub-client';
 import { SyncClient, type SyncStatus } from './sync-client';
 
@@ -230,7 +231,7 @@ describe('sync client against a real hub', () => {
     const studyId = result.value.studyId as string;
 
     const file = path.join(dir, 'big.dcm');
-    const bytes = randomBytes(3 * 1024 * 1024);
+    const bytes = Buffer.from(writeInstance({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1', sopInstanceUid: '1.2.3.1', rows: 1024, columns: 1536 }));
     writeFileSync(file, bytes);
     const betray = { mode: 'cut-body' as 'drop-answer' | 'cut-body' | null, match: /^PUT \/api\/studies\// };
     const proxy = await startProxy(() => hub.port, betray);
@@ -280,7 +281,7 @@ describe('sync client against a real hub', () => {
     if (result?.status !== 'applied') throw new Error('publish failed');
     const studyId = result.value.studyId as string;
     const file = path.join(dir, 'large.dcm');
-    const bytes = randomBytes(24 * 1024 * 1024);
+    const bytes = Buffer.from(writeInstance({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1', sopInstanceUid: '1.2.3.2', rows: 3072, columns: 4096 }));
     writeFileSync(file, bytes);
     sync.queueUploads(studyId, [{ sopInstanceUid: '1.2.3.2', path: file, size: bytes.length }]);
 
