@@ -11,6 +11,7 @@ import { accountRoutes } from './routes/accounts';
 import { changeRoutes } from './routes/changes';
 import { fileRoutes } from './routes/files';
 import { guestLinkRoutes } from './routes/guest-links';
+import { DEFAULT_GUEST_PAGE_DIR, guestPageRoutes } from './routes/guest-page';
 import { operationRoutes } from './routes/operations';
 import { worklistRoutes } from './routes/worklists';
 
@@ -18,6 +19,8 @@ export interface HubOptions {
   readonly db: Kysely<HubDatabase>;
   /** Where uploaded DICOM files are kept. */
   readonly blobDir: string;
+  /** The guest page's static files (resources/guest-page; a packaged app passes its own path). */
+  readonly guestPageDir?: string;
   /** The clock (tests move it). */
   readonly now?: () => Date;
   /** Request logging (off by default); a stream for tests that read what was logged. */
@@ -63,6 +66,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(operationRoutes(context), { prefix: '/api' });
   app.register(changeRoutes(context), { prefix: '/api' });
   app.register(fileRoutes({ ...context, blobDir: options.blobDir }), { prefix: '/api' });
-  app.register(guestLinkRoutes(context));
+  app.register(guestLinkRoutes({ ...context, blobDir: options.blobDir }));
+  app.register(guestPageRoutes(options.guestPageDir ?? DEFAULT_GUEST_PAGE_DIR));
   return app;
 }

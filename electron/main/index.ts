@@ -49,7 +49,7 @@ void app.whenReady().then(() => {
       const result = focused === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(focused, options);
       return result.canceled ? [] : result.filePaths;
     },
-  }, { tokenCipher });
+  }, { tokenCipher, embeddedHub: { guestPageDir: path.join(app.getAppPath(), 'resources', 'guest-page') } });
   const started = studyshare;
   void started.start().then(() => (process.argv.includes('--demo') ? seedDemo(started, app.getPath('userData'), (line) => console.log(line)) : undefined));
   bindIpc(

@@ -7,6 +7,8 @@
  * The token (256 random bits) is returned once, at creation; only its SHA-256 is stored.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
@@ -16,7 +18,9 @@ import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
+import { readDicomImage } from '../dicom/dicom-image';
 import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-rules';
+import { zipStream } from '../guest-links/zip-stream';
 import { HttpError, parseInput } from '../http-error';
 
 const createSchema = z
@@ -53,7 +57,7 @@ function address(request: FastifyRequest): string {
 }
 
 export const guestLinkRoutes =
-  ({ db, now }: HubContext): FastifyPluginAsync =>
+  ({ db, now, blobDir }: HubContext & { readonly blobDir: string }): FastifyPluginAsync =>
   async (app) => {
     app.post('/api/guest-links', async (request, reply) => {
       const actor = await actorFor(db, request.headers.authorization, now());
@@ -137,6 +141,74 @@ export const guestLinkRoutes =
       return { state: 'revoked' };
     });
 
+    /** The link and its study ids behind a guest's viewing session, or the reason there is none. */
+    async function guestLink(request: FastifyRequest<{ Params: { token: string } }>) {
+      const session = request.headers['x-guest-session'];
+      const at = now();
+      const link = await db.selectFrom('guest_links').selectAll().where('token_hash', '=', hashToken(request.params.token)).executeTakeFirst();
+      if (link === undefined) throw new HttpError(404, 'unknown', GONE.unknown);
+      const state = guestLinkState(link, at);
+      if (state === 'revoked' || state === 'expired' || state === 'locked') throw new HttpError(410, state, GONE[state]);
+      const found =
+        typeof session === 'string'
+          ? await db.selectFrom('guest_sessions').selectAll().where('token_hash', '=', hashToken(session)).where('link_id', '=', link.id).executeTakeFirst()
+          : undefined;
+      if (found === undefined || found.expires_at <= at.toISOString()) throw new HttpError(401, 'session-ended', 'Open the link again to continue.');
+      return { link, studyIds: JSON.parse(link.study_ids) as string[] };
+    }
+
+    async function guestFile(request: FastifyRequest<{ Params: { token: string; studyId: string; sop: string } }>) {
+      const { studyIds } = await guestLink(request);
+      if (!studyIds.includes(request.params.studyId)) throw new HttpError(404, 'not-found', 'This image is not part of the link.');
+      const file = await db.selectFrom('study_files').selectAll().where('study_id', '=', request.params.studyId).where('sop_instance_uid', '=', request.params.sop).executeTakeFirst();
+      if (file === undefined) throw new HttpError(404, 'not-found', 'This image is not on the hub.');
+      return path.join(blobDir, file.blob);
+    }
+
+    app.get<{ Params: { token: string } }>('/g/:token/api/series', async (request, reply) => {
+      const { studyIds } = await guestLink(request);
+      const files = await db
+        .selectFrom('study_files')
+        .select(['study_id', 'sop_instance_uid', 'series_uid', 'series_number', 'series_description', 'modality', 'instance_number'])
+        .where('study_id', 'in', studyIds)
+        .orderBy('study_id')
+        .orderBy('series_number')
+        .orderBy('instance_number')
+        .execute();
+      const series = new Map<string, { studyId: string; seriesUid: string; number: number | null; description: string | null; modality: string | null; instances: { sop: string; number: number | null }[] }>();
+      for (const file of files) {
+        const key = `${file.study_id}/${file.series_uid ?? ''}`;
+        const entry = series.get(key) ?? { studyId: file.study_id, seriesUid: file.series_uid ?? '', number: file.series_number, description: file.series_description, modality: file.modality, instances: [] };
+        entry.instances.push({ sop: file.sop_instance_uid, number: file.instance_number });
+        series.set(key, entry);
+      }
+      return reply.header('cache-control', 'no-store').send({ series: [...series.values()] });
+    });
+
+    app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop/meta', async (request, reply) => {
+      const { image, pixels } = readDicomImage(await readFile(await guestFile(request)));
+      return reply.header('cache-control', 'no-store').send({ ...image, renderable: pixels !== null });
+    });
+
+    app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop/pixels', async (request, reply) => {
+      const { pixels } = readDicomImage(await readFile(await guestFile(request)));
+      if (pixels === null) throw new HttpError(415, 'not-renderable', 'This image is compressed in a way the guest viewer cannot show; download the study to view it.');
+      return reply.header('content-type', 'application/octet-stream').header('cache-control', 'no-store').send(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength));
+    });
+
+    app.get<{ Params: { token: string } }>('/g/:token/api/download', async (request, reply) => {
+      const { link, studyIds } = await guestLink(request);
+      if (link.allow_download !== 1) throw new HttpError(403, 'no-download', 'This link does not allow downloading.');
+      const files = await db.selectFrom('study_files').innerJoin('studies', 'studies.id', 'study_files.study_id').select(['studies.study_uid', 'study_files.blob', 'study_files.sop_instance_uid', 'study_files.series_number', 'study_files.instance_number']).where('study_files.study_id', 'in', studyIds).execute();
+      await db.insertInto('guest_access').values({ link_id: link.id, at: now().toISOString(), address: address(request), event: 'downloaded' }).execute();
+      const entries = files.map((file) => ({ name: `${file.study_uid}/${file.series_number ?? 0}-${file.instance_number ?? 0}-${file.sop_instance_uid}.dcm`, file: path.join(blobDir, file.blob) }));
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', 'attachment; filename="studies.zip"')
+        .header('cache-control', 'no-store')
+        .send(zipStream(entries, now()));
+    });
+
     /** The guest opens a link (with its password, if it has one). */
     app.post<{ Params: { token: string } }>('/g/:token/open', async (request, reply) => {
       const { password } = parseInput(openSchema, request.body);
@@ -165,10 +237,19 @@ export const guestLinkRoutes =
         }
         await trx.updateTable('guest_links').set({ uses: link.uses + 1, failed_attempts: 0, last_access_at: at.toISOString() }).where('id', '=', link.id).execute();
         await log('opened');
+        // A viewing session for this page: its token (hashed here) lasts 12 hours at most.
+        const session = randomBytes(32).toString('base64url');
+        const sessionEnds = new Date(Math.min(Date.parse(link.expires_at), at.getTime() + 12 * 3_600_000)).toISOString();
+        await trx.insertInto('guest_sessions').values({ token_hash: hashToken(session), link_id: link.id, expires_at: sessionEnds }).execute();
         const studies = await trx.selectFrom('studies').select(['id', 'summary']).where('id', 'in', JSON.parse(link.study_ids) as string[]).execute();
         return {
           status: 200,
-          body: { studies: studies.map((s) => ({ studyId: s.id, summary: JSON.parse(s.summary) as unknown })), allowDownload: link.allow_download === 1, note: link.note },
+          body: {
+            session,
+            studies: studies.map((s) => ({ studyId: s.id, summary: JSON.parse(s.summary) as unknown })),
+            allowDownload: link.allow_download === 1,
+            note: link.note,
+          },
         };
       });
       return reply.status(result.status).header('cache-control', 'no-store').send(result.body);

@@ -10,7 +10,7 @@ import type { Handlers } from '../api/dispatch';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { ImportManager } from '../dicom-import/import-manager';
-import { HubConnection, type HubMode } from '../hub-connection/hub-connection';
+import { HubConnection, type HubConnectionOptions, type HubMode } from '../hub-connection/hub-connection';
 import { TokenStore, type TokenCipher } from '../hub-connection/token-store';
 import type { ImportOptions } from '../dicom-import/import-service';
 import { findStudy, listSeries } from '../study-index/study-lookup';
@@ -43,6 +43,7 @@ export interface AppOptions {
   /** Encrypts the hub token at rest (Electron's safeStorage); without it the file is owner-only. */
   readonly tokenCipher?: TokenCipher | null;
   readonly syncEveryMs?: number;
+  readonly embeddedHub?: HubConnectionOptions['embeddedHub'];
 }
 
 export function createStudyshareApp(dataDir: string, host: HostServices, options: AppOptions = {}): StudyshareApp {
@@ -57,6 +58,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     tokens: new TokenStore(path.join(dataDir, 'hub-token'), options.tokenCipher ?? null),
     defaultMode: options.hubMode ?? 'embedded',
     syncEveryMs: options.syncEveryMs,
+    embeddedHub: options.embeddedHub,
   });
 
   const handlers: Handlers = {

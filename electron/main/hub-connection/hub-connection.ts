@@ -36,6 +36,8 @@ export interface HubConnectionOptions {
   /** What to do when no hub is configured yet (default: run the embedded one). */
   readonly defaultMode?: HubMode;
   readonly syncEveryMs?: number;
+  /** The embedded hub's clock (tests move it) and guest page folder (a packaged app's resources). */
+  readonly embeddedHub?: { readonly now?: () => Date; readonly guestPageDir?: string };
 }
 
 type Me = NonNullable<HubStatus['user']>;
@@ -94,7 +96,7 @@ export class HubConnection {
     const folder = path.join(this.options.dataDir, 'hub');
     mkdirSync(folder, { recursive: true });
     const db = await openHubDatabase(path.join(folder, 'hub.sqlite'));
-    const app = buildHub({ db, blobDir: path.join(folder, 'blobs') });
+    const app = buildHub({ db, blobDir: path.join(folder, 'blobs'), ...this.options.embeddedHub });
     await app.listen({ port: 0, host: '127.0.0.1' });
     this.embedded = { app, db };
     this.needsSetup = (await db.selectFrom('accounts').select('id').executeTakeFirst()) === undefined;
