@@ -7,6 +7,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { HostInfo } from '../shared/contract';
 import { ActionsMenu } from './features/actions/ActionsMenu';
 import { AdminView } from './features/admin/AdminView';
+import { GuestLinkDialog } from './features/guest-links/GuestLinkDialog';
+import { useGuestLinks } from './features/guest-links/guest-link-store';
 import { HubChip } from './features/hub/HubChip';
 import { HubDialog } from './features/hub/HubDialog';
 import { canAdminister, useHub } from './features/hub/hub-store';
@@ -39,6 +41,7 @@ export function App() {
   const importPhase = useImport((s) => s.phase);
   const importProgress = useImport((s) => s.progress);
   const hubDialogOpen = useHub((s) => s.dialogOpen);
+  const guestLinkStudies = useGuestLinks((s) => s.studyUids);
   // Administration shows only while the signed-in user may administer; otherwise the worklist.
   const mayAdminister = useHub((s) => canAdminister(s.status));
   const chosenView = useView((s) => s.view);
@@ -157,6 +160,7 @@ export function App() {
       </footer>
       {importOpen && <ImportDialog hostKind={host?.kind ?? null} />}
       {hubDialogOpen && <HubDialog />}
+      {guestLinkStudies !== null && <GuestLinkDialog studyUids={guestLinkStudies} />}
     </div>
   );
 }

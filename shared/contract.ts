@@ -50,6 +50,18 @@ export interface AdminOverview {
   readonly worklists: readonly { readonly id: string; readonly kind: 'location' | 'group' | 'personal'; readonly name: string; readonly shareCode: string; readonly ownerId: string }[];
 }
 
+export interface GuestLinkView {
+  readonly id: string;
+  readonly state: 'active' | 'expired' | 'used-up' | 'revoked' | 'locked';
+  readonly expiresAt: string;
+  readonly uses: number;
+  readonly maxUses: number | null;
+  readonly protection: 'none' | 'pin' | 'birth-date';
+  readonly allowDownload: boolean;
+  readonly lastAccessAt: string | null;
+  readonly note: string | null;
+}
+
 /** Every call name; contract-schemas.ts checks at compile time that it matches CALLS. */
 export const CALL_NAMES = [
   'host:info',
@@ -70,6 +82,9 @@ export const CALL_NAMES = [
   'admin:add-group',
   'admin:add-member',
   'admin:regenerate-share-code',
+  'guest-links:create',
+  'guest-links:list',
+  'guest-links:revoke',
 ] as const;
 
 export type CallName = keyof typeof CALLS;

@@ -70,6 +70,16 @@ export const guestLinkRoutes =
       if (studies.length !== new Set(input.studyIds).size || studies.some((s) => !studyAccess(facts.get(s.id)!, viewer).actions.has('guest-link'))) {
         throw new HttpError(403, 'forbidden', 'You may not create a guest link for one of these studies.');
       }
+      const linkedIds = [...input.studyIds];
+      if (input.includePriors) {
+        // The same patient's other studies in this site, those this user may link too.
+        const patientIds = new Set(studies.map((s) => (JSON.parse(s.summary) as { patientId: string | null }).patientId).filter((id) => id !== null));
+        const candidates = (await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('account_id', '=', accountId).execute()).filter(
+          (s) => !linkedIds.includes(s.id) && patientIds.has((JSON.parse(s.summary) as { patientId: string | null }).patientId as string),
+        );
+        const candidateFacts = await studyFactsMany(db, candidates);
+        for (const prior of candidates) if (studyAccess(candidateFacts.get(prior.id)!, viewer).actions.has('guest-link')) linkedIds.push(prior.id);
+      }
       let pinHash: string | null = null;
       if (input.protection.kind === 'pin') pinHash = await hashPassword(input.protection.pin);
       if (input.protection.kind === 'birth-date') {
@@ -90,7 +100,7 @@ export const guestLinkRoutes =
           token_hash: hashToken(token),
           account_id: accountId,
           created_by: actor.userId,
-          study_ids: JSON.stringify(input.studyIds),
+          study_ids: JSON.stringify(linkedIds),
           expires_at: new Date(at.getTime() + input.expiresInHours * 3_600_000).toISOString(),
           max_uses: input.maxUses ?? null,
           uses: 0,
@@ -107,7 +117,7 @@ export const guestLinkRoutes =
           last_access_at: null,
         })
         .execute();
-      return reply.status(201).send({ id, token, path: `/g/${token}` });
+      return reply.status(201).send({ id, token, path: `/g/${token}`, studies: linkedIds.length });
     });
 
     app.get<{ Params: { studyId: string } }>('/api/studies/:studyId/guest-links', async (request) => {

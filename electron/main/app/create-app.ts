@@ -93,6 +93,9 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       return {};
     },
     'admin:regenerate-share-code': ({ worklistId }) => hub.adminRequest<{ shareCode: string }>('POST', `/api/worklists/${worklistId}/share-code`),
+    'guest-links:create': (input) => hub.createGuestLink(input),
+    'guest-links:list': ({ studyInstanceUid }) => hub.listGuestLinks(studyInstanceUid),
+    'guest-links:revoke': ({ id }) => hub.adminRequest<{ state: string }>('POST', `/api/guest-links/${id}/revoke`),
   };
 
   return {

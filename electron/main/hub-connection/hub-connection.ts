@@ -10,7 +10,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { AdminOverview, HubStatus } from '../../../shared/contract';
+import type { AdminOverview, GuestLinkView, HubStatus } from '../../../shared/contract';
 import { buildHub } from '../../../server/app';
 import { openHubDatabase } from '../../../server/db/open-hub-db';
 import type { HubDatabase } from '../../../server/db/schema';
@@ -218,6 +218,35 @@ export class HubConnection {
     sync.queueUploads(hubStudyId, files);
     this.syncInBackground();
     return { hubStudyId, files: files.length };
+  }
+
+  /** The hub id of a local study, once the hub has it (known from the pulled changes). */
+  hubStudyId(studyInstanceUid: string): string | null {
+    const row = this.options.localDb.prepare('SELECT hub_study_id AS id FROM hub_studies WHERE study_uid = ? ORDER BY seq DESC LIMIT 1').get(studyInstanceUid) as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
+  /**
+   * A guest link for local studies: each is put on the hub first (summary, then every file, the
+   * status counting the files down), then the hub makes the link. Returns the address to send.
+   */
+  async createGuestLink(input: { studyInstanceUids: readonly string[] } & Record<string, unknown>): Promise<{ url: string; studies: number }> {
+    const { studyInstanceUids, ...options } = input;
+    const hubIds: string[] = [];
+    for (const uid of studyInstanceUids) hubIds.push((await this.uploadStudy(uid)).hubStudyId);
+    await this.settled();
+    if ((this.sync?.status().uploadsPending ?? 0) > 0) {
+      throw new AppError('upload-incomplete', 'The study could not be sent to the hub completely yet. Try again when the hub is reachable.');
+    }
+    const created = await this.adminRequest<{ path: string; studies: number }>('POST', '/api/guest-links', { studyIds: hubIds, ...options });
+    return { url: new URL(created.path, this.requireClient().baseUrl).toString(), studies: created.studies };
+  }
+
+  async listGuestLinks(studyInstanceUid: string): Promise<{ links: GuestLinkView[] }> {
+    const hubId = this.hubStudyId(studyInstanceUid);
+    if (hubId === null) return { links: [] };
+    const client = this.requireClient();
+    return this.hubCall(() => client.request('GET', `/api/studies/${hubId}/guest-links`) as Promise<{ links: GuestLinkView[] }>);
   }
 
   /** Waits for the background sync started so far (tests, shutdown). */

@@ -3,6 +3,8 @@
  * disabled rather than hidden, so the menu does not jump around. Sharing joins this menu later.
  */
 import { useEffect, useRef, useState } from 'react';
+import { useGuestLinks } from '../guest-links/guest-link-store';
+import { hasPermission, useHub } from '../hub/hub-store';
 import { useImport } from '../import/import-store';
 import { useWorklist } from '../worklist/worklist-store';
 
@@ -20,6 +22,8 @@ export function ActionsMenu() {
   const selected = useWorklist((s) => s.selected);
   const focus = useWorklist((s) => s.focus);
   const { openDetails, selectAllLoaded, clearSelection } = useWorklist.getState();
+  // Shown only to roles that may create guest links (and only once signed in to a hub).
+  const canGuestLink = useHub((s) => hasPermission(s.status, 'studies.guest-links'));
 
   const items: Item[] = [
     { label: 'Show details', disabled: focus === null, run: openDetails },
@@ -28,6 +32,9 @@ export function ActionsMenu() {
       disabled: selected.size === 0,
       run: () => void navigator.clipboard?.writeText([...selected].join('\n')),
     },
+    ...(canGuestLink
+      ? [{ label: 'Create guest link…', disabled: selected.size === 0 || selected.size > 20, run: () => useGuestLinks.getState().open([...selected]) }]
+      : []),
     { label: 'Select all loaded studies', disabled: false, run: selectAllLoaded },
     { label: 'Clear selection', disabled: selected.size === 0, run: clearSelection },
     { label: 'Import folder…', disabled: false, run: () => useImport.getState().openDialog() },
