@@ -23,12 +23,14 @@ export interface RunningApp {
  * Imports run in batches of 100 with a 40 ms pause between them, so that a test can watch an
  * import of a few thousand files progress and cancel it half-way on any machine.
  */
-export async function startApp(options: { hubMode?: HubMode } = {}): Promise<RunningApp> {
+export async function startApp(options: { hubMode?: HubMode; hubClock?: () => Date } = {}): Promise<RunningApp> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'studyshare-e2e-'));
   const dataDir = path.join(workDir, 'data');
   const app = createStudyshareApp(dataDir, { kind: 'browser' }, {
     importPacing: { batchFiles: 100, pauseBetweenBatchesMs: 40 },
     hubMode: options.hubMode ?? 'off',
+    syncEveryMs: 0,
+    embeddedHub: options.hubClock === undefined ? undefined : { now: options.hubClock },
   });
   await app.start();
   const server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir: path.join(ROOT, 'out/renderer') });

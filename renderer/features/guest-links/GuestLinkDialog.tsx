@@ -112,7 +112,7 @@ export function GuestLinkDialog({ studyUids }: { readonly studyUids: readonly st
               <input type="radio" name="protection" checked={protection === 'pin'} onChange={() => setProtection('pin')} />
               PIN
             </label>
-            {protection === 'pin' && <input aria-label="PIN" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value)} placeholder="4–12 digits" />}
+            {protection === 'pin' && <input aria-label="The PIN to give the recipient" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value)} placeholder="4–12 digits" />}
             <label className="check">
               <input type="radio" name="protection" checked={protection === 'birth-date'} onChange={() => setProtection('birth-date')} />
               Patient’s date of birth
