@@ -148,4 +148,27 @@ describe('hub: guest links', () => {
     expect(log).toContain('/g/[token]/open');
     expect(log).not.toContain(link.token);
   });
+
+  it('includes the patient’s prior studies when asked', async () => {
+    const [prior] = (
+      await as('rad', 'POST', '/api/operations', {
+        operations: [
+          {
+            id: randomUUID(),
+            kind: 'study.publish',
+            study: {
+              studyInstanceUid: '1.2.3.39', patientName: 'Guest^Patient', patientId: 'G1', patientBirthDate: '1970-03-15', studyDate: '2025-01-10', studyTime: null,
+              patientSex: 'F', accessionNumber: 'ACC-P', studyDescription: 'CT Chest (prior)', referringPhysicianName: null, institutionName: null, modalities: ['CT'], seriesCount: 1, instanceCount: 1,
+            },
+          },
+        ],
+      })
+    ).json().results;
+    expect(prior.status).toBe('applied');
+    const without = (await as('rad', 'POST', '/api/guest-links', { studyIds: [studyId], protection: { kind: 'none' } })).json();
+    const withPriors = (await as('rad', 'POST', '/api/guest-links', { studyIds: [studyId], protection: { kind: 'none' }, includePriors: true })).json();
+    expect([without.studies, withPriors.studies]).toEqual([1, 2]);
+    const opened = (await open(withPriors.token)).json();
+    expect(opened.studies.map((s: { summary: { studyDescription: string } }) => s.summary.studyDescription).sort()).toEqual(['CT Chest', 'CT Chest (prior)']);
+  });
 });

@@ -164,7 +164,7 @@
     call('/api/series').then(function (r) { return r.json(); }).then(function (body) {
       if (!body.series || body.series.length === 0) { caption.textContent = 'The images of this study are not on the server yet.'; return; }
       body.series.forEach(function (series, i) {
-        var label = [series.number !== null ? '#' + series.number : null, series.modality, series.description, series.instances.length + ' images'].filter(Boolean).join(' · ');
+        var label = [series.number !== null ? '#' + series.number : null, series.modality, series.description, series.instances.length + (series.instances.length === 1 ? ' image' : ' images')].filter(Boolean).join(' · ');
         var button = el('button', { type: 'button', 'aria-pressed': 'false', text: label, onclick: function () { choose(series, button); } });
         list.appendChild(el('li', {}, [button]));
         if (i === 0) choose(series, button);
