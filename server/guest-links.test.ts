@@ -25,6 +25,18 @@ describe('hub: guest links', () => {
   const as = (who: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
     hub.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${tokens[who]}` } });
   const open = (token: string, password?: string) => hub.inject({ method: 'POST', url: `/g/${token}/open`, payload: password === undefined ? {} : { password } });
+  /** Publishes a study of the same patient (Guest^Patient, born 1970-03-15) as the radiologist. */
+  const publish = async (study: { studyInstanceUid: string; studyDate: string; accessionNumber: string; studyDescription: string; instanceCount: number }) => {
+    const operation = {
+      id: randomUUID(),
+      kind: 'study.publish',
+      study: {
+        patientName: 'Guest^Patient', patientId: 'G1', patientBirthDate: '1970-03-15', studyTime: null, patientSex: 'F',
+        referringPhysicianName: null, institutionName: null, modalities: ['CT'], seriesCount: 1, ...study,
+      },
+    };
+    return (await as('rad', 'POST', '/api/operations', { operations: [operation] })).json().results[0];
+  };
   const create = async (extra: Record<string, unknown>) => (await as('rad', 'POST', '/api/guest-links', { studyIds: [studyId], ...extra })).json() as { id: string; token: string; path: string };
 
   beforeAll(async () => {
@@ -39,20 +51,7 @@ describe('hub: guest links', () => {
       const user = await db.transaction().execute((trx) => addUser(trx, site.account.id, { name, email: `${name}@site.example`, passwordHash, role }, clock));
       tokens[name] = await createSession(db, user.id, clock);
     }
-    const [published] = (
-      await as('rad', 'POST', '/api/operations', {
-        operations: [
-          {
-            id: randomUUID(),
-            kind: 'study.publish',
-            study: {
-              studyInstanceUid: '1.2.3.40', patientName: 'Guest^Patient', patientId: 'G1', patientBirthDate: '1970-03-15', studyDate: '2026-11-20', studyTime: null,
-              patientSex: 'F', accessionNumber: 'ACC-G', studyDescription: 'CT Chest', referringPhysicianName: null, institutionName: null, modalities: ['CT'], seriesCount: 1, instanceCount: 3,
-            },
-          },
-        ],
-      })
-    ).json().results;
+    const published = await publish({ studyInstanceUid: '1.2.3.40', studyDate: '2026-11-20', accessionNumber: 'ACC-G', studyDescription: 'CT Chest', instanceCount: 3 });
     studyId = published.value.studyId;
   });
 
@@ -150,20 +149,7 @@ describe('hub: guest links', () => {
   });
 
   it('includes the patient’s prior studies when asked', async () => {
-    const [prior] = (
-      await as('rad', 'POST', '/api/operations', {
-        operations: [
-          {
-            id: randomUUID(),
-            kind: 'study.publish',
-            study: {
-              studyInstanceUid: '1.2.3.39', patientName: 'Guest^Patient', patientId: 'G1', patientBirthDate: '1970-03-15', studyDate: '2025-01-10', studyTime: null,
-              patientSex: 'F', accessionNumber: 'ACC-P', studyDescription: 'CT Chest (prior)', referringPhysicianName: null, institutionName: null, modalities: ['CT'], seriesCount: 1, instanceCount: 1,
-            },
-          },
-        ],
-      })
-    ).json().results;
+    const prior = await publish({ studyInstanceUid: '1.2.3.39', studyDate: '2025-01-10', accessionNumber: 'ACC-P', studyDescription: 'CT Chest (prior)', instanceCount: 1 });
     expect(prior.status).toBe('applied');
     const without = (await as('rad', 'POST', '/api/guest-links', { studyIds: [studyId], protection: { kind: 'none' } })).json();
     const withPriors = (await as('rad', 'POST', '/api/guest-links', { studyIds: [studyId], protection: { kind: 'none' }, includePriors: true })).json();

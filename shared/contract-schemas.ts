@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { AdminOverview, GuestLinkView, HostInfo, HubStatus, StudyDetails } from './contract';
+import { guestLinkOptionsSchema } from './guest-link-options';
 import { PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
 import { CALL_NAMES } from './contract';
 import { studyQuerySchema, type StudyPage } from './types/study';
@@ -56,22 +57,7 @@ export const CALLS = {
   'admin:add-member': call<Record<string, never>>()(z.object({ kind: z.enum(['location', 'group']), ownerId: hubId, userId: hubId }).strict()),
   'admin:regenerate-share-code': call<{ readonly shareCode: string }>()(z.object({ worklistId: hubId }).strict()),
   'guest-links:create': call<{ readonly url: string; readonly studies: number }>()(
-    z
-      .object({
-        studyInstanceUids: z.array(uid).min(1).max(20),
-        expiresInHours: z.number().int().min(1).max(720).default(168),
-        maxUses: z.number().int().min(1).max(1000).optional(),
-        protection: z.discriminatedUnion('kind', [
-          z.object({ kind: z.literal('none') }).strict(),
-          z.object({ kind: z.literal('pin'), pin: z.string().regex(/^\d{4,12}$/, '4 to 12 digits') }).strict(),
-          z.object({ kind: z.literal('birth-date') }).strict(),
-        ]),
-        maxAttempts: z.number().int().min(1).max(10).default(5),
-        allowDownload: z.boolean().default(false),
-        includePriors: z.boolean().default(false),
-        note: z.string().max(500).optional(),
-      })
-      .strict(),
+    guestLinkOptionsSchema.extend({ studyInstanceUids: z.array(uid).min(1).max(20) }).strict(),
   ),
   'guest-links:list': call<{ readonly links: readonly GuestLinkView[] }>()(z.object({ studyInstanceUid: uid }).strict()),
   'guest-links:revoke': call<{ readonly state: string }>()(z.object({ id: hubId }).strict()),

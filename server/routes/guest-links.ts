@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
+import { guestLinkOptionsSchema } from '../../shared/guest-link-options';
 import { studyAccess } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
 import { studyFactsMany, viewerFacts } from '../access/access-facts';
@@ -23,22 +24,7 @@ import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-ru
 import { zipStream } from '../guest-links/zip-stream';
 import { HttpError, parseInput } from '../http-error';
 
-const createSchema = z
-  .object({
-    studyIds: z.array(z.string().uuid()).min(1).max(20),
-    expiresInHours: z.number().int().min(1).max(720).default(168),
-    maxUses: z.number().int().min(1).max(1000).optional(),
-    protection: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('none') }).strict(),
-      z.object({ kind: z.literal('pin'), pin: z.string().regex(/^\d{4,12}$/, '4 to 12 digits') }).strict(),
-      z.object({ kind: z.literal('birth-date') }).strict(),
-    ]),
-    maxAttempts: z.number().int().min(1).max(10).default(5),
-    allowDownload: z.boolean().default(false),
-    includePriors: z.boolean().default(false),
-    note: z.string().max(500).optional(),
-  })
-  .strict();
+const createSchema = guestLinkOptionsSchema.extend({ studyIds: z.array(z.string().uuid()).min(1).max(20) }).strict();
 const openSchema = z.object({ password: z.string().max(64).optional() }).strict();
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
