@@ -75,7 +75,7 @@ describe('hub: guest links', () => {
     expect((await open(link.token)).json()).toMatchObject({ error: { code: 'password-required' }, protection: 'pin' });
     const wrong = await open(link.token, '0000');
     expect(wrong.statusCode).toBe(401);
-    expect(wrong.json()).toMatchObject({ error: { code: 'password-wrong', message: 'That is not right. 2 attempts left.' }, attemptsLeft: 2 });
+    expect(wrong.json()).toMatchObject({ error: { code: 'password-wrong', message: 'That is not right. 2 attempts left.' }, attemptsLeft: 2, protection: 'pin' });
     expect((await open(link.token, '1234')).statusCode).toBe(401);
     const locked = await open(link.token, '9999');
     expect(locked.statusCode).toBe(423);

@@ -49,7 +49,7 @@
           return viewer(result.body);
         }
         if (error && (error.code === 'password-required' || error.code === 'password-wrong')) {
-          return askPassword(result.body.protection || (password && /\d{1,2}[./]/.test(password) ? 'birth-date' : 'pin'), error.code === 'password-wrong' ? error.message : null);
+          return askPassword(result.body.protection, error.code === 'password-wrong' ? error.message : null);
         }
         message('This link cannot be opened', error ? error.message : 'Something went wrong.');
       })

@@ -228,7 +228,7 @@ export const guestLinkRoutes =
             await trx.updateTable('guest_links').set({ failed_attempts: failed, locked_at: locked ? at.toISOString() : null }).where('id', '=', link.id).execute();
             await log(locked ? 'password-wrong:locked' : 'password-wrong');
             if (locked) return { status: 423, body: { error: { code: 'locked', message: GONE.locked } } };
-            return { status: 401, body: { error: { code: 'password-wrong', message: `That is not right. ${link.max_attempts - failed} attempts left.` }, attemptsLeft: link.max_attempts - failed } };
+            return { status: 401, body: { error: { code: 'password-wrong', message: `That is not right. ${link.max_attempts - failed} attempts left.` }, attemptsLeft: link.max_attempts - failed, protection: link.pin_kind } };
           }
         }
         await trx.updateTable('guest_links').set({ uses: link.uses + 1, failed_attempts: 0, last_access_at: at.toISOString() }).where('id', '=', link.id).execute();
