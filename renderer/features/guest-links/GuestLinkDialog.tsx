@@ -4,6 +4,7 @@
  * link is shown with a copy button, above the list of the study's links with Revoke.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ModalDialog } from '../../components/ModalDialog';
 import type { GuestLinkView } from '../../../shared/contract';
 import { api } from '../../lib/api';
 import { useHub } from '../hub/hub-store';
@@ -70,20 +71,7 @@ export function GuestLinkDialog({ studyUids }: { readonly studyUids: readonly st
   };
 
   return (
-    <div className="backdrop">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="guest-title"
-        className="dialog"
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') {
-            event.stopPropagation();
-            close();
-          }
-        }}
-      >
-        <h2 id="guest-title">Create guest link</h2>
+    <ModalDialog title="Create guest link" onClose={close}>
         <p className="muted">{studyUids.length === 1 ? 'For the selected study.' : `For ${studyUids.length} selected studies.`} Anyone with the link{protection === 'none' ? '' : ' and the password'} can view the images in a browser until it expires.</p>
         <form onSubmit={(event) => void submit(event)} aria-label="Guest link options">
           <div className="form-grid">
@@ -199,7 +187,6 @@ export function GuestLinkDialog({ studyUids }: { readonly studyUids: readonly st
             </table>
           </>
         )}
-      </div>
-    </div>
+    </ModalDialog>
   );
 }

@@ -4,6 +4,7 @@
  * waiting to sync, what the hub refused and why.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ModalDialog } from '../../components/ModalDialog';
 import { useHub } from './hub-store';
 
 function Field({ label, type = 'text', value, onChange, autoComplete }: { label: string; type?: string; value: string; onChange: (value: string) => void; autoComplete?: string }) {
@@ -117,28 +118,13 @@ export function HubDialog() {
   }
 
   return (
-    <div className="backdrop">
-      <div
-        ref={first}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="hub-title"
-        className="dialog narrow"
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') {
-            event.stopPropagation();
-            closeDialog();
-          }
-        }}
-      >
-        <h2 id="hub-title">{title}</h2>
+    <ModalDialog ref={first} title={title} onClose={closeDialog} narrow>
         {body}
         {error !== null && (
           <p role="alert" className="error-text">
             {error.message}
           </p>
         )}
-      </div>
-    </div>
+    </ModalDialog>
   );
 }

@@ -3,6 +3,7 @@
  * counts and Cancel while it runs; then what was imported and a readable list of what failed.
  */
 import { useEffect, useRef, useState } from 'react';
+import { ModalDialog } from '../../components/ModalDialog';
 import { api } from '../../lib/api';
 import { formatCount } from '../../lib/format';
 import { useImport } from './import-store';
@@ -27,20 +28,7 @@ export function ImportDialog({ hostKind }: { readonly hostKind: 'electron' | 'br
   const percent = progress?.filesTotal ? Math.round((progress.filesDone / progress.filesTotal) * 100) : 0;
 
   return (
-    <div className="backdrop" onMouseDown={(event) => event.target === event.currentTarget && !busy && closeDialog()}>
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="import-title"
-        className="dialog"
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') {
-            event.stopPropagation();
-            closeDialog();
-          }
-        }}
-      >
-        <h2 id="import-title">Import studies</h2>
+    <ModalDialog title="Import studies" onClose={closeDialog} closeOnBackdrop={!busy}>
         <form
           onSubmit={(event) => {
             event.preventDefault();
@@ -143,7 +131,6 @@ export function ImportDialog({ hostKind }: { readonly hostKind: 'electron' | 'br
             )}
           </section>
         )}
-      </div>
-    </div>
+    </ModalDialog>
   );
 }
