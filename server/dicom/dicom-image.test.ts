@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TRANSFER_SYNTAX } from '../../shared/dicom/transfer-syntax';
 import { encodeDicom } from '../../electron/main/dicom-write/dicom-writer';
 import { gradientPixels, instanceElements, testUid, type InstanceSpec } from '../../electron/main/dicom-write/synthetic-study';
-import { readDicomImage } from './dicom-image';
+import { canDecode, readDicomImage } from './dicom-image';
 import { decodeRleFrame, encodeRleFrame } from './rle';
 
 const spec: InstanceSpec = {
@@ -38,6 +38,14 @@ describe('readDicomImage', () => {
     const { image, pixels } = readDicomImage(encodeDicom(elements, { transferSyntaxUid: TRANSFER_SYNTAX.rleLossless }));
     expect(image.transferSyntaxUid).toBe(TRANSFER_SYNTAX.rleLossless);
     expect(pixels).toEqual(expected);
+  });
+
+  it('describes an image without decoding it when pixels are not asked for', () => {
+    const bytes = encodeDicom(instanceElements(spec, TRANSFER_SYNTAX.explicitLittleEndian), { transferSyntaxUid: TRANSFER_SYNTAX.explicitLittleEndian });
+    const { image, pixels } = readDicomImage(bytes, false);
+    expect(pixels).toBeNull();
+    expect(image).toMatchObject({ rows: 20, columns: 30, instanceNumber: 3 });
+    expect([TRANSFER_SYNTAX.rleLossless, TRANSFER_SYNTAX.explicitBigEndian, TRANSFER_SYNTAX.jpegBaseline].map(canDecode)).toEqual([true, true, false]);
   });
 
   it('returns no pixels for a compression it does not decode, but still places the instance', () => {

@@ -43,7 +43,16 @@ function numberOf(dataSet: DicomParser.DataSet, tag: string): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-export function readDicomImage(bytes: Uint8Array): { image: DicomImage; pixels: Uint8Array | null } {
+/** Whether the first frame of a file in this transfer syntax can be decoded here. */
+export function canDecode(transferSyntaxUid: string | null): boolean {
+  return transferSyntaxUid === null || transferSyntaxUid === TRANSFER_SYNTAX.rleLossless || UNCOMPRESSED.includes(transferSyntaxUid);
+}
+
+/**
+ * Reads the image description and, unless `withPixels` is false (placing an upload, answering
+ * what an image is), decodes the first frame.
+ */
+export function readDicomImage(bytes: Uint8Array, withPixels = true): { image: DicomImage; pixels: Uint8Array | null } {
   // A Buffer, because dicom-parser inflates deflated data sets with Buffer methods under Node.
   const dataSet = dicomParser.parseDicom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const charset = dataSet.string('x00080005');
@@ -70,7 +79,7 @@ export function readDicomImage(bytes: Uint8Array): { image: DicomImage; pixels: 
     transferSyntaxUid,
   };
   const element = dataSet.elements.x7fe00010;
-  if (element === undefined || image.rows === 0 || image.columns === 0) return { image, pixels: null };
+  if (!withPixels || element === undefined || image.rows === 0 || image.columns === 0) return { image, pixels: null };
   const pixelCount = image.rows * image.columns;
   const bytesPerSample = image.bitsAllocated / 8;
   const frameBytes = pixelCount * image.samplesPerPixel * bytesPerSample;
@@ -78,7 +87,7 @@ export function readDicomImage(bytes: Uint8Array): { image: DicomImage; pixels: 
     const frame = dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, 1);
     return { image, pixels: decodeRleFrame(frame, pixelCount, image.samplesPerPixel, bytesPerSample) };
   }
-  if (transferSyntaxUid !== null && !UNCOMPRESSED.includes(transferSyntaxUid)) return { image, pixels: null };
+  if (!canDecode(transferSyntaxUid)) return { image, pixels: null };
   const raw = dataSet.byteArray.subarray(element.dataOffset, element.dataOffset + frameBytes);
   if (raw.length < frameBytes) throw new Error('the pixel data is shorter than the image');
   const pixels = Uint8Array.from(raw);

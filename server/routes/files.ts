@@ -92,7 +92,7 @@ export const fileRoutes =
       // Where the instance belongs comes from its own header; what is not DICOM is not kept.
       let placed;
       try {
-        placed = readDicomImage(await readFile(partial)).image;
+        placed = readDicomImage(await readFile(partial), false).image;
       } catch {
         await rm(partial, { force: true });
         throw new HttpError(400, 'not-dicom', 'The uploaded file is not a readable DICOM file; nothing was stored.');

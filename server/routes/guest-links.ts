@@ -19,7 +19,7 @@ import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
-import { readDicomImage } from '../dicom/dicom-image';
+import { canDecode, readDicomImage } from '../dicom/dicom-image';
 import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-rules';
 import { zipStream } from '../guest-links/zip-stream';
 import { HttpError, parseInput } from '../http-error';
@@ -182,8 +182,9 @@ export const guestLinkRoutes =
     });
 
     app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop/meta', async (request, reply) => {
-      const { image, pixels } = readDicomImage(await readFile(await guestFile(request)));
-      return reply.header('cache-control', 'no-store').send({ ...image, renderable: pixels !== null });
+      // The description only: the pixels are decoded once, when the page asks for them.
+      const { image } = readDicomImage(await readFile(await guestFile(request)), false);
+      return reply.header('cache-control', 'no-store').send({ ...image, renderable: image.rows > 0 && image.columns > 0 && canDecode(image.transferSyntaxUid) });
     });
 
     app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop/pixels', async (request, reply) => {
