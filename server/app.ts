@@ -3,10 +3,16 @@
  * resource, one error handler turns HttpErrors into `{ error: { code, message } }` and hides the
  * details of anything else. `server.ts` only listens.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from './db/schema';
 import { HttpError } from './http-error';
+import { createMailFlusher } from './mail/mail-queue';
+import { createMailer, type MailConfig } from './mail/mailer';
+import { auditRoutes } from './routes/audit';
+import { registrationRoutes } from './routes/registration';
+import { studyRoutes } from './routes/studies';
 import { accountRoutes } from './routes/accounts';
 import { changeRoutes } from './routes/changes';
 import { fileRoutes } from './routes/files';
@@ -25,16 +31,23 @@ export interface HubOptions {
   readonly now?: () => Date;
   /** Request logging (off by default); a stream for tests that read what was logged. */
   readonly logger?: boolean | { readonly stream: NodeJS.WritableStream };
+  /** Outgoing mail: SMTP when `smtpUrl` is set, else .eml files in `dropDir` (default: beside the blobs, `mail-drop`). */
+  readonly mail?: Partial<MailConfig>;
+  /** The address people outside reach the hub at (for registration links); default: the request's own host. */
+  readonly publicUrl?: string;
 }
 
-/** Guest link tokens travel in paths (/g/<token>/…): logs get the path without them. */
+/** Guest link and invitation tokens travel in paths (/g/<token>/…, /register/<token>): logs get the path without them. */
 export function redactPath(url: string): string {
-  return url.replace(/^\/g\/[^/?#]+/, '/g/[token]');
+  return url.replace(/^\/g\/[^/?#]+/, '/g/[token]').replace(/^\/register\/[^/?#]+/, '/register/[token]');
 }
 
 export interface HubContext {
   readonly db: Kysely<HubDatabase>;
   readonly now: () => Date;
+  /** Sends queued mail (after a commit); never throws. */
+  readonly flushMail: () => Promise<number>;
+  readonly publicUrl: (request: FastifyRequest) => string;
 }
 
 export function buildHub(options: HubOptions): FastifyInstance {
@@ -48,7 +61,22 @@ export function buildHub(options: HubOptions): FastifyInstance {
           },
         };
   const app = Fastify({ logger, bodyLimit: 1024 * 1024 });
-  const context: HubContext = { db: options.db, now: options.now ?? (() => new Date()) };
+  const now = options.now ?? (() => new Date());
+  const mailer = createMailer({ dropDir: path.join(path.dirname(options.blobDir), 'mail-drop'), ...options.mail });
+  const flush = createMailFlusher(options.db, mailer, now);
+  const context: HubContext = {
+    db: options.db,
+    now,
+    flushMail: () => flush().catch(() => 0),
+    publicUrl: (request) => (options.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, ''),
+  };
+  // Mail a server refused is tried again on the next batch of operations, or within a minute.
+  const retry = setInterval(() => void context.flushMail(), 60_000);
+  retry.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(retry);
+    mailer.close();
+  });
 
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof HttpError) return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
@@ -65,6 +93,9 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(worklistRoutes(context), { prefix: '/api' });
   app.register(operationRoutes(context), { prefix: '/api' });
   app.register(changeRoutes(context), { prefix: '/api' });
+  app.register(studyRoutes(context), { prefix: '/api' });
+  app.register(auditRoutes(context), { prefix: '/api' });
+  app.register(registrationRoutes(context));
   app.register(fileRoutes({ ...context, blobDir: options.blobDir }), { prefix: '/api' });
   app.register(guestLinkRoutes({ ...context, blobDir: options.blobDir }));
   app.register(guestPageRoutes(options.guestPageDir ?? DEFAULT_GUEST_PAGE_DIR));

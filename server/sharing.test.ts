@@ -96,11 +96,11 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
 
   it('shares to another site’s location by its worklist, and only its members see it', async () => {
     const shareId = randomUUID();
-    const [result] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId, studyId, target: { worklistId: northWing.worklistId } });
+    const [result] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId, study: { id: studyId }, target: { worklistId: northWing.worklistId } });
     expect(result).toMatchObject({ status: 'applied', value: { shareId, alreadyShared: false } });
     expect(await visibleTo('techB')).toEqual([studyId]);
     expect(await visibleTo('otherB')).toEqual([]);
-    const [twice] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), studyId, target: { worklistId: northWing.worklistId } });
+    const [twice] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: studyId }, target: { worklistId: northWing.worklistId } });
     expect(twice).toMatchObject({ status: 'applied', value: { shareId, alreadyShared: true } });
   });
 
@@ -114,14 +114,14 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
   it('refuses, with a reason, what a role does not allow, and goes on with the rest of the batch', async () => {
     const results = await operate(
       'phys',
-      { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), studyId, target: { worklistId: northWing.worklistId } },
-      { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), studyId, target: { userId: people.otherB.id } },
+      { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: studyId }, target: { worklistId: northWing.worklistId } },
+      { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: studyId }, target: { userId: people.otherB.id } },
     );
     expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'forbidden' } });
     expect(results[1]).toMatchObject({ status: 'applied' });
     const [publish] = await operate('phys', { id: randomUUID(), kind: 'study.publish', study: summary('9.9') });
     expect(publish).toMatchObject({ status: 'rejected', error: { code: 'forbidden' } });
-    const [unknown] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), studyId: randomUUID(), target: { userId: people.phys.id } });
+    const [unknown] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: randomUUID() }, target: { userId: people.phys.id } });
     expect(unknown).toMatchObject({ status: 'rejected', error: { code: 'study-not-found' } });
     const bad = await call('POST', '/api/operations', 'rad', { operations: [{ id: 'not-a-uuid', kind: 'share.remove', shareId: 'x' }] });
     expect(bad.statusCode).toBe(400);
@@ -146,7 +146,7 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
   });
 
   it('hides a private study from everyone but its uploader, direct recipients and admins', async () => {
-    const [marked] = await operate('rad', { id: randomUUID(), kind: 'study.private', studyId, private: true });
+    const [marked] = await operate('rad', { id: randomUUID(), kind: 'study.private', study: { id: studyId }, private: true });
     expect(marked).toMatchObject({ status: 'applied' });
     expect(await visibleTo('phys')).toEqual([]);
     expect(await visibleTo('otherB')).toEqual([studyId]);

@@ -26,11 +26,23 @@ export const studySummarySchema = z
   })
   .strict();
 
+const email = z.string().trim().toLowerCase().email('an email address').max(254);
+
+/** Where a share goes: a worklist (location, group, personal, or any by share code), a person, or an address. */
+export const shareTargetSchema = z.union([z.object({ worklistId: id }).strict(), z.object({ userId: id }).strict(), z.object({ email }).strict()]);
+export type ShareTarget = z.output<typeof shareTargetSchema>;
+
+/**
+ * The study an operation is about: its hub id, or its StudyInstanceUID in the sender's site —
+ * so that a share queued offline can follow the publish of the same study in the outbox.
+ */
+const studyRef = z.union([z.object({ id }).strict(), z.object({ uid }).strict()]);
+
 export const operationSchema = z.discriminatedUnion('kind', [
   z.object({ id, kind: z.literal('study.publish'), study: studySummarySchema, private: z.boolean().default(false) }).strict(),
-  z.object({ id, kind: z.literal('share.create'), shareId: id, studyId: id, target: z.union([z.object({ worklistId: id }).strict(), z.object({ userId: id }).strict()]) }).strict(),
+  z.object({ id, kind: z.literal('share.create'), shareId: id, study: studyRef, target: shareTargetSchema }).strict(),
   z.object({ id, kind: z.literal('share.remove'), shareId: id }).strict(),
-  z.object({ id, kind: z.literal('study.private'), studyId: id, private: z.boolean() }).strict(),
+  z.object({ id, kind: z.literal('study.private'), study: studyRef, private: z.boolean() }).strict(),
 ]);
 export type Operation = z.output<typeof operationSchema>;
 

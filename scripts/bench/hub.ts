@@ -38,7 +38,7 @@ async function loop(client) {
     if (mode === 'page') {
       response = await fetch(url + '/api/worklists/' + worklistId + '/studies?limit=100&offset=' + ((i * 100) % 1000), { headers: { authorization: 'Bearer ' + token } });
     } else {
-      const op = { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), studyId: studyIds[(client * 7919 + i) % studyIds.length], target: { userId: targetIds[(client + i) % targetIds.length] } };
+      const op = { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: studyIds[(client * 7919 + i) % studyIds.length] }, target: { userId: targetIds[(client + i) % targetIds.length] } };
       response = await fetch(url + '/api/operations', { method: 'POST', headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' }, body: JSON.stringify({ operations: [op] }) });
     }
     await response.arrayBuffer();
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       studyIds.push(...results.map((r) => (r.status === 'applied' ? (r.value.studyId as string) : '')));
     }
     for (let start = 0; start < 1000; start += 500) {
-      await client.sendOperations(studyIds.slice(start, start + 500).map((studyId) => ({ id: randomUUID(), kind: 'share.create' as const, shareId: randomUUID(), studyId, target: { worklistId } })));
+      await client.sendOperations(studyIds.slice(start, start + 500).map((studyId) => ({ id: randomUUID(), kind: 'share.create' as const, shareId: randomUUID(), study: { id: studyId }, target: { worklistId } })));
     }
     const targetIds: string[] = [];
     for (let u = 0; u < 20; u++) {

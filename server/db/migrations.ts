@@ -182,6 +182,57 @@ const hub0050: Migration = {
   },
 };
 
+/**
+ * Sharing by email and the audit trail. An invitation names a user row created inactive for the
+ * address (so a share can point at a person from the start and the shares table keeps its one
+ * target); registering activates it. Outgoing mail is queued in the same transaction as what
+ * caused it and sent after commit, so a mail server that is down loses no invitation.
+ */
+const hub0060: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('shares').addColumn('external', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .createTable('invitations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('invited_by', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('accepted_at', 'text')
+      .execute();
+    await db.schema.createIndex('invitations_by_user').on('invitations').column('user_id').execute();
+    await db.schema
+      .createTable('audit_events')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('study_id', 'text', (c) => c.references('studies.id'))
+      .addColumn('share_id', 'text')
+      .addColumn('trail', 'text', (c) => c.notNull().check(sql`trail in ('study', 'share', 'account')`))
+      .addColumn('actor_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('on_behalf_of', 'text', (c) => c.references('users.id'))
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('audit_by_account').on('audit_events').columns(['account_id', 'seq']).execute();
+    await db.schema.createIndex('audit_by_study').on('audit_events').columns(['study_id', 'seq']).execute();
+    await db.schema.createIndex('audit_by_share').on('audit_events').columns(['share_id', 'seq']).execute();
+    await db.schema
+      .createTable('mails')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('to_address', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('sent_at', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_error', 'text')
+      .execute();
+  },
+};
+
 export const hubMigrations: MigrationProvider = {
   getMigrations: async () => ({
     '0010-accounts-users-worklists': hub0010,
@@ -189,5 +240,6 @@ export const hubMigrations: MigrationProvider = {
     '0030-share-target-indexes': hub0030,
     '0040-guest-links': hub0040,
     '0050-file-series-guest-sessions': hub0050,
+    '0060-invitations-audit-mail': hub0060,
   }),
 };

@@ -74,6 +74,45 @@ export interface ShareTable {
   created_at: string;
   removed_at: string | null;
   removed_by: string | null;
+  /** 1 for a share by email to someone outside the study's site: its events go on its own trail. */
+  external: Generated<number>;
+}
+export interface InvitationTable {
+  id: string;
+  /** SHA-256 of the registration link's token. */
+  token_hash: string;
+  /** The user row made (inactive) for the invited address; registering activates it. */
+  user_id: string;
+  account_id: string;
+  invited_by: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+}
+export interface AuditEventTable {
+  seq: Generated<number>;
+  at: string;
+  /** The site whose trail this is: the study's owner, or the actor's site for site-wide events. */
+  account_id: string;
+  study_id: string | null;
+  share_id: string | null;
+  /** `study`: on the study's trail; `share`: on an external share's own trail; `account`: neither. */
+  trail: 'study' | 'share' | 'account';
+  actor_id: string;
+  on_behalf_of: string | null;
+  action: string;
+  /** JSON with ids and options only: never patient data. */
+  detail: string;
+}
+export interface MailTable {
+  seq: Generated<number>;
+  to_address: string;
+  subject: string;
+  body: string;
+  created_at: string;
+  sent_at: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
 }
 export interface OperationTable {
   id: string;
@@ -136,6 +175,9 @@ export interface GuestAccessTable {
   event: string;
 }
 export interface HubDatabase {
+  invitations: InvitationTable;
+  audit_events: AuditEventTable;
+  mails: MailTable;
   guest_links: GuestLinkTable;
   guest_access: GuestAccessTable;
   guest_sessions: GuestSessionTable;

@@ -23,6 +23,7 @@ import { canDecode, readDicomImage } from '../dicom/dicom-image';
 import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-rules';
 import { zipStream } from '../guest-links/zip-stream';
 import { HttpError, parseInput } from '../http-error';
+import { recordAudit } from '../audit/audit-trail';
 
 const createSchema = guestLinkOptionsSchema.extend({ studyIds: z.array(z.string().uuid()).min(1).max(20) }).strict();
 const openSchema = z.object({ password: z.string().max(64).optional() }).strict();
@@ -79,30 +80,44 @@ export const guestLinkRoutes =
       const token = randomBytes(32).toString('base64url');
       const id = randomUUID();
       const at = now();
-      await db
-        .insertInto('guest_links')
-        .values({
-          id,
-          token_hash: hashToken(token),
-          account_id: accountId,
-          created_by: actor.userId,
-          study_ids: JSON.stringify(linkedIds),
-          expires_at: new Date(at.getTime() + input.expiresInHours * 3_600_000).toISOString(),
-          max_uses: input.maxUses ?? null,
-          uses: 0,
-          pin_kind: input.protection.kind,
-          pin_hash: pinHash,
-          max_attempts: input.maxAttempts,
-          failed_attempts: 0,
-          locked_at: null,
-          allow_download: input.allowDownload ? 1 : 0,
-          include_priors: input.includePriors ? 1 : 0,
-          note: input.note ?? null,
-          revoked_at: null,
-          created_at: at.toISOString(),
-          last_access_at: null,
-        })
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('guest_links')
+          .values({
+            id,
+            token_hash: hashToken(token),
+            account_id: accountId,
+            created_by: actor.userId,
+            study_ids: JSON.stringify(linkedIds),
+            expires_at: new Date(at.getTime() + input.expiresInHours * 3_600_000).toISOString(),
+            max_uses: input.maxUses ?? null,
+            uses: 0,
+            pin_kind: input.protection.kind,
+            pin_hash: pinHash,
+            max_attempts: input.maxAttempts,
+            failed_attempts: 0,
+            locked_at: null,
+            allow_download: input.allowDownload ? 1 : 0,
+            include_priors: input.includePriors ? 1 : 0,
+            note: input.note ?? null,
+            revoked_at: null,
+            created_at: at.toISOString(),
+            last_access_at: null,
+          })
+          .execute();
+        // One event per study the link opens (the link's options, never its token).
+        for (const studyId of linkedIds) {
+          await recordAudit(trx, {
+            at: at.toISOString(),
+            accountId,
+            studyId,
+            trail: 'study',
+            actorId: actor.userId,
+            action: 'guest-link.create',
+            detail: { linkId: id, expiresInHours: input.expiresInHours, protection: input.protection.kind, allowDownload: input.allowDownload },
+          });
+        }
+      });
       return reply.status(201).send({ id, token, path: `/g/${token}`, studies: linkedIds.length });
     });
 
@@ -131,9 +146,18 @@ export const guestLinkRoutes =
     app.post<{ Params: { id: string } }>('/api/guest-links/:id/revoke', async (request) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       requirePermission(actor, 'studies.guest-links');
-      const link = await db.selectFrom('guest_links').select(['id', 'revoked_at']).where('id', '=', request.params.id).where('account_id', '=', requireAccount(actor)).executeTakeFirst();
+      const accountId = requireAccount(actor);
+      const link = await db.selectFrom('guest_links').select(['id', 'revoked_at', 'study_ids']).where('id', '=', request.params.id).where('account_id', '=', accountId).executeTakeFirst();
       if (link === undefined) throw new HttpError(404, 'not-found', 'No such guest link in your site.');
-      if (link.revoked_at === null) await db.updateTable('guest_links').set({ revoked_at: now().toISOString() }).where('id', '=', link.id).execute();
+      if (link.revoked_at === null) {
+        const at = now().toISOString();
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('guest_links').set({ revoked_at: at }).where('id', '=', link.id).execute();
+          for (const studyId of JSON.parse(link.study_ids) as string[]) {
+            await recordAudit(trx, { at, accountId, studyId, trail: 'study', actorId: actor.userId, action: 'guest-link.revoke', detail: { linkId: link.id } });
+          }
+        });
+      }
       return { state: 'revoked' };
     });
 

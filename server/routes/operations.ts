@@ -15,6 +15,8 @@ import { studyFacts, viewerFacts } from '../access/access-facts';
 import { actorFor, requireAccount, requirePermission, type Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
+import { recordAudit } from '../audit/audit-trail';
+import { emailRecipient, notifyShare } from '../sharing/email-recipient';
 
 const batchSchema = z.object({ operations: z.array(operationSchema).min(1).max(500) }).strict();
 
@@ -39,7 +41,87 @@ async function recordChange(trx: Transaction<HubDatabase>, studyId: string, at: 
   await trx.insertInto('changes').values({ study_id: studyId, at }).execute();
 }
 
-async function apply(trx: Transaction<HubDatabase>, actor: Actor, op: Operation, at: string): Promise<Record<string, unknown>> {
+interface ApplyContext {
+  readonly trx: Transaction<HubDatabase>;
+  readonly actor: Actor;
+  readonly at: string;
+  /** Where the hub is reached from outside: the registration links in invitations point here. */
+  readonly publicUrl: string;
+}
+
+/** A study named by hub id, or by StudyInstanceUID in the actor's own site. */
+async function resolveStudy(trx: Transaction<HubDatabase>, actor: Actor, ref: { id: string } | { uid: string }): Promise<string> {
+  if ('id' in ref) return ref.id;
+  const row =
+    actor.accountId === null
+      ? undefined
+      : await trx.selectFrom('studies').select('id').where('account_id', '=', actor.accountId).where('study_uid', '=', ref.uid).executeTakeFirst();
+  if (row === undefined) throw new Refusal('study-not-found', 'This study is not on the hub, or you cannot see it.');
+  return row.id;
+}
+
+type ShareOp = Extract<Operation, { kind: 'share.create' }>;
+
+async function createShare({ trx, actor, at, publicUrl }: ApplyContext, op: ShareOp): Promise<Record<string, unknown>> {
+  const { study } = await visibleStudy(trx, actor, await resolveStudy(trx, actor, op.study), 'share');
+  let action: StudyAction;
+  let worklistId: string | null = null;
+  let userId: string | null = null;
+  let external = false;
+  let invited: { invitationId: string; newLink: boolean } | null = null;
+  const recipientContext = { trx, actor, studyAccountId: study.account_id, at, publicUrl };
+  if ('worklistId' in op.target) {
+    const worklist = await trx.selectFrom('worklists').select(['id', 'kind', 'account_id']).where('id', '=', op.target.worklistId).executeTakeFirst();
+    if (worklist === undefined) throw new Refusal('target-not-found', 'That worklist does not exist (any more).');
+    action =
+      worklist.account_id !== actor.accountId ? 'share.code' : worklist.kind === 'location' ? 'share.locations' : worklist.kind === 'group' ? 'share.groups' : 'share.users';
+    worklistId = worklist.id;
+  } else if ('userId' in op.target) {
+    const user = await trx.selectFrom('users').select(['id', 'active']).where('id', '=', op.target.userId).executeTakeFirst();
+    if (user === undefined || user.active !== 1) throw new Refusal('target-not-found', 'That person has no active account.');
+    action = 'share.users';
+    userId = user.id;
+  } else {
+    action = 'share.email';
+    // Checked before anything is created for the address.
+    await visibleStudy(trx, actor, study.id, action);
+    const recipient = await emailRecipient(recipientContext, op.target.email);
+    if (recipient.kind === 'inactive') throw new Refusal('target-inactive', 'The account with this address is deactivated. Ask its site to reactivate it.');
+    userId = recipient.userId;
+    external = recipient.kind === 'invited' || recipient.accountId !== study.account_id;
+    if (recipient.kind === 'invited') invited = { invitationId: recipient.invitationId, newLink: recipient.newLink };
+  }
+  await visibleStudy(trx, actor, study.id, action);
+  if (userId === actor.userId || (worklistId !== null && (await ownPersonalWorklist(trx, actor, worklistId)))) {
+    throw new Refusal('target-is-self', 'You cannot share a study with yourself.');
+  }
+  const already = await trx
+    .selectFrom('shares')
+    .select('id')
+    .where('study_id', '=', study.id)
+    .where('removed_at', 'is', null)
+    .where(worklistId === null ? 'user_id' : 'worklist_id', '=', (worklistId ?? userId) as string)
+    .executeTakeFirst();
+  if (already !== undefined) return { shareId: already.id, studyId: study.id, alreadyShared: true, invited: invited !== null };
+  await trx
+    .insertInto('shares')
+    .values({ id: op.shareId, study_id: study.id, worklist_id: worklistId, user_id: userId, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null, external: external ? 1 : 0 })
+    .execute();
+  await recordChange(trx, study.id, at);
+  const audit = { at, accountId: study.account_id, studyId: study.id, shareId: op.shareId, trail: 'study', actorId: actor.userId } as const;
+  await recordAudit(trx, { ...audit, action: 'share.create', detail: { via: action, worklistId, userId, external } });
+  if (invited?.newLink) await recordAudit(trx, { ...audit, trail: 'share', action: 'invitation.send', detail: { invitationId: invited.invitationId } });
+  if (action === 'share.email' && invited === null) await notifyShare(recipientContext, userId!);
+  return { shareId: op.shareId, studyId: study.id, alreadyShared: false, invited: invited !== null };
+}
+
+async function ownPersonalWorklist(trx: Transaction<HubDatabase>, actor: Actor, worklistId: string): Promise<boolean> {
+  const row = await trx.selectFrom('worklists').select('id').where('id', '=', worklistId).where('kind', '=', 'personal').where('owner_id', '=', actor.userId).executeTakeFirst();
+  return row !== undefined;
+}
+
+async function apply(context: ApplyContext, op: Operation): Promise<Record<string, unknown>> {
+  const { trx, actor, at } = context;
   switch (op.kind) {
     case 'study.publish': {
       requirePermission(actor, 'studies.import');
@@ -48,6 +130,7 @@ async function apply(trx: Transaction<HubDatabase>, actor: Actor, op: Operation,
       if (existing !== undefined) {
         await trx.updateTable('studies').set({ summary: JSON.stringify(op.study), updated_at: at }).where('id', '=', existing.id).execute();
         await recordChange(trx, existing.id, at);
+        await recordAudit(trx, { at, accountId, studyId: existing.id, trail: 'study', actorId: actor.userId, action: 'study.update' });
         return { studyId: existing.id, created: false };
       }
       const studyId = randomUUID();
@@ -56,57 +139,34 @@ async function apply(trx: Transaction<HubDatabase>, actor: Actor, op: Operation,
         .values({ id: studyId, account_id: accountId, study_uid: op.study.studyInstanceUid, uploader_id: actor.userId, private: op.private ? 1 : 0, summary: JSON.stringify(op.study), updated_at: at })
         .execute();
       await recordChange(trx, studyId, at);
+      await recordAudit(trx, { at, accountId, studyId, trail: 'study', actorId: actor.userId, action: 'study.import', detail: { private: op.private } });
       return { studyId, created: true };
     }
-    case 'share.create': {
-      const { study } = await visibleStudy(trx, actor, op.studyId, 'share');
-      let action: StudyAction;
-      if ('worklistId' in op.target) {
-        const worklist = await trx.selectFrom('worklists').select(['id', 'kind', 'account_id']).where('id', '=', op.target.worklistId).executeTakeFirst();
-        if (worklist === undefined) throw new Refusal('target-not-found', 'That worklist does not exist (any more).');
-        action =
-          worklist.account_id !== actor.accountId ? 'share.code' : worklist.kind === 'location' ? 'share.locations' : worklist.kind === 'group' ? 'share.groups' : 'share.users';
-      } else {
-        const user = await trx.selectFrom('users').select(['id', 'active']).where('id', '=', op.target.userId).executeTakeFirst();
-        if (user === undefined || user.active !== 1) throw new Refusal('target-not-found', 'That person has no active account.');
-        action = 'share.users';
-      }
-      await visibleStudy(trx, actor, study.id, action);
-      const worklistId = 'worklistId' in op.target ? op.target.worklistId : null;
-      const userId = 'userId' in op.target ? op.target.userId : null;
-      const already = await trx
-        .selectFrom('shares')
-        .select('id')
-        .where('study_id', '=', study.id)
-        .where('removed_at', 'is', null)
-        .where(worklistId === null ? 'user_id' : 'worklist_id', '=', (worklistId ?? userId) as string)
-        .executeTakeFirst();
-      if (already !== undefined) return { shareId: already.id, alreadyShared: true };
-      await trx.insertInto('shares').values({ id: op.shareId, study_id: study.id, worklist_id: worklistId, user_id: userId, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null }).execute();
-      await recordChange(trx, study.id, at);
-      return { shareId: op.shareId, alreadyShared: false };
-    }
+    case 'share.create':
+      return createShare(context, op);
     case 'share.remove': {
       const share = await trx.selectFrom('shares').select(['id', 'study_id', 'removed_at']).where('id', '=', op.shareId).executeTakeFirst();
       if (share === undefined) throw new Refusal('share-not-found', 'That share does not exist.');
-      const { access } = await visibleStudy(trx, actor, share.study_id, 'view');
+      const { study, access } = await visibleStudy(trx, actor, share.study_id, 'view');
       if (share.removed_at !== null) return { removed: false };
       if (!access.removableShareIds.has(share.id)) throw new Refusal('forbidden', 'Your role does not allow removing this share.');
       await trx.updateTable('shares').set({ removed_at: at, removed_by: actor.userId }).where('id', '=', share.id).execute();
       await recordChange(trx, share.study_id, at);
+      await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, shareId: share.id, trail: 'study', actorId: actor.userId, action: 'share.remove' });
       return { removed: true };
     }
     case 'study.private': {
-      const { study } = await visibleStudy(trx, actor, op.studyId, 'mark-private');
+      const { study } = await visibleStudy(trx, actor, await resolveStudy(trx, actor, op.study), 'mark-private');
       await trx.updateTable('studies').set({ private: op.private ? 1 : 0, updated_at: at }).where('id', '=', study.id).execute();
       await recordChange(trx, study.id, at);
+      await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'study.private', detail: { private: op.private } });
       return { private: op.private };
     }
   }
 }
 
 export const operationRoutes =
-  ({ db, now }: HubContext): FastifyPluginAsync =>
+  ({ db, now, flushMail, publicUrl }: HubContext): FastifyPluginAsync =>
   async (app) => {
     app.post('/operations', async (request) => {
       const actor = await actorFor(db, request.headers.authorization, now());
@@ -123,7 +183,7 @@ export const operationRoutes =
             let result: OperationResult;
             const at = now().toISOString();
             try {
-              result = { id: op.id, status: 'applied', value: await apply(trx, actor, op, at) };
+              result = { id: op.id, status: 'applied', value: await apply({ trx, actor, at, publicUrl: publicUrl(request) }, op) };
             } catch (error) {
               if (error instanceof Refusal) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
               else if (error instanceof HttpError && error.status === 403) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
@@ -134,6 +194,8 @@ export const operationRoutes =
           }),
         );
       }
+      // Invitations and notices queued by this batch go out after it is committed.
+      void flushMail();
       return { results };
     });
   };

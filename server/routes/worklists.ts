@@ -38,7 +38,14 @@ export const worklistRoutes =
         .orderBy('kind')
         .orderBy('name')
         .execute();
-      return { worklists: rows };
+      // `member`: the worklists this user works from (their own, their locations', their groups').
+      const viewer = await viewerFacts(db, actor);
+      return {
+        worklists: rows.map((row) => ({
+          ...row,
+          member: row.kind === 'personal' || (row.kind === 'location' ? viewer.locationIds : viewer.groupIds).has(row.ownerId),
+        })),
+      };
     });
 
     app.get<{ Params: { code: string } }>('/worklists/by-code/:code', async (request) => {

@@ -1,0 +1,156 @@
+/**
+ * The audit trail: who did what to which study, when, on whose behalf. Written in the same
+ * transaction as the change it records, so there is no change without its event. Details hold
+ * ids and options, never patient data: the trail is exported and mailed around.
+ *
+ * Three trails share one table: a study's (everything done to it by its site and the people it
+ * was shared with inside the ecosystem), an external share's own (what its recipient did through
+ * it, kept off the study's trail), and the site's (events about no study).
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { AuditEventTable, HubDatabase } from '../db/schema';
+
+type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
+
+export type AuditAction =
+  | 'study.import'
+  | 'study.update'
+  | 'study.private'
+  | 'study.view'
+  | 'share.create'
+  | 'share.remove'
+  | 'invitation.send'
+  | 'invitation.accept'
+  | 'guest-link.create'
+  | 'guest-link.revoke';
+
+export const AUDIT_ACTIONS: readonly AuditAction[] = [
+  'study.import',
+  'study.update',
+  'study.private',
+  'study.view',
+  'share.create',
+  'share.remove',
+  'invitation.send',
+  'invitation.accept',
+  'guest-link.create',
+  'guest-link.revoke',
+];
+
+export interface AuditEntry {
+  readonly at: string;
+  readonly accountId: string;
+  readonly studyId?: string | null;
+  readonly shareId?: string | null;
+  readonly trail: AuditEventTable['trail'];
+  readonly actorId: string;
+  readonly onBehalfOf?: string | null;
+  readonly action: AuditAction;
+  readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      at: entry.at,
+      account_id: entry.accountId,
+      study_id: entry.studyId ?? null,
+      share_id: entry.shareId ?? null,
+      trail: entry.trail,
+      actor_id: entry.actorId,
+      on_behalf_of: entry.onBehalfOf ?? null,
+      action: entry.action,
+      detail: JSON.stringify(entry.detail ?? {}),
+    })
+    .execute();
+}
+
+export interface AuditFilter {
+  readonly accountId: string;
+  readonly studyId?: string;
+  readonly shareId?: string;
+  readonly actorId?: string;
+  readonly action?: AuditAction;
+  /** ISO dates (YYYY-MM-DD), inclusive. */
+  readonly from?: string;
+  readonly to?: string;
+  /** Events before this sequence number (paging backwards from the newest). */
+  readonly before?: number;
+  readonly limit: number;
+}
+
+export interface AuditEventView {
+  readonly seq: number;
+  readonly at: string;
+  readonly action: string;
+  readonly trail: 'study' | 'share' | 'account';
+  readonly actor: { readonly id: string; readonly name: string; readonly email: string };
+  readonly onBehalfOf: { readonly id: string; readonly name: string } | null;
+  readonly studyId: string | null;
+  readonly studyUid: string | null;
+  readonly shareId: string | null;
+  readonly detail: Record<string, unknown>;
+}
+
+/** Newest first. A study's trail leaves out what happened through its external shares. */
+export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEventView[]> {
+  let query = db
+    .selectFrom('audit_events as e')
+    .innerJoin('users as actor', 'actor.id', 'e.actor_id')
+    .leftJoin('users as principal', 'principal.id', 'e.on_behalf_of')
+    .leftJoin('studies', 'studies.id', 'e.study_id')
+    .select([
+      'e.seq',
+      'e.at',
+      'e.action',
+      'e.trail',
+      'e.study_id',
+      'e.share_id',
+      'e.detail',
+      'e.on_behalf_of',
+      'actor.id as actor_id',
+      'actor.name as actor_name',
+      'actor.email as actor_email',
+      'principal.name as principal_name',
+      'studies.study_uid',
+    ])
+    .where('e.account_id', '=', filter.accountId);
+  if (filter.studyId !== undefined) query = query.where('e.study_id', '=', filter.studyId).where('e.trail', '=', 'study');
+  if (filter.shareId !== undefined) query = query.where('e.share_id', '=', filter.shareId);
+  if (filter.actorId !== undefined) query = query.where('e.actor_id', '=', filter.actorId);
+  if (filter.action !== undefined) query = query.where('e.action', '=', filter.action);
+  if (filter.from !== undefined) query = query.where('e.at', '>=', filter.from);
+  // `to` is a day: everything before the next midnight.
+  if (filter.to !== undefined) query = query.where('e.at', '<', `${filter.to}T99`);
+  if (filter.before !== undefined) query = query.where('e.seq', '<', filter.before);
+  const rows = await query.orderBy('e.seq', 'desc').limit(filter.limit).execute();
+  return rows.map((row) => ({
+    seq: row.seq,
+    at: row.at,
+    action: row.action,
+    trail: row.trail,
+    actor: { id: row.actor_id, name: row.actor_name, email: row.actor_email },
+    onBehalfOf: row.on_behalf_of === null ? null : { id: row.on_behalf_of, name: row.principal_name ?? '' },
+    studyId: row.study_id,
+    studyUid: row.study_uid,
+    shareId: row.share_id,
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+  }));
+}
+
+/** RFC 4180 CSV; a cell that a spreadsheet would run as a formula is prefixed with a quote. */
+export function auditCsv(events: readonly AuditEventView[]): string {
+  const cell = (value: unknown): string => {
+    let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const header = ['time', 'action', 'trail', 'actor', 'actor email', 'on behalf of', 'study instance uid', 'share id', 'detail'];
+  const lines = events.map((e) =>
+    [e.at, e.action, e.trail, e.actor.name, e.actor.email, e.onBehalfOf?.name ?? '', e.studyUid ?? '', e.shareId ?? '', Object.keys(e.detail).length === 0 ? '' : e.detail]
+      .map(cell)
+      .join(','),
+  );
+  return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
+}

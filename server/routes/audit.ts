@@ -1,0 +1,76 @@
+/**
+ * Reading the audit trail (permission audit.view, own site only): the site's trail with filters,
+ * as JSON pages or as a CSV export; one study's trail (without what happened through its
+ * external shares); one share's own trail.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { HubContext } from '../app';
+import { AUDIT_ACTIONS, auditCsv, queryAudit, type AuditAction, type AuditFilter } from '../audit/audit-trail';
+import { actorFor, requireAccount, requirePermission, type Actor } from '../auth/sessions';
+import { HttpError, parseInput } from '../http-error';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date (YYYY-MM-DD)');
+const filterSchema = z
+  .object({
+    studyId: z.string().uuid().optional(),
+    actorId: z.string().uuid().optional(),
+    action: z.enum(AUDIT_ACTIONS as [AuditAction, ...AuditAction[]]).optional(),
+    from: day.optional(),
+    to: day.optional(),
+    before: z.coerce.number().int().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+const idParam = z.object({ id: z.string().uuid() }).strict();
+
+/** The most a CSV export holds; a bigger trail is exported by date range. */
+const CSV_LIMIT = 100_000;
+
+export const auditRoutes =
+  ({ db, now }: HubContext): FastifyPluginAsync =>
+  async (app) => {
+    const auditor = async (authorization: string | undefined): Promise<{ actor: Actor; accountId: string }> => {
+      const actor = await actorFor(db, authorization, now());
+      requirePermission(actor, 'audit.view');
+      return { actor, accountId: requireAccount(actor) };
+    };
+
+    app.get('/audit', async (request) => {
+      const { accountId } = await auditor(request.headers.authorization);
+      const filter = parseInput(filterSchema, request.query);
+      return { events: await queryAudit(db, { ...filter, accountId }) };
+    });
+
+    app.get('/audit.csv', async (request, reply) => {
+      const { accountId } = await auditor(request.headers.authorization);
+      const filter: AuditFilter = { ...parseInput(filterSchema, request.query), accountId, limit: CSV_LIMIT };
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="studyshare-audit-${now().toISOString().slice(0, 10)}.csv"`)
+        .header('cache-control', 'no-store')
+        .send(auditCsv(await queryAudit(db, filter)));
+    });
+
+    app.get('/studies/:id/audit', async (request) => {
+      const { accountId } = await auditor(request.headers.authorization);
+      const { id } = parseInput(idParam, request.params);
+      const study = await db.selectFrom('studies').select('id').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+      if (study === undefined) throw new HttpError(404, 'not-found', 'No such study in your site.');
+      return { events: await queryAudit(db, { accountId, studyId: id, limit: 1000 }) };
+    });
+
+    app.get('/shares/:id/audit', async (request) => {
+      const { accountId } = await auditor(request.headers.authorization);
+      const { id } = parseInput(idParam, request.params);
+      const share = await db
+        .selectFrom('shares')
+        .innerJoin('studies', 'studies.id', 'shares.study_id')
+        .select('shares.id')
+        .where('shares.id', '=', id)
+        .where('studies.account_id', '=', accountId)
+        .executeTakeFirst();
+      if (share === undefined) throw new HttpError(404, 'not-found', 'No such share in your site.');
+      return { events: await queryAudit(db, { accountId, shareId: id, limit: 1000 }) };
+    });
+  };

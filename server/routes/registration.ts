@@ -1,0 +1,119 @@
+/**
+ * The registration page an invitation links to (/register/<token>): a plain HTML form, served
+ * and answered by the hub, no script. Registering activates the user made for the invited
+ * address, with a name and password of their choice; the studies shared with that address are
+ * then in their personal worklist. The link works once and expires.
+ */
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { HubContext } from '../app';
+import { recordAudit } from '../audit/audit-trail';
+import { hashPassword } from '../auth/password';
+import { hashInvitationToken } from '../sharing/email-recipient';
+
+const CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const formSchema = z
+  .object({
+    name: z.string().trim().min(1, 'Enter your name.').max(200, 'The name is too long.'),
+    password: z.string().min(10, 'The password needs at least 10 characters.').max(200, 'The password is too long.'),
+    confirm: z.string().max(200),
+  })
+  .refine((form) => form.password === form.confirm, { message: 'The two passwords are not the same.', path: ['confirm'] });
+
+const escape = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', CSP)
+    .header('referrer-policy', 'no-referrer')
+    .header('x-content-type-options', 'nosniff')
+    .header('x-robots-tag', 'noindex, nofollow')
+    .header('cache-control', 'no-store')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+        `<title>${escape(title)} · Studyshare</title><link rel="stylesheet" href="/g/assets/guest.css"></head>` +
+        `<body><main class="gate"><h1>Studyshare</h1>${body}</main></body></html>`,
+    );
+}
+
+const GONE = 'This registration link cannot be used: it is unknown, was already used, or has expired. Ask the person who shared with you to share again.';
+
+export const registrationRoutes =
+  ({ db, now }: HubContext): FastifyPluginAsync =>
+  async (app) => {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+
+    const invitation = async (token: string) => {
+      const row = await db
+        .selectFrom('invitations')
+        .innerJoin('users', 'users.id', 'invitations.user_id')
+        .innerJoin('users as inviter', 'inviter.id', 'invitations.invited_by')
+        .innerJoin('accounts', 'accounts.id', 'invitations.account_id')
+        .select(['invitations.id', 'invitations.user_id', 'invitations.account_id', 'invitations.expires_at', 'invitations.accepted_at', 'users.email', 'users.active', 'inviter.name as inviter', 'accounts.name as site'])
+        .where('invitations.token_hash', '=', hashInvitationToken(token))
+        .executeTakeFirst();
+      if (row === undefined || row.accepted_at !== null || row.active === 1 || row.expires_at <= now().toISOString()) return null;
+      return row;
+    };
+
+    const form = (invite: { email: string; inviter: string; site: string }, error: string | null, name = '') =>
+      `<p>${escape(invite.inviter)} (${escape(invite.site)}) shared imaging studies with you. Register to see them.</p>` +
+      (error === null ? '' : `<p class="error" role="alert">${escape(error)}</p>`) +
+      `<form method="post"><label>Email address<input name="email" type="email" value="${escape(invite.email)}" readonly></label>` +
+      `<label>Your name<input name="name" autocomplete="name" required maxlength="200" value="${escape(name)}"></label>` +
+      `<label>Password (at least 10 characters)<input name="password" type="password" autocomplete="new-password" required minlength="10"></label>` +
+      `<label>Repeat the password<input name="confirm" type="password" autocomplete="new-password" required minlength="10"></label>` +
+      `<button type="submit" class="primary">Register</button></form>`;
+
+    app.get<{ Params: { token: string } }>('/register/:token', async (request, reply) => {
+      const invite = await invitation(request.params.token);
+      if (invite === null) return page(reply, 410, 'Link not valid', `<p role="alert">${GONE}</p>`);
+      return page(reply, 200, 'Register', form(invite, null));
+    });
+
+    app.post<{ Params: { token: string } }>('/register/:token', async (request, reply) => {
+      const invite = await invitation(request.params.token);
+      if (invite === null) return page(reply, 410, 'Link not valid', `<p role="alert">${GONE}</p>`);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const parsed = formSchema.safeParse({ name: body.name, password: body.password, confirm: body.confirm });
+      if (!parsed.success) {
+        return page(reply, 400, 'Register', form(invite, parsed.error.issues[0]?.message ?? 'Check the form.', typeof body.name === 'string' ? body.name : ''));
+      }
+      const passwordHash = await hashPassword(parsed.data.password);
+      const at = now().toISOString();
+      const accepted = await db.transaction().execute(async (trx) => {
+        // Once only, even with two submits racing: the update that finds the row unaccepted wins.
+        const claimed = await trx.updateTable('invitations').set({ accepted_at: at }).where('id', '=', invite.id).where('accepted_at', 'is', null).executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== 1) return false;
+        await trx.updateTable('users').set({ name: parsed.data.name, password_hash: passwordHash, active: 1 }).where('id', '=', invite.user_id).execute();
+        await trx.updateTable('worklists').set({ name: parsed.data.name }).where('kind', '=', 'personal').where('owner_id', '=', invite.user_id).execute();
+        const shares = await trx
+          .selectFrom('shares')
+          .innerJoin('studies', 'studies.id', 'shares.study_id')
+          .select(['shares.id', 'shares.study_id', 'studies.account_id'])
+          .where('shares.user_id', '=', invite.user_id)
+          .where('shares.removed_at', 'is', null)
+          .execute();
+        for (const share of shares) {
+          await trx.insertInto('changes').values({ study_id: share.study_id, at }).execute();
+          await recordAudit(trx, { at, accountId: share.account_id, studyId: share.study_id, shareId: share.id, trail: 'share', actorId: invite.user_id, action: 'invitation.accept' });
+        }
+        return true;
+      });
+      if (!accepted) return page(reply, 410, 'Link not valid', `<p role="alert">${GONE}</p>`);
+      const hub = `${request.protocol}://${request.host}`;
+      return page(
+        reply,
+        200,
+        'Registered',
+        `<p role="status">You are registered, ${escape(parsed.data.name)}.</p>` +
+          `<p>Open Studyshare and sign in with <strong>${escape(invite.email)}</strong> at the hub <strong>${escape(hub)}</strong>. The studies shared with you are in your worklist.</p>`,
+      );
+    });
+  };
