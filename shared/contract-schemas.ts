@@ -4,7 +4,22 @@
  * need names and types, do not bundle zod.
  */
 import { z } from 'zod';
-import type { AdminOverview, GuestLinkView, HostInfo, HubStatus, StudyDetails } from './contract';
+import type {
+  AdminOverview,
+  AuditEventView,
+  GuestLinkView,
+  HostInfo,
+  HubStatus,
+  HubWorklistStudy,
+  HubWorklistView,
+  ShareCodeWorklist,
+  ShareOutcome,
+  ShareStateView,
+  ShareTargetView,
+  StudyDetails,
+  StudySharingView,
+} from './contract';
+import { AUDIT_ACTIONS } from './audit-actions';
 import { guestLinkOptionsSchema } from './guest-link-options';
 import { PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
 import { CALL_NAMES } from './contract';
@@ -23,6 +38,22 @@ const hubId = z.string().uuid('a hub id');
 const name = z.string().trim().min(1, 'a name').max(200);
 const email = z.string().trim().toLowerCase().email('an email address').max(254);
 const password = z.string().min(10, 'at least 10 characters').max(200);
+
+/** A study the renderer names: a local one by its UID, or one on the hub by its hub id. */
+const studyRef = z.union([z.object({ uid }).strict(), z.object({ hubId }).strict()]);
+const shareTarget = z.union([
+  z.object({ worklistId: hubId, label: z.string().trim().min(1).max(200) }).strict(),
+  z.object({ email }).strict(),
+]);
+const auditFilter = z
+  .object({
+    actorId: hubId.optional(),
+    action: z.enum(AUDIT_ACTIONS).optional(),
+    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
+    to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
+    studyId: hubId.optional(),
+  })
+  .strict();
 
 export const CALLS = {
   'host:info': call<HostInfo>()(z.object({}).strict()),
@@ -61,6 +92,22 @@ export const CALLS = {
   ),
   'guest-links:list': call<{ readonly links: readonly GuestLinkView[] }>()(z.object({ studyInstanceUid: uid }).strict()),
   'guest-links:revoke': call<{ readonly state: string }>()(z.object({ id: hubId }).strict()),
+  'sharing:targets': call<{ readonly targets: readonly ShareTargetView[] }>()(
+    z.object({ kind: z.enum(['location', 'group', 'user']), q: z.string().max(200).default('') }).strict(),
+  ),
+  'sharing:lookup-code': call<{ readonly worklist: ShareCodeWorklist }>()(z.object({ code: z.string().trim().min(1, 'a share code').max(40) }).strict()),
+  'sharing:share': call<ShareOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), targets: z.array(shareTarget).min(1).max(20) }).strict()),
+  'sharing:remove': call<{ readonly state: 'removed' | 'pending' | 'refused'; readonly reason: string | null }>()(
+    z.object({ shareId: hubId, study: studyRef, label: z.string().trim().min(1).max(200) }).strict(),
+  ),
+  'sharing:study': call<StudySharingView>()(z.object({ study: studyRef }).strict()),
+  'sharing:states': call<{ readonly states: Readonly<Record<string, ShareStateView>> }>()(z.object({ studyInstanceUids: z.array(uid).max(500) }).strict()),
+  'hub-worklists:list': call<{ readonly worklists: readonly HubWorklistView[] }>()(z.object({}).strict()),
+  'hub-worklists:studies': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number }>()(
+    z.object({ worklistId: hubId, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(200) }).strict(),
+  ),
+  'audit:query': call<{ readonly events: readonly AuditEventView[] }>()(auditFilter.extend({ before: z.number().int().min(1).optional() }).strict()),
+  'audit:export': call<{ readonly csv: string; readonly filename: string }>()(auditFilter),
 } as const;
 
 

@@ -25,7 +25,8 @@ export interface HostInfo {
 export interface SyncStatusView {
   readonly state: 'signed-out' | 'online' | 'syncing' | 'offline';
   readonly pending: number;
-  readonly rejected: readonly { readonly id: string; readonly kind: string; readonly reason: string }[];
+  /** The latest refused operations, newest first, with what they were about. */
+  readonly rejected: readonly { readonly id: string; readonly kind: string; readonly reason: string; readonly studyUid: string | null; readonly target: string | null }[];
   readonly uploadsPending: number;
   readonly message: string | null;
 }
@@ -62,6 +63,88 @@ export interface GuestLinkView {
   readonly note: string | null;
 }
 
+export type ShareTargetKind = 'location' | 'group' | 'user';
+export interface ShareTargetView {
+  readonly worklistId: string;
+  readonly name: string;
+  /** A person's role; empty for locations and groups. */
+  readonly detail: string;
+}
+/** A worklist found by its share code: shown (name, site) before anything is shared into it. */
+export interface ShareCodeWorklist {
+  readonly id: string;
+  readonly kind: 'location' | 'group' | 'personal';
+  readonly name: string;
+  readonly site: string | null;
+  readonly shareCode: string;
+}
+/** What one Share Studies did, by target: how many went, were there already, wait, or were refused and why. */
+export interface ShareOutcome {
+  /** False when the hub could not be reached: everything waits in the outbox. */
+  readonly online: boolean;
+  readonly targets: readonly {
+    readonly label: string;
+    readonly shared: number;
+    readonly alreadyShared: number;
+    /** An address without an account: an invitation went out (or had already). */
+    readonly invited: boolean;
+    readonly pending: number;
+    readonly refused: readonly { readonly study: string; readonly reason: string }[];
+  }[];
+}
+export interface SharedWithView {
+  readonly id: string;
+  readonly target: { readonly kind: 'location' | 'group' | 'personal' | 'person'; readonly name: string; readonly email: string | null; readonly site: string | null };
+  readonly sharedBy: { readonly id: string; readonly name: string };
+  readonly sharedAt: string;
+  readonly external: boolean;
+  readonly invitationPending: boolean;
+  readonly removable: boolean;
+}
+/** A study's sharing as this user may see it: live from the hub, or what is known offline. */
+export interface StudySharingView {
+  readonly hubStudyId: string | null;
+  /** True when `shares` came from the hub just now. */
+  readonly live: boolean;
+  readonly message: string | null;
+  readonly actions: readonly string[];
+  readonly summary: StudySummary | null;
+  readonly series: readonly SeriesSummary[];
+  readonly shares: readonly SharedWithView[];
+  /** Shares and removals this user queued that the hub has not taken (pending) or refused. */
+  readonly queued: readonly { readonly id: string; readonly kind: string; readonly target: string; readonly state: 'pending' | 'refused'; readonly reason: string | null }[];
+}
+export interface ShareStateView {
+  readonly shared: number;
+  readonly pending: number;
+  readonly refused: number;
+}
+export interface HubWorklistView {
+  readonly id: string;
+  readonly kind: 'location' | 'group' | 'personal';
+  readonly name: string;
+  readonly shareCode: string;
+  readonly member: boolean;
+}
+export interface HubWorklistStudy {
+  readonly hubStudyId: string;
+  readonly private: boolean;
+  readonly sharedAt: string;
+  readonly summary: StudySummary;
+}
+export interface AuditEventView {
+  readonly seq: number;
+  readonly at: string;
+  readonly action: string;
+  readonly trail: 'study' | 'share' | 'account';
+  readonly actor: { readonly id: string; readonly name: string; readonly email: string };
+  readonly onBehalfOf: { readonly id: string; readonly name: string } | null;
+  readonly studyId: string | null;
+  readonly studyUid: string | null;
+  readonly shareId: string | null;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
 /** Every call name; contract-schemas.ts checks at compile time that it matches CALLS. */
 export const CALL_NAMES = [
   'host:info',
@@ -85,6 +168,16 @@ export const CALL_NAMES = [
   'guest-links:create',
   'guest-links:list',
   'guest-links:revoke',
+  'sharing:targets',
+  'sharing:lookup-code',
+  'sharing:share',
+  'sharing:remove',
+  'sharing:study',
+  'sharing:states',
+  'hub-worklists:list',
+  'hub-worklists:studies',
+  'audit:query',
+  'audit:export',
 ] as const;
 
 export type CallName = keyof typeof CALLS;

@@ -8,34 +8,11 @@
  * it, kept off the study's trail), and the site's (events about no study).
  */
 import type { Kysely, Transaction } from 'kysely';
+import type { AuditAction } from '../../shared/audit-actions';
+import type { AuditEventView } from '../../shared/contract';
 import type { AuditEventTable, HubDatabase } from '../db/schema';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
-
-export type AuditAction =
-  | 'study.import'
-  | 'study.update'
-  | 'study.private'
-  | 'study.view'
-  | 'share.create'
-  | 'share.remove'
-  | 'invitation.send'
-  | 'invitation.accept'
-  | 'guest-link.create'
-  | 'guest-link.revoke';
-
-export const AUDIT_ACTIONS: readonly AuditAction[] = [
-  'study.import',
-  'study.update',
-  'study.private',
-  'study.view',
-  'share.create',
-  'share.remove',
-  'invitation.send',
-  'invitation.accept',
-  'guest-link.create',
-  'guest-link.revoke',
-];
 
 export interface AuditEntry {
   readonly at: string;
@@ -80,18 +57,6 @@ export interface AuditFilter {
   readonly limit: number;
 }
 
-export interface AuditEventView {
-  readonly seq: number;
-  readonly at: string;
-  readonly action: string;
-  readonly trail: 'study' | 'share' | 'account';
-  readonly actor: { readonly id: string; readonly name: string; readonly email: string };
-  readonly onBehalfOf: { readonly id: string; readonly name: string } | null;
-  readonly studyId: string | null;
-  readonly studyUid: string | null;
-  readonly shareId: string | null;
-  readonly detail: Record<string, unknown>;
-}
 
 /** Newest first. A study's trail leaves out what happened through its external shares. */
 export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEventView[]> {

@@ -6,7 +6,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { HubContext } from '../app';
-import { AUDIT_ACTIONS, auditCsv, queryAudit, type AuditAction, type AuditFilter } from '../audit/audit-trail';
+import { AUDIT_ACTIONS } from '../../shared/audit-actions';
+import { auditCsv, queryAudit, type AuditFilter } from '../audit/audit-trail';
 import { actorFor, requireAccount, requirePermission, type Actor } from '../auth/sessions';
 import { HttpError, parseInput } from '../http-error';
 
@@ -15,7 +16,7 @@ const filterSchema = z
   .object({
     studyId: z.string().uuid().optional(),
     actorId: z.string().uuid().optional(),
-    action: z.enum(AUDIT_ACTIONS as [AuditAction, ...AuditAction[]]).optional(),
+    action: z.enum(AUDIT_ACTIONS).optional(),
     from: day.optional(),
     to: day.optional(),
     before: z.coerce.number().int().min(1).optional(),

@@ -4,7 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { HostInfo } from '../../../shared/contract';
+import type { HostInfo, HubWorklistView } from '../../../shared/contract';
+import type { StudySummary } from '../../../shared/types/study';
 import { AppError } from '../api/app-error';
 import type { Handlers } from '../api/dispatch';
 import { EventBus } from '../api/event-bus';
@@ -15,6 +16,8 @@ import { TokenStore, type TokenCipher } from '../hub-connection/token-store';
 import type { ImportOptions } from '../dicom-import/import-service';
 import { findStudy, listSeries } from '../study-index/study-lookup';
 import { queryStudies } from '../study-index/study-query';
+import { ShareService } from '../sharing/share-service';
+import { auditQueryString } from '../sharing/audit-query';
 
 export interface HostServices {
   readonly kind: HostInfo['kind'];
@@ -61,6 +64,8 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     embeddedHub: options.embeddedHub,
   });
 
+  const sharing = new ShareService(db, hub);
+
   const handlers: Handlers = {
     'host:info': () => ({ kind: host.kind, version: APP_VERSION, platform: process.platform }),
     'studies:query': (query) => queryStudies(db, query),
@@ -83,19 +88,41 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'hub:sign-out': () => hub.signOut(),
     'hub:sync-now': () => hub.syncNow(),
     'admin:overview': () => hub.adminOverview(),
-    'admin:add-user': async (input) => ({ id: (await hub.adminRequest<{ user: { id: string } }>('POST', '/api/users', input)).user.id }),
+    'admin:add-user': async (input) => ({ id: (await hub.hubRequest<{ user: { id: string } }>('POST', '/api/users', input)).user.id }),
     'admin:set-role-permissions': async ({ roleId, permissions }) =>
-      (await hub.adminRequest<{ role: { permissions: string[] } }>('PUT', `/api/roles/${roleId}`, { permissions })).role,
-    'admin:add-location': async ({ name }) => ({ id: (await hub.adminRequest<{ location: { id: string } }>('POST', '/api/locations', { name })).location.id }),
-    'admin:add-group': async (input) => ({ id: (await hub.adminRequest<{ group: { id: string } }>('POST', '/api/groups', input)).group.id }),
+      (await hub.hubRequest<{ role: { permissions: string[] } }>('PUT', `/api/roles/${roleId}`, { permissions })).role,
+    'admin:add-location': async ({ name }) => ({ id: (await hub.hubRequest<{ location: { id: string } }>('POST', '/api/locations', { name })).location.id }),
+    'admin:add-group': async (input) => ({ id: (await hub.hubRequest<{ group: { id: string } }>('POST', '/api/groups', input)).group.id }),
     'admin:add-member': async ({ kind, ownerId, userId }) => {
-      await hub.adminRequest('POST', `/api/${kind}s/${ownerId}/members`, { userId });
+      await hub.hubRequest('POST', `/api/${kind}s/${ownerId}/members`, { userId });
       return {};
     },
-    'admin:regenerate-share-code': ({ worklistId }) => hub.adminRequest<{ shareCode: string }>('POST', `/api/worklists/${worklistId}/share-code`),
+    'admin:regenerate-share-code': ({ worklistId }) => hub.hubRequest<{ shareCode: string }>('POST', `/api/worklists/${worklistId}/share-code`),
     'guest-links:create': (input) => hub.createGuestLink(input),
     'guest-links:list': ({ studyInstanceUid }) => hub.listGuestLinks(studyInstanceUid),
-    'guest-links:revoke': ({ id }) => hub.adminRequest<{ state: string }>('POST', `/api/guest-links/${id}/revoke`),
+    'guest-links:revoke': ({ id }) => hub.hubRequest<{ state: string }>('POST', `/api/guest-links/${id}/revoke`),
+    'sharing:targets': ({ kind, q }) => hub.hubRequest('GET', `/api/share-targets?${new URLSearchParams({ kind, q })}`),
+    'sharing:lookup-code': ({ code }) => hub.hubRequest('GET', `/api/worklists/by-code/${encodeURIComponent(code)}`),
+    'sharing:share': (input) => sharing.share(input),
+    'sharing:remove': (input) => sharing.remove(input),
+    'sharing:study': ({ study }) => sharing.study(study),
+    'sharing:states': ({ studyInstanceUids }) => ({ states: sharing.states(studyInstanceUids) }),
+    'hub-worklists:list': async () => {
+      const { worklists } = await hub.hubRequest<{ worklists: HubWorklistView[] }>('GET', '/api/worklists');
+      return { worklists: worklists.filter((worklist) => worklist.member) };
+    },
+    'hub-worklists:studies': async ({ worklistId, offset, limit }) => {
+      const page = await hub.hubRequest<{ studies: { studyId: string; private: boolean; sharedAt: string; summary: StudySummary }[]; total: number }>(
+        'GET',
+        `/api/worklists/${worklistId}/studies?offset=${offset}&limit=${limit}`,
+      );
+      return { total: page.total, studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt, summary: study.summary })) };
+    },
+    'audit:query': (filter) => hub.hubRequest('GET', `/api/audit?${auditQueryString(filter)}`),
+    'audit:export': async (filter) => ({
+      csv: await hub.hubText(`/api/audit.csv?${auditQueryString(filter)}`),
+      filename: `studyshare-audit-${new Date().toISOString().slice(0, 10)}.csv`,
+    }),
   };
 
   return {

@@ -78,18 +78,18 @@ export async function seedDemo(app: StudyshareApp, dataDir: string, log: (line: 
   if (status.mode === 'embedded' && status.needsSetup) {
     const admin = DEMO_USERS[0];
     await app.hub.setup({ siteName: 'Demo Hospital', adminName: admin.name, email: admin.email, password: DEMO_PASSWORD });
-    for (const user of DEMO_USERS.slice(1)) await app.hub.adminRequest('POST', '/api/users', { ...user, password: DEMO_PASSWORD });
+    for (const user of DEMO_USERS.slice(1)) await app.hub.hubRequest('POST', '/api/users', { ...user, password: DEMO_PASSWORD });
     const overview = await app.hub.adminOverview();
     const byRole = new Map(overview.users.map((user) => [user.role, user.id]));
     for (const [index, name] of LOCATIONS.entries()) {
-      const { location } = await app.hub.adminRequest<{ location: { id: string } }>('POST', '/api/locations', { name });
+      const { location } = await app.hub.hubRequest<{ location: { id: string } }>('POST', '/api/locations', { name });
       const members = index === 0 ? ['Technologist', 'Radiologist'] : index === 1 ? ['Physician'] : ['Technologist'];
-      for (const role of members) await app.hub.adminRequest('POST', `/api/locations/${location.id}/members`, { userId: byRole.get(role) });
+      for (const role of members) await app.hub.hubRequest('POST', `/api/locations/${location.id}/members`, { userId: byRole.get(role) });
     }
     for (const group of GROUPS) {
-      const { group: created } = await app.hub.adminRequest<{ group: { id: string } }>('POST', '/api/groups', group);
+      const { group: created } = await app.hub.hubRequest<{ group: { id: string } }>('POST', '/api/groups', group);
       const members = group.department ? ['Radiologist', 'Physician'] : ['Physician', 'Case Manager'];
-      for (const role of members) await app.hub.adminRequest('POST', `/api/groups/${created.id}/members`, { userId: byRole.get(role) });
+      for (const role of members) await app.hub.hubRequest('POST', `/api/groups/${created.id}/members`, { userId: byRole.get(role) });
     }
     log(`Demo site created on the embedded hub. Every demo user's password is "${DEMO_PASSWORD}":`);
     for (const user of DEMO_USERS) log(`  ${user.role.padEnd(13)} ${user.email}`);

@@ -66,14 +66,14 @@ describe('HubConnection with the embedded hub', () => {
     const { hub, localDb } = connect(dataDir);
     await hub.start();
     await hub.setup(SETUP);
-    await hub.adminRequest('POST', '/api/locations', { name: 'North Wing' });
-    await hub.adminRequest('POST', '/api/users', { name: 'Tess Tech', email: 'tess@riverside.example', password: 'long enough password', role: 'Technologist' });
+    await hub.hubRequest('POST', '/api/locations', { name: 'North Wing' });
+    await hub.hubRequest('POST', '/api/users', { name: 'Tess Tech', email: 'tess@riverside.example', password: 'long enough password', role: 'Technologist' });
     const overview = await hub.adminOverview();
     expect(overview.users.map((u) => u.name)).toEqual(['Ada Admin', 'Tess Tech']);
     expect(overview.roles).toHaveLength(6);
     expect(overview.locations.map((l) => l.name)).toEqual(['North Wing']);
     expect(overview.worklists.map((w) => w.kind).sort()).toEqual(['location', 'personal']);
-    await expect(hub.adminRequest('POST', '/api/users', { name: 'Again', email: 'tess@riverside.example', password: 'long enough password', role: 'Technologist' })).rejects.toEqual(
+    await expect(hub.hubRequest('POST', '/api/users', { name: 'Again', email: 'tess@riverside.example', password: 'long enough password', role: 'Technologist' })).rejects.toEqual(
       new AppError('email-taken', 'A user with this email address already exists.'),
     );
 
@@ -82,7 +82,7 @@ describe('HubConnection with the embedded hub', () => {
     const asTech = await hub.adminOverview();
     expect(asTech.users).toEqual([]);
     expect(asTech.roles).toEqual([]);
-    await expect(hub.adminRequest('POST', '/api/locations', { name: 'Sneaky' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(hub.hubRequest('POST', '/api/locations', { name: 'Sneaky' })).rejects.toMatchObject({ code: 'forbidden' });
     await hub.close();
     localDb.close();
   });

@@ -111,7 +111,7 @@ export class HubConnection {
     try {
       const me = (await this.client.request('GET', '/api/me')) as { name: string; email: string; role: string | null; permissions: string[] };
       this.me = { name: me.name, email: me.email, role: me.role, permissions: me.permissions };
-      this.sync = new SyncClient(this.options.localDb, this.client, { onStatus: () => this.emit() });
+      this.sync = this.newSyncClient(this.client);
     } catch (error) {
       if (error instanceof HubSessionError) {
         this.options.tokens.save(null);
@@ -119,9 +119,24 @@ export class HubConnection {
       } else if (!(error instanceof HubUnreachableError)) throw error;
       // Unreachable: keep the token; the next sync tries again.
       if (error instanceof HubUnreachableError && this.options.tokens.load() !== null) {
-        this.sync = new SyncClient(this.options.localDb, this.client, { onStatus: () => this.emit() });
+        this.sync = this.newSyncClient(this.client);
       }
     }
+  }
+
+  /**
+   * A sync client whose published studies get their files queued for upload: a study put on
+   * the hub (by a share made offline, say) is sent whole when the hub is back.
+   */
+  private newSyncClient(client: HubClient): SyncClient {
+    return new SyncClient(this.options.localDb, client, {
+      onStatus: () => this.emit(),
+      onApplied: (operation, result) => {
+        if (operation.kind !== 'study.publish') return;
+        const files = listStudyInstances(this.options.localDb, operation.study.studyInstanceUid);
+        if (files.length > 0) this.sync?.queueUploads(result.value.studyId as string, files);
+      },
+    });
   }
 
   status(): HubStatus {
@@ -238,7 +253,7 @@ export class HubConnection {
     if ((this.sync?.status().uploadsPending ?? 0) > 0) {
       throw new AppError('upload-incomplete', 'The study could not be sent to the hub completely yet. Try again when the hub is reachable.');
     }
-    const created = await this.adminRequest<{ path: string; studies: number }>('POST', '/api/guest-links', { studyIds: hubIds, ...options });
+    const created = await this.hubRequest<{ path: string; studies: number }>('POST', '/api/guest-links', { studyIds: hubIds, ...options });
     return { url: new URL(created.path, this.requireClient().baseUrl).toString(), studies: created.studies };
   }
 
@@ -257,6 +272,31 @@ export class HubConnection {
   /** The sync client, for features that queue operations (sharing). */
   get syncClient(): SyncClient | null {
     return this.sync;
+  }
+
+  /** The sync client of the signed-in user, or a clear error. */
+  requireSync(): SyncClient {
+    if (this.sync === null || (this.me === null && this.options.tokens.load() === null)) throw new AppError('signed-out', 'Sign in to the hub first.');
+    return this.sync;
+  }
+
+  /** Pushes the outbox now; false when the hub cannot be reached (what was queued waits). */
+  async pushNow(): Promise<boolean> {
+    const sync = this.requireSync();
+    try {
+      await this.hubCall(() => sync.push());
+      return true;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'hub-unreachable') return false;
+      throw error;
+    } finally {
+      this.emit();
+    }
+  }
+
+  /** Starts a sync (pull, uploads) in the background. */
+  syncSoon(): void {
+    this.syncInBackground();
   }
 
   private requireClient(): HubClient {
@@ -293,9 +333,16 @@ export class HubConnection {
     return { ...users, ...roles, ...locations, ...groups, ...worklists };
   }
 
-  adminRequest<T>(method: 'POST' | 'PUT', pathname: string, body?: unknown): Promise<T> {
+  hubRequest<T>(method: 'GET' | 'POST' | 'PUT', pathname: string, body?: unknown): Promise<T> {
     const client = this.requireClient();
     return this.hubCall(() => client.request(method, pathname, body) as Promise<T>);
+  }
+
+  /** A hub resource that is text, not JSON (the audit CSV). */
+  async hubText(pathname: string): Promise<string> {
+    const client = this.requireClient();
+    const text = await this.hubCall(() => client.request('GET', pathname));
+    return typeof text === 'string' ? text : '';
   }
 
   async close(): Promise<void> {

@@ -64,7 +64,9 @@ export class HubClient {
     const text = await response.text().catch(() => {
       throw new HubUnreachableError();
     });
-    const json: unknown = text === '' ? null : JSON.parse(text);
+    // JSON answers are parsed; anything else (a CSV export) comes back as text.
+    const isJson = (response.headers.get('content-type') ?? 'application/json').includes('json');
+    const json: unknown = text === '' ? null : isJson ? JSON.parse(text) : text;
     const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
     // 401 means the session is gone, except when signing in, where it means wrong credentials.
     if (response.status === 401 && error?.code !== 'wrong-credentials') throw new HubSessionError();

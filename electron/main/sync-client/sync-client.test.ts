@@ -21,6 +21,7 @@ import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { writeInstance } from '../dicom-write/synthetic-study';
 import { HubClient } from './hub-client';
 import { SyncClient, type SyncStatus } from './sync-client';
+import { TestHub } from '../test-support/test-hub';
 
 const summary = (n: number): StudySummary => ({
   studyInstanceUid: `1.2.826.0.1.3680043.10.1234.600.${n}`,
@@ -38,56 +39,6 @@ const summary = (n: number): StudySummary => ({
   seriesCount: 1,
   instanceCount: 1,
 });
-
-/** A hub on a fixed port that can be stopped and started again on the same data. */
-class TestHub {
-  db: Kysely<HubDatabase> | null = null;
-  app: FastifyInstance | null = null;
-  port = 0;
-  /** Called when an upload's body starts arriving at the hub (a test can stop the hub right then). */
-  onUpload: (() => void) | null = null;
-  constructor(readonly dir: string) {}
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
-    this.db = await openHubDatabase(path.join(this.dir, 'hub.sqlite'));
-    this.app = buildHub({ db: this.db, blobDir: path.join(this.dir, 'blobs') });
-    // The first chunk of an upload's body reaching the hub: the body is surely not complete yet.
-    // (Through a Transform: listening for 'data' on the payload itself would drain it.)
-    this.app.addHook('preParsing', async (request, _reply, payload) => {
-      if (request.method !== 'PUT' || this.onUpload === null) return payload;
-      const onFirstChunk = this.onUpload;
-      let first = true;
-      const tap = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          callback(null, chunk);
-          if (first) {
-            first = false;
-            onFirstChunk();
-          }
-        },
-      });
-      // pipeline, not pipe: a dropped connection must reach the hub's own upload pipeline.
-      pipeline(payload, tap, () => undefined);
-      return tap;
-    });
-    await this.app.listen({ port: this.port, host: '127.0.0.1' });
-    this.port = (this.app.server.address() as AddressInfo).port;
-  }
-  async stop(): Promise<void> {
-    this.app?.server.closeAllConnections();
-    await this.app?.close();
-    await this.db?.destroy();
-    this.app = null;
-    this.db = null;
-  }
-  async count(table: 'studies' | 'operations' | 'study_files'): Promise<number> {
-    const row = await this.db!.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-}
 
 /**
  * A proxy in front of the hub that can betray one request: forward it, let the hub answer, and
@@ -259,7 +210,7 @@ describe('sync client against a real hub', () => {
     sync.enqueue({ kind: 'study.publish', study: summary(7), private: false });
     const bad = sync.enqueue({ kind: 'share.remove', shareId: '00000000-0000-4000-8000-000000000000' });
     await sync.sync();
-    expect(sync.status().rejected).toEqual([{ id: bad, kind: 'share.remove', reason: 'That share does not exist.' }]);
+    expect(sync.status().rejected).toEqual([{ id: bad, kind: 'share.remove', reason: 'That share does not exist.', studyUid: null, target: null }]);
     const cached = local.prepare('SELECT study_uid FROM hub_studies').all();
     expect(cached).toEqual([{ study_uid: summary(7).studyInstanceUid }]);
     const cursor = local.prepare("SELECT value FROM sync_state WHERE key = 'cursor'").get() as { value: string };

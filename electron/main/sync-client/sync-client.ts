@@ -20,15 +20,24 @@ export type SyncState = 'signed-out' | 'online' | 'syncing' | 'offline';
 export interface SyncStatus {
   readonly state: SyncState;
   readonly pending: number;
-  readonly rejected: readonly { readonly id: string; readonly kind: string; readonly reason: string }[];
+  readonly rejected: readonly { readonly id: string; readonly kind: string; readonly reason: string; readonly studyUid: string | null; readonly target: string | null }[];
   readonly uploadsPending: number;
   readonly message: string | null;
+}
+
+/** What a queued operation is about, for the screen (never sent to the hub). */
+export interface OperationLabel {
+  readonly studyUid?: string | null;
+  readonly hubStudyId?: string | null;
+  readonly targetLabel?: string | null;
 }
 
 export interface SyncClientOptions {
   readonly batchSize?: number;
   /** Called whenever the status may have changed. */
   readonly onStatus?: (status: SyncStatus) => void;
+  /** Called for each operation the hub applied (after its answer is stored). */
+  readonly onApplied?: (operation: Operation, result: Extract<OperationResult, { status: 'applied' }>) => void;
 }
 
 interface OutboxRow {
@@ -52,16 +61,23 @@ export class SyncClient {
   }
 
   /** Queues an operation (durably) and returns its id. Pushing happens in `sync()`. */
-  enqueue(operation: OperationInput): string {
-    const id = randomUUID();
-    prepared(this.db, 'INSERT INTO outbox (id, kind, payload, created_at) VALUES (?, ?, ?, ?)').run(
-      id,
-      operation.kind,
-      JSON.stringify({ ...operation, id }),
-      new Date().toISOString(),
-    );
+  enqueue(operation: OperationInput, label: OperationLabel = {}): string {
+    return this.enqueueMany([{ operation, label }])[0];
+  }
+
+  /** Queues several operations in one transaction (all or none), in order. */
+  enqueueMany(items: readonly { readonly operation: OperationInput; readonly label?: OperationLabel }[]): string[] {
+    const now = new Date().toISOString();
+    const insert = prepared(this.db, 'INSERT INTO outbox (id, kind, payload, created_at, study_uid, hub_study_id, target_label) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const ids = this.db.transaction(() =>
+      items.map(({ operation, label = {} }) => {
+        const id = randomUUID();
+        insert.run(id, operation.kind, JSON.stringify({ ...operation, id }), now, label.studyUid ?? null, label.hubStudyId ?? null, label.targetLabel ?? null);
+        return id;
+      }),
+    )();
     this.emit();
-    return id;
+    return ids;
   }
 
   result(id: string): OperationResult | null {
@@ -71,11 +87,11 @@ export class SyncClient {
 
   status(): SyncStatus {
     const pending = (prepared(this.db, "SELECT count(*) AS n FROM outbox WHERE state = 'pending'").get() as { n: number }).n;
-    const rejected = prepared(this.db, "SELECT id, kind, error_message AS reason FROM outbox WHERE state = 'rejected' ORDER BY seq").all() as {
-      id: string;
-      kind: string;
-      reason: string;
-    }[];
+    // The latest refusals (the UI lists them; a long history of them is in the outbox).
+    const rejected = prepared(
+      this.db,
+      "SELECT id, kind, error_message AS reason, study_uid AS studyUid, target_label AS target FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT 50",
+    ).all() as SyncStatus['rejected'][number][];
     const uploadsPending = (prepared(this.db, "SELECT count(*) AS n FROM uploads WHERE state = 'pending'").get() as { n: number }).n;
     return { state: this.state, pending, rejected, uploadsPending, message: this.message };
   }
@@ -137,6 +153,7 @@ export class SyncClient {
 
   private settle(results: readonly OperationResult[]): void {
     const now = new Date().toISOString();
+    const applied: { operation: Operation; result: Extract<OperationResult, { status: 'applied' }> }[] = [];
     this.db.transaction(() => {
       for (const result of results) {
         prepared(
@@ -150,8 +167,13 @@ export class SyncClient {
           now,
           result.id,
         );
+        if (result.status === 'applied' && this.options.onApplied !== undefined) {
+          const row = prepared(this.db, 'SELECT payload FROM outbox WHERE id = ?').get(result.id) as { payload: string } | undefined;
+          if (row !== undefined) applied.push({ operation: JSON.parse(row.payload) as Operation, result });
+        }
       }
     })();
+    for (const { operation, result } of applied) this.options.onApplied?.(operation, result);
     this.emit();
   }
 

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { studyIndex0010 } from './0010-study-index';
 import { sync0020 } from './0020-sync';
+import { outboxLabels0030 } from './0030-outbox-labels';
 
 export interface Migration {
   readonly version: number;
@@ -9,4 +10,4 @@ export interface Migration {
   readonly up: (db: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020];
+export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030];

@@ -1,0 +1,61 @@
+/** A real hub for desktop-side tests: on a fixed port, stoppable and restartable on the same data. */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Transform, pipeline } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { buildHub } from '../../../server/app';
+import { openHubDatabase } from '../../../server/db/open-hub-db';
+import type { HubDatabase } from '../../../server/db/schema';
+
+/** A hub on a fixed port that can be stopped and started again on the same data. */
+export class TestHub {
+  db: Kysely<HubDatabase> | null = null;
+  app: FastifyInstance | null = null;
+  port = 0;
+  /** Called when an upload's body starts arriving at the hub (a test can stop the hub right then). */
+  onUpload: (() => void) | null = null;
+  constructor(readonly dir: string) {}
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    this.db = await openHubDatabase(path.join(this.dir, 'hub.sqlite'));
+    this.app = buildHub({ db: this.db, blobDir: path.join(this.dir, 'blobs') });
+    // The first chunk of an upload's body reaching the hub: the body is surely not complete yet.
+    // (Through a Transform: listening for 'data' on the payload itself would drain it.)
+    this.app.addHook('preParsing', async (request, _reply, payload) => {
+      if (request.method !== 'PUT' || this.onUpload === null) return payload;
+      const onFirstChunk = this.onUpload;
+      let first = true;
+      const tap = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          callback(null, chunk);
+          if (first) {
+            first = false;
+            onFirstChunk();
+          }
+        },
+      });
+      // pipeline, not pipe: a dropped connection must reach the hub's own upload pipeline.
+      pipeline(payload, tap, () => undefined);
+      return tap;
+    });
+    await this.app.listen({ port: this.port, host: '127.0.0.1' });
+    this.port = (this.app.server.address() as AddressInfo).port;
+  }
+  async stop(): Promise<void> {
+    this.app?.server.closeAllConnections();
+    await this.app?.close();
+    await this.db?.destroy();
+    this.app = null;
+    this.db = null;
+  }
+  async count(table: 'studies' | 'operations' | 'study_files'): Promise<number> {
+    const row = await this.db!.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
+
