@@ -13,6 +13,10 @@ import { HubChip } from './features/hub/HubChip';
 import { HubDialog } from './features/hub/HubDialog';
 import { canAdminister, useHub } from './features/hub/hub-store';
 import { useView } from './features/sidebar/view-store';
+import { HubWorklistView } from './features/hub-worklists/HubWorklistView';
+import { useHubWorklists } from './features/hub-worklists/hub-worklist-store';
+import { ShareDialog } from './features/sharing/ShareDialog';
+import { useShareDialog } from './features/sharing/share-store';
 import { DetailsPanel } from './features/details/DetailsPanel';
 import { ImportDialog } from './features/import/ImportDialog';
 import { useImport } from './features/import/import-store';
@@ -44,15 +48,24 @@ export function App() {
   const guestLinkStudies = useGuestLinks((s) => s.studyUids);
   // Administration shows only while the signed-in user may administer; otherwise the worklist.
   const mayAdminister = useHub((s) => canAdminister(s.status));
+  const signedIn = useHub((s) => s.status?.user != null);
   const chosenView = useView((s) => s.view);
-  const view = chosenView === 'admin' && mayAdminister ? 'admin' : 'worklist';
+  const hubWorklist = useView((s) => s.hubWorklist);
+  const shareStudies = useShareDialog((s) => s.studies);
+  // Bumped after every sync or import: open details re-read what they show.
+  const [dataVersion, setDataVersion] = useState(0);
+  const view = chosenView === 'admin' ? (mayAdminister ? 'admin' : 'worklist') : chosenView === 'hub' && signedIn && hubWorklist !== null ? 'hub' : 'worklist';
 
   useEffect(() => {
     void api.call('host:info', {}).then((result) => result.ok && setHost(result.value));
     void useHub.getState().load();
     const unsubscribe = [
       api.on('hub:status', (status) => useHub.getState().receive(status)),
-      api.on('data:changed', () => useWorklist.getState().refresh()),
+      api.on('data:changed', () => {
+        useWorklist.getState().refresh();
+        void useHubWorklists.getState().refresh();
+        setDataVersion((version) => version + 1);
+      }),
       api.on('import:progress', (event) => useImport.getState().onProgress(event)),
       api.on('import:finished', (event) => useImport.getState().onFinished(event)),
     ];
@@ -66,7 +79,8 @@ export function App() {
         searchRef.current?.focus();
         searchRef.current?.select();
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
-        if (useHub.getState().dialogOpen) useHub.getState().closeDialog();
+        if (useShareDialog.getState().studies !== null) useShareDialog.getState().close();
+        else if (useHub.getState().dialogOpen) useHub.getState().closeDialog();
         else if (useImport.getState().dialogOpen) useImport.getState().closeDialog();
         else if (useWorklist.getState().detailsOpen) {
           useWorklist.getState().closeDetails();
@@ -137,7 +151,7 @@ export function App() {
           <button type="button" onClick={() => useImport.getState().openDialog()}>
             Import…
           </button>
-          <ActionsMenu />
+          <ActionsMenu view={view} />
         </div>
       </header>
       <Sidebar />
@@ -145,12 +159,16 @@ export function App() {
         <main className="worklist" aria-label="Administration">
           <AdminView />
         </main>
+      ) : view === 'hub' && hubWorklist !== null ? (
+        <main className="worklist" aria-label={hubWorklist.name}>
+          <HubWorklistView name={hubWorklist.name} version={dataVersion} />
+        </main>
       ) : (
         <main className="worklist" aria-label="Local studies">
           {body}
         </main>
       )}
-      {detailsOpen && view === 'worklist' && <DetailsPanel />}
+      {detailsOpen && view === 'worklist' && <DetailsPanel version={dataVersion} />}
       <footer className="statusbar">
         <span role="status" aria-label="Study count">
           {total === null ? '…' : `${formatCount(total)} ${filtered ? 'matching' : ''} studies`}
@@ -161,6 +179,7 @@ export function App() {
       {importOpen && <ImportDialog hostKind={host?.kind ?? null} />}
       {hubDialogOpen && <HubDialog />}
       {guestLinkStudies !== null && <GuestLinkDialog studyUids={guestLinkStudies} />}
+      {shareStudies !== null && <ShareDialog studies={shareStudies} />}
     </div>
   );
 }

@@ -109,7 +109,8 @@ export class HubConnection {
     this.sync = null;
     if (this.client === null) return;
     try {
-      const me = (await this.client.request('GET', '/api/me')) as { name: string; email: string; role: string | null; permissions: string[] };
+      const me = (await this.client.request('GET', '/api/me')) as { id: string; name: string; email: string; role: string | null; permissions: string[] };
+      this.forgetOtherUser(me.id);
       this.me = { name: me.name, email: me.email, role: me.role, permissions: me.permissions };
       this.sync = this.newSyncClient(this.client);
     } catch (error) {
@@ -122,6 +123,28 @@ export class HubConnection {
         this.sync = this.newSyncClient(this.client);
       }
     }
+  }
+
+  /**
+   * One desktop, several people over time: what the hub showed the previous user (the cache and
+   * its cursor) is dropped when someone else signs in, and what they queued but never sent is
+   * marked refused rather than sent under the new user's name.
+   */
+  private forgetOtherUser(userId: string): void {
+    const db = this.options.localDb;
+    const last = (db.prepare("SELECT value FROM sync_state WHERE key = 'user_id'").get() as { value: string } | undefined)?.value;
+    if (last === userId) return;
+    db.transaction(() => {
+      if (last !== undefined) {
+        db.prepare('DELETE FROM hub_studies').run();
+        db.prepare("DELETE FROM sync_state WHERE key = 'cursor'").run();
+        db.prepare("UPDATE uploads SET state = 'failed', error = 'Signed in as someone else before it was sent.' WHERE state = 'pending'").run();
+        db.prepare(
+          "UPDATE outbox SET state = 'rejected', error_code = 'other-user', error_message = 'Signed in as someone else before it was sent.', settled_at = ? WHERE state = 'pending'",
+        ).run(new Date().toISOString());
+      }
+      db.prepare("INSERT INTO sync_state (key, value) VALUES ('user_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(userId);
+    })();
   }
 
   /**

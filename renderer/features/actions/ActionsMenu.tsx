@@ -1,11 +1,14 @@
 /**
  * The Actions button and its menu, acting on the selection. Items that do not apply are shown
- * disabled rather than hidden, so the menu does not jump around. Sharing joins this menu later.
+ * disabled rather than hidden, so the menu does not jump around — except those a role does not
+ * permit at all (Share, Create guest link), which are absent.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useGuestLinks } from '../guest-links/guest-link-store';
 import { hasPermission, useHub } from '../hub/hub-store';
 import { useImport } from '../import/import-store';
+import { useHubWorklists } from '../hub-worklists/hub-worklist-store';
+import { permittedShareOptions, useShareDialog } from '../sharing/share-store';
 import { useWorklist } from '../worklist/worklist-store';
 
 interface Item {
@@ -14,7 +17,7 @@ interface Item {
   readonly run: () => void;
 }
 
-export function ActionsMenu() {
+export function ActionsMenu({ view }: { readonly view: 'worklist' | 'hub' | 'admin' }) {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const button = useRef<HTMLButtonElement>(null);
@@ -24,8 +27,15 @@ export function ActionsMenu() {
   const { openDetails, selectAllLoaded, clearSelection } = useWorklist.getState();
   // Shown only to roles that may create guest links (and only once signed in to a hub).
   const canGuestLink = useHub((s) => hasPermission(s.status, 'studies.guest-links'));
+  // Share is there when the role permits at least one way to share.
+  const canShare = useHub((s) => permittedShareOptions(s.status?.user?.permissions ?? []).length > 0);
+  const hubSelected = useHubWorklists((s) => s.selected);
+  const shareRefs = view === 'hub' ? [...hubSelected].map((hubId) => ({ hubId })) : [...selected].map((uid) => ({ uid }));
 
   const items: Item[] = [
+    ...(canShare && view !== 'admin'
+      ? [{ label: shareRefs.length > 1 ? `Share ${shareRefs.length} studies…` : 'Share…', disabled: shareRefs.length === 0 || shareRefs.length > 1000, run: () => useShareDialog.getState().open(shareRefs) }]
+      : []),
     { label: 'Show details', disabled: focus === null, run: openDetails },
     {
       label: selected.size > 1 ? `Copy ${selected.size} Study Instance UIDs` : 'Copy Study Instance UID',

@@ -1,6 +1,6 @@
 /**
  * Site administration: users, the roles × permissions matrix, locations and groups with their
- * members, and every worklist's share code. Each tab shows only what the signed-in user's
+ * members, every worklist's share code, and the audit trail. Each tab shows only what the signed-in user's
  * permissions allow; the hub enforces the same rules whatever the screen shows.
  */
 import { useEffect, useState, type FormEvent } from 'react';
@@ -8,9 +8,10 @@ import type { AdminOverview } from '../../../shared/contract';
 import { PERMISSIONS, PERMISSION_KEYS } from '../../../shared/permissions/catalogue';
 import { hasPermission, useHub } from '../hub/hub-store';
 import { useAdmin } from './admin-store';
+import { AuditTab } from './AuditTab';
 
 const ROLES = ['Admin', 'Radiologist', 'Technologist', 'Physician', 'Case Manager', 'Referrer'] as const;
-type Tab = 'users' | 'roles' | 'locations' | 'groups' | 'codes';
+type Tab = 'users' | 'roles' | 'locations' | 'groups' | 'codes' | 'audit';
 
 function UsersTab({ overview }: { overview: AdminOverview }) {
   const change = useAdmin((s) => s.change);
@@ -225,6 +226,7 @@ export function AdminView() {
     { id: 'locations', label: 'Locations', allowed: hasPermission(status, 'admin.locations') },
     { id: 'groups', label: 'Groups', allowed: hasPermission(status, 'admin.groups') },
     { id: 'codes', label: 'Share codes', allowed: status?.user !== null },
+    { id: 'audit', label: 'Audit trail', allowed: hasPermission(status, 'audit.view') },
   ];
   const visible = tabs.filter((tab) => tab.allowed);
   const [tab, setTab] = useState<Tab>(visible[0]?.id ?? 'codes');
@@ -258,6 +260,8 @@ export function AdminView() {
           <PlacesTab overview={overview} kind="location" />
         ) : tab === 'groups' ? (
           <PlacesTab overview={overview} kind="group" />
+        ) : tab === 'audit' ? (
+          <AuditTab overview={overview} />
         ) : (
           <CodesTab overview={overview} />
         )}

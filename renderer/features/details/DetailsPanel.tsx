@@ -1,13 +1,16 @@
-/** The focused study's details: patient and study attributes, and its series. */
+/** The focused study's details: patient and study attributes, its series, and who it is shared with. */
 import { useEffect, useState } from 'react';
 import type { StudyDetails } from '../../../shared/contract';
 import { api } from '../../lib/api';
 import { formatCount, formatPersonName } from '../../lib/format';
+import { useHub } from '../hub/hub-store';
+import { SharedWith } from '../sharing/SharedWith';
 import { rowAt, useWorklist } from '../worklist/worklist-store';
 
 type Loaded = { readonly status: 'loading' } | { readonly status: 'ready'; readonly details: StudyDetails } | { readonly status: 'error'; readonly message: string };
 
-export function DetailsPanel() {
+export function DetailsPanel({ version }: { readonly version: number }) {
+  const signedIn = useHub((s) => s.status?.user != null);
   const study = useWorklist((s) => (s.focus === null ? undefined : rowAt(s, s.focus)));
   const closeDetails = useWorklist((s) => s.closeDetails);
   const uid = study?.studyInstanceUid;
@@ -81,6 +84,7 @@ export function DetailsPanel() {
           </tbody>
         </table>
       )}
+      {signedIn && uid !== undefined && <SharedWith study={{ uid }} version={version} />}
     </aside>
   );
 }

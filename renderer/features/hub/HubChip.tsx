@@ -25,7 +25,13 @@ export function HubChip() {
     label = 'Hub · up to date';
   }
   return (
-    <button type="button" className={`quiet hub-chip ${tone}`} onClick={openDialog} aria-label={`Hub: ${label}`}>
+    <button
+      type="button"
+      className={`quiet hub-chip ${tone}`}
+      onClick={openDialog}
+      aria-label={`Hub: ${label}`}
+      title={status.user === null ? undefined : `Signed in as ${status.user.name} (${status.user.email})`}
+    >
       <span aria-hidden="true" className="dot" />
       {label}
     </button>

@@ -46,9 +46,9 @@ export const useHub = create<HubState>()((set, get) => {
   };
 });
 
-/** Whether the signed-in user holds any admin.* permission (and so sees Administration). */
+/** Whether the signed-in user holds any admin.* permission or audit.view (and so sees Administration). */
 export function canAdminister(status: HubStatus | null): boolean {
-  return status?.user?.permissions.some((key) => key.startsWith('admin.')) ?? false;
+  return status?.user?.permissions.some((key) => key.startsWith('admin.') || key === 'audit.view') ?? false;
 }
 
 export function hasPermission(status: HubStatus | null, key: string): boolean {

@@ -1,9 +1,15 @@
-/** The list of worklists (today the local index), and Administration for those who may use it. */
-import type { ReactNode } from 'react';
+/**
+ * The worklists: the local index, then the user's worklists on the hub (their own, their
+ * locations', their groups'), and Administration for those who may use it.
+ */
+import { useEffect, type ReactNode } from 'react';
 import { formatCount } from '../../lib/format';
 import { canAdminister, useHub } from '../hub/hub-store';
 import { useWorklist } from '../worklist/worklist-store';
+import { useHubWorklists } from '../hub-worklists/hub-worklist-store';
 import { useView, type MainView } from './view-store';
+
+const KIND_HINT = { personal: 'Shared with me', location: 'Location', group: 'Group' } as const;
 
 function SidebarLink({ target, current, children }: { readonly target: MainView; readonly current: MainView; readonly children: ReactNode }) {
   const show = useView((s) => s.show);
@@ -29,8 +35,16 @@ export function Sidebar() {
   const total = useWorklist((s) => s.total);
   const filtered = useWorklist((s) => s.filters.text !== '' || s.filters.modalities.length > 0 || s.filters.dateFrom !== '' || s.filters.dateTo !== '');
   const isAdmin = useHub((s) => canAdminister(s.status));
+  const userEmail = useHub((s) => s.status?.user?.email ?? null);
   const chosen = useView((s) => s.view);
-  const view = chosen === 'admin' && isAdmin ? 'admin' : 'worklist';
+  const hubWorklist = useView((s) => s.hubWorklist);
+  const showHubWorklist = useView((s) => s.showHubWorklist);
+  const worklists = useHubWorklists((s) => s.worklists);
+  const view = chosen === 'admin' && !isAdmin ? 'worklist' : chosen === 'hub' && userEmail === null ? 'worklist' : chosen;
+  // Whoever signs in has their own worklists.
+  useEffect(() => {
+    if (userEmail !== null) void useHubWorklists.getState().loadWorklists();
+  }, [userEmail]);
   return (
     <nav className="sidebar" aria-label="Worklists">
       <h2>Worklists</h2>
@@ -40,6 +54,34 @@ export function Sidebar() {
           <span className="badge">{total === null || filtered ? '' : formatCount(total)}</span>
         </SidebarLink>
       </ul>
+      {userEmail !== null && worklists.length > 0 && (
+        <>
+          <h2>On the hub</h2>
+          <ul aria-label="Hub worklists">
+            {worklists.map((worklist) => {
+              const current = view === 'hub' && hubWorklist?.id === worklist.id;
+              const label = worklist.kind === 'personal' ? 'My worklist' : worklist.name;
+              return (
+                <li key={worklist.id}>
+                  <a
+                    href={`#hub-${worklist.id}`}
+                    aria-current={current ? 'page' : undefined}
+                    className={`worklist-link${current ? ' current' : ''}`}
+                    onClick={(event) => {
+                      event.preventDefault();
+                      showHubWorklist({ id: worklist.id, name: label });
+                      void useHubWorklists.getState().open(worklist.id);
+                    }}
+                  >
+                    <span>{label}</span>
+                    <span className="muted small">{KIND_HINT[worklist.kind]}</span>
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
       {isAdmin && (
         <>
           <h2>Site</h2>

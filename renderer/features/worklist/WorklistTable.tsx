@@ -4,10 +4,24 @@
  * keyboard navigation. Rows are loaded by page as they come into view.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { ShareStateView } from '../../../shared/contract';
 import { COLUMNS, GRID_TEMPLATE } from './columns';
 import { rowAt, useWorklist } from './worklist-store';
 
 export const ROW_HEIGHT = 24;
+
+/** The "Shared" indicator: how many targets, a share waiting for the hub, or a refused one. */
+function SharedMark({ state }: { readonly state: ShareStateView | undefined }) {
+  if (state === undefined) return null;
+  if (state.refused > 0) return <span className="shared-mark refused" title="A share was refused: see the details">!</span>;
+  if (state.pending > 0) return <span className="shared-mark pending" title="Share waiting for the hub">…</span>;
+  if (state.shared === 0) return null;
+  return (
+    <span className="shared-mark" title={`Shared with ${state.shared}`}>
+      {state.shared}
+    </span>
+  );
+}
 const OVERSCAN = 10;
 
 export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<HTMLDivElement | null> }) {
@@ -16,6 +30,7 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
   const sort = useWorklist((s) => s.sort);
   const selected = useWorklist((s) => s.selected);
   const focus = useWorklist((s) => s.focus);
+  const shareStates = useWorklist((s) => s.shareStates);
   const { ensureRows, select, sortBy, moveFocus, openDetails, selectAllLoaded } = useWorklist.getState();
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -90,6 +105,9 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
             {study === undefined ? '' : column.value(study)}
           </div>
         ))}
+        <div role="gridcell" className="cell shared-cell">
+          {study === undefined ? null : <SharedMark state={shareStates.get(study.studyInstanceUid)} />}
+        </div>
       </div>,
     );
   }
@@ -100,7 +118,7 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
       role="grid"
       aria-label="Studies"
       aria-rowcount={count + 1}
-      aria-colcount={COLUMNS.length}
+      aria-colcount={COLUMNS.length + 1}
       aria-multiselectable="true"
       tabIndex={0}
       className="grid"
@@ -126,6 +144,9 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
               </div>
             );
           })}
+          <div role="columnheader" className="cell shared-cell" aria-label="Shared">
+            <span aria-hidden="true">⇄</span>
+          </div>
         </div>
       </div>
       <div ref={scroller} role="rowgroup" className="grid-body" onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>

@@ -23,4 +23,6 @@ export const COLUMNS: readonly Column[] = [
   { key: 'instanceCount', label: 'Images', width: '72px', numeric: true, value: (s) => formatCount(s.instanceCount) },
 ];
 
-export const GRID_TEMPLATE = COLUMNS.map((column) => column.width).join(' ');
+/** A narrow last column, not sortable: whether the study is shared (or a share of it waits). */
+export const SHARED_COLUMN_WIDTH = '34px';
+export const GRID_TEMPLATE = [...COLUMNS.map((column) => column.width), SHARED_COLUMN_WIDTH].join(' ');

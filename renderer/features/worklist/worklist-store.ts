@@ -4,6 +4,7 @@
  * for an older query are dropped, so typing fast never shows stale rows.
  */
 import { create } from 'zustand';
+import type { ShareStateView } from '../../../shared/contract';
 import type { StudySortColumn, StudySummary } from '../../../shared/types/study';
 import { api } from '../../lib/api';
 
@@ -31,6 +32,8 @@ interface WorklistState {
   readonly error: string | null;
   readonly total: number | null;
   readonly pages: ReadonlyMap<number, readonly StudySummary[]>;
+  /** Per loaded study: shared (at the last sync), pending, refused — the "Shared" indicator. */
+  readonly shareStates: ReadonlyMap<string, ShareStateView>;
   readonly selected: ReadonlySet<string>;
   readonly anchor: number | null;
   readonly focus: number | null;
@@ -92,9 +95,23 @@ export const useWorklist = create<WorklistState>()((set, get) => {
       const pages = new Map(get().pages);
       pages.set(page, result.value.rows);
       set(page === 0 ? { pages, total: result.value.total, status: 'ready', error: null } : { pages });
+      void loadShareStates(result.value.rows.map((row) => row.studyInstanceUid));
     } finally {
       inFlight.delete(key);
     }
+  }
+
+  async function loadShareStates(uids: readonly string[]): Promise<void> {
+    if (uids.length === 0) return;
+    const result = await api.call('sharing:states', { studyInstanceUids: [...uids] });
+    if (!result.ok) return;
+    const states = new Map(get().shareStates);
+    for (const uid of uids) {
+      const state = result.value.states[uid];
+      if (state === undefined) states.delete(uid);
+      else states.set(uid, state);
+    }
+    set({ shareStates: states });
   }
 
   /**
@@ -125,6 +142,7 @@ export const useWorklist = create<WorklistState>()((set, get) => {
     error: null,
     total: null,
     pages: new Map(),
+    shareStates: new Map(),
     selected: new Set(),
     anchor: null,
     focus: null,

@@ -1,0 +1,69 @@
+/**
+ * A hub on its own (as `npm run hub` runs it) for tests with several desktops: real HTTP on
+ * loopback, mail written to a drop folder the test reads, and sites and people seeded straight
+ * into its database (a hub operator's job; the admin screens are tested elsewhere).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { buildHub } from '../../server/app';
+import { hashPassword } from '../../server/auth/password';
+import { openHubDatabase } from '../../server/db/open-hub-db';
+import type { HubDatabase } from '../../server/db/schema';
+import { addUser, createAccount } from '../../server/routes/accounts';
+import type { BuiltInRole } from '../../shared/permissions/catalogue';
+
+export const PASSWORD = 'long enough password';
+
+export interface HubServer {
+  readonly url: string;
+  readonly db: Kysely<HubDatabase>;
+  readonly app: FastifyInstance;
+  readonly dropDir: string;
+  /** Adds a site with its admin (email admin@<domain>). */
+  site(name: string, domain: string): Promise<{ accountId: string; adminToken: string }>;
+  user(accountId: string, name: string, email: string, role: BuiltInRole): Promise<string>;
+  /** Calls the hub's API as someone (by their session token). */
+  api<T>(token: string, method: 'GET' | 'POST', url: string, payload?: unknown): Promise<T>;
+  mails(): string[];
+  stop(): Promise<void>;
+}
+
+export async function startHubServer(): Promise<HubServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-e2e-hub-'));
+  const dropDir = path.join(dir, 'mail-drop');
+  const db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+  const app = buildHub({ db, blobDir: path.join(dir, 'blobs'), mail: { dropDir } });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const passwordHash = await hashPassword(PASSWORD);
+  const api = async <T>(token: string, method: 'GET' | 'POST', pathname: string, payload?: unknown): Promise<T> => {
+    const response = await app.inject({ method, url: pathname, payload: payload as never, headers: { authorization: `Bearer ${token}` } });
+    if (response.statusCode >= 400) throw new Error(`${method} ${pathname}: ${response.body}`);
+    return response.json() as T;
+  };
+  return {
+    url,
+    db,
+    app,
+    dropDir,
+    async site(name, domain) {
+      const created = await db.transaction().execute((trx) => createAccount(trx, name, { name: `${name} Admin`, email: `admin@${domain}`, passwordHash }, new Date()));
+      const signIn = await app.inject({ method: 'POST', url: '/api/sessions', payload: { email: `admin@${domain}`, password: PASSWORD } });
+      return { accountId: created.account.id, adminToken: signIn.json().token as string };
+    },
+    async user(accountId, name, email, role) {
+      return (await db.transaction().execute((trx) => addUser(trx, accountId, { name, email, passwordHash, role }, new Date()))).id;
+    },
+    api,
+    mails: () => (existsSync(dropDir) ? readdirSync(dropDir).sort().map((file) => readFileSync(path.join(dropDir, file), 'utf8')) : []),
+    async stop() {
+      await app.close();
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
