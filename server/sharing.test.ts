@@ -153,13 +153,20 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
     expect(await visibleTo('rad')).toEqual([studyId]);
   });
 
-  it('pages the change feed by cursor', async () => {
+  it('pages the change feed by cursor, each study once, in the order of its latest change', async () => {
+    const [second, third] = await operate('rad', { id: randomUUID(), kind: 'study.publish', study: summary('1.2.3.5') }, { id: randomUUID(), kind: 'study.publish', study: summary('1.2.3.6') });
+    // The first study changed many times (published, shared, removed, made private): it comes once.
     const first = (await call('GET', '/api/changes?after=0&limit=2', 'rad')).json();
+    expect(first.changes.map((c: { studyId: string }) => c.studyId)).toEqual([studyId, second.value.studyId]);
     expect(first.more).toBe(true);
+    // A study changed again after it was paged comes again, in its new place.
+    await operate('rad', { id: randomUUID(), kind: 'study.private', study: { id: studyId }, private: false });
     const rest = (await call('GET', `/api/changes?after=${first.cursor}`, 'rad')).json();
+    expect(rest.changes.map((c: { studyId: string }) => c.studyId)).toEqual([third.value.studyId, studyId]);
     expect(rest.cursor).toBeGreaterThan(first.cursor);
     const end = (await call('GET', `/api/changes?after=${rest.cursor}`, 'rad')).json();
     expect(end).toEqual({ changes: [], cursor: rest.cursor, more: false });
+    await operate('rad', { id: randomUUID(), kind: 'study.private', study: { id: studyId }, private: true });
   });
 
   it('stores uploaded files and streams them back to those who may see the study', async () => {

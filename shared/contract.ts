@@ -142,6 +142,8 @@ export interface AuditEventView {
   readonly studyId: string | null;
   readonly studyUid: string | null;
   readonly shareId: string | null;
+  /** For events about a share: its target's name. */
+  readonly target: string | null;
   readonly detail: Readonly<Record<string, unknown>>;
 }
 

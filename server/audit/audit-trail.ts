@@ -65,6 +65,10 @@ export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEven
     .innerJoin('users as actor', 'actor.id', 'e.actor_id')
     .leftJoin('users as principal', 'principal.id', 'e.on_behalf_of')
     .leftJoin('studies', 'studies.id', 'e.study_id')
+    // The share an event is about, named by its target: a worklist, or a person (an address until they register).
+    .leftJoin('shares as share', 'share.id', 'e.share_id')
+    .leftJoin('worklists as target_list', 'target_list.id', 'share.worklist_id')
+    .leftJoin('users as target_user', 'target_user.id', 'share.user_id')
     .select([
       'e.seq',
       'e.at',
@@ -79,6 +83,8 @@ export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEven
       'actor.email as actor_email',
       'principal.name as principal_name',
       'studies.study_uid',
+      'target_list.name as target_list_name',
+      'target_user.name as target_user_name',
     ])
     .where('e.account_id', '=', filter.accountId);
   if (filter.studyId !== undefined) query = query.where('e.study_id', '=', filter.studyId).where('e.trail', '=', 'study');
@@ -100,6 +106,7 @@ export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEven
     studyId: row.study_id,
     studyUid: row.study_uid,
     shareId: row.share_id,
+    target: row.target_list_name ?? row.target_user_name ?? null,
     detail: JSON.parse(row.detail) as Record<string, unknown>,
   }));
 }
@@ -111,9 +118,9 @@ export function auditCsv(events: readonly AuditEventView[]): string {
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  const header = ['time', 'action', 'trail', 'actor', 'actor email', 'on behalf of', 'study instance uid', 'share id', 'detail'];
+  const header = ['time', 'action', 'trail', 'actor', 'actor email', 'on behalf of', 'study instance uid', 'share id', 'target', 'detail'];
   const lines = events.map((e) =>
-    [e.at, e.action, e.trail, e.actor.name, e.actor.email, e.onBehalfOf?.name ?? '', e.studyUid ?? '', e.shareId ?? '', Object.keys(e.detail).length === 0 ? '' : e.detail]
+    [e.at, e.action, e.trail, e.actor.name, e.actor.email, e.onBehalfOf?.name ?? '', e.studyUid ?? '', e.shareId ?? '', e.target ?? '', Object.keys(e.detail).length === 0 ? '' : e.detail]
       .map(cell)
       .join(','),
   );

@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { hubMigrations } from './migrations';
+import { withStatementCache } from './statement-cache';
 import type { HubDatabase } from './schema';
 
 export async function openHubDatabase(file: string): Promise<Kysely<HubDatabase>> {
@@ -10,7 +11,7 @@ export async function openHubDatabase(file: string): Promise<Kysely<HubDatabase>
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const { error } = await new Migrator({ db, provider: hubMigrations }).migrateToLatest();
   if (error !== undefined) {
     await db.destroy();

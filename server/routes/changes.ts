@@ -10,6 +10,8 @@ import type { HubContext } from '../app';
 import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import { actorFor } from '../auth/sessions';
 import { parseInput } from '../http-error';
+import type { Selectable } from 'kysely';
+import type { StudyTable } from '../db/schema';
 
 const querySchema = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) }).strict();
 
@@ -19,15 +21,27 @@ export const changeRoutes =
     app.get('/changes', async (request) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       const { after, limit } = parseInput(querySchema, request.query);
-      const rows = await db.selectFrom('changes').select(['seq', 'study_id']).where('seq', '>', after).orderBy('seq').limit(limit).execute();
+      // Each changed study once, in the order of its latest change: a study changed many times
+      // since the cursor (published, then shared five times) costs one entry, not six. Every
+      // study whose latest change is at or before the page's cursor is in the page, so the
+      // next page starts after it without missing any.
+      const rows = await db
+        .selectFrom('changes')
+        .select((eb) => ['study_id', eb.fn.max('seq').as('seq')])
+        .where('seq', '>', after)
+        .groupBy('study_id')
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
       const cursor = rows.at(-1)?.seq ?? after;
-      // Several changes to one study in the batch: its latest state once.
-      const studyIds = [...new Set(rows.map((row) => row.study_id))];
+      const studyIds = rows.map((row) => row.study_id);
       const viewer = await viewerFacts(db, actor);
-      const studies = [];
+      const byId = new Map<string, Selectable<StudyTable>>();
       for (let start = 0; start < studyIds.length; start += 500) {
-        studies.push(...(await db.selectFrom('studies').selectAll().where('id', 'in', studyIds.slice(start, start + 500)).execute()));
+        for (const study of await db.selectFrom('studies').selectAll().where('id', 'in', studyIds.slice(start, start + 500)).execute()) byId.set(study.id, study);
       }
+      // In the feed's order (the order of their latest change).
+      const studies = studyIds.map((id) => byId.get(id)).filter((study) => study !== undefined);
       const factsById = await studyFactsMany(db, studies);
       const changes = [];
       for (const study of studies) {

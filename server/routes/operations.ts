@@ -12,6 +12,7 @@ import { studyAccess, type StudyAction } from '../../shared/permissions/visibili
 import { operationSchema, type Operation, type OperationResult } from '../../shared/hub-contract';
 import type { HubContext } from '../app';
 import { studyFacts, viewerFacts } from '../access/access-facts';
+import type { ViewerFacts } from '../../shared/permissions/visibility';
 import { actorFor, requireAccount, requirePermission, type Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
@@ -29,12 +30,16 @@ class Refusal extends Error {
   }
 }
 
-async function visibleStudy(trx: Transaction<HubDatabase>, actor: Actor, studyId: string, action: StudyAction) {
+async function visibleStudy(trx: Transaction<HubDatabase>, viewer: ViewerFacts, studyId: string, action: StudyAction) {
   const study = await trx.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private']).where('id', '=', studyId).executeTakeFirst();
-  const access = study === undefined ? null : studyAccess(await studyFacts(trx, study), await viewerFacts(trx, actor));
+  const access = study === undefined ? null : studyAccess(await studyFacts(trx, study), viewer);
   if (study === undefined || access === null || !access.actions.has('view')) throw new Refusal('study-not-found', 'This study is not on the hub, or you cannot see it.');
-  if (!access.actions.has(action)) throw new Refusal('forbidden', 'Your role does not allow this for this study.');
+  requireAction(access.actions, action);
   return { study, access };
+}
+
+function requireAction(actions: ReadonlySet<StudyAction>, action: StudyAction): void {
+  if (!actions.has(action)) throw new Refusal('forbidden', 'Your role does not allow this for this study.');
 }
 
 async function recordChange(trx: Transaction<HubDatabase>, studyId: string, at: string): Promise<void> {
@@ -44,6 +49,8 @@ async function recordChange(trx: Transaction<HubDatabase>, studyId: string, at: 
 interface ApplyContext {
   readonly trx: Transaction<HubDatabase>;
   readonly actor: Actor;
+  /** Who the actor is for the visibility rules: read once per batch (operations do not change it). */
+  readonly viewer: ViewerFacts;
   readonly at: string;
   /** Where the hub is reached from outside: the registration links in invitations point here. */
   readonly publicUrl: string;
@@ -62,8 +69,8 @@ async function resolveStudy(trx: Transaction<HubDatabase>, actor: Actor, ref: { 
 
 type ShareOp = Extract<Operation, { kind: 'share.create' }>;
 
-async function createShare({ trx, actor, at, publicUrl }: ApplyContext, op: ShareOp): Promise<Record<string, unknown>> {
-  const { study } = await visibleStudy(trx, actor, await resolveStudy(trx, actor, op.study), 'share');
+async function createShare({ trx, actor, viewer, at, publicUrl }: ApplyContext, op: ShareOp): Promise<Record<string, unknown>> {
+  const { study, access } = await visibleStudy(trx, viewer, await resolveStudy(trx, actor, op.study), 'share');
   let action: StudyAction;
   let worklistId: string | null = null;
   let userId: string | null = null;
@@ -71,8 +78,9 @@ async function createShare({ trx, actor, at, publicUrl }: ApplyContext, op: Shar
   let invited: { invitationId: string; newLink: boolean } | null = null;
   const recipientContext = { trx, actor, studyAccountId: study.account_id, at, publicUrl };
   if ('worklistId' in op.target) {
-    const worklist = await trx.selectFrom('worklists').select(['id', 'kind', 'account_id']).where('id', '=', op.target.worklistId).executeTakeFirst();
+    const worklist = await trx.selectFrom('worklists').select(['id', 'kind', 'account_id', 'owner_id']).where('id', '=', op.target.worklistId).executeTakeFirst();
     if (worklist === undefined) throw new Refusal('target-not-found', 'That worklist does not exist (any more).');
+    if (worklist.kind === 'personal' && worklist.owner_id === actor.userId) throw new Refusal('target-is-self', 'You cannot share a study with yourself.');
     action =
       worklist.account_id !== actor.accountId ? 'share.code' : worklist.kind === 'location' ? 'share.locations' : worklist.kind === 'group' ? 'share.groups' : 'share.users';
     worklistId = worklist.id;
@@ -84,15 +92,15 @@ async function createShare({ trx, actor, at, publicUrl }: ApplyContext, op: Shar
   } else {
     action = 'share.email';
     // Checked before anything is created for the address.
-    await visibleStudy(trx, actor, study.id, action);
+    requireAction(access.actions, action);
     const recipient = await emailRecipient(recipientContext, op.target.email);
     if (recipient.kind === 'inactive') throw new Refusal('target-inactive', 'The account with this address is deactivated. Ask its site to reactivate it.');
     userId = recipient.userId;
     external = recipient.kind === 'invited' || recipient.accountId !== study.account_id;
     if (recipient.kind === 'invited') invited = { invitationId: recipient.invitationId, newLink: recipient.newLink };
   }
-  await visibleStudy(trx, actor, study.id, action);
-  if (userId === actor.userId || (worklistId !== null && (await ownPersonalWorklist(trx, actor, worklistId)))) {
+  requireAction(access.actions, action);
+  if (userId === actor.userId) {
     throw new Refusal('target-is-self', 'You cannot share a study with yourself.');
   }
   const already = await trx
@@ -115,13 +123,8 @@ async function createShare({ trx, actor, at, publicUrl }: ApplyContext, op: Shar
   return { shareId: op.shareId, studyId: study.id, alreadyShared: false, invited: invited !== null };
 }
 
-async function ownPersonalWorklist(trx: Transaction<HubDatabase>, actor: Actor, worklistId: string): Promise<boolean> {
-  const row = await trx.selectFrom('worklists').select('id').where('id', '=', worklistId).where('kind', '=', 'personal').where('owner_id', '=', actor.userId).executeTakeFirst();
-  return row !== undefined;
-}
-
 async function apply(context: ApplyContext, op: Operation): Promise<Record<string, unknown>> {
-  const { trx, actor, at } = context;
+  const { trx, actor, viewer, at } = context;
   switch (op.kind) {
     case 'study.publish': {
       requirePermission(actor, 'studies.import');
@@ -147,7 +150,7 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
     case 'share.remove': {
       const share = await trx.selectFrom('shares').select(['id', 'study_id', 'removed_at']).where('id', '=', op.shareId).executeTakeFirst();
       if (share === undefined) throw new Refusal('share-not-found', 'That share does not exist.');
-      const { study, access } = await visibleStudy(trx, actor, share.study_id, 'view');
+      const { study, access } = await visibleStudy(trx, viewer, share.study_id, 'view');
       if (share.removed_at !== null) return { removed: false };
       if (!access.removableShareIds.has(share.id)) throw new Refusal('forbidden', 'Your role does not allow removing this share.');
       await trx.updateTable('shares').set({ removed_at: at, removed_by: actor.userId }).where('id', '=', share.id).execute();
@@ -156,7 +159,7 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
       return { removed: true };
     }
     case 'study.private': {
-      const { study } = await visibleStudy(trx, actor, await resolveStudy(trx, actor, op.study), 'mark-private');
+      const { study } = await visibleStudy(trx, viewer, await resolveStudy(trx, actor, op.study), 'mark-private');
       await trx.updateTable('studies').set({ private: op.private ? 1 : 0, updated_at: at }).where('id', '=', study.id).execute();
       await recordChange(trx, study.id, at);
       await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'study.private', detail: { private: op.private } });
@@ -171,28 +174,42 @@ export const operationRoutes =
     app.post('/operations', async (request) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       const { operations } = parseInput(batchSchema, request.body);
+      const base = publicUrl(request);
+      // One transaction for the batch, a savepoint for each operation: a refused one is undone
+      // alone, and the batch costs one commit instead of hundreds.
+      const trx = await db.startTransaction().execute();
       const results: OperationResult[] = [];
-      for (const op of operations) {
-        results.push(
-          await db.transaction().execute(async (trx) => {
-            const done = await trx.selectFrom('operations').select(['user_id', 'result']).where('id', '=', op.id).executeTakeFirst();
-            if (done !== undefined) {
-              if (done.user_id !== actor.userId) return { id: op.id, status: 'rejected', error: { code: 'duplicate-id', message: 'This operation id was used by someone else.' } };
-              return JSON.parse(done.result) as OperationResult;
-            }
-            let result: OperationResult;
-            const at = now().toISOString();
-            try {
-              result = { id: op.id, status: 'applied', value: await apply({ trx, actor, at, publicUrl: publicUrl(request) }, op) };
-            } catch (error) {
-              if (error instanceof Refusal) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
-              else if (error instanceof HttpError && error.status === 403) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
-              else throw error;
-            }
-            await trx.insertInto('operations').values({ id: op.id, user_id: actor.userId, kind: op.kind, result: JSON.stringify(result), applied_at: at }).execute();
-            return result;
-          }),
-        );
+      try {
+        const viewer = await viewerFacts(trx, actor);
+        for (const op of operations) {
+          const done = await trx.selectFrom('operations').select(['user_id', 'result']).where('id', '=', op.id).executeTakeFirst();
+          if (done !== undefined) {
+            results.push(
+              done.user_id !== actor.userId
+                ? { id: op.id, status: 'rejected', error: { code: 'duplicate-id', message: 'This operation id was used by someone else.' } }
+                : (JSON.parse(done.result) as OperationResult),
+            );
+            continue;
+          }
+          const at = now().toISOString();
+          const savepoint = await trx.savepoint('operation').execute();
+          let result: OperationResult;
+          try {
+            result = { id: op.id, status: 'applied', value: await apply({ trx, actor, viewer, at, publicUrl: base }, op) };
+          } catch (error) {
+            await savepoint.rollbackToSavepoint('operation').execute();
+            if (error instanceof Refusal) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
+            else if (error instanceof HttpError && error.status === 403) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
+            else throw error;
+          }
+          await savepoint.releaseSavepoint('operation').execute();
+          await trx.insertInto('operations').values({ id: op.id, user_id: actor.userId, kind: op.kind, result: JSON.stringify(result), applied_at: at }).execute();
+          results.push(result);
+        }
+        await trx.commit().execute();
+      } catch (error) {
+        await trx.rollback().execute();
+        throw error;
       }
       // Invitations and notices queued by this batch go out after it is committed.
       void flushMail();

@@ -36,7 +36,8 @@ function page(reply: FastifyReply, status: number, title: string, body: string):
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
         `<title>${escape(title)} · Studyshare</title><link rel="stylesheet" href="/g/assets/guest.css"></head>` +
-        `<body><main class="gate"><h1>Studyshare</h1>${body}</main></body></html>`,
+        `<body><header class="bar"><strong>Studyshare</strong><span class="muted">Registration</span></header>` +
+        `<main><section class="card"><h1>${escape(title)}</h1>${body}</section></main></body></html>`,
     );
 }
 
@@ -74,7 +75,7 @@ export const registrationRoutes =
     app.get<{ Params: { token: string } }>('/register/:token', async (request, reply) => {
       const invite = await invitation(request.params.token);
       if (invite === null) return page(reply, 410, 'Link not valid', `<p role="alert">${GONE}</p>`);
-      return page(reply, 200, 'Register', form(invite, null));
+      return page(reply, 200, 'Register to see shared studies', form(invite, null));
     });
 
     app.post<{ Params: { token: string } }>('/register/:token', async (request, reply) => {
@@ -83,7 +84,7 @@ export const registrationRoutes =
       const body = (request.body ?? {}) as Record<string, unknown>;
       const parsed = formSchema.safeParse({ name: body.name, password: body.password, confirm: body.confirm });
       if (!parsed.success) {
-        return page(reply, 400, 'Register', form(invite, parsed.error.issues[0]?.message ?? 'Check the form.', typeof body.name === 'string' ? body.name : ''));
+        return page(reply, 400, 'Register to see shared studies', form(invite, parsed.error.issues[0]?.message ?? 'Check the form.', typeof body.name === 'string' ? body.name : ''));
       }
       const passwordHash = await hashPassword(parsed.data.password);
       const at = now().toISOString();
@@ -111,7 +112,7 @@ export const registrationRoutes =
       return page(
         reply,
         200,
-        'Registered',
+        'You are registered',
         `<p role="status">You are registered, ${escape(parsed.data.name)}.</p>` +
           `<p>Open Studyshare and sign in with <strong>${escape(invite.email)}</strong> at the hub <strong>${escape(hub)}</strong>. The studies shared with you are in your worklist.</p>`,
       );

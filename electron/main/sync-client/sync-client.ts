@@ -131,7 +131,8 @@ export class SyncClient {
 
   /** Sends pending operations in order, in batches; each answer is stored before the next batch. */
   async push(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 100;
+    // The hub takes up to 500 in one request (one transaction).
+    const batchSize = this.options.batchSize ?? 500;
     for (;;) {
       const rows = prepared(this.db, "SELECT id, kind, payload FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?").all(batchSize) as OutboxRow[];
       if (rows.length === 0) return;

@@ -115,6 +115,7 @@ export function AuditTab({ overview }: { readonly overview: AdminOverview }) {
               <th scope="col">Time</th>
               <th scope="col">Action</th>
               <th scope="col">User</th>
+              <th scope="col">Target</th>
               <th scope="col">Study Instance UID</th>
               <th scope="col">Trail</th>
             </tr>
@@ -128,6 +129,7 @@ export function AuditTab({ overview }: { readonly overview: AdminOverview }) {
                   {event.actor.name}
                   {event.onBehalfOf !== null && <span className="muted"> for {event.onBehalfOf.name}</span>}
                 </td>
+                <td>{event.target ?? ''}</td>
                 <td className="uid">{event.studyUid ?? ''}</td>
                 <td>{event.trail === 'share' ? 'External share' : event.trail === 'study' ? 'Study' : 'Site'}</td>
               </tr>

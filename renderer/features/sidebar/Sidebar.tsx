@@ -9,7 +9,7 @@ import { useWorklist } from '../worklist/worklist-store';
 import { useHubWorklists } from '../hub-worklists/hub-worklist-store';
 import { useView, type MainView } from './view-store';
 
-const KIND_HINT = { personal: 'Shared with me', location: 'Location', group: 'Group' } as const;
+const KIND_HINT = { personal: '', location: 'location', group: 'group' } as const;
 
 function SidebarLink({ target, current, children }: { readonly target: MainView; readonly current: MainView; readonly children: ReactNode }) {
   const show = useView((s) => s.show);
