@@ -76,6 +76,7 @@ export const CALLS = {
   ),
   'hub:sign-out': call<HubStatus>()(z.object({}).strict()),
   'hub:sync-now': call<HubStatus>()(z.object({}).strict()),
+  'hub:dismiss-refused': call<HubStatus>()(z.object({}).strict()),
   'admin:overview': call<AdminOverview>()(z.object({}).strict()),
   'admin:add-user': call<{ readonly id: string }>()(
     z.object({ name, email, password, role: z.enum(['Admin', 'Radiologist', 'Technologist', 'Physician', 'Case Manager', 'Referrer']) }).strict(),
@@ -100,7 +101,8 @@ export const CALLS = {
   'sharing:remove': call<{ readonly state: 'removed' | 'pending' | 'refused'; readonly reason: string | null }>()(
     z.object({ shareId: hubId, study: studyRef, label: z.string().trim().min(1).max(200) }).strict(),
   ),
-  'sharing:study': call<StudySharingView>()(z.object({ study: studyRef }).strict()),
+  /** `opened`: the person opened the study (recorded as a view on the hub); a refresh is not. */
+  'sharing:study': call<StudySharingView>()(z.object({ study: studyRef, opened: z.boolean().default(false) }).strict()),
   'sharing:states': call<{ readonly states: Readonly<Record<string, ShareStateView>> }>()(z.object({ studyInstanceUids: z.array(uid).max(500) }).strict()),
   'hub-worklists:list': call<{ readonly worklists: readonly HubWorklistView[] }>()(z.object({}).strict()),
   'hub-worklists:studies': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number }>()(

@@ -160,6 +160,7 @@ export const CALL_NAMES = [
   'hub:sign-in',
   'hub:sign-out',
   'hub:sync-now',
+  'hub:dismiss-refused',
   'admin:overview',
   'admin:add-user',
   'admin:set-role-permissions',

@@ -1,7 +1,7 @@
 /**
  * One study as a person who may see it sees it: its summary, who it is shared with (names, who
  * shared, when; which shares they may remove) and its series on the hub. Opening it is recorded
- * as a view — on the study's trail, or, for someone who sees it through an external share, on
+ * as a view (when the client says it was opened, not refreshed) — on the study's trail, or, for someone who sees it through an external share, on
  * that share's own trail. Also: the share targets a sharer may pick, searched as they type.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -14,6 +14,8 @@ import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
 import { HttpError, parseInput } from '../http-error';
 
 const idParam = z.object({ id: z.string().uuid() }).strict();
+/** `view=opened`: the person opened the study, which the trail records; a refresh of what is on screen is not. */
+const detailsQuery = z.object({ view: z.literal('opened').optional() }).strict();
 const targetQuery = z
   .object({ kind: z.enum(['location', 'group', 'user']), q: z.string().trim().max(200).default(''), limit: z.coerce.number().int().min(1).max(100).default(20) })
   .strict();
@@ -26,6 +28,7 @@ export const studyRoutes =
     app.get('/studies/:id', async (request) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       const { id } = parseInput(idParam, request.params);
+      const { view } = parseInput(detailsQuery, request.query);
       const study = await db.selectFrom('studies').selectAll().where('id', '=', id).executeTakeFirst();
       const viewer = await viewerFacts(db, actor);
       const facts = study === undefined ? null : await studyFacts(db, study);
@@ -65,15 +68,17 @@ export const studyRoutes =
         .execute();
       // Seen through an external share made to this viewer: the view goes on that share's trail.
       const through = shares.find((share) => share.external === 1 && share.user_id === actor.userId);
-      await recordAudit(db, {
-        at: now().toISOString(),
-        accountId: study.account_id,
-        studyId: study.id,
-        shareId: through?.id ?? null,
-        trail: through === undefined ? 'study' : 'share',
-        actorId: actor.userId,
-        action: 'study.view',
-      });
+      if (view === 'opened') {
+        await recordAudit(db, {
+          at: now().toISOString(),
+          accountId: study.account_id,
+          studyId: study.id,
+          shareId: through?.id ?? null,
+          trail: through === undefined ? 'study' : 'share',
+          actorId: actor.userId,
+          action: 'study.view',
+        });
+      }
       return {
         study: { id: study.id, private: study.private === 1, summary: JSON.parse(study.summary) as unknown, actions: [...access.actions].sort() },
         shares: shares.map((share) => ({

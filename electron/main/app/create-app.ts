@@ -87,6 +87,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'hub:sign-in': (input) => hub.signIn(input),
     'hub:sign-out': () => hub.signOut(),
     'hub:sync-now': () => hub.syncNow(),
+    'hub:dismiss-refused': () => hub.dismissRefused(),
     'admin:overview': () => hub.adminOverview(),
     'admin:add-user': async (input) => ({ id: (await hub.hubRequest<{ user: { id: string } }>('POST', '/api/users', input)).user.id }),
     'admin:set-role-permissions': async ({ roleId, permissions }) =>
@@ -105,7 +106,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'sharing:lookup-code': ({ code }) => hub.hubRequest('GET', `/api/worklists/by-code/${encodeURIComponent(code)}`),
     'sharing:share': (input) => sharing.share(input),
     'sharing:remove': (input) => sharing.remove(input),
-    'sharing:study': ({ study }) => sharing.study(study),
+    'sharing:study': ({ study, opened }) => sharing.study(study, opened),
     'sharing:states': ({ studyInstanceUids }) => ({ states: sharing.states(studyInstanceUids) }),
     'hub-worklists:list': async () => {
       const { worklists } = await hub.hubRequest<{ worklists: HubWorklistView[] }>('GET', '/api/worklists');

@@ -287,6 +287,11 @@ export class HubConnection {
     return this.hubCall(() => client.request('GET', `/api/studies/${hubId}/guest-links`) as Promise<{ links: GuestLinkView[] }>);
   }
 
+  dismissRefused(): HubStatus {
+    this.sync?.dismissRefused();
+    return this.status();
+  }
+
   /** Waits for the background sync started so far (tests, shutdown). */
   settled(): Promise<unknown> {
     return this.background;

@@ -108,6 +108,15 @@ describe('ShareService', () => {
     expect(await listed()).toBe(1);
     expect((await rita.sharing.study({ uid: uids[0] })).shares.map((s) => s.target.name)).toEqual(['outside@elsewhere.example']);
     expect(await paul.sharing.remove({ shareId: view.shares[1].id, study: { hubId }, label: 'outside' })).toMatchObject({ state: 'refused' });
+
+    // Refusals stay listed until dismissed; then the marks and the list are clear.
+    expect(rita.hub.status().sync.rejected.map((r) => `${r.kind} ${r.target}: ${r.reason}`)).toEqual([
+      'share.create rita@r.example: You cannot share a study with yourself.',
+      'share.create rita@r.example: You cannot share a study with yourself.',
+    ]);
+    rita.hub.dismissRefused();
+    expect(rita.hub.status().sync.rejected).toEqual([]);
+    expect(rita.sharing.states([uids[1]])).toEqual({ [uids[1]]: { shared: 2, pending: 0, refused: 0 } });
   });
 
   it('keeps a share made while the hub is down, shows it pending, and sends it when the hub is back', async () => {

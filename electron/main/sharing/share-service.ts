@@ -103,7 +103,7 @@ export class ShareService {
     const rows = this.db
       .prepare(
         `SELECT id, kind, target_label AS target, state, error_message AS reason FROM outbox
-         WHERE kind IN ('share.create', 'share.remove') AND state IN ('pending', 'rejected')
+         WHERE kind IN ('share.create', 'share.remove') AND (state = 'pending' OR (state = 'rejected' AND dismissed_at IS NULL))
            AND ((? IS NOT NULL AND study_uid = ?) OR (? IS NOT NULL AND hub_study_id = ?))
          ORDER BY seq DESC LIMIT 100`,
       )
@@ -111,7 +111,7 @@ export class ShareService {
     return rows.map((row) => ({ id: row.id, kind: row.kind, target: row.target ?? '', state: row.state === 'pending' ? 'pending' : 'refused', reason: row.reason }));
   }
 
-  async study(ref: StudyRef): Promise<StudySharingView> {
+  async study(ref: StudyRef, opened = false): Promise<StudySharingView> {
     const hubId = this.hubIdOf(ref);
     const uid = 'uid' in ref ? ref.uid : null;
     const queued = this.queuedFor(uid, hubId);
@@ -119,7 +119,7 @@ export class ShareService {
       return { hubStudyId: null, live: false, message: 'Not on the hub yet: share it to put it there.', actions: [], summary: null, series: [], shares: [], queued };
     }
     try {
-      const details = await this.hub.hubRequest<HubStudyDetails>('GET', `/api/studies/${hubId}`);
+      const details = await this.hub.hubRequest<HubStudyDetails>('GET', `/api/studies/${hubId}${opened ? '?view=opened' : ''}`);
       const series: SeriesSummary[] = details.series.map((row) => ({
         seriesInstanceUid: row.seriesInstanceUid ?? '',
         modality: row.modality,
@@ -158,7 +158,7 @@ export class ShareService {
     const queued = this.db
       .prepare(
         `SELECT study_uid AS uid, sum(state = 'pending') AS pending, sum(state = 'rejected') AS refused FROM outbox
-         WHERE kind = 'share.create' AND state != 'applied' AND study_uid IN (${marks}) GROUP BY study_uid`,
+         WHERE kind = 'share.create' AND (state = 'pending' OR (state = 'rejected' AND dismissed_at IS NULL)) AND study_uid IN (${marks}) GROUP BY study_uid`,
       )
       .all(...uids) as { uid: string; pending: number; refused: number }[];
     for (const row of shared) if (row.n > 0) states[row.uid] = { shared: row.n, pending: 0, refused: 0 };

@@ -85,12 +85,18 @@ export class SyncClient {
     return row === undefined ? null : (JSON.parse(row.result) as OperationResult);
   }
 
+  /** Hides the refusals shown so far (they stay in the outbox as a record). */
+  dismissRefused(): void {
+    prepared(this.db, "UPDATE outbox SET dismissed_at = ? WHERE state = 'rejected' AND dismissed_at IS NULL").run(new Date().toISOString());
+    this.emit();
+  }
+
   status(): SyncStatus {
     const pending = (prepared(this.db, "SELECT count(*) AS n FROM outbox WHERE state = 'pending'").get() as { n: number }).n;
     // The latest refusals (the UI lists them; a long history of them is in the outbox).
     const rejected = prepared(
       this.db,
-      "SELECT id, kind, error_message AS reason, study_uid AS studyUid, target_label AS target FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT 50",
+      "SELECT id, kind, error_message AS reason, study_uid AS studyUid, target_label AS target FROM outbox WHERE state = 'rejected' AND dismissed_at IS NULL ORDER BY seq DESC LIMIT 50",
     ).all() as SyncStatus['rejected'][number][];
     const uploadsPending = (prepared(this.db, "SELECT count(*) AS n FROM uploads WHERE state = 'pending'").get() as { n: number }).n;
     return { state: this.state, pending, rejected, uploadsPending, message: this.message };

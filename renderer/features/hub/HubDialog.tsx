@@ -16,6 +16,14 @@ function Field({ label, type = 'text', value, onChange, autoComplete }: { label:
   );
 }
 
+/** Operation kinds in words. */
+const KIND_WORDS: Record<string, string> = {
+  'share.create': 'Share',
+  'share.remove': 'Removing a share',
+  'study.publish': 'Putting a study on the hub',
+  'study.private': 'Marking a study private',
+};
+
 export function HubDialog() {
   const { status, busy, error, closeDialog, setup, signIn, signOut, syncNow } = useHub();
   const [siteName, setSiteName] = useState('');
@@ -95,11 +103,18 @@ export function HubDialog() {
             <ul className="failures" aria-label="Refused changes">
               {sync.rejected.map((item) => (
                 <li key={item.id}>
-                  <code>{item.kind}</code>
-                  <span>{item.reason}</span>
+                  <span>
+                    {KIND_WORDS[item.kind] ?? item.kind}
+                    {item.target !== null && ` with ${item.target}`}
+                  </span>
+                  <span className="error-text">{item.reason}</span>
+                  {item.studyUid !== null && <code>{item.studyUid}</code>}
                 </li>
               ))}
             </ul>
+            <button type="button" className="quiet" onClick={() => void useHub.getState().dismissRefused()}>
+              Dismiss refusals
+            </button>
           </>
         )}
         <div className="dialog-actions">

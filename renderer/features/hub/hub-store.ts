@@ -16,6 +16,7 @@ interface HubState {
   signIn(input: { url?: string; email: string; password: string }): Promise<void>;
   signOut(): Promise<void>;
   syncNow(): Promise<void>;
+  dismissRefused(): Promise<void>;
 }
 
 export const useHub = create<HubState>()((set, get) => {
@@ -43,6 +44,7 @@ export const useHub = create<HubState>()((set, get) => {
     signIn: (input) => run(() => api.call('hub:sign-in', input), true),
     signOut: () => run(() => api.call('hub:sign-out', {}), false),
     syncNow: () => run(() => api.call('hub:sync-now', {}), false),
+    dismissRefused: () => run(() => api.call('hub:dismiss-refused', {}), false),
   };
 });
 

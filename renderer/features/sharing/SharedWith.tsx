@@ -3,7 +3,7 @@
  * with Remove where this user may remove it; below, what this user queued that waits for the
  * hub or that the hub refused (with why). Offline, it says so and shows what it knows.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StudySharingView } from '../../../shared/contract';
 import { api } from '../../lib/api';
 import { formatDateTime } from '../../lib/format';
@@ -17,8 +17,8 @@ export function SharedWith({ study, version, onLoaded }: { study: StudyRef; vers
   const [notice, setNotice] = useState<string | null>(null);
   const key = 'uid' in study ? `u:${study.uid}` : `h:${study.hubId}`;
 
-  const load = useCallback(async () => {
-    const result = await api.call('sharing:study', { study });
+  const load = useCallback(async (opened: boolean) => {
+    const result = await api.call('sharing:study', { study, opened });
     if (result.ok) {
       setView(result.value);
       setError(null);
@@ -27,11 +27,20 @@ export function SharedWith({ study, version, onLoaded }: { study: StudyRef; vers
     // The key names the study; the object itself is new on every render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
+  // Opening a study is a view on its trail; re-reading it after a sync is not.
   useEffect(() => {
     setView(null);
     setNotice(null);
-    void load();
-  }, [load, version]);
+    void load(true);
+  }, [load]);
+  const seenVersion = useRef(version);
+  useEffect(() => {
+    if (version === seenVersion.current) return;
+    seenVersion.current = version;
+    void load(false);
+    // Only a new version re-reads; a new study is the effect above.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version]);
 
   const remove = async (shareId: string, label: string) => {
     const result = await api.call('sharing:remove', { shareId, study, label });
@@ -39,7 +48,7 @@ export function SharedWith({ study, version, onLoaded }: { study: StudyRef; vers
     else if (result.value.state === 'removed') setNotice(`The share with ${label} was removed.`);
     else if (result.value.state === 'pending') setNotice(`Removing the share with ${label} waits for the hub.`);
     else setError(result.value.reason);
-    await load();
+    await load(false);
   };
 
   return (
