@@ -250,5 +250,13 @@ describe('sharing between two people through one hub', () => {
     expect(csv).toHaveLength(6);
     expect(csv.slice(1).every((line) => line.includes(',share.create,study,Rita Radiologist,'))).toBe(true);
     expect(download.suggestedFilename()).toMatch(/^studyshare-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+
+    // The study's own history, in its details.
+    await rita.getByRole('link', { name: 'Local studies' }).click();
+    await rita.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'Share, Sam' }).dblclick();
+    const history = rita.getByRole('list', { name: 'Study history' });
+    await expect.poll(() => history.textContent(), { timeout: 15_000 }).toContain('Share removed · North Wing');
+    expect(await history.textContent()).toContain('Study put on the hub');
+    await screenshot(rita, '38-study-history');
   });
 });

@@ -213,6 +213,18 @@ describe('hub: shares by email, registration, share targets and the audit trail'
     expect((await call('GET', '/api/audit', 'rad')).statusCode).toBe(403);
     expect((await call('GET', `/api/studies/${studyId}/audit`, 'other')).statusCode).toBe(403);
   });
+  it('lets an admin add an invited address to the site: the shares stay, the link stops working', async () => {
+    await shareTo('rad', { email: 'later.colleague@example.org' });
+    const mail = (await eventually(drops, (found) => found.some((m) => m.includes('later.colleague')))).find((m) => m.includes('later.colleague'))!;
+    const token = /\/register\/([A-Za-z0-9_-]+)/.exec(mail.replace(/=\r?\n/g, ''))![1];
+    const added = await call('POST', '/api/users', 'admin', { name: 'Lara Later', email: 'later.colleague@example.org', password: 'a long password', role: 'Physician' });
+    expect(added.statusCode).toBe(201);
+    const session = (await signIn('later.colleague@example.org', 'a long password')).json().token;
+    people.lara = { id: added.json().user.id, token: session };
+    const personal = (await call('GET', '/api/worklists', 'lara')).json().worklists.find((w: { kind: string }) => w.kind === 'personal');
+    expect((await call('GET', `/api/worklists/${personal.id}/studies`, 'lara')).json().total).toBe(1);
+    expect((await hub.inject({ method: 'GET', url: `/register/${token}` })).statusCode).toBe(410);
+  });
 });
 
 describe('hub: invitations through a real SMTP server', () => {

@@ -12,6 +12,7 @@ import { hashPassword, verifyPassword } from '../auth/password';
 import { actorFor, createSession, hashToken, requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
+import { NO_PASSWORD } from '../sharing/email-recipient';
 import { uniqueShareCode } from './worklist-codes';
 
 const email = z.string().trim().toLowerCase().email('an email address').max(254);
@@ -31,9 +32,17 @@ type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 export async function addUser(db: Db, accountId: string, given: { name: string; email: string; passwordHash: string; role: BuiltInRole }, now: Date) {
   // Addresses are compared as sign-in reads them: trimmed and lower-case.
   const input = { ...given, email: given.email.trim().toLowerCase() };
-  const exists = await db.selectFrom('users').select('id').where('email', '=', input.email).executeTakeFirst();
-  if (exists !== undefined) throw new HttpError(409, 'email-taken', 'A user with this email address already exists.');
+  const exists = await db.selectFrom('users').select(['id', 'active', 'password_hash']).where('email', '=', input.email).executeTakeFirst();
   const role = await db.selectFrom('roles').select('id').where('account_id', '=', accountId).where('name', '=', input.role).executeTakeFirstOrThrow();
+  if (exists !== undefined && exists.active === 0 && exists.password_hash === NO_PASSWORD) {
+    // Someone invited by email who never registered joins the site instead: the studies shared
+    // with them stay theirs, and the registration link stops working.
+    await db.updateTable('users').set({ account_id: accountId, name: input.name, password_hash: input.passwordHash, role_id: role.id, active: 1 }).where('id', '=', exists.id).execute();
+    await db.updateTable('worklists').set({ account_id: accountId, name: input.name }).where('kind', '=', 'personal').where('owner_id', '=', exists.id).execute();
+    await db.updateTable('invitations').set({ accepted_at: now.toISOString() }).where('user_id', '=', exists.id).where('accepted_at', 'is', null).execute();
+    return { id: exists.id, name: input.name, email: input.email, role: input.role };
+  }
+  if (exists !== undefined) throw new HttpError(409, 'email-taken', 'A user with this email address already exists.');
   const id = randomUUID();
   await db
     .insertInto('users')

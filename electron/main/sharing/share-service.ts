@@ -7,16 +7,15 @@
  * name it by UID, so they follow the publish in order even when all of it is queued offline.
  * Its files are queued for upload once the hub has taken the publish (see HubConnection).
  */
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ShareOutcome, ShareStateView, SharedWithView, StudySharingView } from '../../../shared/contract';
-import type { CallParsedInput } from '../../../shared/contract';
+import type { CallParsedInput, ShareOutcome, ShareStateView, SharedWithView, StudySharingView } from '../../../shared/contract';
 import type { OperationResult, ShareTarget } from '../../../shared/hub-contract';
 import type { SeriesSummary, StudySummary } from '../../../shared/types/study';
 import { AppError } from '../api/app-error';
 import type { HubConnection } from '../hub-connection/hub-connection';
 import { findStudy } from '../study-index/study-lookup';
 import type { OperationInput } from '../sync-client/sync-client';
-import { randomUUID } from 'node:crypto';
 
 type StudyRef = { readonly uid: string } | { readonly hubId: string };
 type ShareInput = CallParsedInput<'sharing:share'>;

@@ -8,7 +8,8 @@ import type { AdminOverview } from '../../../shared/contract';
 import { PERMISSIONS, PERMISSION_KEYS } from '../../../shared/permissions/catalogue';
 import { hasPermission, useHub } from '../hub/hub-store';
 import { useAdmin } from './admin-store';
-import { AuditTab } from './AuditTab';
+import { AuditTab } from '../audit/AuditTab';
+import { ErrorMessage, Notice } from '../../components/Messages';
 
 const ROLES = ['Admin', 'Radiologist', 'Technologist', 'Physician', 'Case Manager', 'Referrer'] as const;
 type Tab = 'users' | 'roles' | 'locations' | 'groups' | 'codes' | 'audit';
@@ -239,16 +240,8 @@ export function AdminView() {
           </button>
         ))}
       </div>
-      {error !== null && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      )}
-      {notice !== null && (
-        <p role="status" className="muted">
-          {notice}
-        </p>
-      )}
+      <ErrorMessage message={error} />
+      <Notice message={notice} />
       <div role="tabpanel" aria-label={visible.find((t) => t.id === tab)?.label}>
         {overview === null ? (
           <p className="muted">Loading…</p>

@@ -1,9 +1,11 @@
 /** The focused study's details: patient and study attributes, its series, and who it is shared with. */
 import { useEffect, useState } from 'react';
 import type { StudyDetails } from '../../../shared/contract';
+import { StudyFacts } from '../../components/StudyFacts';
 import { api } from '../../lib/api';
 import { formatCount, formatPersonName } from '../../lib/format';
-import { useHub } from '../hub/hub-store';
+import { StudyHistory } from '../audit/StudyHistory';
+import { hasPermission, useHub } from '../hub/hub-store';
 import { SharedWith } from '../sharing/SharedWith';
 import { rowAt, useWorklist } from '../worklist/worklist-store';
 
@@ -11,12 +13,15 @@ type Loaded = { readonly status: 'loading' } | { readonly status: 'ready'; reado
 
 export function DetailsPanel({ version }: { readonly version: number }) {
   const signedIn = useHub((s) => s.status?.user != null);
+  const canAudit = useHub((s) => hasPermission(s.status, 'audit.view'));
+  const [hubStudyId, setHubStudyId] = useState<string | null>(null);
   const study = useWorklist((s) => (s.focus === null ? undefined : rowAt(s, s.focus)));
   const closeDetails = useWorklist((s) => s.closeDetails);
   const uid = study?.studyInstanceUid;
   const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
 
   useEffect(() => {
+    setHubStudyId(null);
     if (uid === undefined) return;
     let current = true;
     setLoaded({ status: 'loading' });
@@ -37,28 +42,7 @@ export function DetailsPanel({ version }: { readonly version: number }) {
           ✕
         </button>
       </header>
-      {study !== undefined && (
-        <dl className="facts">
-          <dt>Patient ID</dt>
-          <dd>{study.patientId ?? '—'}</dd>
-          <dt>Birth date</dt>
-          <dd>{study.patientBirthDate ?? '—'}</dd>
-          <dt>Sex</dt>
-          <dd>{study.patientSex ?? '—'}</dd>
-          <dt>Study</dt>
-          <dd>{study.studyDescription ?? '—'}</dd>
-          <dt>Date</dt>
-          <dd>{[study.studyDate, study.studyTime].filter(Boolean).join(' ') || '—'}</dd>
-          <dt>Accession</dt>
-          <dd>{study.accessionNumber ?? '—'}</dd>
-          <dt>Referring</dt>
-          <dd>{formatPersonName(study.referringPhysicianName) || '—'}</dd>
-          <dt>Institution</dt>
-          <dd>{study.institutionName ?? '—'}</dd>
-          <dt>Study UID</dt>
-          <dd className="uid">{study.studyInstanceUid}</dd>
-        </dl>
-      )}
+      {study !== undefined && <StudyFacts study={study} />}
       <h3>Series</h3>
       {loaded.status === 'loading' && <p className="muted">Loading series…</p>}
       {loaded.status === 'error' && <p role="alert" className="error-text">{loaded.message}</p>}
@@ -84,7 +68,8 @@ export function DetailsPanel({ version }: { readonly version: number }) {
           </tbody>
         </table>
       )}
-      {signedIn && uid !== undefined && <SharedWith study={{ uid }} version={version} />}
+      {signedIn && uid !== undefined && <SharedWith study={{ uid }} version={version} onLoaded={(view) => setHubStudyId(view.hubStudyId)} />}
+      {canAudit && hubStudyId !== null && <StudyHistory hubStudyId={hubStudyId} version={version} />}
     </aside>
   );
 }

@@ -6,6 +6,10 @@
 import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { HubWorklistStudy, StudySharingView } from '../../../shared/contract';
 import { formatCount, formatDate, formatDateTime, formatPersonName } from '../../lib/format';
+import { ErrorMessage } from '../../components/Messages';
+import { StudyFacts } from '../../components/StudyFacts';
+import { StudyHistory } from '../audit/StudyHistory';
+import { hasPermission, useHub } from '../hub/hub-store';
 import { SharedWith } from '../sharing/SharedWith';
 import { useHubWorklists } from './hub-worklist-store';
 
@@ -39,11 +43,7 @@ export function HubWorklistView({ name, version }: { readonly name: string; read
           Refresh
         </button>
       </div>
-      {status === 'error' && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      )}
+      {status === 'error' && <ErrorMessage message={error} />}
       {status === 'loading' && <p className="muted">Loading…</p>}
       {status === 'ready' && studies.length === 0 && <p className="muted">Nothing is shared into this worklist yet.</p>}
       {studies.length > 0 && (
@@ -91,6 +91,7 @@ export function HubWorklistView({ name, version }: { readonly name: string; read
 
 function HubStudyPanel({ study, version, onClose }: { study: HubWorklistStudy; version: number; onClose: () => void }) {
   const [sharing, setSharing] = useState<StudySharingView | null>(null);
+  const canAudit = useHub((state) => hasPermission(state.status, 'audit.view'));
   useEffect(() => setSharing(null), [study.hubStudyId]);
   const s = study.summary;
   return (
@@ -101,26 +102,14 @@ function HubStudyPanel({ study, version, onClose }: { study: HubWorklistStudy; v
           ✕
         </button>
       </header>
-      <dl className="facts">
-        <dt>Patient ID</dt>
-        <dd>{s.patientId ?? '—'}</dd>
-        <dt>Birth date</dt>
-        <dd>{s.patientBirthDate ?? '—'}</dd>
-        <dt>Study</dt>
-        <dd>{s.studyDescription ?? '—'}</dd>
-        <dt>Date</dt>
-        <dd>{[s.studyDate, s.studyTime].filter(Boolean).join(' ') || '—'}</dd>
-        <dt>Accession</dt>
-        <dd>{s.accessionNumber ?? '—'}</dd>
-        <dt>Study UID</dt>
-        <dd className="uid">{s.studyInstanceUid}</dd>
-      </dl>
+      <StudyFacts study={s} />
       {sharing !== null && sharing.series.length > 0 && (
         <p className="muted">
           {formatCount(sharing.series.length)} series, {formatCount(sharing.series.reduce((n, series) => n + series.instanceCount, 0))} images on the hub
         </p>
       )}
       <SharedWith study={{ hubId: study.hubStudyId }} version={version} onLoaded={setSharing} />
+      {canAudit && <StudyHistory hubStudyId={study.hubStudyId} version={version} />}
     </aside>
   );
 }

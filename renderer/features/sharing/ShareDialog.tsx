@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ShareCodeWorklist, ShareOutcome, ShareTargetView } from '../../../shared/contract';
+import { ErrorMessage } from '../../components/Messages';
 import { ModalDialog } from '../../components/ModalDialog';
 import { api } from '../../lib/api';
 import { formatCount } from '../../lib/format';
@@ -42,11 +43,7 @@ function TargetSearch({ kind, chosen, toggle }: { kind: 'location' | 'group' | '
   return (
     <div className="target-search">
       <input type="search" aria-label={`Search ${noun}`} placeholder={`Search ${noun}…`} value={q} onChange={(e) => setQ(e.target.value)} autoFocus />
-      {error !== null && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} />
       {found !== null && found.length === 0 && <p className="muted">No {noun} match “{q}”.</p>}
       <ul className="target-list" aria-label={`Matching ${noun}`}>
         {found?.map((target) => {
@@ -91,11 +88,7 @@ function ShareCodeLookup({ add }: { add: (target: Target) => void }) {
       <button type="submit" disabled={busy || code.trim() === ''}>
         Look up
       </button>
-      {error !== null && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} />
       {found !== null && (
         <div className="code-found" role="status">
           <span>
@@ -137,11 +130,7 @@ function EmailEntry({ add }: { add: (target: Target) => void }) {
       <button type="submit" disabled={email.trim() === ''}>
         Add address
       </button>
-      {error !== null && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} />
       <p className="muted hint">Someone without an account gets an invitation and must register before they see anything.</p>
     </form>
   );
@@ -260,11 +249,7 @@ export function ShareDialog({ studies }: { readonly studies: readonly StudyRef[]
               ))}
             </ul>
           )}
-          {error !== null && (
-            <p role="alert" className="error-text">
-              {error}
-            </p>
-          )}
+          <ErrorMessage message={error} />
           <div className="dialog-actions">
             <button type="button" onClick={close}>
               Cancel

@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StudySharingView } from '../../../shared/contract';
+import { ErrorMessage, Notice } from '../../components/Messages';
 import { api } from '../../lib/api';
 import { formatDateTime } from '../../lib/format';
 import type { StudyRef } from './share-store';
@@ -24,8 +25,7 @@ export function SharedWith({ study, version, onLoaded }: { study: StudyRef; vers
       setError(null);
       onLoaded?.(result.value);
     } else setError(result.error.message);
-    // The key names the study; the object itself is new on every render.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Keyed by the study's name (`key`): the `study` object itself is new on every render.
   }, [key]);
   // Opening a study is a view on its trail; re-reading it after a sync is not.
   useEffect(() => {
@@ -39,7 +39,6 @@ export function SharedWith({ study, version, onLoaded }: { study: StudyRef; vers
     seenVersion.current = version;
     void load(false);
     // Only a new version re-reads; a new study is the effect above.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version]);
 
   const remove = async (shareId: string, label: string) => {
@@ -54,16 +53,8 @@ export function SharedWith({ study, version, onLoaded }: { study: StudyRef; vers
   return (
     <section aria-label="Shared with" className="shared-with">
       <h3>Shared with</h3>
-      {error !== null && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      )}
-      {notice !== null && (
-        <p role="status" className="muted">
-          {notice}
-        </p>
-      )}
+      <ErrorMessage message={error} />
+      <Notice message={notice} />
       {view === null && error === null && <p className="muted">Loading…</p>}
       {view !== null && view.message !== null && <p className="muted">{view.message}</p>}
       {view !== null && view.live && view.shares.length === 0 && <p className="muted">Not shared with anyone.</p>}

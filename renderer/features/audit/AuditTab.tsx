@@ -8,6 +8,7 @@ import { AUDIT_ACTIONS, AUDIT_ACTION_LABELS, type AuditAction } from '../../../s
 import type { AdminOverview, AuditEventView } from '../../../shared/contract';
 import { api } from '../../lib/api';
 import { formatDateTime } from '../../lib/format';
+import { ErrorMessage } from '../../components/Messages';
 
 interface Filters {
   readonly action: AuditAction | '';
@@ -102,11 +103,7 @@ export function AuditTab({ overview }: { readonly overview: AdminOverview }) {
           {exporting ? 'Exporting…' : 'Export CSV'}
         </button>
       </form>
-      {error !== null && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} />
       {events !== null && events.length === 0 && <p className="muted">No events match these filters.</p>}
       {events !== null && events.length > 0 && (
         <table className="admin-table" aria-label="Audit trail">
