@@ -3,7 +3,8 @@
  * radiologist shares a study to a location, a group, a physician, another site's worklist by its
  * share code and an email address; each recipient finds it in the right worklist; the invited
  * address registers on the hub's real registration page and then sees it; roles only see the
- * share options they hold; removing a share takes the study out of that worklist only; the
+ * share options they hold; removing a share takes the study out of that worklist only; a share
+ * made while the hub is down waits, shows as pending and goes through when it is back; the
  * admin reads and exports the audit trail.
  */
 import path from 'node:path';
@@ -232,6 +233,40 @@ describe('sharing between two people through one hub', () => {
     await expect.poll(async () => (await openHubWorklist(other, 'Cardiology')).textContent()).toContain('Share, Sam');
   });
 
+  it('keeps a share made while the hub is down, shows it pending, and sends it when the hub is back', async () => {
+    await rita.getByRole('button', { name: 'Close details' }).click();
+    const row = rita.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'Keep, Kim' });
+    await row.click();
+    await rita.getByRole('button', { name: 'Actions' }).click();
+    await rita.getByRole('menuitem', { name: 'Share…' }).click();
+    const dialog = rita.getByRole('dialog', { name: 'Share study' });
+    await dialog.getByRole('tab', { name: 'Physicians' }).click();
+    await dialog.getByRole('searchbox', { name: 'Search physicians' }).fill('paul');
+    await dialog.getByRole('checkbox', { name: /Paul Physician/ }).check();
+
+    await hub.pause();
+    await dialog.getByRole('button', { name: 'Share Studies' }).click();
+    await expect.poll(() => dialog.getByRole('status').textContent()).toContain('The hub cannot be reached');
+    expect(await dialog.getByRole('list', { name: 'Share results' }).textContent()).toBe('Paul Physicianpending 1');
+    await screenshot(rita, '39-share-offline');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => rita.getByRole('button', { name: /^Hub: / }).textContent()).toMatch(/Hub offline · \d+ waiting/);
+    await expect.poll(() => row.getByRole('gridcell').last().textContent()).toBe('…');
+    await row.dblclick();
+    const waiting = rita.getByRole('region', { name: 'Shared with' }).getByRole('list', { name: 'Waiting or refused' });
+    await expect.poll(() => waiting.textContent()).toBe('Pending Paul Physician');
+
+    await hub.resume();
+    await rita.getByRole('button', { name: /^Hub: / }).click();
+    await rita.getByRole('dialog', { name: 'Hub' }).getByRole('button', { name: 'Sync now' }).click();
+    await rita.getByRole('dialog', { name: 'Hub' }).getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => rita.getByRole('button', { name: /^Hub: / }).textContent()).toBe('Hub · up to date');
+    await expect.poll(() => row.getByRole('gridcell').last().textContent()).toBe('1');
+    const shares = rita.getByRole('region', { name: 'Shared with' }).getByRole('list', { name: 'Shares' });
+    await expect.poll(() => shares.textContent()).toContain('Paul Physician');
+    expect(await waiting.count()).toBe(0);
+  });
+
   it('lets an admin filter the audit trail and export it as CSV', async () => {
     await ritaDesk.app.hub.signIn({ url: hub.url, email: 'admin@riverside.example', password: PASSWORD });
     await rita.getByRole('link', { name: 'Administration' }).click();
@@ -240,14 +275,15 @@ describe('sharing between two people through one hub', () => {
     await expect.poll(() => trail.textContent()).toContain('Share removed');
     expect(await trail.textContent()).toContain('Rita Radiologist');
     await rita.getByLabel('Action').selectOption({ label: 'Shared' });
-    await expect.poll(() => trail.getByRole('row').count()).toBe(6);
+    // Five shares of the first study and the one made offline; the header row.
+    await expect.poll(() => trail.getByRole('row').count()).toBe(7);
     await screenshot(rita, '37-audit-trail');
     const [download] = await Promise.all([rita.waitForEvent('download'), rita.getByRole('button', { name: 'Export CSV' }).click()]);
     const file = await download.path();
     const { readFileSync } = await import('node:fs');
     const csv = readFileSync(file, 'utf8').trim().split('\r\n');
     expect(csv[0]).toBe('time,action,trail,actor,actor email,on behalf of,study instance uid,share id,target,detail');
-    expect(csv).toHaveLength(6);
+    expect(csv).toHaveLength(7);
     expect(csv.slice(1).every((line) => line.includes(',share.create,study,Rita Radiologist,'))).toBe(true);
     expect(download.suggestedFilename()).toMatch(/^studyshare-audit-\d{4}-\d{2}-\d{2}\.csv$/);
 

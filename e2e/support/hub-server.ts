@@ -29,6 +29,9 @@ export interface HubServer {
   /** Calls the hub's API as someone (by their session token). */
   api<T>(token: string, method: 'GET' | 'POST', url: string, payload?: unknown): Promise<T>;
   mails(): string[];
+  /** Stops answering (the hub is down) until `resume`, on the same address and data. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,9 +39,11 @@ export async function startHubServer(): Promise<HubServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-e2e-hub-'));
   const dropDir = path.join(dir, 'mail-drop');
   const db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
-  const app = buildHub({ db, blobDir: path.join(dir, 'blobs'), mail: { dropDir } });
+  const build = () => buildHub({ db, blobDir: path.join(dir, 'blobs'), mail: { dropDir } });
+  let app = build();
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
   const passwordHash = await hashPassword(PASSWORD);
   const api = async <T>(token: string, method: 'GET' | 'POST', pathname: string, payload?: unknown): Promise<T> => {
     const response = await app.inject({ method, url: pathname, payload: payload as never, headers: { authorization: `Bearer ${token}` } });
@@ -48,7 +53,9 @@ export async function startHubServer(): Promise<HubServer> {
   return {
     url,
     db,
-    app,
+    get app() {
+      return app;
+    },
     dropDir,
     async site(name, domain) {
       const created = await db.transaction().execute((trx) => createAccount(trx, name, { name: `${name} Admin`, email: `admin@${domain}`, passwordHash }, new Date()));
@@ -60,8 +67,16 @@ export async function startHubServer(): Promise<HubServer> {
     },
     api,
     mails: () => (existsSync(dropDir) ? readdirSync(dropDir).sort().map((file) => readFileSync(path.join(dropDir, file), 'utf8')) : []),
-    async stop() {
+    async pause() {
+      app.server.closeAllConnections();
       await app.close();
+    },
+    async resume() {
+      app = build();
+      await app.listen({ port, host: '127.0.0.1' });
+    },
+    async stop() {
+      if (app.server.listening) await app.close();
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
