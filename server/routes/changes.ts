@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { studyAccess } from '../../shared/permissions/visibility';
+import { studyAccess, visibleShares } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
 import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import { actorFor } from '../auth/sessions';
@@ -57,7 +57,7 @@ export const changeRoutes =
           private: study.private === 1,
           summary: JSON.parse(study.summary) as unknown,
           actions: [...access.actions].sort(),
-          shares: facts.shares.filter((share) => !share.removed).map((share) => ({ id: share.id, target: share.target, sharedBy: share.sharedBy, removable: access.removableShareIds.has(share.id) })),
+          shares: visibleShares(facts, viewer).map((share) => ({ id: share.id, target: share.target, sharedBy: share.sharedBy, removable: access.removableShareIds.has(share.id) })),
         });
       }
       return { changes, cursor, more: rows.length === limit };

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { studyAccess } from '../../shared/permissions/visibility';
+import { studyAccess, visibleShares } from '../../shared/permissions/visibility';
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
 import { recordAudit } from '../audit/audit-trail';
@@ -66,6 +66,8 @@ export const studyRoutes =
         .groupBy(['series_uid', 'modality', 'series_description'])
         .orderBy('series_number')
         .execute();
+      const known = new Set(visibleShares(facts!, viewer).map((share) => share.id));
+      const shown = shares.filter((share) => known.has(share.id));
       // Seen through an external share made to this viewer: the view goes on that share's trail.
       const through = shares.find((share) => share.external === 1 && share.user_id === actor.userId);
       if (view === 'opened') {
@@ -81,7 +83,7 @@ export const studyRoutes =
       }
       return {
         study: { id: study.id, private: study.private === 1, summary: JSON.parse(study.summary) as unknown, actions: [...access.actions].sort() },
-        shares: shares.map((share) => ({
+        shares: shown.map((share) => ({
           id: share.id,
           target:
             share.kind === null

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_ROLES, PERMISSION_KEYS, type BuiltInRole } from './catalogue';
-import { studyAccess, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts } from './visibility';
+import { studyAccess, visibleShares, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts } from './visibility';
 
 function viewer(userId: string, role: BuiltInRole, extra: Partial<ViewerFacts> = {}): ViewerFacts {
   return {
@@ -96,5 +96,22 @@ describe('studyAccess: what each built-in role may do to a study it sees', () =>
 
   it('gives the Admin role every permission in the catalogue', () => {
     expect([...BUILT_IN_ROLES.Admin].sort()).toEqual([...PERMISSION_KEYS].sort());
+  });
+});
+
+describe('visibleShares: who else a study is shared with', () => {
+  const shares = [
+    share('to-loc-b', { kind: 'worklist', worklistKind: 'location', ownerId: 'loc-b' }),
+    share('to-phys', { kind: 'worklist', worklistKind: 'personal', ownerId: 'phys' }),
+    share('to-ext', { kind: 'person', userId: 'ext' }),
+    share('by-tb', { kind: 'person', userId: 'someone' }, 'tb'),
+    share('gone', { kind: 'person', userId: 'ext' }, 'rad', true),
+  ];
+  it.each<[string, ViewerFacts, string[]]>([
+    ['people of the owning site see every live share', viewer('tech', 'Technologist'), ['to-loc-b', 'to-phys', 'to-ext', 'by-tb']],
+    ['a member of a location elsewhere sees its share and what they shared', other('Technologist', 'tb', { locationIds: new Set(['loc-b']) }), ['to-loc-b', 'by-tb']],
+    ['an external recipient sees only their own', external('ext'), ['to-ext']],
+  ])('%s', (_rule, who, expected) => {
+    expect(visibleShares(study({ shares }), who).map((s) => s.id)).toEqual(expected);
   });
 });

@@ -13,6 +13,8 @@
  *    acts with their own permissions.
  * 5. Seeing needs studies.view; every other action needs seeing plus its own permission.
  *    Removing a share needs studies.share.remove, or being the one who made it.
+ * 6. Who else a study is shared with is the owning site's business: people of that site see
+ *    every share; anyone else sees only the shares that reach them and those they made.
  */
 import type { PermissionKey } from './catalogue';
 
@@ -134,4 +136,11 @@ export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess
       .map((share) => share.id),
   );
   return { actions, removableShareIds, reason };
+}
+
+/** Rule 6: the live shares of a study this viewer may know about. */
+export function visibleShares(study: StudyFacts, viewer: ViewerFacts): ShareFact[] {
+  const live = study.shares.filter((share) => !share.removed);
+  if (viewer.accountId === study.accountId) return live;
+  return live.filter((share) => share.sharedBy === viewer.userId || sharedDirectlyWith(viewer, share) || sharedToWorklistOf(viewer, share));
 }
