@@ -84,6 +84,11 @@ export function HubWorklistView({ name, version }: { readonly name: string; read
           </tbody>
         </table>
       )}
+      {total !== null && total > studies.length && (
+        <p className="muted">
+          Showing the {formatCount(studies.length)} most recently shared of {formatCount(total)}.
+        </p>
+      )}
       {detailsOpen && focused !== undefined && <HubStudyPanel study={focused} version={version} onClose={() => setDetailsOpen(false)} />}
     </div>
   );
