@@ -6,7 +6,7 @@
  *
  *   npm run bench:share [-- --studies 1000]
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,11 +15,7 @@ import { buildHub } from '../../server/app';
 import { hashPassword } from '../../server/auth/password';
 import { openHubDatabase } from '../../server/db/open-hub-db';
 import { addUser, createAccount } from '../../server/routes/accounts';
-import { EventBus } from '../../electron/main/api/event-bus';
-import { openIndexDatabase } from '../../electron/main/db/connection';
-import { HubConnection } from '../../electron/main/hub-connection/hub-connection';
-import { TokenStore } from '../../electron/main/hub-connection/token-store';
-import { ShareService } from '../../electron/main/sharing/share-service';
+import { signedInDesktop } from '../../electron/main/test-support/signed-in-desktop';
 import { fillIndex } from './fill-index';
 
 const { values } = parseArgs({ options: { studies: { type: 'string', default: '1000' } } });
@@ -63,25 +59,15 @@ async function main(): Promise<void> {
     targets.push({ worklistId: personal.id, label: 'Paul', recipient: paul.email });
 
     const desktop = async (name: string, email: string) => {
-      const dataDir = path.join(dir, name);
-      mkdirSync(dataDir);
-      const localDb = openIndexDatabase(path.join(dataDir, 'index.sqlite'));
-      const connection = new HubConnection({ dataDir, localDb, bus: new EventBus(), tokens: new TokenStore(path.join(dataDir, 'hub-token')), defaultMode: 'remote', syncEveryMs: 0 });
-      await connection.signIn({ url, email, password: PASSWORD });
-      await connection.settled();
-      desktops.push({
-        close: async () => {
-          await connection.close();
-          localDb.close();
-        },
-      });
-      return { connection, localDb };
+      const signedIn = await signedInDesktop(path.join(dir, name), url, email, PASSWORD);
+      desktops.push(signedIn);
+      return signedIn;
     };
     const rita = await desktop('rita', 'rita@bench.example');
     fillIndex(rita.localDb, studies);
     const uids = (rita.localDb.prepare('SELECT study_uid FROM studies ORDER BY id').all() as { study_uid: string }[]).map((row) => row.study_uid);
     const recipients = await Promise.all(targets.map((target, i) => desktop(`recipient-${i}`, target.recipient)));
-    const sharing = new ShareService(rita.localDb, rita.connection);
+    const sharing = rita.sharing;
 
     const t0 = performance.now();
     const outcome = await sharing.share({ studies: uids.map((uid) => ({ uid })), targets: targets.map(({ worklistId, label }) => ({ worklistId, label })) });
@@ -90,7 +76,7 @@ async function main(): Promise<void> {
     if (shared !== studies * targets.length) throw new Error(`only ${shared} of ${studies * targets.length} shares went through: ${JSON.stringify(outcome.targets.map((t) => t.refused[0]))}`);
     // Each recipient syncs (as its timer would) until its cache holds all the shared studies.
     await Promise.all(
-      recipients.map(async ({ connection, localDb }) => {
+      recipients.map(async ({ hub: connection, localDb }) => {
         for (;;) {
           await connection.syncNow();
           const { n } = localDb.prepare('SELECT count(*) AS n FROM hub_studies').get() as { n: number };

@@ -8,15 +8,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/password';
 import { addUser, createAccount } from '../../../server/routes/accounts';
-import { EventBus } from '../api/event-bus';
-import { openIndexDatabase } from '../db/connection';
 import { importPaths } from '../dicom-import/import-service';
 import { testUid, writeInstance } from '../dicom-write/synthetic-study';
-import { HubConnection } from '../hub-connection/hub-connection';
-import { TokenStore } from '../hub-connection/token-store';
 import { tempDir } from '../test-support/temp-dir';
 import { TestHub } from '../test-support/test-hub';
-import { ShareService } from './share-service';
+import { signedInDesktop } from '../test-support/signed-in-desktop';
 
 const PASSWORD = 'long enough password';
 const open: { close(): Promise<void> }[] = [];
@@ -41,18 +37,9 @@ async function siteOnHub(dir: string) {
 }
 
 async function desktop(dir: string, url: string, email: string) {
-  mkdirSync(dir, { recursive: true });
-  const localDb = openIndexDatabase(path.join(dir, 'index.sqlite'));
-  const hub = new HubConnection({ dataDir: dir, localDb, bus: new EventBus(), tokens: new TokenStore(path.join(dir, 'hub-token')), defaultMode: 'remote', syncEveryMs: 0 });
-  await hub.signIn({ url, email, password: PASSWORD });
-  await hub.settled();
-  open.push({
-    close: async () => {
-      await hub.close();
-      localDb.close();
-    },
-  });
-  return { hub, localDb, sharing: new ShareService(localDb, hub) };
+  const signedIn = await signedInDesktop(dir, url, email, PASSWORD);
+  open.push(signedIn);
+  return signedIn;
 }
 
 async function importStudy(dir: string, localDb: Parameters<typeof importPaths>[0], n: number) {
