@@ -251,11 +251,10 @@ export class HubConnection {
     const result = sync.result(opId);
     if (result === null) throw new AppError('hub-unreachable', 'The hub cannot be reached. The study will be sent when it is back.');
     if (result.status === 'rejected') throw new AppError(result.error.code, result.error.message);
+    // Its files were queued for upload when the hub took the publish (newSyncClient's onApplied).
     const hubStudyId = result.value.studyId as string;
-    const files = listStudyInstances(this.options.localDb, studyInstanceUid);
-    sync.queueUploads(hubStudyId, files);
     this.syncInBackground();
-    return { hubStudyId, files: files.length };
+    return { hubStudyId, files: listStudyInstances(this.options.localDb, studyInstanceUid).length };
   }
 
   /** The hub id of a local study, once the hub has it (known from the pulled changes). */

@@ -149,16 +149,18 @@ export class SyncClient {
       } catch (error) {
         // A batch the hub refused as a whole (malformed): mark each so the queue does not jam.
         if (error instanceof HubRefusedError && error.status === 400) {
-          this.settle(rows.map((row) => ({ id: row.id, status: 'rejected', error: { code: error.code, message: error.message } })));
+          this.settle(rows.map((row) => ({ id: row.id, status: 'rejected', error: { code: error.code, message: error.message } })), rows);
           continue;
         }
         throw error;
       }
-      this.settle(results);
+      this.settle(results, rows);
     }
   }
 
-  private settle(results: readonly OperationResult[]): void {
+  /** Stores the answers to a batch; `sent` is that batch (its payloads, for `onApplied`). */
+  private settle(results: readonly OperationResult[], sent: readonly OutboxRow[]): void {
+    const payloads = new Map(sent.map((row) => [row.id, row.payload]));
     const now = new Date().toISOString();
     const applied: { operation: Operation; result: Extract<OperationResult, { status: 'applied' }> }[] = [];
     this.db.transaction(() => {
@@ -174,9 +176,9 @@ export class SyncClient {
           now,
           result.id,
         );
-        if (result.status === 'applied' && this.options.onApplied !== undefined) {
-          const row = prepared(this.db, 'SELECT payload FROM outbox WHERE id = ?').get(result.id) as { payload: string } | undefined;
-          if (row !== undefined) applied.push({ operation: JSON.parse(row.payload) as Operation, result });
+        const payload = payloads.get(result.id);
+        if (result.status === 'applied' && this.options.onApplied !== undefined && payload !== undefined) {
+          applied.push({ operation: JSON.parse(payload) as Operation, result });
         }
       }
     })();
