@@ -121,7 +121,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     },
     'audit:query': (filter) => hub.hubRequest('GET', `/api/audit?${auditQueryString(filter)}`),
     'audit:export': async (filter) => ({
-      csv: await hub.hubText(`/api/audit.csv?${auditQueryString(filter)}`),
+      csv: await hub.hubRequest<string>('GET', `/api/audit.csv?${auditQueryString(filter)}`),
       filename: `studyshare-audit-${new Date().toISOString().slice(0, 10)}.csv`,
     }),
   };

@@ -301,9 +301,9 @@ export class HubConnection {
     return this.sync;
   }
 
-  /** The sync client of the signed-in user, or a clear error. */
+  /** The sync client of the signed-in user (there is none when signed out), or a clear error. */
   requireSync(): SyncClient {
-    if (this.sync === null || (this.me === null && this.options.tokens.load() === null)) throw new AppError('signed-out', 'Sign in to the hub first.');
+    if (this.sync === null) throw new AppError('signed-out', 'Sign in to the hub first.');
     return this.sync;
   }
 
@@ -360,16 +360,10 @@ export class HubConnection {
     return { ...users, ...roles, ...locations, ...groups, ...worklists };
   }
 
+  /** A hub call with the user's token; JSON answers come parsed, others (the audit CSV) as text. */
   hubRequest<T>(method: 'GET' | 'POST' | 'PUT', pathname: string, body?: unknown): Promise<T> {
     const client = this.requireClient();
     return this.hubCall(() => client.request(method, pathname, body) as Promise<T>);
-  }
-
-  /** A hub resource that is text, not JSON (the audit CSV). */
-  async hubText(pathname: string): Promise<string> {
-    const client = this.requireClient();
-    const text = await this.hubCall(() => client.request('GET', pathname));
-    return typeof text === 'string' ? text : '';
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,7 @@ import type { SeriesSummary, StudySummary } from '../../../shared/types/study';
 import { AppError } from '../api/app-error';
 import type { HubConnection } from '../hub-connection/hub-connection';
 import { findStudy } from '../study-index/study-lookup';
-import type { OperationInput } from '../sync-client/sync-client';
+import type { OperationInput, OperationLabel } from '../sync-client/sync-client';
 
 type StudyRef = { readonly uid: string } | { readonly hubId: string };
 type ShareInput = CallParsedInput<'sharing:share'>;
@@ -39,7 +39,7 @@ export class ShareService {
 
   async share(input: ShareInput): Promise<ShareOutcome> {
     const sync = this.hub.requireSync();
-    const queued: { operation: OperationInput; label: { studyUid: string | null; hubStudyId: string | null; targetLabel: string | null } }[] = [];
+    const queued: { operation: OperationInput; label: OperationLabel }[] = [];
     // Which queued operation is which study × target, to read the answers back.
     const slots: { opIndex: number; targetIndex: number; study: string }[] = [];
     const studies = input.studies.map((ref) => {
