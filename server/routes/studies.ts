@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { studyAccess, visibleShares } from '../../shared/permissions/visibility';
+import { ACTION_PERMISSIONS, studyAccess, visibleShares } from '../../shared/permissions/visibility';
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
 import { recordAudit } from '../audit/audit-trail';
@@ -20,7 +20,8 @@ const targetQuery = z
   .object({ kind: z.enum(['location', 'group', 'user']), q: z.string().trim().max(200).default(''), limit: z.coerce.number().int().min(1).max(100).default(20) })
   .strict();
 
-const TARGET_PERMISSION = { location: 'studies.share.locations', group: 'studies.share.groups', user: 'studies.share.users' } as const;
+/** The share action each kind of target is (its permissions come from the visibility rules). */
+const TARGET_ACTION = { location: 'share.locations', group: 'share.groups', user: 'share.users' } as const;
 
 export const studyRoutes =
   ({ db, now }: HubContext): FastifyPluginAsync =>
@@ -109,8 +110,7 @@ export const studyRoutes =
     app.get('/share-targets', async (request) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       const { kind, q, limit } = parseInput(targetQuery, request.query);
-      requirePermission(actor, 'studies.share');
-      requirePermission(actor, TARGET_PERMISSION[kind]);
+      for (const key of ACTION_PERMISSIONS[TARGET_ACTION[kind]]) requirePermission(actor, key);
       const accountId = requireAccount(actor);
       const needle = q.toLowerCase();
       const matches = (...values: (string | null)[]) => needle === '' || values.some((value) => value?.toLowerCase().includes(needle));

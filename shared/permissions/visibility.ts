@@ -60,7 +60,8 @@ export type StudyAction =
   | 'guest-link'
   | 'mark-private';
 
-const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, readonly PermissionKey[]>> = {
+/** The permissions each action needs (besides seeing the study): the share dialog's options read it too. */
+export const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, readonly PermissionKey[]>> = {
   share: ['studies.share'],
   'share.email': ['studies.share', 'studies.share.email'],
   'share.groups': ['studies.share', 'studies.share.groups'],
