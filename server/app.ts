@@ -4,7 +4,7 @@
  * details of anything else. `server.ts` only listens.
  */
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from './db/schema';
 import { HttpError } from './http-error';
@@ -17,6 +17,7 @@ import { accountRoutes } from './routes/accounts';
 import { changeRoutes } from './routes/changes';
 import { fileRoutes } from './routes/files';
 import { guestLinkRoutes } from './routes/guest-links';
+import { hubInfoRoutes } from './routes/hub-info';
 import { DEFAULT_GUEST_PAGE_DIR, guestPageRoutes } from './routes/guest-page';
 import { operationRoutes } from './routes/operations';
 import { worklistRoutes } from './routes/worklists';
@@ -33,8 +34,22 @@ export interface HubOptions {
   readonly logger?: boolean | { readonly stream: NodeJS.WritableStream };
   /** Outgoing mail: SMTP when `smtpUrl` is set, else .eml files in `dropDir` (default: beside the blobs, `mail-drop`). */
   readonly mail?: Partial<MailConfig>;
-  /** The address people outside reach the hub at (for registration links); default: the request's own host. */
-  readonly publicUrl?: string;
+  /**
+   * The address people outside reach the hub at: every link the hub sends or hands out (guest
+   * links, invitations, password resets, notices) starts with it. Without one the hub refuses to
+   * make such links, rather than guess from a request's Host header (which a caller controls).
+   */
+  readonly publicUrl?: string | null;
+  /** The hub's name, shown on its page and to a desktop checking the address. */
+  readonly name?: string;
+  /** Whether the hub's page and `GET /api/hub` list its sites' names (off: an operator's choice). */
+  readonly listSites?: boolean;
+  /**
+   * The one-time code that first-run setup needs (printed on a server hub's console; the
+   * desktop's embedded hub makes its own): without it, whoever reaches a fresh hub first would
+   * become its admin.
+   */
+  readonly setupToken?: string;
 }
 
 /** Guest link and invitation tokens travel in paths (/g/<token>/…, /register/<token>): logs get the path without them. */
@@ -47,7 +62,19 @@ export interface HubContext {
   readonly now: () => Date;
   /** Sends queued mail (after a commit); never throws. */
   readonly flushMail: () => Promise<number>;
-  readonly publicUrl: (request: FastifyRequest) => string;
+  /** The configured public address (no trailing slash), or null. */
+  readonly publicUrl: string | null;
+  readonly name: string;
+  readonly listSites: boolean;
+  readonly setupToken: string | null;
+}
+
+/** The public address, or a refusal that names the missing setting: links must work where they are sent. */
+export function requirePublicUrl(context: Pick<HubContext, 'publicUrl'>): string {
+  if (context.publicUrl === null) {
+    throw new HttpError(409, 'public-url-missing', 'This hub has no public address, so it cannot make links that work elsewhere. Its operator must set HUB_PUBLIC_URL (or --public-url).');
+  }
+  return context.publicUrl;
 }
 
 export function buildHub(options: HubOptions): FastifyInstance {
@@ -68,7 +95,10 @@ export function buildHub(options: HubOptions): FastifyInstance {
     db: options.db,
     now,
     flushMail: () => flush().catch(() => 0),
-    publicUrl: (request) => (options.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, ''),
+    publicUrl: options.publicUrl === undefined || options.publicUrl === null ? null : options.publicUrl.replace(/\/+$/, ''),
+    name: options.name ?? 'Studyshare hub',
+    listSites: options.listSites ?? false,
+    setupToken: options.setupToken ?? null,
   };
   // Mail a server refused is tried again on the next batch of operations, or within a minute.
   const retry = setInterval(() => void context.flushMail(), 60_000);
@@ -89,6 +119,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such address on this hub.' } }));
 
+  app.register(hubInfoRoutes(context), { prefix: '/api' });
   app.register(accountRoutes(context), { prefix: '/api' });
   app.register(worklistRoutes(context), { prefix: '/api' });
   app.register(operationRoutes(context), { prefix: '/api' });

@@ -43,7 +43,7 @@ describe('hub: guest links', () => {
     db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
     const stream = new PassThrough();
     stream.on('data', (chunk: Buffer) => logged.push(chunk.toString('utf8')));
-    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), now: () => clock, logger: { stream } });
+    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), now: () => clock, logger: { stream }, publicUrl: 'https://hub.example.org' });
     await hub.ready();
     const passwordHash = await hashPassword('long enough password');
     const site = await db.transaction().execute((trx) => createAccount(trx, 'Site', { name: 'Admin', email: 'admin@site.example', passwordHash }, clock));

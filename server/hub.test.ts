@@ -23,7 +23,7 @@ describe('hub: accounts, sessions, roles and share codes', () => {
 
   beforeAll(async () => {
     db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
-    hub = buildHub({ db, blobDir: path.join(dir, 'blobs') });
+    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
     await hub.ready();
   });
 

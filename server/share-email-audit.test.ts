@@ -255,7 +255,7 @@ describe('hub: invitations through a real SMTP server', () => {
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const port = (smtp.server.address() as AddressInfo).port;
     db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
-    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), mail: { smtpUrl: `smtp://127.0.0.1:${port}?ignoreTLS=true`, dropDir: path.join(dir, 'drop') } });
+    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), mail: { smtpUrl: `smtp://127.0.0.1:${port}?ignoreTLS=true`, dropDir: path.join(dir, 'drop') }, publicUrl: 'https://hub.example.org' });
     await hub.ready();
   });
 

@@ -50,7 +50,7 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
 
   beforeAll(async () => {
     db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
-    hub = buildHub({ db, blobDir: path.join(dir, 'blobs') });
+    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
     await hub.ready();
     const passwordHash = await hashPassword('long enough password');
     const now = new Date();

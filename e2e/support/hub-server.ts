@@ -4,7 +4,6 @@
  * into its database (a hub operator's job; the admin screens are tested elsewhere).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +12,7 @@ import { buildHub } from '../../server/app';
 import { hashPassword } from '../../server/auth/password';
 import { openHubDatabase } from '../../server/db/open-hub-db';
 import type { HubDatabase } from '../../server/db/schema';
+import { freePort } from '../../electron/main/test-support/free-port';
 import { addUser, createAccount } from '../../server/routes/accounts';
 import type { BuiltInRole } from '../../shared/permissions/catalogue';
 
@@ -39,11 +39,11 @@ export async function startHubServer(): Promise<HubServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-e2e-hub-'));
   const dropDir = path.join(dir, 'mail-drop');
   const db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
-  const build = () => buildHub({ db, blobDir: path.join(dir, 'blobs'), mail: { dropDir } });
-  let app = build();
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (app.server.address() as AddressInfo).port;
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const build = () => buildHub({ db, blobDir: path.join(dir, 'blobs'), mail: { dropDir }, publicUrl: url });
+  let app = build();
+  await app.listen({ port, host: '127.0.0.1' });
   const passwordHash = await hashPassword(PASSWORD);
   const api = async <T>(token: string, method: 'GET' | 'POST', pathname: string, payload?: unknown): Promise<T> => {
     const response = await app.inject({ method, url: pathname, payload: payload as never, headers: { authorization: `Bearer ${token}` } });

@@ -59,7 +59,7 @@ function load(workerData: Record<string, unknown>): Promise<{ done: number; fail
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-bench-hub-'));
   const db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
-  const hub = buildHub({ db, blobDir: path.join(dir, 'blobs') });
+  const hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
   const url = await hub.listen({ port: 0, host: '127.0.0.1' });
   try {
     const now = new Date();

@@ -25,7 +25,7 @@ const PASSWORD = 'long enough password';
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-bench-share-'));
   const hubDb = await openHubDatabase(path.join(dir, 'hub.sqlite'));
-  const hub = buildHub({ db: hubDb, blobDir: path.join(dir, 'blobs') });
+  const hub = buildHub({ db: hubDb, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
   await hub.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(hub.server.address() as AddressInfo).port}`;
   const desktops: { close(): Promise<void> }[] = [];

@@ -2,7 +2,7 @@
  * Sessions: a 256-bit random token handed to the client once; only its SHA-256 is stored, so a
  * copy of the database opens no session.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { isPermissionKey, type PermissionKey } from '../../shared/permissions/catalogue';
 import { HttpError } from '../http-error';
@@ -11,6 +11,9 @@ import type { HubDatabase } from '../db/schema';
 const SESSION_DAYS = 30;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
+
+/** Compares a given secret with the expected one in constant time (by their hashes, so lengths leak nothing either). */
+export const sameSecret = (given: string, expected: string): boolean => timingSafeEqual(Buffer.from(hashToken(given)), Buffer.from(hashToken(expected)));
 
 export async function createSession(db: Kysely<HubDatabase>, userId: string, now: Date): Promise<string> {
   const token = randomBytes(32).toString('base64url');

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { BUILT_IN_ROLES, PERMISSION_KEYS, type BuiltInRole, type PermissionKey } from '../../shared/permissions/catalogue';
 import type { HubContext } from '../app';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { actorFor, createSession, hashToken, requireAccount, requirePermission } from '../auth/sessions';
+import { actorFor, createSession, hashToken, requireAccount, requirePermission, sameSecret } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
 import { NO_PASSWORD } from '../sharing/email-recipient';
@@ -20,7 +20,7 @@ const password = z.string().min(10, 'at least 10 characters').max(200);
 const name = z.string().trim().min(1).max(200);
 
 const rolePermissionsSchema = z.object({ permissions: z.array(z.enum(PERMISSION_KEYS as [PermissionKey, ...PermissionKey[]])).max(100) }).strict();
-const setupSchema = z.object({ accountName: name, adminName: name, email, password }).strict();
+const setupSchema = z.object({ accountName: name, adminName: name, email, password, setupToken: z.string().max(200).optional() }).strict();
 const signInSchema = z.object({ email, password: z.string().max(200) }).strict();
 const newUserSchema = z
   .object({ name, email, password, role: z.enum(Object.keys(BUILT_IN_ROLES) as [BuiltInRole, ...BuiltInRole[]]) })
@@ -73,10 +73,15 @@ export async function createAccount(
 }
 
 export const accountRoutes =
-  ({ db, now }: HubContext): FastifyPluginAsync =>
+  ({ db, now, setupToken }: HubContext): FastifyPluginAsync =>
   async (app) => {
     app.post('/setup', async (request, reply) => {
       const input = parseInput(setupSchema, request.body);
+      // Whoever reaches a fresh hub first must not become its admin: they need the code the hub
+      // printed on its console (or that the desktop's embedded hub keeps in-process).
+      if (setupToken !== null && !sameSecret(input.setupToken ?? '', setupToken)) {
+        throw new HttpError(403, 'setup-token', 'The setup code is missing or wrong. It is printed on the hub’s console when it starts without a site.');
+      }
       const passwordHash = await hashPassword(input.password);
       const result = await db.transaction().execute(async (trx) => {
         const existing = await trx.selectFrom('accounts').select('id').executeTakeFirst();

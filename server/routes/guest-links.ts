@@ -14,7 +14,7 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { guestLinkOptionsSchema } from '../../shared/guest-link-options';
 import { studyAccess } from '../../shared/permissions/visibility';
-import type { HubContext } from '../app';
+import { requirePublicUrl, type HubContext } from '../app';
 import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
@@ -44,12 +44,15 @@ function address(request: FastifyRequest): string {
 }
 
 export const guestLinkRoutes =
-  ({ db, now, blobDir }: HubContext & { readonly blobDir: string }): FastifyPluginAsync =>
+  (context: HubContext & { readonly blobDir: string }): FastifyPluginAsync =>
   async (app) => {
+    const { db, now, blobDir } = context;
     app.post('/api/guest-links', async (request, reply) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       requirePermission(actor, 'studies.guest-links');
       const accountId = requireAccount(actor);
+      // The link is handed out as a full address: refuse before anything is made if there is none.
+      const publicUrl = requirePublicUrl(context);
       const input = parseInput(createSchema, request.body);
       const studies = await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('id', 'in', input.studyIds).execute();
       const viewer = await viewerFacts(db, actor);
@@ -118,7 +121,7 @@ export const guestLinkRoutes =
           });
         }
       });
-      return reply.status(201).send({ id, token, path: `/g/${token}`, studies: linkedIds.length });
+      return reply.status(201).send({ id, token, path: `/g/${token}`, url: `${publicUrl}/g/${token}`, studies: linkedIds.length });
     });
 
     app.get<{ Params: { studyId: string } }>('/api/studies/:studyId/guest-links', async (request) => {

@@ -53,7 +53,7 @@ interface ApplyContext {
   readonly viewer: ViewerFacts;
   readonly at: string;
   /** Where the hub is reached from outside: the registration links in invitations point here. */
-  readonly publicUrl: string;
+  readonly publicUrl: string | null;
 }
 
 /** A study named by hub id, or by StudyInstanceUID in the actor's own site. */
@@ -174,7 +174,6 @@ export const operationRoutes =
     app.post('/operations', async (request) => {
       const actor = await actorFor(db, request.headers.authorization, now());
       const { operations } = parseInput(batchSchema, request.body);
-      const base = publicUrl(request);
       // One transaction for the batch, a savepoint for each operation: a refused one is undone
       // alone, and the batch costs one commit instead of hundreds.
       const trx = await db.startTransaction().execute();
@@ -195,11 +194,12 @@ export const operationRoutes =
           const savepoint = await trx.savepoint('operation').execute();
           let result: OperationResult;
           try {
-            result = { id: op.id, status: 'applied', value: await apply({ trx, actor, viewer, at, publicUrl: base }, op) };
+            result = { id: op.id, status: 'applied', value: await apply({ trx, actor, viewer, at, publicUrl }, op) };
           } catch (error) {
             await savepoint.rollbackToSavepoint('operation').execute();
             if (error instanceof Refusal) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
-            else if (error instanceof HttpError && error.status === 403) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
+            // A 4xx names what is wrong with this operation (no permission, no public address for an invitation): refused alone.
+            else if (error instanceof HttpError && error.status >= 400 && error.status < 500) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
             else throw error;
           }
           await savepoint.releaseSavepoint('operation').execute();

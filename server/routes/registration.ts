@@ -44,7 +44,7 @@ function page(reply: FastifyReply, status: number, title: string, body: string):
 const GONE = 'This registration link cannot be used: it is unknown, was already used, or has expired. Ask the person who shared with you to share again.';
 
 export const registrationRoutes =
-  ({ db, now }: HubContext): FastifyPluginAsync =>
+  ({ db, now, publicUrl }: HubContext): FastifyPluginAsync =>
   async (app) => {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -108,7 +108,8 @@ export const registrationRoutes =
         return true;
       });
       if (!accepted) return page(reply, 410, 'Link not valid', `<p role="alert">${GONE}</p>`);
-      const hub = `${request.protocol}://${request.host}`;
+      // Where to sign in: the hub's public address (never the request's Host header, which a caller controls).
+      const hub = publicUrl ?? 'the address of the hub that sent the invitation';
       return page(
         reply,
         200,

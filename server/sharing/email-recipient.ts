@@ -4,18 +4,20 @@
  * and they see nothing until they register), and a registration link by mail. Sharing more with
  * an address already invited adds to the same invitation; an expired one gets a new link.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { Actor } from '../auth/sessions';
+import { hashToken, type Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { queueMail } from '../mail/mail-queue';
 import { uniqueShareCode } from '../routes/worklist-codes';
+import { requirePublicUrl } from '../app';
 
 export const INVITATION_DAYS = 14;
 /** Never a valid scrypt string: an invited user cannot sign in before registering. */
 export const NO_PASSWORD = '!invited';
 
-export const hashInvitationToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
+/** Invitation tokens are stored as sessions' are: only their hash. */
+export const hashInvitationToken = hashToken;
 
 export type EmailRecipient =
   | { readonly kind: 'user'; readonly userId: string; readonly accountId: string | null }
@@ -28,10 +30,12 @@ interface Context {
   /** The site whose study is shared: the invited user takes its Referrer role. */
   readonly studyAccountId: string;
   readonly at: string;
-  readonly publicUrl: string;
+  /** The hub's public address: invitations need it; a notice without it just names no link. */
+  readonly publicUrl: string | null;
 }
 
 async function sendInvitation(ctx: Context, email: string, userId: string): Promise<{ invitationId: string }> {
+  const publicUrl = requirePublicUrl(ctx);
   const token = randomBytes(32).toString('base64url');
   const invitationId = randomUUID();
   await ctx.trx
@@ -58,7 +62,7 @@ async function sendInvitation(ctx: Context, email: string, userId: string): Prom
         `${ctx.actor.name} (${site?.name ?? 'a Studyshare site'}) shared imaging studies with you.`,
         '',
         'To see them, register with Studyshare here:',
-        `${ctx.publicUrl}/register/${token}`,
+        `${publicUrl}/register/${token}`,
         '',
         `The link is valid for ${INVITATION_DAYS} days and can be used once. If you did not expect this message, ignore it.`,
       ].join('\n'),
@@ -104,7 +108,7 @@ export async function notifyShare(ctx: Context, userId: string): Promise<void> {
     {
       to: user.email,
       subject: `${ctx.actor.name} shared imaging studies with you on Studyshare`,
-      text: `${ctx.actor.name} shared imaging studies with you. Open Studyshare: they are in your worklist.\n\n${ctx.publicUrl}`,
+      text: `${ctx.actor.name} shared imaging studies with you. Open Studyshare: they are in your worklist.${ctx.publicUrl === null ? '' : `\n\n${ctx.publicUrl}`}`,
     },
     ctx.at,
   );

@@ -1,6 +1,5 @@
 /** A real hub for desktop-side tests: on a fixed port, stoppable and restartable on the same data. */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Transform, pipeline } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { buildHub } from '../../../server/app';
 import { openHubDatabase } from '../../../server/db/open-hub-db';
 import type { HubDatabase } from '../../../server/db/schema';
+import { freePort } from './free-port';
 
 /** A hub on a fixed port that can be stopped and started again on the same data. */
 export class TestHub {
@@ -23,7 +23,9 @@ export class TestHub {
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     this.db = await openHubDatabase(path.join(this.dir, 'hub.sqlite'));
-    this.app = buildHub({ db: this.db, blobDir: path.join(this.dir, 'blobs') });
+    // The port is chosen before the hub is built: its public address (in every link) names it.
+    if (this.port === 0) this.port = await freePort();
+    this.app = buildHub({ db: this.db, blobDir: path.join(this.dir, 'blobs'), publicUrl: this.url });
     // The first chunk of an upload's body reaching the hub: the body is surely not complete yet.
     // (Through a Transform: listening for 'data' on the payload itself would drain it.)
     this.app.addHook('preParsing', async (request, _reply, payload) => {
@@ -44,7 +46,6 @@ export class TestHub {
       return tap;
     });
     await this.app.listen({ port: this.port, host: '127.0.0.1' });
-    this.port = (this.app.server.address() as AddressInfo).port;
   }
   async stop(): Promise<void> {
     this.app?.server.closeAllConnections();
