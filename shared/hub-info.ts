@@ -5,6 +5,7 @@
  * side says the oldest version of the other it still serves.
  */
 import { z } from 'zod';
+import { parseUrl } from './web-url';
 
 /** The `service` field that tells a Studyshare hub from any other server at an address. */
 export const HUB_SERVICE = 'studyshare-hub';
@@ -45,12 +46,8 @@ export function hubCompatibility(info: Pick<HubInfo, 'apiVersion' | 'minClientAp
 
 /** Loopback addresses: a link on one of these opens only on the computer that made it. */
 export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
+  const host = parseUrl(url)?.hostname.toLowerCase();
+  if (host === undefined) return false;
   return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]' || host === '::1';
 }
 
@@ -61,12 +58,8 @@ export function isLoopbackUrl(url: string): boolean {
  */
 export function parsePublicUrl(input: string): { readonly ok: true; readonly url: string } | { readonly ok: false; readonly message: string } {
   const text = input.trim();
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { ok: false, message: `“${text}” is not an address. Write it in full, for example https://hub.example.org.` };
-  }
+  const url = parseUrl(text);
+  if (url === null) return { ok: false, message: `“${text}” is not an address. Write it in full, for example https://hub.example.org.` };
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: 'The address must start with https:// (or http:// on a local network).' };
   if (url.hostname === '') return { ok: false, message: 'The address needs a host name.' };
   if (url.username !== '' || url.password !== '') return { ok: false, message: 'The address must not hold a user name or password.' };
