@@ -10,8 +10,10 @@ import type { HubContext } from '../app';
 import { recordAudit } from '../audit/audit-trail';
 import { hashPassword } from '../auth/password';
 import { hashInvitationToken } from '../sharing/email-recipient';
+import { escapeHtml, sendPage } from '../pages/html-page';
 
-const CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const page = (reply: FastifyReply, status: number, title: string, body: string): FastifyReply => sendPage(reply, status, 'Registration', title, body);
+const escape = escapeHtml;
 
 const formSchema = z
   .object({
@@ -20,26 +22,6 @@ const formSchema = z
     confirm: z.string().max(200),
   })
   .refine((form) => form.password === form.confirm, { message: 'The two passwords are not the same.', path: ['confirm'] });
-
-const escape = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
-  return reply
-    .status(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', CSP)
-    .header('referrer-policy', 'no-referrer')
-    .header('x-content-type-options', 'nosniff')
-    .header('x-robots-tag', 'noindex, nofollow')
-    .header('cache-control', 'no-store')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-        `<title>${escape(title)} · Studyshare</title><link rel="stylesheet" href="/g/assets/guest.css"></head>` +
-        `<body><header class="bar"><strong>Studyshare</strong><span class="muted">Registration</span></header>` +
-        `<main><section class="card"><h1>${escape(title)}</h1>${body}</section></main></body></html>`,
-    );
-}
 
 const GONE = 'This registration link cannot be used: it is unknown, was already used, or has expired. Ask the person who shared with you to share again.';
 
