@@ -1,0 +1,168 @@
+/**
+ * The hub server's settings, read once from its flags and environment by one pure function, so
+ * every rule (defaults, which of the two wins, what is valid) is tested with a table and a bad
+ * setting stops the hub before it opens anything, with one sentence that names the setting.
+ * Flags win over the environment. Secrets (the SMTP address holds a password) are read from the
+ * environment only, never from flags, which any user of the machine can see in the process list.
+ */
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parsePublicUrl } from '../../shared/hub-info';
+
+export const DEFAULT_PORT = 4710;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_NAME = 'Studyshare hub';
+
+export interface HubConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Absolute path of the folder holding hub.sqlite, blobs/ and mail-drop/. */
+  readonly dataDir: string;
+  /** Normalised public address (no trailing slash), or null when none is set. */
+  readonly publicUrl: string | null;
+  readonly name: string;
+  readonly listSites: boolean;
+  /** PEM file paths for built-in HTTPS (both or neither), or null for plain HTTP. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** Reverse proxies whose X-Forwarded-* headers are believed; empty: none. */
+  readonly trustProxy: ReadonlyArray<string>;
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string | undefined };
+}
+
+export type HubConfigResult =
+  | { readonly kind: 'config'; readonly config: HubConfig }
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'error'; readonly message: string };
+
+export const HUB_USAGE = `Usage: npm run hub -- [options]   (each option also as an environment variable)
+  --port <n>             HUB_PORT         port to listen on (default ${DEFAULT_PORT})
+  --host <address>       HUB_HOST         address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for all)
+  --data <folder>        HUB_DATA         folder for hub.sqlite, blobs/ and mail-drop/ (default ./hub-data)
+  --public-url <url>     HUB_PUBLIC_URL   the address people reach the hub at; every link starts with it
+  --name <text>          HUB_NAME         the hub's display name (default "${DEFAULT_NAME}")
+  --list-sites           HUB_LIST_SITES=1 list site names on the front page and at /api/hub
+  --tls-cert <file>      HUB_TLS_CERT     PEM certificate (chain) for built-in HTTPS, with --tls-key
+  --tls-key <file>       HUB_TLS_KEY      PEM private key for built-in HTTPS, with --tls-cert
+  --trust-proxy <list>   HUB_TRUST_PROXY  comma-separated addresses/CIDRs of reverse proxies to believe
+  Environment only: HUB_SMTP_URL (smtp://user:pass@host:587), HUB_MAIL_FROM.`;
+
+/** Names proxy-addr (Fastify's trustProxy) understands besides addresses and CIDRs. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IP address, an address/prefix (CIDR), or one of proxy-addr's names: whatever else is a typo that would trust nothing, or the wrong thing. */
+function validProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const slash = entry.indexOf('/');
+  if (slash === -1) return isIP(entry) !== 0;
+  const version = isIP(entry.slice(0, slash));
+  const prefix = entry.slice(slash + 1);
+  if (version === 0 || !/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/** Reads an on/off environment value; undefined when it is neither. */
+function envSwitch(value: string): boolean | undefined {
+  const text = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['', '0', 'false', 'no', 'off'].includes(text)) return false;
+  return undefined;
+}
+
+/**
+ * Reads the hub's settings from its arguments (without node and the script) and environment.
+ * `cwd` resolves a relative data folder (passed in so the function stays pure).
+ */
+export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>, cwd: string): HubConfigResult {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        'public-url': { type: 'string' },
+        name: { type: 'string' },
+        'list-sites': { type: 'boolean' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'trust-proxy': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    // parseArgs words its errors well ("Unknown option '--prot'"); keep its first sentence.
+    const reason = error instanceof Error ? error.message.split('\n')[0]! : 'The options could not be read.';
+    return { kind: 'error', message: `${reason.replace(/\.?$/, '.')} Run with --help for the options.` };
+  }
+  if (values.help === true) return { kind: 'help', text: HUB_USAGE };
+
+  /** The flag's value, else the environment's; empty environment values count as unset. */
+  const setting = (flag: string, variable: string): string | undefined => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === 'string') return fromFlag;
+    const fromEnv = env[variable];
+    return fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv;
+  };
+  const error = (message: string): HubConfigResult => ({ kind: 'error', message });
+
+  const portText = (setting('port', 'HUB_PORT') ?? String(DEFAULT_PORT)).trim();
+  const port = Number(portText);
+  // 0 lets the system choose (the hub prints the port it got).
+  if (!/^\d+$/.test(portText) || port > 65535) return error(`The port (--port or HUB_PORT) must be a number from 0 to 65535, not “${portText}”.`);
+
+  const host = (setting('host', 'HUB_HOST') ?? DEFAULT_HOST).trim();
+  if (host === '' || /\s/.test(host)) return error('The host (--host or HUB_HOST) must be an address or name to listen on, such as 127.0.0.1 or 0.0.0.0.');
+
+  const dataDir = path.resolve(cwd, setting('data', 'HUB_DATA') ?? 'hub-data');
+
+  let publicUrl: string | null = null;
+  const publicUrlText = setting('public-url', 'HUB_PUBLIC_URL');
+  if (publicUrlText !== undefined) {
+    const parsed = parsePublicUrl(publicUrlText);
+    if (!parsed.ok) return error(`The public URL (--public-url or HUB_PUBLIC_URL) is not usable: ${parsed.message}`);
+    publicUrl = parsed.url;
+  }
+
+  const name = (setting('name', 'HUB_NAME') ?? DEFAULT_NAME).trim();
+  if (name === '' || name.length > 100) return error('The hub name (--name or HUB_NAME) must be 1 to 100 characters.');
+
+  let listSites = values['list-sites'] === true;
+  if (!listSites && env.HUB_LIST_SITES !== undefined) {
+    const on = envSwitch(env.HUB_LIST_SITES);
+    if (on === undefined) return error(`HUB_LIST_SITES must be 1 (list site names) or 0 (do not), not “${env.HUB_LIST_SITES}”.`);
+    listSites = on;
+  }
+
+  const certFile = setting('tls-cert', 'HUB_TLS_CERT');
+  const keyFile = setting('tls-key', 'HUB_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    return error('Built-in HTTPS needs both a certificate (--tls-cert or HUB_TLS_CERT) and its private key (--tls-key or HUB_TLS_KEY); only one was given.');
+  }
+  const tls = certFile !== undefined && keyFile !== undefined ? { certFile: path.resolve(cwd, certFile), keyFile: path.resolve(cwd, keyFile) } : null;
+
+  const trustProxyText = setting('trust-proxy', 'HUB_TRUST_PROXY');
+  const trustProxy = trustProxyText === undefined ? [] : trustProxyText.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const badProxy = trustProxy.find((entry) => !validProxyEntry(entry));
+  if (badProxy !== undefined) {
+    return error(`The trusted proxies (--trust-proxy or HUB_TRUST_PROXY) must be IP addresses or CIDR ranges separated by commas; “${badProxy}” is neither.`);
+  }
+
+  return {
+    kind: 'config',
+    config: {
+      port,
+      host,
+      dataDir,
+      publicUrl,
+      name,
+      listSites,
+      tls,
+      trustProxy,
+      mail: { smtpUrl: env.HUB_SMTP_URL || undefined, from: env.HUB_MAIL_FROM || undefined },
+    },
+  };
+}
