@@ -13,7 +13,7 @@ describe('site setup and administration in the browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    session = await openAppInBrowser({ hubMode: 'embedded' });
+    session = await openAppInBrowser({ hubMode: 'first-run' });
     ({ running, page } = session);
   });
 
@@ -21,7 +21,12 @@ describe('site setup and administration in the browser', () => {
     await session?.close();
   });
 
-  it('opens the first-run screen by itself and creates the site and its admin', async () => {
+  it('opens the first-run screen by itself, offers three ways, and creates the site and its admin on this computer', async () => {
+    const welcome = page.getByRole('dialog', { name: 'Welcome to Studyshare' });
+    await welcome.waitFor();
+    for (const way of [/^Join your site’s hub/, /^Create a site on this computer/, /^Later/]) expect(await welcome.getByRole('button', { name: way }).count()).toBe(1);
+    await screenshot(page, '09-first-run-choices');
+    await welcome.getByRole('button', { name: /^Create a site on this computer/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Set up your site' });
     await dialog.waitFor();
     await dialog.getByLabel('Site name').fill('Riverside Imaging');

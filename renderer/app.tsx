@@ -15,6 +15,8 @@ import { canAdminister, useHub } from './features/hub/hub-store';
 import { useView } from './features/sidebar/view-store';
 import { HubWorklistView } from './features/hub-worklists/HubWorklistView';
 import { useHubWorklists } from './features/hub-worklists/hub-worklist-store';
+import { SettingsDialog } from './features/settings/SettingsDialog';
+import { useSettings } from './features/settings/settings-store';
 import { ShareDialog } from './features/sharing/ShareDialog';
 import { useShareDialog } from './features/sharing/share-store';
 import { DetailsPanel } from './features/details/DetailsPanel';
@@ -45,6 +47,7 @@ export function App() {
   const importPhase = useImport((s) => s.phase);
   const importProgress = useImport((s) => s.progress);
   const hubDialogOpen = useHub((s) => s.dialogOpen);
+  const settingsOpen = useSettings((s) => s.isOpen);
   const guestLinkStudies = useGuestLinks((s) => s.studyUids);
   // Administration shows only while the signed-in user may administer; otherwise the worklist.
   const mayAdminister = useHub((s) => canAdminister(s.status));
@@ -79,7 +82,8 @@ export function App() {
         searchRef.current?.focus();
         searchRef.current?.select();
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
-        if (useShareDialog.getState().studies !== null) useShareDialog.getState().close();
+        if (useSettings.getState().isOpen) useSettings.getState().close();
+        else if (useShareDialog.getState().studies !== null) useShareDialog.getState().close();
         else if (useHub.getState().dialogOpen) useHub.getState().closeDialog();
         else if (useImport.getState().dialogOpen) useImport.getState().closeDialog();
         else if (useWorklist.getState().detailsOpen) {
@@ -152,6 +156,9 @@ export function App() {
             Import…
           </button>
           <ActionsMenu view={view} />
+          <button type="button" className="quiet" aria-label="Settings" title="Settings" onClick={() => useSettings.getState().open()}>
+            <span aria-hidden="true">⚙</span>
+          </button>
         </div>
       </header>
       <Sidebar />
@@ -177,7 +184,8 @@ export function App() {
         <span className="muted">{host === null ? '' : host.kind === 'browser' ? 'Browser mode' : 'Desktop'}</span>
       </footer>
       {importOpen && <ImportDialog hostKind={host?.kind ?? null} />}
-      {hubDialogOpen && <HubDialog />}
+      {hubDialogOpen && !settingsOpen && <HubDialog />}
+      {settingsOpen && <SettingsDialog />}
       {guestLinkStudies !== null && <GuestLinkDialog studyUids={guestLinkStudies} />}
       {shareStudies !== null && <ShareDialog studies={shareStudies} />}
     </div>

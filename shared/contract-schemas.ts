@@ -9,7 +9,9 @@ import type {
   AuditEventView,
   GuestLinkView,
   HostInfo,
+  HubProbeView,
   HubStatus,
+  HubSwitchPreview,
   HubWorklistStudy,
   HubWorklistView,
   ShareCodeWorklist,
@@ -38,6 +40,12 @@ const hubId = z.string().uuid('a hub id');
 const name = z.string().trim().min(1, 'a name').max(200);
 const email = z.string().trim().toLowerCase().email('an email address').max(254);
 const password = z.string().min(10, 'at least 10 characters').max(200);
+/** A certificate the user chose to trust, as its SHA-256 fingerprint (AA:BB:… as Node prints it). */
+const trustedFingerprint = z
+  .string()
+  .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'a SHA-256 certificate fingerprint')
+  .nullable()
+  .optional();
 
 /** A study the renderer names: a local one by its UID, or one on the hub by its hub id. */
 const studyRef = z.union([z.object({ uid }).strict(), z.object({ hubId }).strict()]);
@@ -70,9 +78,28 @@ export const CALLS = {
   ),
   'import:cancel': call<{ readonly cancelled: boolean }>()(z.object({ importId }).strict()),
   'hub:status': call<HubStatus>()(z.object({}).strict()),
-  'hub:setup': call<HubStatus>()(z.object({ siteName: name, adminName: name, email, password }).strict()),
+  'hub:setup': call<HubStatus>()(z.object({ siteName: name, adminName: name, email, password, setupToken: z.string().trim().max(200).optional() }).strict()),
   'hub:sign-in': call<HubStatus>()(
-    z.object({ url: z.string().url().max(2000).regex(/^https?:\/\//, 'an http(s) address').optional(), email, password: z.string().min(1).max(200) }).strict(),
+    z.object({ url: z.string().url().max(2000).regex(/^https?:\/\//, 'an http(s) address').optional(), email, password: z.string().min(1).max(200), trustedFingerprint }).strict(),
+  ),
+  // What a user types or pastes: checked in main (probeHub), which says what is wrong with it.
+  'hub:probe': call<HubProbeView>()(z.object({ url: z.string().trim().min(1, 'an address').max(2000), trustedFingerprint }).strict()),
+  'hub:connect': call<HubStatus>()(
+    z
+      .object({
+        choice: z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('remote'), url: z.string().trim().min(1).max(2000), trustedFingerprint }).strict(),
+          z.object({ kind: z.literal('embedded') }).strict(),
+          z.object({ kind: z.literal('off') }).strict(),
+        ]),
+        queued: z.enum(['send', 'discard']).optional(),
+      })
+      .strict(),
+  ),
+  'hub:switch-preview': call<HubSwitchPreview>()(z.object({}).strict()),
+  'hub:embedded-settings': call<HubStatus>()(z.object({ lan: z.boolean(), publicUrl: z.string().trim().max(2000).nullable() }).strict()),
+  'hub:request-password-reset': call<{ readonly sent: true }>()(
+    z.object({ email, url: z.string().trim().min(1).max(2000).optional(), trustedFingerprint }).strict(),
   ),
   'hub:sign-out': call<HubStatus>()(z.object({}).strict()),
   'hub:sync-now': call<HubStatus>()(z.object({}).strict()),

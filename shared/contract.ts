@@ -32,15 +32,63 @@ export interface SyncStatusView {
 }
 
 export interface HubStatus {
-  /** `embedded`: the hub runs inside this app on loopback; `remote`: a hub elsewhere; `off`: no hub. */
+  /** `embedded`: the hub runs inside this app; `remote`: a hub elsewhere; `off`: no hub. */
   readonly mode: 'embedded' | 'remote' | 'off';
+  /** No hub chosen yet: the first-run screen offers to join one, create a site here, or wait. */
+  readonly firstRun: boolean;
+  /** The address this desktop talks to the hub at. */
   readonly url: string | null;
-  /** The embedded hub has no site yet: the first-run screen creates it. */
+  /** The hub's name, as it says (null until it answered). */
+  readonly hubName: string | null;
+  /** The hub has no site yet: the setup screen creates it (with the setup code on a server hub). */
   readonly needsSetup: boolean;
   readonly user: { readonly name: string; readonly email: string; readonly role: string | null; readonly permissions: readonly string[] } | null;
   readonly sync: SyncStatusView;
   /** Whether the session token is encrypted at rest (the platform keychain). */
   readonly tokenEncrypted: boolean;
+  /** Where the hub's links (guest links, invitations) point. */
+  readonly publicUrl: string | null;
+  /**
+   * Who can open those links: only this computer (a loopback address), others (a real
+   * address), nobody (the hub has no public address and refuses to make links), or not known
+   * yet (the hub has not answered).
+   */
+  readonly linkReach: 'this-computer' | 'elsewhere' | 'none' | 'unknown';
+  /** The hub inside this app, when it is the one in use. */
+  readonly embedded: {
+    readonly port: number;
+    readonly lan: boolean;
+    /** The public address the user set; null: this computer's loopback address. */
+    readonly publicUrl: string | null;
+    /** Addresses on this computer's local networks that could serve as its public address. */
+    readonly lanAddresses: readonly string[];
+  } | null;
+  /** A remote hub's certificate the user chose to trust (a LAN hub's own), as its fingerprint. */
+  readonly trustedFingerprint: string | null;
+  /** Something to know that is not an error (the kept port was taken). */
+  readonly notice: string | null;
+}
+
+/** A hub's certificate as the probe saw it, to show before the user trusts it. */
+export interface HubCertificateView {
+  readonly fingerprint256: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly validFrom: string;
+  readonly validTo: string;
+  readonly selfSigned: boolean;
+}
+/** What is at a hub address: the hub's name and sites, or what is wrong (with the certificate, where that is it). */
+export type HubProbeView =
+  | { readonly ok: true; readonly url: string; readonly name: string; readonly version: string; readonly sites: readonly string[] | null; readonly needsSetup: boolean; readonly certificate: HubCertificateView | null }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly certificate: HubCertificateView | null };
+/** What switching hubs would let go of, said before it happens. */
+export interface HubSwitchPreview {
+  /** The hub in use (its name or address), or null when none is. */
+  readonly hub: string | null;
+  readonly pendingChanges: number;
+  readonly pendingFiles: number;
+  readonly cachedStudies: number;
 }
 
 export interface AdminOverview {
@@ -161,6 +209,11 @@ export const CALL_NAMES = [
   'hub:sign-out',
   'hub:sync-now',
   'hub:dismiss-refused',
+  'hub:probe',
+  'hub:connect',
+  'hub:switch-preview',
+  'hub:embedded-settings',
+  'hub:request-password-reset',
   'admin:overview',
   'admin:add-user',
   'admin:set-role-permissions',

@@ -23,12 +23,15 @@ export interface RunningApp {
  * Imports run in batches of 100 with a 40 ms pause between them, so that a test can watch an
  * import of a few thousand files progress and cancel it half-way on any machine.
  */
-export async function startApp(options: { hubMode?: HubMode; hubClock?: () => Date } = {}): Promise<RunningApp> {
+/** `first-run`: no hub chosen, as on a fresh install (the first-run screen asks). Default: `off`. */
+export type HarnessHubMode = HubMode | 'first-run';
+
+export async function startApp(options: { hubMode?: HarnessHubMode; hubClock?: () => Date } = {}): Promise<RunningApp> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'studyshare-e2e-'));
   const dataDir = path.join(workDir, 'data');
   const app = createStudyshareApp(dataDir, { kind: 'browser' }, {
     importPacing: { batchFiles: 100, pauseBetweenBatchesMs: 40 },
-    hubMode: options.hubMode ?? 'off',
+    hubMode: options.hubMode === 'first-run' ? undefined : (options.hubMode ?? 'off'),
     syncEveryMs: 0,
     embeddedHub: options.hubClock === undefined ? undefined : { now: options.hubClock },
   });
@@ -68,7 +71,7 @@ export interface AppInBrowser {
 }
 
 /** The app started and opened in a fresh Chromium page at 1440×900, as a workstation shows it. */
-export async function openAppInBrowser(options: { hubMode?: HubMode } = {}): Promise<AppInBrowser> {
+export async function openAppInBrowser(options: { hubMode?: HarnessHubMode } = {}): Promise<AppInBrowser> {
   const running = await startApp(options);
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -41,7 +41,7 @@ export const APP_VERSION = '0.1.0';
 export interface AppOptions {
   /** Paces background imports (smaller batches, pauses between them). */
   readonly importPacing?: Pick<ImportOptions, 'batchFiles' | 'pauseBetweenBatchesMs'>;
-  /** Which hub to use when none is configured yet (default: the embedded one). `off` for none. */
+  /** Which hub to use when none is configured yet, without asking; undefined: the first-run screen asks. */
   readonly hubMode?: HubMode;
   /** Encrypts the hub token at rest (Electron's safeStorage); without it the file is owner-only. */
   readonly tokenCipher?: TokenCipher | null;
@@ -59,7 +59,8 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     localDb: db,
     bus,
     tokens: new TokenStore(path.join(dataDir, 'hub-token'), options.tokenCipher ?? null),
-    defaultMode: options.hubMode ?? 'embedded',
+    defaultMode: options.hubMode,
+    appVersion: APP_VERSION,
     syncEveryMs: options.syncEveryMs,
     embeddedHub: options.embeddedHub,
   });
@@ -88,6 +89,11 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'hub:sign-out': () => hub.signOut(),
     'hub:sync-now': () => hub.syncNow(),
     'hub:dismiss-refused': () => hub.dismissRefused(),
+    'hub:probe': (input) => hub.probe(input),
+    'hub:connect': ({ choice, queued }) => hub.connect(choice, queued),
+    'hub:switch-preview': () => hub.switchPreview(),
+    'hub:embedded-settings': (input) => hub.setEmbeddedSettings(input),
+    'hub:request-password-reset': (input) => hub.requestPasswordReset(input),
     'admin:overview': () => hub.adminOverview(),
     'admin:add-user': async (input) => ({ id: (await hub.hubRequest<{ user: { id: string } }>('POST', '/api/users', input)).user.id }),
     'admin:set-role-permissions': async ({ roleId, permissions }) =>

@@ -1,89 +1,96 @@
 /**
- * The desktop's link to a hub: the embedded one (started in this process on loopback when no
- * other hub is configured) or a remote one; the signed-in user; the sync client and its timer;
- * and the admin calls, made with the token that never leaves main. Its status is pushed as the
- * `hub:status` event whenever it changes.
+ * The desktop's link to a hub: which hub (none chosen yet, the one inside this app, a remote one,
+ * or none), the signed-in user, the sync client and its timer, switching hubs without losing
+ * what waits to be sent, and the calls made with the token that never leaves main. Its status is
+ * pushed as the `hub:status` event whenever it changes. The hub's own process (embedded-hub.ts),
+ * the saved choice (hub-config.ts) and the address check (hub-probe.ts) live beside it.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { z } from 'zod';
 import type Database from 'better-sqlite3';
-import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { AdminOverview, GuestLinkView, HubStatus } from '../../../shared/contract';
-import { buildHub } from '../../../server/app';
-import { openHubDatabase } from '../../../server/db/open-hub-db';
-import type { HubDatabase } from '../../../server/db/schema';
+import type { AdminOverview, GuestLinkView, HubProbeView, HubStatus, HubSwitchPreview } from '../../../shared/contract';
+import { hubInfoSchema, isLoopbackUrl, parsePublicUrl, type HubInfo } from '../../../shared/hub-info';
 import { AppError } from '../api/app-error';
 import type { EventBus } from '../api/event-bus';
 import { HubClient, HubRefusedError, HubSessionError, HubUnreachableError } from '../sync-client/hub-client';
 import { findStudy, listStudyInstances } from '../study-index/study-lookup';
 import { SyncClient, type SyncStatus } from '../sync-client/sync-client';
+import { cachedHubStudies, leaveHub, rememberSignedInUser, waitingCounts } from '../sync-client/sync-store';
+import { EmbeddedHub, lanAddresses } from './embedded-hub';
+import { HubConfigFile, type EmbeddedSettings, type HubConfig } from './hub-config';
+import { probeHub } from './hub-probe';
 import type { TokenStore } from './token-store';
 
 export type HubMode = 'embedded' | 'remote' | 'off';
-
-interface HubConfig {
-  readonly mode: HubMode;
-  readonly url?: string;
-}
 
 export interface HubConnectionOptions {
   readonly dataDir: string;
   readonly localDb: Database.Database;
   readonly bus: EventBus;
   readonly tokens: TokenStore;
-  /** What to do when no hub is configured yet (default: run the embedded one). */
+  /**
+   * The hub to use when none was chosen yet, without asking (tests, the demo). Undefined: the
+   * first-run screen asks (join a hub, create a site here, or later).
+   */
   readonly defaultMode?: HubMode;
   readonly syncEveryMs?: number;
-  /** The embedded hub's clock (tests move it) and guest page folder (a packaged app's resources). */
-  readonly embeddedHub?: { readonly now?: () => Date; readonly guestPageDir?: string };
+  /** The embedded hub's clock (tests move it), guest page folder (a packaged app's resources), and where "the local network" listens (tests). */
+  readonly embeddedHub?: { readonly now?: () => Date; readonly guestPageDir?: string; readonly lanHost?: string };
+  /** This app's version, named when a hub is too old or too new for it. */
+  readonly appVersion?: string;
 }
+
+/** Where to connect: a remote hub (checked first), the hub inside this app, or none. */
+export type HubChoice =
+  | { readonly kind: 'remote'; readonly url: string; readonly trustedFingerprint?: string | null }
+  | { readonly kind: 'embedded' }
+  | { readonly kind: 'off' };
 
 type Me = NonNullable<HubStatus['user']>;
 
 const SIGNED_OUT: SyncStatus = { state: 'signed-out', pending: 0, rejected: [], uploadsPending: 0, message: null };
 
+/** The hub in use, as configured: a remote hub may have no address yet (tests that sign in with one). */
+type ActiveConfig = HubConfig | { readonly mode: 'remote'; readonly url: null; readonly trustedFingerprint: null; readonly embedded?: EmbeddedSettings };
+
 export class HubConnection {
-  private config: HubConfig;
-  private embedded: { app: FastifyInstance; db: Kysely<HubDatabase> } | null = null;
+  private readonly configFile: HubConfigFile;
+  /** Null until the user chose (first run). */
+  private config: ActiveConfig | null;
+  private embedded: EmbeddedHub | null = null;
   private client: HubClient | null = null;
   private sync: SyncClient | null = null;
   private me: Me | null = null;
+  private info: HubInfo | null = null;
   private needsSetup = false;
+  /** Something the user should know that is not an error (the kept port was taken). */
+  private notice: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** The sync started in the background (after sign-in, by the timer); awaited on close. */
   private background: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: HubConnectionOptions) {
-    this.config = this.readConfig() ?? { mode: options.defaultMode ?? 'embedded' };
+    this.configFile = new HubConfigFile(options.dataDir);
+    this.config = this.configFile.read() ?? defaultConfig(options.defaultMode);
   }
 
-  private get configFile(): string {
-    return path.join(this.options.dataDir, 'hub.json');
-  }
-
-  private readConfig(): HubConfig | null {
-    if (!existsSync(this.configFile)) return null;
-    try {
-      const parsed = JSON.parse(readFileSync(this.configFile, 'utf8')) as HubConfig;
-      return parsed.mode === 'remote' && typeof parsed.url === 'string' ? parsed : { mode: parsed.mode === 'off' ? 'off' : 'embedded' };
-    } catch {
-      return null;
-    }
-  }
-
-  private writeConfig(config: HubConfig): void {
-    this.config = config;
-    writeFileSync(this.configFile, JSON.stringify(config, null, 2));
+  private get appVersion(): string {
+    return this.options.appVersion ?? '0.1.0';
   }
 
   async start(): Promise<void> {
-    if (this.config.mode === 'off') return;
-    let url = this.config.url ?? null;
-    if (this.config.mode === 'embedded') url = await this.startEmbedded();
-    this.client = new HubClient(url!, this.options.tokens.load());
-    await this.refreshMe();
+    const config = this.config;
+    if (config === null || config.mode === 'off') {
+      this.emit();
+      return;
+    }
+    let url: string | null = config.mode === 'remote' ? config.url : null;
+    if (config.mode === 'embedded') url = await this.startEmbedded(config.embedded);
+    if (url !== null) {
+      this.client = new HubClient(url, this.options.tokens.load(), { trustedFingerprint: config.mode === 'remote' ? config.trustedFingerprint : null });
+      await this.refreshInfo();
+      await this.refreshMe();
+    }
     const every = this.options.syncEveryMs ?? 15_000;
     if (every > 0) {
       this.timer = setInterval(() => this.syncInBackground(), every);
@@ -92,15 +99,40 @@ export class HubConnection {
     this.emit();
   }
 
-  private async startEmbedded(): Promise<string> {
-    const folder = path.join(this.options.dataDir, 'hub');
-    mkdirSync(folder, { recursive: true });
-    const db = await openHubDatabase(path.join(folder, 'hub.sqlite'));
-    const app = buildHub({ db, blobDir: path.join(folder, 'blobs'), ...this.options.embeddedHub });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    this.embedded = { app, db };
-    this.needsSetup = (await db.selectFrom('accounts').select('id').executeTakeFirst()) === undefined;
-    return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  private async startEmbedded(settings: EmbeddedSettings): Promise<string> {
+    const hub = await EmbeddedHub.start({
+      folder: path.join(this.options.dataDir, 'hub'),
+      port: settings.port,
+      lan: settings.lan,
+      publicUrl: settings.publicUrl,
+      ...this.options.embeddedHub,
+    });
+    this.embedded = hub;
+    this.notice =
+      hub.movedFrom === null
+        ? null
+        : `Another program uses port ${hub.movedFrom}, so the hub on this computer now listens on port ${hub.port}. Links made before point at the old port.`;
+    // The port is chosen once and kept: links and invitations name it.
+    if (settings.port !== hub.port) this.saveConfig({ mode: 'embedded', embedded: { ...settings, port: hub.port } });
+    this.needsSetup = await hub.needsSetup();
+    return hub.localUrl;
+  }
+
+  private saveConfig(config: HubConfig): void {
+    this.config = config;
+    this.configFile.write(config);
+  }
+
+  /** What the hub says about itself (its name, public address); unknown while it cannot be reached. */
+  private async refreshInfo(): Promise<void> {
+    if (this.client === null) return;
+    try {
+      this.info = hubInfoSchema.parse(await this.client.request('GET', '/api/hub'));
+      this.needsSetup = this.info.needsSetup;
+    } catch (error) {
+      // An older hub without /api/hub, or one that is down: its name stays unknown.
+      if (!(error instanceof HubUnreachableError || error instanceof HubRefusedError || error instanceof z.ZodError)) throw error;
+    }
   }
 
   /** Who the token belongs to; a refused token is forgotten (sign in again). */
@@ -110,7 +142,7 @@ export class HubConnection {
     if (this.client === null) return;
     try {
       const me = (await this.client.request('GET', '/api/me')) as { id: string; name: string; email: string; role: string | null; permissions: string[] };
-      this.forgetOtherUser(me.id);
+      rememberSignedInUser(this.options.localDb, me.id);
       this.me = { name: me.name, email: me.email, role: me.role, permissions: me.permissions };
       this.sync = this.newSyncClient(this.client);
     } catch (error) {
@@ -123,28 +155,6 @@ export class HubConnection {
         this.sync = this.newSyncClient(this.client);
       }
     }
-  }
-
-  /**
-   * One desktop, several people over time: what the hub showed the previous user (the cache and
-   * its cursor) is dropped when someone else signs in, and what they queued but never sent is
-   * marked refused rather than sent under the new user's name.
-   */
-  private forgetOtherUser(userId: string): void {
-    const db = this.options.localDb;
-    const last = (db.prepare("SELECT value FROM sync_state WHERE key = 'user_id'").get() as { value: string } | undefined)?.value;
-    if (last === userId) return;
-    db.transaction(() => {
-      if (last !== undefined) {
-        db.prepare('DELETE FROM hub_studies').run();
-        db.prepare("DELETE FROM sync_state WHERE key = 'cursor'").run();
-        db.prepare("UPDATE uploads SET state = 'failed', error = 'Signed in as someone else before it was sent.' WHERE state = 'pending'").run();
-        db.prepare(
-          "UPDATE outbox SET state = 'rejected', error_code = 'other-user', error_message = 'Signed in as someone else before it was sent.', settled_at = ? WHERE state = 'pending'",
-        ).run(new Date().toISOString());
-      }
-      db.prepare("INSERT INTO sync_state (key, value) VALUES ('user_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(userId);
-    })();
   }
 
   /**
@@ -163,13 +173,26 @@ export class HubConnection {
   }
 
   status(): HubStatus {
+    const config = this.config;
+    const publicUrl = this.embedded?.publicUrl ?? this.info?.publicUrl ?? null;
+    const embeddedSettings = config?.mode === 'embedded' ? config.embedded : null;
     return {
-      mode: this.config.mode,
+      mode: config?.mode ?? 'off',
+      firstRun: config === null,
       url: this.client?.baseUrl ?? null,
+      hubName: this.info?.name ?? null,
       needsSetup: this.needsSetup,
       user: this.me,
       sync: this.sync?.status() ?? SIGNED_OUT,
       tokenEncrypted: this.options.tokens.encrypted,
+      publicUrl,
+      linkReach: this.client === null ? 'none' : publicUrl === null ? (this.info === null ? 'unknown' : 'none') : isLoopbackUrl(publicUrl) ? 'this-computer' : 'elsewhere',
+      embedded:
+        embeddedSettings === null || this.embedded === null
+          ? null
+          : { port: this.embedded.port, lan: embeddedSettings.lan, publicUrl: embeddedSettings.publicUrl, lanAddresses: lanAddresses(this.embedded.port) },
+      trustedFingerprint: config?.mode === 'remote' ? config.trustedFingerprint : null,
+      notice: this.notice,
     };
   }
 
@@ -177,26 +200,200 @@ export class HubConnection {
     this.options.bus.emit('hub:status', this.status());
   }
 
-  /** Creates the site and its admin on the embedded hub (the first-run screen). */
-  async setup(input: { siteName: string; adminName: string; email: string; password: string }): Promise<HubStatus> {
+  /** Checks a hub address: what is there, or what is wrong with it (nothing is saved). */
+  async probe(input: { url: string; trustedFingerprint?: string | null }): Promise<HubProbeView> {
+    const result = await probeHub(input.url, { trustedFingerprint: input.trustedFingerprint ?? null, appVersion: this.appVersion });
+    if (!result.ok) return { ok: false, code: result.code, message: result.message, certificate: result.certificate ?? null };
+    const { info } = result;
+    return { ok: true, url: result.url, name: info.name, version: info.version, sites: info.sites, needsSetup: info.needsSetup, certificate: result.certificate ?? null };
+  }
+
+  /** What switching away from the current hub would let go of. */
+  switchPreview(): HubSwitchPreview {
+    const waiting = waitingCounts(this.options.localDb);
+    return { hub: this.hubLabel(), pendingChanges: waiting.changes, pendingFiles: waiting.files, cachedStudies: cachedHubStudies(this.options.localDb) };
+  }
+
+  private hubLabel(): string | null {
+    if (this.config === null || this.config.mode === 'off') return null;
+    if (this.config.mode === 'embedded') return 'the hub on this computer';
+    return this.info?.name ?? this.config.url;
+  }
+
+  /**
+   * Connects to another hub (or the one inside this app, or none). A remote address is checked
+   * first. What still waits for the current hub is sent first or discarded, as the user chose:
+   * with neither chosen, nothing changes and the error says how much waits. The cache of the
+   * old hub and its session are let go; local studies stay.
+   */
+  async connect(choice: HubChoice, queued?: 'send' | 'discard'): Promise<HubStatus> {
+    let next: HubConfig;
+    const keptEmbedded = this.config?.mode === 'embedded' ? this.config.embedded : this.config?.embedded;
+    if (choice.kind === 'remote') {
+      const probe = await this.probe({ url: choice.url, trustedFingerprint: choice.trustedFingerprint ?? null });
+      if (!probe.ok) throw new AppError(probe.code, probe.message);
+      next = { mode: 'remote', url: probe.url, trustedFingerprint: choice.trustedFingerprint ?? null, ...(keptEmbedded === undefined ? {} : { embedded: keptEmbedded }) };
+    } else if (choice.kind === 'embedded') {
+      next = { mode: 'embedded', embedded: keptEmbedded ?? { lan: false, publicUrl: null } };
+    } else {
+      next = { mode: 'off', ...(keptEmbedded === undefined ? {} : { embedded: keptEmbedded }) };
+    }
+    if (this.sameHub(next)) {
+      // Same hub: only the trusted certificate may have changed; nothing is let go.
+      this.saveConfig(next);
+      if (this.client !== null && next.mode === 'remote') {
+        this.client = new HubClient(this.client.baseUrl, this.options.tokens.load(), { trustedFingerprint: next.trustedFingerprint });
+        await this.refreshInfo();
+        await this.refreshMe();
+      }
+      this.emit();
+      return this.status();
+    }
+    await this.leaveCurrentHub(queued);
+    this.saveConfig(next);
+    await this.start();
+    return this.status();
+  }
+
+  private sameHub(next: HubConfig): boolean {
+    const current = this.config;
+    if (current === null) return false;
+    if (current.mode !== next.mode) return false;
+    return next.mode !== 'remote' || (current.mode === 'remote' && current.url === next.url);
+  }
+
+  private refuseIfWaiting(): void {
+    const waiting = waitingCounts(this.options.localDb);
+    if (waiting.changes + waiting.files > 0) {
+      throw new AppError('queued-operations', `${describeWaiting(waiting)} still waiting to be sent to ${this.hubLabel() ?? 'the hub'}. Send them first, or discard them to switch.`);
+    }
+  }
+
+  private async leaveCurrentHub(queued: 'send' | 'discard' | undefined): Promise<void> {
+    const db = this.options.localDb;
+    let waiting = waitingCounts(db);
+    const label = this.hubLabel() ?? 'the hub';
+    if (queued === undefined) this.refuseIfWaiting();
+    if (waiting.changes + waiting.files > 0 && queued === 'send') {
+      if (this.sync === null || this.me === null) throw new AppError('signed-out', `Sign in to ${label} to send what waits, or discard it to switch.`);
+      await this.hubCall(() => this.sync!.sync());
+      waiting = waitingCounts(db);
+      if (waiting.changes + waiting.files > 0) {
+        throw new AppError('still-queued', `${describeWaiting(waiting)} could not be sent to ${label} (${this.sync?.status().message ?? 'it did not take them'}). Try again, or discard them to switch.`);
+      }
+    }
+    await this.stopTimerAndSync();
+    try {
+      await this.client?.request('DELETE', '/api/sessions');
+    } catch {
+      // Leaving must work while the old hub is down too.
+    }
+    leaveHub(db, queued === 'discard');
+    this.options.tokens.save(null);
+    this.client = null;
+    this.sync = null;
+    this.me = null;
+    this.info = null;
+    this.needsSetup = false;
+    this.notice = null;
+    if (this.embedded !== null) {
+      await this.embedded.close();
+      this.embedded = null;
+    }
+  }
+
+  private async stopTimerAndSync(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.background;
+  }
+
+  /**
+   * The hub inside this app: whether it listens on the local network, and the public address
+   * its links point to. Takes effect at once (the hub restarts on the same port).
+   */
+  async setEmbeddedSettings(input: { lan: boolean; publicUrl: string | null }): Promise<HubStatus> {
+    let publicUrl: string | null = null;
+    if (input.publicUrl !== null && input.publicUrl.trim() !== '') {
+      const parsed = parsePublicUrl(input.publicUrl);
+      if (!parsed.ok) throw new AppError('bad-public-url', parsed.message);
+      publicUrl = parsed.url;
+    }
+    const current = this.config?.mode === 'embedded' ? this.config.embedded : (this.config?.embedded ?? { lan: false, publicUrl: null });
+    const settings: EmbeddedSettings = { ...current, lan: input.lan, publicUrl };
+    if (this.config?.mode !== 'embedded') {
+      // Kept for when this app's own hub is used again.
+      if (this.config !== null) this.saveConfig({ ...(this.config as HubConfig), embedded: settings });
+      this.emit();
+      return this.status();
+    }
+    this.saveConfig({ mode: 'embedded', embedded: settings });
+    await this.stopTimerAndSync();
+    await this.embedded?.close();
+    this.embedded = null;
+    const url = await this.startEmbedded(settings);
+    this.client ??= new HubClient(url, this.options.tokens.load());
+    const every = this.options.syncEveryMs ?? 15_000;
+    if (every > 0) {
+      this.timer = setInterval(() => this.syncInBackground(), every);
+      this.timer.unref();
+    }
+    this.emit();
+    return this.status();
+  }
+
+  /** Creates the site and its admin: on the embedded hub, or on a fresh remote hub with the setup code from its console. */
+  async setup(input: { siteName: string; adminName: string; email: string; password: string; setupToken?: string }): Promise<HubStatus> {
     const client = this.requireClient();
-    if (this.config.mode !== 'embedded') throw new AppError('not-embedded', 'Only the hub inside this app is set up here; a remote hub is set up by its administrator.');
+    const setupToken = this.embedded?.setupToken ?? input.setupToken?.trim();
+    if (setupToken === undefined || setupToken === '') {
+      throw new AppError('setup-token', 'Enter the setup code printed on the hub’s console when it started.');
+    }
     const { token } = (await this.hubCall(() =>
-      client.request('POST', '/api/setup', { accountName: input.siteName, adminName: input.adminName, email: input.email, password: input.password }),
+      client.request('POST', '/api/setup', { accountName: input.siteName, adminName: input.adminName, email: input.email, password: input.password, setupToken }),
     )) as { token: string };
     this.needsSetup = false;
-    this.writeConfig({ mode: 'embedded' });
+    await this.refreshInfo();
     return this.signedIn(token);
   }
 
-  async signIn(input: { url?: string; email: string; password: string }): Promise<HubStatus> {
+  /**
+   * Signs in to the hub in use, or, given an address, to that hub (which becomes the hub in
+   * use once the password is right). Switching this way needs nothing waiting for another hub.
+   */
+  async signIn(input: { url?: string; email: string; password: string; trustedFingerprint?: string | null }): Promise<HubStatus> {
+    let client = this.client;
     if (input.url !== undefined && input.url !== this.client?.baseUrl) {
-      this.client = new HubClient(input.url);
+      const parsed = parsePublicUrl(input.url);
+      if (!parsed.ok) throw new AppError('not-an-address', parsed.message);
+      client = new HubClient(parsed.url, null, { trustedFingerprint: input.trustedFingerprint ?? null });
     }
-    const client = this.requireClient();
+    if (client === null) throw new AppError('no-hub', 'No hub is configured.');
+    const switching = client !== this.client && (this.config?.mode === 'embedded' || (this.config?.mode === 'remote' && this.config.url !== null));
+    // Nothing waiting for the current hub may be dropped by signing in elsewhere (connect() asks first).
+    if (switching) this.refuseIfWaiting();
     const token = await this.hubCall(() => client.signIn(input.email, input.password));
-    if (input.url !== undefined) this.writeConfig({ mode: 'remote', url: input.url });
+    if (client !== this.client) {
+      if (switching) await this.leaveCurrentHub(undefined);
+      await this.stopTimerAndSync();
+      this.client = client;
+      this.saveConfig({ mode: 'remote', url: client.baseUrl, trustedFingerprint: input.trustedFingerprint ?? null });
+      await this.refreshInfo();
+      const every = this.options.syncEveryMs ?? 15_000;
+      if (every > 0) {
+        this.timer = setInterval(() => this.syncInBackground(), every);
+        this.timer.unref();
+      }
+    }
     return this.signedIn(token);
+  }
+
+  /** Asks the hub to mail a link that sets a new password (the same answer whether or not the address has an account). */
+  async requestPasswordReset(input: { email: string; url?: string; trustedFingerprint?: string | null }): Promise<{ sent: true }> {
+    // Before joining, the hub just checked is asked; otherwise the hub in use.
+    const client = input.url === undefined ? this.requireClient() : new HubClient(input.url, null, { trustedFingerprint: input.trustedFingerprint ?? null });
+    await this.hubCall(() => client.request('POST', '/api/password-resets', { email: input.email }));
+    return { sent: true };
   }
 
   private async signedIn(token: string): Promise<HubStatus> {
@@ -230,6 +427,7 @@ export class HubConnection {
     if (this.sync !== null) {
       await this.sync.sync();
       if (this.me === null && this.sync.status().state === 'online') await this.refreshMe();
+      if (this.info === null) await this.refreshInfo();
       this.options.bus.emit('data:changed', { reason: 'sync' });
     }
     this.emit();
@@ -265,7 +463,8 @@ export class HubConnection {
 
   /**
    * A guest link for local studies: each is put on the hub first (summary, then every file, the
-   * status counting the files down), then the hub makes the link. Returns the address to send.
+   * status counting the files down), then the hub makes the link. Returns the address to send,
+   * as the hub made it from its public address.
    */
   async createGuestLink(input: { studyInstanceUids: readonly string[] } & Record<string, unknown>): Promise<{ url: string; studies: number }> {
     const { studyInstanceUids, ...options } = input;
@@ -275,8 +474,8 @@ export class HubConnection {
     if ((this.sync?.status().uploadsPending ?? 0) > 0) {
       throw new AppError('upload-incomplete', 'The study could not be sent to the hub completely yet. Try again when the hub is reachable.');
     }
-    const created = await this.hubRequest<{ path: string; studies: number }>('POST', '/api/guest-links', { studyIds: hubIds, ...options });
-    return { url: new URL(created.path, this.requireClient().baseUrl).toString(), studies: created.studies };
+    const created = await this.hubRequest<{ url: string; studies: number }>('POST', '/api/guest-links', { studyIds: hubIds, ...options });
+    return { url: created.url, studies: created.studies };
   }
 
   async listGuestLinks(studyInstanceUid: string): Promise<{ links: GuestLinkView[] }> {
@@ -367,12 +566,31 @@ export class HubConnection {
   }
 
   async close(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    await this.background;
+    await this.stopTimerAndSync();
     if (this.embedded !== null) {
-      await this.embedded.app.close();
-      await this.embedded.db.destroy();
+      await this.embedded.close();
       this.embedded = null;
     }
   }
+}
+
+/** The hub used without asking when the app was told which (tests, the demo); null: ask (first run). */
+function defaultConfig(mode: HubMode | undefined): ActiveConfig | null {
+  switch (mode) {
+    case undefined:
+      return null;
+    case 'embedded':
+      return { mode: 'embedded', embedded: { lan: false, publicUrl: null } };
+    case 'remote':
+      return { mode: 'remote', url: null, trustedFingerprint: null };
+    case 'off':
+      return { mode: 'off' };
+  }
+}
+
+function describeWaiting(waiting: { changes: number; files: number }): string {
+  const parts = [];
+  if (waiting.changes > 0) parts.push(`${waiting.changes} ${waiting.changes === 1 ? 'change' : 'changes'}`);
+  if (waiting.files > 0) parts.push(`${waiting.files} ${waiting.files === 1 ? 'file' : 'files'}`);
+  return `${parts.join(' and ')} ${waiting.changes + waiting.files === 1 ? 'is' : 'are'}`;
 }

@@ -8,6 +8,7 @@ import { ModalDialog } from '../../components/ModalDialog';
 import type { GuestLinkView } from '../../../shared/contract';
 import { api } from '../../lib/api';
 import { useHub } from '../hub/hub-store';
+import { LinkReachNotice } from '../hub/LinkReachNotice';
 import { useGuestLinks } from './guest-link-store';
 
 const EXPIRY = [
@@ -73,6 +74,7 @@ export function GuestLinkDialog({ studyUids }: { readonly studyUids: readonly st
   return (
     <ModalDialog title="Create guest link" onClose={close}>
         <p className="muted">{studyUids.length === 1 ? 'For the selected study.' : `For ${studyUids.length} selected studies.`} Anyone with the link{protection === 'none' ? '' : ' and the password'} can view the images in a browser until it expires.</p>
+        <LinkReachNotice />
         <form onSubmit={(event) => void submit(event)} aria-label="Guest link options">
           <div className="form-grid">
             <label className="field">

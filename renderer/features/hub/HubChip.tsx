@@ -4,10 +4,14 @@ import { useHub } from './hub-store';
 export function HubChip() {
   const status = useHub((s) => s.status);
   const openDialog = useHub((s) => s.openDialog);
-  if (status === null || status.mode === 'off') return null;
+  if (status === null) return null;
   let label: string;
   let tone = 'ok';
-  if (status.needsSetup) {
+  if (status.mode === 'off') {
+    // Local index only: the chip stays, so connecting to a hub is one click away.
+    label = 'No hub';
+    tone = 'idle';
+  } else if (status.needsSetup) {
     label = 'Set up your site';
     tone = 'attention';
   } else if (status.user === null) {

@@ -1,11 +1,15 @@
 /**
- * The hub dialog: the first-run screen that creates the site and its admin on the embedded hub,
- * signing in (to the embedded hub or a remote one), and, once signed in, who you are, what is
- * waiting to sync, what the hub refused and why.
+ * The hub dialog. At first run it offers the three ways to start (join the site's hub, create a
+ * site on this computer, later); then it sets up a new site (on this computer, or on a fresh
+ * server hub with the setup code from its console), signs in (with "Forgot password?"), and,
+ * once signed in, says who you are, what waits to sync and what the hub refused and why.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ModalDialog } from '../../components/ModalDialog';
+import { api } from '../../lib/api';
+import { useSettings } from '../settings/settings-store';
 import { useHub } from './hub-store';
+import { HubIdentity, JoinHubForm, type CheckedHub } from './JoinHubForm';
 
 function Field({ label, type = 'text', value, onChange, autoComplete }: { label: string; type?: string; value: string; onChange: (value: string) => void; autoComplete?: string }) {
   return (
@@ -24,122 +28,276 @@ const KIND_WORDS: Record<string, string> = {
   'study.private': 'Marking a study private',
 };
 
-export function HubDialog() {
-  const { status, busy, error, closeDialog, setup, signIn, signOut, syncNow } = useHub();
+function FirstRunChoices({ onJoin }: { onJoin: () => void }) {
+  const { busy, connect, closeDialog } = useHub();
+  return (
+    <div className="choices">
+      <p className="muted">Studyshare keeps your studies in a local index. To share them, it connects to a hub.</p>
+      <button type="button" className="choice" onClick={onJoin} disabled={busy}>
+        <strong>Join your site’s hub</strong>
+        <span>Your site already runs Studyshare: connect to its hub with its address and your account.</span>
+      </button>
+      <button type="button" className="choice" onClick={() => void connect({ choice: { kind: 'embedded' } })} disabled={busy}>
+        <strong>Create a site on this computer</strong>
+        <span>Run a hub inside this app, for one workstation or a trial. Others can join it later over your network.</span>
+      </button>
+      <button type="button" className="choice" onClick={() => void connect({ choice: { kind: 'off' } }).then((ok) => ok && closeDialog())} disabled={busy}>
+        <strong>Later</strong>
+        <span>Use the local index only. You can connect to a hub any time in Settings.</span>
+      </button>
+    </div>
+  );
+}
+
+function SetupForm({ needsCode, onBack }: { needsCode: boolean; onBack?: () => void }) {
+  const { busy, setup, closeDialog } = useHub();
   const [siteName, setSiteName] = useState('');
   const [adminName, setAdminName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [url, setUrl] = useState('');
-  const first = useRef<HTMLDivElement>(null);
-  useEffect(() => first.current?.querySelector('input')?.focus(), [status?.needsSetup, status?.user]);
-  if (status === null) return null;
-
-  const submit = (event: FormEvent, action: () => Promise<void>) => {
+  const [setupToken, setSetupToken] = useState('');
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!busy) void action();
+    if (!busy) void setup({ siteName, adminName, email, password, ...(needsCode ? { setupToken } : {}) });
   };
-  let title: string;
-  let body;
-  if (status.needsSetup) {
-    title = 'Set up your site';
-    body = (
-      <form onSubmit={(event) => submit(event, () => setup({ siteName, adminName, email, password }))}>
-        <p className="muted">Studyshare runs its own hub on this computer. Name your site and create its administrator; you can add colleagues afterwards.</p>
-        <Field label="Site name" value={siteName} onChange={setSiteName} />
-        <Field label="Your name" value={adminName} onChange={setAdminName} autoComplete="name" />
-        <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="email" />
-        <Field label="Password" type="password" value={password} onChange={setPassword} autoComplete="new-password" />
-        <p className="muted">At least 10 characters.</p>
-        <div className="dialog-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            Create site
-          </button>
-          <button type="button" onClick={closeDialog}>
-            Later
-          </button>
+  return (
+    <form onSubmit={submit} aria-label="Set up your site">
+      <p className="muted">
+        {needsCode
+          ? 'This hub has no site yet. Enter the setup code printed on the hub’s console, name your site and create its administrator.'
+          : 'Studyshare runs its own hub on this computer. Name your site and create its administrator; you can add colleagues afterwards.'}
+      </p>
+      {needsCode && <Field label="Setup code" value={setupToken} onChange={setSetupToken} autoComplete="one-time-code" />}
+      <Field label="Site name" value={siteName} onChange={setSiteName} />
+      <Field label="Your name" value={adminName} onChange={setAdminName} autoComplete="name" />
+      <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="email" />
+      <Field label="Password" type="password" value={password} onChange={setPassword} autoComplete="new-password" />
+      <p className="muted">At least 10 characters.</p>
+      <div className="dialog-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          Create site
+        </button>
+        <button type="button" onClick={onBack ?? closeDialog}>
+          {onBack === undefined ? 'Later' : 'Back'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Sign in to the hub in use, or to a hub just checked (which becomes the hub in use). */
+function SignInForm({ hub, onBack }: { hub: CheckedHub | null; onBack?: () => void }) {
+  const { status, busy, signIn, closeDialog } = useHub();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [reset, setReset] = useState<'closed' | 'open' | 'sending' | { sent: string } | { error: string }>('closed');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!busy) void signIn({ email, password, ...(hub === null ? {} : { url: hub.url, trustedFingerprint: hub.trustedFingerprint }) });
+  };
+  const requestReset = async () => {
+    setReset('sending');
+    const result = await api.call('hub:request-password-reset', { email, ...(hub === null ? {} : { url: hub.url, trustedFingerprint: hub.trustedFingerprint }) });
+    setReset(result.ok ? { sent: email.trim() } : { error: result.error.message });
+  };
+  return (
+    <form onSubmit={submit} aria-label="Sign in">
+      {hub !== null ? (
+        <HubIdentity hub={hub} />
+      ) : (
+        status?.mode === 'remote' && (
+          <p className="muted">
+            {status.hubName ?? 'Hub'} at {status.url}
+          </p>
+        )
+      )}
+      <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="username" />
+      <Field label="Password" type="password" value={password} onChange={setPassword} autoComplete="current-password" />
+      {reset === 'closed' ? (
+        <button type="button" className="link" onClick={() => setReset('open')}>
+          Forgot password?
+        </button>
+      ) : (
+        <div className="reset" role="group" aria-label="Forgot password">
+          {typeof reset === 'object' && 'sent' in reset ? (
+            <p role="status">If {reset.sent} has an account on this hub, a link to set a new password is on its way. It works once, for one hour.</p>
+          ) : (
+            <>
+              <p className="muted">Enter your email address above: the hub mails you a link to set a new password.</p>
+              <button type="button" onClick={() => void requestReset()} disabled={reset === 'sending' || email.trim() === ''}>
+                {reset === 'sending' ? 'Sending…' : 'Send the link'}
+              </button>
+              {typeof reset === 'object' && 'error' in reset && (
+                <p role="alert" className="error-text">
+                  {reset.error}
+                </p>
+              )}
+            </>
+          )}
         </div>
-      </form>
-    );
-  } else if (status.user === null) {
-    title = 'Sign in to the hub';
-    body = (
-      <form onSubmit={(event) => submit(event, () => signIn({ email, password, url: url.trim() === '' ? undefined : url.trim() }))}>
-        {status.mode === 'remote' && <Field label="Hub address" value={url} onChange={setUrl} />}
-        <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="username" />
-        <Field label="Password" type="password" value={password} onChange={setPassword} autoComplete="current-password" />
-        <div className="dialog-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            Sign in
+      )}
+      <div className="dialog-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          Sign in
+        </button>
+        {onBack !== undefined ? (
+          <button type="button" onClick={onBack}>
+            Back
           </button>
-          <button type="button" onClick={closeDialog}>
-            Close
-          </button>
-        </div>
-      </form>
-    );
-  } else {
-    title = 'Hub';
-    const { sync } = status;
-    body = (
-      <>
-        <dl className="facts">
-          <dt>Signed in as</dt>
-          <dd>
-            {status.user.name} ({status.user.role ?? 'no role'})
-          </dd>
-          <dt>Hub</dt>
-          <dd>{status.mode === 'embedded' ? 'On this computer' : status.url}</dd>
-          <dt>State</dt>
-          <dd role="status">{sync.state === 'offline' ? `Offline — ${sync.pending} changes kept, sent when the hub is back` : sync.state === 'syncing' ? 'Syncing…' : 'Up to date'}</dd>
-          <dt>Waiting</dt>
-          <dd>
-            {sync.pending} changes, {sync.uploadsPending} files
-          </dd>
-        </dl>
-        {sync.rejected.length > 0 && (
+        ) : (
           <>
-            <h3>Refused by the hub</h3>
-            <ul className="failures" aria-label="Refused changes">
-              {sync.rejected.map((item) => (
-                <li key={item.id}>
-                  <span>
-                    {KIND_WORDS[item.kind] ?? item.kind}
-                    {item.target !== null && ` with ${item.target}`}
-                  </span>
-                  <span className="error-text">{item.reason}</span>
-                  {item.studyUid !== null && <code>{item.studyUid}</code>}
-                </li>
-              ))}
-            </ul>
-            <button type="button" className="quiet" onClick={() => void useHub.getState().dismissRefused()}>
-              Dismiss refusals
+            <button type="button" onClick={() => useSettings.getState().open()}>
+              Use another hub…
+            </button>
+            <button type="button" onClick={closeDialog}>
+              Close
             </button>
           </>
         )}
-        <div className="dialog-actions">
-          <button type="button" onClick={() => void syncNow()} disabled={busy}>
-            Sync now
+      </div>
+    </form>
+  );
+}
+
+function SignedIn() {
+  const { status, busy, signOut, syncNow, closeDialog } = useHub();
+  if (status?.user == null) return null;
+  const { sync } = status;
+  return (
+    <>
+      <dl className="facts">
+        <dt>Signed in as</dt>
+        <dd>
+          {status.user.name} ({status.user.role ?? 'no role'})
+        </dd>
+        <dt>Hub</dt>
+        <dd>{status.mode === 'embedded' ? 'On this computer' : `${status.hubName ?? ''} ${status.url ?? ''}`.trim()}</dd>
+        <dt>Links open at</dt>
+        <dd>{status.publicUrl ?? 'no public address'}</dd>
+        <dt>State</dt>
+        <dd role="status">{sync.state === 'offline' ? `Offline — ${sync.pending} changes kept, sent when the hub is back` : sync.state === 'syncing' ? 'Syncing…' : 'Up to date'}</dd>
+        <dt>Waiting</dt>
+        <dd>
+          {sync.pending} changes, {sync.uploadsPending} files
+        </dd>
+      </dl>
+      {status.notice !== null && <p className="notice">{status.notice}</p>}
+      {sync.rejected.length > 0 && (
+        <>
+          <h3>Refused by the hub</h3>
+          <ul className="failures" aria-label="Refused changes">
+            {sync.rejected.map((item) => (
+              <li key={item.id}>
+                <span>
+                  {KIND_WORDS[item.kind] ?? item.kind}
+                  {item.target !== null && ` with ${item.target}`}
+                </span>
+                <span className="error-text">{item.reason}</span>
+                {item.studyUid !== null && <code>{item.studyUid}</code>}
+              </li>
+            ))}
+          </ul>
+          <button type="button" className="quiet" onClick={() => void useHub.getState().dismissRefused()}>
+            Dismiss refusals
           </button>
-          <button type="button" onClick={() => void signOut()} disabled={busy}>
-            Sign out
-          </button>
-          <button type="button" className="primary" onClick={closeDialog}>
-            Close
-          </button>
+        </>
+      )}
+      <div className="dialog-actions">
+        <button type="button" onClick={() => void syncNow()} disabled={busy}>
+          Sync now
+        </button>
+        <button type="button" onClick={() => void signOut()} disabled={busy}>
+          Sign out
+        </button>
+        <button type="button" onClick={() => useSettings.getState().open()}>
+          Hub settings…
+        </button>
+        <button type="button" className="primary" onClick={closeDialog}>
+          Close
+        </button>
+      </div>
+    </>
+  );
+}
+
+export function HubDialog() {
+  const { status, error, closeDialog, connect, clearError } = useHub();
+  const [joining, setJoining] = useState(false);
+  const [checked, setChecked] = useState<CheckedHub | null>(null);
+  const first = useRef<HTMLDivElement>(null);
+  useEffect(() => first.current?.querySelector('input')?.focus(), [status?.needsSetup, status?.user, status?.firstRun, joining, checked]);
+  if (status === null) return null;
+
+  const back = () => {
+    clearError();
+    if (checked !== null) setChecked(null);
+    else setJoining(false);
+  };
+  let title: string;
+  let body;
+  if (checked !== null && checked.needsSetup) {
+    // A fresh server hub: connect to it (saved), then the setup code from its console creates the site.
+    title = 'Set up your site';
+    body =
+      status.mode === 'remote' && status.url === checked.url ? (
+        <SetupForm needsCode onBack={back} />
+      ) : (
+        <div>
+          <HubIdentity hub={checked} />
+          <p className="muted">This hub has no site yet. Connect to it to create the site with the setup code from its console.</p>
+          <div className="dialog-actions">
+            <button type="button" className="primary" onClick={() => void connect({ choice: { kind: 'remote', url: checked.url, trustedFingerprint: checked.trustedFingerprint } })}>
+              Connect
+            </button>
+            <button type="button" onClick={back}>
+              Back
+            </button>
+          </div>
         </div>
-      </>
-    );
+      );
+  } else if (checked !== null) {
+    title = `Sign in to ${checked.name}`;
+    body = <SignInForm hub={checked} onBack={back} />;
+  } else if (joining) {
+    title = 'Join your site’s hub';
+    body = <JoinHubForm onChecked={(hub) => (clearError(), setChecked(hub))} onBack={back} />;
+  } else if (status.firstRun) {
+    title = 'Welcome to Studyshare';
+    body = <FirstRunChoices onJoin={() => setJoining(true)} />;
+  } else if (status.needsSetup) {
+    title = 'Set up your site';
+    body = <SetupForm needsCode={status.mode === 'remote'} />;
+  } else if (status.user === null) {
+    title = status.mode === 'off' ? 'No hub' : 'Sign in to the hub';
+    body =
+      status.mode === 'off' ? (
+        <div>
+          <p className="muted">This computer uses its local index only. Connect to a hub to share studies.</p>
+          <div className="dialog-actions">
+            <button type="button" className="primary" onClick={() => setJoining(true)}>
+              Join a hub…
+            </button>
+            <button type="button" onClick={closeDialog}>
+              Close
+            </button>
+          </div>
+        </div>
+      ) : (
+        <SignInForm hub={null} />
+      );
+  } else {
+    title = 'Hub';
+    body = <SignedIn />;
   }
 
   return (
     <ModalDialog ref={first} title={title} onClose={closeDialog} narrow>
-        {body}
-        {error !== null && (
-          <p role="alert" className="error-text">
-            {error.message}
-          </p>
-        )}
+      {body}
+      {error !== null && (
+        <p role="alert" className="error-text">
+          {error.message}
+        </p>
+      )}
     </ModalDialog>
   );
 }

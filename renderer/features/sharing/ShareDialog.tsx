@@ -8,6 +8,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ShareCodeWorklist, ShareOutcome, ShareTargetView } from '../../../shared/contract';
 import { ErrorMessage } from '../../components/Messages';
 import { ModalDialog } from '../../components/ModalDialog';
+import { LinkReachNotice } from '../hub/LinkReachNotice';
 import { api } from '../../lib/api';
 import { formatCount } from '../../lib/format';
 import { useHub } from '../hub/hub-store';
@@ -232,7 +233,12 @@ export function ShareDialog({ studies }: { readonly studies: readonly StudyRef[]
           <div role="tabpanel" aria-label={options.find((o) => o.id === tab)?.label} className="share-panel">
             {(tab === 'location' || tab === 'group' || tab === 'user') && <TargetSearch key={tab} kind={tab} chosen={chosen} toggle={toggle} />}
             {tab === 'code' && <ShareCodeLookup add={add} />}
-            {tab === 'email' && <EmailEntry add={add} />}
+            {tab === 'email' && (
+              <>
+                <EmailEntry add={add} />
+                <LinkReachNotice />
+              </>
+            )}
           </div>
           <h3>Share with</h3>
           {chosen.size === 0 ? (
