@@ -1,12 +1,21 @@
 /**
  * HTTP calls from the desktop to the hub. Failures are sorted into what the sync client must
- * treat differently: the hub cannot be reached (retry later, lose nothing), the session ended
- * (sign in again), or the hub refused the request (show why).
+ * treat differently: the hub cannot be reached (retry later, lose nothing), its certificate is
+ * not trusted (retrying will not help: the person must look at it), the session ended (sign in
+ * again), or the hub refused the request (show why).
+ *
+ * A hub on a local network often has a self-signed certificate. Rather than turning certificate
+ * checks off, the person trusts that one certificate (its SHA-256 fingerprint, after seeing it in
+ * the hub settings), and the client accepts exactly that certificate besides the ones the
+ * computer's certificate authorities vouch for.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { TLSSocket, type PeerCertificate } from 'node:tls';
+import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import type { HubChangePage, Operation, OperationResult } from '../../../shared/hub-contract';
+import { hubInfoSchema, type HubInfo } from '../../../shared/hub-info';
 
 export class HubUnreachableError extends Error {
   constructor() {
@@ -31,12 +40,158 @@ export class HubRefusedError extends Error {
   }
 }
 
+/** The two certificate problems a person is told about differently: only the first can be overcome by trusting the certificate. */
+export type CertificateProblem = 'certificate-untrusted' | 'certificate-expired';
+
+/** The error code a refused pinned connection carries (ours, beside Node's own certificate codes). */
+export const PINNED_CERTIFICATE_MISMATCH = 'HUB_CERTIFICATE_NOT_PINNED';
+
+/** Which certificate problem a Node/OpenSSL verification code means, or null when it is not one. */
+export function certificateProblem(code: string | null | undefined): CertificateProblem | null {
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return 'certificate-expired';
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_UNTRUSTED':
+    case 'CERT_REVOKED':
+    case 'CERT_SIGNATURE_FAILURE':
+    case 'INVALID_CA':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+    case 'HOSTNAME_MISMATCH':
+    case PINNED_CERTIFICATE_MISMATCH:
+      return 'certificate-untrusted';
+    default:
+      return null;
+  }
+}
+
+/** The hub answered over TLS with a certificate this computer does not trust: the person must check it, retrying will not help. */
+export class HubCertificateError extends Error {
+  constructor(
+    readonly code: CertificateProblem,
+    /** Node's verification code (for the log). */
+    readonly detail: string,
+  ) {
+    super(
+      detail === PINNED_CERTIFICATE_MISMATCH
+        ? "The hub's certificate is not the one you trusted. It may have been replaced, or something may be in between: ask the hub's administrator before trusting the new one."
+        : code === 'certificate-expired'
+          ? "The hub's certificate has expired (or is not valid yet). Ask the hub's administrator to renew it."
+          : "The hub's certificate is not trusted by this computer. Check the hub's address in the hub settings; for a hub on your own network you can trust its certificate there.",
+    );
+    this.name = 'HubCertificateError';
+  }
+}
+
+/** Fingerprints compared as Node prints them (`AB:CD:…`), whatever case or separators were stored. */
+export function sameFingerprint(a: string, b: string): boolean {
+  const normal = (value: string) => value.replace(/[^0-9a-f]/gi, '').toUpperCase();
+  return normal(a) !== '' && normal(a) === normal(b);
+}
+
+/** Whether a certificate's validity dates include now (a pinned certificate must still be in date). */
+export function certificateInDate(certificate: Pick<PeerCertificate, 'valid_from' | 'valid_to'>, now = new Date()): boolean {
+  return new Date(certificate.valid_from) <= now && now <= new Date(certificate.valid_to);
+}
+
+/**
+ * An undici dispatcher whose every new TLS connection is accepted when the computer's
+ * certificate authorities vouch for it (chain and host name: Node's `authorized`), or when its
+ * certificate is exactly the pinned one and in date; anything else is closed before a byte of
+ * the request is sent. (A `checkServerIdentity` hook would not do: with `rejectUnauthorized:
+ * false` Node does not call it for a self-signed certificate, and ignores what it returns.)
+ */
+function pinnedDispatcher(fingerprint: string): Agent {
+  // No TLS session resumption: a resumed session shows no peer certificate to compare, and a
+  // full handshake per connection is cheap next to what a hub request carries.
+  const connectTls = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0 });
+  return new Agent({
+    connect: (options, callback) =>
+      connectTls(options, (error, socket) => {
+        if (error !== null) return callback(error, null);
+        if (socket instanceof TLSSocket && !socket.authorized) {
+          const certificate = socket.getPeerCertificate();
+          const pinned = sameFingerprint(certificate.fingerprint256 ?? '', fingerprint);
+          if (!pinned || !certificateInDate(certificate)) {
+            socket.destroy();
+            const refusal = new Error(pinned ? 'The pinned certificate is out of date.' : 'The certificate is not the pinned one.');
+            return callback(Object.assign(refusal, { code: pinned ? 'CERT_HAS_EXPIRED' : PINNED_CERTIFICATE_MISMATCH }), null);
+          }
+        }
+        callback(null, socket);
+      }),
+  });
+}
+
+/** The first `code` along an error's `cause` chain (fetch wraps the socket's error). */
+function causeCode(error: unknown): string | null {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return null;
+}
+
+/** A failed connection: a certificate problem is told apart from "cannot be reached". */
+function connectionError(error: unknown): Error {
+  const code = causeCode(error);
+  const problem = certificateProblem(code);
+  return problem === null ? new HubUnreachableError() : new HubCertificateError(problem, code!);
+}
+
+export interface HubClientOptions {
+  /** The SHA-256 fingerprint (as Node prints `fingerprint256`) of a certificate the person chose to trust for this hub. */
+  readonly trustedFingerprint?: string | null;
+  /** How long one request may take (default 30 s). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Pinned requests go through undici's own `fetch` with the dispatcher from the same package:
+ * Node 20's global fetch accepts that dispatcher too (tried), but Electron's Node may bundle
+ * another undici major, whose fetch need not speak this Agent's handler interface. Requests
+ * without a pin keep the runtime's global fetch.
+ */
+interface Pin {
+  readonly fingerprint: string;
+  readonly dispatcher: Agent;
+}
+
 export class HubClient {
+  private pin: Pin | null = null;
+  private readonly timeoutMs: number;
+
   constructor(
     readonly baseUrl: string,
     private token: string | null = null,
-    private readonly timeoutMs = 30_000,
-  ) {}
+    options: HubClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.setTrustedFingerprint(options.trustedFingerprint ?? null);
+  }
+
+  /** The certificate fingerprint this client trusts besides the certificate authorities, or null. */
+  get trustedFingerprint(): string | null {
+    return this.pin?.fingerprint ?? null;
+  }
+
+  /** Trusts another certificate (or none): connections opened from now on are checked against it. */
+  setTrustedFingerprint(fingerprint: string | null): void {
+    if (fingerprint === this.pin?.fingerprint) return;
+    // Connections kept alive under the old pin must not carry requests under the new one.
+    void this.pin?.dispatcher.destroy().catch(() => undefined);
+    this.pin = fingerprint === null ? null : { fingerprint, dispatcher: pinnedDispatcher(fingerprint) };
+  }
+
+  /** Closes the pinned dispatcher's connections (a client without a pin has none of its own). */
+  async close(): Promise<void> {
+    await this.pin?.dispatcher.close();
+  }
 
   setToken(token: string | null): void {
     this.token = token;
@@ -45,7 +200,10 @@ export class HubClient {
   async request(method: string, pathname: string, body?: unknown, extra: RequestInit = {}): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(new URL(pathname, this.baseUrl), {
+      // Appended, not resolved: `new URL('/api/…', base)` would drop a base path (a hub behind a
+      // reverse proxy at https://host/studyshare).
+      const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${pathname}`);
+      const init: RequestInit = {
         method,
         signal: AbortSignal.timeout(this.timeoutMs),
         ...extra,
@@ -55,14 +213,18 @@ export class HubClient {
           ...(extra.headers as Record<string, string> | undefined),
         },
         body: body === undefined ? extra.body : JSON.stringify(body),
-      });
-    } catch {
-      throw new HubUnreachableError();
+      };
+      response =
+        this.pin === null
+          ? await fetch(url, init)
+          : ((await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.pin.dispatcher })) as unknown as Response);
+    } catch (error) {
+      throw connectionError(error);
     }
     // A proxy or a restarting hub can answer 502–504: that is "not reachable", not "refused".
     if (response.status >= 502 && response.status <= 504) throw new HubUnreachableError();
-    const text = await response.text().catch(() => {
-      throw new HubUnreachableError();
+    const text = await response.text().catch((error: unknown) => {
+      throw connectionError(error);
     });
     // JSON answers are parsed; anything else (a CSV export) comes back as text.
     const isJson = (response.headers.get('content-type') ?? 'application/json').includes('json');
@@ -74,6 +236,26 @@ export class HubClient {
       throw new HubRefusedError(response.status, error?.code ?? 'refused', error?.message ?? `The hub refused the request (${response.status}).`);
     }
     return json;
+  }
+
+  /**
+   * What the hub says about itself (`GET /api/hub`, no sign-in). A server that answers but is
+   * not a Studyshare hub is refused with the code `not-a-hub`.
+   */
+  async hubInfo(): Promise<HubInfo> {
+    const notAHub = (status: number) => new HubRefusedError(status, 'not-a-hub', `The server at ${this.baseUrl} is not a Studyshare hub.`);
+    let answer: unknown;
+    try {
+      answer = await this.request('GET', '/api/hub');
+    } catch (error) {
+      // A 404 or a sign-in page: something else lives at this address. (JSON.parse's SyntaxError: an answer that only claims to be JSON.)
+      if (error instanceof HubRefusedError || error instanceof HubSessionError) throw notAHub(error instanceof HubRefusedError ? error.status : 401);
+      if (error instanceof SyntaxError) throw notAHub(200);
+      throw error;
+    }
+    const parsed = hubInfoSchema.safeParse(answer);
+    if (!parsed.success) throw notAHub(200);
+    return parsed.data;
   }
 
   async signIn(email: string, password: string): Promise<string> {
