@@ -20,6 +20,7 @@ import { guestLinkRoutes } from './routes/guest-links';
 import { hubInfoRoutes } from './routes/hub-info';
 import { DEFAULT_GUEST_PAGE_DIR, guestPageRoutes } from './routes/guest-page';
 import { operationRoutes } from './routes/operations';
+import { passwordResetRoutes } from './routes/password-reset';
 import { worklistRoutes } from './routes/worklists';
 
 export interface HubOptions {
@@ -52,9 +53,9 @@ export interface HubOptions {
   readonly setupToken?: string;
 }
 
-/** Guest link and invitation tokens travel in paths (/g/<token>/…, /register/<token>): logs get the path without them. */
+/** Guest link, invitation and password reset tokens travel in paths (/g/<token>/…, /register/<token>, /reset-password/<token>): logs get the path without them. */
 export function redactPath(url: string): string {
-  return url.replace(/^\/g\/[^/?#]+/, '/g/[token]').replace(/^\/register\/[^/?#]+/, '/register/[token]');
+  return url.replace(/^\/g\/[^/?#]+/, '/g/[token]').replace(/^\/register\/[^/?#]+/, '/register/[token]').replace(/^\/reset-password\/[^/?#]+/, '/reset-password/[token]');
 }
 
 export interface HubContext {
@@ -119,6 +120,11 @@ export function buildHub(options: HubOptions): FastifyInstance {
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such address on this hub.' } }));
 
+  // The hub's pages post plain HTML forms (registration, password reset): one parser for all, small bodies only.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
   app.register(hubInfoRoutes(context), { prefix: '/api' });
   app.register(accountRoutes(context), { prefix: '/api' });
   app.register(worklistRoutes(context), { prefix: '/api' });
@@ -127,6 +133,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(studyRoutes(context), { prefix: '/api' });
   app.register(auditRoutes(context), { prefix: '/api' });
   app.register(registrationRoutes(context));
+  app.register(passwordResetRoutes(context));
   app.register(fileRoutes({ ...context, blobDir: options.blobDir }), { prefix: '/api' });
   app.register(guestLinkRoutes({ ...context, blobDir: options.blobDir }));
   app.register(guestPageRoutes(options.guestPageDir ?? DEFAULT_GUEST_PAGE_DIR));

@@ -233,6 +233,26 @@ const hub0060: Migration = {
   },
 };
 
+/**
+ * Password resets: a link by mail that works once, for an hour. Only the token's SHA-256 is kept
+ * (as for sessions and invitations), so a copy of the database resets no password. Requests are
+ * counted per user and hour from this table, so every hub process sharing the database shares
+ * the limit.
+ */
+const hub0070: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('password_resets')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .execute();
+    await db.schema.createIndex('password_resets_by_user').on('password_resets').columns(['user_id', 'created_at']).execute();
+  },
+};
+
 export const hubMigrations: MigrationProvider = {
   getMigrations: async () => ({
     '0010-accounts-users-worklists': hub0010,
@@ -241,5 +261,6 @@ export const hubMigrations: MigrationProvider = {
     '0040-guest-links': hub0040,
     '0050-file-series-guest-sessions': hub0050,
     '0060-invitations-audit-mail': hub0060,
+    '0070-password-resets': hub0070,
   }),
 };

@@ -11,6 +11,9 @@ export async function openHubDatabase(file: string): Promise<Kysely<HubDatabase>
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // What is deleted or cleared is overwritten, not left in free space: a sent mail's link
+  // (registration, password reset) must not stay readable in a copy of the file.
+  sqlite.pragma('secure_delete = ON');
   const db = new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const { error } = await new Migrator({ db, provider: hubMigrations }).migrateToLatest();
   if (error !== undefined) {

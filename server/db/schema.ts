@@ -89,6 +89,15 @@ export interface InvitationTable {
   expires_at: string;
   accepted_at: string | null;
 }
+export interface PasswordResetTable {
+  /** SHA-256 of the reset link's token (hashToken): the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  /** When the link was used, or when a later reset made it void. */
+  used_at: string | null;
+}
 export interface AuditEventTable {
   seq: Generated<number>;
   at: string;
@@ -176,6 +185,7 @@ export interface GuestAccessTable {
 }
 export interface HubDatabase {
   invitations: InvitationTable;
+  password_resets: PasswordResetTable;
   audit_events: AuditEventTable;
   mails: MailTable;
   guest_links: GuestLinkTable;

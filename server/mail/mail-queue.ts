@@ -30,8 +30,23 @@ export function createMailFlusher(db: Kysely<HubDatabase>, mailer: Mailer, now: 
     }
     return sent;
   };
+  // Mail queued while a flush runs may be after that flush's select: the caller's flush then
+  // asks for one more pass instead of leaving the message for the minute's retry.
+  let again = false;
+  const flushUntilDone = async (): Promise<number> => {
+    let sent = 0;
+    do {
+      again = false;
+      sent += await flushOnce();
+    } while (again);
+    return sent;
+  };
   return () => {
-    running ??= flushOnce().finally(() => {
+    if (running !== null) {
+      again = true;
+      return running;
+    }
+    running = flushUntilDone().finally(() => {
       running = null;
     });
     return running;

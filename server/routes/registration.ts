@@ -28,10 +28,6 @@ const GONE = 'This registration link cannot be used: it is unknown, was already 
 export const registrationRoutes =
   ({ db, now, publicUrl }: HubContext): FastifyPluginAsync =>
   async (app) => {
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
-
     const invitation = async (token: string) => {
       const row = await db
         .selectFrom('invitations')
