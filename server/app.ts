@@ -3,6 +3,7 @@
  * resource, one error handler turns HttpErrors into `{ error: { code, message } }` and hides the
  * details of anything else. `server.ts` only listens.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -17,10 +18,11 @@ import { accountRoutes } from './routes/accounts';
 import { changeRoutes } from './routes/changes';
 import { fileRoutes } from './routes/files';
 import { guestLinkRoutes } from './routes/guest-links';
+import { healthRoutes } from './routes/health';
 import { hubInfoRoutes } from './routes/hub-info';
+import { hubPageRoutes } from './routes/hub-page';
 import { DEFAULT_GUEST_PAGE_DIR, guestPageRoutes } from './routes/guest-page';
 import { operationRoutes } from './routes/operations';
-import { passwordResetRoutes } from './routes/password-reset';
 import { worklistRoutes } from './routes/worklists';
 
 export interface HubOptions {
@@ -51,11 +53,30 @@ export interface HubOptions {
    * become its admin.
    */
   readonly setupToken?: string;
+  /**
+   * Reverse proxies (addresses or CIDRs) whose X-Forwarded-For/-Proto/-Host are believed; none by
+   * default, since anyone else could claim any address or protocol with those headers.
+   */
+  readonly trustProxy?: ReadonlyArray<string>;
+  /** PEM certificate and key: the hub serves HTTPS itself. */
+  readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
-/** Guest link, invitation and password reset tokens travel in paths (/g/<token>/…, /register/<token>, /reset-password/<token>): logs get the path without them. */
+/** Guest link, invitation and password reset tokens travel in paths (/g/<token>/…, /register/<token>, /reset-password/<token>): logs get the path without them, and without any query. */
 export function redactPath(url: string): string {
-  return url.replace(/^\/g\/[^/?#]+/, '/g/[token]').replace(/^\/register\/[^/?#]+/, '/register/[token]').replace(/^\/reset-password\/[^/?#]+/, '/reset-password/[token]');
+  // The query goes whole: search terms are patient names, and a query may carry a token.
+  return url.replace(/[?#].*$/s, '').replace(/^\/g\/[^/?#]+/, '/g/[token]').replace(/^\/register\/[^/?#]+/, '/register/[token]').replace(/^\/reset-password\/[^/?#]+/, '/reset-password/[token]');
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The request's id: a caller's (a proxy's or load balancer's) x-request-id when it is plainly an
+ * id, so one request can be followed across their logs and ours; otherwise a fresh UUID. Anything
+ * longer or stranger is replaced rather than logged, since a header is caller-controlled text.
+ */
+export function requestIdFor(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
 }
 
 export interface HubContext {
@@ -84,11 +105,30 @@ export function buildHub(options: HubOptions): FastifyInstance {
       ? false
       : {
           ...(options.logger === true ? {} : { stream: options.logger.stream }),
+          // Only method and redacted path: no headers (sessions, cookies), no query, no address.
           serializers: {
             req: (request: { method: string; url: string }) => ({ method: request.method, url: redactPath(request.url) }),
+            // An error's message can quote data (a file name, a value from a request): log its kind only.
+            // (Fastify's type wants message and stack in the result; leaving them out is the point.)
+            err: ((error: Error & { code?: unknown }) => ({ type: error.name, code: error.code })) as unknown as (error: Error) => { type: string; message: string; stack: string },
           },
         };
-  const app = Fastify({ logger, bodyLimit: 1024 * 1024 });
+  const fastifyOptions = {
+    logger,
+    bodyLimit: 1024 * 1024,
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestIdFor(request.headers['x-request-id']),
+    trustProxy: options.trustProxy === undefined || options.trustProxy.length === 0 ? false : [...options.trustProxy],
+    // On close: stop listening, close idle keep-alive connections, answer 503 to anything new
+    // on a still-open connection, and let requests in flight finish (server.ts bounds the wait).
+    return503OnClosing: true,
+    forceCloseConnections: 'idle' as const,
+  };
+  // Fastify's types follow the server kind; the routes use nothing specific to HTTPS, so the
+  // HTTPS instance is handled as the plain one.
+  const app = (options.https === undefined ? Fastify(fastifyOptions) : Fastify({ ...fastifyOptions, https: { ...options.https } })) as unknown as FastifyInstance;
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   const now = options.now ?? (() => new Date());
   const mailer = createMailer({ dropDir: path.join(path.dirname(options.blobDir), 'mail-drop'), ...options.mail });
   const flush = createMailFlusher(options.db, mailer, now);
@@ -109,22 +149,20 @@ export function buildHub(options: HubOptions): FastifyInstance {
     mailer.close();
   });
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return reply.status(status).send({ error: { code: 'bad-request', message: 'The request was not valid.' } });
     }
-    app.log.error({ name: (error as Error).name }, 'request failed');
+    // The route pattern (never the URL, which may hold a token), the error's kind and code; not its message.
+    request.log.error({ route: request.routeOptions.url, name: (error as Error).name, code: (error as { code?: unknown }).code }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal', message: 'The hub could not complete this request.' } });
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such address on this hub.' } }));
 
-  // The hub's pages post plain HTML forms (registration, password reset): one parser for all, small bodies only.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
-
+  app.register(healthRoutes({ db: options.db, blobDir: options.blobDir }));
+  app.register(hubPageRoutes(context));
   app.register(hubInfoRoutes(context), { prefix: '/api' });
   app.register(accountRoutes(context), { prefix: '/api' });
   app.register(worklistRoutes(context), { prefix: '/api' });
@@ -133,7 +171,6 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(studyRoutes(context), { prefix: '/api' });
   app.register(auditRoutes(context), { prefix: '/api' });
   app.register(registrationRoutes(context));
-  app.register(passwordResetRoutes(context));
   app.register(fileRoutes({ ...context, blobDir: options.blobDir }), { prefix: '/api' });
   app.register(guestLinkRoutes({ ...context, blobDir: options.blobDir }));
   app.register(guestPageRoutes(options.guestPageDir ?? DEFAULT_GUEST_PAGE_DIR));
