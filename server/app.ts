@@ -23,6 +23,7 @@ import { hubInfoRoutes } from './routes/hub-info';
 import { hubPageRoutes } from './routes/hub-page';
 import { DEFAULT_GUEST_PAGE_DIR, guestPageRoutes } from './routes/guest-page';
 import { operationRoutes } from './routes/operations';
+import { passwordResetRoutes } from './routes/password-reset';
 import { worklistRoutes } from './routes/worklists';
 
 export interface HubOptions {
@@ -161,6 +162,11 @@ export function buildHub(options: HubOptions): FastifyInstance {
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such address on this hub.' } }));
 
+  // The hub's pages post plain HTML forms (registration, password reset): one parser for all, small bodies only.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
   app.register(healthRoutes({ db: options.db, blobDir: options.blobDir }));
   app.register(hubPageRoutes(context));
   app.register(hubInfoRoutes(context), { prefix: '/api' });
@@ -171,6 +177,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(studyRoutes(context), { prefix: '/api' });
   app.register(auditRoutes(context), { prefix: '/api' });
   app.register(registrationRoutes(context));
+  app.register(passwordResetRoutes(context));
   app.register(fileRoutes({ ...context, blobDir: options.blobDir }), { prefix: '/api' });
   app.register(guestLinkRoutes({ ...context, blobDir: options.blobDir }));
   app.register(guestPageRoutes(options.guestPageDir ?? DEFAULT_GUEST_PAGE_DIR));
