@@ -8,13 +8,13 @@ import { openIndexDatabase } from '../db/connection';
 import { importPaths } from '../dicom-import/import-service';
 import { testUid, writeInstance } from '../dicom-write/synthetic-study';
 import { tempDir } from '../test-support/temp-dir';
-import { HubConnection } from './hub-connection';
+import { HubConnection, type HubConnectionOptions } from './hub-connection';
 import { TokenStore } from './token-store';
 
-function connect(dataDir: string, bus = new EventBus()) {
+function connect(dataDir: string, bus = new EventBus(), options: Partial<HubConnectionOptions> = { defaultMode: 'embedded' }) {
   const localDb = openIndexDatabase(path.join(dataDir, 'index.sqlite'));
   const tokens = new TokenStore(path.join(dataDir, 'hub-token'));
-  return { hub: new HubConnection({ dataDir, localDb, bus, tokens, syncEveryMs: 0 }), localDb, tokens };
+  return { hub: new HubConnection({ dataDir, localDb, bus, tokens, syncEveryMs: 0, ...options }), localDb, tokens };
 }
 
 const SETUP = { siteName: 'Riverside Imaging', adminName: 'Ada Admin', email: 'ada@riverside.example', password: 'correct horse battery' };
@@ -52,7 +52,7 @@ describe('HubConnection with the embedded hub', () => {
     await second.hub.start();
     expect(second.hub.status()).toMatchObject({ needsSetup: false, user: { email: 'ada@riverside.example' } });
     expect((await second.hub.syncNow()).sync.state).toBe('online');
-    expect(JSON.parse(readFileSync(path.join(dataDir, 'hub.json'), 'utf8'))).toEqual({ mode: 'embedded' });
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'hub.json'), 'utf8'))).toEqual({ mode: 'embedded', embedded: { lan: false, publicUrl: null, port: second.hub.status().embedded!.port } });
 
     await second.hub.signOut();
     expect(second.hub.status()).toMatchObject({ user: null, sync: { state: 'signed-out' } });
