@@ -108,4 +108,36 @@ describe('site setup and administration in the browser', () => {
     await expect.poll(() => page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
     expect(await page.getByRole('main', { name: 'Local studies' }).count()).toBe(1);
   });
+
+  it('sets the public address of the hub on this computer in Settings, refusing one that is not an address', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    const form = settings.getByRole('form', { name: 'Hub on this computer' });
+    expect(await form.getByText(/kept across restarts/).count()).toBe(1);
+    expect(await form.getByText('Without a public address, guest links and invitations open only on this computer.').count()).toBe(1);
+    await form.getByLabel(/^Public address/).fill('hub dot example');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => settings.getByRole('alert').textContent()).toMatch(/is not an address/);
+    const port = running.app.hub.status().embedded!.port;
+    // A documentation address (RFC 5737): written into links, never contacted.
+    await form.getByLabel(/^Public address/).fill(`http://192.0.2.10:${port}`);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toContain('Saved');
+    expect(running.app.hub.status()).toMatchObject({ linkReach: 'elsewhere', publicUrl: `http://192.0.2.10:${port}` });
+    await screenshot(page, '14-settings-embedded-hub');
+
+    // Changing hub says, before anything happens, what would be let go of.
+    await settings.getByRole('button', { name: 'Change hub…' }).click();
+    await settings.getByRole('button', { name: /^No hub/ }).click();
+    const confirm = settings.getByRole('group', { name: 'Confirm the switch' });
+    await expect.poll(() => confirm.getByRole('listitem').allTextContents()).toEqual([
+      'Nothing waits to be sent to the hub on this computer.',
+      '0 studies cached from the hub on this computer will be removed from this computer. Your local studies stay.',
+    ]);
+    await screenshot(page, '15-settings-change-hub');
+    await confirm.getByRole('button', { name: 'Back' }).click();
+    await settings.getByRole('button', { name: 'Cancel' }).click();
+    await settings.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => settings.count()).toBe(0);
+  });
 });
