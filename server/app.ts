@@ -130,6 +130,18 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Once closing has begun, the server refuses new connections, closes idle ones, and Fastify
+  // answers 503 to new requests on busy ones; but a keep-alive connection whose request was in
+  // flight would stay open after its answer (for keepAliveTimeout, 72 s), holding the close up.
+  // So each answer sent from then on is followed by closing the connections left idle.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onResponse', async () => {
+    // After this tick, when Node has marked the connection idle again.
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
+  });
   const now = options.now ?? (() => new Date());
   const mailer = createMailer({ dropDir: path.join(path.dirname(options.blobDir), 'mail-drop'), ...options.mail });
   const flush = createMailFlusher(options.db, mailer, now);

@@ -104,12 +104,13 @@ async function main(config: HubConfig): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const bound = app.server.address() as AddressInfo;
   const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
-  say(`listening on ${https === undefined ? 'http' : 'https'}://${host}:${bound.port}`);
   if (config.publicUrl === null) {
     say('no public URL is set (--public-url or HUB_PUBLIC_URL): guest links, invitations and password resets are refused until it is.');
   }
   // On stderr as a plain line, never through the JSON log: the code makes its holder the admin.
   if (!hasSite) say(`first-run setup code: ${setupToken}`);
+  // Last, so whoever waits for this line (an operator, a script, a test) has all of the above.
+  say(`listening on ${https === undefined ? 'http' : 'https'}://${host}:${bound.port}`);
 }
 
 const parsed = parseHubConfig(process.argv.slice(2), process.env, process.cwd());
