@@ -47,7 +47,8 @@ function readPem(file: string, what: string): Buffer {
 async function main(config: HubConfig): Promise<void> {
   const https = config.tls === null ? undefined : { cert: readPem(config.tls.certFile, 'certificate'), key: readPem(config.tls.keyFile, 'key') };
   const blobDir = path.join(config.dataDir, 'blobs');
-  mkdirSync(blobDir, { recursive: true });
+  // Owner-only where the hub creates them: the folder holds patient data.
+  mkdirSync(blobDir, { recursive: true, mode: 0o700 });
   const db = await openHubDatabase(path.join(config.dataDir, 'hub.sqlite'));
 
   // Setup is always guarded by a code. On a fresh hub the operator gets it here; once a site
