@@ -140,4 +140,13 @@ describe('site setup and administration in the browser', () => {
     await settings.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => settings.count()).toBe(0);
   });
+
+  it('opens “Join your site’s hub” with the address filled in when a join link is opened on this computer', async () => {
+    running.app.bus.emit('hub:join-link', { url: 'https://hub.example.org' });
+    const join = page.getByRole('dialog', { name: 'Join your site’s hub' });
+    await expect.poll(() => join.getByLabel('Hub address').inputValue()).toBe('https://hub.example.org');
+    await join.getByRole('button', { name: 'Back' }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+  });
 });

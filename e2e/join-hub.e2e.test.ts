@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testUid, writeInstance } from '../electron/main/dicom-write/synthetic-study';
+import { parseJoinLink } from '../shared/join-link';
 import { type RunningApp, screenshot, startApp, writeFiles } from './support/app-harness';
 import { launchChromium } from './support/browser';
 import { type HubProcess, startHubProcess } from './support/hub-process';
@@ -217,6 +218,9 @@ describe('two desktops join one hub that runs as its own process', () => {
       await expect.poll(() => page.getByRole('status').textContent()).toContain('You are registered, Nora Outside.');
       // The page names where to sign in: the hub's public address, not whatever Host the request carried.
       expect(await page.textContent('main')).toContain(hub.url);
+      // And offers to open the desktop app at "Join your site's hub" with that address.
+      const open = await page.getByRole('link', { name: 'Open Studyshare on this computer' }).getAttribute('href');
+      expect(parseJoinLink(open!)).toBe(hub.url);
     } finally {
       await outside.close();
     }

@@ -64,6 +64,7 @@ export function App() {
     void useHub.getState().load();
     const unsubscribe = [
       api.on('hub:status', (status) => useHub.getState().receive(status)),
+      api.on('hub:join-link', ({ url }) => useHub.getState().offerJoin(url)),
       api.on('data:changed', () => {
         useWorklist.getState().refresh();
         void useHubWorklists.getState().refresh();

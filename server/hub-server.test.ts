@@ -75,7 +75,7 @@ describe('health checks', () => {
   });
 
   it('answers 503 to /readyz once closing has begun, while a request in flight still finishes', async () => {
-    const { hub } = await startHub({ setupToken: 'CODE123456' });
+    const { hub } = await startHub({ setupToken: 'C0DE123456' });
     await hub.listen({ port: 0, host: '127.0.0.1' });
     const { port } = hub.server.address() as AddressInfo;
     const socket = connect(port, '127.0.0.1');
@@ -85,7 +85,7 @@ describe('health checks', () => {
       received += chunk;
     });
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    const body = JSON.stringify({ ...SITE, setupToken: 'CODE123456' });
+    const body = JSON.stringify({ ...SITE, setupToken: 'C0DE123456' });
     // The request's head and half its body; once the server has read the head, the close begins.
     const headRead = new Promise((resolve) => hub.server.once('request', resolve));
     socket.write(`POST /api/setup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
@@ -232,10 +232,10 @@ describe('the front page', () => {
   });
 
   it('lists the sites only when the operator allows it', async () => {
-    const listed = await startHub({ publicUrl: 'https://hub.example.org', listSites: true, setupToken: 'CODE' });
-    const hidden = await startHub({ publicUrl: 'https://hub.example.org', setupToken: 'CODE' });
+    const listed = await startHub({ publicUrl: 'https://hub.example.org', listSites: true, setupToken: 'C0DE' });
+    const hidden = await startHub({ publicUrl: 'https://hub.example.org', setupToken: 'C0DE' });
     for (const { hub } of [listed, hidden]) {
-      expect((await hub.inject({ method: 'POST', url: '/api/setup', payload: { ...SITE, setupToken: 'CODE' } })).statusCode).toBe(201);
+      expect((await hub.inject({ method: 'POST', url: '/api/setup', payload: { ...SITE, setupToken: 'C0DE' } })).statusCode).toBe(201);
     }
     const shown = (await listed.hub.inject({ url: '/' })).body;
     expect(shown).toContain('<li>North Imaging</li>');

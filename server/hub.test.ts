@@ -179,3 +179,38 @@ describe('hub: accounts, sessions, roles and share codes', () => {
     expect(await notJson.json()).toEqual({ error: { code: 'bad-request', message: 'The request was not valid.' } });
   });
 });
+
+describe('hub: what it says about itself, and the setup code', () => {
+  it('says what it is without sign-in, and lets only whoever has the setup code create the first site', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-'));
+    const db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+    const hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org/', name: 'Riverside hub', setupToken: 'K3Q9ZP0W1X' });
+    try {
+      const info = await hub.inject({ method: 'GET', url: '/api/hub' });
+      expect(info.json()).toEqual({
+        service: 'studyshare-hub',
+        name: 'Riverside hub',
+        version: expect.any(String),
+        apiVersion: 1,
+        minClientApiVersion: 1,
+        sites: null,
+        needsSetup: true,
+        publicUrl: 'https://hub.example.org',
+      });
+      const site = { accountName: 'Riverside', adminName: 'Ada Admin', email: 'ada@riverside.example', password: 'correct horse battery' };
+      for (const setupToken of [undefined, '', 'K3Q9ZP0W1Y', 'K3Q9ZP0W1X0']) {
+        const refused = await hub.inject({ method: 'POST', url: '/api/setup', payload: { ...site, ...(setupToken === undefined ? {} : { setupToken }) } });
+        expect(refused.statusCode).toBe(403);
+        expect(refused.json().error.code).toBe('setup-token');
+      }
+      // As a person types it off the console: lower case, a dash, O for zero.
+      const created = await hub.inject({ method: 'POST', url: '/api/setup', payload: { ...site, setupToken: ' k3q9z-pOw1x ' } });
+      expect(created.statusCode).toBe(201);
+      expect((await hub.inject({ method: 'GET', url: '/api/hub' })).json()).toMatchObject({ needsSetup: false, sites: null });
+    } finally {
+      await hub.close();
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -270,9 +270,11 @@ export interface EventPayloads {
   'data:changed': { readonly reason: 'import' | 'sync' };
   /** The hub connection or the sync status changed. */
   'hub:status': HubStatus;
+  /** A join link (studyshare://join?hub=…) was opened on this computer: offer to join that hub. */
+  'hub:join-link': { readonly url: string };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status'];
+export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status', 'hub:join-link'];
 export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
 
 /** What the preload exposes as `window.studyshare`, and what the HTTP transport mimics. */

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { JOIN_LINK_SCHEME, parseJoinLink } from '../../shared/join-link';
 import { createStudyshareApp, type StudyshareApp } from './app/create-app';
 import { seedDemo } from './demo/seed-demo';
 import { bindIpc } from './ipc/bind-ipc';
@@ -28,11 +29,39 @@ function createWindow(): BrowserWindow {
     webPreferences: secureWebPreferences(path.join(import.meta.dirname, '../preload/index.cjs')),
   });
   window.once('ready-to-show', () => window.show());
+  window.webContents.on('did-finish-load', () => {
+    if (pendingJoin !== null && studyshare !== null) studyshare.bus.emit('hub:join-link', { url: pendingJoin });
+    pendingJoin = null;
+  });
   void window.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
   return window;
 }
 
 let studyshare: StudyshareApp | null = null;
+
+// studyshare://join?hub=… (from the hub's pages) opens this app at "Join your site's hub" with
+// the address filled in. One instance only: a link opened while the app runs reaches it.
+if (!app.requestSingleInstanceLock()) app.quit();
+app.setAsDefaultProtocolClient(JOIN_LINK_SCHEME);
+/** A join link that arrived before the window could show it. */
+let pendingJoin: string | null = process.argv.map(parseJoinLink).find((url) => url !== null) ?? null;
+function offerJoin(link: string): void {
+  const url = parseJoinLink(link);
+  if (url === null) return;
+  const window = BrowserWindow.getAllWindows()[0];
+  if (studyshare === null || window === undefined || window.webContents.isLoading()) {
+    pendingJoin = url;
+    return;
+  }
+  studyshare.bus.emit('hub:join-link', { url });
+  if (window.isMinimized()) window.restore();
+  window.focus();
+}
+app.on('second-instance', (_event, argv) => argv.forEach(offerJoin));
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  offerJoin(url);
+});
 
 void app.whenReady().then(() => {
   hardenApp(app, session.defaultSession, shell, devServerUrl);

@@ -7,6 +7,11 @@ import { randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+/** A code as a person types it: spaces and dashes dropped, case ignored, and the letters Crockford reads as digits (O, I, L) read so. */
+export function normalizeSetupCode(typed: string): string {
+  return typed.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+}
+
 export function newSetupCode(length = 10): string {
   // 256 is a multiple of 32, so taking the low 5 bits of each byte keeps every symbol equally likely.
   return [...randomBytes(length)].map((byte) => CROCKFORD[byte & 31]).join('');

@@ -8,6 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { BUILT_IN_ROLES, PERMISSION_KEYS, type BuiltInRole, type PermissionKey } from '../../shared/permissions/catalogue';
 import type { HubContext } from '../app';
+import { normalizeSetupCode } from '../config/setup-code';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { actorFor, createSession, hashToken, requireAccount, requirePermission, sameSecret } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
@@ -79,7 +80,7 @@ export const accountRoutes =
       const input = parseInput(setupSchema, request.body);
       // Whoever reaches a fresh hub first must not become its admin: they need the code the hub
       // printed on its console (or that the desktop's embedded hub keeps in-process).
-      if (setupToken !== null && !sameSecret(input.setupToken ?? '', setupToken)) {
+      if (setupToken !== null && !sameSecret(normalizeSetupCode(input.setupToken ?? ''), setupToken)) {
         throw new HttpError(403, 'setup-token', 'The setup code is missing or wrong. It is printed on the hub’s console when it starts without a site.');
       }
       const passwordHash = await hashPassword(input.password);

@@ -11,6 +11,7 @@ import { recordAudit } from '../audit/audit-trail';
 import { hashPassword } from '../auth/password';
 import { hashInvitationToken } from '../sharing/email-recipient';
 import { escapeHtml, sendPage } from '../pages/html-page';
+import { joinLink } from '../../shared/join-link';
 
 const page = (reply: FastifyReply, status: number, title: string, body: string): FastifyReply => sendPage(reply, status, 'Registration', title, body);
 const escape = escapeHtml;
@@ -93,7 +94,9 @@ export const registrationRoutes =
         200,
         'You are registered',
         `<p role="status">You are registered, ${escape(parsed.data.name)}.</p>` +
-          `<p>Open Studyshare and sign in with <strong>${escape(invite.email)}</strong> at the hub <strong>${escape(hub)}</strong>. The studies shared with you are in your worklist.</p>`,
+          `<p>Open Studyshare and sign in with <strong>${escape(invite.email)}</strong> at the hub <strong>${escape(hub)}</strong>. The studies shared with you are in your worklist.</p>` +
+          // Opens the desktop app at "Join your site's hub" with this hub's address filled in.
+          (publicUrl === null ? '' : `<p><a href="${escape(joinLink(publicUrl))}">Open Studyshare on this computer</a> to join this hub.</p>`),
       );
     });
   };

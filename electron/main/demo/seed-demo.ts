@@ -74,7 +74,8 @@ function writeDemoFiles(folder: string, studies: number): void {
 }
 
 export async function seedDemo(app: StudyshareApp, dataDir: string, log: (line: string) => void): Promise<void> {
-  const status = app.hub.status();
+  // --demo on a fresh data folder: the demo site lives on the hub inside the app (the first-run choice made for the user).
+  const status = app.hub.status().firstRun ? await app.hub.connect({ kind: 'embedded' }) : app.hub.status();
   if (status.mode === 'embedded' && status.needsSetup) {
     const admin = DEMO_USERS[0];
     await app.hub.setup({ siteName: 'Demo Hospital', adminName: admin.name, email: admin.email, password: DEMO_PASSWORD });

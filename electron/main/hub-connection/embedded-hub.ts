@@ -5,7 +5,6 @@
  * at the public address the user set, else at this computer's loopback address (which only this
  * computer can open — the dialogs say so).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -13,6 +12,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { buildHub } from '../../../server/app';
+import { newSetupCode } from '../../../server/config/setup-code';
 import { openHubDatabase } from '../../../server/db/open-hub-db';
 import type { HubDatabase } from '../../../server/db/schema';
 import { freePort } from '../net/free-port';
@@ -53,7 +53,8 @@ export class EmbeddedHub {
     mkdirSync(options.folder, { recursive: true });
     const db = await openHubDatabase(path.join(options.folder, 'hub.sqlite'));
     const host = options.lan ? (options.lanHost ?? '0.0.0.0') : '127.0.0.1';
-    const setupToken = randomBytes(24).toString('base64url');
+    // Never typed (the desktop hands it over itself), so longer than a server hub's.
+    const setupToken = newSetupCode(32);
     const build = (port: number) =>
       buildHub({
         db,

@@ -221,11 +221,17 @@ function SignedIn() {
 }
 
 export function HubDialog() {
-  const { status, error, closeDialog, connect, clearError } = useHub();
-  const [joining, setJoining] = useState(false);
+  const { status, error, closeDialog, connect, clearError, joinUrl } = useHub();
+  const [joining, setJoining] = useState(joinUrl !== null);
   const [checked, setChecked] = useState<CheckedHub | null>(null);
   const first = useRef<HTMLDivElement>(null);
   useEffect(() => first.current?.querySelector('input')?.focus(), [status?.needsSetup, status?.user, status?.firstRun, joining, checked]);
+  // A join link opened while the dialog is up starts the join over with its address.
+  useEffect(() => {
+    if (joinUrl === null) return;
+    setChecked(null);
+    setJoining(true);
+  }, [joinUrl]);
   if (status === null) return null;
 
   const back = () => {
@@ -260,7 +266,7 @@ export function HubDialog() {
     body = <SignInForm hub={checked} onBack={back} />;
   } else if (joining) {
     title = 'Join your site’s hub';
-    body = <JoinHubForm onChecked={(hub) => (clearError(), setChecked(hub))} onBack={back} />;
+    body = <JoinHubForm key={joinUrl ?? ''} initialUrl={joinUrl ?? ''} onChecked={(hub) => (clearError(), setChecked(hub))} onBack={back} />;
   } else if (status.firstRun) {
     title = 'Welcome to Studyshare';
     body = <FirstRunChoices onJoin={() => setJoining(true)} />;

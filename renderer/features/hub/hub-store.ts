@@ -8,7 +8,11 @@ interface HubState {
   readonly dialogOpen: boolean;
   readonly busy: boolean;
   readonly error: ApiError | null;
+  /** A hub address to join, from a join link opened on this computer. */
+  readonly joinUrl: string | null;
   load(): Promise<void>;
+  /** Opens "Join your site's hub" with this address filled in. */
+  offerJoin(url: string): void;
   receive(status: HubStatus): void;
   openDialog(): void;
   closeDialog(): void;
@@ -36,6 +40,8 @@ export const useHub = create<HubState>()((set, get) => {
     dialogOpen: false,
     busy: false,
     error: null,
+    joinUrl: null,
+    offerJoin: (url) => set({ joinUrl: url, dialogOpen: true, error: null }),
     load: async () => {
       const result = await api.call('hub:status', {});
       if (!result.ok) return;
@@ -44,7 +50,7 @@ export const useHub = create<HubState>()((set, get) => {
     },
     receive: (status) => set({ status }),
     openDialog: () => set({ dialogOpen: true, error: null }),
-    closeDialog: () => set({ dialogOpen: false, error: null }),
+    closeDialog: () => set({ dialogOpen: false, error: null, joinUrl: null }),
     clearError: () => set({ error: null }),
     setup: async (input) => void (await run(() => api.call('hub:setup', input), true)),
     signIn: async (input) => void (await run(() => api.call('hub:sign-in', input), true)),
