@@ -228,6 +228,7 @@ describe('the front page', () => {
     expect(page.body).toContain('start with <strong>https://hub.example.org/g/…</strong>');
     expect(page.body).toContain('the link in the invitation email');
     expect(page.body).toContain('<a href="/reset-password">Forgot your password?</a>');
+    expect(page.body).toContain('<a href="studyshare://join?hub=https%3A%2F%2Fhub.example.org">Open Studyshare on this computer</a>');
     expect(page.body).not.toMatch(/<script/i);
   });
 

@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubContext } from '../app';
+import { joinLink } from '../../shared/join-link';
 import { escapeHtml, sendPage } from '../pages/html-page';
 import { hubInfo } from './hub-info';
 
@@ -30,7 +31,8 @@ export const hubPageRoutes =
       }
       parts.push(
         `<h2>Connect a desktop</h2>` +
-          `<p>Open Studyshare, choose <strong>Join your site’s hub</strong> and type this hub’s address: ${address}.</p>`,
+          `<p>Open Studyshare, choose <strong>Join your site’s hub</strong> and type this hub’s address: ${address}.</p>` +
+          (info.publicUrl === null ? '' : `<p><a href="${escapeHtml(joinLink(info.publicUrl))}">Open Studyshare on this computer</a> to join with the address filled in.</p>`),
         `<h2>Register</h2>` +
           `<p>Registration happens through the link in the invitation email you received when someone shared studies with you. There is no open sign-up.</p>`,
         `<h2>Guest links</h2>` +

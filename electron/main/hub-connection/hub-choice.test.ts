@@ -3,10 +3,10 @@
  * app keeps its port and makes links on the address the user set, listens on the local network
  * only when allowed, and switching hubs says what waits and lets go of nothing without a choice.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../../server/auth/password';
 import { addUser, createAccount } from '../../../server/routes/accounts';
 import { EventBus } from '../api/event-bus';
@@ -97,6 +97,24 @@ describe('the first run', () => {
 
     const status = await connection.signIn({ url: hub.url, email: 'rita@riverside.example', password: PASSWORD });
     expect(status).toMatchObject({ firstRun: false, mode: 'remote', url: hub.url, hubName: 'Studyshare hub', publicUrl: hub.url, user: { name: 'Rita Radiologist' } });
+  });
+});
+
+describe('forgot password', () => {
+  it('asks the hub just checked (or the hub in use) to mail a reset link on its public address', async () => {
+    const dir = tempDir();
+    const hub = await hubWithUser(path.join(dir, 'hub'), 'rita@riverside.example');
+    const { hub: connection } = desktop(path.join(dir, 'desk'));
+    await connection.start();
+    expect(await connection.requestPasswordReset({ url: hub.url, email: 'rita@riverside.example' })).toEqual({ sent: true });
+    // The same answer for an address with no account: nothing tells a stranger who has one.
+    expect(await connection.requestPasswordReset({ url: hub.url, email: 'nobody@riverside.example' })).toEqual({ sent: true });
+    const drop = path.join(dir, 'hub', 'mail-drop');
+    await vi.waitFor(() => expect(existsSync(drop) && readdirSync(drop).length).toBe(1));
+    const mail = readFileSync(path.join(drop, readdirSync(drop)[0]), 'utf8').replace(/=\r?\n/g, '');
+    expect(mail).toContain('To: rita@riverside.example');
+    expect(mail).toMatch(new RegExp(`${hub.url.replaceAll('.', '\\.')}/reset-password/[A-Za-z0-9_-]{43}`));
+    await expect(connection.requestPasswordReset({ email: 'rita@riverside.example' })).rejects.toMatchObject({ code: 'no-hub' });
   });
 });
 
