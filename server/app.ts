@@ -8,6 +8,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from './db/schema';
+import { addAuthHook } from './auth/auth-hook';
 import { HttpError } from './http-error';
 import { createMailFlusher } from './mail/mail-queue';
 import { createMailer, type MailConfig } from './mail/mailer';
@@ -179,6 +180,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
+  addAuthHook(app, options.db, now);
   app.register(healthRoutes({ db: options.db, blobDir: options.blobDir }));
   app.register(hubPageRoutes(context));
   app.register(hubInfoRoutes(context), { prefix: '/api' });

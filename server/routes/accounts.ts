@@ -10,7 +10,7 @@ import { BUILT_IN_ROLES, PERMISSION_KEYS, type BuiltInRole, type PermissionKey }
 import type { HubContext } from '../app';
 import { normalizeSetupCode } from '../config/setup-code';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { actorFor, createSession, hashToken, requireAccount, requirePermission, sameSecret } from '../auth/sessions';
+import { createSession, hashToken, requireAccount, requirePermission, sameSecret } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
 import { NO_PASSWORD } from '../sharing/email-recipient';
@@ -76,7 +76,7 @@ export async function createAccount(
 export const accountRoutes =
   ({ db, now, setupToken }: HubContext): FastifyPluginAsync =>
   async (app) => {
-    app.post('/setup', async (request, reply) => {
+    app.post('/setup', { config: { public: true } }, async (request, reply) => {
       const input = parseInput(setupSchema, request.body);
       // Whoever reaches a fresh hub first must not become its admin: they need the code the hub
       // printed on its console (or that the desktop's embedded hub keeps in-process).
@@ -93,7 +93,7 @@ export const accountRoutes =
       return reply.status(201).send({ ...result, token });
     });
 
-    app.post('/sessions', async (request, reply) => {
+    app.post('/sessions', { config: { public: true } }, async (request, reply) => {
       const input = parseInput(signInSchema, request.body);
       const user = await db.selectFrom('users').select(['id', 'password_hash', 'active']).where('email', '=', input.email).executeTakeFirst();
       // The same answer, after the same work, whether the address exists or not.
@@ -103,26 +103,25 @@ export const accountRoutes =
     });
 
     app.delete('/sessions', async (request, reply) => {
-      await actorFor(db, request.headers.authorization, now());
       const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
       await db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
       return reply.status(204).send();
     });
 
     app.get('/me', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       return { id: actor.userId, name: actor.name, email: actor.email, accountId: actor.accountId, role: actor.role, permissions: [...actor.permissions].sort() };
     });
 
     app.get('/roles', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'admin.roles');
       const rows = await db.selectFrom('roles').select(['id', 'name', 'permissions', 'built_in']).where('account_id', '=', requireAccount(actor)).orderBy('name').execute();
       return { roles: rows.map((row) => ({ id: row.id, name: row.name, builtIn: row.built_in === 1, permissions: JSON.parse(row.permissions) as string[] })) };
     });
 
     app.put<{ Params: { id: string } }>('/roles/:id', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'admin.roles');
       const { permissions } = parseInput(rolePermissionsSchema, request.body);
       const role = await db.selectFrom('roles').select(['id', 'name']).where('id', '=', request.params.id).where('account_id', '=', requireAccount(actor)).executeTakeFirst();
@@ -137,7 +136,7 @@ export const accountRoutes =
     });
 
     app.get('/users', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'admin.users');
       const rows = await db
         .selectFrom('users')
@@ -150,7 +149,7 @@ export const accountRoutes =
     });
 
     app.post('/users', async (request, reply) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'admin.users');
       const accountId = requireAccount(actor);
       const input = parseInput(newUserSchema, request.body);

@@ -13,7 +13,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { studyAccess } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
 import { studyFacts, viewerFacts } from '../access/access-facts';
-import { actorFor, type Actor } from '../auth/sessions';
+import type { Actor } from '../auth/sessions';
 import { readDicomImage } from '../dicom/dicom-image';
 import { HttpError } from '../http-error';
 
@@ -61,7 +61,7 @@ export const fileRoutes =
     }
 
     app.put<{ Params: { studyId: string; sop: string } }>('/studies/:studyId/files/:sop', async (request, reply) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       const { studyId, sop } = request.params;
       if (!UID.test(sop) || sop.length > 64) throw new HttpError(400, 'invalid-input', 'The SOP Instance UID is not a valid UID.');
       const study = await studyFor(actor, studyId, true);
@@ -115,7 +115,7 @@ export const fileRoutes =
     });
 
     app.get<{ Params: { studyId: string; sop: string } }>('/studies/:studyId/files/:sop', async (request, reply) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       const study = await studyFor(actor, request.params.studyId, false);
       const file = await db.selectFrom('study_files').selectAll().where('study_id', '=', study.id).where('sop_instance_uid', '=', request.params.sop).executeTakeFirst();
       if (file === undefined) throw new HttpError(404, 'file-not-found', 'This instance has not been uploaded to the hub.');
@@ -125,7 +125,7 @@ export const fileRoutes =
     });
 
     app.get<{ Params: { studyId: string } }>('/studies/:studyId/files', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       const study = await studyFor(actor, request.params.studyId, false);
       const files = await db.selectFrom('study_files').select(['sop_instance_uid as sopInstanceUid', 'size', 'sha256']).where('study_id', '=', study.id).execute();
       return { files };

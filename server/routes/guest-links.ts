@@ -17,7 +17,7 @@ import { studyAccess } from '../../shared/permissions/visibility';
 import { requirePublicUrl, type HubContext } from '../app';
 import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
+import { requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { canDecode, readDicomImage } from '../dicom/dicom-image';
 import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-rules';
@@ -48,7 +48,7 @@ export const guestLinkRoutes =
   async (app) => {
     const { db, now, blobDir } = context;
     app.post('/api/guest-links', async (request, reply) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'studies.guest-links');
       const accountId = requireAccount(actor);
       // The link is handed out as a full address: refuse before anything is made if there is none.
@@ -125,7 +125,7 @@ export const guestLinkRoutes =
     });
 
     app.get<{ Params: { studyId: string } }>('/api/studies/:studyId/guest-links', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'studies.guest-links');
       const accountId = requireAccount(actor);
       const links = await db.selectFrom('guest_links').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').execute();
@@ -147,7 +147,7 @@ export const guestLinkRoutes =
     });
 
     app.post<{ Params: { id: string } }>('/api/guest-links/:id/revoke', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'studies.guest-links');
       const accountId = requireAccount(actor);
       const link = await db.selectFrom('guest_links').select(['id', 'revoked_at', 'study_ids']).where('id', '=', request.params.id).where('account_id', '=', accountId).executeTakeFirst();

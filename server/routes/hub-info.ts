@@ -29,5 +29,5 @@ export async function hubInfo(db: Kysely<HubDatabase>, context: Pick<HubContext,
 export const hubInfoRoutes =
   (context: HubContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/hub', async (_request, reply) => reply.header('cache-control', 'no-store').send(await hubInfo(context.db, context)));
+    app.get('/hub', { config: { public: true } }, async (_request, reply) => reply.header('cache-control', 'no-store').send(await hubInfo(context.db, context)));
   };

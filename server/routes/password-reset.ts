@@ -55,7 +55,7 @@ export const passwordResetRoutes =
       if (queued) void flushMail();
     };
 
-    app.post('/api/password-resets', async (req, reply) => {
+    app.post('/api/password-resets', { config: { public: true } }, async (req, reply) => {
       const input = parseInput(requestSchema, req.body);
       await request(input.email);
       return reply.status(202).send({ sent: true });

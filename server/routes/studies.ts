@@ -10,7 +10,7 @@ import { ACTION_PERMISSIONS, studyAccess, visibleShares } from '../../shared/per
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
 import { recordAudit } from '../audit/audit-trail';
-import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
+import { requireAccount, requirePermission } from '../auth/sessions';
 import { HttpError, parseInput } from '../http-error';
 
 const idParam = z.object({ id: z.string().uuid() }).strict();
@@ -27,7 +27,7 @@ export const studyRoutes =
   ({ db, now }: HubContext): FastifyPluginAsync =>
   async (app) => {
     app.get('/studies/:id', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       const { id } = parseInput(idParam, request.params);
       const { view } = parseInput(detailsQuery, request.query);
       const study = await db.selectFrom('studies').selectAll().where('id', '=', id).executeTakeFirst();
@@ -108,7 +108,7 @@ export const studyRoutes =
     });
 
     app.get('/share-targets', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       const { kind, q, limit } = parseInput(targetQuery, request.query);
       for (const key of ACTION_PERMISSIONS[TARGET_ACTION[kind]]) requirePermission(actor, key);
       const accountId = requireAccount(actor);

@@ -11,7 +11,7 @@ import { studyAccess } from '../../shared/permissions/visibility';
 import { parseShareCode } from '../../shared/share-code';
 import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
-import { actorFor, requireAccount, requirePermission } from '../auth/sessions';
+import { requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
 import { uniqueShareCode } from './worklist-codes';
@@ -22,10 +22,10 @@ const memberSchema = z.object({ userId: z.string().uuid() }).strict();
 const groupSchema = z.object({ name: z.string().trim().min(1).max(200), department: z.boolean().default(false) }).strict();
 
 export const worklistRoutes =
-  ({ db, now }: HubContext): FastifyPluginAsync =>
+  ({ db }: HubContext): FastifyPluginAsync =>
   async (app) => {
     app.get('/worklists', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       const rows = await db
         .selectFrom('worklists')
         .select(['id', 'kind', 'name', 'share_code as shareCode', 'owner_id as ownerId'])
@@ -49,7 +49,7 @@ export const worklistRoutes =
     });
 
     app.get<{ Params: { code: string } }>('/worklists/by-code/:code', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'studies.share.code');
       const parsed = parseShareCode(request.params.code);
       if (!parsed.ok) throw new HttpError(400, `share-code-${parsed.problem}`, parsed.message);
@@ -64,7 +64,7 @@ export const worklistRoutes =
     });
 
     app.post<{ Params: { id: string } }>('/worklists/:id/share-code', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       const worklist = await db.selectFrom('worklists').select(['id', 'kind', 'account_id']).where('id', '=', request.params.id).executeTakeFirst();
       if (worklist === undefined || worklist.account_id !== actor.accountId) throw new HttpError(404, 'not-found', 'No such worklist in your site.');
       requirePermission(actor, worklist.kind === 'location' ? 'admin.locations' : worklist.kind === 'group' ? 'admin.groups' : 'admin.users');
@@ -92,7 +92,7 @@ export const worklistRoutes =
     }
 
     app.get<{ Params: { id: string }; Querystring: Record<string, string> }>('/worklists/:id/studies', async (request) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       const { limit, offset } = parseInput(pageSchema, request.query);
       const worklist = await db.selectFrom('worklists').select(['id', 'kind', 'owner_id', 'account_id']).where('id', '=', request.params.id).executeTakeFirst();
       if (worklist === undefined) throw new HttpError(404, 'not-found', 'No such worklist.');
@@ -134,7 +134,7 @@ export const worklistRoutes =
     // Locations and groups of the site with their members (for the admin screens).
     for (const kind of ['location', 'group'] as const) {
       app.get(`/${kind}s`, async (request) => {
-        const actor = await actorFor(db, request.headers.authorization, now());
+        const { actor } = request;
         requirePermission(actor, kind === 'location' ? 'admin.locations' : 'admin.groups');
         const accountId = requireAccount(actor);
         const owners = await db.selectFrom(kind === 'location' ? 'locations' : 'groups').selectAll().where('account_id', '=', accountId).orderBy('name').execute();
@@ -158,7 +158,7 @@ export const worklistRoutes =
 
     for (const kind of ['location', 'group'] as const) {
       app.post<{ Params: { id: string } }>(`/${kind}s/:id/members`, async (request, reply) => {
-        const actor = await actorFor(db, request.headers.authorization, now());
+        const { actor } = request;
         requirePermission(actor, kind === 'location' ? 'admin.locations' : 'admin.groups');
         const accountId = requireAccount(actor);
         const { userId } = parseInput(memberSchema, request.body);
@@ -171,7 +171,7 @@ export const worklistRoutes =
     }
 
     app.post('/locations', async (request, reply) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'admin.locations');
       const accountId = requireAccount(actor);
       const input = parseInput(nameSchema, request.body);
@@ -182,7 +182,7 @@ export const worklistRoutes =
     });
 
     app.post('/groups', async (request, reply) => {
-      const actor = await actorFor(db, request.headers.authorization, now());
+      const { actor } = request;
       requirePermission(actor, 'admin.groups');
       const accountId = requireAccount(actor);
       const input = parseInput(groupSchema, request.body);

@@ -1,0 +1,40 @@
+/**
+ * Every hub route under /api answers 401 to a caller without a session, except the few that say
+ * they are public: listed here by name, so a new public route is a decision someone wrote down.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { buildHub } from '../app';
+import { openHubDatabase } from '../db/open-hub-db';
+
+const PUBLIC = ['GET /api/hub', 'POST /api/setup', 'POST /api/sessions', 'POST /api/password-resets'];
+
+it('refuses every non-public /api route without a session, and with a made-up one', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-auth-'));
+  const db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+  const hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
+  const routes: { method: string; url: string }[] = [];
+  hub.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD' && route.url.startsWith('/api/')) routes.push({ method, url: route.url });
+  });
+  try {
+    await hub.ready();
+    expect(routes.length).toBeGreaterThan(25);
+    const open: string[] = [];
+    for (const route of routes) {
+      // Path parameters filled with something well-formed: the session is checked before anything else.
+      const url = route.url.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
+      for (const authorization of [undefined, 'Bearer made-up-token']) {
+        const response = await hub.inject({ method: route.method as 'GET', url, headers: authorization === undefined ? {} : { authorization }, payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
+        if (response.statusCode !== 401) open.push(`${route.method} ${route.url}`);
+      }
+    }
+    expect([...new Set(open)].sort()).toEqual([...PUBLIC].sort());
+  } finally {
+    await hub.close();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
