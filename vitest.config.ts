@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'renderer/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
+    // One throwaway PostgreSQL cluster per run: every hub test runs on SQLite and PostgreSQL.
+    globalSetup: ['server/test-support/postgres-global-setup.ts'],
   },
 });

@@ -4,6 +4,8 @@
  *
  *   --port / HUB_PORT (default 4710)          --host / HUB_HOST (default 127.0.0.1)
  *   --data / HUB_DATA (hub.sqlite, blobs/, mail-drop/; default ./hub-data)
+ *   --database / HUB_DATABASE_URL             PostgreSQL (postgres://…) instead of hub.sqlite; the
+ *                                             data folder still holds blobs/ and mail-drop/
  *   --public-url / HUB_PUBLIC_URL             the address every link starts with; without it the
  *                                             hub refuses to make links and says so
  *   --name / HUB_NAME                         --list-sites / HUB_LIST_SITES=1
@@ -49,7 +51,9 @@ async function main(config: HubConfig): Promise<void> {
   const blobDir = path.join(config.dataDir, 'blobs');
   // Owner-only where the hub creates them: the folder holds patient data.
   mkdirSync(blobDir, { recursive: true, mode: 0o700 });
-  const db = await openHubDatabase(path.join(config.dataDir, 'hub.sqlite'));
+  // A database that cannot be reached stops the start with one line naming its host, port and
+  // database (never the user or password): see HubDatabaseUnavailableError.
+  const db = await openHubDatabase(config.databaseUrl ?? path.join(config.dataDir, 'hub.sqlite'));
 
   // Setup is always guarded by a code. On a fresh hub the operator gets it here; once a site
   // exists, nobody learns it, and setup refuses anyway (409).

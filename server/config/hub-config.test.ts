@@ -7,6 +7,7 @@ const DEFAULTS: HubConfig = {
   port: 4710,
   host: '127.0.0.1',
   dataDir: path.join(CWD, 'hub-data'),
+  databaseUrl: null,
   publicUrl: null,
   name: DEFAULT_NAME,
   listSites: false,
@@ -36,6 +37,8 @@ describe('hub config: flags and environment', () => {
     ['TLS with both files, resolved against the working folder', ['--tls-cert', 'tls/cert.pem', '--tls-key', '/etc/hub/key.pem'], {}, { tls: { certFile: path.join(CWD, 'tls/cert.pem'), keyFile: '/etc/hub/key.pem' } }],
     ['TLS from the environment', [], { HUB_TLS_CERT: '/c.pem', HUB_TLS_KEY: '/k.pem' }, { tls: { certFile: '/c.pem', keyFile: '/k.pem' } }],
     ['trusted proxies: addresses, CIDRs and proxy-addr names, spaces ignored', ['--trust-proxy', '10.0.0.5, 192.168.0.0/16,::1,fd00::/8,loopback'], {}, { trustProxy: ['10.0.0.5', '192.168.0.0/16', '::1', 'fd00::/8', 'loopback'] }],
+    ['PostgreSQL from HUB_DATABASE_URL, password and all', [], { HUB_DATABASE_URL: 'postgres://hub:secret@db.example.org:5432/studyshare' }, { databaseUrl: 'postgres://hub:secret@db.example.org:5432/studyshare' }],
+    ['PostgreSQL from --database without a password (PGPASSWORD or .pgpass holds it)', ['--database', 'postgresql://hub@db/studyshare'], {}, { databaseUrl: 'postgresql://hub@db/studyshare' }],
     ['mail comes from the environment', [], { HUB_SMTP_URL: 'smtp://u:p@mail:587', HUB_MAIL_FROM: 'hub@example.org' }, { mail: { smtpUrl: 'smtp://u:p@mail:587', from: 'hub@example.org' } }],
   ];
 
@@ -60,6 +63,9 @@ describe('hub config: flags and environment', () => {
     ['a proxy that is a host name', ['--trust-proxy', 'proxy.internal'], {}, /“proxy.internal” is neither/],
     ['a CIDR with a prefix too long', [], { HUB_TRUST_PROXY: '10.0.0.0/33' }, /“10.0.0.0\/33” is neither/],
     ['a CIDR that is not an address', ['--trust-proxy', '10.0.0/8'], {}, /“10.0.0\/8” is neither/],
+    ['a database that is not a PostgreSQL URL', [], { HUB_DATABASE_URL: 'mysql://hub:secret@db/hub' }, /^The database \(--database or HUB_DATABASE_URL\) must be a PostgreSQL URL/],
+    ['a database path instead of a URL', ['--database', '/var/lib/hub.sqlite'], {}, /must be a PostgreSQL URL/],
+    ['a database password in the flag', ['--database', 'postgres://hub:secret@db/hub'], {}, /must not be given in --database .*HUB_DATABASE_URL or PGPASSWORD/],
   ];
 
   it.each(refused)('refuses %s with one sentence naming the setting', (_case, argv, env, message) => {
@@ -68,13 +74,14 @@ describe('hub config: flags and environment', () => {
     if (result.kind !== 'error') return;
     expect(result.message).toMatch(message);
     expect(result.message).not.toContain('\n');
+    expect(result.message).not.toContain('secret');
   });
 
   it('answers --help with the usage, naming every flag and its variable', () => {
     const result = parseHubConfig(['--help'], {}, CWD);
     expect(result.kind).toBe('help');
     if (result.kind !== 'help') return;
-    for (const flag of ['--port', '--host', '--data', '--public-url', '--name', '--list-sites', '--tls-cert', '--tls-key', '--trust-proxy', 'HUB_SMTP_URL']) {
+    for (const flag of ['--port', '--host', '--data', '--database', 'HUB_DATABASE_URL', '--public-url', '--name', '--list-sites', '--tls-cert', '--tls-key', '--trust-proxy', 'HUB_SMTP_URL']) {
       expect(result.text).toContain(flag);
     }
   });

@@ -17,8 +17,10 @@ export const DEFAULT_NAME = 'Studyshare hub';
 export interface HubConfig {
   readonly port: number;
   readonly host: string;
-  /** Absolute path of the folder holding hub.sqlite, blobs/ and mail-drop/. */
+  /** Absolute path of the folder holding hub.sqlite (unless databaseUrl is set), blobs/ and mail-drop/. */
   readonly dataDir: string;
+  /** A PostgreSQL URL (postgres:// or postgresql://), or null for the SQLite file <data>/hub.sqlite. */
+  readonly databaseUrl: string | null;
   /** Normalised public address (no trailing slash), or null when none is set. */
   readonly publicUrl: string | null;
   readonly name: string;
@@ -39,6 +41,8 @@ export const HUB_USAGE = `Usage: npm run hub -- [options]   (each option also as
   --port <n>             HUB_PORT         port to listen on (default ${DEFAULT_PORT})
   --host <address>       HUB_HOST         address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for all)
   --data <folder>        HUB_DATA         folder for hub.sqlite, blobs/ and mail-drop/ (default ./hub-data)
+  --database <url>       HUB_DATABASE_URL PostgreSQL instead of hub.sqlite: postgres://user@host:5432/studyshare
+                                          (a password only in HUB_DATABASE_URL or PGPASSWORD, never in the flag)
   --public-url <url>     HUB_PUBLIC_URL   the address people reach the hub at; every link starts with it
   --name <text>          HUB_NAME         the hub's display name (default "${DEFAULT_NAME}")
   --list-sites           HUB_LIST_SITES=1 list site names on the front page and at /api/hub
@@ -84,6 +88,7 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
         port: { type: 'string' },
         host: { type: 'string' },
         data: { type: 'string' },
+        database: { type: 'string' },
         'public-url': { type: 'string' },
         name: { type: 'string' },
         'list-sites': { type: 'boolean' },
@@ -118,6 +123,26 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
   if (host === '' || /\s/.test(host)) return error('The host (--host or HUB_HOST) must be an address or name to listen on, such as 127.0.0.1 or 0.0.0.0.');
 
   const dataDir = path.resolve(cwd, setting('data', 'HUB_DATA') ?? 'hub-data');
+
+  // The URL may hold a password: a flag is visible to every user of the machine (ps), so a
+  // password is taken from the environment only, and no message here quotes the URL.
+  let databaseUrl: string | null = null;
+  const databaseText = setting('database', 'HUB_DATABASE_URL')?.trim();
+  if (databaseText !== undefined) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(databaseText);
+    } catch {
+      parsed = null;
+    }
+    if (parsed === null || !/^postgres(ql)?:$/i.test(parsed.protocol) || parsed.hostname === '') {
+      return error('The database (--database or HUB_DATABASE_URL) must be a PostgreSQL URL such as postgres://studyshare@db.example.org:5432/studyshare.');
+    }
+    if (typeof values.database === 'string' && parsed.password !== '') {
+      return error('The database password must not be given in --database (other users of this computer can read the command line): set HUB_DATABASE_URL or PGPASSWORD instead.');
+    }
+    databaseUrl = databaseText;
+  }
 
   let publicUrl: string | null = null;
   const publicUrlText = setting('public-url', 'HUB_PUBLIC_URL');
@@ -157,6 +182,7 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
       port,
       host,
       dataDir,
+      databaseUrl,
       publicUrl,
       name,
       listSites,

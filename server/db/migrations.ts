@@ -3,6 +3,18 @@
  * works the same on SQLite and PostgreSQL). Numbered in steps of 10 like the desktop's.
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { isPostgres } from './dialect';
+
+/**
+ * A table's sequence column (changes, guest_access, audit_events, mails), the one place the two
+ * engines need different DDL: SQLite keeps `INTEGER PRIMARY KEY AUTOINCREMENT` (the schema of
+ * existing hub files stays as it was), PostgreSQL gets an identity column (it has no
+ * AUTOINCREMENT). Both hand out increasing numbers that are never reused.
+ */
+function createSequencedTable(db: Kysely<unknown>, table: string) {
+  const builder = db.schema.createTable(table);
+  return isPostgres(db) ? builder.addColumn('seq', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity()) : builder.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement());
+}
 
 const hub0010: Migration = {
   async up(db: Kysely<unknown>) {
@@ -98,9 +110,7 @@ const hub0020: Migration = {
       .addColumn('applied_at', 'text', (c) => c.notNull())
       .execute();
     // The change feed clients pull by cursor: one row per change to a study or its shares.
-    await db.schema
-      .createTable('changes')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    await createSequencedTable(db, 'changes')
       .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
       .addColumn('at', 'text', (c) => c.notNull())
       .execute();
@@ -150,9 +160,7 @@ const hub0040: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('last_access_at', 'text')
       .execute();
-    await db.schema
-      .createTable('guest_access')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    await createSequencedTable(db, 'guest_access')
       .addColumn('link_id', 'text', (c) => c.notNull().references('guest_links.id'))
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('address', 'text', (c) => c.notNull())
@@ -203,9 +211,7 @@ const hub0060: Migration = {
       .addColumn('accepted_at', 'text')
       .execute();
     await db.schema.createIndex('invitations_by_user').on('invitations').column('user_id').execute();
-    await db.schema
-      .createTable('audit_events')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    await createSequencedTable(db, 'audit_events')
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
       .addColumn('study_id', 'text', (c) => c.references('studies.id'))
@@ -219,9 +225,7 @@ const hub0060: Migration = {
     await db.schema.createIndex('audit_by_account').on('audit_events').columns(['account_id', 'seq']).execute();
     await db.schema.createIndex('audit_by_study').on('audit_events').columns(['study_id', 'seq']).execute();
     await db.schema.createIndex('audit_by_share').on('audit_events').columns(['share_id', 'seq']).execute();
-    await db.schema
-      .createTable('mails')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    await createSequencedTable(db, 'mails')
       .addColumn('to_address', 'text', (c) => c.notNull())
       .addColumn('subject', 'text', (c) => c.notNull())
       .addColumn('body', 'text', (c) => c.notNull())

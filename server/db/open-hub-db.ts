@@ -1,11 +1,59 @@
-/** Opens the hub's database: SQLite through better-sqlite3 by default, migrated before use. */
+/**
+ * Opens the hub's database, migrated before use: a SQLite file through better-sqlite3 (the
+ * embedded hub, small sites), or PostgreSQL through `pg` when the target is a postgres:// or
+ * postgresql:// URL (a site running several hub processes on one database).
+ */
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { hubMigrations } from './migrations';
 import { withStatementCache } from './statement-cache';
 import type { HubDatabase } from './schema';
 
-export async function openHubDatabase(file: string): Promise<Kysely<HubDatabase>> {
+/** Connections per hub process: enough for requests waiting on I/O, few enough that several processes fit PostgreSQL's default max_connections (100). */
+const POOL_SIZE = 10;
+
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/**
+ * A PostgreSQL URL as it may be shown to a person or a log: host, port and database name only.
+ * The user name and the password never appear (the URL is a secret as a whole).
+ */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '(default database)';
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}/${database}`;
+  } catch {
+    return '(an address that is not a valid URL)';
+  }
+}
+
+/** Thrown when the database cannot be reached or used at start; its message names no credentials. */
+export class HubDatabaseUnavailableError extends Error {
+  override readonly name = 'HubDatabaseUnavailableError';
+}
+
+// pg hands 64-bit integers (count(*), sum(), bigint columns) and numerics back as strings, since
+// they may exceed a JS number; the hub's are counts and sizes far below 2^53, and SQLite gives
+// numbers: read them as numbers so the same code runs on both engines.
+const parseNumber = (text: string): number => Number(text);
+const hubPgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? parseNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function openPostgres(url: string): Kysely<HubDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: hubPgTypes, connectionTimeoutMillis: 10_000 });
+  // An idle connection that the server drops (restart, pg_terminate_backend) is reported on the
+  // pool; without a listener Node would end the process. The pool replaces it on the next query.
+  pool.on('error', () => undefined);
+  return new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) });
+}
+
+function openSqlite(file: string): Kysely<HubDatabase> {
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
@@ -14,11 +62,49 @@ export async function openHubDatabase(file: string): Promise<Kysely<HubDatabase>
   // What is deleted or cleared is overwritten, not left in free space: a sent mail's link
   // (registration, password reset) must not stay readable in a copy of the file.
   sqlite.pragma('secure_delete = ON');
-  const db = new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const { error } = await new Migrator({ db, provider: hubMigrations }).migrateToLatest();
-  if (error !== undefined) {
-    await db.destroy();
-    throw error instanceof Error ? error : new Error('the hub database could not be migrated');
+  return new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/** `target`: a SQLite file path, or a postgres:// / postgresql:// URL. */
+export async function openHubDatabase(target: string): Promise<Kysely<HubDatabase>> {
+  const postgres = isPostgresUrl(target);
+  const db = postgres ? openPostgres(target) : openSqlite(target);
+  let result;
+  try {
+    // On PostgreSQL the Migrator runs each migration in its own transaction and holds an
+    // advisory lock meanwhile, so hub processes starting together migrate once.
+    result = await new Migrator({ db, provider: hubMigrations }).migrateToLatest();
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw unavailable(postgres, target, error);
+  }
+  if (result.error !== undefined) {
+    await db.destroy().catch(() => undefined);
+    if (postgres && isConnectionError(result.error)) throw unavailable(postgres, target, result.error);
+    throw result.error instanceof Error ? result.error : new Error('the hub database could not be migrated');
   }
   return db;
+}
+
+function unavailable(postgres: boolean, target: string, error: unknown): Error {
+  if (!postgres) return error instanceof Error ? error : new Error('the hub database could not be opened');
+  const code = (error as { code?: unknown }).code;
+  const reason = typeof code === 'string' ? ` (${code})` : '';
+  return new HubDatabaseUnavailableError(`The hub database at ${describeDatabaseUrl(target)} could not be reached or opened${reason}; check that PostgreSQL runs there and that HUB_DATABASE_URL is right.`);
+}
+
+/** Connection-level failures: the server is down, unreachable, refusing us, or restarting. */
+export function isConnectionError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // Node's socket errors, and PostgreSQL's classes 08 (connection exception), 57P0x (admin
+    // shutdown, crash shutdown, cannot connect now, database dropped), 53300 (too many connections),
+    // 28xxx (authentication failed), 3D000 (no such database).
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN'].includes(code)) return true;
+    if (/^08/.test(code) || /^57P0[1-4]$/.test(code) || code === '53300' || /^28/.test(code) || code === '3D000') return true;
+  }
+  const message = (error as { message?: unknown }).message;
+  // pg's own wording when a connection is lost mid-query or the pool cannot connect in time.
+  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message);
 }

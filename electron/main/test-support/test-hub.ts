@@ -1,4 +1,8 @@
-/** A real hub for desktop-side tests: on a fixed port, stoppable and restartable on the same data. */
+/**
+ * A real hub for desktop-side tests: on a fixed port, stoppable and restartable on the same data,
+ * on either engine (a SQLite file in `dir`, or a PostgreSQL database on the test cluster made at
+ * the first start and dropped by destroy()).
+ */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Transform, pipeline } from 'node:stream';
@@ -7,6 +11,7 @@ import type { Kysely } from 'kysely';
 import { buildHub } from '../../../server/app';
 import { openHubDatabase } from '../../../server/db/open-hub-db';
 import type { HubDatabase } from '../../../server/db/schema';
+import { createTestPostgresDatabase, type HubEngine } from '../../../server/test-support/test-database';
 import { freePort } from './free-port';
 
 /** A hub on a fixed port that can be stopped and started again on the same data. */
@@ -16,13 +21,18 @@ export class TestHub {
   port = 0;
   /** Called when an upload's body starts arriving at the hub (a test can stop the hub right then). */
   onUpload: (() => void) | null = null;
-  constructor(readonly dir: string) {}
+  private postgres: { readonly url: string; drop(): Promise<void> } | null = null;
+  constructor(
+    readonly dir: string,
+    readonly engine: HubEngine = 'sqlite',
+  ) {}
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    this.db = await openHubDatabase(path.join(this.dir, 'hub.sqlite'));
+    if (this.engine === 'postgres' && this.postgres === null) this.postgres = await createTestPostgresDatabase();
+    this.db = await openHubDatabase(this.postgres?.url ?? path.join(this.dir, 'hub.sqlite'));
     // The port is chosen before the hub is built: its public address (in every link) names it.
     if (this.port === 0) this.port = await freePort();
     this.app = buildHub({ db: this.db, blobDir: path.join(this.dir, 'blobs'), publicUrl: this.url });
@@ -53,6 +63,12 @@ export class TestHub {
     await this.db?.destroy();
     this.app = null;
     this.db = null;
+  }
+  /** Stops the hub and drops its PostgreSQL database (a SQLite file goes with the test's folder). */
+  async destroy(): Promise<void> {
+    await this.stop();
+    await this.postgres?.drop();
+    this.postgres = null;
   }
   async count(table: 'studies' | 'operations' | 'study_files'): Promise<number> {
     const row = await this.db!.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

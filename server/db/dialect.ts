@@ -1,0 +1,10 @@
+/**
+ * Which engine a hub database runs on, for the rare places that must differ (a migration's column
+ * types, a lock only PostgreSQL has). Read from the executor's adapter, so it works on a
+ * transaction as well as on the database handle, and needs no setting passed around.
+ */
+import { PostgresAdapter, type Kysely } from 'kysely';
+
+export function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
