@@ -1,0 +1,222 @@
+/**
+ * The pure visibility function is the specification; the SQL condition must agree with it on
+ * every (viewer, study, action). Random small worlds — sites, roles with random permission
+ * subsets, users (some external), locations, groups and departments with members, studies
+ * (some private), shares to worklists and persons (some removed), case managers and whom they
+ * act for — are written into a real hub database, one transaction per world rolled back after,
+ * and each viewer's SQL answers are compared with `studyAccess`. A failure names the seed that
+ * rebuilds the world (PROPERTY_SEED=<seed> reruns just that one).
+ */
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PERMISSION_KEYS, type PermissionKey } from '../../shared/permissions/catalogue';
+import { studyAccess, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts, type WorklistKind } from '../../shared/permissions/visibility';
+import type { Actor } from '../auth/sessions';
+import type { HubDatabase } from '../db/schema';
+import { HUB_ENGINES, testHubDatabase } from '../test-support/test-database';
+import { viewerFacts } from './access-facts';
+import { studyActionSql } from './visibility-sql';
+
+const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'mark-private'];
+const WORLDS = Number(process.env.PROPERTY_WORLDS ?? 400);
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+function prng(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    chance: (p: number) => next() < p,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)],
+    some: <T>(items: readonly T[], p: number): T[] => items.filter(() => next() < p),
+  };
+}
+
+interface World {
+  readonly accounts: string[];
+  readonly roles: { id: string; account: string; permissions: PermissionKey[] }[];
+  readonly users: { id: string; account: string | null; role: string }[];
+  readonly locations: { id: string; account: string; members: string[] }[];
+  readonly groups: { id: string; account: string; department: boolean; members: string[] }[];
+  readonly worklists: { id: string; kind: WorklistKind; owner: string; account: string | null }[];
+  readonly studies: { id: string; account: string; uploader: string; private: boolean }[];
+  readonly shares: { id: string; study: string; worklist: string | null; user: string | null; sharedBy: string; removed: boolean }[];
+  /** Whom each case manager acts for. */
+  readonly actingFor: Map<string, string[]>;
+}
+
+function makeWorld(seed: number): World {
+  const r = prng(seed);
+  const id = (prefix: string, n: number) => `w${seed}-${prefix}${n}`;
+  const accounts = Array.from({ length: r.int(1, 3) }, (_, n) => id('site', n));
+  const roles = accounts.flatMap((account, a) =>
+    Array.from({ length: r.int(1, 3) }, (_, n) => ({
+      id: id(`role${a}-`, n),
+      account,
+      // studies.view most of the time, or almost nobody would see anything.
+      permissions: PERMISSION_KEYS.filter((key) => r.chance(key === 'studies.view' ? 0.85 : key === 'admin.users' ? 0.2 : 0.5)),
+    })),
+  );
+  const users = Array.from({ length: r.int(2, 8) }, (_, n) => {
+    const role = r.pick(roles);
+    // An external user has no site; their role is the inviting site's (as invitations do).
+    return { id: id('user', n), account: r.chance(0.25) ? null : r.pick(accounts), role: role.id };
+  });
+  const membersOf = (account: string) => r.some(users.filter((u) => u.account === account || (u.account === null && r.chance(0.3))).map((u) => u.id), 0.4);
+  const locations = accounts.flatMap((account, a) => Array.from({ length: r.int(0, 2) }, (_, n) => ({ id: id(`loc${a}-`, n), account, members: membersOf(account) })));
+  const groups = accounts.flatMap((account, a) =>
+    Array.from({ length: r.int(0, 3) }, (_, n) => ({ id: id(`grp${a}-`, n), account, department: r.chance(0.5), members: membersOf(account) })),
+  );
+  const worklists = [
+    ...locations.map((l, n) => ({ id: id('wl-loc', n), kind: 'location' as const, owner: l.id, account: l.account as string | null })),
+    ...groups.map((g, n) => ({ id: id('wl-grp', n), kind: 'group' as const, owner: g.id, account: g.account as string | null })),
+    ...users.map((u, n) => ({ id: id('wl-usr', n), kind: 'personal' as const, owner: u.id, account: u.account })),
+  ];
+  const studies = Array.from({ length: r.int(1, 6) }, (_, n) => {
+    const uploader = r.pick(users);
+    return { id: id('study', n), account: uploader.account ?? r.pick(accounts), uploader: uploader.id, private: r.chance(0.3) };
+  });
+  const shares = Array.from({ length: r.int(0, 10) }, (_, n) => {
+    const toWorklist = r.chance(0.6);
+    return {
+      id: id('share', n),
+      study: r.pick(studies).id,
+      worklist: toWorklist ? r.pick(worklists).id : null,
+      user: toWorklist ? null : r.pick(users).id,
+      sharedBy: r.pick(users).id,
+      removed: r.chance(0.3),
+    };
+  });
+  const actingFor = new Map<string, string[]>();
+  for (const user of users) {
+    if (r.chance(0.3)) actingFor.set(user.id, r.some(users.filter((u) => u.id !== user.id), 0.5).map((u) => u.id));
+  }
+  return { accounts, roles, users, locations, groups, worklists, studies, shares, actingFor };
+}
+
+/** Who a user is, worked out from the world in JavaScript (the oracle never reads the database). */
+function factsOfUser(world: World, userId: string, withActingFor: boolean): ViewerFacts {
+  const user = world.users.find((u) => u.id === userId)!;
+  const departments = world.groups.filter((g) => g.department && g.members.includes(userId));
+  return {
+    userId,
+    accountId: user.account,
+    permissions: new Set(world.roles.find((role) => role.id === user.role)!.permissions),
+    locationIds: new Set(world.locations.filter((l) => l.members.includes(userId)).map((l) => l.id)),
+    groupIds: new Set(world.groups.filter((g) => g.members.includes(userId)).map((g) => g.id)),
+    departmentPeerIds: new Set(departments.flatMap((g) => g.members).filter((id) => id !== userId)),
+    actingFor: withActingFor ? (world.actingFor.get(userId) ?? []).map((id) => factsOfUser(world, id, false)) : [],
+  };
+}
+
+function factsOfStudy(world: World, studyId: string): StudyFacts {
+  const study = world.studies.find((s) => s.id === studyId)!;
+  return {
+    accountId: study.account,
+    uploaderId: study.uploader,
+    private: study.private,
+    shares: world.shares
+      .filter((share) => share.study === studyId)
+      .map((share): ShareFact => {
+        const worklist = world.worklists.find((w) => w.id === share.worklist);
+        return {
+          id: share.id,
+          target: worklist === undefined ? { kind: 'person', userId: share.user! } : { kind: 'worklist', worklistKind: worklist.kind, ownerId: worklist.owner },
+          sharedBy: share.sharedBy,
+          removed: share.removed,
+        };
+      }),
+  };
+}
+
+async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> {
+  const at = '2025-01-01T00:00:00.000Z';
+  await db.insertInto('accounts').values(world.accounts.map((id) => ({ id, name: id, created_at: at }))).execute();
+  await db.insertInto('roles').values(world.roles.map((role) => ({ id: role.id, account_id: role.account, name: role.id, permissions: JSON.stringify(role.permissions), built_in: 0 }))).execute();
+  await db
+    .insertInto('users')
+    .values(world.users.map((u) => ({ id: u.id, account_id: u.account, email: `${u.id}@example.org`, name: u.id, password_hash: 'x', role_id: u.role, active: 1, created_at: at })))
+    .execute();
+  if (world.locations.length > 0) await db.insertInto('locations').values(world.locations.map((l) => ({ id: l.id, account_id: l.account, name: l.id }))).execute();
+  if (world.groups.length > 0) await db.insertInto('groups').values(world.groups.map((g) => ({ id: g.id, account_id: g.account, name: g.id, department: g.department ? 1 : 0 }))).execute();
+  const locationMembers = world.locations.flatMap((l) => l.members.map((user_id) => ({ owner_id: l.id, user_id })));
+  if (locationMembers.length > 0) await db.insertInto('location_members').values(locationMembers).execute();
+  const groupMembers = world.groups.flatMap((g) => g.members.map((user_id) => ({ owner_id: g.id, user_id })));
+  if (groupMembers.length > 0) await db.insertInto('group_members').values(groupMembers).execute();
+  await db.insertInto('worklists').values(world.worklists.map((w) => ({ id: w.id, kind: w.kind, owner_id: w.owner, account_id: w.account, name: w.id, share_code: w.id }))).execute();
+  await db
+    .insertInto('studies')
+    .values(world.studies.map((s) => ({ id: s.id, account_id: s.account, study_uid: s.id, uploader_id: s.uploader, private: s.private ? 1 : 0, summary: '{}', updated_at: at })))
+    .execute();
+  if (world.shares.length > 0) {
+    await db
+      .insertInto('shares')
+      .values(
+        world.shares.map((s) => ({ id: s.id, study_id: s.study, worklist_id: s.worklist, user_id: s.user, shared_by: s.sharedBy, created_at: at, removed_at: s.removed ? at : null, removed_by: s.removed ? s.sharedBy : null })),
+      )
+      .execute();
+  }
+}
+
+class Rollback extends Error {}
+
+describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', (engine) => {
+  let hub: Awaited<ReturnType<typeof testHubDatabase>>;
+  beforeAll(async () => {
+    hub = await testHubDatabase(engine);
+  });
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  it(`on ${WORLDS} random worlds, for every viewer, study and action`, async () => {
+    const first = Number(process.env.PROPERTY_SEED ?? 1);
+    const count = process.env.PROPERTY_SEED === undefined ? WORLDS : 1;
+    let compared = 0;
+    for (let seed = first; seed < first + count; seed++) {
+      const world = makeWorld(seed);
+      const mismatches: string[] = [];
+      await hub.db
+        .transaction()
+        .execute(async (trx) => {
+          await writeWorld(trx as unknown as Kysely<HubDatabase>, world);
+          for (const user of world.users) {
+            const expected = factsOfUser(world, user.id, true);
+            const role = world.roles.find((r) => r.id === user.role)!;
+            const actor: Actor = { userId: user.id, accountId: user.account, name: user.id, email: '', role: role.id, permissions: new Set(role.permissions) };
+            // The hub's own loader must find the same locations, groups and department peers.
+            const loaded = await viewerFacts(trx, actor);
+            for (const key of ['locationIds', 'groupIds', 'departmentPeerIds'] as const) {
+              expect([...loaded[key]].sort(), `seed ${seed}: ${key} of ${user.id}`).toEqual([...expected[key]].sort());
+            }
+            const viewer: ViewerFacts = { ...loaded, actingFor: expected.actingFor };
+            let query = trx.selectFrom('studies').select('studies.id');
+            for (const [n, action] of ACTIONS.entries()) {
+              query = query.select(sql<number>`CASE WHEN ${studyActionSql(viewer, action, 'studies')} THEN 1 ELSE 0 END`.as(`a${n}`));
+            }
+            const rows = (await query.where('studies.id', 'in', world.studies.map((s) => s.id)).execute()) as unknown as Record<string, string | number>[];
+            for (const row of rows) {
+              const access = studyAccess(factsOfStudy(world, String(row.id)), expected);
+              for (const [n, action] of ACTIONS.entries()) {
+                compared++;
+                const inSql = Number(row[`a${n}`]) === 1;
+                if (inSql !== access.actions.has(action)) mismatches.push(`${user.id} ${action} ${row.id}: SQL says ${inSql}, the rules say ${access.actions.has(action)} (${access.reason ?? 'no reason'})`);
+              }
+            }
+          }
+          throw new Rollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof Rollback)) throw new Error(`seed ${seed} (rerun with PROPERTY_SEED=${seed}): ${String(error)}`, { cause: error });
+        });
+      expect(mismatches, `seed ${seed} (rerun with PROPERTY_SEED=${seed})`).toEqual([]);
+    }
+    expect(compared).toBeGreaterThan(count * 9);
+  }, 120_000);
+});

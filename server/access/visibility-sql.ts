@@ -1,0 +1,99 @@
+/**
+ * The visibility rules of shared/permissions/visibility.ts as one SQL condition over a `studies`
+ * row (plus EXISTS on its shares), so that lists filter in the database — before the LIMIT —
+ * instead of in JavaScript after it. The pure function stays the specification:
+ * visibility-sql.property.test.ts checks on thousands of random worlds, on SQLite and
+ * PostgreSQL, that this condition is true exactly when `studyAccess` allows the action.
+ *
+ * Every value reaches the database as a bound parameter; the only names interpolated are the
+ * table alias the caller passes (a constant in our code, never user input).
+ *
+ * How the rules become SQL (numbers as in visibility.ts):
+ *   view := viewer holds studies.view AND (
+ *       [1] admin.users AND s.account_id = viewer's site
+ *    OR [2] s.uploader_id = viewer
+ *    OR [2] a live share to the viewer in person or to their personal worklist
+ *    OR s.private = 0 AND (
+ *          [3] s.account_id = viewer's site
+ *       OR [3] a live share to a worklist of one of the viewer's locations or groups
+ *       OR [3] s.uploader_id is a department peer
+ *       OR [4] the same, for each physician the viewer acts for who holds studies.view
+ *             (their admin rule is inside "their site" here, since the study is not private;
+ *             their direct shares count, private studies excepted — rule 4)))
+ *   any other action := view AND the viewer holds the action's permissions
+ *   mark-private := that AND (viewer is an admin of the study's site OR the uploader)
+ */
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { ACTION_PERMISSIONS, type StudyAction, type ViewerFacts } from '../../shared/permissions/visibility';
+
+const FALSE = sql<SqlBool>`(1 = 0)`;
+
+function anyOf(parts: readonly RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
+  if (parts.length === 0) return FALSE;
+  if (parts.length === 1) return parts[0];
+  return sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
+}
+
+/** `column IN (…)`, or nothing for an empty set (PostgreSQL refuses `IN ()`). */
+function inSet(column: RawBuilder<unknown>, values: Iterable<string>): RawBuilder<SqlBool> | null {
+  const list = [...new Set(values)];
+  if (list.length === 0) return null;
+  if (list.length === 1) return sql<SqlBool>`${column} = ${list[0]}`;
+  return sql<SqlBool>`${column} IN (${sql.join(list)})`;
+}
+
+const present = <T>(value: T | null): value is T => value !== null;
+
+/** The worklists (by kind and owner) whose live shares count, as a subquery of worklist ids. */
+function worklistIds(owners: { readonly personal: Iterable<string>; readonly location: Iterable<string>; readonly group: Iterable<string> }): RawBuilder<unknown> | null {
+  const kinds = (['personal', 'location', 'group'] as const)
+    .map((kind) => {
+      const owner = inSet(sql.ref('w.owner_id'), owners[kind]);
+      return owner === null ? null : sql<SqlBool>`(w.kind = ${kind} AND ${owner})`;
+    })
+    .filter(present);
+  if (kinds.length === 0) return null;
+  return sql`SELECT w.id FROM worklists w WHERE ${anyOf(kinds)}`;
+}
+
+/** True when the viewer may see the study in row `study` (a table name or alias). */
+export function studyVisibleSql(viewer: ViewerFacts, study = 'studies'): RawBuilder<SqlBool> {
+  if (!viewer.permissions.has('studies.view')) return FALSE;
+  const col = (name: string) => sql.ref(`${study}.${name}`);
+  const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
+
+  // Shares that reach the viewer whatever the private flag (rule 2), and those that reach them
+  // only on a study that is not private (rules 3 and 4), tested in one EXISTS on the study's shares.
+  const directWorklists = worklistIds({ personal: [viewer.userId], location: [], group: [] });
+  const sharedWorklists = worklistIds({
+    personal: physicians.map((p) => p.userId),
+    location: [...viewer.locationIds, ...physicians.flatMap((p) => [...p.locationIds])],
+    group: [...viewer.groupIds, ...physicians.flatMap((p) => [...p.groupIds])],
+  });
+  const direct = [sql<SqlBool>`sh.user_id = ${viewer.userId}`, directWorklists === null ? null : sql<SqlBool>`sh.worklist_id IN (${directWorklists})`].filter(present);
+  const throughShared = [inSet(sql.ref('sh.user_id'), physicians.map((p) => p.userId)), sharedWorklists === null ? null : sql<SqlBool>`sh.worklist_id IN (${sharedWorklists})`].filter(present);
+  const shareReaches = anyOf([...direct, ...(throughShared.length === 0 ? [] : [sql<SqlBool>`(${col('private')} = 0 AND ${anyOf(throughShared)})`])]);
+  const shared = sql<SqlBool>`EXISTS (SELECT 1 FROM shares sh WHERE sh.study_id = ${col('id')} AND sh.removed_at IS NULL AND ${shareReaches})`;
+
+  const always: RawBuilder<SqlBool>[] = [sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`, shared];
+  if (viewer.accountId !== null && viewer.permissions.has('admin.users')) always.unshift(sql<SqlBool>`${col('account_id')} = ${viewer.accountId}`);
+  const notPrivate = [
+    inSet(col('account_id'), [viewer.accountId, ...physicians.map((p) => p.accountId)].filter(present)),
+    inSet(col('uploader_id'), [...viewer.departmentPeerIds, ...physicians.flatMap((p) => [p.userId, ...p.departmentPeerIds])]),
+  ].filter(present);
+  if (notPrivate.length > 0) always.push(sql<SqlBool>`(${col('private')} = 0 AND ${anyOf(notPrivate)})`);
+  return anyOf(always);
+}
+
+/** True when the viewer may do `action` to the study in row `study`. */
+export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study = 'studies'): RawBuilder<SqlBool> {
+  if (action === 'view') return studyVisibleSql(viewer, study);
+  if (!ACTION_PERMISSIONS[action].every((key) => viewer.permissions.has(key))) return FALSE;
+  const visible = studyVisibleSql(viewer, study);
+  if (action !== 'mark-private') return visible;
+  // Marking private is for the uploader and the site's admins, whatever the role grants.
+  const col = (name: string) => sql.ref(`${study}.${name}`);
+  const owners = [sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`];
+  if (viewer.accountId !== null && viewer.permissions.has('admin.users')) owners.push(sql<SqlBool>`${col('account_id')} = ${viewer.accountId}`);
+  return sql<SqlBool>`(${visible} AND ${anyOf(owners)})`;
+}
