@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from './db/schema';
 import { addAuthHook } from './auth/auth-hook';
+import { useZodSchemas, validationError } from './http/validation';
 import { HttpError } from './http-error';
 import { createMailFlusher } from './mail/mail-queue';
 import { createMailer, type MailConfig } from './mail/mailer';
@@ -20,7 +21,7 @@ import { changeRoutes } from './routes/changes';
 import { fileRoutes } from './routes/files';
 import { guestLinkRoutes } from './routes/guest-links';
 import { healthRoutes } from './routes/health';
-import { hubInfoRoutes } from './routes/hub-info';
+import { HUB_VERSION, hubInfoRoutes } from './routes/hub-info';
 import { hubPageRoutes } from './routes/hub-page';
 import { DEFAULT_GUEST_PAGE_DIR, guestPageRoutes } from './routes/guest-page';
 import { operationRoutes } from './routes/operations';
@@ -163,7 +164,9 @@ export function buildHub(options: HubOptions): FastifyInstance {
     mailer.close();
   });
 
-  app.setErrorHandler((error, request, reply) => {
+  useZodSchemas(app, { version: HUB_VERSION });
+  app.setErrorHandler((caught: FastifyError, request, reply) => {
+    const error = validationError(caught) ?? caught;
     if (error instanceof HttpError) return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {

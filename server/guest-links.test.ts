@@ -11,7 +11,7 @@ import { hashPassword } from './auth/password';
 import { createSession } from './auth/sessions';
 import { openHubDatabase } from './db/open-hub-db';
 import type { HubDatabase } from './db/schema';
-import { addUser, createAccount } from './routes/accounts';
+import { addUser, createAccount } from './accounts/accounts-repository';
 
 describe('hub: guest links', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-guest-'));

@@ -13,7 +13,7 @@ import { hashToken } from './auth/sessions';
 import { hubMigrations } from './db/migrations';
 import { openHubDatabase } from './db/open-hub-db';
 import type { HubDatabase } from './db/schema';
-import { addUser, createAccount } from './routes/accounts';
+import { addUser, createAccount } from './accounts/accounts-repository';
 import { NO_PASSWORD } from './sharing/email-recipient';
 
 /** Polls a condition that a background step (mail after commit) makes true. */

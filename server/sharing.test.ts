@@ -11,7 +11,7 @@ import { buildHub } from './app';
 import { hashPassword } from './auth/password';
 import { openHubDatabase } from './db/open-hub-db';
 import type { HubDatabase } from './db/schema';
-import { addUser, createAccount } from './routes/accounts';
+import { addUser, createAccount } from './accounts/accounts-repository';
 import { removeStaleUploads } from './routes/files';
 
 const summary = (uid: string): StudySummary => ({

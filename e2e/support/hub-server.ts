@@ -13,7 +13,7 @@ import { hashPassword } from '../../server/auth/password';
 import { openHubDatabase } from '../../server/db/open-hub-db';
 import type { HubDatabase } from '../../server/db/schema';
 import { freePort } from '../../electron/main/test-support/free-port';
-import { addUser, createAccount } from '../../server/routes/accounts';
+import { addUser, createAccount } from '../../server/accounts/accounts-repository';
 import type { BuiltInRole } from '../../shared/permissions/catalogue';
 
 export const PASSWORD = 'long enough password';

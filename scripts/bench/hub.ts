@@ -15,7 +15,7 @@ import { buildHub } from '../../server/app';
 import { hashPassword } from '../../server/auth/password';
 import { createSession } from '../../server/auth/sessions';
 import { openHubDatabase } from '../../server/db/open-hub-db';
-import { createAccount } from '../../server/routes/accounts';
+import { createAccount } from '../../server/accounts/accounts-repository';
 import { HubClient } from '../../electron/main/sync-client/hub-client';
 
 const { values } = parseArgs({ options: { clients: { type: 'string', default: '50' }, seconds: { type: 'string', default: '5' }, changes: { type: 'string', default: '10000' } } });

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { buildHub } from '../../server/app';
 import { hashPassword } from '../../server/auth/password';
 import { openHubDatabase } from '../../server/db/open-hub-db';
-import { addUser, createAccount } from '../../server/routes/accounts';
+import { addUser, createAccount } from '../../server/accounts/accounts-repository';
 import { signedInDesktop } from '../../electron/main/test-support/signed-in-desktop';
 import { fillIndex } from './fill-index';
 

@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { buildHub } from '../app';
-import { openHubDatabase } from '../db/open-hub-db';
+import { HUB_ENGINES, testHubDatabase } from '../test-support/test-database';
 
-const PUBLIC = ['GET /api/hub', 'POST /api/setup', 'POST /api/sessions', 'POST /api/password-resets'];
+const PUBLIC = ['GET /api/hub', 'GET /api/openapi.json', 'POST /api/setup', 'POST /api/sessions', 'POST /api/password-resets'];
 
-it('refuses every non-public /api route without a session, and with a made-up one', async () => {
+it.each(HUB_ENGINES)('refuses every non-public /api route without a session, and with a made-up one (%s)', async (engine) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-auth-'));
-  const db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+  const hubDatabase = await testHubDatabase(engine);
+  const db = hubDatabase.db;
   const hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
   const routes: { method: string; url: string }[] = [];
   hub.addHook('onRoute', (route) => {
@@ -34,7 +35,7 @@ it('refuses every non-public /api route without a session, and with a made-up on
     expect([...new Set(open)].sort()).toEqual([...PUBLIC].sort());
   } finally {
     await hub.close();
-    await db.destroy();
+    await hubDatabase.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

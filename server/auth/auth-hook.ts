@@ -22,7 +22,8 @@ declare module 'fastify' {
 
 export function addAuthHook(app: FastifyInstance, db: Kysely<HubDatabase>, now: () => Date): void {
   app.decorateRequest('actor', null as unknown as Actor);
-  app.addHook('preHandler', async (request) => {
+  // onRequest: before the body is read or validated, so a caller without a session learns nothing, not even a schema.
+  app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/') || request.routeOptions.config.public === true) return;
     // Unknown /api addresses get their 404 from the not-found handler, which has no route config.
     if (request.routeOptions.url === undefined) return;

@@ -29,6 +29,12 @@ export async function createSession(db: Kysely<HubDatabase>, userId: string, now
   return token;
 }
 
+/** Ends the session a bearer token names (nothing happens for an unknown one). */
+export async function endSession(db: Kysely<HubDatabase>, authorization: string | undefined): Promise<void> {
+  const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+  if (token !== undefined) await db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
+}
+
 export interface Actor {
   readonly userId: string;
   readonly accountId: string | null;

@@ -8,6 +8,8 @@ import type { Kysely } from 'kysely';
 import { HUB_API_VERSION, HUB_SERVICE, MIN_CLIENT_API_VERSION, type HubInfo } from '../../shared/hub-info';
 import type { HubContext } from '../app';
 import type { HubDatabase } from '../db/schema';
+import { addRoute } from '../http/hub-route';
+import { hubInfoRoute, openApiRoute } from '../../shared/hub-api/hub';
 
 /** The hub's software version (the package's). */
 export const HUB_VERSION = '0.1.0';
@@ -29,5 +31,9 @@ export async function hubInfo(db: Kysely<HubDatabase>, context: Pick<HubContext,
 export const hubInfoRoutes =
   (context: HubContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/hub', { config: { public: true } }, async (_request, reply) => reply.header('cache-control', 'no-store').send(await hubInfo(context.db, context)));
+    addRoute(app, hubInfoRoute, async (_input, _request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return hubInfo(context.db, context);
+    });
+    addRoute(app, openApiRoute, () => app.swagger() as unknown as Record<string, unknown>);
   };

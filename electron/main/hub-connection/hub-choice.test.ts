@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../../server/auth/password';
-import { addUser, createAccount } from '../../../server/routes/accounts';
+import { addUser, createAccount } from '../../../server/accounts/accounts-repository';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase } from '../db/connection';
 import { tempDir } from '../test-support/temp-dir';

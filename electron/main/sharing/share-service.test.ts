@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/password';
-import { addUser, createAccount } from '../../../server/routes/accounts';
+import { addUser, createAccount } from '../../../server/accounts/accounts-repository';
 import { importPaths } from '../dicom-import/import-service';
 import { testUid, writeInstance } from '../dicom-write/synthetic-study';
 import { tempDir } from '../test-support/temp-dir';

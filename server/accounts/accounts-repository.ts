@@ -1,0 +1,92 @@
+/**
+ * The accounts domain's SQL: sites with their built-in roles, users with their personal
+ * worklists, roles' permissions, and the lookups sign-in needs. Functions take the database (or
+ * a transaction) first; the routes in server/routes/accounts.ts only call them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { BUILT_IN_ROLES, type BuiltInRole } from '../../shared/permissions/catalogue';
+import type { HubDatabase } from '../db/schema';
+import { HttpError } from '../http-error';
+import { uniqueShareCode } from '../routes/worklist-codes';
+import { NO_PASSWORD } from '../sharing/email-recipient';
+
+type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
+
+/** Adds a user and their personal worklist. The password is hashed before, outside any transaction: scrypt is slow on purpose. */
+export async function addUser(db: Db, accountId: string, given: { name: string; email: string; passwordHash: string; role: BuiltInRole }, now: Date) {
+  // Addresses are compared as sign-in reads them: trimmed and lower-case.
+  const input = { ...given, email: given.email.trim().toLowerCase() };
+  const exists = await db.selectFrom('users').select(['id', 'active', 'password_hash']).where('email', '=', input.email).executeTakeFirst();
+  const role = await db.selectFrom('roles').select('id').where('account_id', '=', accountId).where('name', '=', input.role).executeTakeFirstOrThrow();
+  if (exists !== undefined && exists.active === 0 && exists.password_hash === NO_PASSWORD) {
+    // Someone invited by email who never registered joins the site instead: the studies shared
+    // with them stay theirs, and the registration link stops working.
+    await db.updateTable('users').set({ account_id: accountId, name: input.name, password_hash: input.passwordHash, role_id: role.id, active: 1 }).where('id', '=', exists.id).execute();
+    await db.updateTable('worklists').set({ account_id: accountId, name: input.name }).where('kind', '=', 'personal').where('owner_id', '=', exists.id).execute();
+    await db.updateTable('invitations').set({ accepted_at: now.toISOString() }).where('user_id', '=', exists.id).where('accepted_at', 'is', null).execute();
+    return { id: exists.id, name: input.name, email: input.email, role: input.role };
+  }
+  if (exists !== undefined) throw new HttpError(409, 'email-taken', 'A user with this email address already exists.');
+  const id = randomUUID();
+  await db
+    .insertInto('users')
+    .values({ id, account_id: accountId, email: input.email, name: input.name, password_hash: input.passwordHash, role_id: role.id, active: 1, created_at: now.toISOString() })
+    .execute();
+  // Every user has a personal worklist, where studies shared with them land.
+  await db
+    .insertInto('worklists')
+    .values({ id: randomUUID(), kind: 'personal', owner_id: id, account_id: accountId, name: input.name, share_code: await uniqueShareCode(db) })
+    .execute();
+  return { id, name: input.name, email: input.email, role: input.role };
+}
+
+/** A site with the built-in roles and its first admin. */
+export async function createAccount(
+  trx: Transaction<HubDatabase>,
+  accountName: string,
+  admin: { name: string; email: string; passwordHash: string },
+  now: Date,
+) {
+  const accountId = randomUUID();
+  await trx.insertInto('accounts').values({ id: accountId, name: accountName, created_at: now.toISOString() }).execute();
+  for (const [roleName, permissions] of Object.entries(BUILT_IN_ROLES)) {
+    await trx.insertInto('roles').values({ id: randomUUID(), account_id: accountId, name: roleName, permissions: JSON.stringify(permissions), built_in: 1 }).execute();
+  }
+  const user = await addUser(trx, accountId, { ...admin, role: 'Admin' }, now);
+  return { account: { id: accountId, name: accountName }, user };
+}
+
+/** Whether any site exists yet (a fresh hub needs setup). */
+export async function hasAnySite(db: Db): Promise<boolean> {
+  return (await db.selectFrom('accounts').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** What sign-in checks: the user with this (normalised) address, if any. */
+export function findUserForSignIn(db: Db, email: string) {
+  return db.selectFrom('users').select(['id', 'password_hash', 'active']).where('email', '=', email).executeTakeFirst();
+}
+
+export async function listRoles(db: Db, accountId: string) {
+  const rows = await db.selectFrom('roles').select(['id', 'name', 'permissions', 'built_in']).where('account_id', '=', accountId).orderBy('name').execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, builtIn: row.built_in === 1, permissions: JSON.parse(row.permissions) as string[] }));
+}
+
+export function findRole(db: Db, accountId: string, roleId: string) {
+  return db.selectFrom('roles').select(['id', 'name']).where('id', '=', roleId).where('account_id', '=', accountId).executeTakeFirst();
+}
+
+export async function setRolePermissions(db: Db, roleId: string, permissions: readonly string[]): Promise<void> {
+  await db.updateTable('roles').set({ permissions: JSON.stringify(permissions) }).where('id', '=', roleId).execute();
+}
+
+export async function listUsers(db: Db, accountId: string) {
+  const rows = await db
+    .selectFrom('users')
+    .leftJoin('roles', 'roles.id', 'users.role_id')
+    .select(['users.id', 'users.name', 'users.email', 'roles.name as role', 'users.active'])
+    .where('users.account_id', '=', accountId)
+    .orderBy('users.name')
+    .execute();
+  return rows.map((row) => ({ ...row, active: row.active === 1 }));
+}
