@@ -9,13 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub } from './app';
 import { hashPassword } from './auth/password';
 import { createSession } from './auth/sessions';
-import { openHubDatabase } from './db/open-hub-db';
+import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-support/test-database';
 import type { HubDatabase } from './db/schema';
 import { addUser, createAccount } from './accounts/accounts-repository';
 
-describe('hub: guest links', () => {
+describe.each(HUB_ENGINES)('hub: guest links (%s)', (engine) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-guest-'));
   let db: Kysely<HubDatabase>;
+  let hubDatabase: TestHubDatabase;
   let hub: FastifyInstance;
   let clock = new Date('2026-11-24T09:00:00Z');
   const logged: string[] = [];
@@ -40,7 +41,8 @@ describe('hub: guest links', () => {
   const create = async (extra: Record<string, unknown>) => (await as('rad', 'POST', '/api/guest-links', { studyIds: [studyId], ...extra })).json() as { id: string; token: string; path: string };
 
   beforeAll(async () => {
-    db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+    hubDatabase = await testHubDatabase(engine);
+    db = hubDatabase.db;
     const stream = new PassThrough();
     stream.on('data', (chunk: Buffer) => logged.push(chunk.toString('utf8')));
     hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), now: () => clock, logger: { stream }, publicUrl: 'https://hub.example.org' });
@@ -57,7 +59,7 @@ describe('hub: guest links', () => {
 
   afterAll(async () => {
     await hub.close();
-    await db.destroy();
+    await hubDatabase.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

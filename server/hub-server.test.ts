@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildHub, redactPath, requestIdFor, type HubOptions } from './app';
-import { openHubDatabase } from './db/open-hub-db';
+import { HUB_ENGINES, testHubDatabase, type HubEngine } from './test-support/test-database';
 import type { HubDatabase } from './db/schema';
 import { makeSelfSignedCertificate } from './test-support/self-signed-cert';
 
@@ -25,9 +25,10 @@ afterAll(async () => {
 });
 
 /** A hub on a fresh data folder; closed after the file's tests. */
-async function startHub(options: Partial<HubOptions> = {}, addRoutes?: (hub: FastifyInstance) => void): Promise<{ hub: FastifyInstance; db: Kysely<HubDatabase>; dir: string; blobDir: string }> {
+async function startHub(engine: HubEngine, options: Partial<HubOptions> = {}, addRoutes?: (hub: FastifyInstance) => void): Promise<{ hub: FastifyInstance; db: Kysely<HubDatabase>; dir: string; blobDir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-server-'));
-  const db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+  const hubDatabase = await testHubDatabase(engine);
+  const db = hubDatabase.db;
   const blobDir = path.join(dir, 'blobs');
   mkdirSync(blobDir);
   const hub = buildHub({ db, blobDir, ...options });
@@ -35,7 +36,7 @@ async function startHub(options: Partial<HubOptions> = {}, addRoutes?: (hub: Fas
   await hub.ready();
   cleanup.push(async () => {
     await hub.close();
-    await db.destroy();
+    await hubDatabase.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return { hub, db, dir, blobDir };
@@ -43,9 +44,9 @@ async function startHub(options: Partial<HubOptions> = {}, addRoutes?: (hub: Fas
 
 const SITE = { accountName: 'North Imaging', adminName: 'Ada Admin', email: 'ada@example.org', password: 'correct horse battery' };
 
-describe('health checks', () => {
+describe.each(HUB_ENGINES)('health checks (%s)', (engine) => {
   it('answers /healthz and /readyz with 200, uncached, to anyone', async () => {
-    const { hub } = await startHub();
+    const { hub } = await startHub(engine);
     for (const url of ['/healthz', '/readyz']) {
       const response = await hub.inject({ url });
       expect(response.statusCode).toBe(200);
@@ -55,7 +56,7 @@ describe('health checks', () => {
   });
 
   it('says 503 on /readyz when the blob folder cannot be written (it became a file), while /healthz stays 200', async () => {
-    const { hub, blobDir } = await startHub();
+    const { hub, blobDir } = await startHub(engine);
     // A regular file where the folder was: writes fail even for root, unlike a chmod.
     rmSync(blobDir, { recursive: true });
     writeFileSync(blobDir, '');
@@ -67,7 +68,7 @@ describe('health checks', () => {
   });
 
   it('says 503 on /readyz when the database does not answer', async () => {
-    const { hub, db } = await startHub();
+    const { hub, db } = await startHub(engine);
     await db.destroy();
     const ready = await hub.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(503);
@@ -75,7 +76,7 @@ describe('health checks', () => {
   });
 
   it('answers 503 to /readyz once closing has begun, while a request in flight still finishes', async () => {
-    const { hub } = await startHub({ setupToken: 'C0DE123456' });
+    const { hub } = await startHub(engine, { setupToken: 'C0DE123456' });
     await hub.listen({ port: 0, host: '127.0.0.1' });
     const { port } = hub.server.address() as AddressInfo;
     const socket = connect(port, '127.0.0.1');
@@ -101,9 +102,9 @@ describe('health checks', () => {
   });
 });
 
-describe('request ids and logs', () => {
+describe.each(HUB_ENGINES)('request ids and logs (%s)', (engine) => {
   it('takes a well-formed x-request-id, replaces any other with a UUID, and sends it back', async () => {
-    const { hub } = await startHub();
+    const { hub } = await startHub(engine);
     const kept = await hub.inject({ url: '/healthz', headers: { 'x-request-id': 'lb-7f3a.01_X' } });
     expect(kept.headers['x-request-id']).toBe('lb-7f3a.01_X');
     for (const given of ['bad id', 'a'.repeat(65), '<script>', '']) {
@@ -135,7 +136,7 @@ describe('request ids and logs', () => {
       output += chunk.toString('utf8');
     });
     // A route that fails the way a database fault would: its message holds a patient's name.
-    const { hub } = await startHub({ logger: { stream } }, (app) =>
+    const { hub } = await startHub(engine, { logger: { stream } }, (app) =>
       app.get('/test/fails', async () => {
         throw Object.assign(new Error('constraint failed for Doe^Jane'), { code: 'SQLITE_CONSTRAINT' });
       }),
@@ -167,11 +168,11 @@ describe('request ids and logs', () => {
   });
 });
 
-describe('reverse proxies', () => {
+describe.each(HUB_ENGINES)('reverse proxies (%s)', (engine) => {
   const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'hub.example.org', 'x-forwarded-for': '203.0.113.9' };
 
   it('believes X-Forwarded-Proto and -Host from a trusted proxy only', async () => {
-    const { hub } = await startHub({ trustProxy: ['10.0.0.1', '192.168.50.0/24'] });
+    const { hub } = await startHub(engine, { trustProxy: ['10.0.0.1', '192.168.50.0/24'] });
     // The front page shows the request's own origin when no public URL is set: what the hub took the request to be.
     for (const remoteAddress of ['10.0.0.1', '192.168.50.7']) {
       const page = await hub.inject({ url: '/', remoteAddress, headers: forwarded });
@@ -183,17 +184,17 @@ describe('reverse proxies', () => {
   });
 
   it('trusts no proxy by default', async () => {
-    const { hub } = await startHub();
+    const { hub } = await startHub(engine);
     const page = await hub.inject({ url: '/', remoteAddress: '127.0.0.1', headers: { ...forwarded, host: 'inside:4710' } });
     expect(page.body).toContain('<strong>http://inside:4710</strong>');
   });
 });
 
-describe('built-in HTTPS', () => {
+describe.each(HUB_ENGINES)('built-in HTTPS (%s)', (engine) => {
   it('serves HTTPS with the given certificate, which a client trusting it accepts', async () => {
     const certificate = makeSelfSignedCertificate();
     cleanup.push(() => rmSync(certificate.dir, { recursive: true, force: true }));
-    const { hub } = await startHub({ https: { cert: certificate.cert, key: certificate.key } });
+    const { hub } = await startHub(engine, { https: { cert: certificate.cert, key: certificate.key } });
     await hub.listen({ port: 0, host: '127.0.0.1' });
     const { port } = hub.server.address() as AddressInfo;
     const get = (ca?: Buffer) =>
@@ -213,9 +214,9 @@ describe('built-in HTTPS', () => {
   });
 });
 
-describe('the front page', () => {
+describe.each(HUB_ENGINES)('the front page (%s)', (engine) => {
   it('on a fresh hub: says it needs setup, how to connect, and links password reset; no script', async () => {
-    const { hub } = await startHub({ publicUrl: 'https://hub.example.org/', name: 'North <Hub>' });
+    const { hub } = await startHub(engine, { publicUrl: 'https://hub.example.org/', name: 'North <Hub>' });
     const page = await hub.inject({ url: '/' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -233,8 +234,8 @@ describe('the front page', () => {
   });
 
   it('lists the sites only when the operator allows it', async () => {
-    const listed = await startHub({ publicUrl: 'https://hub.example.org', listSites: true, setupToken: 'C0DE' });
-    const hidden = await startHub({ publicUrl: 'https://hub.example.org', setupToken: 'C0DE' });
+    const listed = await startHub(engine, { publicUrl: 'https://hub.example.org', listSites: true, setupToken: 'C0DE' });
+    const hidden = await startHub(engine, { publicUrl: 'https://hub.example.org', setupToken: 'C0DE' });
     for (const { hub } of [listed, hidden]) {
       expect((await hub.inject({ method: 'POST', url: '/api/setup', payload: { ...SITE, setupToken: 'C0DE' } })).statusCode).toBe(201);
     }

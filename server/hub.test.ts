@@ -5,15 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_ROLES, type BuiltInRole } from '../shared/permissions/catalogue';
 import { parseShareCode } from '../shared/share-code';
 import { buildHub } from './app';
-import { openHubDatabase } from './db/open-hub-db';
+import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-support/test-database';
 import type { HubDatabase } from './db/schema';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 
-describe('hub: accounts, sessions, roles and share codes', () => {
+describe.each(HUB_ENGINES)('hub: accounts, sessions, roles and share codes (%s)', (engine) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-'));
   let db: Kysely<HubDatabase>;
+  let hubDatabase: TestHubDatabase;
   let hub: FastifyInstance;
   let adminToken = '';
   const tokens: Partial<Record<BuiltInRole, string>> = {};
@@ -22,14 +23,15 @@ describe('hub: accounts, sessions, roles and share codes', () => {
     hub.inject({ method, url, payload: payload as never, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
 
   beforeAll(async () => {
-    db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+    hubDatabase = await testHubDatabase(engine);
+    db = hubDatabase.db;
     hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
     await hub.ready();
   });
 
   afterAll(async () => {
     await hub.close();
-    await db.destroy();
+    await hubDatabase.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -180,10 +182,11 @@ describe('hub: accounts, sessions, roles and share codes', () => {
   });
 });
 
-describe('hub: what it says about itself, and the setup code', () => {
+describe.each(HUB_ENGINES)('hub: what it says about itself, and the setup code (%s)', (engine) => {
   it('says what it is without sign-in, and lets only whoever has the setup code create the first site', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-'));
-    const db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+    const hubDatabase = await testHubDatabase(engine);
+    const db = hubDatabase.db;
     const hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org/', name: 'Riverside hub', setupToken: 'K3Q9ZP0W1X' });
     try {
       const info = await hub.inject({ method: 'GET', url: '/api/hub' });
@@ -209,7 +212,7 @@ describe('hub: what it says about itself, and the setup code', () => {
       expect((await hub.inject({ method: 'GET', url: '/api/hub' })).json()).toMatchObject({ needsSetup: false, sites: null });
     } finally {
       await hub.close();
-      await db.destroy();
+      await hubDatabase.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudySummary } from '../shared/types/study';
 import { buildHub } from './app';
 import { hashPassword } from './auth/password';
-import { openHubDatabase } from './db/open-hub-db';
+import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-support/test-database';
 import type { HubDatabase } from './db/schema';
 import { addUser, createAccount } from './accounts/accounts-repository';
 
@@ -41,10 +41,11 @@ async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boo
   throw new Error('timed out waiting');
 }
 
-describe('hub: shares by email, registration, share targets and the audit trail', () => {
+describe.each(HUB_ENGINES)('hub: shares by email, registration, share targets and the audit trail (%s)', (engine) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-mail-'));
   const dropDir = path.join(dir, 'mail-drop');
   let db: Kysely<HubDatabase>;
+  let hubDatabase: TestHubDatabase;
   let hub: FastifyInstance;
   const people: Record<string, { id: string; token: string }> = {};
   let studyId = '';
@@ -59,7 +60,8 @@ describe('hub: shares by email, registration, share targets and the audit trail'
   const form = (fields: Record<string, string>) => ({ payload: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
 
   beforeAll(async () => {
-    db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+    hubDatabase = await testHubDatabase(engine);
+    db = hubDatabase.db;
     hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), mail: { dropDir }, publicUrl: 'https://hub.example.org/' });
     await hub.ready();
     const passwordHash = await hashPassword('long enough password');
@@ -82,7 +84,7 @@ describe('hub: shares by email, registration, share targets and the audit trail'
 
   afterAll(async () => {
     await hub.close();
-    await db.destroy();
+    await hubDatabase.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -229,11 +231,12 @@ describe('hub: shares by email, registration, share targets and the audit trail'
   });
 });
 
-describe('hub: invitations through a real SMTP server', () => {
+describe.each(HUB_ENGINES)('hub: invitations through a real SMTP server (%s)', (engine) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-smtp-'));
   const received: { to: string; data: string }[] = [];
   let smtp: SMTPServer;
   let db: Kysely<HubDatabase>;
+  let hubDatabase: TestHubDatabase;
   let hub: FastifyInstance;
 
   beforeAll(async () => {
@@ -254,14 +257,15 @@ describe('hub: invitations through a real SMTP server', () => {
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const port = (smtp.server.address() as AddressInfo).port;
-    db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+    hubDatabase = await testHubDatabase(engine);
+    db = hubDatabase.db;
     hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), mail: { smtpUrl: `smtp://127.0.0.1:${port}?ignoreTLS=true`, dropDir: path.join(dir, 'drop') }, publicUrl: 'https://hub.example.org' });
     await hub.ready();
   });
 
   afterAll(async () => {
     await hub.close();
-    await db.destroy();
+    await hubDatabase.close();
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
   });

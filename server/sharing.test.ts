@@ -9,7 +9,7 @@ import type { StudySummary } from '../shared/types/study';
 import { writeInstance } from '../electron/main/dicom-write/synthetic-study';
 import { buildHub } from './app';
 import { hashPassword } from './auth/password';
-import { openHubDatabase } from './db/open-hub-db';
+import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-support/test-database';
 import type { HubDatabase } from './db/schema';
 import { addUser, createAccount } from './accounts/accounts-repository';
 import { removeStaleUploads } from './routes/files';
@@ -31,9 +31,10 @@ const summary = (uid: string): StudySummary => ({
   instanceCount: 2,
 });
 
-describe('hub: studies, shares by operation, the change feed and files', () => {
+describe.each(HUB_ENGINES)('hub: studies, shares by operation, the change feed and files (%s)', (engine) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-'));
   let db: Kysely<HubDatabase>;
+  let hubDatabase: TestHubDatabase;
   let hub: FastifyInstance;
   const people: Record<string, { id: string; token: string }> = {};
   let northWing = { id: '', worklistId: '', shareCode: '' };
@@ -49,7 +50,8 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
   const signIn = async (email: string) => (await hub.inject({ method: 'POST', url: '/api/sessions', payload: { email, password: 'long enough password' } })).json().token as string;
 
   beforeAll(async () => {
-    db = await openHubDatabase(path.join(dir, 'hub.sqlite'));
+    hubDatabase = await testHubDatabase(engine);
+    db = hubDatabase.db;
     hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
     await hub.ready();
     const passwordHash = await hashPassword('long enough password');
@@ -78,7 +80,7 @@ describe('hub: studies, shares by operation, the change feed and files', () => {
 
   afterAll(async () => {
     await hub.close();
-    await db.destroy();
+    await hubDatabase.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

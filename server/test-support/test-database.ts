@@ -16,6 +16,7 @@ import type { HubDatabase } from '../db/schema';
 
 export type HubEngine = 'sqlite' | 'postgres';
 export const HUB_ENGINES: readonly HubEngine[] = ['sqlite', 'postgres'];
+export type TestHubDatabase = Awaited<ReturnType<typeof testHubDatabase>>;
 
 /** The test cluster's base URL (no database name). */
 export function testPostgresBaseUrl(): string {
@@ -57,7 +58,8 @@ export async function testHubDatabase(engine: HubEngine): Promise<{ readonly db:
       db,
       url,
       async close() {
-        await db.destroy();
+        // A test may have destroyed the handle itself (a hub without its database).
+        await db.destroy().catch(() => undefined);
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -74,7 +76,7 @@ export async function testHubDatabase(engine: HubEngine): Promise<{ readonly db:
     db,
     url: database.url,
     async close() {
-      await db.destroy();
+      await db.destroy().catch(() => undefined);
       await database.drop();
     },
   };

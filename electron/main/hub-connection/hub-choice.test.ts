@@ -13,6 +13,10 @@ import { EventBus } from '../api/event-bus';
 import { openIndexDatabase } from '../db/connection';
 import { tempDir } from '../test-support/temp-dir';
 import { TestHub } from '../test-support/test-hub';
+// SQLite only: these tests are about the desktop's choice of hub (the embedded hub, which is
+// always a SQLite file in the app's data folder, and switching between addresses); the remote
+// hubs here only answer. The hub's behaviour on PostgreSQL is covered by server/*.test.ts and by
+// the sync-client and share-service tests, which run on both engines.
 import { importPaths } from '../dicom-import/import-service';
 import { testUid, writeInstance } from '../dicom-write/synthetic-study';
 import { findStudy } from '../study-index/study-lookup';

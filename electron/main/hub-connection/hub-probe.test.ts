@@ -8,6 +8,8 @@ import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HUB_SERVICE } from '../../../shared/hub-info';
 import { buildHub } from '../../../server/app';
+// SQLite only: probing checks addresses, HTTP(S) and certificates; which engine the hub keeps
+// its data in changes nothing the probe sees.
 import { openHubDatabase } from '../../../server/db/open-hub-db';
 import type { HubDatabase } from '../../../server/db/schema';
 import { HubCertificateError, HubClient } from '../sync-client/hub-client';

@@ -12,6 +12,7 @@ import { importPaths } from '../dicom-import/import-service';
 import { testUid, writeInstance } from '../dicom-write/synthetic-study';
 import { tempDir } from '../test-support/temp-dir';
 import { TestHub } from '../test-support/test-hub';
+import { HUB_ENGINES, type HubEngine } from '../../../server/test-support/test-database';
 import { signedInDesktop } from '../test-support/signed-in-desktop';
 
 const PASSWORD = 'long enough password';
@@ -20,10 +21,10 @@ afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
 
-async function siteOnHub(dir: string) {
-  const hub = new TestHub(path.join(dir, 'hub'));
+async function siteOnHub(dir: string, engine: HubEngine) {
+  const hub = new TestHub(path.join(dir, 'hub'), engine);
   await hub.start();
-  open.push({ close: () => hub.stop() });
+  open.push({ close: () => hub.destroy() });
   const db = hub.db!;
   const passwordHash = await hashPassword(PASSWORD);
   const now = new Date();
@@ -50,10 +51,10 @@ async function importStudy(dir: string, localDb: Parameters<typeof importPaths>[
   return testUid(n);
 }
 
-describe('ShareService', () => {
+describe.each(HUB_ENGINES)('ShareService (%s)', (engine) => {
   it('puts local studies on the hub and shares them to each target, saying what happened per target', async () => {
     const dir = tempDir();
-    const { hub: testHub } = await siteOnHub(dir);
+    const { hub: testHub } = await siteOnHub(dir, engine);
     const rita = await desktop(path.join(dir, 'rita'), testHub.url, 'rita@r.example');
     const uids = [await importStudy(dir, rita.localDb, 41), await importStudy(dir, rita.localDb, 42)];
     const { targets: people } = await rita.hub.hubRequest<{ targets: { worklistId: string; name: string }[] }>('GET', '/api/share-targets?kind=user&q=paul');
@@ -108,7 +109,7 @@ describe('ShareService', () => {
 
   it('keeps a share made while the hub is down, shows it pending, and sends it when the hub is back', async () => {
     const dir = tempDir();
-    const { hub: testHub } = await siteOnHub(dir);
+    const { hub: testHub } = await siteOnHub(dir, engine);
     const rita = await desktop(path.join(dir, 'rita'), testHub.url, 'rita@r.example');
     const uid = await importStudy(dir, rita.localDb, 43);
     const { targets } = await rita.hub.hubRequest<{ targets: { worklistId: string }[] }>('GET', '/api/share-targets?kind=user&q=paul');
@@ -134,7 +135,7 @@ describe('ShareService', () => {
 
   it('asks for sign-in before sharing, and names a study that left the index', async () => {
     const dir = tempDir();
-    const { hub: testHub } = await siteOnHub(dir);
+    const { hub: testHub } = await siteOnHub(dir, engine);
     const rita = await desktop(path.join(dir, 'rita'), testHub.url, 'rita@r.example');
     await expect(rita.sharing.share({ studies: [{ uid: '1.2.3.4.5' }], targets: [{ email: 'a@b.example' }] })).rejects.toMatchObject({ code: 'not-found' });
     await rita.hub.signOut();

@@ -22,6 +22,7 @@ import { writeInstance } from '../dicom-write/synthetic-study';
 import { HubClient } from './hub-client';
 import { SyncClient, type SyncStatus } from './sync-client';
 import { TestHub } from '../test-support/test-hub';
+import { HUB_ENGINES } from '../../../server/test-support/test-database';
 
 const summary = (n: number): StudySummary => ({
   studyInstanceUid: `1.2.826.0.1.3680043.10.1234.600.${n}`,
@@ -85,7 +86,7 @@ async function startProxy(target: () => number, betray: { mode: 'drop-answer' | 
   return state;
 }
 
-describe('sync client against a real hub', () => {
+describe.each(HUB_ENGINES)('sync client against a real hub (%s)', (engine) => {
   let dir: string;
   let hub: TestHub;
   let local: IndexDatabase;
@@ -93,7 +94,7 @@ describe('sync client against a real hub', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'studyshare-sync-'));
-    hub = new TestHub(path.join(dir, 'hub'));
+    hub = new TestHub(path.join(dir, 'hub'), engine);
     await hub.start();
     const setup = await fetch(`${hub.url}/api/setup`, {
       method: 'POST',
@@ -106,7 +107,7 @@ describe('sync client against a real hub', () => {
 
   afterEach(async () => {
     local?.close();
-    await hub.stop();
+    await hub.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 
