@@ -97,3 +97,25 @@ export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study =
   if (viewer.accountId !== null && viewer.permissions.has('admin.users')) owners.push(sql<SqlBool>`${col('account_id')} = ${viewer.accountId}`);
   return sql<SqlBool>`(${visible} AND ${anyOf(owners)})`;
 }
+
+/**
+ * Ids of studies among which every study the viewer may see is found, drawn from indexes only
+ * (their shares, their uploads and their peers'), or null when the viewer sees a whole site
+ * (a member of one, or acting for one): then no short list exists and lists walk the sort order
+ * instead. Used to pick a plan, never to decide visibility (the condition above does).
+ */
+export function visibleCandidatesSql(viewer: ViewerFacts): RawBuilder<{ id: string }> | null {
+  if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
+  const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
+  if (viewer.accountId !== null || physicians.some((p) => p.accountId !== null)) return null;
+  const people = [viewer.userId, ...physicians.map((p) => p.userId)];
+  const worklists = worklistIds({
+    personal: people,
+    location: [...viewer.locationIds, ...physicians.flatMap((p) => [...p.locationIds])],
+    group: [...viewer.groupIds, ...physicians.flatMap((p) => [...p.groupIds])],
+  });
+  const toPeople = inSet(sql.ref('sh.user_id'), people)!;
+  const reaches = worklists === null ? toPeople : sql<SqlBool>`(${toPeople} OR sh.worklist_id IN (${worklists}))`;
+  const uploaders = inSet(sql.ref('up.uploader_id'), [...people, ...viewer.departmentPeerIds, ...physicians.flatMap((p) => [...p.departmentPeerIds])])!;
+  return sql<{ id: string }>`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${reaches} UNION SELECT up.id AS id FROM studies up WHERE ${uploaders}`;
+}

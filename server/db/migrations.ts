@@ -4,6 +4,8 @@
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { isPostgres } from './dialect';
+import type { HubDatabase } from './schema';
+import { indexStudySearch, searchColumns } from '../studies/study-search-index';
 
 /**
  * A table's sequence column (changes, guest_access, audit_events, mails), the one place the two
@@ -257,6 +259,75 @@ const hub0070: Migration = {
   },
 };
 
+/**
+ * Hub lists at scale. The summary's sortable and searchable fields move out of the JSON into
+ * real columns, each with a (column, id) index for sorting and keyset paging (text columns in
+ * byte order on PostgreSQL, collation "C", as on SQLite, so both engines and the local index
+ * sort alike); searched words go to `study_terms` (a prefix is a range on its btree index) and
+ * modalities to `study_modalities`; a guest link's studies to `guest_link_studies` instead of a
+ * JSON list that had to be scanned.
+ */
+const hub0090: Migration = {
+  async up(db: Kysely<unknown>) {
+    const text = isPostgres(db) ? sql`text collate "C"` : sql`text`;
+    for (const column of ['patient_name', 'patient_name_key', 'patient_id', 'patient_birth_date', 'study_date', 'accession_number', 'study_description', 'modalities']) {
+      await db.schema.alterTable('studies').addColumn(column, text, (c) => c.notNull().defaultTo('')).execute();
+    }
+    for (const column of ['series_count', 'instance_count']) {
+      await db.schema.alterTable('studies').addColumn(column, 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    }
+    await db.schema
+      .createTable('study_terms')
+      .addColumn('term', text, (c) => c.notNull())
+      .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+      .addPrimaryKeyConstraint('study_terms_pk', ['term', 'study_id'])
+      .execute();
+    await db.schema.createIndex('study_terms_by_study').on('study_terms').columns(['study_id', 'term']).execute();
+    await db.schema
+      .createTable('study_modalities')
+      .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+      .addColumn('modality', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('study_modalities_pk', ['study_id', 'modality'])
+      .execute();
+    await db.schema.createIndex('study_modalities_by_modality').on('study_modalities').columns(['modality', 'study_id']).execute();
+    await db.schema
+      .createTable('guest_link_studies')
+      .addColumn('link_id', 'text', (c) => c.notNull().references('guest_links.id'))
+      .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+      .addPrimaryKeyConstraint('guest_link_studies_pk', ['link_id', 'study_id'])
+      .execute();
+    await db.schema.createIndex('guest_link_studies_by_study').on('guest_link_studies').columns(['study_id', 'link_id']).execute();
+
+    // Fill them from what is already there (before the indexes, which is faster).
+    const hub = db as unknown as Kysely<HubDatabase>;
+    for (const study of await hub.selectFrom('studies').select(['id', 'summary']).execute()) {
+      const summary = JSON.parse(study.summary) as Parameters<typeof searchColumns>[0];
+      await hub.updateTable('studies').set(searchColumns(summary)).where('id', '=', study.id).execute();
+      await indexStudySearch(hub, study.id, summary);
+    }
+    for (const link of await hub.selectFrom('guest_links').select(['id', 'study_ids']).execute()) {
+      const studyIds = [...new Set(JSON.parse(link.study_ids) as string[])];
+      if (studyIds.length > 0) await hub.insertInto('guest_link_studies').values(studyIds.map((study_id) => ({ link_id: link.id, study_id }))).execute();
+    }
+
+    for (const [name, column] of [
+      ['name', 'patient_name_key'],
+      ['patient_id', 'patient_id'],
+      ['birth_date', 'patient_birth_date'],
+      ['date', 'study_date'],
+      ['modalities', 'modalities'],
+      ['description', 'study_description'],
+      ['accession', 'accession_number'],
+      ['series_count', 'series_count'],
+      ['instance_count', 'instance_count'],
+    ]) {
+      await db.schema.createIndex(`studies_by_${name}`).on('studies').columns([column, 'id']).execute();
+    }
+    // Visibility: a viewer's own uploads and their department peers' (rules 2 and 3).
+    await db.schema.createIndex('studies_by_uploader').on('studies').columns(['uploader_id', 'id']).execute();
+  },
+};
+
 export const hubMigrations: MigrationProvider = {
   getMigrations: async () => ({
     '0010-accounts-users-worklists': hub0010,
@@ -266,5 +337,6 @@ export const hubMigrations: MigrationProvider = {
     '0050-file-series-guest-sessions': hub0050,
     '0060-invitations-audit-mail': hub0060,
     '0070-password-resets': hub0070,
+    '0090-study-columns-terms-guest-link-studies': hub0090,
   }),
 };

@@ -18,6 +18,7 @@ import type { HubDatabase } from '../db/schema';
 import { HttpError, parseInput } from '../http-error';
 import { recordAudit } from '../audit/audit-trail';
 import { emailRecipient, notifyShare } from '../sharing/email-recipient';
+import { indexStudySearch, searchColumns } from '../studies/study-search-index';
 
 const batchSchema = z.object({ operations: z.array(operationSchema).min(1).max(500) }).strict();
 
@@ -131,7 +132,8 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
       const accountId = requireAccount(actor);
       const existing = await trx.selectFrom('studies').select(['id']).where('account_id', '=', accountId).where('study_uid', '=', op.study.studyInstanceUid).executeTakeFirst();
       if (existing !== undefined) {
-        await trx.updateTable('studies').set({ summary: JSON.stringify(op.study), updated_at: at }).where('id', '=', existing.id).execute();
+        await trx.updateTable('studies').set({ summary: JSON.stringify(op.study), ...searchColumns(op.study), updated_at: at }).where('id', '=', existing.id).execute();
+        await indexStudySearch(trx, existing.id, op.study);
         await recordChange(trx, existing.id, at);
         await recordAudit(trx, { at, accountId, studyId: existing.id, trail: 'study', actorId: actor.userId, action: 'study.update' });
         return { studyId: existing.id, created: false };
@@ -139,8 +141,9 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
       const studyId = randomUUID();
       await trx
         .insertInto('studies')
-        .values({ id: studyId, account_id: accountId, study_uid: op.study.studyInstanceUid, uploader_id: actor.userId, private: op.private ? 1 : 0, summary: JSON.stringify(op.study), updated_at: at })
+        .values({ id: studyId, account_id: accountId, study_uid: op.study.studyInstanceUid, uploader_id: actor.userId, private: op.private ? 1 : 0, summary: JSON.stringify(op.study), ...searchColumns(op.study), updated_at: at })
         .execute();
+      await indexStudySearch(trx, studyId, op.study);
       await recordChange(trx, studyId, at);
       await recordAudit(trx, { at, accountId, studyId, trail: 'study', actorId: actor.userId, action: 'study.import', detail: { private: op.private } });
       return { studyId, created: true };

@@ -8,6 +8,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ACTION_PERMISSIONS, studyAccess, visibleShares } from '../../shared/permissions/visibility';
 import { studyFacts, viewerFacts } from '../access/access-facts';
+import { studyVisibleSql } from '../access/visibility-sql';
+import { hubStudyQuerySchema } from '../../shared/hub-api/worklists';
+import { listStudies } from '../studies/study-list';
 import type { HubContext } from '../app';
 import { recordAudit } from '../audit/audit-trail';
 import { requireAccount, requirePermission } from '../auth/sessions';
@@ -30,8 +33,10 @@ export const studyRoutes =
       const { actor } = request;
       const { id } = parseInput(idParam, request.params);
       const { view } = parseInput(detailsQuery, request.query);
-      const study = await db.selectFrom('studies').selectAll().where('id', '=', id).executeTakeFirst();
       const viewer = await viewerFacts(db, actor);
+      // Seen or not is decided by the same SQL condition as every list; the pure function then
+      // gives what the viewer may do (the property test keeps the two in step).
+      const study = await db.selectFrom('studies').selectAll().where('id', '=', id).where(studyVisibleSql(viewer, 'studies')).executeTakeFirst();
       const facts = study === undefined ? null : await studyFacts(db, study);
       const access = study === undefined || facts === null ? null : studyAccess(facts, viewer);
       if (study === undefined || access === null || !access.actions.has('view')) throw new HttpError(404, 'not-found', 'This study is not on the hub, or you cannot see it.');
@@ -105,6 +110,12 @@ export const studyRoutes =
           instances: Number(row.instances),
         })),
       };
+    });
+
+    /** Every study this user may see, with the worklist's search, filters, sort and paging. */
+    app.get('/studies', async (request) => {
+      const query = parseInput(hubStudyQuerySchema, request.query);
+      return listStudies(db, await viewerFacts(db, request.actor), { kind: 'visible' }, query);
     });
 
     app.get('/share-targets', async (request) => {

@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
-import { studyAccess } from '../../shared/permissions/visibility';
+import { hubStudyQuerySchema } from '../../shared/hub-api/worklists';
 import { parseShareCode } from '../../shared/share-code';
-import { studyFactsMany, viewerFacts } from '../access/access-facts';
+import { viewerFacts } from '../access/access-facts';
+import { listStudies } from '../studies/study-list';
 import type { HubContext } from '../app';
 import { requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
@@ -17,7 +18,6 @@ import { HttpError, parseInput } from '../http-error';
 import { uniqueShareCode } from './worklist-codes';
 
 const nameSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
-const pageSchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0) }).strict();
 const memberSchema = z.object({ userId: z.string().uuid() }).strict();
 const groupSchema = z.object({ name: z.string().trim().min(1).max(200), department: z.boolean().default(false) }).strict();
 
@@ -93,7 +93,7 @@ export const worklistRoutes =
 
     app.get<{ Params: { id: string }; Querystring: Record<string, string> }>('/worklists/:id/studies', async (request) => {
       const { actor } = request;
-      const { limit, offset } = parseInput(pageSchema, request.query);
+      const query = parseInput(hubStudyQuerySchema, request.query);
       const worklist = await db.selectFrom('worklists').select(['id', 'kind', 'owner_id', 'account_id']).where('id', '=', request.params.id).executeTakeFirst();
       if (worklist === undefined) throw new HttpError(404, 'not-found', 'No such worklist.');
       const viewer = await viewerFacts(db, actor);
@@ -103,32 +103,9 @@ export const worklistRoutes =
           : (worklist.kind === 'location' ? viewer.locationIds : viewer.groupIds).has(worklist.owner_id) ||
             (worklist.account_id === actor.accountId && actor.permissions.has('admin.users'));
       if (!member) throw new HttpError(403, 'forbidden', 'This is not one of your worklists.');
-      // What is shared to the worklist (and, for a personal one, to its owner in person).
-      let query = db
-        .selectFrom('shares')
-        .innerJoin('studies', 'studies.id', 'shares.study_id')
-        .where('shares.removed_at', 'is', null);
-      query =
-        worklist.kind === 'personal'
-          ? query.where((eb) => eb.or([eb('shares.worklist_id', '=', worklist.id), eb('shares.user_id', '=', worklist.owner_id)]))
-          : query.where('shares.worklist_id', '=', worklist.id);
-      const [{ total }] = await query.select((eb) => eb.fn.count<number>('shares.study_id').distinct().as('total')).execute();
-      const rows = await query
-        .select(['studies.id', 'studies.account_id', 'studies.uploader_id', 'studies.private', 'studies.summary'])
-        .select((eb) => [eb.fn.max('shares.created_at').as('shared_at')])
-        .groupBy('studies.id')
-        .orderBy('shared_at', 'desc')
-        .orderBy('studies.id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      const factsById = await studyFactsMany(db, rows);
-      const studies = [];
-      for (const row of rows) {
-        if (!studyAccess(factsById.get(row.id)!, viewer).actions.has('view')) continue;
-        studies.push({ studyId: row.id, private: row.private === 1, sharedAt: row.shared_at, summary: JSON.parse(row.summary) as unknown });
-      }
-      return { studies, total: Number(total) };
+      // What is shared to the worklist (and, for a personal one, to its owner in person), as far
+      // as this viewer may see it: filtered in the query, before the page is cut.
+      return listStudies(db, viewer, { kind: 'worklist', worklistId: worklist.id, personalOwnerId: worklist.kind === 'personal' ? worklist.owner_id : null }, query);
     });
 
     // Locations and groups of the site with their members (for the admin screens).

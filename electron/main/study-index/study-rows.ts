@@ -61,13 +61,5 @@ export function toSeriesSummary(row: SeriesRow): SeriesSummary {
   };
 }
 
-/**
- * The key the name column sorts by: case and accents folded, so "de Vries", "DE VRIES" and
- * "Dé Vries" sit together; and the component and group delimiters replaced by control characters
- * that sort before any letter, so the family name is compared whole first ("Smith^John" comes
- * before "Smithers^Ann", which a raw `^` — sorting after the letters — would reverse).
- */
-export function nameSortKey(name: string | null): string {
-  if (name === null) return '';
-  return name.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().replaceAll('^', '\u0001').replaceAll('=', '\u0002');
-}
+/** One definition for the local index and the hub (the hub sorts names the same way). */
+export { nameSortKey } from '../../../shared/study-search';
