@@ -15,7 +15,7 @@ import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HUB_ENGINES, testHubDatabase } from '../test-support/test-database';
 import { viewerFacts } from './access-facts';
-import { studyActionSql } from './visibility-sql';
+import { studyActionSql, studyVisibleSql } from './visibility-sql';
 
 const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'mark-private'];
 const WORLDS = Number(process.env.PROPERTY_WORLDS ?? 400);
@@ -200,9 +200,14 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
             for (const [n, action] of ACTIONS.entries()) {
               query = query.select(sql<number>`CASE WHEN ${studyActionSql(viewer, action, 'studies')} THEN 1 ELSE 0 END`.as(`a${n}`));
             }
+            // The feed's "could see it before" condition: the rules on the study as if no share had been removed and it were not private.
+            query = query.select(sql<number>`CASE WHEN ${studyVisibleSql(viewer, 'studies', { asIfNothingWithdrawn: true })} THEN 1 ELSE 0 END`.as('before'));
             const rows = (await query.where('studies.id', 'in', world.studies.map((s) => s.id)).execute()) as unknown as Record<string, string | number>[];
             for (const row of rows) {
               const access = studyAccess(factsOfStudy(world, String(row.id)), expected);
+              const facts = factsOfStudy(world, String(row.id));
+              const before = studyAccess({ ...facts, private: false, shares: facts.shares.map((share) => ({ ...share, removed: false })) }, expected).actions.has('view');
+              if ((Number(row.before) === 1) !== before) mismatches.push(`${user.id} seen-before ${row.id}: SQL says ${!before}, the rules say ${before}`);
               for (const [n, action] of ACTIONS.entries()) {
                 compared++;
                 const inSql = Number(row[`a${n}`]) === 1;

@@ -56,10 +56,21 @@ function worklistIds(owners: { readonly personal: Iterable<string>; readonly loc
   return sql`SELECT w.id FROM worklists w WHERE ${anyOf(kinds)}`;
 }
 
+export interface VisibilityOptions {
+  /**
+   * Answer as if every removed share were still live and no study private: true for a study
+   * the viewer may see now or could see before a share to them was removed or the study was
+   * made private. The change feed tells only such viewers that a study left them.
+   */
+  readonly asIfNothingWithdrawn?: boolean;
+}
+
 /** True when the viewer may see the study in row `study` (a table name or alias). */
-export function studyVisibleSql(viewer: ViewerFacts, study = 'studies'): RawBuilder<SqlBool> {
+export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options: VisibilityOptions = {}): RawBuilder<SqlBool> {
   if (!viewer.permissions.has('studies.view')) return FALSE;
-  const col = (name: string) => sql.ref(`${study}.${name}`);
+  const withdrawn = options.asIfNothingWithdrawn === true;
+  const ref = (name: string) => sql.ref(`${study}.${name}`);
+  const col = (name: string) => (withdrawn && name === 'private' ? sql`0` : ref(name));
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
 
   // Shares that reach the viewer whatever the private flag (rule 2), and those that reach them
@@ -73,7 +84,8 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies'): RawBuil
   const direct = [sql<SqlBool>`sh.user_id = ${viewer.userId}`, directWorklists === null ? null : sql<SqlBool>`sh.worklist_id IN (${directWorklists})`].filter(present);
   const throughShared = [inSet(sql.ref('sh.user_id'), physicians.map((p) => p.userId)), sharedWorklists === null ? null : sql<SqlBool>`sh.worklist_id IN (${sharedWorklists})`].filter(present);
   const shareReaches = anyOf([...direct, ...(throughShared.length === 0 ? [] : [sql<SqlBool>`(${col('private')} = 0 AND ${anyOf(throughShared)})`])]);
-  const shared = sql<SqlBool>`EXISTS (SELECT 1 FROM shares sh WHERE sh.study_id = ${col('id')} AND sh.removed_at IS NULL AND ${shareReaches})`;
+  const live = withdrawn ? sql<SqlBool>`1 = 1` : sql<SqlBool>`sh.removed_at IS NULL`;
+  const shared = sql<SqlBool>`EXISTS (SELECT 1 FROM shares sh WHERE sh.study_id = ${col('id')} AND ${live} AND ${shareReaches})`;
 
   const always: RawBuilder<SqlBool>[] = [sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`, shared];
   if (viewer.accountId !== null && viewer.permissions.has('admin.users')) always.unshift(sql<SqlBool>`${col('account_id')} = ${viewer.accountId}`);

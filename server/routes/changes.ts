@@ -1,17 +1,19 @@
 /**
  * The change feed: studies changed after a cursor, as the asking user may see them now. A study
  * they can no longer see comes as `{ studyId, visible: false }` (its id only) so that their
- * cache drops it.
+ * cache drops it — and only to someone who could see it before (a share to them was removed, or
+ * it was made private): a study that never reached this user is not in their feed at all, not
+ * even by id. Both conditions are SQL (server/access/visibility-sql.ts), applied before the
+ * page's limit.
  */
+import { sql } from 'kysely';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { studyAccess, visibleShares } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
 import { studyFactsMany, viewerFacts } from '../access/access-facts';
-
+import { studyVisibleSql } from '../access/visibility-sql';
 import { parseInput } from '../http-error';
-import type { Selectable } from 'kysely';
-import type { StudyTable } from '../db/schema';
 
 const querySchema = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) }).strict();
 
@@ -21,36 +23,45 @@ export const changeRoutes =
     app.get('/changes', async (request) => {
       const { actor } = request;
       const { after, limit } = parseInput(querySchema, request.query);
+      const viewer = await viewerFacts(db, actor);
+      const visibleNow = studyVisibleSql(viewer, 'studies');
+      const seenBefore = studyVisibleSql(viewer, 'studies', { asIfNothingWithdrawn: true });
       // Each changed study once, in the order of its latest change: a study changed many times
       // since the cursor (published, then shared five times) costs one entry, not six. Every
       // study whose latest change is at or before the page's cursor is in the page, so the
       // next page starts after it without missing any.
       const rows = await db
         .selectFrom('changes')
-        .select((eb) => ['study_id', eb.fn.max('seq').as('seq')])
-        .where('seq', '>', after)
-        .groupBy('study_id')
+        .innerJoin('studies', 'studies.id', 'changes.study_id')
+        .select((eb) => [
+          'changes.study_id',
+          eb.fn.max('changes.seq').as('seq'),
+          sql<number>`CASE WHEN ${visibleNow} THEN 1 ELSE 0 END`.as('visible'),
+        ])
+        .where('changes.seq', '>', after)
+        .where(seenBefore)
+        .groupBy(['changes.study_id', 'studies.id', 'studies.account_id', 'studies.uploader_id', 'studies.private'])
         .orderBy('seq')
         .limit(limit)
         .execute();
       const cursor = rows.at(-1)?.seq ?? after;
-      const studyIds = rows.map((row) => row.study_id);
-      const viewer = await viewerFacts(db, actor);
-      const byId = new Map<string, Selectable<StudyTable>>();
-      for (let start = 0; start < studyIds.length; start += 500) {
-        for (const study of await db.selectFrom('studies').selectAll().where('id', 'in', studyIds.slice(start, start + 500)).execute()) byId.set(study.id, study);
+      const shownIds = rows.filter((row) => Number(row.visible) === 1).map((row) => row.study_id);
+      const studies = new Map<string, { id: string; account_id: string; uploader_id: string; private: number; summary: string }>();
+      for (let start = 0; start < shownIds.length; start += 500) {
+        const chunk = shownIds.slice(start, start + 500);
+        for (const study of await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('id', 'in', chunk).execute()) studies.set(study.id, study);
       }
-      // In the feed's order (the order of their latest change).
-      const studies = studyIds.map((id) => byId.get(id)).filter((study) => study !== undefined);
-      const factsById = await studyFactsMany(db, studies);
+      const factsById = await studyFactsMany(db, [...studies.values()]);
       const changes = [];
-      for (const study of studies) {
-        const facts = factsById.get(study.id)!;
-        const access = studyAccess(facts, viewer);
-        if (!access.actions.has('view')) {
-          changes.push({ studyId: study.id, visible: false });
+      for (const row of rows) {
+        const study = studies.get(row.study_id);
+        if (study === undefined) {
+          changes.push({ studyId: row.study_id, visible: false });
           continue;
         }
+        // What the viewer may do, and which shares they may know of, from the pure rules.
+        const facts = factsById.get(study.id)!;
+        const access = studyAccess(facts, viewer);
         changes.push({
           studyId: study.id,
           visible: true,
