@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { HostInfo, HubWorklistView } from '../../../shared/contract';
 import type { StudySummary } from '../../../shared/types/study';
+import { addUserRoute, setRolePermissionsRoute } from '../../../shared/hub-api/accounts';
 import { AppError } from '../api/app-error';
 import type { Handlers } from '../api/dispatch';
 import { EventBus } from '../api/event-bus';
@@ -95,9 +96,8 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'hub:embedded-settings': (input) => hub.setEmbeddedSettings(input),
     'hub:request-password-reset': (input) => hub.requestPasswordReset(input),
     'admin:overview': () => hub.adminOverview(),
-    'admin:add-user': async (input) => ({ id: (await hub.hubRequest<{ user: { id: string } }>('POST', '/api/users', input)).user.id }),
-    'admin:set-role-permissions': async ({ roleId, permissions }) =>
-      (await hub.hubRequest<{ role: { permissions: string[] } }>('PUT', `/api/roles/${roleId}`, { permissions })).role,
+    'admin:add-user': async (input) => ({ id: (await hub.hubRoute(addUserRoute, { body: input })).user.id }),
+    'admin:set-role-permissions': async ({ roleId, permissions }) => (await hub.hubRoute(setRolePermissionsRoute, { params: { id: roleId }, body: { permissions } })).role,
     'admin:add-location': async ({ name }) => ({ id: (await hub.hubRequest<{ location: { id: string } }>('POST', '/api/locations', { name })).location.id }),
     'admin:add-group': async (input) => ({ id: (await hub.hubRequest<{ group: { id: string } }>('POST', '/api/groups', input)).group.id }),
     'admin:add-member': async ({ kind, ownerId, userId }) => {

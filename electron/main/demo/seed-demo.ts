@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { TRANSFER_SYNTAX } from '../../../shared/dicom/transfer-syntax';
+import { addUserRoute } from '../../../shared/hub-api/accounts';
 import type { StudyshareApp } from '../app/create-app';
 import { importPaths } from '../dicom-import/import-service';
 import { FAMILY_NAMES, GIVEN_NAMES, STUDY_DESCRIPTIONS } from '../dicom-write/sample-names';
@@ -79,7 +80,7 @@ export async function seedDemo(app: StudyshareApp, dataDir: string, log: (line: 
   if (status.mode === 'embedded' && status.needsSetup) {
     const admin = DEMO_USERS[0];
     await app.hub.setup({ siteName: 'Demo Hospital', adminName: admin.name, email: admin.email, password: DEMO_PASSWORD });
-    for (const user of DEMO_USERS.slice(1)) await app.hub.hubRequest('POST', '/api/users', { ...user, password: DEMO_PASSWORD });
+    for (const user of DEMO_USERS.slice(1)) await app.hub.hubRoute(addUserRoute, { body: { ...user, password: DEMO_PASSWORD } });
     const overview = await app.hub.adminOverview();
     const byRole = new Map(overview.users.map((user) => [user.role, user.id]));
     for (const [index, name] of LOCATIONS.entries()) {

@@ -9,7 +9,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import type Database from 'better-sqlite3';
 import type { AdminOverview, GuestLinkView, HubProbeView, HubStatus, HubSwitchPreview } from '../../../shared/contract';
-import { hubInfoSchema, isLoopbackUrl, parsePublicUrl, type HubInfo } from '../../../shared/hub-info';
+import { listRolesRoute, listUsersRoute, meRoute, setupRoute, signOutRoute } from '../../../shared/hub-api/accounts';
+import { hubInfoRoute } from '../../../shared/hub-api/hub';
+import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
+import { isLoopbackUrl, parsePublicUrl, type HubInfo } from '../../../shared/hub-info';
 import { AppError } from '../api/app-error';
 import type { EventBus } from '../api/event-bus';
 import { HubClient, HubRefusedError, HubSessionError, HubUnreachableError } from '../sync-client/hub-client';
@@ -127,7 +130,7 @@ export class HubConnection {
   private async refreshInfo(): Promise<void> {
     if (this.client === null) return;
     try {
-      this.info = hubInfoSchema.parse(await this.client.request('GET', '/api/hub'));
+      this.info = await this.client.call(hubInfoRoute, {});
       this.needsSetup = this.info.needsSetup;
     } catch (error) {
       // An older hub without /api/hub, or one that is down: its name stays unknown.
@@ -141,7 +144,7 @@ export class HubConnection {
     this.sync = null;
     if (this.client === null) return;
     try {
-      const me = (await this.client.request('GET', '/api/me')) as { id: string; name: string; email: string; role: string | null; permissions: string[] };
+      const me = await this.client.call(meRoute, {});
       rememberSignedInUser(this.options.localDb, me.id);
       this.me = { name: me.name, email: me.email, role: me.role, permissions: me.permissions };
       this.sync = this.newSyncClient(this.client);
@@ -284,7 +287,7 @@ export class HubConnection {
     }
     await this.stopTimerAndSync();
     try {
-      await this.client?.request('DELETE', '/api/sessions');
+      await this.client?.call(signOutRoute, {});
     } catch {
       // Leaving must work while the old hub is down too.
     }
@@ -349,9 +352,9 @@ export class HubConnection {
     if (setupToken === undefined || setupToken === '') {
       throw new AppError('setup-token', 'Enter the setup code printed on the hub’s console when it started.');
     }
-    const { token } = (await this.hubCall(() =>
-      client.request('POST', '/api/setup', { accountName: input.siteName, adminName: input.adminName, email: input.email, password: input.password, setupToken }),
-    )) as { token: string };
+    const { token } = await this.hubCall(() =>
+      client.call(setupRoute, { body: { accountName: input.siteName, adminName: input.adminName, email: input.email, password: input.password, setupToken } }),
+    );
     this.needsSetup = false;
     await this.refreshInfo();
     return this.signedIn(token);
@@ -411,7 +414,7 @@ export class HubConnection {
 
   async signOut(): Promise<HubStatus> {
     try {
-      await this.client?.request('DELETE', '/api/sessions');
+      await this.client?.call(signOutRoute, {});
     } catch {
       // Signing out locally must work offline too.
     }
@@ -550,13 +553,19 @@ export class HubConnection {
     const has = (key: string) => this.me?.permissions.includes(key) ?? false;
     const get = <T>(pathname: string, allowed: boolean, empty: T): Promise<T> => (allowed ? this.hubCall(() => client.request('GET', pathname) as Promise<T>) : Promise.resolve(empty));
     const [users, roles, locations, groups, worklists] = await Promise.all([
-      get('/api/users', has('admin.users'), { users: [] as AdminOverview['users'] }),
-      get('/api/roles', has('admin.roles'), { roles: [] as AdminOverview['roles'] }),
+      has('admin.users') ? this.hubCall(() => client.call(listUsersRoute, {})) : { users: [] },
+      has('admin.roles') ? this.hubCall(() => client.call(listRolesRoute, {})) : { roles: [] },
       get('/api/locations', has('admin.locations'), { locations: [] as AdminOverview['locations'] }),
       get('/api/groups', has('admin.groups'), { groups: [] as AdminOverview['groups'] }),
       get('/api/worklists', this.me !== null, { worklists: [] as AdminOverview['worklists'] }),
     ]);
     return { ...users, ...roles, ...locations, ...groups, ...worklists };
+  }
+
+  /** A declared hub route, called with the user's token; its answer checked against the declaration. */
+  hubRoute<R extends HubRoute>(route: R, input: HubRouteRequest<R>): Promise<HubRouteResponse<R>> {
+    const client = this.requireClient();
+    return this.hubCall(() => client.call(route, input));
   }
 
   /** A hub call with the user's token; JSON answers come parsed, others (the audit CSV) as text. */

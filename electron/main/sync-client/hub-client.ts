@@ -15,6 +15,8 @@ import { Readable } from 'node:stream';
 import { TLSSocket, type PeerCertificate } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import type { HubChangePage, Operation, OperationResult } from '../../../shared/hub-contract';
+import { signInRoute } from '../../../shared/hub-api/accounts';
+import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
 import { hubInfoSchema, type HubInfo } from '../../../shared/hub-info';
 
 export class HubUnreachableError extends Error {
@@ -258,8 +260,28 @@ export class HubClient {
     return parsed.data;
   }
 
+  /**
+   * Calls a hub route by its declaration (shared/hub-api/): the path filled from its parameters,
+   * the query and body as declared, and the answer checked against the route's schema — what the
+   * hub says is validated here, not cast.
+   */
+  async call<R extends HubRoute>(route: R, input: HubRouteRequest<R>): Promise<HubRouteResponse<R>> {
+    const parts = input as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
+    let pathname = route.path.replace(/:([A-Za-z]+)/g, (_match, name: string) => encodeURIComponent(String(parts.params?.[name] ?? '')));
+    if (parts.query !== undefined) {
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries(parts.query)) if (value !== undefined && value !== null) query.set(key, String(value));
+      if ([...query].length > 0) pathname += `?${query}`;
+    }
+    const answer = await this.request(route.method, pathname, parts.body);
+    if (route.response === undefined) return undefined as HubRouteResponse<R>;
+    const parsed = route.response.safeParse(answer);
+    if (!parsed.success) throw new HubRefusedError(502, 'unexpected-answer', `The hub answered ${route.method} ${route.path} in a form this Studyshare does not understand. Is it the same version?`);
+    return parsed.data as HubRouteResponse<R>;
+  }
+
   async signIn(email: string, password: string): Promise<string> {
-    const { token } = (await this.request('POST', '/api/sessions', { email, password })) as { token: string };
+    const { token } = await this.call(signInRoute, { body: { email, password } });
     this.token = token;
     return token;
   }
