@@ -1,0 +1,193 @@
+/**
+ * The hub's study lists over real HTTP on both engines: search with the local index's word-prefix
+ * semantics (case and accents folded, every word a prefix, all words), modality and date
+ * filters, every sort column, keyset cursors and offsets that agree, visibility applied before
+ * the limit (full pages), capped totals, and hostile sort/cursor/filter values refused with 400.
+ * Also the change feed: a study that never reached a user is not in their feed, not even by id.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubStudyQueryString, type HubStudyPage, type HubStudyQueryInput } from '../../shared/hub-api/worklists';
+import { BUILT_IN_ROLES } from '../../shared/permissions/catalogue';
+import { STUDY_SORT_COLUMNS, type StudySummary } from '../../shared/types/study';
+import { buildHub } from '../app';
+import { createSession } from '../auth/sessions';
+import { HUB_ENGINES, testHubDatabase } from '../test-support/test-database';
+
+const NAMES = ['Dé Vries^Anna', 'de vries^Bram', 'Smith^John', 'Smithers^Ann', 'Müller^Jörg', 'O’Brien^Seán', 'Zhang^Wei', null];
+const MODALITIES = [['CT'], ['MR'], ['CT', 'PT'], ['US'], []];
+
+function summary(n: number): StudySummary {
+  return {
+    studyInstanceUid: `1.2.840.99.${n}`,
+    patientName: NAMES[n % NAMES.length],
+    patientId: n % 9 === 0 ? null : `PID-${1000 + (n % 37)}`,
+    patientBirthDate: n % 5 === 0 ? null : `19${50 + (n % 40)}-0${1 + (n % 9)}-1${n % 9}`,
+    studyDate: n % 11 === 0 ? null : `2024-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`,
+    studyTime: null,
+    patientSex: null,
+    accessionNumber: n % 7 === 0 ? null : `ACC${n}`,
+    studyDescription: ['CT Thorax', 'MR Knie links', 'Échographie abdominale', 'PET/CT whole body', null][n % 5],
+    referringPhysicianName: null,
+    institutionName: null,
+    modalities: MODALITIES[n % MODALITIES.length],
+    seriesCount: n % 6,
+    instanceCount: (n * 37) % 500,
+  };
+}
+
+describe.each(HUB_ENGINES)('hub study lists (%s)', (engine) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-list-'));
+  let close: () => Promise<void>;
+  let hub: FastifyInstance;
+  const token: Record<string, string> = {};
+  let worklistId = '';
+  const summaries = new Map<string, StudySummary>();
+  const hidden = new Set<string>();
+
+  const get = async (url: string, who: string) => hub.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token[who]}` } });
+  const list = async (who: string, input: HubStudyQueryInput, base = '/api/studies'): Promise<HubStudyPage> => {
+    const response = await get(`${base}?${hubStudyQueryString(input)}`, who);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json();
+  };
+  const all = async (who: string, input: HubStudyQueryInput, base?: string) => {
+    const ids: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await list(who, { ...input, after, limit: 7, withTotal: false }, base);
+      ids.push(...page.studies.map((s) => s.studyId));
+      after = page.nextCursor ?? undefined;
+    } while (after !== undefined);
+    return ids;
+  };
+
+  beforeAll(async () => {
+    const database = await testHubDatabase(engine);
+    const { db } = database;
+    close = database.close;
+    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
+    await hub.ready();
+    const at = new Date().toISOString();
+    await db.insertInto('accounts').values([{ id: 'site-a', name: 'A', created_at: at }, { id: 'site-b', name: 'B', created_at: at }]).execute();
+    await db
+      .insertInto('roles')
+      .values([
+        { id: 'rad-a', account_id: 'site-a', name: 'Radiologist', permissions: JSON.stringify(BUILT_IN_ROLES.Radiologist), built_in: 1 },
+        { id: 'tech-b', account_id: 'site-b', name: 'Technologist', permissions: JSON.stringify(BUILT_IN_ROLES.Technologist), built_in: 1 },
+      ])
+      .execute();
+    const users = [
+      { id: randomUUID(), key: 'rad', account: 'site-a', role: 'rad-a' },
+      { id: randomUUID(), key: 'tech', account: 'site-b', role: 'tech-b' },
+    ];
+    await db
+      .insertInto('users')
+      .values(users.map((u) => ({ id: u.id, account_id: u.account, email: `${u.key}@example.org`, name: u.key, password_hash: 'x', role_id: u.role, active: 1, created_at: at })))
+      .execute();
+    for (const u of users) token[u.key] = await createSession(db, u.id, new Date());
+    await db.insertInto('locations').values({ id: 'loc-b', account_id: 'site-b', name: 'North' }).execute();
+    await db.insertInto('location_members').values({ owner_id: 'loc-b', user_id: users[1].id }).execute();
+    worklistId = randomUUID();
+    await db.insertInto('worklists').values({ id: worklistId, kind: 'location', owner_id: 'loc-b', account_id: 'site-b', name: 'North', share_code: 'NORTH' }).execute();
+
+    // 60 studies published by site A through the operations API; every other one shared to
+    // site B's room, and some of those made private again (shared but hidden from the room).
+    const publish = Array.from({ length: 60 }, (_, n) => ({ id: randomUUID(), kind: 'study.publish', study: summary(n), private: false }));
+    const published = await hub.inject({ method: 'POST', url: '/api/operations', headers: { authorization: `Bearer ${token.rad}` }, payload: { operations: publish } });
+    const ids = (published.json().results as { value: { studyId: string } }[]).map((r) => r.value.studyId);
+    ids.forEach((id, n) => summaries.set(id, summary(n)));
+    const shares = ids.filter((_, n) => n % 2 === 0).map((id) => ({ id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id }, target: { worklistId } }));
+    const privates = ids.filter((_, n) => n % 6 === 0).map((id) => ({ id: randomUUID(), kind: 'study.private', study: { id }, private: true }));
+    for (const id of ids.filter((_, n) => n % 6 === 0)) hidden.add(id);
+    const done = await hub.inject({ method: 'POST', url: '/api/operations', headers: { authorization: `Bearer ${token.rad}` }, payload: { operations: [...shares, ...privates] } });
+    expect(done.json().results.every((r: { status: string }) => r.status === 'applied')).toBe(true);
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+    await close?.();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('searches like the local index: words are prefixes, case and accents folded, every word must match', async () => {
+    const names = async (text: string) => (await all('rad', { text })).map((id) => summaries.get(id)!.patientName);
+    expect(new Set(await names('de vri'))).toEqual(new Set(['Dé Vries^Anna', 'de vries^Bram']));
+    expect(new Set(await names('DE vries bram'))).toEqual(new Set(['de vries^Bram']));
+    expect(new Set(await names('smith'))).toEqual(new Set(['Smith^John', 'Smithers^Ann']));
+    expect(new Set(await names('muller jor'))).toEqual(new Set(['Müller^Jörg']));
+    expect(new Set(await names('sean'))).toEqual(new Set(['O’Brien^Seán']));
+    expect(await names('smith zhang')).toEqual([]);
+    // Patient ID, accession and description words too; punctuation splits words and means nothing else.
+    expect((await all('rad', { text: 'pid-1003' })).every((id) => summaries.get(id)!.patientId === 'PID-1003')).toBe(true);
+    expect(await all('rad', { text: 'ACC12' })).toEqual(await all('rad', { text: 'acc12' }));
+    expect((await all('rad', { text: 'echo' })).length).toBe(12);
+    expect(await all('rad', { text: `smith" --'` })).toEqual(await all('rad', { text: 'smith' }));
+  });
+
+  it('sorts by every column both ways, and cursors and offsets page the same rows', async () => {
+    for (const column of STUDY_SORT_COLUMNS) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const byCursor = await all('rad', { sort: { column, direction } });
+        expect(byCursor).toHaveLength(60);
+        expect(new Set(byCursor).size).toBe(60);
+        const byOffset: string[] = [];
+        for (let offset = 0; offset < 60; offset += 25) byOffset.push(...(await list('rad', { sort: { column, direction }, offset, limit: 25 })).studies.map((s) => s.studyId));
+        expect(byOffset).toEqual(byCursor);
+      }
+    }
+    const byDate = (await all('rad', { sort: { column: 'studyDate', direction: 'asc' } })).map((id) => summaries.get(id)!.studyDate ?? '');
+    expect(byDate).toEqual([...byDate].sort());
+    expect(byDate[0]).toBe('');
+  });
+
+  it('filters by modality and study date', async () => {
+    const ct = await all('rad', { modalities: ['CT'] });
+    expect(new Set(ct)).toEqual(new Set([...summaries].filter(([, s]) => s.modalities.includes('CT')).map(([id]) => id)));
+    const march = await all('rad', { dateFrom: '2024-03-01', dateTo: '2024-03-31' });
+    expect(new Set(march)).toEqual(new Set([...summaries].filter(([, s]) => s.studyDate?.startsWith('2024-03')).map(([id]) => id)));
+    const upTo = await all('rad', { dateTo: '2024-02-28' });
+    expect(upTo.every((id) => summaries.get(id)!.studyDate !== null)).toBe(true);
+  });
+
+  it('applies visibility before the limit: full pages, and totals that count what is shown', async () => {
+    const base = `/api/worklists/${worklistId}/studies`;
+    const visible = [...summaries.keys()].filter((id, n) => n % 2 === 0 && !hidden.has(id));
+    const first = await list('tech', { limit: 10 }, base);
+    expect(first.studies).toHaveLength(10);
+    expect(first).toMatchObject({ total: visible.length, totalCapped: false });
+    expect(new Set(await all('tech', {}, base))).toEqual(new Set(visible));
+    // The site-wide list of the other site holds only what reached its member.
+    expect(new Set(await all('tech', {}))).toEqual(new Set(visible));
+    expect((await list('rad', {})).total).toBe(60);
+  });
+
+  it('refuses a hostile sort, cursor or filter with 400, never reaching SQL with it', async () => {
+    for (const query of [
+      'sort=study_date;DROP TABLE studies',
+      'direction=sideways',
+      'limit=100000',
+      'after=not%20a%20cursor',
+      `after=${Buffer.from(JSON.stringify(['patientName', 'asc', 'x', 'y'])).toString('base64url')}`,
+      `after=${Buffer.from('{"x":1}').toString('base64url')}`,
+      'modalities=CT,%27%20OR%201%3D1',
+      'dateFrom=yesterday',
+      'unknown=1',
+    ]) {
+      const response = await get(`/api/studies?${query}`, 'rad');
+      expect(response.statusCode, query).toBe(400);
+    }
+  });
+
+  it('keeps studies that never reached a user out of their change feed, even by id', async () => {
+    const feed = (await get('/api/changes?after=0', 'tech')).json() as { changes: { studyId: string; visible: boolean }[] };
+    const shared = new Set([...summaries.keys()].filter((_, n) => n % 2 === 0));
+    expect(feed.changes.every((c) => shared.has(c.studyId))).toBe(true);
+    // Made private after it was shared to them: they learn it left, by id only.
+    expect(feed.changes.filter((c) => !c.visible).map((c) => c.studyId).sort()).toEqual([...hidden].sort());
+  });
+});
