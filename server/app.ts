@@ -9,6 +9,8 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from './db/schema';
 import { addAuthHook } from './auth/auth-hook';
+import type { BlobStore } from './blobs/blob-store';
+import { folderBlobStore } from './blobs/folder-blob-store';
 import { useZodSchemas, validationError } from './http/validation';
 import { HttpError } from './http-error';
 import { createMailFlusher } from './mail/mail-queue';
@@ -30,8 +32,10 @@ import { worklistRoutes } from './routes/worklists';
 
 export interface HubOptions {
   readonly db: Kysely<HubDatabase>;
-  /** Where uploaded DICOM files are kept. */
+  /** The hub's local blob folder: its files when no `blobs` store is given, and beside it the mail drop. */
   readonly blobDir: string;
+  /** Where uploaded DICOM files are kept (server/blobs/): default, the folder `blobDir`. */
+  readonly blobs?: BlobStore;
   /** The guest page's static files (resources/guest-page; a packaged app passes its own path). */
   readonly guestPageDir?: string;
   /** The clock (tests move it). */
@@ -145,6 +149,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
     if (closing) setImmediate(() => app.server.closeIdleConnections());
   });
   const now = options.now ?? (() => new Date());
+  const blobs = options.blobs ?? folderBlobStore(options.blobDir);
   const mailer = createMailer({ dropDir: path.join(path.dirname(options.blobDir), 'mail-drop'), ...options.mail });
   const flush = createMailFlusher(options.db, mailer, now);
   const context: HubContext = {
@@ -184,7 +189,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   });
 
   addAuthHook(app, options.db, now);
-  app.register(healthRoutes({ db: options.db, blobDir: options.blobDir }));
+  app.register(healthRoutes({ db: options.db, blobs }));
   app.register(hubPageRoutes(context));
   app.register(hubInfoRoutes(context), { prefix: '/api' });
   app.register(accountRoutes(context), { prefix: '/api' });
@@ -195,8 +200,8 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(auditRoutes(context), { prefix: '/api' });
   app.register(registrationRoutes(context));
   app.register(passwordResetRoutes(context));
-  app.register(fileRoutes({ ...context, blobDir: options.blobDir }), { prefix: '/api' });
-  app.register(guestLinkRoutes({ ...context, blobDir: options.blobDir }));
+  app.register(fileRoutes({ ...context, blobs }), { prefix: '/api' });
+  app.register(guestLinkRoutes({ ...context, blobs }));
   app.register(guestPageRoutes(options.guestPageDir ?? DEFAULT_GUEST_PAGE_DIR));
   return app;
 }

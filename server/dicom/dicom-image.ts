@@ -55,11 +55,37 @@ export function canDecode(transferSyntaxUid: string | null): boolean {
 export function readDicomImage(bytes: Uint8Array, withPixels = true): { image: DicomImage; pixels: Uint8Array | null } {
   // A Buffer, because dicom-parser inflates deflated data sets with Buffer methods under Node.
   const dataSet = dicomParser.parseDicom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const image = describeImage(dataSet);
+  const { transferSyntaxUid } = image;
+  const element = dataSet.elements.x7fe00010;
+  if (!withPixels || element === undefined || image.rows === 0 || image.columns === 0) return { image, pixels: null };
+  const pixelCount = image.rows * image.columns;
+  const bytesPerSample = image.bitsAllocated / 8;
+  const frameBytes = pixelCount * image.samplesPerPixel * bytesPerSample;
+  if (transferSyntaxUid === TRANSFER_SYNTAX.rleLossless) {
+    const frame = dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, 1);
+    return { image, pixels: decodeRleFrame(frame, pixelCount, image.samplesPerPixel, bytesPerSample) };
+  }
+  if (!canDecode(transferSyntaxUid)) return { image, pixels: null };
+  const raw = dataSet.byteArray.subarray(element.dataOffset, element.dataOffset + frameBytes);
+  if (raw.length < frameBytes) throw new Error('the pixel data is shorter than the image');
+  const pixels = Uint8Array.from(raw);
+  if (transferSyntaxUid === TRANSFER_SYNTAX.explicitBigEndian && bytesPerSample === 2) {
+    for (let i = 0; i + 1 < pixels.length; i += 2) [pixels[i], pixels[i + 1]] = [pixels[i + 1], pixels[i]];
+  }
+  return { image, pixels };
+}
+
+/**
+ * Reads the image description alone, from a data set parsed whole or only up to its Pixel Data
+ * (server/dicom/dicom-header.ts reads an upload's first bytes that way).
+ */
+export function describeImage(dataSet: DicomParser.DataSet): DicomImage {
   const charset = dataSet.string('x00080005');
   const plan = planCharacterSet(charset === undefined ? [] : charset.split('\\'));
   const description = dataSet.elements.x0008103e;
   const transferSyntaxUid = dataSet.string('x00020010') ?? null;
-  const image: DicomImage = {
+  return {
     seriesUid: dataSet.string('x0020000e') ?? null,
     seriesNumber: numberOf(dataSet, 'x00200011'),
     seriesDescription:
@@ -78,21 +104,4 @@ export function readDicomImage(bytes: Uint8Array, withPixels = true): { image: D
     rescaleIntercept: numberOf(dataSet, 'x00281052') ?? 0,
     transferSyntaxUid,
   };
-  const element = dataSet.elements.x7fe00010;
-  if (!withPixels || element === undefined || image.rows === 0 || image.columns === 0) return { image, pixels: null };
-  const pixelCount = image.rows * image.columns;
-  const bytesPerSample = image.bitsAllocated / 8;
-  const frameBytes = pixelCount * image.samplesPerPixel * bytesPerSample;
-  if (transferSyntaxUid === TRANSFER_SYNTAX.rleLossless) {
-    const frame = dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, 1);
-    return { image, pixels: decodeRleFrame(frame, pixelCount, image.samplesPerPixel, bytesPerSample) };
-  }
-  if (!canDecode(transferSyntaxUid)) return { image, pixels: null };
-  const raw = dataSet.byteArray.subarray(element.dataOffset, element.dataOffset + frameBytes);
-  if (raw.length < frameBytes) throw new Error('the pixel data is shorter than the image');
-  const pixels = Uint8Array.from(raw);
-  if (transferSyntaxUid === TRANSFER_SYNTAX.explicitBigEndian && bytesPerSample === 2) {
-    for (let i = 0; i + 1 < pixels.length; i += 2) [pixels[i], pixels[i + 1]] = [pixels[i + 1], pixels[i]];
-  }
-  return { image, pixels };
 }

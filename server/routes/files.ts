@@ -1,53 +1,44 @@
 /**
- * A study's DICOM files on the hub: uploaded from a workstation one instance at a time (the
- * body streams to a temporary file, then is renamed into place, so a dropped upload leaves
- * nothing behind) and streamed back on demand. Uploading the same instance again is harmless.
+ * A study's DICOM files on the hub: uploaded from a workstation one instance at a time and
+ * streamed back on demand. The body streams straight into the blob store (server/blobs/) while
+ * its SHA-256 is computed and its header is read from the first bytes (server/dicom/
+ * dicom-header.ts), so the hub never holds a whole file; the store makes the blob visible only
+ * once it is complete and is DICOM, and only then is the row written. A dropped upload leaves
+ * nothing behind. Uploading the same instance again replaces it (same key, same row).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { IncomingMessage } from 'node:http';
+import { pipeline, type Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { studyAccess } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import type { Actor } from '../auth/sessions';
-import { readDicomImage } from '../dicom/dicom-image';
+import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store';
+import { folderBlobStore } from '../blobs/folder-blob-store';
+import { DicomHeaderTap, NotDicomError } from '../dicom/dicom-header';
 import { HttpError } from '../http-error';
 
 const UID = /^[0-9]+(\.[0-9]+)*$/;
 const MAX_FILE_BYTES = 4 * 1024 ** 3;
+/** Unfinished uploads older than this are a crash's leftovers (one in progress is always being written). */
+const STALE_UPLOAD_MS = 3_600_000;
 
-/**
- * Removes what uploads cut short by a crash left behind: `.partial` files untouched for an hour
- * (an upload in progress writes continuously, so its file is always fresh).
- */
-export async function removeStaleUploads(blobDir: string, now: Date, olderThanMs = 3_600_000): Promise<number> {
-  let removed = 0;
-  let entries: string[];
-  try {
-    entries = await readdir(blobDir, { recursive: true });
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    if (!entry.endsWith('.partial')) continue;
-    const full = path.join(blobDir, entry);
-    const info = await stat(full).catch(() => null);
-    if (info !== null && now.getTime() - info.mtimeMs > olderThanMs) {
-      await rm(full, { force: true });
-      removed++;
-    }
-  }
-  return removed;
+/** Where an instance's file lives in the store. */
+export const blobKey = (studyId: string, sopInstanceUid: string): string => `${studyId}/${sopInstanceUid}.dcm`;
+
+/** Removes what uploads cut short by a crash left in a blob folder (kept for callers of the folder layout). */
+export function removeStaleUploads(blobDir: string, now: Date, olderThanMs = STALE_UPLOAD_MS): Promise<number> {
+  return folderBlobStore(blobDir).sweepPartial(new Date(now.getTime() - olderThanMs));
 }
 
+class UploadIncomplete extends Error {}
+
 export const fileRoutes =
-  ({ db, now, blobDir }: HubContext & { readonly blobDir: string }): FastifyPluginAsync =>
+  ({ db, now, blobs }: HubContext & { readonly blobs: BlobStore }): FastifyPluginAsync =>
   async (app) => {
-    await removeStaleUploads(blobDir, now());
+    await blobs.sweepPartial(new Date(now().getTime() - STALE_UPLOAD_MS)).catch((error: unknown) => {
+      app.log.warn({ store: blobs.kind, name: (error as Error).name, reason: (error as Error).message }, 'unfinished uploads could not be swept');
+    });
     // The body is handed over as a stream, never buffered whole.
     app.addContentTypeParser(['application/dicom', 'application/octet-stream'], { bodyLimit: MAX_FILE_BYTES }, (_request, payload, done) => done(null, payload));
 
@@ -65,40 +56,27 @@ export const fileRoutes =
       const { studyId, sop } = request.params;
       if (!UID.test(sop) || sop.length > 64) throw new HttpError(400, 'invalid-input', 'The SOP Instance UID is not a valid UID.');
       const study = await studyFor(actor, studyId, true);
-      const folder = path.join(blobDir, study.id);
-      await mkdir(folder, { recursive: true });
-      const target = path.join(folder, `${sop}.dcm`);
-      const partial = `${target}.${process.pid}.${Date.now()}.partial`;
-      const hash = createHash('sha256');
-      let size = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          size += chunk.length;
-          hash.update(chunk);
-          callback(null, chunk);
-        },
-      });
-      try {
-        await pipeline(request.body as Readable, counter, createWriteStream(partial));
-      } catch {
-        await rm(partial, { force: true });
-        throw new HttpError(400, 'upload-interrupted', 'The upload was interrupted; nothing was stored. Send the file again.');
-      }
+      const key = blobKey(study.id, sop);
       const declared = Number(request.headers['content-length']);
-      if (Number.isFinite(declared) && declared !== size) {
-        await rm(partial, { force: true });
-        throw new HttpError(400, 'upload-incomplete', 'The file arrived incomplete; nothing was stored. Send it again.');
-      }
-      // Where the instance belongs comes from its own header; what is not DICOM is not kept.
-      let placed;
+      // Where the instance belongs comes from its own header, read as the bytes go by; what is
+      // not DICOM fails the stream, and the store keeps nothing.
+      const tap = new DicomHeaderTap();
+      const body = pipeline(request.body as Readable, tap, () => undefined);
+      let facts;
       try {
-        placed = readDicomImage(await readFile(partial), false).image;
-      } catch {
-        await rm(partial, { force: true });
-        throw new HttpError(400, 'not-dicom', 'The uploaded file is not a readable DICOM file; nothing was stored.');
+        facts = await blobs.put(key, body, {
+          verify: ({ size }) => {
+            if (Number.isFinite(declared) && declared !== size) throw new UploadIncomplete();
+          },
+        });
+      } catch (error) {
+        if (error instanceof NotDicomError) throw new HttpError(400, 'not-dicom', error.message);
+        if (error instanceof UploadIncomplete) throw new HttpError(400, 'upload-incomplete', 'The file arrived incomplete; nothing was stored. Send it again.');
+        // The client went away mid-body: nobody reads this answer, but the reason is logged.
+        if (!(request.raw as IncomingMessage).complete) throw new HttpError(400, 'upload-interrupted', 'The upload was interrupted; nothing was stored. Send the file again.');
+        throw error;
       }
-      await rename(partial, target);
-      const sha256 = hash.digest('hex');
+      const placed = tap.header!.image;
       const placement = {
         series_uid: placed.seriesUid,
         series_number: placed.seriesNumber,
@@ -106,10 +84,11 @@ export const fileRoutes =
         modality: placed.modality,
         instance_number: placed.instanceNumber,
       };
+      const { size, sha256 } = facts;
       await db
         .insertInto('study_files')
-        .values({ study_id: study.id, sop_instance_uid: sop, size, sha256, blob: path.relative(blobDir, target), uploaded_at: now().toISOString(), ...placement })
-        .onConflict((oc) => oc.columns(['study_id', 'sop_instance_uid']).doUpdateSet({ size, sha256, uploaded_at: now().toISOString(), ...placement }))
+        .values({ study_id: study.id, sop_instance_uid: sop, size, sha256, blob: key, uploaded_at: now().toISOString(), ...placement })
+        .onConflict((oc) => oc.columns(['study_id', 'sop_instance_uid']).doUpdateSet({ size, sha256, blob: key, uploaded_at: now().toISOString(), ...placement }))
         .execute();
       return reply.status(201).send({ size, sha256 });
     });
@@ -119,9 +98,14 @@ export const fileRoutes =
       const study = await studyFor(actor, request.params.studyId, false);
       const file = await db.selectFrom('study_files').selectAll().where('study_id', '=', study.id).where('sop_instance_uid', '=', request.params.sop).executeTakeFirst();
       if (file === undefined) throw new HttpError(404, 'file-not-found', 'This instance has not been uploaded to the hub.');
-      const full = path.join(blobDir, file.blob);
-      await stat(full);
-      return reply.header('content-type', 'application/dicom').header('content-length', String(file.size)).send(createReadStream(full));
+      let stream: Readable;
+      try {
+        stream = await blobs.get(file.blob);
+      } catch (error) {
+        if (error instanceof BlobNotFoundError) throw new HttpError(404, 'file-missing', 'This instance was uploaded, but its file is missing from the hub’s storage. Upload it again.');
+        throw error;
+      }
+      return reply.header('content-type', 'application/dicom').header('content-length', String(file.size)).send(stream);
     });
 
     app.get<{ Params: { studyId: string } }>('/studies/:studyId/files', async (request) => {

@@ -7,8 +7,7 @@
  * The token (256 random bits) is returned once, at creation; only its SHA-256 is stored.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
@@ -17,11 +16,13 @@ import { studyAccess } from '../../shared/permissions/visibility';
 import { requirePublicUrl, type HubContext } from '../app';
 import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import { hashPassword, verifyPassword } from '../auth/password';
+import type { BlobStore } from '../blobs/blob-store';
 import { requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
+import { readHeaderFromStream } from '../dicom/dicom-header';
 import { canDecode, readDicomImage } from '../dicom/dicom-image';
 import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-rules';
-import { zipStream } from '../guest-links/zip-stream';
+import { studyZip } from '../guest-links/study-zip';
 import { HttpError, parseInput } from '../http-error';
 import { recordAudit } from '../audit/audit-trail';
 
@@ -44,9 +45,9 @@ function address(request: FastifyRequest): string {
 }
 
 export const guestLinkRoutes =
-  (context: HubContext & { readonly blobDir: string }): FastifyPluginAsync =>
+  (context: HubContext & { readonly blobs: BlobStore }): FastifyPluginAsync =>
   async (app) => {
-    const { db, now, blobDir } = context;
+    const { db, now, blobs } = context;
     app.post('/api/guest-links', async (request, reply) => {
       const { actor } = request;
       requirePermission(actor, 'studies.guest-links');
@@ -185,7 +186,8 @@ export const guestLinkRoutes =
       if (!studyIds.includes(request.params.studyId)) throw new HttpError(404, 'not-found', 'This image is not part of the link.');
       const file = await db.selectFrom('study_files').selectAll().where('study_id', '=', request.params.studyId).where('sop_instance_uid', '=', request.params.sop).executeTakeFirst();
       if (file === undefined) throw new HttpError(404, 'not-found', 'This image is not on the hub.');
-      return path.join(blobDir, file.blob);
+      // The key in the blob store.
+      return file.blob;
     }
 
     app.get<{ Params: { token: string } }>('/g/:token/api/series', async (request, reply) => {
@@ -209,13 +211,15 @@ export const guestLinkRoutes =
     });
 
     app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop/meta', async (request, reply) => {
-      // The description only: the pixels are decoded once, when the page asks for them.
-      const { image } = readDicomImage(await readFile(await guestFile(request)), false);
+      // The description only, from the file's first bytes: the pixels are read and decoded once,
+      // when the page asks for them.
+      const { image } = await readHeaderFromStream(await blobs.get(await guestFile(request)));
       return reply.header('cache-control', 'no-store').send({ ...image, renderable: image.rows > 0 && image.columns > 0 && canDecode(image.transferSyntaxUid) });
     });
 
     app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop/pixels', async (request, reply) => {
-      const { pixels } = readDicomImage(await readFile(await guestFile(request)));
+      // The whole file, as the first frame may lie anywhere in it (a single-frame image is the usual case).
+      const { pixels } = readDicomImage(await buffer(await blobs.get(await guestFile(request))));
       if (pixels === null) throw new HttpError(415, 'not-renderable', 'This image is compressed in a way the guest viewer cannot show; download the study to view it.');
       return reply.header('content-type', 'application/octet-stream').header('cache-control', 'no-store').send(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength));
     });
@@ -223,14 +227,14 @@ export const guestLinkRoutes =
     app.get<{ Params: { token: string } }>('/g/:token/api/download', async (request, reply) => {
       const { link, studyIds } = await guestLink(request);
       if (link.allow_download !== 1) throw new HttpError(403, 'no-download', 'This link does not allow downloading.');
-      const files = await db.selectFrom('study_files').innerJoin('studies', 'studies.id', 'study_files.study_id').select(['studies.study_uid', 'study_files.blob', 'study_files.sop_instance_uid', 'study_files.series_number', 'study_files.instance_number']).where('study_files.study_id', 'in', studyIds).execute();
+      const files = await db.selectFrom('study_files').innerJoin('studies', 'studies.id', 'study_files.study_id').select(['studies.study_uid', 'study_files.blob', 'study_files.size', 'study_files.sop_instance_uid', 'study_files.series_number', 'study_files.instance_number']).where('study_files.study_id', 'in', studyIds).execute();
       await db.insertInto('guest_access').values({ link_id: link.id, at: now().toISOString(), address: address(request), event: 'downloaded' }).execute();
-      const entries = files.map((file) => ({ name: `${file.study_uid}/${file.series_number ?? 0}-${file.instance_number ?? 0}-${file.sop_instance_uid}.dcm`, file: path.join(blobDir, file.blob) }));
+      const entries = files.map((file) => ({ name: `${file.study_uid}/${file.series_number ?? 0}-${file.instance_number ?? 0}-${file.sop_instance_uid}.dcm`, key: file.blob, size: file.size }));
       return reply
         .header('content-type', 'application/zip')
         .header('content-disposition', 'attachment; filename="studies.zip"')
         .header('cache-control', 'no-store')
-        .send(zipStream(entries, now()));
+        .send(studyZip(blobs, entries, now()));
     });
 
     /** The guest opens a link (with its password, if it has one). */

@@ -1,27 +1,25 @@
 /**
  * Health checks for load balancers and service managers, open to anyone and saying nothing about
  * the data: `GET /healthz` (liveness: the process answers) and `GET /readyz` (readiness: the
- * database answers a query and the blob folder takes a write). Once shutdown has begun, Fastify
+ * database answers a query and the blob store takes a write). Once shutdown has begun, Fastify
  * itself (return503OnClosing, set in app.ts) answers 503 to every request that arrives, this one
  * included, so a balancer stops sending new work while requests in flight finish.
  */
-import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
+import type { BlobStore } from '../blobs/blob-store';
 import type { HubDatabase } from '../db/schema';
 
 export interface HealthOptions {
   readonly db: Kysely<HubDatabase>;
-  readonly blobDir: string;
+  readonly blobs: BlobStore;
 }
 
 const answer = (reply: FastifyReply, status: number, body: Readonly<Record<string, string>>): FastifyReply =>
   reply.status(status).header('cache-control', 'no-store').send(body);
 
 export const healthRoutes =
-  ({ db, blobDir }: HealthOptions): FastifyPluginAsync =>
+  ({ db, blobs }: HealthOptions): FastifyPluginAsync =>
   async (app) => {
     app.get('/healthz', async (_request, reply) => answer(reply, 200, { status: 'ok' }));
 
@@ -32,15 +30,13 @@ export const healthRoutes =
         request.log.warn({ check: 'database', name: (error as Error).name, code: (error as { code?: unknown }).code }, 'readiness check failed');
         return answer(reply, 503, { status: 'unavailable', reason: 'database not answering' });
       }
-      // A real write, not access(W_OK): root passes permission checks, and a full disk, a
-      // read-only mount or a path that is no longer a folder only show when writing.
-      const probe = path.join(blobDir, `.ready-${randomUUID()}`);
+      // A real write and delete in the store (a probe file, a probe object): a full disk, a
+      // read-only mount, a missing bucket or read-only credentials only show when writing.
       try {
-        await writeFile(probe, '');
-        await rm(probe, { force: true });
+        await blobs.check();
       } catch (error) {
-        request.log.warn({ check: 'blobs', name: (error as Error).name, code: (error as { code?: unknown }).code }, 'readiness check failed');
-        return answer(reply, 503, { status: 'unavailable', reason: 'blob folder not writable' });
+        request.log.warn({ check: 'blobs', store: blobs.kind, name: (error as Error).name, code: (error as { code?: unknown }).code }, 'readiness check failed');
+        return answer(reply, 503, { status: 'unavailable', reason: blobs.kind === 'folder' ? 'blob folder not writable' : 'blob store not writable' });
       }
       return answer(reply, 200, { status: 'ok' });
     });
