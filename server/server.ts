@@ -24,6 +24,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { buildHub } from './app';
+import { openBlobStore } from './blobs/open-blob-store';
 import { parseHubConfig, type HubConfig } from './config/hub-config';
 import { newSetupCode } from './config/setup-code';
 import { openHubDatabase } from './db/open-hub-db';
@@ -60,9 +61,13 @@ async function main(config: HubConfig): Promise<void> {
   const hasSite = (await db.selectFrom('accounts').select('id').limit(1).executeTakeFirst()) !== undefined;
   const setupToken = newSetupCode();
 
+  // Study files in S3 when HUB_BLOB_URL names a bucket (several hub processes can share it),
+  // else in <data>/blobs.
+  const blobs = openBlobStore(config.blobUrl, blobDir);
   const app = buildHub({
     db,
     blobDir,
+    blobs,
     logger: true,
     publicUrl: config.publicUrl,
     name: config.name,

@@ -21,28 +21,16 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Location } from './blob-url';
 import { assertBlobKey, BlobNotFoundError, measuringStream, type BlobFacts, type BlobStore, type ByteRange, type PutOptions } from './blob-store';
-
-export interface S3Location {
-  readonly bucket: string;
-  /** Key prefix without leading or trailing slash; '' for the bucket's root. */
-  readonly prefix: string;
-}
-
-/** Reads `s3://bucket/optional/prefix`; null when it is not such an address. */
-export function parseS3Url(text: string): S3Location | null {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/.exec(text.trim());
-  if (match === null) return null;
-  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
-  if (prefix.split('/').some((part) => part === '.' || part === '..')) return null;
-  return { bucket: match[1]!, prefix };
-}
 
 /** Parts of 8 MiB, two in flight: at most about 16 MiB of one upload in memory, and 8 MiB × 10,000 parts covers the hub's 4 GiB limit. */
 const PART_SIZE = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 
 const statusOf = (error: unknown): number | undefined => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+export { parseS3Url, type S3Location } from './blob-url';
 
 export function s3BlobStore(location: S3Location, clientConfig: S3ClientConfig = {}): BlobStore & { readonly client: S3Client } {
   // Path-style addressing (http://endpoint/bucket/key) whenever an endpoint is named: MinIO and

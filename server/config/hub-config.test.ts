@@ -8,6 +8,7 @@ const DEFAULTS: HubConfig = {
   host: '127.0.0.1',
   dataDir: path.join(CWD, 'hub-data'),
   databaseUrl: null,
+  blobUrl: null,
   publicUrl: null,
   name: DEFAULT_NAME,
   listSites: false,
@@ -39,6 +40,8 @@ describe('hub config: flags and environment', () => {
     ['trusted proxies: addresses, CIDRs and proxy-addr names, spaces ignored', ['--trust-proxy', '10.0.0.5, 192.168.0.0/16,::1,fd00::/8,loopback'], {}, { trustProxy: ['10.0.0.5', '192.168.0.0/16', '::1', 'fd00::/8', 'loopback'] }],
     ['PostgreSQL from HUB_DATABASE_URL, password and all', [], { HUB_DATABASE_URL: 'postgres://hub:secret@db.example.org:5432/studyshare' }, { databaseUrl: 'postgres://hub:secret@db.example.org:5432/studyshare' }],
     ['PostgreSQL from --database without a password (PGPASSWORD or .pgpass holds it)', ['--database', 'postgresql://hub@db/studyshare'], {}, { databaseUrl: 'postgresql://hub@db/studyshare' }],
+    ['study files in S3 from HUB_BLOB_URL (a trailing slash dropped)', [], { HUB_BLOB_URL: 's3://studyshare-files/hub-one/' }, { blobUrl: 's3://studyshare-files/hub-one' }],
+    ['study files in S3 from --blob-url, a bucket alone', ['--blob-url', 's3://studyshare-files'], {}, { blobUrl: 's3://studyshare-files' }],
     ['mail comes from the environment', [], { HUB_SMTP_URL: 'smtp://u:p@mail:587', HUB_MAIL_FROM: 'hub@example.org' }, { mail: { smtpUrl: 'smtp://u:p@mail:587', from: 'hub@example.org' } }],
   ];
 
@@ -63,6 +66,8 @@ describe('hub config: flags and environment', () => {
     ['a proxy that is a host name', ['--trust-proxy', 'proxy.internal'], {}, /“proxy.internal” is neither/],
     ['a CIDR with a prefix too long', [], { HUB_TRUST_PROXY: '10.0.0.0/33' }, /“10.0.0.0\/33” is neither/],
     ['a CIDR that is not an address', ['--trust-proxy', '10.0.0/8'], {}, /“10.0.0\/8” is neither/],
+    ['a blob store that is not an s3:// address', [], { HUB_BLOB_URL: 'https://bucket.s3.amazonaws.com' }, /^The blob store \(--blob-url or HUB_BLOB_URL\) must be an S3 address/],
+    ['a blob store address with keys in it', ['--blob-url', 's3://KEY:secret@bucket/prefix'], {}, /must be an S3 address/],
     ['a database that is not a PostgreSQL URL', [], { HUB_DATABASE_URL: 'mysql://hub:secret@db/hub' }, /^The database \(--database or HUB_DATABASE_URL\) must be a PostgreSQL URL/],
     ['a database path instead of a URL', ['--database', '/var/lib/hub.sqlite'], {}, /must be a PostgreSQL URL/],
     ['a database password in the flag', ['--database', 'postgres://hub:secret@db/hub'], {}, /must not be given in --database .*HUB_DATABASE_URL or PGPASSWORD/],

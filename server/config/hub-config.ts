@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parsePublicUrl } from '../../shared/hub-info';
+import { parseS3Url } from '../blobs/blob-url';
 
 export const DEFAULT_PORT = 4710;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -21,6 +22,8 @@ export interface HubConfig {
   readonly dataDir: string;
   /** A PostgreSQL URL (postgres:// or postgresql://), or null for the SQLite file <data>/hub.sqlite. */
   readonly databaseUrl: string | null;
+  /** S3-compatible storage for study files (`s3://bucket/prefix`), or null for the folder `<data>/blobs`. */
+  readonly blobUrl: string | null;
   /** Normalised public address (no trailing slash), or null when none is set. */
   readonly publicUrl: string | null;
   readonly name: string;
@@ -43,6 +46,8 @@ export const HUB_USAGE = `Usage: npm run hub -- [options]   (each option also as
   --data <folder>        HUB_DATA         folder for hub.sqlite, blobs/ and mail-drop/ (default ./hub-data)
   --database <url>       HUB_DATABASE_URL PostgreSQL instead of hub.sqlite: postgres://user@host:5432/studyshare
                                           (a password only in HUB_DATABASE_URL or PGPASSWORD, never in the flag)
+  --blob-url <s3 url>    HUB_BLOB_URL     study files in S3-compatible storage, s3://bucket/prefix, instead of <data>/blobs
+                                          (endpoint and keys: AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
   --public-url <url>     HUB_PUBLIC_URL   the address people reach the hub at; every link starts with it
   --name <text>          HUB_NAME         the hub's display name (default "${DEFAULT_NAME}")
   --list-sites           HUB_LIST_SITES=1 list site names on the front page and at /api/hub
@@ -89,6 +94,7 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
         host: { type: 'string' },
         data: { type: 'string' },
         database: { type: 'string' },
+        'blob-url': { type: 'string' },
         'public-url': { type: 'string' },
         name: { type: 'string' },
         'list-sites': { type: 'boolean' },
@@ -144,6 +150,14 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
     databaseUrl = databaseText;
   }
 
+  let blobUrl: string | null = null;
+  const blobUrlText = setting('blob-url', 'HUB_BLOB_URL')?.trim();
+  if (blobUrlText !== undefined) {
+    // Keys belong in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, never in the address (a flag anyone can see).
+    if (parseS3Url(blobUrlText) === null) return error('The blob store (--blob-url or HUB_BLOB_URL) must be an S3 address such as s3://bucket or s3://bucket/prefix (a lower-case bucket name, no keys in it).');
+    blobUrl = blobUrlText.replace(/\/+$/, '');
+  }
+
   let publicUrl: string | null = null;
   const publicUrlText = setting('public-url', 'HUB_PUBLIC_URL');
   if (publicUrlText !== undefined) {
@@ -183,6 +197,7 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
       host,
       dataDir,
       databaseUrl,
+      blobUrl,
       publicUrl,
       name,
       listSites,
