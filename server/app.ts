@@ -12,6 +12,7 @@ import { addAuthHook } from './auth/auth-hook';
 import type { BlobStore } from './blobs/blob-store';
 import { folderBlobStore } from './blobs/folder-blob-store';
 import { useZodSchemas, validationError } from './http/validation';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './db/open-hub-db';
 import { HttpError } from './http-error';
 import { createMailFlusher } from './mail/mail-queue';
 import { createMailer, type MailConfig } from './mail/mailer';
@@ -176,6 +177,16 @@ export function buildHub(options: HubOptions): FastifyInstance {
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return reply.status(status).send({ error: { code: 'bad-request', message: 'The request was not valid.' } });
+    }
+    // The database is away (PostgreSQL restarting or unreachable, SQLite busy): say so with a
+    // time to retry, so load balancers and the desktop's outbox wait and try again; the pool
+    // reconnects by itself once the database is back.
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ route: request.routeOptions.url, name: (error as Error).name, code: (error as { code?: unknown }).code }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+        .send({ error: { code: 'database-unavailable', message: 'The hub cannot reach its database right now. Try again in a moment.' } });
     }
     // The route pattern (never the URL, which may hold a token), the error's kind and code; not its message.
     request.log.error({ route: request.routeOptions.url, name: (error as Error).name, code: (error as { code?: unknown }).code }, 'request failed');

@@ -267,6 +267,18 @@ const hub0070: Migration = {
  * modalities to `study_modalities`; a guest link's studies to `guest_link_studies` instead of a
  * JSON list that had to be scanned.
  */
+/**
+ * Several hub processes on one database share the mail queue: a process claims a message (a
+ * conditional UPDATE that only one of them can win) before sending it, so each is sent once. A
+ * claim older than a few minutes is taken over (its process died mid-send).
+ */
+const hub0080: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('mails').addColumn('claimed_by', 'text').execute();
+    await db.schema.alterTable('mails').addColumn('claimed_at', 'text').execute();
+  },
+};
+
 const hub0090: Migration = {
   async up(db: Kysely<unknown>) {
     const text = isPostgres(db) ? sql`text collate "C"` : sql`text`;
@@ -337,6 +349,7 @@ export const hubMigrations: MigrationProvider = {
     '0050-file-series-guest-sessions': hub0050,
     '0060-invitations-audit-mail': hub0060,
     '0070-password-resets': hub0070,
+    '0080-mail-claims': hub0080,
     '0090-study-columns-terms-guest-link-studies': hub0090,
   }),
 };

@@ -93,6 +93,20 @@ function unavailable(postgres: boolean, target: string, error: unknown): Error {
   return new HubDatabaseUnavailableError(`The hub database at ${describeDatabaseUrl(target)} could not be reached or opened${reason}; check that PostgreSQL runs there and that HUB_DATABASE_URL is right.`);
 }
 
+/** Seconds a client is asked to wait (Retry-After) while the database is away. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Whether a failed request failed because the database is away for now (answer 503 and let the
+ * client retry) rather than because of the request: PostgreSQL down, unreachable, restarting or
+ * refusing connections; SQLite busy past its timeout, or its file gone or unreadable.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isConnectionError(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|NOTADB|PROTOCOL)/.test(code);
+}
+
 /** Connection-level failures: the server is down, unreachable, refusing us, or restarting. */
 export function isConnectionError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -105,6 +119,8 @@ export function isConnectionError(error: unknown): boolean {
     if (/^08/.test(code) || /^57P0[1-4]$/.test(code) || code === '53300' || /^28/.test(code) || code === '3D000') return true;
   }
   const message = (error as { message?: unknown }).message;
+  // 55000 with this wording: the database was closed to connections (ALTER DATABASE … ALLOW_CONNECTIONS false).
+  if (code === '55000' && typeof message === 'string' && /not currently accepting connections/.test(message)) return true;
   // pg's own wording when a connection is lost mid-query or the pool cannot connect in time.
   return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message);
 }

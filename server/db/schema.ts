@@ -149,6 +149,9 @@ export interface MailTable {
   sent_at: string | null;
   attempts: Generated<number>;
   last_error: string | null;
+  /** The hub process sending it now (see mail-queue.ts), and since when; null when nobody is. */
+  claimed_by: Generated<string | null>;
+  claimed_at: Generated<string | null>;
 }
 export interface OperationTable {
   id: string;

@@ -255,15 +255,43 @@ export const guestLinkRoutes =
           const typed = link.pin_kind === 'birth-date' ? normaliseBirthDate(password) : password.trim();
           const valid = typed !== null && (await verifyPassword(typed, link.pin_hash ?? ''));
           if (!valid) {
-            const failed = link.failed_attempts + 1;
-            const locked = failed >= link.max_attempts;
-            await trx.updateTable('guest_links').set({ failed_attempts: failed, locked_at: locked ? at.toISOString() : null }).where('id', '=', link.id).execute();
+            // Counted in the database in one statement, never read-then-write: wrong PINs sent to
+            // several hub processes at once must all count, and lock the link at the maximum.
+            // (The row is locked by the UPDATE; a concurrent one waits and then sees this count.)
+            const counted = await trx
+              .updateTable('guest_links')
+              .set((eb) => ({
+                failed_attempts: eb('failed_attempts', '+', 1),
+                locked_at: eb.case().when(eb('failed_attempts', '+', 1), '>=', eb.ref('max_attempts')).then(at.toISOString()).else(null).end(),
+              }))
+              .where('id', '=', link.id)
+              .where('locked_at', 'is', null)
+              .returning(['failed_attempts', 'max_attempts', 'locked_at'])
+              .executeTakeFirst();
+            const locked = counted === undefined || counted.locked_at !== null;
             await log(locked ? 'password-wrong:locked' : 'password-wrong');
             if (locked) return { status: 423, body: { error: { code: 'locked', message: GONE.locked } } };
-            return { status: 401, body: { error: { code: 'password-wrong', message: `That is not right. ${link.max_attempts - failed} attempts left.` }, attemptsLeft: link.max_attempts - failed, protection: link.pin_kind } };
+            const left = counted.max_attempts - counted.failed_attempts;
+            return { status: 401, body: { error: { code: 'password-wrong', message: `That is not right. ${left} attempts left.` }, attemptsLeft: left, protection: link.pin_kind } };
           }
         }
-        await trx.updateTable('guest_links').set({ uses: link.uses + 1, failed_attempts: 0, last_access_at: at.toISOString() }).where('id', '=', link.id).execute();
+        // Counted in the database too (several hub processes), and only while uses are left and
+        // the link is not locked meanwhile: the UPDATE's WHERE is checked against the current row.
+        const opened = await trx
+          .updateTable('guest_links')
+          .set((eb) => ({ uses: eb('uses', '+', 1), failed_attempts: 0, last_access_at: at.toISOString() }))
+          .where('id', '=', link.id)
+          .where('locked_at', 'is', null)
+          .where((eb) => eb.or([eb('max_uses', 'is', null), eb('uses', '<', eb.ref('max_uses'))]))
+          .returning('uses')
+          .executeTakeFirst();
+        if (opened === undefined) {
+          const current = await trx.selectFrom('guest_links').selectAll().where('id', '=', link.id).executeTakeFirstOrThrow();
+          const state = guestLinkState(current, at);
+          const gone = state === 'active' ? 'used-up' : state;
+          await log(`refused:${gone}`);
+          return { status: gone === 'locked' ? 423 : 410, body: { error: { code: gone, message: GONE[gone] } } };
+        }
         await log('opened');
         // A viewing session for this page: its token (hashed here) lasts 12 hours at most.
         const session = randomBytes(32).toString('base64url');

@@ -15,6 +15,7 @@ import { studyFacts, viewerFacts } from '../access/access-facts';
 import type { ViewerFacts } from '../../shared/permissions/visibility';
 import { requireAccount, requirePermission, type Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
+import { recordChange } from '../db/change-feed';
 import { HttpError, parseInput } from '../http-error';
 import { recordAudit } from '../audit/audit-trail';
 import { emailRecipient, notifyShare } from '../sharing/email-recipient';
@@ -43,9 +44,6 @@ function requireAction(actions: ReadonlySet<StudyAction>, action: StudyAction): 
   if (!actions.has(action)) throw new Refusal('forbidden', 'Your role does not allow this for this study.');
 }
 
-async function recordChange(trx: Transaction<HubDatabase>, studyId: string, at: string): Promise<void> {
-  await trx.insertInto('changes').values({ study_id: studyId, at }).execute();
-}
 
 interface ApplyContext {
   readonly trx: Transaction<HubDatabase>;

@@ -12,6 +12,7 @@ import { hashPassword } from '../auth/password';
 import { hashInvitationToken } from '../sharing/email-recipient';
 import { escapeHtml, sendPage } from '../pages/html-page';
 import { joinLink } from '../../shared/join-link';
+import { recordChange } from '../db/change-feed';
 
 const page = (reply: FastifyReply, status: number, title: string, body: string): FastifyReply => sendPage(reply, status, 'Registration', title, body);
 const escape = escapeHtml;
@@ -81,7 +82,7 @@ export const registrationRoutes =
           .where('shares.removed_at', 'is', null)
           .execute();
         for (const share of shares) {
-          await trx.insertInto('changes').values({ study_id: share.study_id, at }).execute();
+          await recordChange(trx, share.study_id, at);
           await recordAudit(trx, { at, accountId: share.account_id, studyId: share.study_id, shareId: share.id, trail: 'share', actorId: invite.user_id, action: 'invitation.accept' });
         }
         return true;
