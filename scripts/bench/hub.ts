@@ -4,6 +4,7 @@
  * creation, and the seconds for a client to pull 10,000 changes.
  *
  *   npm run bench:hub [-- --clients 50 --seconds 5 --changes 10000]
+ *   npm run bench:hub -- --scale [--database postgres://…] [--studies 1000000]   (scripts/bench/hub-scale.ts)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +19,11 @@ import { openHubDatabase } from '../../server/db/open-hub-db';
 import { createAccount } from '../../server/accounts/accounts-repository';
 import { HubClient } from '../../electron/main/sync-client/hub-client';
 
-const { values } = parseArgs({ options: { clients: { type: 'string', default: '50' }, seconds: { type: 'string', default: '5' }, changes: { type: 'string', default: '10000' } } });
+// --scale: the lists at a million studies (scripts/bench/hub-scale.ts), its own options.
+const scale = process.argv.includes('--scale');
+const { values } = scale
+  ? { values: { clients: '0', seconds: '0', changes: '0' } }
+  : parseArgs({ options: { clients: { type: 'string', default: '50' }, seconds: { type: 'string', default: '5' }, changes: { type: 'string', default: '10000' } } });
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
 const changeCount = Number(values.changes);
@@ -122,7 +127,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+(scale ? import('./hub-scale').then((bench) => bench.runScaleBench()) : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -6,9 +6,10 @@
  * (shared/types/study.ts): words are prefixes, a cursor pages on at constant cost, an offset
  * jumps.
  *
- * Totals are counted up to HUB_TOTAL_CAP: past it the count says "at least" (`totalCapped`),
- * because counting every visible study of a million costs more than the page itself; the table
- * grows as pages arrive.
+ * Totals are exact when the matches come from a short list (a worklist, a search word, an
+ * external user's shares; up to HUB_TOTAL_CAP); otherwise (a site member's whole site) the
+ * count says "at least" (`totalCapped`): counting every visible study of a million costs a
+ * second or more, far beyond the page itself. The table grows as pages arrive.
  */
 import { z } from 'zod';
 import { STUDY_SORT_COLUMNS, type StudySortColumn, type StudySummary } from '../types/study';
