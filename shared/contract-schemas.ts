@@ -26,6 +26,7 @@ import { guestLinkOptionsSchema } from './guest-link-options';
 import { PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
 import { CALL_NAMES } from './contract';
 import { studyQuerySchema, type StudyPage } from './types/study';
+import { HUB_PAGE_MAX } from './hub-api/worklists';
 
 /** A call: its input schema, and (as a type only) what it returns. */
 interface CallSpec<Input extends z.ZodType, Output> {
@@ -132,8 +133,12 @@ export const CALLS = {
   'sharing:study': call<StudySharingView>()(z.object({ study: studyRef, opened: z.boolean().default(false) }).strict()),
   'sharing:states': call<{ readonly states: Readonly<Record<string, ShareStateView>> }>()(z.object({ studyInstanceUids: z.array(uid).max(500) }).strict()),
   'hub-worklists:list': call<{ readonly worklists: readonly HubWorklistView[] }>()(z.object({}).strict()),
-  'hub-worklists:studies': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number }>()(
-    z.object({ worklistId: hubId, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(200) }).strict(),
+  // The local worklist's query shape (search, filters, sort, cursor or offset), answered by the
+  // hub (shared/hub-api/worklists.ts); totals past a walk are "at least" (totalCapped).
+  'hub-worklists:studies': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number | null; readonly totalCapped: boolean; readonly nextCursor: string | null }>()(
+    studyQuerySchema
+      .extend({ worklistId: hubId, limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() })
+      .strict(),
   ),
   'audit:query': call<{ readonly events: readonly AuditEventView[] }>()(auditFilter.extend({ before: z.number().int().min(1).optional() }).strict()),
   'audit:export': call<{ readonly csv: string; readonly filename: string }>()(auditFilter),

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { HostInfo, HubWorklistView } from '../../../shared/contract';
-import type { StudySummary } from '../../../shared/types/study';
+import { hubStudyQueryString, type HubStudyPage } from '../../../shared/hub-api/worklists';
 import { addUserRoute, setRolePermissionsRoute } from '../../../shared/hub-api/accounts';
 import { AppError } from '../api/app-error';
 import type { Handlers } from '../api/dispatch';
@@ -118,12 +118,15 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       const { worklists } = await hub.hubRequest<{ worklists: HubWorklistView[] }>('GET', '/api/worklists');
       return { worklists: worklists.filter((worklist) => worklist.member) };
     },
-    'hub-worklists:studies': async ({ worklistId, offset, limit }) => {
-      const page = await hub.hubRequest<{ studies: { studyId: string; private: boolean; sharedAt: string; summary: StudySummary }[]; total: number }>(
-        'GET',
-        `/api/worklists/${worklistId}/studies?offset=${offset}&limit=${limit}`,
-      );
-      return { total: page.total, studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt, summary: study.summary })) };
+    'hub-worklists:studies': async ({ worklistId, ...query }) => {
+      // Search, filters, sort and paging go to the hub as the shared schema reads them.
+      const page = await hub.hubRequest<HubStudyPage>('GET', `/api/worklists/${encodeURIComponent(worklistId)}/studies?${hubStudyQueryString(query)}`);
+      return {
+        total: page.total,
+        totalCapped: page.totalCapped,
+        nextCursor: page.nextCursor,
+        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary })),
+      };
     },
     'audit:query': (filter) => hub.hubRequest('GET', `/api/audit?${auditQueryString(filter)}`),
     'audit:export': async (filter) => ({
