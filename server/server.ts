@@ -63,7 +63,7 @@ async function main(config: HubConfig): Promise<void> {
 
   // Study files in S3 when HUB_BLOB_URL names a bucket (several hub processes can share it),
   // else in <data>/blobs.
-  const blobs = openBlobStore(config.blobUrl, blobDir);
+  const blobs = await openBlobStore(config.blobUrl, blobDir);
   const app = buildHub({
     db,
     blobDir,

@@ -21,10 +21,15 @@ export interface UploadHub {
   stop(): Promise<void>;
 }
 
-export async function startUploadHub(): Promise<UploadHub> {
+/**
+ * `built`: the hub's code bundled as `npm run hub` runs it (plain node, no TypeScript loader —
+ * what the figures are about); otherwise under tsx (the tests, which need no build step).
+ */
+export async function startUploadHub(options: { readonly built?: boolean } = {}): Promise<UploadHub> {
   const script = fileURLToPath(new URL('./upload-hub.ts', import.meta.url));
-  // One node process (tsx as a loader, not a wrapper), so the pid sampled is the hub's own.
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = options.built === true ? [await bundleUploadHub()] : ['--import', 'tsx', script];
+  // One node process (the loader inside it, not a wrapper), so the pid sampled is the hub's own.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const facts = JSON.parse(line) as { port: number; token: string; studyId: string; blobDir: string };
   return {
@@ -37,6 +42,12 @@ export async function startUploadHub(): Promise<UploadHub> {
       }
     },
   };
+}
+
+async function bundleUploadHub(): Promise<string> {
+  // @ts-expect-error: a plain-JavaScript build script, without type declarations.
+  const { bundle } = (await import('../build-hub.mjs')) as { bundle(entry: string, outfile: string): Promise<string> };
+  return bundle('scripts/bench/upload-hub.ts', 'out/bench/upload-hub.mjs');
 }
 
 /** The process's resident set in bytes (Linux). */

@@ -13,7 +13,7 @@ const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024'
 const bytes = Number(values.mib) * 1024 * 1024;
 const mb = (n: number): string => `${(n / 1e6).toFixed(0)} MB`;
 
-const hub = await startUploadHub();
+const hub = await startUploadHub({ built: true });
 try {
   const single = await withPeakRss(hub.process.pid!, () => uploadGenerated(hub, '1.2.826.0.1.3680043.10.1234.900.1', bytes));
   if (single.result.status !== 201) throw new Error(`The upload was refused: ${single.result.status} ${single.result.body}`);
