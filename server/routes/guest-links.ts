@@ -65,7 +65,7 @@ export const guestLinkRoutes =
       if (input.includePriors) {
         // The same patient's other studies in this site, those this user may link too.
         const patientIds = new Set(studies.map((s) => (JSON.parse(s.summary) as { patientId: string | null }).patientId).filter((id) => id !== null));
-        const candidates = (await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('account_id', '=', accountId).execute()).filter(
+        const candidates = (await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('account_id', '=', accountId).where('patient_id', 'in', patientIds.size === 0 ? [''] : [...patientIds]).execute()).filter(
           (s) => !linkedIds.includes(s.id) && patientIds.has((JSON.parse(s.summary) as { patientId: string | null }).patientId as string),
         );
         const candidateFacts = await studyFactsMany(db, candidates);
@@ -109,6 +109,7 @@ export const guestLinkRoutes =
             last_access_at: null,
           })
           .execute();
+        await trx.insertInto('guest_link_studies').values([...new Set(linkedIds)].map((study_id) => ({ link_id: id, study_id }))).execute();
         // One event per study the link opens (the link's options, never its token).
         for (const studyId of linkedIds) {
           await recordAudit(trx, {
@@ -129,10 +130,16 @@ export const guestLinkRoutes =
       const { actor } = request;
       requirePermission(actor, 'studies.guest-links');
       const accountId = requireAccount(actor);
-      const links = await db.selectFrom('guest_links').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').execute();
+      const links = await db
+        .selectFrom('guest_links')
+        .innerJoin('guest_link_studies', 'guest_link_studies.link_id', 'guest_links.id')
+        .selectAll('guest_links')
+        .where('guest_links.account_id', '=', accountId)
+        .where('guest_link_studies.study_id', '=', request.params.studyId)
+        .orderBy('guest_links.created_at', 'desc')
+        .execute();
       return {
         links: links
-          .filter((link) => (JSON.parse(link.study_ids) as string[]).includes(request.params.studyId))
           .map((link) => ({
             id: link.id,
             state: guestLinkState(link, now()),
