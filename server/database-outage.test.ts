@@ -4,6 +4,9 @@
  * database does not answer, and once it is back the same hub process works again without a
  * restart. The desktop keeps an operation pushed meanwhile in its outbox and sends it, once, after.
  *
+ * PostgreSQL for the outage (a SQLite file does not go away while the hub holds it open); for
+ * SQLite, the same handler's check is shown on a real SQLITE_BUSY below.
+ *
  * The outage is made on the test cluster without stopping it (other suites share it): the
  * database is closed to new connections (ALLOW_CONNECTIONS false) and the hub's connections are
  * ended (pg_terminate_backend), which is what a restart or a failover looks like to the hub.
@@ -14,6 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudySummary } from '../shared/types/study';
@@ -21,7 +25,7 @@ import { openIndexDatabase, type IndexDatabase } from '../electron/main/db/conne
 import { HubClient } from '../electron/main/sync-client/hub-client';
 import { SyncClient } from '../electron/main/sync-client/sync-client';
 import { buildHub } from './app';
-import { openHubDatabase } from './db/open-hub-db';
+import { isDatabaseUnavailable, openHubDatabase } from './db/open-hub-db';
 import type { HubDatabase } from './db/schema';
 import { createTestPostgresDatabase, testPostgresBaseUrl } from './test-support/test-database';
 
@@ -126,5 +130,45 @@ describe('the hub when its PostgreSQL database goes away and comes back', () => 
     const operations = await db.selectFrom('operations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(Number(operations.n)).toBe(1);
     await client.close();
+  });
+});
+
+describe('which failures mean "the database is away" (answered 503, not 500)', () => {
+  it('a refused PostgreSQL connection and a SQLite file busy past its timeout do; a bad query does not', async () => {
+    const refused = new pg.Client({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 5000 });
+    const connectError = await refused.connect().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(isDatabaseUnavailable(connectError)).toBe(true);
+
+    const client = new pg.Client({ connectionString: `${testPostgresBaseUrl()}/postgres` });
+    await client.connect();
+    const queryError = await client.query('select * from no_such_table').then(
+      () => null,
+      (error: unknown) => error,
+    );
+    await client.end();
+    expect(isDatabaseUnavailable(queryError)).toBe(false);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-busy-'));
+    const holder = new Database(path.join(dir, 'hub.sqlite'));
+    const waiter = new Database(path.join(dir, 'hub.sqlite'), { timeout: 0 });
+    try {
+      holder.exec('CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);');
+      let busy: unknown = null;
+      try {
+        waiter.exec('INSERT INTO t VALUES (2)');
+      } catch (error) {
+        busy = error;
+      }
+      expect((busy as { code?: string }).code).toBe('SQLITE_BUSY');
+      expect(isDatabaseUnavailable(busy)).toBe(true);
+      holder.exec('ROLLBACK');
+    } finally {
+      holder.close();
+      waiter.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,8 @@
  * The hub as an operator runs it: the real `server/server.ts` in its own process, on a real
  * port, stopped with a real signal. What only the process shows is checked here: what it prints
  * (the setup code, where it listens), its exit codes, its stdout log, graceful shutdown.
+ * SQLite only: these are about the process and its data folder (hub.sqlite among it); hub
+ * processes on PostgreSQL are started in server/multi-process.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
