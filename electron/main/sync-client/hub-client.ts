@@ -16,6 +16,7 @@ import { TLSSocket, type PeerCertificate } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import type { HubChangePage, Operation, OperationResult } from '../../../shared/hub-contract';
 import { signInRoute } from '../../../shared/hub-api/accounts';
+import { postOperationsRoute } from '../../../shared/hub-api/sync';
 import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
 import { hubInfoSchema, type HubInfo } from '../../../shared/hub-info';
 
@@ -287,7 +288,7 @@ export class HubClient {
   }
 
   async sendOperations(operations: readonly Operation[]): Promise<readonly OperationResult[]> {
-    const { results } = (await this.request('POST', '/api/operations', { operations })) as { results: OperationResult[] };
+    const { results } = await this.call(postOperationsRoute, { body: { operations: [...operations] } });
     return results;
   }
 

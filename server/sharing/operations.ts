@@ -1,0 +1,214 @@
+/**
+ * Applies a batch from a sync client's outbox: publishing studies, creating and removing shares,
+ * marking studies private. Each operation carries an id the client chose and its result is
+ * stored under that id, so a batch sent again (the connection dropped before the answer arrived)
+ * changes nothing and gets the same answers. A refused operation says why; the others in the
+ * batch still go through. The route (server/routes/operations.ts) only calls `applyBatch`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { studyAccess, type StudyAction } from '../../shared/permissions/visibility';
+import type { Operation, OperationResult } from '../../shared/hub-contract';
+import { studyFacts, viewerFacts } from '../access/access-facts';
+import type { ViewerFacts } from '../../shared/permissions/visibility';
+import { requireAccount, requirePermission, type Actor } from '../auth/sessions';
+import type { HubDatabase } from '../db/schema';
+import { recordChange } from '../db/change-feed';
+import { HttpError } from '../http-error';
+import { recordAudit } from '../audit/audit-trail';
+import { emailRecipient, notifyShare } from './email-recipient';
+import { indexStudySearch, searchColumns } from '../studies/study-search-index';
+
+class Refusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function visibleStudy(trx: Transaction<HubDatabase>, viewer: ViewerFacts, studyId: string, action: StudyAction) {
+  const study = await trx.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private']).where('id', '=', studyId).executeTakeFirst();
+  const access = study === undefined ? null : studyAccess(await studyFacts(trx, study), viewer);
+  if (study === undefined || access === null || !access.actions.has('view')) throw new Refusal('study-not-found', 'This study is not on the hub, or you cannot see it.');
+  requireAction(access.actions, action);
+  return { study, access };
+}
+
+function requireAction(actions: ReadonlySet<StudyAction>, action: StudyAction): void {
+  if (!actions.has(action)) throw new Refusal('forbidden', 'Your role does not allow this for this study.');
+}
+
+
+interface ApplyContext {
+  readonly trx: Transaction<HubDatabase>;
+  readonly actor: Actor;
+  /** Who the actor is for the visibility rules: read once per batch (operations do not change it). */
+  readonly viewer: ViewerFacts;
+  readonly at: string;
+  /** Where the hub is reached from outside: the registration links in invitations point here. */
+  readonly publicUrl: string | null;
+}
+
+/** A study named by hub id, or by StudyInstanceUID in the actor's own site. */
+async function resolveStudy(trx: Transaction<HubDatabase>, actor: Actor, ref: { id: string } | { uid: string }): Promise<string> {
+  if ('id' in ref) return ref.id;
+  const row =
+    actor.accountId === null
+      ? undefined
+      : await trx.selectFrom('studies').select('id').where('account_id', '=', actor.accountId).where('study_uid', '=', ref.uid).executeTakeFirst();
+  if (row === undefined) throw new Refusal('study-not-found', 'This study is not on the hub, or you cannot see it.');
+  return row.id;
+}
+
+type ShareOp = Extract<Operation, { kind: 'share.create' }>;
+
+async function createShare({ trx, actor, viewer, at, publicUrl }: ApplyContext, op: ShareOp): Promise<Record<string, unknown>> {
+  const { study, access } = await visibleStudy(trx, viewer, await resolveStudy(trx, actor, op.study), 'share');
+  let action: StudyAction;
+  let worklistId: string | null = null;
+  let userId: string | null = null;
+  let external = false;
+  let invited: { invitationId: string; newLink: boolean } | null = null;
+  const recipientContext = { trx, actor, studyAccountId: study.account_id, at, publicUrl };
+  if ('worklistId' in op.target) {
+    const worklist = await trx.selectFrom('worklists').select(['id', 'kind', 'account_id', 'owner_id']).where('id', '=', op.target.worklistId).executeTakeFirst();
+    if (worklist === undefined) throw new Refusal('target-not-found', 'That worklist does not exist (any more).');
+    if (worklist.kind === 'personal' && worklist.owner_id === actor.userId) throw new Refusal('target-is-self', 'You cannot share a study with yourself.');
+    action =
+      worklist.account_id !== actor.accountId ? 'share.code' : worklist.kind === 'location' ? 'share.locations' : worklist.kind === 'group' ? 'share.groups' : 'share.users';
+    worklistId = worklist.id;
+  } else if ('userId' in op.target) {
+    const user = await trx.selectFrom('users').select(['id', 'active']).where('id', '=', op.target.userId).executeTakeFirst();
+    if (user === undefined || user.active !== 1) throw new Refusal('target-not-found', 'That person has no active account.');
+    action = 'share.users';
+    userId = user.id;
+  } else {
+    action = 'share.email';
+    // Checked before anything is created for the address.
+    requireAction(access.actions, action);
+    const recipient = await emailRecipient(recipientContext, op.target.email);
+    if (recipient.kind === 'inactive') throw new Refusal('target-inactive', 'The account with this address is deactivated. Ask its site to reactivate it.');
+    userId = recipient.userId;
+    external = recipient.kind === 'invited' || recipient.accountId !== study.account_id;
+    if (recipient.kind === 'invited') invited = { invitationId: recipient.invitationId, newLink: recipient.newLink };
+  }
+  requireAction(access.actions, action);
+  if (userId === actor.userId) {
+    throw new Refusal('target-is-self', 'You cannot share a study with yourself.');
+  }
+  const already = await trx
+    .selectFrom('shares')
+    .select('id')
+    .where('study_id', '=', study.id)
+    .where('removed_at', 'is', null)
+    .where(worklistId === null ? 'user_id' : 'worklist_id', '=', (worklistId ?? userId) as string)
+    .executeTakeFirst();
+  if (already !== undefined) return { shareId: already.id, studyId: study.id, alreadyShared: true, invited: invited !== null };
+  await trx
+    .insertInto('shares')
+    .values({ id: op.shareId, study_id: study.id, worklist_id: worklistId, user_id: userId, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null, external: external ? 1 : 0 })
+    .execute();
+  await recordChange(trx, study.id, at);
+  const audit = { at, accountId: study.account_id, studyId: study.id, shareId: op.shareId, trail: 'study', actorId: actor.userId } as const;
+  await recordAudit(trx, { ...audit, action: 'share.create', detail: { via: action, worklistId, userId, external } });
+  if (invited?.newLink) await recordAudit(trx, { ...audit, trail: 'share', action: 'invitation.send', detail: { invitationId: invited.invitationId } });
+  if (action === 'share.email' && invited === null) await notifyShare(recipientContext, userId!);
+  return { shareId: op.shareId, studyId: study.id, alreadyShared: false, invited: invited !== null };
+}
+
+async function apply(context: ApplyContext, op: Operation): Promise<Record<string, unknown>> {
+  const { trx, actor, viewer, at } = context;
+  switch (op.kind) {
+    case 'study.publish': {
+      requirePermission(actor, 'studies.import');
+      const accountId = requireAccount(actor);
+      const existing = await trx.selectFrom('studies').select(['id']).where('account_id', '=', accountId).where('study_uid', '=', op.study.studyInstanceUid).executeTakeFirst();
+      if (existing !== undefined) {
+        await trx.updateTable('studies').set({ summary: JSON.stringify(op.study), ...searchColumns(op.study), updated_at: at }).where('id', '=', existing.id).execute();
+        await indexStudySearch(trx, existing.id, op.study);
+        await recordChange(trx, existing.id, at);
+        await recordAudit(trx, { at, accountId, studyId: existing.id, trail: 'study', actorId: actor.userId, action: 'study.update' });
+        return { studyId: existing.id, created: false };
+      }
+      const studyId = randomUUID();
+      await trx
+        .insertInto('studies')
+        .values({ id: studyId, account_id: accountId, study_uid: op.study.studyInstanceUid, uploader_id: actor.userId, private: op.private ? 1 : 0, summary: JSON.stringify(op.study), ...searchColumns(op.study), updated_at: at })
+        .execute();
+      await indexStudySearch(trx, studyId, op.study);
+      await recordChange(trx, studyId, at);
+      await recordAudit(trx, { at, accountId, studyId, trail: 'study', actorId: actor.userId, action: 'study.import', detail: { private: op.private } });
+      return { studyId, created: true };
+    }
+    case 'share.create':
+      return createShare(context, op);
+    case 'share.remove': {
+      const share = await trx.selectFrom('shares').select(['id', 'study_id', 'removed_at']).where('id', '=', op.shareId).executeTakeFirst();
+      if (share === undefined) throw new Refusal('share-not-found', 'That share does not exist.');
+      const { study, access } = await visibleStudy(trx, viewer, share.study_id, 'view');
+      if (share.removed_at !== null) return { removed: false };
+      if (!access.removableShareIds.has(share.id)) throw new Refusal('forbidden', 'Your role does not allow removing this share.');
+      await trx.updateTable('shares').set({ removed_at: at, removed_by: actor.userId }).where('id', '=', share.id).execute();
+      await recordChange(trx, share.study_id, at);
+      await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, shareId: share.id, trail: 'study', actorId: actor.userId, action: 'share.remove' });
+      return { removed: true };
+    }
+    case 'study.private': {
+      const { study } = await visibleStudy(trx, viewer, await resolveStudy(trx, actor, op.study), 'mark-private');
+      await trx.updateTable('studies').set({ private: op.private ? 1 : 0, updated_at: at }).where('id', '=', study.id).execute();
+      await recordChange(trx, study.id, at);
+      await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'study.private', detail: { private: op.private } });
+      return { private: op.private };
+    }
+  }
+}
+
+/** Applies a batch in one transaction, a savepoint per operation; answers one result per operation, in order. */
+export async function applyBatch(
+  db: Kysely<HubDatabase>,
+  actor: Actor,
+  operations: readonly Operation[],
+  context: { readonly now: () => Date; readonly publicUrl: string | null },
+): Promise<OperationResult[]> {
+  const { now, publicUrl } = context;
+  // One transaction for the batch, a savepoint for each operation: a refused one is undone
+  // alone, and the batch costs one commit instead of hundreds.
+  const trx = await db.startTransaction().execute();
+  const results: OperationResult[] = [];
+  try {
+    const viewer = await viewerFacts(trx, actor);
+    for (const op of operations) {
+      const done = await trx.selectFrom('operations').select(['user_id', 'result']).where('id', '=', op.id).executeTakeFirst();
+      if (done !== undefined) {
+        results.push(
+          done.user_id !== actor.userId
+            ? { id: op.id, status: 'rejected', error: { code: 'duplicate-id', message: 'This operation id was used by someone else.' } }
+            : (JSON.parse(done.result) as OperationResult),
+        );
+        continue;
+      }
+      const at = now().toISOString();
+      const savepoint = await trx.savepoint('operation').execute();
+      let result: OperationResult;
+      try {
+        result = { id: op.id, status: 'applied', value: await apply({ trx, actor, viewer, at, publicUrl }, op) };
+      } catch (error) {
+        await savepoint.rollbackToSavepoint('operation').execute();
+        if (error instanceof Refusal) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
+        // A 4xx names what is wrong with this operation (no permission, no public address for an invitation): refused alone.
+        else if (error instanceof HttpError && error.status >= 400 && error.status < 500) result = { id: op.id, status: 'rejected', error: { code: error.code, message: error.message } };
+        else throw error;
+      }
+      await savepoint.releaseSavepoint('operation').execute();
+      await trx.insertInto('operations').values({ id: op.id, user_id: actor.userId, kind: op.kind, result: JSON.stringify(result), applied_at: at }).execute();
+      results.push(result);
+    }
+    await trx.commit().execute();
+  } catch (error) {
+    await trx.rollback().execute();
+    throw error;
+  }
+  return results;
+}
