@@ -1,18 +1,33 @@
 /**
- * bench:hub --scale — the hub's lists at a million studies: 20 sites, 10,000 users, 500 groups
- * (half of them departments), 1,000,000 studies, 2,000,000 shares (a tenth removed). The SQLite
- * file is filled once (multi-row inserts in big transactions) and kept in .bench/; a PostgreSQL
- * database (--database postgres://… or HUB_DATABASE_URL) is filled when empty. Then p50/p95 of:
- * the first page of "every study I can see" for a physician, a department member, a case
- * manager acting for 20 physicians and an admin; of a physician's personal worklist; search as
- * you type (a 3-letter prefix); a page 1,000 pages deep by cursor; and share creation through
- * real HTTP.   Target: p95 ≤ 50 ms.
+ * bench:hub --scale — the hub's lists at a million studies, on SQLite and on PostgreSQL: 20 sites,
+ * 10,000 users, 500 groups (half of them departments), 1,000,000 studies with their search words
+ * (study_terms) and modalities, 2,000,000 shares (a tenth removed). Then p50/p95 of: the first
+ * page of "every study I can see" for a physician, a department member, a case manager acting
+ * for 20 physicians and an admin; of a physician's personal worklist; search as you type (a
+ * 3-letter prefix) for three kinds of viewer, and with a modality filter; a page 1,000 pages
+ * deep by cursor and by offset; share creation through real HTTP (operations/s); the fill time.
+ * Target: p95 ≤ 50 ms.
+ *
+ *   npm run bench:hub -- --scale [--engine sqlite|postgres|both] [--studies 1000000] [--runs 40]
+ *                        [--database postgres://…] [--fill-only]
+ *
+ * SQLite: the file is filled once and kept in .bench/ (written as *.partial and renamed when
+ * complete, so a fill cut short is never reused). PostgreSQL: --database (or HUB_DATABASE_URL)
+ * names a server whose database `hub_scale_<studies>` is reused when its row counts are right
+ * and built otherwise; without one a throwaway cluster (1 GB shared buffers) is started, so
+ * every run fills it again (its fill time is printed).
+ *
+ * The fill is a bulk load: secondary indexes are dropped first and built after (building an
+ * index from sorted input is far cheaper than keeping it up to date row by row), rows go in as
+ * big multi-row INSERTs, one transaction per chunk, with foreign-key checks and synchronous
+ * commit off for the load only (the data are generated consistent); ANALYZE after.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import { hubStudyQuerySchema, type HubStudyQuery } from '../../shared/hub-api/worklists';
 import { BUILT_IN_ROLES } from '../../shared/permissions/catalogue';
 import type { ViewerFacts } from '../../shared/permissions/visibility';
@@ -24,8 +39,18 @@ import { isPostgres } from '../../server/db/dialect';
 import { openHubDatabase } from '../../server/db/open-hub-db';
 import type { HubDatabase } from '../../server/db/schema';
 import { listStudies, type StudyListScope } from '../../server/studies/study-list';
+import { startThrowawayCluster, type ThrowawayCluster } from '../../server/test-support/postgres-cluster';
 
-const { values } = parseArgs({ options: { scale: { type: 'boolean' }, database: { type: 'string' }, studies: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '40' } } });
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'boolean' },
+    engine: { type: 'string', default: 'both' },
+    database: { type: 'string' },
+    studies: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '40' },
+    'fill-only': { type: 'boolean' },
+  },
+});
 const STUDIES = Number(values.studies);
 const SITES = 20;
 const USERS = 10_000;
@@ -48,13 +73,21 @@ const random = () => {
 const int = (n: number) => Math.floor(random() * n);
 const familyName = (n: number) => `${FAMILY[n % FAMILY.length]}${n % 1000 < 20 ? '' : String.fromCharCode(97 + (n % 26)) + String.fromCharCode(97 + ((n >> 5) % 26))}`;
 
-const userId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+// Ids are UUIDs (the API validates them) that sort in insertion order, so every primary key is
+// appended to rather than split at random places during the load.
+const uuid = (prefix: number, n: number) => `${String(prefix).padStart(8, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const userId = (n: number) => uuid(0, n);
+const studyId = (n: number) => uuid(10000000, n);
+const shareId = (n: number) => uuid(20000000, n);
+const personalWorklistId = (user: number) => uuid(30000000, user);
+const groupWorklistId = (group: number) => uuid(40000000, group);
 const siteOf = (user: number) => user % SITES;
 /** In each site: user 0 is its admin, every tenth a radiologist, a few case managers, the rest physicians. */
 const roleOf = (user: number) => (user < SITES ? 'Admin' : user % 10 === 0 ? 'Radiologist' : user % 97 === 0 ? 'Case Manager' : 'Physician');
-const studyId = (n: number) => `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-async function insertMany<T extends Record<string, unknown>>(db: Kysely<HubDatabase>, table: keyof HubDatabase, rows: T[]): Promise<void> {
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+async function insertMany(db: Kysely<HubDatabase>, table: keyof HubDatabase, rows: readonly Record<string, unknown>[]): Promise<void> {
   // Multi-row inserts; PostgreSQL takes at most 65,535 parameters a statement, SQLite 32,766.
   const perStatement = Math.max(1, Math.floor(30_000 / Object.keys(rows[0] ?? { a: 1 }).length));
   for (let start = 0; start < rows.length; start += perStatement) {
@@ -62,11 +95,44 @@ async function insertMany<T extends Record<string, unknown>>(db: Kysely<HubDatab
   }
 }
 
+/** One chunk of the load in one transaction, with the load's settings. */
+async function chunk(db: Kysely<HubDatabase>, work: (t: Kysely<HubDatabase>) => Promise<void>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (isPostgres(trx)) {
+      // For this transaction only: no wait for the WAL flush, and no foreign-key triggers (the
+      // generated rows are consistent; needs a superuser, as the throwaway cluster's is).
+      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx).catch(() => undefined);
+    }
+    await work(trx as unknown as Kysely<HubDatabase>);
+  });
+}
+
+const LOADED_TABLES = ['studies', 'study_terms', 'study_modalities', 'shares', 'users', 'group_members', 'worklists'];
+
+/** Drops the loaded tables' secondary indexes (not those behind constraints) and returns the statements that rebuild them. */
+async function dropSecondaryIndexes(db: Kysely<HubDatabase>): Promise<string[]> {
+  const tables = sql.join(LOADED_TABLES);
+  const indexes = isPostgres(db)
+    ? (await sql<{ name: string; definition: string }>`SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN (${tables})
+        AND indexname NOT IN (SELECT conname FROM pg_constraint)`.execute(db)).rows
+    : // Indexes SQLite made for a constraint have no SQL of their own.
+      (await sql<{ name: string; definition: string }>`SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables})`.execute(db)).rows;
+  for (const index of indexes) await sql`DROP INDEX ${sql.id(index.name)}`.execute(db);
+  return indexes.map((index) => index.definition);
+}
+
 async function fill(db: Kysely<HubDatabase>): Promise<void> {
   const at = '2025-01-01T00:00:00.000Z';
   const started = performance.now();
-  await db.transaction().execute(async (trx) => {
-    const t = trx as unknown as Kysely<HubDatabase>;
+  if (!isPostgres(db)) {
+    // The load only: a crash leaves a *.partial file that is thrown away, so nothing is lost.
+    await sql`PRAGMA synchronous = OFF`.execute(db);
+    await sql`PRAGMA foreign_keys = OFF`.execute(db);
+    await sql`PRAGMA cache_size = -1000000`.execute(db);
+  }
+  const rebuild = await dropSecondaryIndexes(db);
+  await chunk(db, async (t) => {
     await insertMany(t, 'accounts', Array.from({ length: SITES }, (_, s) => ({ id: `site-${s}`, name: `Site ${s}`, created_at: at })));
     const roles = Array.from({ length: SITES }, (_, s) => (['Admin', 'Radiologist', 'Physician', 'Case Manager'] as const).map((role) => ({ id: `site-${s}-${role}`, account_id: `site-${s}`, name: role, permissions: JSON.stringify(BUILT_IN_ROLES[role]), built_in: 1 }))).flat();
     await insertMany(t, 'roles', roles);
@@ -79,11 +145,11 @@ async function fill(db: Kysely<HubDatabase>): Promise<void> {
     }
     await insertMany(t, 'group_members', [...members.values()]);
     await insertMany(t, 'worklists', [
-      ...Array.from({ length: USERS }, (_, u) => ({ id: `wl-user-${u}`, kind: 'personal', owner_id: userId(u), account_id: `site-${siteOf(u)}`, name: 'My worklist', share_code: `U${u}` })),
-      ...Array.from({ length: GROUPS }, (_, g) => ({ id: `wl-group-${g}`, kind: 'group', owner_id: `group-${g}`, account_id: `site-${g % SITES}`, name: `Group ${g}`, share_code: `G${g}` })),
+      ...Array.from({ length: USERS }, (_, u) => ({ id: personalWorklistId(u), kind: 'personal', owner_id: userId(u), account_id: `site-${siteOf(u)}`, name: 'My worklist', share_code: `U${u}` })),
+      ...Array.from({ length: GROUPS }, (_, g) => ({ id: groupWorklistId(g), kind: 'group', owner_id: `group-${g}`, account_id: `site-${g % SITES}`, name: `Group ${g}`, share_code: `G${g}` })),
     ]);
   });
-  console.log(`  sites, users, groups: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`  sites, users, groups: ${seconds(started)}`);
   const BATCH = 50_000;
   for (let start = 0; start < STUDIES; start += BATCH) {
     const studies: Record<string, unknown>[] = [];
@@ -103,13 +169,12 @@ async function fill(db: Kysely<HubDatabase>): Promise<void> {
       for (const term of studyTerms([name, summary.patientId, summary.accessionNumber, summary.studyDescription])) terms.push({ term, study_id: studyId(n) });
       modalities.push({ study_id: studyId(n), modality });
     }
-    await db.transaction().execute(async (trx) => {
-      const t = trx as unknown as Kysely<HubDatabase>;
+    await chunk(db, async (t) => {
       await insertMany(t, 'studies', studies);
       await insertMany(t, 'study_terms', terms);
       await insertMany(t, 'study_modalities', modalities);
     });
-    process.stdout.write(`\r  studies: ${(start + BATCH).toLocaleString('en')} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    process.stdout.write(`\r  studies: ${Math.min(STUDIES, start + BATCH).toLocaleString('en')} (${seconds(started)})`);
   }
   console.log();
   for (let start = 0; start < SHARES; start += BATCH) {
@@ -119,14 +184,29 @@ async function fill(db: Kysely<HubDatabase>): Promise<void> {
       // Mostly to a physician of another site, sometimes to a group's worklist.
       const toGroup = int(5) === 0;
       const by = (study % SITES) + SITES * 10 * int(USERS / SITES / 10);
-      shares.push({ id: randomUUID(), study_id: studyId(study), worklist_id: toGroup ? `wl-group-${int(GROUPS)}` : `wl-user-${int(USERS)}`, user_id: null, shared_by: userId(by), created_at: at, removed_at: int(10) === 0 ? at : null, removed_by: null, external: 0 });
+      shares.push({ id: shareId(k), study_id: studyId(study), worklist_id: toGroup ? groupWorklistId(int(GROUPS)) : personalWorklistId(int(USERS)), user_id: null, shared_by: userId(by), created_at: at, removed_at: int(10) === 0 ? at : null, removed_by: null, external: 0 });
     }
-    await db.transaction().execute((trx) => insertMany(trx as unknown as Kysely<HubDatabase>, 'shares', shares));
-    process.stdout.write(`\r  shares: ${(start + BATCH).toLocaleString('en')} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    await chunk(db, (t) => insertMany(t, 'shares', shares));
+    process.stdout.write(`\r  shares: ${Math.min(SHARES, start + BATCH).toLocaleString('en')} (${seconds(started)})`);
   }
   console.log();
-  if (isPostgres(db)) await sql`ANALYZE`.execute(db);
-  else await sql`ANALYZE`.execute(db);
+  const indexing = performance.now();
+  for (const statement of rebuild) await sql.raw(statement).execute(db);
+  console.log(`  ${rebuild.length} secondary indexes built: ${seconds(indexing)}`);
+  const analyzing = performance.now();
+  await sql`ANALYZE`.execute(db);
+  console.log(`  ANALYZE: ${seconds(analyzing)}`);
+  if (!isPostgres(db)) {
+    await sql`PRAGMA foreign_keys = ON`.execute(db);
+    await sql`PRAGMA synchronous = NORMAL`.execute(db);
+  }
+  console.log(`  fill time: ${seconds(started)}`);
+}
+
+/** Row counts a complete fill has (shares grow by what the share bench adds). */
+async function isFilled(db: Kysely<HubDatabase>): Promise<boolean> {
+  const count = async (table: string) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db)).rows[0].n);
+  return (await count('studies')) === STUDIES && (await count('users')) === USERS && (await count('study_modalities')) === STUDIES && (await count('shares')) >= SHARES;
 }
 
 function percentiles(times: number[]): string {
@@ -144,7 +224,7 @@ async function time(label: string, work: (run: number) => Promise<unknown>): Pro
     await work(run);
     times.push(performance.now() - started);
   }
-  console.log(`${label.padEnd(58)} ${percentiles(times)}`);
+  console.log(`${label.padEnd(70)} ${percentiles(times)}`);
 }
 
 async function actorOf(db: Kysely<HubDatabase>, user: number): Promise<Actor> {
@@ -152,74 +232,166 @@ async function actorOf(db: Kysely<HubDatabase>, user: number): Promise<Actor> {
   return { userId: row.id, accountId: row.account_id, name: '', email: '', role: row.name, permissions: new Set(JSON.parse(row.permissions)) };
 }
 
-export async function runScaleBench(): Promise<void> {
-  const target = values.database ?? process.env.HUB_DATABASE_URL ?? path.resolve('.bench', `hub-scale-${STUDIES}.sqlite`);
-  const postgres = /^postgres(ql)?:\/\//.test(target);
-  if (!postgres) mkdirSync(path.dirname(target), { recursive: true });
-  const fresh = !postgres && !existsSync(target);
-  const db = await openHubDatabase(target);
-  try {
-    const count = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM studies`.execute(db)).rows[0].n);
-    if (fresh || count === 0) {
-      console.log(`Filling ${postgres ? 'PostgreSQL' : target} with ${STUDIES.toLocaleString('en')} studies (once; kept for the next run)…`);
-      await fill(db);
-    }
-    console.log(`bench:hub --scale on ${postgres ? 'PostgreSQL' : 'SQLite'}: ${STUDIES.toLocaleString('en')} studies, ${SHARES.toLocaleString('en')} shares, ${USERS.toLocaleString('en')} users, ${GROUPS} groups; ${RUNS} runs each`);
-    const query = (input: Record<string, string> = {}): HubStudyQuery => hubStudyQuerySchema.parse({ limit: '100', ...input });
-    const physician = await viewerFacts(db, await actorOf(db, 21));
-    const departmentMember = await viewerFacts(db, await actorOf(db, Number((await db.selectFrom('group_members').innerJoin('groups', 'groups.id', 'group_members.owner_id').select('user_id').where('groups.department', '=', 1).executeTakeFirstOrThrow()).user_id.slice(-12))));
-    const admin = await viewerFacts(db, await actorOf(db, 3));
-    // A case manager from outside any site, acting for 20 physicians of several sites (the hub does not
-    // record delegations yet: their facts are given, as the list takes them).
-    const physicians: ViewerFacts[] = [];
-    for (let k = 0; k < 20; k++) physicians.push(await viewerFacts(db, await actorOf(db, 41 + k * 37)));
-    const caseManager: ViewerFacts = { userId: randomUUID(), accountId: null, permissions: new Set(BUILT_IN_ROLES['Case Manager']), locationIds: new Set(), groupIds: new Set(), departmentPeerIds: new Set(), actingFor: physicians };
-    const visible: StudyListScope = { kind: 'visible' };
-    const prefixes = ['smi', 'mül', 'gar', 'dub', 'ros', 'now', 'jen', 'sil', 'kow', 'nov'];
-    const show = (page: { total: number | null; totalCapped: boolean }) => `${page.total?.toLocaleString('en')}${page.totalCapped ? '+' : ''}`;
-    for (const [label, viewer] of [['physician', physician], ['department member', departmentMember], ['case manager acting for 20 physicians', caseManager], ['admin', admin]] as const) {
-      const first = await listStudies(db, viewer, visible, query());
-      await time(`first page, every study I see: ${label} (total ${show(first)})`, () => listStudies(db, viewer, visible, query()));
-    }
-    const personal: StudyListScope = { kind: 'worklist', worklistId: 'wl-user-21', personalOwnerId: userId(21) };
-    const own = await listStudies(db, physician, personal, query());
-    await time(`first page of a physician's own worklist (total ${show(own)})`, () => listStudies(db, physician, personal, query()));
-    await time('search as you type, 3-letter prefix (physician)', (run) => listStudies(db, physician, visible, query({ text: prefixes[Math.max(0, run) % prefixes.length] })));
-    await time('search, 3 letters + a modality filter, by patient name', (run) => listStudies(db, physician, visible, query({ text: prefixes[Math.max(0, run) % prefixes.length], modalities: 'CT', sort: 'patientName', direction: 'asc' })));
-    // 1,000 pages of 100 deep (or half the studies, on a smaller fill), for the case manager, who sees the most.
-    const depth = Math.min(100_000, STUDIES / 4);
-    const deep = await listStudies(db, caseManager, visible, query({ offset: String(depth - 100), withTotal: 'false' }));
-    await time(`page ${(depth / 100).toLocaleString('en')} deep by cursor (newest first)`, () => listStudies(db, caseManager, visible, query({ after: deep.nextCursor!, withTotal: 'false' })));
-    await time(`page ${(depth / 100).toLocaleString('en')} deep by offset (a scrollbar jump)`, () => listStudies(db, caseManager, visible, query({ offset: String(depth), withTotal: 'false' })));
-
-    // Share creation through real HTTP: a radiologist shares studies of their site to physicians.
-    const hub = buildHub({ db, blobDir: path.resolve('.bench', 'hub-scale-blobs'), publicUrl: 'https://hub.example.org' });
-    const url = await hub.listen({ port: 0, host: '127.0.0.1' });
+/** The SQLite file, filled once: built as *.partial and renamed when complete. */
+async function openSqlite(): Promise<Kysely<HubDatabase>> {
+  const file = path.resolve('.bench', `hub-scale-${STUDIES}.sqlite`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  if (!existsSync(file)) {
+    const partial = `${file}.partial`;
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true });
+    const db = await openHubDatabase(partial);
+    console.log(`Filling ${file} with ${STUDIES.toLocaleString('en')} studies (once; kept for the next run)…`);
     try {
-      const token = await createSession(db, userId(20), new Date());
-      const seconds = 5;
-      const until = Date.now() + seconds * 1000;
-      let done = 0;
-      let failed = 0;
-      const latencies: number[] = [];
-      await Promise.all(
-        Array.from({ length: 16 }, async (_, client) => {
-          for (let i = 0; Date.now() < until; i++) {
-            const op = { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: studyId(((client * 7919 + i) * SITES) % STUDIES) }, target: { worklistId: `wl-user-${(client * 131 + i * 17) % USERS}` } };
-            const started = performance.now();
-            const response = await fetch(`${url}/api/operations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ operations: [op] }) });
-            await response.arrayBuffer();
-            latencies.push(performance.now() - started);
-            if (response.ok) done++;
-            else failed++;
-          }
-        }),
-      );
-      console.log(`${'share creation over HTTP, 16 clients, one operation a request'.padEnd(58)} ${Math.round(done / seconds)} operations/s (${failed} failed); ${percentiles(latencies)}`);
+      await fill(db);
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
     } finally {
-      await hub.close();
+      await db.destroy();
     }
+    renameSync(partial, file);
+    for (const suffix of ['-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true });
+  }
+  return openHubDatabase(file);
+}
+
+/** A PostgreSQL database `hub_scale_<studies>` on `server` (a URL without database), reused when complete. */
+async function openPostgres(server: string, ours: boolean): Promise<Kysely<HubDatabase>> {
+  const name = `hub_scale_${STUDIES}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    if (exists) {
+      const db = await openHubDatabase(url.toString());
+      if (await isFilled(db)) return db;
+      await db.destroy();
+      // Only a database this bench made is dropped; someone else's is left alone.
+      if (!ours) throw new Error(`The database ${name} exists but is not a complete ${STUDIES.toLocaleString('en')}-study fill; drop it (or name another server) and run again.`);
+      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+    }
+    await admin.query(`CREATE DATABASE ${name}`);
+    const db = await openHubDatabase(url.toString());
+    console.log(`Filling PostgreSQL database ${name} with ${STUDIES.toLocaleString('en')} studies…`);
+    await fill(db);
+    return db;
   } finally {
-    await db.destroy();
+    await admin.end();
+  }
+}
+
+async function measure(db: Kysely<HubDatabase>, engine: string): Promise<void> {
+  console.log(`bench:hub --scale on ${engine}: ${STUDIES.toLocaleString('en')} studies, ${SHARES.toLocaleString('en')} shares, ${USERS.toLocaleString('en')} users, ${GROUPS} groups; ${RUNS} runs each`);
+  const query = (input: Record<string, string> = {}): HubStudyQuery => hubStudyQuerySchema.parse({ limit: '100', ...input });
+  const physician = await viewerFacts(db, await actorOf(db, 21));
+  const departmentMember = await viewerFacts(db, await actorOf(db, Number((await db.selectFrom('group_members').innerJoin('groups', 'groups.id', 'group_members.owner_id').select('user_id').where('groups.department', '=', 1).executeTakeFirstOrThrow()).user_id.slice(-12))));
+  const admin = await viewerFacts(db, await actorOf(db, 3));
+  // A case manager from outside any site, acting for 20 physicians of several sites (the hub does not
+  // record delegations yet: their facts are given, as the list takes them).
+  const physicians: ViewerFacts[] = [];
+  for (let k = 0; k < 20; k++) physicians.push(await viewerFacts(db, await actorOf(db, 41 + k * 37)));
+  const caseManager: ViewerFacts = { userId: randomUUID(), accountId: null, permissions: new Set(BUILT_IN_ROLES['Case Manager']), locationIds: new Set(), groupIds: new Set(), departmentPeerIds: new Set(), actingFor: physicians };
+  const visible: StudyListScope = { kind: 'visible' };
+  const prefixes = ['smi', 'mül', 'gar', 'dub', 'ros', 'now', 'jen', 'sil', 'kow', 'nov'];
+  const show = (page: { total: number | null; totalCapped: boolean }) => `${page.total?.toLocaleString('en')}${page.totalCapped ? '+' : ''}`;
+  const viewers = [['physician', physician], ['department member', departmentMember], ['case manager acting for 20 physicians', caseManager], ['admin', admin]] as const;
+  for (const [label, viewer] of viewers) {
+    const first = await listStudies(db, viewer, visible, query());
+    await time(`first page, every study I see: ${label} (total ${show(first)})`, () => listStudies(db, viewer, visible, query()));
+  }
+  const personal: StudyListScope = { kind: 'worklist', worklistId: personalWorklistId(21), personalOwnerId: userId(21) };
+  const own = await listStudies(db, physician, personal, query());
+  await time(`first page of a physician's own worklist (total ${show(own)})`, () => listStudies(db, physician, personal, query()));
+  const prefix = (run: number) => prefixes[Math.max(0, run) % prefixes.length];
+  for (const [label, viewer] of viewers.filter(([label]) => label !== 'case manager acting for 20 physicians')) {
+    const first = await listStudies(db, viewer, visible, query({ text: prefixes[0] }));
+    await time(`search as you type, 3-letter prefix: ${label} ('${prefixes[0]}': ${show(first)})`, (run) => listStudies(db, viewer, visible, query({ text: prefix(run) })));
+  }
+  for (const [label, viewer] of [['physician', physician], ['admin', admin]] as const) {
+    await time(`search, 3 letters + CT, by patient name: ${label}`, (run) => listStudies(db, viewer, visible, query({ text: prefix(run), modalities: 'CT', sort: 'patientName', direction: 'asc' })));
+  }
+  await time('search, a rare word (an accession number): physician', (run) => listStudies(db, physician, visible, query({ text: `A${(Math.max(0, run) * 7919 * SITES + 1) % STUDIES}` })));
+  // 1,000 pages of 100 deep (or a quarter of the studies, on a smaller fill), for the case manager, who sees the most.
+  const depth = Math.min(100_000, STUDIES / 4);
+  const deep = await listStudies(db, caseManager, visible, query({ offset: String(depth - 100), withTotal: 'false' }));
+  await time(`page ${(depth / 100).toLocaleString('en')} deep by cursor (newest first)`, () => listStudies(db, caseManager, visible, query({ after: deep.nextCursor!, withTotal: 'false' })));
+  await time(`page ${(depth / 100).toLocaleString('en')} deep by offset (a scrollbar jump)`, () => listStudies(db, caseManager, visible, query({ offset: String(depth), withTotal: 'false' })));
+  await shareCreation(db);
+}
+
+/** Share creation through real HTTP: a radiologist of site 0 shares its studies to colleagues' personal worklists. */
+async function shareCreation(db: Kysely<HubDatabase>): Promise<void> {
+  const hub = buildHub({ db, blobDir: path.resolve('.bench', 'hub-scale-blobs'), publicUrl: 'https://hub.example.org' });
+  const url = await hub.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const sharer = 20; // a radiologist of site 0 (20 % SITES = 0)
+    const token = await createSession(db, userId(sharer), new Date());
+    const duration = 5;
+    const until = Date.now() + duration * 1000;
+    let applied = 0;
+    let failed = 0;
+    const failures = new Map<string, number>();
+    const latencies: number[] = [];
+    const run = Date.now(); // a different study/target mix each run, so few are "already shared"
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, client) => {
+        for (let i = 0; Date.now() < until && i < 1_000_000; i++) {
+          // A study of site 0 (n % SITES = 0) to another member of site 0 (their personal worklist).
+          const study = studyId(((run + client * 7919 + i * 16) * SITES) % STUDIES);
+          const target = personalWorklistId(SITES * (1 + ((run + client * 131 + i * 17) % (USERS / SITES - 1))));
+          const op = { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: study }, target: { worklistId: target } };
+          const started = performance.now();
+          const response = await fetch(`${url}/api/operations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ operations: [op] }) });
+          const body = (await response.json()) as { results?: { status: string; error?: { code: string } }[]; error?: { code: string } };
+          latencies.push(performance.now() - started);
+          const result = body.results?.[0];
+          if (response.ok && result?.status === 'applied') applied++;
+          else {
+            failed++;
+            // Why, by code: a private study of the site the sharer may not see is refused, as it should be.
+            const code = `${response.status} ${result?.error?.code ?? body.error?.code ?? result?.status ?? '?'}`;
+            failures.set(code, (failures.get(code) ?? 0) + 1);
+          }
+        }
+      }),
+    );
+    const why = [...failures].map(([code, n]) => `${n} × ${code}`).join(', ');
+    console.log(`${'share creation over HTTP, 16 clients, one operation a request'.padEnd(70)} ${Math.round(applied / duration)} operations/s (${failed} not applied${why === '' ? '' : `: ${why}`}); ${percentiles(latencies)}`);
+  } finally {
+    await hub.close();
+  }
+}
+
+export async function runScaleBench(): Promise<void> {
+  const engines = values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine];
+  for (const engine of engines) {
+    if (engine === 'sqlite') {
+      const db = await openSqlite();
+      try {
+        if (values['fill-only'] !== true) await measure(db, 'SQLite');
+      } finally {
+        await db.destroy();
+      }
+    } else if (engine === 'postgres') {
+      const given = values.database ?? process.env.HUB_DATABASE_URL;
+      let cluster: ThrowawayCluster | null = null;
+      let server = given;
+      if (server === undefined) {
+        cluster = await startThrowawayCluster({ sharedBuffers: '1GB' });
+        server = `${cluster.url}/postgres`;
+      }
+      try {
+        const db = await openPostgres(server, cluster !== null);
+        try {
+          if (values['fill-only'] !== true) await measure(db, 'PostgreSQL');
+        } finally {
+          await db.destroy();
+        }
+      } finally {
+        cluster?.stop();
+      }
+    } else {
+      throw new Error(`--engine is sqlite, postgres or both, not ${values.engine}`);
+    }
   }
 }
