@@ -51,18 +51,19 @@ export type OperationResult =
   | { readonly id: string; readonly status: 'rejected'; readonly error: { readonly code: string; readonly message: string } };
 
 
-/** A study as the change feed gives it to a user who may see it. */
-export interface HubStudyChange {
-  readonly studyId: string;
-  readonly visible: true;
-  readonly private: boolean;
-  readonly summary: z.output<typeof studySummarySchema>;
-  readonly actions: readonly string[];
-  readonly shares: readonly { readonly id: string; readonly target: unknown; readonly sharedBy: string; readonly removable: boolean }[];
-}
-export type HubChange = HubStudyChange | { readonly studyId: string; readonly visible: false };
-export interface HubChangePage {
-  readonly changes: readonly HubChange[];
-  readonly cursor: number;
-  readonly more: boolean;
-}
+/** A study as the change feed gives it: what the user may see of it now, or that they no longer may. */
+export const hubChangeSchema = z.union([
+  z.object({
+    studyId: z.string(),
+    visible: z.literal(true),
+    private: z.boolean(),
+    summary: studySummarySchema,
+    actions: z.array(z.string()),
+    shares: z.array(z.object({ id: z.string(), target: z.unknown(), sharedBy: z.string(), removable: z.boolean() })),
+  }),
+  z.object({ studyId: z.string(), visible: z.literal(false) }),
+]);
+export const hubChangePageSchema = z.object({ changes: z.array(hubChangeSchema), cursor: z.number().int(), more: z.boolean() });
+export type HubChange = z.output<typeof hubChangeSchema>;
+export type HubStudyChange = Extract<HubChange, { visible: true }>;
+export type HubChangePage = z.output<typeof hubChangePageSchema>;

@@ -1,76 +1,16 @@
 /**
- * The change feed: studies changed after a cursor, as the asking user may see them now. A study
- * they can no longer see comes as `{ studyId, visible: false }` (its id only) so that their
- * cache drops it — and only to someone who could see it before (a share to them was removed, or
- * it was made private): a study that never reached this user is not in their feed at all, not
- * even by id. Both conditions are SQL (server/access/visibility-sql.ts), applied before the
- * page's limit.
+ * `GET /api/changes` (declared in shared/hub-api/sync.ts): the change feed a desktop pulls by
+ * cursor, read by server/sharing/change-feed.ts as the caller may see it now.
  */
-import { sql } from 'kysely';
 import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
-import { studyAccess, visibleShares } from '../../shared/permissions/visibility';
+import { changesRoute } from '../../shared/hub-api/sync';
+import { viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
-import { studyFactsMany, viewerFacts } from '../access/access-facts';
-import { studyVisibleSql } from '../access/visibility-sql';
-import { parseInput } from '../http-error';
-
-const querySchema = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) }).strict();
+import { addRoute } from '../http/hub-route';
+import { readChanges } from '../sharing/change-feed';
 
 export const changeRoutes =
   ({ db }: HubContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/changes', async (request) => {
-      const { actor } = request;
-      const { after, limit } = parseInput(querySchema, request.query);
-      const viewer = await viewerFacts(db, actor);
-      const visibleNow = studyVisibleSql(viewer, 'studies');
-      const seenBefore = studyVisibleSql(viewer, 'studies', { asIfNothingWithdrawn: true });
-      // Each changed study once, in the order of its latest change: a study changed many times
-      // since the cursor (published, then shared five times) costs one entry, not six. Every
-      // study whose latest change is at or before the page's cursor is in the page, so the
-      // next page starts after it without missing any.
-      const rows = await db
-        .selectFrom('changes')
-        .innerJoin('studies', 'studies.id', 'changes.study_id')
-        .select((eb) => [
-          'changes.study_id',
-          eb.fn.max('changes.seq').as('seq'),
-          sql<number>`CASE WHEN ${visibleNow} THEN 1 ELSE 0 END`.as('visible'),
-        ])
-        .where('changes.seq', '>', after)
-        .where(seenBefore)
-        .groupBy(['changes.study_id', 'studies.id', 'studies.account_id', 'studies.uploader_id', 'studies.private'])
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
-      const cursor = rows.at(-1)?.seq ?? after;
-      const shownIds = rows.filter((row) => Number(row.visible) === 1).map((row) => row.study_id);
-      const studies = new Map<string, { id: string; account_id: string; uploader_id: string; private: number; summary: string }>();
-      for (let start = 0; start < shownIds.length; start += 500) {
-        const chunk = shownIds.slice(start, start + 500);
-        for (const study of await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('id', 'in', chunk).execute()) studies.set(study.id, study);
-      }
-      const factsById = await studyFactsMany(db, [...studies.values()]);
-      const changes = [];
-      for (const row of rows) {
-        const study = studies.get(row.study_id);
-        if (study === undefined) {
-          changes.push({ studyId: row.study_id, visible: false });
-          continue;
-        }
-        // What the viewer may do, and which shares they may know of, from the pure rules.
-        const facts = factsById.get(study.id)!;
-        const access = studyAccess(facts, viewer);
-        changes.push({
-          studyId: study.id,
-          visible: true,
-          private: study.private === 1,
-          summary: JSON.parse(study.summary) as unknown,
-          actions: [...access.actions].sort(),
-          shares: visibleShares(facts, viewer).map((share) => ({ id: share.id, target: share.target, sharedBy: share.sharedBy, removable: access.removableShareIds.has(share.id) })),
-        });
-      }
-      return { changes, cursor, more: rows.length === limit };
-    });
+    addRoute(app, changesRoute, async ({ query }, { actor }) => readChanges(db, await viewerFacts(db, actor), query.after, query.limit));
   };

@@ -16,7 +16,7 @@ import { TLSSocket, type PeerCertificate } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import type { HubChangePage, Operation, OperationResult } from '../../../shared/hub-contract';
 import { signInRoute } from '../../../shared/hub-api/accounts';
-import { postOperationsRoute } from '../../../shared/hub-api/sync';
+import { changesRoute, postOperationsRoute } from '../../../shared/hub-api/sync';
 import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
 import { hubInfoSchema, type HubInfo } from '../../../shared/hub-info';
 
@@ -293,7 +293,7 @@ export class HubClient {
   }
 
   changes(after: number, limit = 1000): Promise<HubChangePage> {
-    return this.request('GET', `/api/changes?after=${after}&limit=${limit}`) as Promise<HubChangePage>;
+    return this.call(changesRoute, { query: { after, limit } });
   }
 
   async uploadFile(studyId: string, sopInstanceUid: string, filePath: string): Promise<{ size: number; sha256: string }> {
