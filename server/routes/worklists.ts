@@ -1,43 +1,37 @@
 /**
- * Worklists and their share codes: the worklists a user has, looking one up by share code (to
- * share into it from anywhere in the ecosystem), and regenerating a code (the old one stops
- * working). Locations and groups are created with their worklist.
+ * Worklists and places: the worklists a user has, looking one up by share code (to share into it
+ * from anywhere in the ecosystem), regenerating a code (the old one stops working), locations and
+ * groups with their members, and a worklist's studies. Routes are declared in
+ * shared/hub-api/places.ts (and worklists.ts for the study list); the SQL is in
+ * server/worklists/worklists-repository.ts and server/studies/study-list.ts.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Transaction } from 'kysely';
-import { z } from 'zod';
+import {
+  addGroupMemberRoute,
+  addGroupRoute,
+  addLocationMemberRoute,
+  addLocationRoute,
+  listGroupsRoute,
+  listLocationsRoute,
+  listWorklistsRoute,
+  regenerateShareCodeRoute,
+  worklistByCodeRoute,
+} from '../../shared/hub-api/places';
 import { hubStudyQuerySchema } from '../../shared/hub-api/worklists';
 import { parseShareCode } from '../../shared/share-code';
 import { viewerFacts } from '../access/access-facts';
-import { listStudies } from '../studies/study-list';
 import type { HubContext } from '../app';
 import { requireAccount, requirePermission } from '../auth/sessions';
-import type { HubDatabase } from '../db/schema';
+import { addRoute } from '../http/hub-route';
 import { HttpError, parseInput } from '../http-error';
-import { uniqueShareCode } from './worklist-codes';
-
-const nameSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
-const memberSchema = z.object({ userId: z.string().uuid() }).strict();
-const groupSchema = z.object({ name: z.string().trim().min(1).max(200), department: z.boolean().default(false) }).strict();
+import { listStudies } from '../studies/study-list';
+import { addPlaceMember, createPlace, findWorklist, placesWithMembers, regenerateShareCode, worklistByCode, worklistsFor } from '../worklists/worklists-repository';
 
 export const worklistRoutes =
   ({ db }: HubContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/worklists', async (request) => {
-      const { actor } = request;
-      const rows = await db
-        .selectFrom('worklists')
-        .select(['id', 'kind', 'name', 'share_code as shareCode', 'owner_id as ownerId'])
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('kind', '=', 'personal'), eb('owner_id', '=', actor.userId)]),
-            eb.and([eb('kind', 'in', ['location', 'group']), eb('account_id', '=', actor.accountId)]),
-          ]),
-        )
-        .orderBy('kind')
-        .orderBy('name')
-        .execute();
+    addRoute(app, listWorklistsRoute, async (_input, { actor }) => {
+      const rows = await worklistsFor(db, actor.userId, actor.accountId);
       // `member`: the worklists this user works from (their own, their locations', their groups').
       const viewer = await viewerFacts(db, actor);
       return {
@@ -48,53 +42,26 @@ export const worklistRoutes =
       };
     });
 
-    app.get<{ Params: { code: string } }>('/worklists/by-code/:code', async (request) => {
-      const { actor } = request;
+    addRoute(app, worklistByCodeRoute, async ({ params }, { actor }) => {
       requirePermission(actor, 'studies.share.code');
-      const parsed = parseShareCode(request.params.code);
+      const parsed = parseShareCode(params.code);
       if (!parsed.ok) throw new HttpError(400, `share-code-${parsed.problem}`, parsed.message);
-      const row = await db
-        .selectFrom('worklists')
-        .leftJoin('accounts', 'accounts.id', 'worklists.account_id')
-        .select(['worklists.id', 'worklists.kind', 'worklists.name', 'accounts.name as site', 'worklists.share_code as shareCode'])
-        .where('worklists.share_code', '=', parsed.code)
-        .executeTakeFirst();
+      const row = await worklistByCode(db, parsed.code);
       if (row === undefined) throw new HttpError(404, 'share-code-unknown', 'No worklist has this share code. Check it with the person who gave it to you.');
       return { worklist: row };
     });
 
-    app.post<{ Params: { id: string } }>('/worklists/:id/share-code', async (request) => {
-      const { actor } = request;
-      const worklist = await db.selectFrom('worklists').select(['id', 'kind', 'account_id']).where('id', '=', request.params.id).executeTakeFirst();
+    addRoute(app, regenerateShareCodeRoute, async ({ params }, { actor }) => {
+      const worklist = await findWorklist(db, params.id);
       if (worklist === undefined || worklist.account_id !== actor.accountId) throw new HttpError(404, 'not-found', 'No such worklist in your site.');
       requirePermission(actor, worklist.kind === 'location' ? 'admin.locations' : worklist.kind === 'group' ? 'admin.groups' : 'admin.users');
-      const shareCode = await uniqueShareCode(db);
-      await db.updateTable('worklists').set({ share_code: shareCode }).where('id', '=', worklist.id).execute();
-      return { shareCode };
+      return { shareCode: await regenerateShareCode(db, worklist.id) };
     });
-
-    /** A location or group is created together with its worklist, in one transaction. */
-    async function createWithWorklist(
-      accountId: string,
-      kind: 'location' | 'group',
-      name: string,
-      insertOwner: (trx: Transaction<HubDatabase>, id: string) => Promise<unknown>,
-    ): Promise<string> {
-      const id = randomUUID();
-      await db.transaction().execute(async (trx) => {
-        await insertOwner(trx, id);
-        await trx
-          .insertInto('worklists')
-          .values({ id: randomUUID(), kind, owner_id: id, account_id: accountId, name, share_code: await uniqueShareCode(trx) })
-          .execute();
-      });
-      return id;
-    }
 
     app.get<{ Params: { id: string }; Querystring: Record<string, string> }>('/worklists/:id/studies', async (request) => {
       const { actor } = request;
       const query = parseInput(hubStudyQuerySchema, request.query);
-      const worklist = await db.selectFrom('worklists').select(['id', 'kind', 'owner_id', 'account_id']).where('id', '=', request.params.id).executeTakeFirst();
+      const worklist = await findWorklist(db, request.params.id);
       if (worklist === undefined) throw new HttpError(404, 'not-found', 'No such worklist.');
       const viewer = await viewerFacts(db, actor);
       const member =
@@ -109,63 +76,34 @@ export const worklistRoutes =
     });
 
     // Locations and groups of the site with their members (for the admin screens).
-    for (const kind of ['location', 'group'] as const) {
-      app.get(`/${kind}s`, async (request) => {
-        const { actor } = request;
-        requirePermission(actor, kind === 'location' ? 'admin.locations' : 'admin.groups');
-        const accountId = requireAccount(actor);
-        const owners = await db.selectFrom(kind === 'location' ? 'locations' : 'groups').selectAll().where('account_id', '=', accountId).orderBy('name').execute();
-        const members = await db
-          .selectFrom(kind === 'location' ? 'location_members' : 'group_members')
-          .innerJoin('users', 'users.id', 'user_id')
-          .select(['owner_id', 'users.id', 'users.name'])
-          .where('users.account_id', '=', accountId)
-          .orderBy('users.name')
-          .execute();
-        return {
-          [`${kind}s`]: owners.map((owner) => ({
-            id: owner.id,
-            name: owner.name,
-            ...('department' in owner ? { department: owner.department === 1 } : {}),
-            members: members.filter((m) => m.owner_id === owner.id).map((m) => ({ id: m.id, name: m.name })),
-          })),
-        };
-      });
-    }
-
-    for (const kind of ['location', 'group'] as const) {
-      app.post<{ Params: { id: string } }>(`/${kind}s/:id/members`, async (request, reply) => {
-        const { actor } = request;
-        requirePermission(actor, kind === 'location' ? 'admin.locations' : 'admin.groups');
-        const accountId = requireAccount(actor);
-        const { userId } = parseInput(memberSchema, request.body);
-        const owner = await db.selectFrom(kind === 'location' ? 'locations' : 'groups').select('id').where('id', '=', request.params.id).where('account_id', '=', accountId).executeTakeFirst();
-        const user = await db.selectFrom('users').select('id').where('id', '=', userId).where('account_id', '=', accountId).executeTakeFirst();
-        if (owner === undefined || user === undefined) throw new HttpError(404, 'not-found', `No such ${kind} or user in your site.`);
-        await db.insertInto(kind === 'location' ? 'location_members' : 'group_members').values({ owner_id: owner.id, user_id: user.id }).onConflict((oc) => oc.doNothing()).execute();
-        return reply.status(204).send();
-      });
-    }
-
-    app.post('/locations', async (request, reply) => {
-      const { actor } = request;
+    addRoute(app, listLocationsRoute, async (_input, { actor }) => {
       requirePermission(actor, 'admin.locations');
-      const accountId = requireAccount(actor);
-      const input = parseInput(nameSchema, request.body);
-      const id = await createWithWorklist(accountId, 'location', input.name, (trx, ownerId) =>
-        trx.insertInto('locations').values({ id: ownerId, account_id: accountId, name: input.name }).execute(),
-      );
-      return reply.status(201).send({ location: { id, name: input.name } });
+      return { locations: (await placesWithMembers(db, requireAccount(actor), 'location')).map(({ department: _department, ...place }) => place) };
+    });
+    addRoute(app, listGroupsRoute, async (_input, { actor }) => {
+      requirePermission(actor, 'admin.groups');
+      return { groups: await placesWithMembers(db, requireAccount(actor), 'group') };
     });
 
-    app.post('/groups', async (request, reply) => {
-      const { actor } = request;
+    for (const [route, kind] of [
+      [addLocationMemberRoute, 'location'],
+      [addGroupMemberRoute, 'group'],
+    ] as const) {
+      addRoute(app, route, async ({ params, body }, { actor }) => {
+        requirePermission(actor, kind === 'location' ? 'admin.locations' : 'admin.groups');
+        if (!(await addPlaceMember(db, requireAccount(actor), kind, params.id, body.userId))) throw new HttpError(404, 'not-found', `No such ${kind} or user in your site.`);
+      });
+    }
+
+    addRoute(app, addLocationRoute, async ({ body }, { actor }) => {
+      requirePermission(actor, 'admin.locations');
+      const id = await createPlace(db, requireAccount(actor), 'location', body.name);
+      return { location: { id, name: body.name } };
+    });
+
+    addRoute(app, addGroupRoute, async ({ body }, { actor }) => {
       requirePermission(actor, 'admin.groups');
-      const accountId = requireAccount(actor);
-      const input = parseInput(groupSchema, request.body);
-      const id = await createWithWorklist(accountId, 'group', input.name, (trx, ownerId) =>
-        trx.insertInto('groups').values({ id: ownerId, account_id: accountId, name: input.name, department: input.department ? 1 : 0 }).execute(),
-      );
-      return reply.status(201).send({ group: { id, name: input.name, department: input.department } });
+      const id = await createPlace(db, requireAccount(actor), 'group', body.name, body.department);
+      return { group: { id, name: body.name, department: body.department } };
     });
   };

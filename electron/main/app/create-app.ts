@@ -4,9 +4,18 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { HostInfo, HubWorklistView } from '../../../shared/contract';
+import type { HostInfo } from '../../../shared/contract';
 import { hubStudyQueryString, type HubStudyPage } from '../../../shared/hub-api/worklists';
 import { addUserRoute, setRolePermissionsRoute } from '../../../shared/hub-api/accounts';
+import {
+  addGroupMemberRoute,
+  addGroupRoute,
+  addLocationMemberRoute,
+  addLocationRoute,
+  listWorklistsRoute,
+  regenerateShareCodeRoute,
+  worklistByCodeRoute,
+} from '../../../shared/hub-api/places';
 import { AppError } from '../api/app-error';
 import type { Handlers } from '../api/dispatch';
 import { EventBus } from '../api/event-bus';
@@ -98,24 +107,24 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'admin:overview': () => hub.adminOverview(),
     'admin:add-user': async (input) => ({ id: (await hub.hubRoute(addUserRoute, { body: input })).user.id }),
     'admin:set-role-permissions': async ({ roleId, permissions }) => (await hub.hubRoute(setRolePermissionsRoute, { params: { id: roleId }, body: { permissions } })).role,
-    'admin:add-location': async ({ name }) => ({ id: (await hub.hubRequest<{ location: { id: string } }>('POST', '/api/locations', { name })).location.id }),
-    'admin:add-group': async (input) => ({ id: (await hub.hubRequest<{ group: { id: string } }>('POST', '/api/groups', input)).group.id }),
+    'admin:add-location': async ({ name }) => ({ id: (await hub.hubRoute(addLocationRoute, { body: { name } })).location.id }),
+    'admin:add-group': async (input) => ({ id: (await hub.hubRoute(addGroupRoute, { body: input })).group.id }),
     'admin:add-member': async ({ kind, ownerId, userId }) => {
-      await hub.hubRequest('POST', `/api/${kind}s/${ownerId}/members`, { userId });
+      await hub.hubRoute(kind === 'location' ? addLocationMemberRoute : addGroupMemberRoute, { params: { id: ownerId }, body: { userId } });
       return {};
     },
-    'admin:regenerate-share-code': ({ worklistId }) => hub.hubRequest<{ shareCode: string }>('POST', `/api/worklists/${worklistId}/share-code`),
+    'admin:regenerate-share-code': ({ worklistId }) => hub.hubRoute(regenerateShareCodeRoute, { params: { id: worklistId } }),
     'guest-links:create': (input) => hub.createGuestLink(input),
     'guest-links:list': ({ studyInstanceUid }) => hub.listGuestLinks(studyInstanceUid),
     'guest-links:revoke': ({ id }) => hub.hubRequest<{ state: string }>('POST', `/api/guest-links/${id}/revoke`),
     'sharing:targets': ({ kind, q }) => hub.hubRequest('GET', `/api/share-targets?${new URLSearchParams({ kind, q })}`),
-    'sharing:lookup-code': ({ code }) => hub.hubRequest('GET', `/api/worklists/by-code/${encodeURIComponent(code)}`),
+    'sharing:lookup-code': ({ code }) => hub.hubRoute(worklistByCodeRoute, { params: { code } }),
     'sharing:share': (input) => sharing.share(input),
     'sharing:remove': (input) => sharing.remove(input),
     'sharing:study': ({ study, opened }) => sharing.study(study, opened),
     'sharing:states': ({ studyInstanceUids }) => ({ states: sharing.states(studyInstanceUids) }),
     'hub-worklists:list': async () => {
-      const { worklists } = await hub.hubRequest<{ worklists: HubWorklistView[] }>('GET', '/api/worklists');
+      const { worklists } = await hub.hubRoute(listWorklistsRoute, {});
       return { worklists: worklists.filter((worklist) => worklist.member) };
     },
     'hub-worklists:studies': async ({ worklistId, ...query }) => {

@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import type { AdminOverview, GuestLinkView, HubProbeView, HubStatus, HubSwitchPreview } from '../../../shared/contract';
 import { listRolesRoute, listUsersRoute, meRoute, setupRoute, signOutRoute } from '../../../shared/hub-api/accounts';
 import { hubInfoRoute } from '../../../shared/hub-api/hub';
+import { listGroupsRoute, listLocationsRoute, listWorklistsRoute } from '../../../shared/hub-api/places';
 import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
 import { isLoopbackUrl, parsePublicUrl, type HubInfo } from '../../../shared/hub-info';
 import { AppError } from '../api/app-error';
@@ -551,13 +552,14 @@ export class HubConnection {
   async adminOverview(): Promise<AdminOverview> {
     const client = this.requireClient();
     const has = (key: string) => this.me?.permissions.includes(key) ?? false;
-    const get = <T>(pathname: string, allowed: boolean, empty: T): Promise<T> => (allowed ? this.hubCall(() => client.request('GET', pathname) as Promise<T>) : Promise.resolve(empty));
+    // Only what the role may read is asked for: the rest is empty, not an error.
+    const ask = <T>(allowed: boolean, call: () => Promise<T>, empty: T): Promise<T> => (allowed ? this.hubCall(call) : Promise.resolve(empty));
     const [users, roles, locations, groups, worklists] = await Promise.all([
-      has('admin.users') ? this.hubCall(() => client.call(listUsersRoute, {})) : { users: [] },
-      has('admin.roles') ? this.hubCall(() => client.call(listRolesRoute, {})) : { roles: [] },
-      get('/api/locations', has('admin.locations'), { locations: [] as AdminOverview['locations'] }),
-      get('/api/groups', has('admin.groups'), { groups: [] as AdminOverview['groups'] }),
-      get('/api/worklists', this.me !== null, { worklists: [] as AdminOverview['worklists'] }),
+      ask(has('admin.users'), () => client.call(listUsersRoute, {}), { users: [] }),
+      ask(has('admin.roles'), () => client.call(listRolesRoute, {}), { roles: [] }),
+      ask(has('admin.locations'), () => client.call(listLocationsRoute, {}), { locations: [] }),
+      ask(has('admin.groups'), () => client.call(listGroupsRoute, {}), { groups: [] }),
+      ask(this.me !== null, () => client.call(listWorklistsRoute, {}), { worklists: [] }),
     ]);
     return { ...users, ...roles, ...locations, ...groups, ...worklists };
   }
