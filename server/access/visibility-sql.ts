@@ -87,13 +87,16 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options:
   const live = withdrawn ? sql<SqlBool>`1 = 1` : sql<SqlBool>`sh.removed_at IS NULL`;
   const shared = sql<SqlBool>`EXISTS (SELECT 1 FROM shares sh WHERE sh.study_id = ${col('id')} AND ${live} AND ${shareReaches})`;
 
-  const always: RawBuilder<SqlBool>[] = [sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`, shared];
+  // The row's own columns are tested before the share EXISTS (a subquery per row): a list walking
+  // a site's studies then settles each row without reading its shares.
+  const always: RawBuilder<SqlBool>[] = [sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`];
   if (viewer.accountId !== null && viewer.permissions.has('admin.users')) always.unshift(sql<SqlBool>`${col('account_id')} = ${viewer.accountId}`);
   const notPrivate = [
     inSet(col('account_id'), [viewer.accountId, ...physicians.map((p) => p.accountId)].filter(present)),
     inSet(col('uploader_id'), [...viewer.departmentPeerIds, ...physicians.flatMap((p) => [p.userId, ...p.departmentPeerIds])]),
   ].filter(present);
   if (notPrivate.length > 0) always.push(sql<SqlBool>`(${col('private')} = 0 AND ${anyOf(notPrivate)})`);
+  always.push(shared);
   return anyOf(always);
 }
 
@@ -111,15 +114,26 @@ export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study =
 }
 
 /**
- * Ids of studies among which every study the viewer may see is found, drawn from indexes only
- * (their shares, their uploads and their peers'), or null when the viewer sees a whole site
- * (a member of one, or acting for one): then no short list exists and lists walk the sort order
- * instead. Used to pick a plan, never to decide visibility (the condition above does).
+ * The sites whose non-private studies the viewer sees whole (their own, and those of the
+ * physicians they act for), and whether they also see their own site's private ones (an admin).
+ * Used to split a list into per-site parts that each walk an index in sort order; never to decide
+ * visibility (the condition above does, in every part).
  */
-export function visibleCandidatesSql(viewer: ViewerFacts): RawBuilder<{ id: string }> | null {
+export function wholeSites(viewer: ViewerFacts): { readonly sites: readonly string[]; readonly privateToo: string | null } {
+  if (!viewer.permissions.has('studies.view')) return { sites: [], privateToo: null };
+  const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
+  const sites = [...new Set([viewer.accountId, ...physicians.map((p) => p.accountId)].filter(present))].sort();
+  return { sites, privateToo: viewer.accountId !== null && viewer.permissions.has('admin.users') ? viewer.accountId : null };
+}
+
+/**
+ * Ids of studies that reach the viewer other than through a whole site: shares to them, to the
+ * physicians they act for, to their worklists, and uploads by any of them or their department
+ * peers. Every study the viewer sees outside `wholeSites` is among these. Drawn from indexes only.
+ */
+export function reachedStudyIdsSql(viewer: ViewerFacts): RawBuilder<{ id: string }> {
   if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
-  if (viewer.accountId !== null || physicians.some((p) => p.accountId !== null)) return null;
   const people = [viewer.userId, ...physicians.map((p) => p.userId)];
   const worklists = worklistIds({
     personal: people,
@@ -130,4 +144,14 @@ export function visibleCandidatesSql(viewer: ViewerFacts): RawBuilder<{ id: stri
   const reaches = worklists === null ? toPeople : sql<SqlBool>`(${toPeople} OR sh.worklist_id IN (${worklists}))`;
   const uploaders = inSet(sql.ref('up.uploader_id'), [...people, ...viewer.departmentPeerIds, ...physicians.flatMap((p) => [...p.departmentPeerIds])])!;
   return sql<{ id: string }>`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${reaches} UNION SELECT up.id AS id FROM studies up WHERE ${uploaders}`;
+}
+
+/**
+ * Ids of studies among which every study the viewer may see is found, drawn from indexes only,
+ * or null when the viewer sees a whole site (a member of one, or acting for one): then no short
+ * list exists. Used to pick a plan, never to decide visibility (the condition above does).
+ */
+export function visibleCandidatesSql(viewer: ViewerFacts): RawBuilder<{ id: string }> | null {
+  if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
+  return wholeSites(viewer).sites.length > 0 ? null : reachedStudyIdsSql(viewer);
 }

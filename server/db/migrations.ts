@@ -340,6 +340,35 @@ const hub0090: Migration = {
   },
 };
 
+/**
+ * Hub lists per site. A site member (or an admin, or someone acting for physicians of several
+ * sites) sees a whole site's non-private studies: the list walks, for each such site, an
+ * (account_id, private, column, id) index, which holds that site's studies already in sort order,
+ * so a first page reads about a page of rows per site however big the hub is (before, the
+ * (column, id) index was walked across every site and most rows were skipped: at a million
+ * studies over 20 sites, 19 of 20; with a search word on top, far more).
+ */
+const hub0110: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const [name, column] of SORT_INDEX_COLUMNS) {
+      await db.schema.createIndex(`studies_by_site_${name}`).on('studies').columns(['account_id', 'private', column, 'id']).execute();
+    }
+  },
+};
+
+/** The (name, column) of each sortable column's indexes: `studies_by_<name>` (0090) and `studies_by_site_<name>` (0110). */
+export const SORT_INDEX_COLUMNS = [
+  ['name', 'patient_name_key'],
+  ['patient_id', 'patient_id'],
+  ['birth_date', 'patient_birth_date'],
+  ['date', 'study_date'],
+  ['modalities', 'modalities'],
+  ['description', 'study_description'],
+  ['accession', 'accession_number'],
+  ['series_count', 'series_count'],
+  ['instance_count', 'instance_count'],
+] as const;
+
 export const hubMigrations: MigrationProvider = {
   getMigrations: async () => ({
     '0010-accounts-users-worklists': hub0010,
@@ -351,5 +380,6 @@ export const hubMigrations: MigrationProvider = {
     '0070-password-resets': hub0070,
     '0080-mail-claims': hub0080,
     '0090-study-columns-terms-guest-link-studies': hub0090,
+    '0110-site-sort-indexes': hub0110,
   }),
 };

@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hubStudyQueryString, type HubStudyPage, type HubStudyQueryInput } from '../../shared/hub-api/worklists';
+import type { Kysely } from 'kysely';
+import { hubStudyQuerySchema, hubStudyQueryString, type HubStudyPage, type HubStudyQueryInput } from '../../shared/hub-api/worklists';
+import type { ViewerFacts } from '../../shared/permissions/visibility';
+import { viewerFacts } from '../access/access-facts';
+import type { HubDatabase } from '../db/schema';
+import { listStudies, type StudyListScope, type StudyListTuning } from './study-list';
 import { BUILT_IN_ROLES } from '../../shared/permissions/catalogue';
 import { STUDY_SORT_COLUMNS, type StudySummary } from '../../shared/types/study';
 import { buildHub } from '../app';
@@ -48,6 +53,8 @@ describe.each(HUB_ENGINES)('hub study lists (%s)', (engine) => {
   let worklistId = '';
   const summaries = new Map<string, StudySummary>();
   const hidden = new Set<string>();
+  let hubDb: Kysely<HubDatabase>;
+  const userIds: Record<string, { id: string; account: string; role: keyof typeof BUILT_IN_ROLES }> = {};
 
   const get = async (url: string, who: string) => hub.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token[who]}` } });
   const list = async (who: string, input: HubStudyQueryInput, base = '/api/studies'): Promise<HubStudyPage> => {
@@ -69,6 +76,7 @@ describe.each(HUB_ENGINES)('hub study lists (%s)', (engine) => {
   beforeAll(async () => {
     const database = await testHubDatabase(engine);
     const { db } = database;
+    hubDb = db;
     close = database.close;
     hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org' });
     await hub.ready();
@@ -90,6 +98,8 @@ describe.each(HUB_ENGINES)('hub study lists (%s)', (engine) => {
       .values(users.map((u) => ({ id: u.id, account_id: u.account, email: `${u.key}@example.org`, name: u.key, password_hash: 'x', role_id: u.role, active: 1, created_at: at })))
       .execute();
     for (const u of users) token[u.key] = await createSession(db, u.id, new Date());
+    userIds.rad = { id: users[0].id, account: 'site-a', role: 'Radiologist' };
+    userIds.tech = { id: users[1].id, account: 'site-b', role: 'Technologist' };
     await db.insertInto('locations').values({ id: 'loc-b', account_id: 'site-b', name: 'North' }).execute();
     await db.insertInto('location_members').values({ owner_id: 'loc-b', user_id: users[1].id }).execute();
     worklistId = randomUUID();
@@ -164,6 +174,64 @@ describe.each(HUB_ENGINES)('hub study lists (%s)', (engine) => {
     // The site-wide list of the other site holds only what reached its member.
     expect(new Set(await all('tech', {}))).toEqual(new Set(visible));
     expect((await list('rad', {})).total).toBe(60);
+  });
+
+  it('gives the same rows, in the same order, whichever plan it takes (fetch, per-site parts, one walk)', async () => {
+    const facts = async (key: string): Promise<ViewerFacts> => {
+      const user = userIds[key];
+      return viewerFacts(hubDb, { userId: user.id, accountId: user.account, name: key, email: '', role: user.role, permissions: new Set(BUILT_IN_ROLES[user.role]) });
+    };
+    const rad = await facts('rad');
+    const tech = await facts('tech');
+    const viewers: [string, ViewerFacts][] = [
+      ['a site member', rad],
+      ['a member of another site, who sees what was shared', tech],
+      // An admin of site A: its private studies too (their own part).
+      ['an admin', { ...rad, userId: randomUUID(), permissions: new Set(BUILT_IN_ROLES.Admin) }],
+      ['someone acting for physicians of two sites', { userId: randomUUID(), accountId: null, permissions: new Set(BUILT_IN_ROLES['Case Manager']), locationIds: new Set(), groupIds: new Set(), departmentPeerIds: new Set(), actingFor: [rad, tech] }],
+    ];
+    const tunings: [string, StudyListTuning][] = [
+      ['fetch when small', { fetchBelow: 1_000_000, maxPartsOffset: 1_000 }],
+      ['parts', { fetchBelow: 0, maxPartsOffset: 1_000 }],
+      ['walk', { fetchBelow: 0, maxPartsOffset: -1 }],
+    ];
+    const queries: HubStudyQueryInput[] = [
+      {},
+      { text: 'smith' },
+      { text: 'de vri' },
+      { modalities: ['CT'], sort: { column: 'patientName', direction: 'asc' } },
+      { text: 'ct', modalities: ['CT', 'PT'], sort: { column: 'seriesCount', direction: 'desc' } },
+      { dateFrom: '2024-03-01', sort: { column: 'accessionNumber', direction: 'asc' } },
+    ];
+    const scopes: [string, StudyListScope][] = [
+      ['every visible study', { kind: 'visible' }],
+      ['a worklist', { kind: 'worklist', worklistId, personalOwnerId: null }],
+    ];
+    const pages = async (viewer: ViewerFacts, scope: StudyListScope, input: HubStudyQueryInput, tuning: StudyListTuning) => {
+      const ids: string[] = [];
+      let after: string | undefined;
+      // Bounded: 60 studies at 7 a page.
+      for (let page = 0; page < 20; page++) {
+        const result = await listStudies(hubDb, viewer, scope, hubStudyQuerySchema.parse(Object.fromEntries(new URLSearchParams(hubStudyQueryString({ ...input, after, limit: 7, withTotal: false })))), tuning);
+        ids.push(...result.studies.map((s) => s.studyId));
+        after = result.nextCursor ?? undefined;
+        if (after === undefined) break;
+      }
+      const byOffset = await listStudies(hubDb, viewer, scope, hubStudyQuerySchema.parse(Object.fromEntries(new URLSearchParams(hubStudyQueryString({ ...input, offset: 5, limit: 9 })))), tuning);
+      return { ids, offsetPage: byOffset.studies.map((s) => s.studyId) };
+    };
+    for (const [who, viewer] of viewers) {
+      for (const [where, scope] of scopes) {
+        for (const input of queries) {
+          const [expected, ...others] = await Promise.all(tunings.map(([, tuning]) => pages(viewer, scope, input, tuning)));
+          expect(expected.offsetPage).toEqual(expected.ids.slice(5, 14));
+          others.forEach((result, k) => expect(result, `${who}, ${where}, ${JSON.stringify(input)}: ${tunings[k + 1][0]}`).toEqual(expected));
+        }
+      }
+    }
+    // Not vacuous: the admin sees the private studies, the other site's member only what reached them.
+    expect((await pages(viewers[2][1], scopes[0][1], {}, tunings[1][1])).ids).toHaveLength(60);
+    expect(new Set((await pages(tech, scopes[0][1], {}, tunings[1][1])).ids)).toEqual(new Set([...summaries.keys()].filter((id, n) => n % 2 === 0 && !hidden.has(id))));
   });
 
   it('refuses a hostile sort, cursor or filter with 400, never reaching SQL with it', async () => {

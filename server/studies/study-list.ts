@@ -4,13 +4,24 @@
  * is a condition in the query (server/access/visibility-sql.ts), applied before the LIMIT, so a
  * page is never short because some of its rows were hidden afterwards.
  *
- * Two plans, chosen per query from cheap capped counts on indexes:
- * - `fetch`: some source of candidates is small (a worklist with few studies, a rare search
- *   word, an external user's shares): take those ids, keep the visible matching ones, sort them.
- * - `walk`: otherwise walk the sort column's (column, id) index and test each row, which finds a
- *   page after a few hundred rows when matches are dense (a site member's own site).
- * Totals: a fetched plan counts its matches (up to HUB_TOTAL_CAP); a walked plan says "at
- * least" the rows found so far, because an exact count would test every row of the sort order.
+ * Three plans, chosen per query from cheap capped counts on indexes (as the local index does,
+ * electron/main/study-index/study-query.ts), every one exact:
+ * - `fetch`: some source of candidates is small (a worklist, a rare search word, an external
+ *   user's shares: under FETCH_BELOW ids): take those ids, keep the visible matching ones, sort
+ *   them. Cost: the candidates, whatever the hub's size.
+ * - `parts`: the viewer sees whole sites and no source is small (a site member's list, a
+ *   3-letter prefix that matches a tenth of the hub). The studies are split into disjoint parts —
+ *   each whole site's non-private studies (and an admin's own site's private ones), and the rest —
+ *   and each part gives its first page: a site part by walking its (account_id, private, column,
+ *   id) index (migration 0110), already in sort order, testing search words and modalities per
+ *   row with one primary-key probe each; the rest from the ids that reach the viewer otherwise
+ *   (shares, uploads; few). The page is the first rows of their union. Cost: about a page per
+ *   part divided by the match density, instead of walking one global sort order in which 19 of
+ *   20 rows belong to other sites.
+ * - `walk`: a deep offset (a scrollbar jump past MAX_PARTS_OFFSET), where each part would have
+ *   to read offset rows: walk the sort column's (column, id) index once and test each row.
+ * Totals: a fetched plan counts its matches (up to HUB_TOTAL_CAP, in the page query itself); the
+ * others say "at least" the rows found so far, because an exact count would test every row.
  */
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { z } from 'zod';
@@ -18,25 +29,41 @@ import { HUB_TOTAL_CAP, type HubStudyPage, type HubStudyQuery } from '../../shar
 import type { ViewerFacts } from '../../shared/permissions/visibility';
 import { prefixEnd, searchPrefixes } from '../../shared/study-search';
 import { STUDY_SORT_COLUMNS, type StudySortColumn, type StudySummary } from '../../shared/types/study';
-import { studyVisibleSql, visibleCandidatesSql } from '../access/visibility-sql';
+import { reachedStudyIdsSql, studyVisibleSql, visibleCandidatesSql, wholeSites } from '../access/visibility-sql';
+import { isPostgres } from '../db/dialect';
 import type { HubDatabase } from '../db/schema';
 import { HttpError } from '../http-error';
 
-/** Each sortable column and the studies column (with its (column, id) index) that serves it. */
-const SORT_COLUMNS: Readonly<Record<StudySortColumn, { readonly column: string; readonly numeric: boolean }>> = {
-  patientName: { column: 'patient_name_key', numeric: false },
-  patientId: { column: 'patient_id', numeric: false },
-  patientBirthDate: { column: 'patient_birth_date', numeric: false },
-  studyDate: { column: 'study_date', numeric: false },
-  modalities: { column: 'modalities', numeric: false },
-  studyDescription: { column: 'study_description', numeric: false },
-  accessionNumber: { column: 'accession_number', numeric: false },
-  seriesCount: { column: 'series_count', numeric: true },
-  instanceCount: { column: 'instance_count', numeric: true },
+/** Each sortable column, the studies column that holds it and the name of its indexes (migrations 0090, 0110). */
+const SORT_COLUMNS: Readonly<Record<StudySortColumn, { readonly column: string; readonly index: string; readonly numeric: boolean }>> = {
+  patientName: { column: 'patient_name_key', index: 'name', numeric: false },
+  patientId: { column: 'patient_id', index: 'patient_id', numeric: false },
+  patientBirthDate: { column: 'patient_birth_date', index: 'birth_date', numeric: false },
+  studyDate: { column: 'study_date', index: 'date', numeric: false },
+  modalities: { column: 'modalities', index: 'modalities', numeric: false },
+  studyDescription: { column: 'study_description', index: 'description', numeric: false },
+  accessionNumber: { column: 'accession_number', index: 'accession', numeric: false },
+  seriesCount: { column: 'series_count', index: 'series_count', numeric: true },
+  instanceCount: { column: 'instance_count', index: 'instance_count', numeric: true },
 };
 
-/** Below this many candidates, fetching and sorting them beats walking the sort order. */
+/**
+ * Below this many candidates, fetching and sorting them beats walking: each costs one visibility
+ * test, a few microseconds, so 5,000 stay near 10–20 ms; above it, a prefix matches often enough
+ * (over 0.5 % of a million) that a site part finds its page within a few thousand index rows.
+ */
 const FETCH_BELOW = 5_000;
+
+/** Offsets up to this are served by the parts plan (each part reads offset + limit rows); deeper jumps walk once. */
+const MAX_PARTS_OFFSET = 1_000;
+
+/** The plan thresholds; tests set them to force each plan and check that all give the same rows. */
+export interface StudyListTuning {
+  readonly fetchBelow: number;
+  readonly maxPartsOffset: number;
+}
+
+export const DEFAULT_STUDY_LIST_TUNING: StudyListTuning = { fetchBelow: FETCH_BELOW, maxPartsOffset: MAX_PARTS_OFFSET };
 
 export type StudyListScope =
   | { readonly kind: 'visible' }
@@ -80,10 +107,13 @@ interface Row {
   shared_at: string | null;
 }
 
-export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, scope: StudyListScope, query: HubStudyQuery): Promise<HubStudyPage> {
+export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, scope: StudyListScope, query: HubStudyQuery, tuning: StudyListTuning = DEFAULT_STUDY_LIST_TUNING): Promise<HubStudyPage> {
   const sort = SORT_COLUMNS[query.sort];
   const column = sql.ref(`s.${sort.column}`);
-  const where: RawBuilder<SqlBool>[] = [studyVisibleSql(viewer, 's')];
+  // Tested in this order on each row (both engines keep the order of AND terms here): search
+  // words and modalities (one primary-key probe each) and dates first, visibility last — its
+  // share EXISTS is the dearest test, and most rows a walk meets fail a cheaper one first.
+  const filters: RawBuilder<SqlBool>[] = [];
   // Candidate sources, each a list of study ids read from one index.
   const sources: RawBuilder<unknown>[] = [];
 
@@ -93,69 +123,111 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       scope.personalOwnerId === null
         ? sql<SqlBool>`(ws.worklist_id = ${scope.worklistId})`
         : sql<SqlBool>`(ws.worklist_id = ${scope.worklistId} OR ws.user_id = ${scope.personalOwnerId})`;
-    where.push(sql<SqlBool>`EXISTS (SELECT 1 FROM shares ws WHERE ws.study_id = s.id AND ws.removed_at IS NULL AND ${inWorklist})`);
+    filters.push(sql<SqlBool>`EXISTS (SELECT 1 FROM shares ws WHERE ws.study_id = s.id AND ws.removed_at IS NULL AND ${inWorklist})`);
     sources.push(sql`SELECT ws.study_id AS id FROM shares ws WHERE ws.removed_at IS NULL AND ${inWorklist}`);
   }
   for (const prefix of searchPrefixes(query.text ?? '')) {
     const range = sql<SqlBool>`t.term >= ${prefix} AND t.term < ${prefixEnd(prefix)}`;
-    where.push(sql<SqlBool>`EXISTS (SELECT 1 FROM study_terms t WHERE t.study_id = s.id AND ${range})`);
+    filters.push(sql<SqlBool>`EXISTS (SELECT 1 FROM study_terms t WHERE t.study_id = s.id AND ${range})`);
     sources.push(sql`SELECT t.study_id AS id FROM study_terms t WHERE ${range}`);
   }
   if (query.modalities !== undefined && query.modalities.length > 0) {
     const codes = sql.join(query.modalities);
-    where.push(sql<SqlBool>`EXISTS (SELECT 1 FROM study_modalities m WHERE m.study_id = s.id AND m.modality IN (${codes}))`);
+    filters.push(sql<SqlBool>`EXISTS (SELECT 1 FROM study_modalities m WHERE m.study_id = s.id AND m.modality IN (${codes}))`);
     sources.push(sql`SELECT m.study_id AS id FROM study_modalities m WHERE m.modality IN (${codes})`);
   }
-  if (query.dateFrom !== undefined) where.push(sql<SqlBool>`s.study_date >= ${query.dateFrom}`);
+  if (query.dateFrom !== undefined) filters.push(sql<SqlBool>`s.study_date >= ${query.dateFrom}`);
   // '' (no date) sorts before every date, so an upper bound alone must exclude it.
-  if (query.dateTo !== undefined) where.push(sql<SqlBool>`s.study_date <= ${query.dateTo} AND s.study_date <> ''`);
+  if (query.dateTo !== undefined) filters.push(sql<SqlBool>`s.study_date <= ${query.dateTo} AND s.study_date <> ''`);
+  filters.push(studyVisibleSql(viewer, 's'));
   const candidates = visibleCandidatesSql(viewer);
   if (candidates !== null) sources.push(candidates);
 
   // The smallest source, if one is small enough to fetch whole.
   let driver: RawBuilder<unknown> | null = null;
-  let smallest = FETCH_BELOW;
+  let smallest = tuning.fetchBelow;
   for (const source of sources) {
+    if (smallest <= 0) break;
     const n = await countUpTo(db, source, smallest);
     if (n < smallest) {
       smallest = n;
       driver = source;
     }
   }
-  // CROSS JOIN keeps SQLite from reordering (it would walk the sort index instead); PostgreSQL
-  // plans the join as it sees fit either way.
-  const from = driver === null ? sql`studies s` : sql`(SELECT DISTINCT d.id FROM (${driver}) d) c CROSS JOIN studies s`;
-  if (driver !== null) where.push(sql<SqlBool>`s.id = c.id`);
 
-  const filtered = all(where);
-  const page = [...where];
   let offset = query.offset;
+  const cursorWhere: RawBuilder<SqlBool>[] = [];
   if (query.after !== undefined) {
     const cursor = decodeCursor(query, query.after);
-    page.push(query.direction === 'desc' ? sql<SqlBool>`(${column}, s.id) < (${cursor.value}, ${cursor.id})` : sql<SqlBool>`(${column}, s.id) > (${cursor.value}, ${cursor.id})`);
+    cursorWhere.push(query.direction === 'desc' ? sql<SqlBool>`(${column}, s.id) < (${cursor.value}, ${cursor.id})` : sql<SqlBool>`(${column}, s.id) > (${cursor.value}, ${cursor.id})`);
     offset = 0;
   }
   const direction = query.direction === 'desc' ? sql`DESC` : sql`ASC`;
+  const order = sql`${column} ${direction}, s.id ${direction}`;
   const sharedAt = inWorklist === null ? sql`NULL` : sql`(SELECT max(ws.created_at) FROM shares ws WHERE ws.study_id = s.id AND ws.removed_at IS NULL AND ${inWorklist})`;
+  const select = sql`s.id, s.private, s.summary, ${column} AS sort_value, ${sharedAt} AS shared_at`;
+  const { sites, privateToo } = wholeSites(viewer);
+  const postgres = isPostgres(db);
   // One row more than asked says whether a next page exists.
-  const { rows } = await sql<Row>`SELECT s.id, s.private, s.summary, ${column} AS sort_value, ${sharedAt} AS shared_at
-    FROM ${from} WHERE ${all(page)}
-    ORDER BY ${column} ${direction}, s.id ${direction} LIMIT ${query.limit + 1} OFFSET ${offset}`.execute(db);
+  const take = query.limit + 1;
+
+  let rows: Row[];
+  let total: number | null = null;
+  let totalCapped = false;
+  if (driver !== null) {
+    // fetch. CROSS JOIN keeps SQLite from reordering (it would walk the sort index instead);
+    // PostgreSQL plans the join as it sees fit either way.
+    const from = sql`(SELECT DISTINCT d.id FROM (${driver}) d) c CROSS JOIN studies s`;
+    const where = all([sql<SqlBool>`s.id = c.id`, ...filters]);
+    // The total in the same pass (the window counts every match before the LIMIT): the
+    // candidates are sorted whole anyway. After a cursor the page query sees only what follows
+    // it, so the total is counted apart.
+    const windowTotal = query.withTotal && cursorWhere.length === 0;
+    const result = await sql<Row & { total?: number }>`SELECT ${select}${windowTotal ? sql`, count(*) OVER () AS total` : sql``}
+      FROM ${from} WHERE ${all([sql<SqlBool>`s.id = c.id`, ...filters, ...cursorWhere])}
+      ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`.execute(db);
+    rows = result.rows;
+    if (query.withTotal) {
+      // An offset past the end leaves no row to carry the window's count: count apart then too.
+      const counted = windowTotal && rows.length > 0 ? Number(result.rows[0].total) : await countUpTo(db, sql`SELECT 1 AS one FROM ${from} WHERE ${where}`, HUB_TOTAL_CAP + 1);
+      total = Math.min(counted, HUB_TOTAL_CAP);
+      totalCapped = counted > HUB_TOTAL_CAP;
+    }
+  } else if (sites.length > 0 && offset <= tuning.maxPartsOffset) {
+    // parts. Disjoint by construction (each site's non-private studies; an admin's own site's
+    // private ones; everything else), so their union needs no de-duplication, and together they
+    // cover every study: the visibility condition, tested in every part, alone decides.
+    const partLimit = offset + take;
+    const siteParts = sites.map((site) => ({ site, private: 0 })).concat(privateToo === null ? [] : [{ site: privateToo, private: 1 }]);
+    const inSiteParts = sql.join(siteParts.map((part) => sql`(s.account_id = ${part.site} AND s.private = ${part.private})`), sql` OR `);
+    const parts = siteParts.map((part) => {
+      // SQLite: INDEXED BY pins the walk to the part's sort order (it would otherwise drive from
+      // a search word's or a modality's index and sort 100,000 matches when they are many — the
+      // count above says they are); it also fails loudly should the index ever be missing.
+      // PostgreSQL picks this index itself (equality on its first two columns, ORDER BY the rest).
+      const from = postgres ? sql`studies s` : sql`studies s INDEXED BY ${sql.id(`studies_by_site_${sort.index}`)}`;
+      return sql`SELECT * FROM (SELECT s.id FROM ${from} WHERE ${all([sql<SqlBool>`s.account_id = ${part.site} AND s.private = ${part.private}`, ...filters, ...cursorWhere])}
+        ORDER BY ${order} LIMIT ${partLimit}) ${sql.id(`part_${part.site}_${part.private}`.replace(/[^A-Za-z0-9_]/g, '_'))}`;
+    });
+    // The rest: what reaches the viewer through shares and uploads (few), outside the site parts.
+    const reached = inWorklist === null ? reachedStudyIdsSql(viewer) : sql`SELECT ws.study_id AS id FROM shares ws WHERE ws.removed_at IS NULL AND ${inWorklist}`;
+    parts.push(sql`SELECT * FROM (SELECT s.id FROM (SELECT DISTINCT r.id FROM (${reached}) r) c CROSS JOIN studies s
+      WHERE ${all([sql<SqlBool>`s.id = c.id AND NOT (${inSiteParts})`, ...filters, ...cursorWhere])} ORDER BY ${order} LIMIT ${partLimit}) rest`);
+    const union = sql.join(parts, sql` UNION ALL `);
+    rows = (await sql<Row>`SELECT ${select} FROM (${union}) u CROSS JOIN studies s WHERE s.id = u.id ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`.execute(db)).rows;
+  } else {
+    // walk: one pass down the sort column's (column, id) index, each row tested.
+    rows = (await sql<Row>`SELECT ${select} FROM studies s WHERE ${all([...filters, ...cursorWhere])} ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`.execute(db)).rows;
+  }
   const more = rows.length > query.limit;
   const shown = more ? rows.slice(0, query.limit) : rows;
   const last = shown.at(-1);
-  let total: number | null = null;
-  let totalCapped = false;
   if (query.withTotal && driver === null) {
     // Walking: counting would test every row of the sort order (a million at scale, a second or
     // more), so the total says what is known — at least the rows up to this page — and
     // `totalCapped` says more follow; the table grows as pages arrive (measured: bench:hub --scale).
     total = offset + shown.length;
     totalCapped = more;
-  } else if (query.withTotal) {
-    const counted = await countUpTo(db, sql`SELECT 1 AS one FROM ${from} WHERE ${filtered}`, HUB_TOTAL_CAP + 1);
-    total = Math.min(counted, HUB_TOTAL_CAP);
-    totalCapped = counted > HUB_TOTAL_CAP;
   }
   return {
     studies: shown.map((row) => ({ studyId: row.id, private: Number(row.private) === 1, sharedAt: row.shared_at, summary: JSON.parse(row.summary) as StudySummary })),
