@@ -161,7 +161,7 @@ describe('sharing between two people through one hub', () => {
   it('puts the study in each recipient’s own worklist, and in no other', async () => {
     await otherSignsIn('tess@riverside.example');
     const northWing = await openHubWorklist(other, 'North Wing');
-    await expect.poll(() => northWing.getByRole('table').textContent()).toContain('Share, Sam');
+    await expect.poll(() => northWing.getByRole('grid').textContent()).toContain('Share, Sam');
     await screenshot(other, '33-recipient-location');
     const mine = await openHubWorklist(other, 'My worklist');
     await expect.poll(() => mine.textContent()).toContain('Nothing is shared into this worklist yet.');

@@ -112,7 +112,7 @@ describe('worklist in the browser', () => {
     await screenshot(page, '02-import-result');
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => dataRows(page).count()).toBe(6);
-    expect(await page.getByRole('status', { name: 'Study count' }).textContent()).toBe('6  studies');
+    expect(await page.getByRole('status', { name: 'Study count' }).textContent()).toBe('6 studies');
   });
 
   it('lists the studies newest first and sorts by any column', async () => {
@@ -243,7 +243,7 @@ describe('worklist in the browser', () => {
       expect(importedFirst).toBe(4000);
     }
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await expect.poll(() => page.getByRole('status', { name: 'Study count' }).textContent()).toBe('406  studies');
+    await expect.poll(() => page.getByRole('status', { name: 'Study count' }).textContent()).toBe('406 studies');
   });
 
   it('says so, with a way to retry, when the services stop answering', async () => {

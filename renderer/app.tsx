@@ -4,6 +4,7 @@
  * `/` focuses search, Esc closes what is open.
  */
 import { useEffect, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import type { HostInfo } from '../shared/contract';
 import { ActionsMenu } from './features/actions/ActionsMenu';
 import { AdminView } from './features/admin/AdminView';
@@ -13,8 +14,8 @@ import { HubChip } from './features/hub/HubChip';
 import { HubDialog } from './features/hub/HubDialog';
 import { canAdminister, useHub } from './features/hub/hub-store';
 import { useView } from './features/sidebar/view-store';
-import { HubWorklistView } from './features/hub-worklists/HubWorklistView';
-import { useHubWorklists } from './features/hub-worklists/hub-worklist-store';
+import { HubStudyPanel, HubWorklistView } from './features/hub-worklists/HubWorklistView';
+import { useHubStudies } from './features/hub-worklists/hub-worklist-store';
 import { SettingsDialog } from './features/settings/SettingsDialog';
 import { useSettings } from './features/settings/settings-store';
 import { ShareDialog } from './features/sharing/ShareDialog';
@@ -24,8 +25,8 @@ import { ImportDialog } from './features/import/ImportDialog';
 import { useImport } from './features/import/import-store';
 import { Sidebar } from './features/sidebar/Sidebar';
 import { FilterBar } from './features/worklist/FilterBar';
-import { WorklistTable } from './features/worklist/WorklistTable';
-import { useWorklist } from './features/worklist/worklist-store';
+import { WorklistBody, studyCountText } from './features/worklist/WorklistBody';
+import { isFiltered, useWorklist } from './features/worklist/worklist-store';
 import { api } from './lib/api';
 import { formatCount } from './lib/format';
 
@@ -37,12 +38,6 @@ export function App() {
   const searchRef = useRef<HTMLInputElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const [host, setHost] = useState<HostInfo | null>(null);
-  const status = useWorklist((s) => s.status);
-  const error = useWorklist((s) => s.error);
-  const total = useWorklist((s) => s.total);
-  const filters = useWorklist((s) => s.filters);
-  const selectedCount = useWorklist((s) => s.selected.size);
-  const detailsOpen = useWorklist((s) => s.detailsOpen);
   const importOpen = useImport((s) => s.dialogOpen);
   const importPhase = useImport((s) => s.phase);
   const importProgress = useImport((s) => s.progress);
@@ -58,6 +53,16 @@ export function App() {
   // Bumped after every sync or import: open details re-read what they show.
   const [dataVersion, setDataVersion] = useState(0);
   const view = chosenView === 'admin' ? (mayAdminister ? 'admin' : 'worklist') : chosenView === 'hub' && signedIn && hubWorklist !== null ? 'hub' : 'worklist';
+  // The worklist showing (the local one behind Administration): the top bar's filters, the
+  // status bar, Esc and the Actions menu act on it.
+  const active = view === 'hub' ? useHubStudies : useWorklist;
+  const total = useStore(active, (s) => s.total);
+  const totalCapped = useStore(active, (s) => s.totalCapped);
+  const filtered = useStore(active, (s) => isFiltered(s.filters));
+  const selectedCount = useStore(active, (s) => s.selected.size);
+  const detailsOpen = useStore(active, (s) => s.detailsOpen);
+  const activeRef = useRef(active);
+  activeRef.current = active;
 
   useEffect(() => {
     void api.call('host:info', {}).then((result) => result.ok && setHost(result.value));
@@ -67,7 +72,7 @@ export function App() {
       api.on('hub:join-link', ({ url }) => useHub.getState().offerJoin(url)),
       api.on('data:changed', () => {
         useWorklist.getState().refresh();
-        void useHubWorklists.getState().refresh();
+        useHubStudies.getState().refresh();
         setDataVersion((version) => version + 1);
       }),
       api.on('import:progress', (event) => useImport.getState().onProgress(event)),
@@ -87,8 +92,8 @@ export function App() {
         else if (useShareDialog.getState().studies !== null) useShareDialog.getState().close();
         else if (useHub.getState().dialogOpen) useHub.getState().closeDialog();
         else if (useImport.getState().dialogOpen) useImport.getState().closeDialog();
-        else if (useWorklist.getState().detailsOpen) {
-          useWorklist.getState().closeDetails();
+        else if (activeRef.current.getState().detailsOpen) {
+          activeRef.current.getState().closeDetails();
           gridRef.current?.focus();
         }
       }
@@ -97,55 +102,14 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const filtered = filters.text !== '' || filters.modalities.length > 0 || filters.dateFrom !== '' || filters.dateTo !== '';
   const importing = importPhase === 'running' || importPhase === 'starting' || importPhase === 'cancelling';
   const percent = importProgress?.filesTotal ? Math.round((importProgress.filesDone / importProgress.filesTotal) * 100) : 0;
-
-  let body;
-  if (status === 'error') {
-    body = (
-      <div className="state" role="alert">
-        <p>The worklist could not be loaded: {error}</p>
-        <button type="button" onClick={() => useWorklist.getState().refresh()}>
-          Retry
-        </button>
-      </div>
-    );
-  } else if (status === 'ready' && total === 0) {
-    body = filtered ? (
-      <div className="state">
-        <p>No studies match these filters.</p>
-        <button type="button" onClick={() => useWorklist.getState().clearFilters()}>
-          Clear filters
-        </button>
-      </div>
-    ) : (
-      <div className="state">
-        <p>No studies in the index yet.</p>
-        <p className="muted">Import a folder, a CD or a USB stick: Studyshare reads the DICOM headers and lists every study here.</p>
-        <button type="button" className="primary" onClick={() => useImport.getState().openDialog()}>
-          Import folder…
-        </button>
-      </div>
-    );
-  } else {
-    body = (
-      <>
-        {status === 'loading' && total === null && (
-          <div className="loading" role="status">
-            Loading studies…
-          </div>
-        )}
-        <WorklistTable gridRef={gridRef} />
-      </>
-    );
-  }
 
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">Studyshare</span>
-        <FilterBar searchRef={searchRef} />
+        <FilterBar store={active} searchRef={searchRef} />
         <div className="topbar-actions">
           <HubChip />
           {importing && (
@@ -156,7 +120,7 @@ export function App() {
           <button type="button" onClick={() => useImport.getState().openDialog()}>
             Import…
           </button>
-          <ActionsMenu view={view} />
+          <ActionsMenu view={view} store={active} />
           <button type="button" className="quiet" aria-label="Settings" title="Settings" onClick={() => useSettings.getState().open()}>
             <span aria-hidden="true">⚙</span>
           </button>
@@ -169,17 +133,38 @@ export function App() {
         </main>
       ) : view === 'hub' && hubWorklist !== null ? (
         <main className="worklist" aria-label={hubWorklist.name}>
-          <HubWorklistView name={hubWorklist.name} version={dataVersion} />
+          <HubWorklistView name={hubWorklist.name} gridRef={gridRef} />
         </main>
       ) : (
         <main className="worklist" aria-label="Local studies">
-          {body}
+          <WorklistBody
+            store={useWorklist}
+            gridRef={gridRef}
+            empty={
+              <>
+                <p>No studies in the index yet.</p>
+                <p className="muted">Import a folder, a CD or a USB stick: Studyshare reads the DICOM headers and lists every study here.</p>
+                <button type="button" className="primary" onClick={() => useImport.getState().openDialog()}>
+                  Import folder…
+                </button>
+              </>
+            }
+          />
         </main>
       )}
       {detailsOpen && view === 'worklist' && <DetailsPanel version={dataVersion} />}
+      {detailsOpen && view === 'hub' && (
+        <HubStudyPanel
+          version={dataVersion}
+          onClose={() => {
+            useHubStudies.getState().closeDetails();
+            gridRef.current?.focus();
+          }}
+        />
+      )}
       <footer className="statusbar">
         <span role="status" aria-label="Study count">
-          {total === null ? '…' : `${formatCount(total)} ${filtered ? 'matching' : ''} studies`}
+          {studyCountText(total, totalCapped, filtered)}
         </span>
         <span>{selectedCount > 0 ? `${formatCount(selectedCount)} selected` : ''}</span>
         <span className="muted">{host === null ? '' : host.kind === 'browser' ? 'Browser mode' : 'Desktop'}</span>

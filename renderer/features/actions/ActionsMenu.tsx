@@ -7,9 +7,8 @@ import { useEffect, useRef, useState } from 'react';
 import { useGuestLinks } from '../guest-links/guest-link-store';
 import { hasPermission, useHub } from '../hub/hub-store';
 import { useImport } from '../import/import-store';
-import { useHubWorklists } from '../hub-worklists/hub-worklist-store';
 import { permittedShareOptions, useShareDialog } from '../sharing/share-store';
-import { useWorklist } from '../worklist/worklist-store';
+import type { WorklistStore } from '../worklist/worklist-store';
 
 interface Item {
   readonly label: string;
@@ -17,20 +16,25 @@ interface Item {
   readonly run: () => void;
 }
 
-export function ActionsMenu({ view }: { readonly view: 'worklist' | 'hub' | 'admin' }) {
+/** `store`: the worklist showing (local or a hub worklist), whose selection the items act on. */
+export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub' | 'admin'; readonly store: WorklistStore }) {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
-  const selected = useWorklist((s) => s.selected);
-  const focus = useWorklist((s) => s.focus);
-  const { openDetails, selectAllLoaded, clearSelection } = useWorklist.getState();
+  const selected = store((s) => s.selected);
+  const focus = store((s) => s.focus);
+  const { openDetails, selectAllLoaded, clearSelection } = store.getState();
+  const rows = [...selected.values()];
+  const uids = rows.map((row) => row.study.studyInstanceUid);
   // Shown only to roles that may create guest links (and only once signed in to a hub).
   const canGuestLink = useHub((s) => hasPermission(s.status, 'studies.guest-links'));
   // Share is there when the role permits at least one way to share.
   const canShare = useHub((s) => permittedShareOptions(s.status?.user?.permissions ?? []).length > 0);
-  const hubSelected = useHubWorklists((s) => s.selected);
-  const shareRefs = view === 'hub' ? [...hubSelected].map((hubId) => ({ hubId })) : [...selected].map((uid) => ({ uid }));
+  // Hub studies are named by their hub id (they need not be in this computer's index).
+  const shareRefs = rows.map((row) => (row.hub === null ? { uid: row.study.studyInstanceUid } : { hubId: row.hub.studyId }));
+  // Guest links are made from studies in this computer's index.
+  const localUids = rows.filter((row) => row.hub === null).map((row) => row.study.studyInstanceUid);
 
   const items: Item[] = [
     ...(canShare && view !== 'admin'
@@ -40,10 +44,10 @@ export function ActionsMenu({ view }: { readonly view: 'worklist' | 'hub' | 'adm
     {
       label: selected.size > 1 ? `Copy ${selected.size} Study Instance UIDs` : 'Copy Study Instance UID',
       disabled: selected.size === 0,
-      run: () => void navigator.clipboard?.writeText([...selected].join('\n')),
+      run: () => void navigator.clipboard?.writeText(uids.join('\n')),
     },
     ...(canGuestLink
-      ? [{ label: 'Create guest link…', disabled: selected.size === 0 || selected.size > 20, run: () => useGuestLinks.getState().open([...selected]) }]
+      ? [{ label: 'Create guest link…', disabled: localUids.length === 0 || localUids.length > 20, run: () => useGuestLinks.getState().open(localUids) }]
       : []),
     { label: 'Select all loaded studies', disabled: false, run: selectAllLoaded },
     { label: 'Clear selection', disabled: selected.size === 0, run: clearSelection },

@@ -15,7 +15,7 @@ export function DetailsPanel({ version }: { readonly version: number }) {
   const signedIn = useHub((s) => s.status?.user != null);
   const canAudit = useHub((s) => hasPermission(s.status, 'audit.view'));
   const [hubStudyId, setHubStudyId] = useState<string | null>(null);
-  const study = useWorklist((s) => (s.focus === null ? undefined : rowAt(s, s.focus)));
+  const study = useWorklist((s) => (s.focus === null ? undefined : rowAt(s, s.focus)?.study));
   const closeDetails = useWorklist((s) => s.closeDetails);
   const uid = study?.studyInstanceUid;
   const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });

@@ -1,69 +1,36 @@
 /**
- * The worklists this user has on the hub (their own, their locations', their groups') and the
- * studies of the one showing, with its selection. Loaded from the hub through main; refreshed
- * after each sync.
+ * The worklists this user has on the hub (their own, their locations', their groups'), and the
+ * studies of the one showing: a worklist store (the local worklist's, paged and searched on the
+ * hub) whose source is that worklist. Loaded from the hub through main; refreshed after each sync.
  */
 import { create } from 'zustand';
-import type { HubWorklistStudy, HubWorklistView } from '../../../shared/contract';
+import type { HubWorklistView } from '../../../shared/contract';
 import { api } from '../../lib/api';
+import { hubWorklistSource } from '../worklist/study-source';
+import { createWorklistStore } from '../worklist/worklist-store';
 
 interface HubWorklistState {
   readonly worklists: readonly HubWorklistView[];
   readonly listError: string | null;
   readonly worklistId: string | null;
-  readonly studies: readonly HubWorklistStudy[];
-  readonly total: number | null;
-  readonly status: 'idle' | 'loading' | 'ready' | 'error';
-  readonly error: string | null;
-  readonly selected: ReadonlySet<string>;
-  readonly focus: string | null;
   loadWorklists(): Promise<void>;
-  open(worklistId: string): Promise<void>;
-  refresh(): Promise<void>;
-  select(hubStudyId: string, mode: 'replace' | 'toggle'): void;
-  clear(): void;
+  /** Shows this worklist's studies (search, filters and sort stay as they were). */
+  open(worklistId: string): void;
 }
 
-const PAGE = 500;
+/** The studies of the hub worklist showing, with their filters, pages and selection. */
+export const useHubStudies = createWorklistStore(null);
 
-export const useHubWorklists = create<HubWorklistState>()((set, get) => ({
+export const useHubWorklists = create<HubWorklistState>()((set) => ({
   worklists: [],
   listError: null,
   worklistId: null,
-  studies: [],
-  total: null,
-  status: 'idle',
-  error: null,
-  selected: new Set(),
-  focus: null,
   loadWorklists: async () => {
     const result = await api.call('hub-worklists:list', {});
     set(result.ok ? { worklists: result.value.worklists, listError: null } : { worklists: [], listError: result.error.message });
   },
-  open: async (worklistId) => {
-    set({ worklistId, studies: [], total: null, status: 'loading', error: null, selected: new Set(), focus: null });
-    await get().refresh();
+  open: (worklistId) => {
+    set({ worklistId });
+    useHubStudies.getState().setSource(hubWorklistSource(worklistId));
   },
-  refresh: async () => {
-    const worklistId = get().worklistId;
-    if (worklistId === null) return;
-    const result = await api.call('hub-worklists:studies', { worklistId, offset: 0, limit: PAGE });
-    if (get().worklistId !== worklistId) return;
-    if (!result.ok) {
-      set({ status: 'error', error: result.error.message });
-      return;
-    }
-    // What is no longer in the worklist cannot stay selected.
-    const ids = new Set(result.value.studies.map((s) => s.hubStudyId));
-    const selected = new Set([...get().selected].filter((id) => ids.has(id)));
-    const focus = get().focus;
-    set({ studies: result.value.studies, total: result.value.total, status: 'ready', error: null, selected, focus: focus !== null && ids.has(focus) ? focus : null });
-  },
-  select: (hubStudyId, mode) => {
-    const selected = new Set(mode === 'replace' ? [] : get().selected);
-    if (mode === 'toggle' && selected.has(hubStudyId)) selected.delete(hubStudyId);
-    else selected.add(hubStudyId);
-    set({ selected, focus: hubStudyId });
-  },
-  clear: () => set({ worklistId: null, studies: [], total: null, status: 'idle', selected: new Set(), focus: null }),
 }));

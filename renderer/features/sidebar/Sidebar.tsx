@@ -5,7 +5,7 @@
 import { useEffect, type ReactNode } from 'react';
 import { formatCount } from '../../lib/format';
 import { canAdminister, useHub } from '../hub/hub-store';
-import { useWorklist } from '../worklist/worklist-store';
+import { isFiltered, useWorklist } from '../worklist/worklist-store';
 import { useHubWorklists } from '../hub-worklists/hub-worklist-store';
 import { useView, type MainView } from './view-store';
 
@@ -33,7 +33,7 @@ function SidebarLink({ target, current, children }: { readonly target: MainView;
 
 export function Sidebar() {
   const total = useWorklist((s) => s.total);
-  const filtered = useWorklist((s) => s.filters.text !== '' || s.filters.modalities.length > 0 || s.filters.dateFrom !== '' || s.filters.dateTo !== '');
+  const filtered = useWorklist((s) => isFiltered(s.filters));
   const isAdmin = useHub((s) => canAdminister(s.status));
   const userEmail = useHub((s) => s.status?.user?.email ?? null);
   const chosen = useView((s) => s.view);
@@ -70,7 +70,7 @@ export function Sidebar() {
                     onClick={(event) => {
                       event.preventDefault();
                       showHubWorklist({ id: worklist.id, name: label });
-                      void useHubWorklists.getState().open(worklist.id);
+                      useHubWorklists.getState().open(worklist.id);
                     }}
                   >
                     <span>{label}</span>

@@ -1,12 +1,15 @@
-/** Search box, modality toggles and the study-date range above the worklist. */
-import { useWorklist } from './worklist-store';
+/**
+ * Search box, modality toggles and the study-date range in the top bar. They drive the worklist
+ * that is showing (the local index or a hub worklist): each keeps its own filters.
+ */
+import { isFiltered, type WorklistStore } from './worklist-store';
 
 export const MODALITIES = ['CT', 'MR', 'CR', 'DX', 'US', 'MG', 'PT', 'NM', 'XA'] as const;
 
-export function FilterBar({ searchRef }: { readonly searchRef: React.RefObject<HTMLInputElement | null> }) {
-  const filters = useWorklist((s) => s.filters);
-  const { setText, toggleModality, setDates, clearFilters } = useWorklist.getState();
-  const filtered = filters.text !== '' || filters.modalities.length > 0 || filters.dateFrom !== '' || filters.dateTo !== '';
+export function FilterBar({ store, searchRef }: { readonly store: WorklistStore; readonly searchRef: React.RefObject<HTMLInputElement | null> }) {
+  const filters = store((s) => s.filters);
+  const { setText, toggleModality, setDates, clearFilters } = store.getState();
+  const filtered = isFiltered(filters) || filters.text !== '';
 
   return (
     <div className="filter-bar">

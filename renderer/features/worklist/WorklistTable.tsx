@@ -1,12 +1,15 @@
 /**
  * The study table: a grid whose rows are virtualized (only what is on screen, plus a margin, is
  * in the DOM), with sortable column headers, click / Ctrl-click / Shift-click selection and
- * keyboard navigation. Rows are loaded by page as they come into view.
+ * keyboard navigation. Rows are loaded by page as they come into view. It takes a worklist
+ * store (and through it a study source): the same table shows the local index and a hub worklist.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ShareStateView } from '../../../shared/contract';
-import { COLUMNS, GRID_TEMPLATE } from './columns';
-import { rowAt, useWorklist } from './worklist-store';
+import { formatDateTime } from '../../lib/format';
+import { COLUMNS, MARK_COLUMN, gridTemplate } from './columns';
+import type { StudyRow } from './study-source';
+import { rowAt, rowCount, type WorklistStore } from './worklist-store';
 
 export const ROW_HEIGHT = 24;
 
@@ -24,14 +27,34 @@ function SharedMark({ state }: { readonly state: ShareStateView | undefined }) {
 }
 const OVERSCAN = 10;
 
-export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<HTMLDivElement | null> }) {
-  const total = useWorklist((s) => s.total);
-  const pages = useWorklist((s) => s.pages);
-  const sort = useWorklist((s) => s.sort);
-  const selected = useWorklist((s) => s.selected);
-  const focus = useWorklist((s) => s.focus);
-  const shareStates = useWorklist((s) => s.shareStates);
-  const { ensureRows, select, sortBy, moveFocus, openDetails, selectAllLoaded } = useWorklist.getState();
+/** The last cell: the local share state, or when a hub study was shared into the worklist. */
+function MarkCell({ row, state }: { readonly row: StudyRow; readonly state: ShareStateView | undefined }) {
+  if (row.hub === null) return <SharedMark state={state} />;
+  // The day keeps the column narrow enough to sit beside the details panel; the minute is in the title.
+  const at = formatDateTime(row.hub.sharedAt);
+  return <span title={at === '' ? undefined : `Shared ${at}`}>{at.slice(0, 10)}</span>;
+}
+
+export function WorklistTable({
+  store,
+  gridRef,
+  label = 'Studies',
+}: {
+  readonly store: WorklistStore;
+  readonly gridRef: React.RefObject<HTMLDivElement | null>;
+  readonly label?: string;
+}) {
+  const total = store((s) => s.total);
+  const totalCapped = store((s) => s.totalCapped);
+  const pages = store((s) => s.pages);
+  const sort = store((s) => s.sort);
+  const selected = store((s) => s.selected);
+  const focus = store((s) => s.focus);
+  const shareStates = store((s) => s.shareStates);
+  const marks = store((s) => s.source?.marks ?? 'share-state');
+  const generation = store((s) => s.generation);
+  const { ensureRows, select, sortBy, moveFocus, openDetails, selectAllLoaded } = store.getState();
+  const template = gridTemplate(marks);
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -45,13 +68,21 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
     return () => observer.disconnect();
   }, []);
 
-  const count = total ?? 0;
+  const count = rowCount({ total, totalCapped });
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(count - 1, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
 
   useEffect(() => {
     ensureRows(first, Math.max(first, last));
-  }, [first, last, total, ensureRows]);
+  }, [first, last, count, generation, ensureRows]);
+
+  // A new query (filters, sort, another source) starts at the top.
+  const source = store((s) => s.source);
+  const filters = store((s) => s.filters);
+  useEffect(() => {
+    if (scroller.current !== null) scroller.current.scrollTop = 0;
+    setScrollTop(0);
+  }, [source, filters, sort]);
 
   // Keep the focused row in view when the keyboard moves it.
   useEffect(() => {
@@ -85,7 +116,7 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
   const rows = [];
   for (let index = first; index <= last; index++) {
     const study = rowAt({ pages }, index);
-    const isSelected = study !== undefined && selected.has(study.studyInstanceUid);
+    const isSelected = study !== undefined && selected.has(study.key);
     rows.push(
       <div
         key={index}
@@ -93,20 +124,21 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
         aria-rowindex={index + 2}
         aria-selected={isSelected}
         className={`row${isSelected ? ' selected' : ''}${focus === index ? ' focused' : ''}${study === undefined ? ' pending' : ''}`}
-        style={{ transform: `translateY(${index * ROW_HEIGHT}px)`, gridTemplateColumns: GRID_TEMPLATE }}
+        style={{ transform: `translateY(${index * ROW_HEIGHT}px)`, gridTemplateColumns: template }}
         onClick={onRowClick(index)}
         onDoubleClick={() => {
           select(index, 'replace');
           openDetails();
         }}
       >
-        {COLUMNS.map((column) => (
+        {COLUMNS.map((column, columnIndex) => (
           <div key={column.key} role="gridcell" className={column.numeric ? 'cell numeric' : 'cell'}>
-            {study === undefined ? '' : column.value(study)}
+            {study === undefined ? '' : column.value(study.study)}
+            {columnIndex === 0 && study?.hub?.private === true && <span className="tag">Private</span>}
           </div>
         ))}
-        <div role="gridcell" className="cell shared-cell">
-          {study === undefined ? null : <SharedMark state={shareStates.get(study.studyInstanceUid)} />}
+        <div role="gridcell" className={`cell shared-cell ${marks}`}>
+          {study === undefined ? null : <MarkCell row={study} state={shareStates.get(study.key)} />}
         </div>
       </div>,
     );
@@ -116,8 +148,9 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
     <div
       ref={gridRef}
       role="grid"
-      aria-label="Studies"
-      aria-rowcount={count + 1}
+      aria-label={label}
+      // A capped total is only a lower bound: -1 says the number of rows is not known.
+      aria-rowcount={totalCapped ? -1 : count + 1}
       aria-colcount={COLUMNS.length + 1}
       aria-multiselectable="true"
       tabIndex={0}
@@ -125,7 +158,7 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
       onKeyDown={onKeyDown}
     >
       <div role="rowgroup" className="grid-head">
-        <div role="row" aria-rowindex={1} className="row head" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
+        <div role="row" aria-rowindex={1} className="row head" style={{ gridTemplateColumns: template }}>
           {COLUMNS.map((column) => {
             const active = sort.column === column.key;
             return (
@@ -144,9 +177,15 @@ export function WorklistTable({ gridRef }: { readonly gridRef: React.RefObject<H
               </div>
             );
           })}
-          <div role="columnheader" className="cell shared-cell" aria-label="Shared">
-            <span aria-hidden="true">⇄</span>
-          </div>
+          {marks === 'share-state' ? (
+            <div role="columnheader" className="cell shared-cell" aria-label={MARK_COLUMN[marks].label}>
+              <span aria-hidden="true">⇄</span>
+            </div>
+          ) : (
+            <div role="columnheader" className="cell shared-cell shared-at" title="When it was shared into this worklist">
+              <span className="head-label">{MARK_COLUMN[marks].label}</span>
+            </div>
+          )}
         </div>
       </div>
       <div ref={scroller} role="rowgroup" className="grid-body" onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>

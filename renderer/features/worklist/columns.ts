@@ -23,6 +23,15 @@ export const COLUMNS: readonly Column[] = [
   { key: 'instanceCount', label: 'Images', width: '72px', numeric: true, value: (s) => formatCount(s.instanceCount) },
 ];
 
-/** A narrow last column, not sortable: whether the study is shared (or a share of it waits). */
-export const SHARED_COLUMN_WIDTH = '34px';
-export const GRID_TEMPLATE = [...COLUMNS.map((column) => column.width), SHARED_COLUMN_WIDTH].join(' ');
+/**
+ * The last column, not sortable, depends on the source: locally a narrow mark (whether the study
+ * is shared, or a share of it waits); on the hub, when it was shared into the worklist.
+ */
+export const MARK_COLUMN = {
+  'share-state': { label: 'Shared', width: '34px' },
+  'shared-at': { label: 'Shared', width: '92px' },
+} as const;
+
+export function gridTemplate(marks: keyof typeof MARK_COLUMN): string {
+  return [...COLUMNS.map((column) => column.width), MARK_COLUMN[marks].width].join(' ');
+}

@@ -1,0 +1,121 @@
+/**
+ * Where a worklist's rows come from. The table and its store take a `StudySource` and know
+ * nothing of channels or URLs (as OHIF's data sources): the local index answers through
+ * 'studies:query', a worklist on the hub through 'hub-worklists:studies'. Both answer the same
+ * query (search words as prefixes, modalities, study dates, sort, offset or keyset cursor) with
+ * the same page shape.
+ */
+import type { ShareStateView } from '../../../shared/contract';
+import type { StudySortColumn, StudySummary } from '../../../shared/types/study';
+import { api } from '../../lib/api';
+
+export interface StudyRow {
+  /** What the selection goes by: the Study Instance UID locally, the hub's study id on the hub. */
+  readonly key: string;
+  readonly study: StudySummary;
+  /** On the hub: the study's id there, whether it is private, when it was shared into the worklist. */
+  readonly hub: { readonly studyId: string; readonly private: boolean; readonly sharedAt: string | null } | null;
+}
+
+export interface SourceQuery {
+  readonly text: string | undefined;
+  readonly modalities: readonly string[] | undefined;
+  readonly dateFrom: string | undefined;
+  readonly dateTo: string | undefined;
+  readonly sort: { readonly column: StudySortColumn; readonly direction: 'asc' | 'desc' };
+  readonly limit: number;
+  readonly offset: number;
+  /** The previous page's `nextCursor`: constant cost at any depth (offset is then ignored). */
+  readonly after: string | undefined;
+  readonly withTotal: boolean;
+}
+
+export interface SourcePage {
+  readonly rows: readonly StudyRow[];
+  /** Null when not asked for. When `totalCapped`, "at least this many". */
+  readonly total: number | null;
+  readonly totalCapped: boolean;
+  readonly nextCursor: string | null;
+}
+
+export type SourceResult = { readonly ok: true; readonly value: SourcePage } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+
+export interface StudySource {
+  /** Two sources with the same id answer the same list (a new id starts the query again). */
+  readonly id: string;
+  /** What the last column shows: the local share state, or when the study was shared into the worklist. */
+  readonly marks: 'share-state' | 'shared-at';
+  query(query: SourceQuery): Promise<SourceResult>;
+  /** The "Shared" indicator of loaded rows, where the source has one. */
+  shareStates?(keys: readonly string[]): Promise<ReadonlyMap<string, ShareStateView | undefined> | null>;
+}
+
+/** The local index. */
+export const localStudySource: StudySource = {
+  id: 'local',
+  marks: 'share-state',
+  async query(query) {
+    const result = await api.call('studies:query', {
+      text: query.text,
+      modalities: query.modalities === undefined ? undefined : [...query.modalities],
+      dateFrom: query.dateFrom,
+      dateTo: query.dateTo,
+      sort: query.sort,
+      limit: query.limit,
+      offset: query.offset,
+      after: query.after,
+      withTotal: query.withTotal,
+    });
+    if (!result.ok) return result;
+    return {
+      ok: true,
+      value: {
+        rows: result.value.rows.map((study) => ({ key: study.studyInstanceUid, study, hub: null })),
+        total: result.value.total,
+        totalCapped: false,
+        nextCursor: result.value.nextCursor,
+      },
+    };
+  },
+  async shareStates(keys) {
+    const result = await api.call('sharing:states', { studyInstanceUids: [...keys] });
+    if (!result.ok) return null;
+    return new Map(keys.map((key) => [key, result.value.states[key]]));
+  },
+};
+
+/** One worklist on the hub (the user's own, a location's, a group's), searched and paged there. */
+export function hubWorklistSource(worklistId: string): StudySource {
+  return {
+    id: `hub:${worklistId}`,
+    marks: 'shared-at',
+    async query(query) {
+      const result = await api.call('hub-worklists:studies', {
+        worklistId,
+        text: query.text,
+        modalities: query.modalities === undefined ? undefined : [...query.modalities],
+        dateFrom: query.dateFrom,
+        dateTo: query.dateTo,
+        sort: query.sort,
+        limit: query.limit,
+        offset: query.offset,
+        after: query.after,
+        withTotal: query.withTotal,
+      });
+      if (!result.ok) return result;
+      return {
+        ok: true,
+        value: {
+          rows: result.value.studies.map((row) => ({
+            key: row.hubStudyId,
+            study: row.summary,
+            hub: { studyId: row.hubStudyId, private: row.private, sharedAt: row.sharedAt === '' ? null : row.sharedAt },
+          })),
+          total: result.value.total,
+          totalCapped: result.value.totalCapped,
+          nextCursor: result.value.nextCursor,
+        },
+      };
+    },
+  };
+}
