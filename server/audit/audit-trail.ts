@@ -10,6 +10,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditAction } from '../../shared/audit-actions';
 import type { AuditEventView } from '../../shared/contract';
+import type { ViewerFacts } from '../../shared/permissions/visibility';
+import { studyVisibleSql } from '../access/visibility-sql';
 import type { AuditEventTable, HubDatabase } from '../db/schema';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
@@ -57,6 +59,30 @@ export interface AuditFilter {
   readonly limit: number;
 }
 
+
+/**
+ * Whether the caller may read a study's trail: a study of their site (the trail is the site's)
+ * that they may see — decided by the same SQL condition as every list, so an auditor who may not
+ * see a private study cannot read what was done to it either. Their audit permission is checked
+ * by the route before.
+ */
+export async function mayReadStudyTrail(db: Db, viewer: ViewerFacts, accountId: string, studyId: string): Promise<boolean> {
+  const row = await db.selectFrom('studies').select('id').where('id', '=', studyId).where('account_id', '=', accountId).where(studyVisibleSql(viewer, 'studies')).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The same for a share's own trail: a share of a study of their site that they may see. */
+export async function mayReadShareTrail(db: Db, viewer: ViewerFacts, accountId: string, shareId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('shares')
+    .innerJoin('studies', 'studies.id', 'shares.study_id')
+    .select('shares.id')
+    .where('shares.id', '=', shareId)
+    .where('studies.account_id', '=', accountId)
+    .where(studyVisibleSql(viewer, 'studies'))
+    .executeTakeFirst();
+  return row !== undefined;
+}
 
 /** Newest first. A study's trail leaves out what happened through its external shares. */
 export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEventView[]> {

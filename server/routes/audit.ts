@@ -1,13 +1,16 @@
 /**
  * Reading the audit trail (permission audit.view, own site only): the site's trail with filters,
  * as JSON pages or as a CSV export; one study's trail (without what happened through its
- * external shares); one share's own trail.
+ * external shares); one share's own trail. A study's trail (by its route, or the site's trail
+ * filtered to it) and a share's are only for a caller who may see the study: the visibility SQL
+ * condition decides, as for every list; otherwise 404, as for a study that does not exist.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { HubContext } from '../app';
 import { AUDIT_ACTIONS } from '../../shared/audit-actions';
-import { auditCsv, queryAudit, type AuditFilter } from '../audit/audit-trail';
+import { viewerFacts } from '../access/access-facts';
+import { auditCsv, mayReadShareTrail, mayReadStudyTrail, queryAudit, type AuditFilter } from '../audit/audit-trail';
 import { requireAccount, requirePermission, type Actor } from '../auth/sessions';
 import { HttpError, parseInput } from '../http-error';
 
@@ -36,15 +39,22 @@ export const auditRoutes =
       return { actor, accountId: requireAccount(actor) };
     };
 
+    const requireStudyTrail = async (actor: Actor, accountId: string, studyId: string | undefined): Promise<void> => {
+      if (studyId === undefined) return;
+      if (!(await mayReadStudyTrail(db, await viewerFacts(db, actor), accountId, studyId))) throw new HttpError(404, 'not-found', 'No such study in your site, or you cannot see it.');
+    };
+
     app.get('/audit', async (request) => {
       const { accountId } = auditor(request.actor);
       const filter = parseInput(filterSchema, request.query);
+      await requireStudyTrail(request.actor, accountId, filter.studyId);
       return { events: await queryAudit(db, { ...filter, accountId }) };
     });
 
     app.get('/audit.csv', async (request, reply) => {
       const { accountId } = auditor(request.actor);
       const filter: AuditFilter = { ...parseInput(filterSchema, request.query), accountId, limit: CSV_LIMIT };
+      await requireStudyTrail(request.actor, accountId, filter.studyId);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="studyshare-audit-${now().toISOString().slice(0, 10)}.csv"`)
@@ -55,22 +65,14 @@ export const auditRoutes =
     app.get('/studies/:id/audit', async (request) => {
       const { accountId } = auditor(request.actor);
       const { id } = parseInput(idParam, request.params);
-      const study = await db.selectFrom('studies').select('id').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
-      if (study === undefined) throw new HttpError(404, 'not-found', 'No such study in your site.');
+      await requireStudyTrail(request.actor, accountId, id);
       return { events: await queryAudit(db, { accountId, studyId: id, limit: 1000 }) };
     });
 
     app.get('/shares/:id/audit', async (request) => {
       const { accountId } = auditor(request.actor);
       const { id } = parseInput(idParam, request.params);
-      const share = await db
-        .selectFrom('shares')
-        .innerJoin('studies', 'studies.id', 'shares.study_id')
-        .select('shares.id')
-        .where('shares.id', '=', id)
-        .where('studies.account_id', '=', accountId)
-        .executeTakeFirst();
-      if (share === undefined) throw new HttpError(404, 'not-found', 'No such share in your site.');
+      if (!(await mayReadShareTrail(db, await viewerFacts(db, request.actor), accountId, id))) throw new HttpError(404, 'not-found', 'No such share in your site, or you cannot see its study.');
       return { events: await queryAudit(db, { accountId, shareId: id, limit: 1000 }) };
     });
   };

@@ -8,7 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ACTION_PERMISSIONS, studyAccess, visibleShares } from '../../shared/permissions/visibility';
 import { studyFacts, viewerFacts } from '../access/access-facts';
-import { studyVisibleSql } from '../access/visibility-sql';
+import { studyActionSql, studyVisibleSql } from '../access/visibility-sql';
 import { hubStudyQuerySchema } from '../../shared/hub-api/worklists';
 import { listStudies } from '../studies/study-list';
 import type { HubContext } from '../app';
@@ -20,7 +20,13 @@ const idParam = z.object({ id: z.string().uuid() }).strict();
 /** `view=opened`: the person opened the study, which the trail records; a refresh of what is on screen is not. */
 const detailsQuery = z.object({ view: z.literal('opened').optional() }).strict();
 const targetQuery = z
-  .object({ kind: z.enum(['location', 'group', 'user']), q: z.string().trim().max(200).default(''), limit: z.coerce.number().int().min(1).max(100).default(20) })
+  .object({
+    kind: z.enum(['location', 'group', 'user']),
+    q: z.string().trim().max(200).default(''),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    /** The study about to be shared: targets are offered only when the caller may share it this way. */
+    studyId: z.string().uuid().optional(),
+  })
   .strict();
 
 /** The share action each kind of target is (its permissions come from the visibility rules). */
@@ -120,9 +126,16 @@ export const studyRoutes =
 
     app.get('/share-targets', async (request) => {
       const { actor } = request;
-      const { kind, q, limit } = parseInput(targetQuery, request.query);
+      const { kind, q, limit, studyId } = parseInput(targetQuery, request.query);
       for (const key of ACTION_PERMISSIONS[TARGET_ACTION[kind]]) requirePermission(actor, key);
       const accountId = requireAccount(actor);
+      if (studyId !== undefined) {
+        // The same SQL condition as every list and the share operation itself: a study the
+        // caller may not see (or may not share this way) is answered as one that does not exist.
+        const viewer = await viewerFacts(db, actor);
+        const study = await db.selectFrom('studies').select('id').where('id', '=', studyId).where(studyActionSql(viewer, TARGET_ACTION[kind], 'studies')).executeTakeFirst();
+        if (study === undefined) throw new HttpError(404, 'not-found', 'This study is not on the hub, or you cannot share it this way.');
+      }
       const needle = q.toLowerCase();
       const matches = (...values: (string | null)[]) => needle === '' || values.some((value) => value?.toLowerCase().includes(needle));
       if (kind === 'user') {
