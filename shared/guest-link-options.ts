@@ -17,3 +17,6 @@ export const guestLinkOptionsSchema = z.object({
   includePriors: z.boolean().default(false),
   note: z.string().max(500).optional(),
 });
+
+/** The options as a caller gives them (defaults may be left out). */
+export type GuestLinkOptions = z.input<typeof guestLinkOptionsSchema>;

@@ -6,30 +6,29 @@
  *
  * The token (256 random bits) is returned once, at creation; only its SHA-256 is stored.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
-import { guestLinkOptionsSchema } from '../../shared/guest-link-options';
+import { createGuestLinkRoute, revokeGuestLinkRoute, studyGuestLinksRoute } from '../../shared/hub-api/guest-links';
 import { studyAccess } from '../../shared/permissions/visibility';
 import { requirePublicUrl, type HubContext } from '../app';
 import { studyFactsMany, viewerFacts } from '../access/access-facts';
 import { hashPassword, verifyPassword } from '../auth/password';
 import type { BlobStore } from '../blobs/blob-store';
-import { requireAccount, requirePermission } from '../auth/sessions';
+import { hashToken, requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { readHeaderFromStream } from '../dicom/dicom-header';
 import { canDecode, readDicomImage } from '../dicom/dicom-image';
 import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-rules';
 import { studyZip } from '../guest-links/study-zip';
+import { addRoute } from '../http/hub-route';
 import { HttpError, parseInput } from '../http-error';
 import { recordAudit } from '../audit/audit-trail';
 
-const createSchema = guestLinkOptionsSchema.extend({ studyIds: z.array(z.string().uuid()).min(1).max(20) }).strict();
 const openSchema = z.object({ password: z.string().max(64).optional() }).strict();
 
-const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
 /** One sentence for every link that cannot be opened, whatever the reason: it names no study. */
 const GONE: Record<string, string> = {
@@ -48,13 +47,11 @@ export const guestLinkRoutes =
   (context: HubContext & { readonly blobs: BlobStore }): FastifyPluginAsync =>
   async (app) => {
     const { db, now, blobs } = context;
-    app.post('/api/guest-links', async (request, reply) => {
-      const { actor } = request;
+    addRoute(app, createGuestLinkRoute, async ({ body: input }, { actor }) => {
       requirePermission(actor, 'studies.guest-links');
       const accountId = requireAccount(actor);
       // The link is handed out as a full address: refuse before anything is made if there is none.
       const publicUrl = requirePublicUrl(context);
-      const input = parseInput(createSchema, request.body);
       const studies = await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('id', 'in', input.studyIds).execute();
       const viewer = await viewerFacts(db, actor);
       const facts = await studyFactsMany(db, studies);
@@ -123,11 +120,10 @@ export const guestLinkRoutes =
           });
         }
       });
-      return reply.status(201).send({ id, token, path: `/g/${token}`, url: `${publicUrl}/g/${token}`, studies: linkedIds.length });
+      return { id, token, path: `/g/${token}`, url: `${publicUrl}/g/${token}`, studies: linkedIds.length };
     });
 
-    app.get<{ Params: { studyId: string } }>('/api/studies/:studyId/guest-links', async (request) => {
-      const { actor } = request;
+    addRoute(app, studyGuestLinksRoute, async ({ params }, { actor }) => {
       requirePermission(actor, 'studies.guest-links');
       const accountId = requireAccount(actor);
       const links = await db
@@ -135,7 +131,7 @@ export const guestLinkRoutes =
         .innerJoin('guest_link_studies', 'guest_link_studies.link_id', 'guest_links.id')
         .selectAll('guest_links')
         .where('guest_links.account_id', '=', accountId)
-        .where('guest_link_studies.study_id', '=', request.params.studyId)
+        .where('guest_link_studies.study_id', '=', params.studyId)
         .orderBy('guest_links.created_at', 'desc')
         .execute();
       return {
@@ -154,11 +150,10 @@ export const guestLinkRoutes =
       };
     });
 
-    app.post<{ Params: { id: string } }>('/api/guest-links/:id/revoke', async (request) => {
-      const { actor } = request;
+    addRoute(app, revokeGuestLinkRoute, async ({ params }, { actor }) => {
       requirePermission(actor, 'studies.guest-links');
       const accountId = requireAccount(actor);
-      const link = await db.selectFrom('guest_links').select(['id', 'revoked_at', 'study_ids']).where('id', '=', request.params.id).where('account_id', '=', accountId).executeTakeFirst();
+      const link = await db.selectFrom('guest_links').select(['id', 'revoked_at', 'study_ids']).where('id', '=', params.id).where('account_id', '=', accountId).executeTakeFirst();
       if (link === undefined) throw new HttpError(404, 'not-found', 'No such guest link in your site.');
       if (link.revoked_at === null) {
         const at = now().toISOString();
@@ -169,7 +164,7 @@ export const guestLinkRoutes =
           }
         });
       }
-      return { state: 'revoked' };
+      return { state: 'revoked' as const };
     });
 
     /** The link and its study ids behind a guest's viewing session, or the reason there is none. */

@@ -6,17 +6,18 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { requestPasswordResetRoute } from '../../shared/hub-api/accounts';
 import type { HubContext } from '../app';
 import { hashPassword } from '../auth/password';
 import { completePasswordReset, findPasswordReset, requestPasswordReset } from '../auth/password-reset';
-import { HttpError, parseInput } from '../http-error';
+import { addRoute } from '../http/hub-route';
+import { HttpError } from '../http-error';
 import { escapeHtml, sendPage } from '../pages/html-page';
 
 const page = (reply: FastifyReply, status: number, title: string, body: string): FastifyReply => sendPage(reply, status, 'Password reset', title, body);
 
 /** Addresses are compared as sign-in reads them: trimmed and lower-case. */
 const email = z.string().trim().toLowerCase().email('Enter an email address.').max(254, 'The email address is too long.');
-const requestSchema = z.object({ email }).strict();
 
 const passwordSchema = z
   .object({
@@ -55,10 +56,9 @@ export const passwordResetRoutes =
       if (queued) void flushMail();
     };
 
-    app.post('/api/password-resets', { config: { public: true } }, async (req, reply) => {
-      const input = parseInput(requestSchema, req.body);
-      await request(input.email);
-      return reply.status(202).send({ sent: true });
+    addRoute(app, requestPasswordResetRoute, async ({ body }) => {
+      await request(body.email);
+      return { sent: true as const };
     });
 
     app.get('/reset-password', async (_req, reply) => page(reply, 200, 'Forgot your password?', emailForm(null)));

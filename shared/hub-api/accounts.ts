@@ -78,3 +78,13 @@ export const addUserRoute = hubRoute({
   body: z.object({ name, email, password, role: builtInRole }).strict(),
   response: z.object({ user: userSummary }),
 });
+
+export const requestPasswordResetRoute = hubRoute({
+  method: 'POST',
+  path: '/api/password-resets',
+  summary: 'Mails a single-use link that sets a new password, valid one hour; the same answer whether or not the address has an account.',
+  public: true,
+  status: 202,
+  body: z.object({ email: email }).strict(),
+  response: z.object({ sent: z.literal(true) }),
+});

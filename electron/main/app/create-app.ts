@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { HostInfo } from '../../../shared/contract';
 import { hubStudyQueryString, type HubStudyPage } from '../../../shared/hub-api/worklists';
 import { addUserRoute, setRolePermissionsRoute } from '../../../shared/hub-api/accounts';
+import { revokeGuestLinkRoute } from '../../../shared/hub-api/guest-links';
 import {
   addGroupMemberRoute,
   addGroupRoute,
@@ -116,7 +117,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'admin:regenerate-share-code': ({ worklistId }) => hub.hubRoute(regenerateShareCodeRoute, { params: { id: worklistId } }),
     'guest-links:create': (input) => hub.createGuestLink(input),
     'guest-links:list': ({ studyInstanceUid }) => hub.listGuestLinks(studyInstanceUid),
-    'guest-links:revoke': ({ id }) => hub.hubRequest<{ state: string }>('POST', `/api/guest-links/${id}/revoke`),
+    'guest-links:revoke': ({ id }) => hub.hubRoute(revokeGuestLinkRoute, { params: { id } }),
     'sharing:targets': ({ kind, q }) => hub.hubRequest('GET', `/api/share-targets?${new URLSearchParams({ kind, q })}`),
     'sharing:lookup-code': ({ code }) => hub.hubRoute(worklistByCodeRoute, { params: { code } }),
     'sharing:share': (input) => sharing.share(input),

@@ -9,8 +9,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import type Database from 'better-sqlite3';
 import type { AdminOverview, GuestLinkView, HubProbeView, HubStatus, HubSwitchPreview } from '../../../shared/contract';
-import { listRolesRoute, listUsersRoute, meRoute, setupRoute, signOutRoute } from '../../../shared/hub-api/accounts';
+import { listRolesRoute, listUsersRoute, meRoute, requestPasswordResetRoute, setupRoute, signOutRoute } from '../../../shared/hub-api/accounts';
+import { createGuestLinkRoute, studyGuestLinksRoute } from '../../../shared/hub-api/guest-links';
 import { hubInfoRoute } from '../../../shared/hub-api/hub';
+import type { GuestLinkOptions } from '../../../shared/guest-link-options';
 import { listGroupsRoute, listLocationsRoute, listWorklistsRoute } from '../../../shared/hub-api/places';
 import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
 import { isLoopbackUrl, parsePublicUrl, type HubInfo } from '../../../shared/hub-info';
@@ -396,7 +398,7 @@ export class HubConnection {
   async requestPasswordReset(input: { email: string; url?: string; trustedFingerprint?: string | null }): Promise<{ sent: true }> {
     // Before joining, the hub just checked is asked; otherwise the hub in use.
     const client = input.url === undefined ? this.requireClient() : new HubClient(input.url, null, { trustedFingerprint: input.trustedFingerprint ?? null });
-    await this.hubCall(() => client.request('POST', '/api/password-resets', { email: input.email }));
+    await this.hubCall(() => client.call(requestPasswordResetRoute, { body: { email: input.email } }));
     return { sent: true };
   }
 
@@ -470,7 +472,7 @@ export class HubConnection {
    * status counting the files down), then the hub makes the link. Returns the address to send,
    * as the hub made it from its public address.
    */
-  async createGuestLink(input: { studyInstanceUids: readonly string[] } & Record<string, unknown>): Promise<{ url: string; studies: number }> {
+  async createGuestLink(input: { studyInstanceUids: readonly string[] } & GuestLinkOptions): Promise<{ url: string; studies: number }> {
     const { studyInstanceUids, ...options } = input;
     const hubIds: string[] = [];
     for (const uid of studyInstanceUids) hubIds.push((await this.uploadStudy(uid)).hubStudyId);
@@ -478,15 +480,14 @@ export class HubConnection {
     if ((this.sync?.status().uploadsPending ?? 0) > 0) {
       throw new AppError('upload-incomplete', 'The study could not be sent to the hub completely yet. Try again when the hub is reachable.');
     }
-    const created = await this.hubRequest<{ url: string; studies: number }>('POST', '/api/guest-links', { studyIds: hubIds, ...options });
+    const created = await this.hubRoute(createGuestLinkRoute, { body: { studyIds: hubIds, ...options } });
     return { url: created.url, studies: created.studies };
   }
 
   async listGuestLinks(studyInstanceUid: string): Promise<{ links: GuestLinkView[] }> {
     const hubId = this.hubStudyId(studyInstanceUid);
     if (hubId === null) return { links: [] };
-    const client = this.requireClient();
-    return this.hubCall(() => client.request('GET', `/api/studies/${hubId}/guest-links`) as Promise<{ links: GuestLinkView[] }>);
+    return this.hubRoute(studyGuestLinksRoute, { params: { studyId: hubId } });
   }
 
   dismissRefused(): HubStatus {
