@@ -131,7 +131,7 @@ export function wholeSites(viewer: ViewerFacts): { readonly sites: readonly stri
  * physicians they act for, to their worklists, and uploads by any of them or their department
  * peers. Every study the viewer sees outside `wholeSites` is among these. Drawn from indexes only.
  */
-export function reachedStudyIdsSql(viewer: ViewerFacts): RawBuilder<{ id: string }> {
+export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outsideWholeSites?: boolean } = {}): RawBuilder<{ id: string }> {
   if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
   const people = [viewer.userId, ...physicians.map((p) => p.userId)];
@@ -142,8 +142,20 @@ export function reachedStudyIdsSql(viewer: ViewerFacts): RawBuilder<{ id: string
   });
   const toPeople = inSet(sql.ref('sh.user_id'), people)!;
   const reaches = worklists === null ? toPeople : sql<SqlBool>`(${toPeople} OR sh.worklist_id IN (${worklists}))`;
-  const uploaders = inSet(sql.ref('up.uploader_id'), [...people, ...viewer.departmentPeerIds, ...physicians.flatMap((p) => [...p.departmentPeerIds])])!;
-  return sql<{ id: string }>`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${reaches} UNION SELECT up.id AS id FROM studies up WHERE ${uploaders}`;
+  const peers = [...viewer.departmentPeerIds, ...physicians.flatMap((p) => [...p.departmentPeerIds])];
+  const shared = sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${reaches}`;
+  const { sites, privateToo } = wholeSites(viewer);
+  if (options.outsideWholeSites !== true || sites.length === 0) {
+    return sql<{ id: string }>`${shared} UNION SELECT up.id AS id FROM studies up WHERE ${inSet(sql.ref('up.uploader_id'), [...people, ...peers])!}`;
+  }
+  // Only what whole sites do not already give: one's own uploads, private or elsewhere, and peers'
+  // non-private uploads outside those sites (a peer's are seen only when not private). Read from
+  // the (uploader_id, account_id, private) index alone (migration 0120): a case manager's
+  // physicians' peers upload tens of thousands of studies, nearly all inside the whole sites.
+  const inWholeSites = sql<SqlBool>`(up.private = 0 AND ${inSet(sql.ref('up.account_id'), sites)!})`;
+  const own = sql<SqlBool>`(${inSet(sql.ref('up.uploader_id'), people)!} AND NOT ${inWholeSites}${privateToo === null ? sql`` : sql` AND up.account_id <> ${privateToo}`})`;
+  const fromPeers = peers.length === 0 ? null : sql<SqlBool>`(${inSet(sql.ref('up.uploader_id'), peers)!} AND up.private = 0 AND NOT ${inSet(sql.ref('up.account_id'), sites)!})`;
+  return sql<{ id: string }>`${shared} UNION SELECT up.id AS id FROM studies up WHERE ${anyOf([own, fromPeers].filter(present))}`;
 }
 
 /**

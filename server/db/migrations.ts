@@ -356,6 +356,16 @@ const hub0110: Migration = {
   },
 };
 
+/**
+ * A list's part outside whole sites reads uploads by the viewer and their peers that lie outside
+ * those sites (or are private): with account_id and private in the index, from the index alone.
+ */
+const hub0120: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('studies_by_uploader_site').on('studies').columns(['uploader_id', 'account_id', 'private', 'id']).execute();
+  },
+};
+
 /** The (name, column) of each sortable column's indexes: `studies_by_<name>` (0090) and `studies_by_site_<name>` (0110). */
 export const SORT_INDEX_COLUMNS = [
   ['name', 'patient_name_key'],
@@ -381,5 +391,6 @@ export const hubMigrations: MigrationProvider = {
     '0080-mail-claims': hub0080,
     '0090-study-columns-terms-guest-link-studies': hub0090,
     '0110-site-sort-indexes': hub0110,
+    '0120-uploader-site-index': hub0120,
   }),
 };

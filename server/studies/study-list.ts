@@ -210,7 +210,7 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
         ORDER BY ${order} LIMIT ${partLimit}) ${sql.id(`part_${part.site}_${part.private}`.replace(/[^A-Za-z0-9_]/g, '_'))}`;
     });
     // The rest: what reaches the viewer through shares and uploads (few), outside the site parts.
-    const reached = inWorklist === null ? reachedStudyIdsSql(viewer) : sql`SELECT ws.study_id AS id FROM shares ws WHERE ws.removed_at IS NULL AND ${inWorklist}`;
+    const reached = inWorklist === null ? reachedStudyIdsSql(viewer, { outsideWholeSites: true }) : sql`SELECT ws.study_id AS id FROM shares ws WHERE ws.removed_at IS NULL AND ${inWorklist}`;
     parts.push(sql`SELECT * FROM (SELECT s.id FROM (SELECT DISTINCT r.id FROM (${reached}) r) c CROSS JOIN studies s
       WHERE ${all([sql<SqlBool>`s.id = c.id AND NOT (${inSiteParts})`, ...filters, ...cursorWhere])} ORDER BY ${order} LIMIT ${partLimit}) rest`);
     const union = sql.join(parts, sql` UNION ALL `);
