@@ -8,7 +8,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HubRoute, HubRouteInput, HubRouteResponse } from '../../shared/hub-api/route';
 
-export type HubRouteHandler<R extends HubRoute> = (input: HubRouteInput<R>, request: FastifyRequest, reply: FastifyReply) => Promise<HubRouteResponse<R>> | HubRouteResponse<R>;
+/** Answers the route's declared response, or the reply itself when it sent its own (a file). */
+export type HubRouteHandler<R extends HubRoute> = (
+  input: HubRouteInput<R>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<HubRouteResponse<R> | FastifyReply> | HubRouteResponse<R> | FastifyReply;
 
 export function addRoute<R extends HubRoute>(app: FastifyInstance, route: R, handler: HubRouteHandler<R>): void {
   // Plugins are registered under a prefix (/api): the route's own URL is the rest of its path.
@@ -28,8 +33,8 @@ export function addRoute<R extends HubRoute>(app: FastifyInstance, route: R, han
     handler: async (request, reply) => {
       const input = { params: request.params, query: request.query, body: request.body } as HubRouteInput<R>;
       const value = await handler(input, request, reply);
-      // A handler that answered itself (a file, headers of its own) has nothing more to send.
-      if (reply.sent) return reply;
+      // A handler that answered itself (a file stream) returns the reply: nothing more to send.
+      if ((value as unknown) === reply || reply.sent) return reply;
       return status === 204 ? reply.status(204).send() : reply.status(status).send(value);
     },
   });

@@ -9,6 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
+import { downloadFileRoute, listFilesRoute, uploadFileRoute } from '../../shared/hub-api/files';
 import { studyAccess } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
 import { studyFacts, viewerFacts } from '../access/access-facts';
@@ -16,9 +17,10 @@ import type { Actor } from '../auth/sessions';
 import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store';
 import { folderBlobStore } from '../blobs/folder-blob-store';
 import { DicomHeaderTap, NotDicomError } from '../dicom/dicom-header';
+import { findStudyFile, listStudyFiles, recordStudyFile } from '../files/study-files-repository';
+import { addRoute } from '../http/hub-route';
 import { HttpError } from '../http-error';
 
-const UID = /^[0-9]+(\.[0-9]+)*$/;
 const MAX_FILE_BYTES = 4 * 1024 ** 3;
 /** Unfinished uploads older than this are a crash's leftovers (one in progress is always being written). */
 const STALE_UPLOAD_MS = 3_600_000;
@@ -51,10 +53,9 @@ export const fileRoutes =
       return study;
     }
 
-    app.put<{ Params: { studyId: string; sop: string } }>('/studies/:studyId/files/:sop', async (request, reply) => {
+    addRoute(app, uploadFileRoute, async ({ params }, request) => {
       const { actor } = request;
-      const { studyId, sop } = request.params;
-      if (!UID.test(sop) || sop.length > 64) throw new HttpError(400, 'invalid-input', 'The SOP Instance UID is not a valid UID.');
+      const { studyId, sop } = params;
       const study = await studyFor(actor, studyId, true);
       const key = blobKey(study.id, sop);
       const declared = Number(request.headers['content-length']);
@@ -85,18 +86,13 @@ export const fileRoutes =
         instance_number: placed.instanceNumber,
       };
       const { size, sha256 } = facts;
-      await db
-        .insertInto('study_files')
-        .values({ study_id: study.id, sop_instance_uid: sop, size, sha256, blob: key, uploaded_at: now().toISOString(), ...placement })
-        .onConflict((oc) => oc.columns(['study_id', 'sop_instance_uid']).doUpdateSet({ size, sha256, blob: key, uploaded_at: now().toISOString(), ...placement }))
-        .execute();
-      return reply.status(201).send({ size, sha256 });
+      await recordStudyFile(db, { studyId: study.id, sop, size, sha256, blob: key, at: now().toISOString(), ...placement });
+      return { size, sha256 };
     });
 
-    app.get<{ Params: { studyId: string; sop: string } }>('/studies/:studyId/files/:sop', async (request, reply) => {
-      const { actor } = request;
-      const study = await studyFor(actor, request.params.studyId, false);
-      const file = await db.selectFrom('study_files').selectAll().where('study_id', '=', study.id).where('sop_instance_uid', '=', request.params.sop).executeTakeFirst();
+    addRoute(app, downloadFileRoute, async ({ params }, { actor }, reply) => {
+      const study = await studyFor(actor, params.studyId, false);
+      const file = await findStudyFile(db, study.id, params.sop);
       if (file === undefined) throw new HttpError(404, 'file-not-found', 'This instance has not been uploaded to the hub.');
       let stream: Readable;
       try {
@@ -108,10 +104,8 @@ export const fileRoutes =
       return reply.header('content-type', 'application/dicom').header('content-length', String(file.size)).send(stream);
     });
 
-    app.get<{ Params: { studyId: string } }>('/studies/:studyId/files', async (request) => {
-      const { actor } = request;
-      const study = await studyFor(actor, request.params.studyId, false);
-      const files = await db.selectFrom('study_files').select(['sop_instance_uid as sopInstanceUid', 'size', 'sha256']).where('study_id', '=', study.id).execute();
-      return { files };
+    addRoute(app, listFilesRoute, async ({ params }, { actor }) => {
+      const study = await studyFor(actor, params.studyId, false);
+      return { files: await listStudyFiles(db, study.id) };
     });
   };
