@@ -71,11 +71,15 @@ export interface HubStatus {
 
 /** A hub's certificate as the probe saw it, to show before the user trusts it. */
 export interface HubCertificateView {
+  /** SHA-256 fingerprint as Node prints it (`AB:CD:…`): what a pin stores. */
   readonly fingerprint256: string;
+  /** `CN=…, O=…` */
   readonly subject: string;
   readonly issuer: string;
+  /** ISO 8601. */
   readonly validFrom: string;
   readonly validTo: string;
+  /** Issued by itself (no certificate authority vouches for it): usual for a hub on a local network. */
   readonly selfSigned: boolean;
 }
 /** What is at a hub address: the hub's name and sites, or what is wrong (with the certificate, where that is it). */

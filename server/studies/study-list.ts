@@ -28,24 +28,14 @@ import { z } from 'zod';
 import { HUB_TOTAL_CAP, type HubStudyPage, type HubStudyQuery } from '../../shared/hub-api/worklists';
 import type { ViewerFacts } from '../../shared/permissions/visibility';
 import { prefixEnd, searchPrefixes } from '../../shared/study-search';
-import { STUDY_SORT_COLUMNS, type StudySortColumn, type StudySummary } from '../../shared/types/study';
+import { STUDY_SORT_COLUMNS, STUDY_SORT_STORAGE, type StudySummary } from '../../shared/types/study';
 import { reachedStudyIdsSql, studyVisibleSql, visibleCandidatesSql, wholeSites } from '../access/visibility-sql';
 import { isPostgres } from '../db/dialect';
 import type { HubDatabase } from '../db/schema';
 import { HttpError } from '../http-error';
 
-/** Each sortable column, the studies column that holds it and the name of its indexes (migrations 0090, 0110). */
-const SORT_COLUMNS: Readonly<Record<StudySortColumn, { readonly column: string; readonly index: string; readonly numeric: boolean }>> = {
-  patientName: { column: 'patient_name_key', index: 'name', numeric: false },
-  patientId: { column: 'patient_id', index: 'patient_id', numeric: false },
-  patientBirthDate: { column: 'patient_birth_date', index: 'birth_date', numeric: false },
-  studyDate: { column: 'study_date', index: 'date', numeric: false },
-  modalities: { column: 'modalities', index: 'modalities', numeric: false },
-  studyDescription: { column: 'study_description', index: 'description', numeric: false },
-  accessionNumber: { column: 'accession_number', index: 'accession', numeric: false },
-  seriesCount: { column: 'series_count', index: 'series_count', numeric: true },
-  instanceCount: { column: 'instance_count', index: 'instance_count', numeric: true },
-};
+/** Each sortable column's storage and index names: one map for the local index and the hub. */
+const SORT_COLUMNS = STUDY_SORT_STORAGE;
 
 /**
  * Below this many candidates, fetching and sorting them beats walking: each costs one visibility

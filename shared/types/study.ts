@@ -48,6 +48,23 @@ export const STUDY_SORT_COLUMNS = [
 ] as const;
 export type StudySortColumn = (typeof STUDY_SORT_COLUMNS)[number];
 
+/**
+ * Where each sortable column is stored, alike in the local index and on the hub: the column of
+ * the studies table, the name its indexes are made from (`studies_by_<index>`), and whether it
+ * sorts as a number. Both keep the same names so that one map serves both planners.
+ */
+export const STUDY_SORT_STORAGE: Readonly<Record<StudySortColumn, { readonly column: string; readonly index: string; readonly numeric: boolean }>> = {
+  patientName: { column: 'patient_name_key', index: 'name', numeric: false },
+  patientId: { column: 'patient_id', index: 'patient_id', numeric: false },
+  patientBirthDate: { column: 'patient_birth_date', index: 'birth_date', numeric: false },
+  studyDate: { column: 'study_date', index: 'date', numeric: false },
+  modalities: { column: 'modalities', index: 'modalities', numeric: false },
+  studyDescription: { column: 'study_description', index: 'description', numeric: false },
+  accessionNumber: { column: 'accession_number', index: 'accession', numeric: false },
+  seriesCount: { column: 'series_count', index: 'series_count', numeric: true },
+  instanceCount: { column: 'instance_count', index: 'instance_count', numeric: true },
+};
+
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
 export const studyQuerySchema = z

@@ -11,23 +11,11 @@
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect as connectTls, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { hubCompatibility, parsePublicUrl, type HubInfo } from '../../../shared/hub-info';
+import type { HubCertificateView } from '../../../shared/contract';
 import { certificateInDate, certificateProblem, HubCertificateError, HubClient, HubRefusedError, HubSessionError, sameFingerprint } from '../sync-client/hub-client';
 
-/** A hub's certificate, as the hub settings show it before someone decides to trust it. */
-export interface HubCertificate {
-  /** SHA-256 fingerprint as Node prints it (`AB:CD:…`): what a pin stores. */
-  readonly fingerprint256: string;
-  /** `CN=…, O=…` */
-  readonly subject: string;
-  readonly issuer: string;
-  /** ISO 8601. */
-  readonly validFrom: string;
-  readonly validTo: string;
-  /** Issued by itself (no certificate authority vouches for it): usual for a hub on a local network. */
-  readonly selfSigned: boolean;
-  /** Whether this computer accepts it (its certificate authorities vouch for it, or it is the trusted fingerprint). */
-  readonly trusted: boolean;
-}
+/** A hub's certificate as the contract shows it, and whether this computer accepts it (its CAs vouch for it, or it is the trusted fingerprint). */
+export type HubCertificate = HubCertificateView & { readonly trusted: boolean };
 
 export type ProbeErrorCode =
   | 'not-an-address'

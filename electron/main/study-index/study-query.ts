@@ -4,7 +4,7 @@
  * (for jumps), and the total. Every value reaches SQLite as a bound parameter.
  */
 import type Database from 'better-sqlite3';
-import type { StudyPage, StudyQuery, StudySortColumn } from '../../../shared/types/study';
+import { STUDY_SORT_STORAGE, type StudyPage, type StudyQuery } from '../../../shared/types/study';
 import { AppError } from '../api/app-error';
 import { prepared } from './statement-cache';
 import { toStudySummary, type StudyRow } from './study-rows';
@@ -16,18 +16,8 @@ export class InvalidCursorError extends AppError {
   }
 }
 
-/** Each sortable column, and the (column, id) index that serves it (migration 0010). */
-const SORT_SQL: Readonly<Record<StudySortColumn, { column: string; index: string; numeric: boolean }>> = {
-  patientName: { column: 'patient_name_key', index: 'name', numeric: false },
-  patientId: { column: 'patient_id', index: 'patient_id', numeric: false },
-  patientBirthDate: { column: 'patient_birth_date', index: 'birth_date', numeric: false },
-  studyDate: { column: 'study_date', index: 'date', numeric: false },
-  modalities: { column: 'modalities', index: 'modalities', numeric: false },
-  studyDescription: { column: 'study_description', index: 'description', numeric: false },
-  accessionNumber: { column: 'accession_number', index: 'accession', numeric: false },
-  seriesCount: { column: 'series_count', index: 'series_count', numeric: true },
-  instanceCount: { column: 'instance_count', index: 'instance_count', numeric: true },
-};
+/** Each sortable column's storage and index names: one map for the local index and the hub. */
+const SORT_SQL = STUDY_SORT_STORAGE;
 
 const STUDY_COLUMNS = `s.id, s.study_uid, s.patient_name, s.patient_id, s.patient_birth_date, s.patient_sex, s.study_date,
   s.study_time, s.accession_number, s.study_description, s.referring_physician_name, s.institution_name, s.modalities,
