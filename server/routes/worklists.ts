@@ -17,13 +17,13 @@ import {
   regenerateShareCodeRoute,
   worklistByCodeRoute,
 } from '../../shared/hub-api/places';
-import { hubStudyQuerySchema } from '../../shared/hub-api/worklists';
+import { worklistStudiesRoute } from '../../shared/hub-api/studies';
 import { parseShareCode } from '../../shared/share-code';
 import { viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
 import { requireAccount, requirePermission } from '../auth/sessions';
 import { addRoute } from '../http/hub-route';
-import { HttpError, parseInput } from '../http-error';
+import { HttpError } from '../http-error';
 import { listStudies } from '../studies/study-list';
 import { addPlaceMember, createPlace, findWorklist, placesWithMembers, regenerateShareCode, worklistByCode, worklistsFor } from '../worklists/worklists-repository';
 
@@ -58,10 +58,8 @@ export const worklistRoutes =
       return { shareCode: await regenerateShareCode(db, worklist.id) };
     });
 
-    app.get<{ Params: { id: string }; Querystring: Record<string, string> }>('/worklists/:id/studies', async (request) => {
-      const { actor } = request;
-      const query = parseInput(hubStudyQuerySchema, request.query);
-      const worklist = await findWorklist(db, request.params.id);
+    addRoute(app, worklistStudiesRoute, async ({ params, query }, { actor }) => {
+      const worklist = await findWorklist(db, params.id);
       if (worklist === undefined) throw new HttpError(404, 'not-found', 'No such worklist.');
       const viewer = await viewerFacts(db, actor);
       const member =

@@ -1,7 +1,7 @@
 /**
  * The hub's study lists — a worklist's studies (GET /api/worklists/:id/studies) and every study
  * the caller may see (GET /api/studies) — their query and their answer, declared once: the hub
- * validates with `hubStudyQuerySchema`, the desktop builds its request with `hubStudyQueryString`
+ * validates with `hubStudyQuerySchema`, the desktop builds its request with `hubStudyQueryParams`
  * from the same shape. Same search, filters, sort columns and paging as the local worklist
  * (shared/types/study.ts): words are prefixes, a cursor pages on at constant cost, an offset
  * jumps.
@@ -12,7 +12,8 @@
  * second or more, far beyond the page itself. The table grows as pages arrive.
  */
 import { z } from 'zod';
-import { STUDY_SORT_COLUMNS, type StudySortColumn, type StudySummary } from '../types/study';
+import { studySummarySchema } from '../hub-contract';
+import { STUDY_SORT_COLUMNS, type StudySortColumn } from '../types/study';
 
 export const HUB_TOTAL_CAP = 10_000;
 export const HUB_PAGE_MAX = 500;
@@ -58,39 +59,48 @@ export interface HubStudyQueryInput {
   readonly withTotal?: boolean;
 }
 
-/** The URL query for `input`, which `hubStudyQuerySchema` reads back to the same query. */
+/** The query's parameters for `input`, as `hubStudyQuerySchema` reads them back to the same query. */
+export function hubStudyQueryParams(input: HubStudyQueryInput): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (input.text !== undefined && input.text.trim() !== '') params.text = input.text;
+  if (input.modalities !== undefined && input.modalities.length > 0) params.modalities = input.modalities.join(',');
+  if (input.dateFrom !== undefined) params.dateFrom = input.dateFrom;
+  if (input.dateTo !== undefined) params.dateTo = input.dateTo;
+  if (input.sort !== undefined) {
+    params.sort = input.sort.column;
+    params.direction = input.sort.direction;
+  }
+  if (input.limit !== undefined) params.limit = String(input.limit);
+  if (input.offset !== undefined && input.offset > 0) params.offset = String(input.offset);
+  if (input.after !== undefined) params.after = input.after;
+  if (input.withTotal !== undefined) params.withTotal = String(input.withTotal);
+  return params;
+}
+
+/** The same as a URL query string. */
 export function hubStudyQueryString(input: HubStudyQueryInput): string {
   // encodeURIComponent (an ES global) rather than URLSearchParams, which shared/ cannot name.
-  const pairs: [string, string][] = [];
-  const params = { set: (key: string, value: string) => void pairs.push([key, value]) };
-  if (input.text !== undefined && input.text.trim() !== '') params.set('text', input.text);
-  if (input.modalities !== undefined && input.modalities.length > 0) params.set('modalities', input.modalities.join(','));
-  if (input.dateFrom !== undefined) params.set('dateFrom', input.dateFrom);
-  if (input.dateTo !== undefined) params.set('dateTo', input.dateTo);
-  if (input.sort !== undefined) {
-    params.set('sort', input.sort.column);
-    params.set('direction', input.sort.direction);
-  }
-  if (input.limit !== undefined) params.set('limit', String(input.limit));
-  if (input.offset !== undefined && input.offset > 0) params.set('offset', String(input.offset));
-  if (input.after !== undefined) params.set('after', input.after);
-  if (input.withTotal !== undefined) params.set('withTotal', String(input.withTotal));
-  return pairs.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');
+  return Object.entries(hubStudyQueryParams(input))
+    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+    .join('&');
 }
 
-export interface HubStudyRow {
-  readonly studyId: string;
-  readonly private: boolean;
-  /** When it was last shared into the worklist (null in the list of every visible study). */
-  readonly sharedAt: string | null;
-  readonly summary: StudySummary;
-}
-
-export interface HubStudyPage {
-  readonly studies: readonly HubStudyRow[];
+/** A page of a hub study list, as the hub answers it. */
+export const hubStudyPageSchema = z.object({
+  studies: z.array(
+    z.object({
+      studyId: z.string().uuid(),
+      private: z.boolean(),
+      /** When it was last shared into the worklist (null in the list of every visible study). */
+      sharedAt: z.string().nullable(),
+      summary: studySummarySchema,
+    }),
+  ),
   /** Matching studies the caller may see, counted up to HUB_TOTAL_CAP; null when not asked. */
-  readonly total: number | null;
+  total: z.number().int().nullable(),
   /** True when there are more than `total` (the count stopped at the cap). */
-  readonly totalCapped: boolean;
-  readonly nextCursor: string | null;
-}
+  totalCapped: z.boolean(),
+  nextCursor: z.string().nullable(),
+});
+export type HubStudyPage = z.output<typeof hubStudyPageSchema>;
+export type HubStudyRow = HubStudyPage['studies'][number];

@@ -5,7 +5,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { HostInfo } from '../../../shared/contract';
-import { hubStudyQueryString, type HubStudyPage } from '../../../shared/hub-api/worklists';
+import type { z } from 'zod';
+import { shareTargetsRoute, worklistStudiesRoute } from '../../../shared/hub-api/studies';
+import { hubStudyQueryParams } from '../../../shared/hub-api/worklists';
 import { addUserRoute, setRolePermissionsRoute } from '../../../shared/hub-api/accounts';
 import { revokeGuestLinkRoute } from '../../../shared/hub-api/guest-links';
 import {
@@ -118,7 +120,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'guest-links:create': (input) => hub.createGuestLink(input),
     'guest-links:list': ({ studyInstanceUid }) => hub.listGuestLinks(studyInstanceUid),
     'guest-links:revoke': ({ id }) => hub.hubRoute(revokeGuestLinkRoute, { params: { id } }),
-    'sharing:targets': ({ kind, q }) => hub.hubRequest('GET', `/api/share-targets?${new URLSearchParams({ kind, q })}`),
+    'sharing:targets': ({ kind, q }) => hub.hubRoute(shareTargetsRoute, { query: { kind, q } }),
     'sharing:lookup-code': ({ code }) => hub.hubRoute(worklistByCodeRoute, { params: { code } }),
     'sharing:share': (input) => sharing.share(input),
     'sharing:remove': (input) => sharing.remove(input),
@@ -130,7 +132,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     },
     'hub-worklists:studies': async ({ worklistId, ...query }) => {
       // Search, filters, sort and paging go to the hub as the shared schema reads them.
-      const page = await hub.hubRequest<HubStudyPage>('GET', `/api/worklists/${encodeURIComponent(worklistId)}/studies?${hubStudyQueryString(query)}`);
+      const page = await hub.hubRoute(worklistStudiesRoute, { params: { id: worklistId }, query: hubStudyQueryParams(query) as z.input<typeof worklistStudiesRoute.query> });
       return {
         total: page.total,
         totalCapped: page.totalCapped,

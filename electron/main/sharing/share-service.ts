@@ -9,9 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { CallParsedInput, ShareOutcome, ShareStateView, SharedWithView, StudySharingView } from '../../../shared/contract';
+import type { CallParsedInput, ShareOutcome, ShareStateView, StudySharingView } from '../../../shared/contract';
 import type { OperationResult, ShareTarget } from '../../../shared/hub-contract';
 import type { SeriesSummary, StudySummary } from '../../../shared/types/study';
+import { studyDetailsRoute } from '../../../shared/hub-api/studies';
 import { AppError } from '../api/app-error';
 import type { HubConnection } from '../hub-connection/hub-connection';
 import { findStudy } from '../study-index/study-lookup';
@@ -19,12 +20,6 @@ import type { OperationInput, OperationLabel } from '../sync-client/sync-client'
 
 type StudyRef = { readonly uid: string } | { readonly hubId: string };
 type ShareInput = CallParsedInput<'sharing:share'>;
-
-interface HubStudyDetails {
-  study: { id: string; private: boolean; summary: StudySummary; actions: string[] };
-  shares: SharedWithView[];
-  series: { seriesInstanceUid: string | null; modality: string | null; seriesDescription: string | null; seriesNumber: number | null; instances: number }[];
-}
 
 export class ShareService {
   constructor(
@@ -118,7 +113,7 @@ export class ShareService {
       return { hubStudyId: null, live: false, message: 'Not on the hub yet: share it to put it there.', actions: [], summary: null, series: [], shares: [], queued };
     }
     try {
-      const details = await this.hub.hubRequest<HubStudyDetails>('GET', `/api/studies/${hubId}${opened ? '?view=opened' : ''}`);
+      const details = await this.hub.hubRoute(studyDetailsRoute, { params: { id: hubId }, query: opened ? { view: 'opened' } : {} });
       const series: SeriesSummary[] = details.series.map((row) => ({
         seriesInstanceUid: row.seriesInstanceUid ?? '',
         modality: row.modality,
