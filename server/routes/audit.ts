@@ -6,27 +6,13 @@
  * condition decides, as for every list; otherwise 404, as for a study that does not exist.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
 import type { HubContext } from '../app';
-import { AUDIT_ACTIONS } from '../../shared/audit-actions';
+import { shareAuditRoute, siteAuditCsvRoute, siteAuditRoute, studyAuditRoute } from '../../shared/hub-api/audit';
 import { viewerFacts } from '../access/access-facts';
 import { auditCsv, mayReadShareTrail, mayReadStudyTrail, queryAudit, type AuditFilter } from '../audit/audit-trail';
 import { requireAccount, requirePermission, type Actor } from '../auth/sessions';
-import { HttpError, parseInput } from '../http-error';
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date (YYYY-MM-DD)');
-const filterSchema = z
-  .object({
-    studyId: z.string().uuid().optional(),
-    actorId: z.string().uuid().optional(),
-    action: z.enum(AUDIT_ACTIONS).optional(),
-    from: day.optional(),
-    to: day.optional(),
-    before: z.coerce.number().int().min(1).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(200),
-  })
-  .strict();
-const idParam = z.object({ id: z.string().uuid() }).strict();
+import { addRoute } from '../http/hub-route';
+import { HttpError } from '../http-error';
 
 /** The most a CSV export holds; a bigger trail is exported by date range. */
 const CSV_LIMIT = 100_000;
@@ -44,16 +30,15 @@ export const auditRoutes =
       if (!(await mayReadStudyTrail(db, await viewerFacts(db, actor), accountId, studyId))) throw new HttpError(404, 'not-found', 'No such study in your site, or you cannot see it.');
     };
 
-    app.get('/audit', async (request) => {
+    addRoute(app, siteAuditRoute, async ({ query: filter }, request) => {
       const { accountId } = auditor(request.actor);
-      const filter = parseInput(filterSchema, request.query);
       await requireStudyTrail(request.actor, accountId, filter.studyId);
       return { events: await queryAudit(db, { ...filter, accountId }) };
     });
 
-    app.get('/audit.csv', async (request, reply) => {
+    addRoute(app, siteAuditCsvRoute, async ({ query }, request, reply) => {
       const { accountId } = auditor(request.actor);
-      const filter: AuditFilter = { ...parseInput(filterSchema, request.query), accountId, limit: CSV_LIMIT };
+      const filter: AuditFilter = { ...query, accountId, limit: CSV_LIMIT };
       await requireStudyTrail(request.actor, accountId, filter.studyId);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
@@ -62,16 +47,14 @@ export const auditRoutes =
         .send(auditCsv(await queryAudit(db, filter)));
     });
 
-    app.get('/studies/:id/audit', async (request) => {
+    addRoute(app, studyAuditRoute, async ({ params: { id } }, request) => {
       const { accountId } = auditor(request.actor);
-      const { id } = parseInput(idParam, request.params);
       await requireStudyTrail(request.actor, accountId, id);
       return { events: await queryAudit(db, { accountId, studyId: id, limit: 1000 }) };
     });
 
-    app.get('/shares/:id/audit', async (request) => {
+    addRoute(app, shareAuditRoute, async ({ params: { id } }, request) => {
       const { accountId } = auditor(request.actor);
-      const { id } = parseInput(idParam, request.params);
       if (!(await mayReadShareTrail(db, await viewerFacts(db, request.actor), accountId, id))) throw new HttpError(404, 'not-found', 'No such share in your site, or you cannot see its study.');
       return { events: await queryAudit(db, { accountId, shareId: id, limit: 1000 }) };
     });

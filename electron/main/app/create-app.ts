@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { HostInfo } from '../../../shared/contract';
 import type { z } from 'zod';
+import { siteAuditCsvRoute, siteAuditRoute } from '../../../shared/hub-api/audit';
 import { shareTargetsRoute, worklistStudiesRoute } from '../../../shared/hub-api/studies';
 import { hubStudyQueryParams } from '../../../shared/hub-api/worklists';
 import { addUserRoute, setRolePermissionsRoute } from '../../../shared/hub-api/accounts';
@@ -140,9 +141,10 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
         studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary })),
       };
     },
-    'audit:query': (filter) => hub.hubRequest('GET', `/api/audit?${auditQueryString(filter)}`),
+    'audit:query': (filter) => hub.hubRoute(siteAuditRoute, { query: filter }),
     'audit:export': async (filter) => ({
-      csv: await hub.hubRequest<string>('GET', `/api/audit.csv?${auditQueryString(filter)}`),
+      // A text answer (the CSV), so the plain request: the route's path from its declaration.
+      csv: await hub.hubRequest<string>('GET', `${siteAuditCsvRoute.path}?${auditQueryString(filter)}`),
       filename: `studyshare-audit-${new Date().toISOString().slice(0, 10)}.csv`,
     }),
   };
