@@ -28,23 +28,9 @@ import { buildHub } from './app';
 import { isDatabaseUnavailable, openHubDatabase } from './db/open-hub-db';
 import type { HubDatabase } from './db/schema';
 import { createTestPostgresDatabase, testPostgresBaseUrl } from './test-support/test-database';
+import { testStudySummary } from './test-support/study-summary';
 
-const summary: StudySummary = {
-  studyInstanceUid: '1.2.826.0.1.3680043.10.1234.800.1',
-  patientName: 'Outage^Test',
-  patientId: 'O1',
-  patientBirthDate: null,
-  studyDate: '2024-01-01',
-  studyTime: null,
-  patientSex: null,
-  accessionNumber: null,
-  studyDescription: 'CT',
-  referringPhysicianName: null,
-  institutionName: null,
-  modalities: ['CT'],
-  seriesCount: 1,
-  instanceCount: 1,
-};
+const summary: StudySummary = testStudySummary('1.2.826.0.1.3680043.10.1234.800', 1, 'Outage');
 
 describe('the hub when its PostgreSQL database goes away and comes back', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-outage-'));

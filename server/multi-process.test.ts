@@ -19,6 +19,7 @@ import { HubClient } from '../electron/main/sync-client/hub-client';
 import { SyncClient } from '../electron/main/sync-client/sync-client';
 import { createTestPostgresDatabase } from './test-support/test-database';
 import { describeDatabaseUrl } from './db/open-hub-db';
+import { testStudySummary } from './test-support/study-summary';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LISTENING_LINE = /^hub: listening on (http:\/\/127\.0\.0\.1:\d+)$/m;
@@ -61,22 +62,7 @@ export function startHubProcess(args: ReadonlyArray<string>, settings: Readonly<
   return hub;
 }
 
-const summary = (n: number): StudySummary => ({
-  studyInstanceUid: `1.2.826.0.1.3680043.10.1234.700.${n}`,
-  patientName: `Multi^${n}`,
-  patientId: `M${n}`,
-  patientBirthDate: null,
-  studyDate: '2024-01-01',
-  studyTime: null,
-  patientSex: null,
-  accessionNumber: null,
-  studyDescription: 'CT',
-  referringPhysicianName: null,
-  institutionName: null,
-  modalities: ['CT'],
-  seriesCount: 1,
-  instanceCount: 1,
-});
+const summary = (n: number): StudySummary => testStudySummary('1.2.826.0.1.3680043.10.1234.700', n, 'Multi');
 
 /** Runs `work` over `items` with at most `width` at a time. */
 async function inParallel<T, R>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {

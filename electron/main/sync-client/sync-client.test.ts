@@ -23,23 +23,9 @@ import { HubClient } from './hub-client';
 import { SyncClient, type SyncStatus } from './sync-client';
 import { TestHub } from '../test-support/test-hub';
 import { HUB_ENGINES } from '../../../server/test-support/test-database';
+import { testStudySummary } from '../../../server/test-support/study-summary';
 
-const summary = (n: number): StudySummary => ({
-  studyInstanceUid: `1.2.826.0.1.3680043.10.1234.600.${n}`,
-  patientName: `Patient^${n}`,
-  patientId: `P${n}`,
-  patientBirthDate: null,
-  studyDate: '2024-01-01',
-  studyTime: null,
-  patientSex: null,
-  accessionNumber: null,
-  studyDescription: 'CT',
-  referringPhysicianName: null,
-  institutionName: null,
-  modalities: ['CT'],
-  seriesCount: 1,
-  instanceCount: 1,
-});
+const summary = (n: number): StudySummary => testStudySummary('1.2.826.0.1.3680043.10.1234.600', n);
 
 /**
  * A proxy in front of the hub that can betray one request: forward it, let the hub answer, and

@@ -51,21 +51,26 @@ export interface StudySource {
 }
 
 /** The local index. */
+/** A source query as the contract's calls take it (both sources' calls share the query's fields). */
+function contractQuery(query: SourceQuery) {
+  return {
+    text: query.text,
+    modalities: query.modalities === undefined ? undefined : [...query.modalities],
+    dateFrom: query.dateFrom,
+    dateTo: query.dateTo,
+    sort: query.sort,
+    limit: query.limit,
+    offset: query.offset,
+    after: query.after,
+    withTotal: query.withTotal,
+  };
+}
+
 export const localStudySource: StudySource = {
   id: 'local',
   marks: 'share-state',
   async query(query) {
-    const result = await api.call('studies:query', {
-      text: query.text,
-      modalities: query.modalities === undefined ? undefined : [...query.modalities],
-      dateFrom: query.dateFrom,
-      dateTo: query.dateTo,
-      sort: query.sort,
-      limit: query.limit,
-      offset: query.offset,
-      after: query.after,
-      withTotal: query.withTotal,
-    });
+    const result = await api.call('studies:query', contractQuery(query));
     if (!result.ok) return result;
     return {
       ok: true,
@@ -90,18 +95,7 @@ export function hubWorklistSource(worklistId: string): StudySource {
     id: `hub:${worklistId}`,
     marks: 'shared-at',
     async query(query) {
-      const result = await api.call('hub-worklists:studies', {
-        worklistId,
-        text: query.text,
-        modalities: query.modalities === undefined ? undefined : [...query.modalities],
-        dateFrom: query.dateFrom,
-        dateTo: query.dateTo,
-        sort: query.sort,
-        limit: query.limit,
-        offset: query.offset,
-        after: query.after,
-        withTotal: query.withTotal,
-      });
+      const result = await api.call('hub-worklists:studies', { worklistId, ...contractQuery(query) });
       if (!result.ok) return result;
       return {
         ok: true,
