@@ -156,10 +156,12 @@ describe.each(HUB_ENGINES)('hub: shares by email, registration, share targets an
   });
 
   it('offers share targets by kind, searched by name, only to roles that may use them', async () => {
+    // Under "Physicians": people with a physician's role only — not the admin, not the technologist.
     const users = (await call('GET', '/api/share-targets?kind=user', 'rad')).json().targets;
-    expect(users.map((t: { name: string }) => t.name)).toEqual(['Admin A', 'phys person', 'tech person']);
-    expect(users[1].detail).toBe('Physician');
-    expect((await call('GET', '/api/share-targets?kind=user&q=TECH', 'rad')).json().targets).toHaveLength(1);
+    expect(users.map((t: { name: string }) => t.name)).toEqual(['phys person']);
+    expect(users[0].detail).toBe('Physician');
+    expect((await call('GET', '/api/share-targets?kind=user&q=TECH', 'rad')).json().targets).toHaveLength(0);
+    expect((await call('GET', '/api/share-targets?kind=user&q=rad', 'phys')).json().targets.map((t: { name: string }) => t.name)).toEqual(['rad person']);
     expect((await call('GET', '/api/share-targets?kind=location', 'phys')).statusCode).toBe(403);
     expect((await call('GET', '/api/share-targets?kind=mystery', 'rad')).statusCode).toBe(400);
   });

@@ -23,7 +23,7 @@ import type {
 } from './contract';
 import { AUDIT_ACTIONS } from './audit-actions';
 import { guestLinkOptionsSchema } from './guest-link-options';
-import { PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
+import { BUILT_IN_ROLE_NAMES, PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
 import { CALL_NAMES } from './contract';
 import { studyQuerySchema, type StudyPage } from './types/study';
 import { HUB_PAGE_MAX } from './hub-api/worklists';
@@ -107,7 +107,7 @@ export const CALLS = {
   'hub:dismiss-refused': call<HubStatus>()(z.object({}).strict()),
   'admin:overview': call<AdminOverview>()(z.object({}).strict()),
   'admin:add-user': call<{ readonly id: string }>()(
-    z.object({ name, email, password, role: z.enum(['Admin', 'Radiologist', 'Technologist', 'Physician', 'Case Manager', 'Referrer']) }).strict(),
+    z.object({ name, email, password, role: z.enum(BUILT_IN_ROLE_NAMES) }).strict(),
   ),
   'admin:set-role-permissions': call<{ readonly permissions: readonly string[] }>()(
     z.object({ roleId: hubId, permissions: z.array(z.enum(PERMISSION_KEYS as [PermissionKey, ...PermissionKey[]])).max(100) }).strict(),

@@ -1,8 +1,10 @@
 /**
  * The share targets a sharer may pick in their own site, searched as they type: locations, groups
- * (by name) or people (by name or address, with their role), never themselves.
+ * (by name) or physicians (people with a physician's role, by name or address, with their role),
+ * never themselves.
  */
 import type { Kysely } from 'kysely';
+import { PHYSICIAN_ROLES } from '../../shared/permissions/catalogue';
 import type { HubDatabase } from '../db/schema';
 
 export async function shareTargets(db: Kysely<HubDatabase>, actor: { readonly userId: string }, accountId: string, query: { readonly kind: 'location' | 'group' | 'user'; readonly q: string; readonly limit: number }) {
@@ -19,6 +21,8 @@ export async function shareTargets(db: Kysely<HubDatabase>, actor: { readonly us
       .where('users.account_id', '=', accountId)
       .where('users.active', '=', 1)
       .where('users.id', '!=', actor.userId)
+      // "Physicians": people whose role is a physician's, not every colleague.
+      .where('roles.name', 'in', [...PHYSICIAN_ROLES])
       .orderBy('users.name')
       .execute();
     return { targets: rows.filter((row) => matches(row.name, row.email)).slice(0, limit).map((row) => ({ worklistId: row.worklistId, name: row.name, detail: row.role ?? '' })) };

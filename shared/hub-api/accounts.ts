@@ -4,7 +4,7 @@
  * with them, and /api/openapi.json describes them.
  */
 import { z } from 'zod';
-import { BUILT_IN_ROLES, PERMISSION_KEYS, type BuiltInRole, type PermissionKey } from '../permissions/catalogue';
+import { BUILT_IN_ROLE_NAMES, PERMISSION_KEYS, type PermissionKey } from '../permissions/catalogue';
 import { hubRoute } from './route';
 
 const id = z.string().uuid();
@@ -12,7 +12,7 @@ const email = z.string().trim().toLowerCase().email('an email address').max(254)
 const password = z.string().min(10, 'at least 10 characters').max(200);
 const name = z.string().trim().min(1).max(200);
 const permissionKey = z.enum(PERMISSION_KEYS as [PermissionKey, ...PermissionKey[]]);
-const builtInRole = z.enum(Object.keys(BUILT_IN_ROLES) as [BuiltInRole, ...BuiltInRole[]]);
+const builtInRole = z.enum(BUILT_IN_ROLE_NAMES);
 
 const userSummary = z.object({ id, name: z.string(), email: z.string(), role: z.string().nullable() });
 

@@ -51,3 +51,12 @@ export const BUILT_IN_ROLES: Readonly<Record<BuiltInRole, readonly PermissionKey
   // External referrers see what is shared with them and can pass it to a colleague by email.
   Referrer: ['studies.view', 'studies.share', 'studies.share.email'],
 };
+
+/** Every built-in role's name (the zod enums of the contract and the hub are made from it). */
+export const BUILT_IN_ROLE_NAMES = Object.keys(BUILT_IN_ROLES) as [BuiltInRole, ...BuiltInRole[]];
+
+/**
+ * The roles whose people are physicians — reading (radiologists), treating, or referring — and so
+ * are offered under "Physicians" when sharing (not admins, technologists or case managers).
+ */
+export const PHYSICIAN_ROLES: readonly BuiltInRole[] = ['Radiologist', 'Physician', 'Referrer'];
