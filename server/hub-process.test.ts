@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { plainGet, type PlainAnswer } from './test-support/plain-get';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -69,24 +69,6 @@ afterAll(() => {
   for (const hub of running) if (hub.child.exitCode === null && hub.child.signalCode === null) hub.child.kill('SIGKILL');
 });
 
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
-function get(url: string, options: { ca?: Buffer } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const request = send(url, { agent: false, ca: options.ca }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
 
 /** Whether a new TCP connection to the port is refused. */
 function refused(port: number): Promise<boolean> {
@@ -122,12 +104,12 @@ describe('the hub process', () => {
     setupCode = first.stderr.match(SETUP_CODE_LINE)?.[1] ?? '';
     expect(setupCode).toMatch(/^[0-9A-Z]{10}$/);
 
-    expect(await get(`${url}/healthz`)).toEqual({ status: 200, body: '{"status":"ok"}' });
-    expect(await get(`${url}/readyz`)).toEqual({ status: 200, body: '{"status":"ok"}' });
-    expect((await get(`${url}/`)).body).toContain('This hub has no site yet');
-    await get(`${url}/api/worklists/1/studies?q=Doe%5EJane`);
-    await get(`${url}/g/guestSECRET/api/series?dob=19700101`);
-    await get(`${url}/register/inviteSECRET`);
+    expect(await plainGet(`${url}/healthz`)).toEqual({ status: 200, body: '{"status":"ok"}' });
+    expect(await plainGet(`${url}/readyz`)).toEqual({ status: 200, body: '{"status":"ok"}' });
+    expect((await plainGet(`${url}/`)).body).toContain('This hub has no site yet');
+    await plainGet(`${url}/api/worklists/1/studies?q=Doe%5EJane`);
+    await plainGet(`${url}/g/guestSECRET/api/series?dob=19700101`);
+    await plainGet(`${url}/register/inviteSECRET`);
     await first.waitFor('stdout', /"url":"\/register\/\[token\]"[^\n]*\n[^\n]*"request completed"/);
 
     const lines = first.stdout.trim().split('\n').map((line) => JSON.parse(line) as { reqId?: string; req?: { url: string }; res?: unknown });
@@ -141,7 +123,7 @@ describe('the hub process', () => {
     const body = JSON.stringify({ accountName: 'North Imaging', adminName: 'Ada Admin', email: 'ada@example.org', password: 'correct horse battery', setupToken: setupCode });
     // A keep-alive client, as a load balancer or the desktop would be: the hub must not wait for it to hang up.
     const agent = new Agent({ keepAlive: true });
-    const answer = new Promise<Answer>((resolve, reject) => {
+    const answer = new Promise<PlainAnswer>((resolve, reject) => {
       const request = httpRequest(`http://127.0.0.1:${port}/api/setup`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
         let text = '';
         response.setEncoding('utf8');
@@ -177,17 +159,17 @@ describe('the hub process', () => {
     expect(second.stderr).not.toMatch(/setup code/);
 
     const ca = certificate.cert;
-    expect(await get(`${url}/healthz`, { ca })).toEqual({ status: 200, body: '{"status":"ok"}' });
-    expect(await get(`${url}/readyz`, { ca })).toEqual({ status: 200, body: '{"status":"ok"}' });
-    expect(JSON.parse((await get(`${url}/api/hub`, { ca })).body)).toMatchObject({ needsSetup: false, publicUrl: url });
+    expect(await plainGet(`${url}/healthz`, { ca })).toEqual({ status: 200, body: '{"status":"ok"}' });
+    expect(await plainGet(`${url}/readyz`, { ca })).toEqual({ status: 200, body: '{"status":"ok"}' });
+    expect(JSON.parse((await plainGet(`${url}/api/hub`, { ca })).body)).toMatchObject({ needsSetup: false, publicUrl: url });
     // Plain HTTP on the TLS port gets no answer from the hub's routes.
-    await expect(get(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    await expect(plainGet(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 
     // A regular file where the blob folder was: a fault that stops writes even for root (chmod does not).
     rmSync(path.join(data, 'blobs'), { recursive: true });
     writeFileSync(path.join(data, 'blobs'), '');
-    expect(await get(`${url}/readyz`, { ca })).toEqual({ status: 503, body: '{"status":"unavailable","reason":"blob folder not writable"}' });
-    expect((await get(`${url}/healthz`, { ca })).status).toBe(200);
+    expect(await plainGet(`${url}/readyz`, { ca })).toEqual({ status: 503, body: '{"status":"unavailable","reason":"blob folder not writable"}' });
+    expect((await plainGet(`${url}/healthz`, { ca })).status).toBe(200);
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });

@@ -5,7 +5,6 @@
  * hub-process.test.ts.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { plainGet } from './test-support/plain-get';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildHub, redactPath, requestIdFor, type HubOptions } from './app';
 import { HUB_ENGINES, testHubDatabase, type HubEngine } from './test-support/test-database';
@@ -197,17 +197,7 @@ describe.each(HUB_ENGINES)('built-in HTTPS (%s)', (engine) => {
     const { hub } = await startHub(engine, { https: { cert: certificate.cert, key: certificate.key } });
     await hub.listen({ port: 0, host: '127.0.0.1' });
     const { port } = hub.server.address() as AddressInfo;
-    const get = (ca?: Buffer) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const request = httpsRequest({ host: '127.0.0.1', port, path: '/healthz', ca, agent: false }, (response) => {
-          let body = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (body += chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-        });
-        request.on('error', reject);
-        request.end();
-      });
+    const get = (ca?: Buffer) => plainGet(`https://127.0.0.1:${port}/healthz`, { ca });
     expect(await get(certificate.cert)).toEqual({ status: 200, body: '{"status":"ok"}' });
     // Without trusting it, the same request fails the handshake: the certificate is really in use.
     await expect(get()).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });

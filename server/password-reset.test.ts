@@ -15,16 +15,8 @@ import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-suppo
 import type { HubDatabase } from './db/schema';
 import { addUser, createAccount } from './accounts/accounts-repository';
 import { NO_PASSWORD } from './sharing/email-recipient';
+import { eventually } from './test-support/eventually';
 
-/** Polls a condition that a background step (mail after commit) makes true. */
-async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('timed out waiting');
-}
 
 const OLD_PASSWORD = 'the old password';
 const NEW_PASSWORD = 'a brand new password';

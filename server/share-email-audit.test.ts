@@ -13,6 +13,7 @@ import { hashPassword } from './auth/password';
 import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-support/test-database';
 import type { HubDatabase } from './db/schema';
 import { addUser, createAccount } from './accounts/accounts-repository';
+import { eventually } from './test-support/eventually';
 
 const summary = (uid: string): StudySummary => ({
   studyInstanceUid: uid,
@@ -31,15 +32,6 @@ const summary = (uid: string): StudySummary => ({
   instanceCount: 1,
 });
 
-/** Polls a condition that a background step (mail after commit) makes true. */
-async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('timed out waiting');
-}
 
 describe.each(HUB_ENGINES)('hub: shares by email, registration, share targets and the audit trail (%s)', (engine) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-mail-'));
