@@ -184,7 +184,7 @@ async function fill(db: Kysely<HubDatabase>): Promise<void> {
       // Mostly to a physician of another site, sometimes to a group's worklist.
       const toGroup = int(5) === 0;
       const by = (study % SITES) + SITES * 10 * int(USERS / SITES / 10);
-      shares.push({ id: shareId(k), study_id: studyId(study), worklist_id: toGroup ? groupWorklistId(int(GROUPS)) : personalWorklistId(int(USERS)), user_id: null, shared_by: userId(by), created_at: at, removed_at: int(10) === 0 ? at : null, removed_by: null, external: 0 });
+      shares.push({ id: shareId(k), study_id: studyId(study), worklist_id: toGroup ? groupWorklistId(int(GROUPS)) : personalWorklistId(int(USERS)), user_id: null, shared_by: userId(by), created_at: at, removed_at: int(10) === 0 ? at : null, removed_by: null, external: 0, study_account_id: `site-${study % SITES}` });
     }
     await chunk(db, (t) => insertMany(t, 'shares', shares));
     process.stdout.write(`\r  shares: ${Math.min(SHARES, start + BATCH).toLocaleString('en')} (${seconds(started)})`);

@@ -6,6 +6,11 @@
  * act for — are written into a real hub database, one transaction per world rolled back after,
  * and each viewer's SQL answers are compared with `studyAccess`. A failure names the seed that
  * rebuilds the world (PROPERTY_SEED=<seed> reruns just that one).
+ *
+ * On every tenth world the hub's study list (server/studies/study-list.ts) is checked too, in
+ * each of its plans: it splits a viewer's studies into parts and prunes candidates by index
+ * (shares of whole sites' studies, uploads inside them) before testing this condition, and the
+ * pruning must never drop a study the rules let the viewer see.
  */
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +20,16 @@ import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HUB_ENGINES, testHubDatabase } from '../test-support/test-database';
 import { viewerFacts } from './access-facts';
+import { hubStudyQuerySchema, HUB_PAGE_MAX } from '../../shared/hub-api/worklists';
+import { DEFAULT_STUDY_LIST_TUNING, listStudies, type StudyListTuning } from '../studies/study-list';
 import { studyActionSql, studyVisibleSql } from './visibility-sql';
+
+/** Each of the list's plans forced in turn: fetch the candidates, per-site parts, one walk. */
+const LIST_TUNINGS: readonly StudyListTuning[] = [
+  { fetchBelow: 1_000_000, maxPartsOffset: DEFAULT_STUDY_LIST_TUNING.maxPartsOffset },
+  { fetchBelow: 0, maxPartsOffset: DEFAULT_STUDY_LIST_TUNING.maxPartsOffset },
+  { fetchBelow: 0, maxPartsOffset: -1 },
+];
 
 const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'mark-private'];
 const WORLDS = Number(process.env.PROPERTY_WORLDS ?? 400);
@@ -158,7 +172,7 @@ async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> 
     await db
       .insertInto('shares')
       .values(
-        world.shares.map((s) => ({ id: s.id, study_id: s.study, worklist_id: s.worklist, user_id: s.user, shared_by: s.sharedBy, created_at: at, removed_at: s.removed ? at : null, removed_by: s.removed ? s.sharedBy : null })),
+        world.shares.map((s) => ({ id: s.id, study_id: s.study, worklist_id: s.worklist, user_id: s.user, shared_by: s.sharedBy, created_at: at, removed_at: s.removed ? at : null, removed_by: s.removed ? s.sharedBy : null, study_account_id: world.studies.find((study) => study.id === s.study)!.account })),
       )
       .execute();
   }
@@ -203,6 +217,14 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
             // The feed's "could see it before" condition: the rules on the study as if no share had been removed and it were not private.
             query = query.select(sql<number>`CASE WHEN ${studyVisibleSql(viewer, 'studies', { asIfNothingWithdrawn: true })} THEN 1 ELSE 0 END`.as('before'));
             const rows = (await query.where('studies.id', 'in', world.studies.map((s) => s.id)).execute()) as unknown as Record<string, string | number>[];
+            if (seed % 10 === 0) {
+              const seen = world.studies.filter((study) => studyAccess(factsOfStudy(world, study.id), expected).actions.has('view')).map((study) => study.id).sort();
+              for (const [n, tuning] of LIST_TUNINGS.entries()) {
+                const page = await listStudies(trx, viewer, { kind: 'visible' }, hubStudyQuerySchema.parse({ limit: String(HUB_PAGE_MAX) }), tuning);
+                const listed = page.studies.map((study) => study.studyId).sort();
+                if (JSON.stringify(listed) !== JSON.stringify(seen)) mismatches.push(`${user.id} list (plan ${n}): lists ${listed.join(' ')}, the rules say ${seen.join(' ')}`);
+              }
+            }
             for (const row of rows) {
               const access = studyAccess(factsOfStudy(world, String(row.id)), expected);
               const facts = factsOfStudy(world, String(row.id));

@@ -135,20 +135,34 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
   if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
   const people = [viewer.userId, ...physicians.map((p) => p.userId)];
-  const worklists = worklistIds({
-    personal: people,
-    location: [...viewer.locationIds, ...physicians.flatMap((p) => [...p.locationIds])],
-    group: [...viewer.groupIds, ...physicians.flatMap((p) => [...p.groupIds])],
-  });
-  const toPeople = inSet(sql.ref('sh.user_id'), people)!;
   const peers = [...viewer.departmentPeerIds, ...physicians.flatMap((p) => [...p.departmentPeerIds])];
-  // Two SELECTs, not one with `user_id … OR worklist_id IN …`: an OR across two columns made
-  // PostgreSQL scan all 2,000,000 shares (730 ms at 1M, EXPLAIN ANALYZE); apart, each reads its index.
-  const toPeopleIds = sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${toPeople}`;
-  const shared = worklists === null ? toPeopleIds : sql`${toPeopleIds} UNION SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND sh.worklist_id IN (${worklists})`;
   const { sites, privateToo } = wholeSites(viewer);
-  if (options.outsideWholeSites !== true || sites.length === 0) {
-    return sql<{ id: string }>`${shared} UNION SELECT up.id AS id FROM studies up WHERE ${inSet(sql.ref('up.uploader_id'), [...people, ...peers])!}`;
+  const outside = options.outsideWholeSites === true && sites.length > 0;
+  // Shares to the viewer in person or to their personal worklist reach a study even when private
+  // (rule 2); the others (to the physicians they act for, to locations and groups) only when it
+  // is not (rules 3 and 4) — so when whole sites are listed apart, those of a whole site's studies
+  // add nothing and are left out by the index alone (shares carry their study's site, 0130).
+  const direct = { people: [viewer.userId], worklists: worklistIds({ personal: [viewer.userId], location: [], group: [] }) };
+  const through = {
+    people: physicians.map((p) => p.userId),
+    worklists: worklistIds({
+      personal: physicians.map((p) => p.userId),
+      location: [...viewer.locationIds, ...physicians.flatMap((p) => [...p.locationIds])],
+      group: [...viewer.groupIds, ...physicians.flatMap((p) => [...p.groupIds])],
+    }),
+  };
+  const notWholeSite = outside ? sql<SqlBool>` AND NOT ${inSet(sql.ref('sh.study_account_id'), sites)!}` : sql<SqlBool>``;
+  // One SELECT per index (user_id, worklist_id), not one with an OR across both columns: that made
+  // PostgreSQL scan all 2,000,000 shares (730 ms at 1M, EXPLAIN ANALYZE); apart, each reads its index.
+  const selects = [
+    sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${inSet(sql.ref('sh.user_id'), direct.people)!}`,
+    direct.worklists === null ? null : sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND sh.worklist_id IN (${direct.worklists})`,
+    through.people.length === 0 ? null : sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${inSet(sql.ref('sh.user_id'), through.people)!}${notWholeSite}`,
+    through.worklists === null ? null : sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND sh.worklist_id IN (${through.worklists})${notWholeSite}`,
+  ].filter(present);
+  if (!outside) {
+    selects.push(sql`SELECT up.id AS id FROM studies up WHERE ${inSet(sql.ref('up.uploader_id'), [...people, ...peers])!}`);
+    return sql<{ id: string }>`${sql.join(selects, sql` UNION `)}`;
   }
   // Only what whole sites do not already give: one's own uploads, private or elsewhere, and peers'
   // non-private uploads outside those sites (a peer's are seen only when not private). Read from
@@ -157,7 +171,8 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
   const inWholeSites = sql<SqlBool>`(up.private = 0 AND ${inSet(sql.ref('up.account_id'), sites)!})`;
   const own = sql<SqlBool>`(${inSet(sql.ref('up.uploader_id'), people)!} AND NOT ${inWholeSites}${privateToo === null ? sql`` : sql` AND up.account_id <> ${privateToo}`})`;
   const fromPeers = peers.length === 0 ? null : sql<SqlBool>`(${inSet(sql.ref('up.uploader_id'), peers)!} AND up.private = 0 AND NOT ${inSet(sql.ref('up.account_id'), sites)!})`;
-  return sql<{ id: string }>`${shared} UNION SELECT up.id AS id FROM studies up WHERE ${anyOf([own, fromPeers].filter(present))}`;
+  selects.push(sql`SELECT up.id AS id FROM studies up WHERE ${anyOf([own, fromPeers].filter(present))}`);
+  return sql<{ id: string }>`${sql.join(selects, sql` UNION `)}`;
 }
 
 /**

@@ -3,7 +3,11 @@
  * nothing, and on PostgreSQL a migration that fails leaves the database as it was (each runs in
  * its own transaction there).
  */
-import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openHubDatabase } from './open-hub-db';
@@ -30,6 +34,34 @@ describe.each(HUB_ENGINES)('hub migrations (%s)', (engine) => {
       await again.destroy();
     } finally {
       await hub.close();
+    }
+  });
+});
+
+describe.each(HUB_ENGINES)('hub migrations on existing data (%s)', (engine) => {
+  it('0130 copies each existing share\'s study site onto the share', async () => {
+    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
+    const db = new Kysely<unknown>({
+      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
+    });
+    try {
+      const migrator = new Migrator({ db, provider: hubMigrations });
+      expect((await migrator.migrateTo('0120-uploader-site-index')).error).toBeUndefined();
+      const at = '2026-01-01T00:00:00.000Z';
+      await sql`INSERT INTO accounts (id, name, created_at) VALUES ('site-a', 'A', ${at}), ('site-b', 'B', ${at})`.execute(db);
+      await sql`INSERT INTO users (id, account_id, email, name, password_hash, created_at) VALUES ('u1', 'site-a', 'u1@example.org', 'U1', 'x', ${at}), ('u2', 'site-b', 'u2@example.org', 'U2', 'x', ${at})`.execute(db);
+      await sql`INSERT INTO studies (id, account_id, study_uid, uploader_id, summary, updated_at) VALUES ('st-a', 'site-a', '1.2.3', 'u1', '{}', ${at}), ('st-b', 'site-b', '1.2.4', 'u2', '{}', ${at})`.execute(db);
+      await sql`INSERT INTO shares (id, study_id, user_id, shared_by, created_at) VALUES ('sh1', 'st-a', 'u2', 'u1', ${at}), ('sh2', 'st-b', 'u1', 'u2', ${at}), ('sh3', 'st-a', 'u1', 'u1', ${at})`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const rows = await sql<{ id: string; study_account_id: string }>`SELECT id, study_account_id FROM shares ORDER BY id`.execute(db);
+      expect(rows.rows).toEqual([
+        { id: 'sh1', study_account_id: 'site-a' },
+        { id: 'sh2', study_account_id: 'site-b' },
+        { id: 'sh3', study_account_id: 'site-a' },
+      ]);
+    } finally {
+      await db.destroy();
+      await postgres?.drop();
     }
   });
 });

@@ -101,6 +101,8 @@ export interface ShareTable {
   created_at: string;
   removed_at: string | null;
   removed_by: string | null;
+  /** The study's site (copied: a study never changes site), for lists to prune shares by index (migration 0130). */
+  study_account_id: string;
   /** 1 for a share by email to someone outside the study's site: its events go on its own trail. */
   external: Generated<number>;
 }

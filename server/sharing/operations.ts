@@ -108,7 +108,7 @@ async function createShare({ trx, actor, viewer, at, publicUrl }: ApplyContext, 
   if (already !== undefined) return { shareId: already.id, studyId: study.id, alreadyShared: true, invited: invited !== null };
   await trx
     .insertInto('shares')
-    .values({ id: op.shareId, study_id: study.id, worklist_id: worklistId, user_id: userId, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null, external: external ? 1 : 0 })
+    .values({ id: op.shareId, study_id: study.id, worklist_id: worklistId, user_id: userId, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null, external: external ? 1 : 0, study_account_id: study.account_id })
     .execute();
   await recordChange(trx, study.id, at);
   const audit = { at, accountId: study.account_id, studyId: study.id, shareId: op.shareId, trail: 'study', actorId: actor.userId } as const;

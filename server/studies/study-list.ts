@@ -196,15 +196,18 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       // count above says they are); it also fails loudly should the index ever be missing.
       // PostgreSQL picks this index itself (equality on its first two columns, ORDER BY the rest).
       const from = postgres ? sql`studies s` : sql`studies s INDEXED BY ${sql.id(`studies_by_site_${sort.index}`)}`;
-      return sql`SELECT * FROM (SELECT s.id FROM ${from} WHERE ${all([sql<SqlBool>`s.account_id = ${part.site} AND s.private = ${part.private}`, ...filters, ...cursorWhere])}
+      return sql`SELECT * FROM (SELECT s.id, ${column} AS sort_value FROM ${from} WHERE ${all([sql<SqlBool>`s.account_id = ${part.site} AND s.private = ${part.private}`, ...filters, ...cursorWhere])}
         ORDER BY ${order} LIMIT ${partLimit}) ${sql.id(`part_${part.site}_${part.private}`.replace(/[^A-Za-z0-9_]/g, '_'))}`;
     });
     // The rest: what reaches the viewer through shares and uploads (few), outside the site parts.
     const reached = inWorklist === null ? reachedStudyIdsSql(viewer, { outsideWholeSites: true }) : sql`SELECT ws.study_id AS id FROM shares ws WHERE ws.removed_at IS NULL AND ${inWorklist}`;
-    parts.push(sql`SELECT * FROM (SELECT s.id FROM (SELECT DISTINCT r.id FROM (${reached}) r) c CROSS JOIN studies s
+    parts.push(sql`SELECT * FROM (SELECT s.id, ${column} AS sort_value FROM (SELECT DISTINCT r.id FROM (${reached}) r) c CROSS JOIN studies s
       WHERE ${all([sql<SqlBool>`s.id = c.id AND NOT (${inSiteParts})`, ...filters, ...cursorWhere])} ORDER BY ${order} LIMIT ${partLimit}) rest`);
     const union = sql.join(parts, sql` UNION ALL `);
-    rows = (await sql<Row>`SELECT ${select} FROM (${union}) u CROSS JOIN studies s WHERE s.id = u.id ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`.execute(db)).rows;
+    // The page is cut from the parts' (id, sort value) pairs before any study row is read: only
+    // its own rows are then fetched for their summaries, not every part's (20 × 101 at 20 sites).
+    const page = sql`SELECT u.id FROM (${union}) u ORDER BY u.sort_value ${direction}, u.id ${direction} LIMIT ${take} OFFSET ${offset}`;
+    rows = (await sql<Row>`SELECT ${select} FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id ORDER BY ${order}`.execute(db)).rows;
   } else {
     // walk: one pass down the sort column's (column, id) index, each row tested.
     rows = (await sql<Row>`SELECT ${select} FROM studies s WHERE ${all([...filters, ...cursorWhere])} ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`.execute(db)).rows;
