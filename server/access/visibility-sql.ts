@@ -115,9 +115,11 @@ export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study =
 
 /**
  * The sites whose non-private studies the viewer sees whole (their own, and those of the
- * physicians they act for), and whether they also see their own site's private ones (an admin).
- * Used to split a list into per-site parts that each walk an index in sort order; never to decide
- * visibility (the condition above does, in every part).
+ * physicians they act for: rules 3 and 4), and whether they also see their own site's private
+ * ones (an admin: rule 1). Lists split into per-site parts that each walk an index in sort order
+ * and take these studies without testing each (the condition above would be true on every one);
+ * a rule that narrows what a site member sees must narrow this too (the property test compares
+ * every list plan with the rules).
  */
 export function wholeSites(viewer: ViewerFacts): { readonly sites: readonly string[]; readonly privateToo: string | null } {
   if (!viewer.permissions.has('studies.view')) return { sites: [], privateToo: null };
@@ -169,9 +171,10 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
   // the (uploader_id, account_id, private) index alone (migration 0120): a case manager's
   // physicians' peers upload tens of thousands of studies, nearly all inside the whole sites.
   const inWholeSites = sql<SqlBool>`(up.private = 0 AND ${inSet(sql.ref('up.account_id'), sites)!})`;
-  const own = sql<SqlBool>`(${inSet(sql.ref('up.uploader_id'), people)!} AND NOT ${inWholeSites}${privateToo === null ? sql`` : sql` AND up.account_id <> ${privateToo}`})`;
-  const fromPeers = peers.length === 0 ? null : sql<SqlBool>`(${inSet(sql.ref('up.uploader_id'), peers)!} AND up.private = 0 AND NOT ${inSet(sql.ref('up.account_id'), sites)!})`;
-  selects.push(sql`SELECT up.id AS id FROM studies up WHERE ${anyOf([own, fromPeers].filter(present))}`);
+  // Again one SELECT each, so that each reads the index by uploader (an OR of the two made
+  // PostgreSQL filter the whole index instead: 540 ms at 1M).
+  selects.push(sql`SELECT up.id AS id FROM studies up WHERE ${inSet(sql.ref('up.uploader_id'), people)!} AND NOT ${inWholeSites}${privateToo === null ? sql`` : sql` AND up.account_id <> ${privateToo}`}`);
+  if (peers.length > 0) selects.push(sql`SELECT up.id AS id FROM studies up WHERE ${inSet(sql.ref('up.uploader_id'), peers)!} AND up.private = 0 AND NOT ${inSet(sql.ref('up.account_id'), sites)!}`);
   return sql<{ id: string }>`${sql.join(selects, sql` UNION `)}`;
 }
 

@@ -45,8 +45,14 @@ const hubPgTypes = {
     oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? parseNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+const HUB_SESSION_OPTIONS = '-c jit=off -c max_parallel_workers_per_gather=0';
+
 function openPostgres(url: string): Kysely<HubDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: hubPgTypes, connectionTimeoutMillis: 10_000 });
+  // The hub's queries are short and end in a LIMIT: for them PostgreSQL's JIT compiler and
+  // parallel workers cost more than they save — at a million studies JIT spent 420 ms compiling a
+  // case manager's 20 ms list, and starting two workers added 100 ms to a search (bench:hub
+  // --scale, EXPLAIN ANALYZE). Off for the hub's own sessions only; the server's settings stay.
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: hubPgTypes, connectionTimeoutMillis: 10_000, options: HUB_SESSION_OPTIONS });
   // An idle connection that the server drops (restart, pg_terminate_backend) is reported on the
   // pool; without a listener Node would end the process. The pool replaces it on the next query.
   pool.on('error', () => undefined);
