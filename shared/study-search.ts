@@ -7,6 +7,8 @@
  * of patient name, patient ID, accession number and description; at most 16 words are used.
  */
 
+import { normalizePersonName } from './dicom/person-name';
+
 const WORD = /[\p{L}\p{N}]+/gu;
 
 /** A word as compared: accents removed (NFKD, marks dropped) and lower case. */
@@ -56,5 +58,5 @@ export function prefixEnd(prefix: string): string {
  */
 export function nameSortKey(name: string | null): string {
   if (name === null) return '';
-  return name.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().replaceAll('^', '\u0001').replaceAll('=', '\u0002');
+  return normalizePersonName(name).normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().replaceAll('^', '\u0001').replaceAll('=', '\u0002');
 }

@@ -1,22 +1,7 @@
 /** Display forms for DICOM values; pure. */
 
-/**
- * "Doe^John^^Dr" → "Doe, John, Dr"; with ideographic/phonetic groups, the alphabetic one first
- * and the others after it in brackets, as most viewers show them.
- */
-export function formatPersonName(value: string | null): string {
-  if (value === null) return '';
-  const groups = value.split('=').map((group) =>
-    group
-      .split('^')
-      .map((part) => part.trim())
-      .filter((part) => part !== '')
-      .join(', '),
-  );
-  const [first, ...rest] = groups.filter((group) => group !== '');
-  if (first === undefined) return '';
-  return rest.length === 0 ? first : `${first} (${rest.join(' · ')})`;
-}
+// One normal form and display of person names for the app, the CLI and the hub (PS3.5 §6.2.1).
+export { formatPersonName } from '../../shared/dicom/person-name';
 
 export function formatDate(value: string | null): string {
   return value ?? '';

@@ -29,7 +29,7 @@
 
   function askPassword(kind, problem) {
     var input = el('input', { type: kind === 'pin' ? 'password' : 'text', inputmode: kind === 'pin' ? 'numeric' : 'text', autocomplete: 'off' });
-    var label = el('label', {}, [el('span', { text: kind === 'pin' ? 'PIN' : 'Patient’s date of birth (e.g. 15.03.1970)' }), input]);
+    var label = el('label', {}, [el('span', { text: kind === 'pin' ? 'PIN' : 'Patient’s date of birth (e.g. 1970-03-15)' }), input]);
     var form = el('form', { onsubmit: function (event) { event.preventDefault(); open(input.value); } }, [
       label,
       problem ? el('p', { class: 'error', role: 'alert', text: problem }) : null,

@@ -11,6 +11,7 @@ import { importPaths } from '../dicom-import/import-service';
 import { queryStudies } from '../study-index/study-query';
 import { studyQuerySchema, type StudySummary } from '../../../shared/types/study';
 import type { ImportSummary } from '../../../shared/types/import';
+import { formatPersonName } from '../../../shared/dicom/person-name';
 
 const USAGE = `Usage:
   studyshare import <folder-or-file>... --db <index.sqlite> [--copy <library-folder>] [--json]
@@ -127,7 +128,7 @@ function runStudies(args: readonly string[]): void {
   }
   for (const s of studies) {
     process.stdout.write(
-      [s.studyDate ?? '----------', (s.patientName ?? '').padEnd(30), (s.patientId ?? '').padEnd(12), s.modalities.join('/').padEnd(8), s.studyDescription ?? ''].join('  ') + '\n',
+      [s.studyDate ?? '----------', formatPersonName(s.patientName).padEnd(30), (s.patientId ?? '').padEnd(12), s.modalities.join('/').padEnd(8), s.studyDescription ?? ''].join('  ') + '\n',
     );
   }
   process.stdout.write(`${studies.length} studies\n`);
