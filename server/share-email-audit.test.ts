@@ -211,17 +211,27 @@ describe.each(HUB_ENGINES)('hub: shares by email, registration, share targets an
     expect((await call('GET', '/api/audit', 'rad')).statusCode).toBe(403);
     expect((await call('GET', `/api/studies/${studyId}/audit`, 'other')).statusCode).toBe(403);
   });
-  it('lets an admin add an invited address to the site: the shares stay, the link stops working', async () => {
+  it('lets nobody but the invitee claim an invited address: another site’s admin, or the inviting one, gets 409 and the link still works', async () => {
     await shareTo('rad', { email: 'later.colleague@example.org' });
     const mail = (await eventually(drops, (found) => found.some((m) => m.includes('later.colleague')))).find((m) => m.includes('later.colleague'))!;
     const token = /\/register\/([A-Za-z0-9_-]+)/.exec(mail.replace(/=\r?\n/g, ''))![1];
-    const added = await call('POST', '/api/users', 'admin', { name: 'Lara Later', email: 'later.colleague@example.org', password: 'a long password', role: 'Physician' });
-    expect(added.statusCode).toBe(201);
-    const session = (await signIn('later.colleague@example.org', 'a long password')).json().token;
-    people.lara = { id: added.json().user.id, token: session };
+    people.adminB = { id: '', token: (await signIn('admin@b.example')).json().token };
+    // The audit's request: site B's admin adds the pending invitee of site A with a password of their choosing.
+    for (const who of ['adminB', 'admin']) {
+      const claimed = await call('POST', '/api/users', who, { name: 'Mallory', email: 'Later.Colleague@example.org', password: 'a long password', role: 'Physician' });
+      expect(claimed.statusCode).toBe(409);
+      expect(claimed.json().error.code).toBe('invitation-pending');
+      expect(claimed.json().error.message).toContain('invitation mail');
+    }
+    expect((await signIn('later.colleague@example.org', 'a long password')).statusCode).toBe(401);
+    // The invitee's own link still works, and registering with it gives them the shared study.
+    expect((await hub.inject({ method: 'GET', url: `/register/${token}` })).statusCode).toBe(200);
+    const registered = await hub.inject({ method: 'POST', url: `/register/${token}`, ...form({ name: 'Lara Later', password: 'lara’s own password', confirm: 'lara’s own password' }) });
+    expect(registered.statusCode).toBe(200);
+    const session = (await signIn('later.colleague@example.org', 'lara’s own password')).json().token;
+    people.lara = { id: '', token: session };
     const personal = (await call('GET', '/api/worklists', 'lara')).json().worklists.find((w: { kind: string }) => w.kind === 'personal');
     expect((await call('GET', `/api/worklists/${personal.id}/studies`, 'lara')).json().total).toBe(1);
-    expect((await hub.inject({ method: 'GET', url: `/register/${token}` })).statusCode).toBe(410);
   });
 });
 

@@ -20,12 +20,14 @@ export async function addUser(db: Db, accountId: string, given: { name: string; 
   const exists = await db.selectFrom('users').select(['id', 'active', 'password_hash']).where('email', '=', input.email).executeTakeFirst();
   const role = await db.selectFrom('roles').select('id').where('account_id', '=', accountId).where('name', '=', input.role).executeTakeFirstOrThrow();
   if (exists !== undefined && exists.active === 0 && exists.password_hash === NO_PASSWORD) {
-    // Someone invited by email who never registered joins the site instead: the studies shared
-    // with them stay theirs, and the registration link stops working.
-    await db.updateTable('users').set({ account_id: accountId, name: input.name, password_hash: input.passwordHash, role_id: role.id, active: 1 }).where('id', '=', exists.id).execute();
-    await db.updateTable('worklists').set({ account_id: accountId, name: input.name }).where('kind', '=', 'personal').where('owner_id', '=', exists.id).execute();
-    await db.updateTable('invitations').set({ accepted_at: now.toISOString() }).where('user_id', '=', exists.id).where('accepted_at', 'is', null).execute();
-    return { id: exists.id, name: input.name, email: input.email, role: input.role };
+    // Someone invited by email who never registered: the address is theirs to claim, with the
+    // link mailed to it. Whoever else sets a password on it (another site's admin, or the
+    // inviting site's) would read every study shared with that address.
+    throw new HttpError(
+      409,
+      'invitation-pending',
+      'Studies were shared with this address and its owner has not registered yet. Only they can claim it, with the link in their invitation mail; ask them to register.',
+    );
   }
   if (exists !== undefined) throw new HttpError(409, 'email-taken', 'A user with this email address already exists.');
   const id = randomUUID();
