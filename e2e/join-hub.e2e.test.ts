@@ -16,6 +16,7 @@ import { testUid, writeInstance } from '../electron/main/dicom-write/synthetic-s
 import { parseJoinLink } from '../shared/join-link';
 import { type RunningApp, screenshot, startApp, writeFiles } from './support/app-harness';
 import { launchChromium } from './support/browser';
+import { expectInHubWorklist } from './support/hub-worklist';
 import { type HubProcess, startHubProcess } from './support/hub-process';
 
 const ADMIN = { name: 'Ada Admin', email: 'ada@riverside.example', password: 'correct horse battery' };
@@ -100,11 +101,6 @@ describe('two desktops join one hub that runs as its own process', () => {
     await join.getByRole('button', { name: 'Check address' }).click();
   }
 
-  async function openHubWorklist(page: Page, name: string) {
-    await page.getByRole('list', { name: 'Hub worklists' }).getByRole('link', { name: new RegExp(`^${name}`) }).click();
-    return page.getByRole('main', { name });
-  }
-
   it('refuses an address where no hub answers, then sets up the site on the hub with the code from its console', async () => {
     await joinFromFirstScreen(pageA, 'http://127.0.0.1:1');
     const join = pageA.getByRole('dialog', { name: 'Join your site’s hub' });
@@ -156,7 +152,7 @@ describe('two desktops join one hub that runs as its own process', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
 
     await deskB.app.hub.syncNow();
-    await expect.poll(async () => (await openHubWorklist(pageB, 'My worklist')).textContent()).toContain('Reach, Rosa');
+    await expectInHubWorklist(pageB, 'My worklist', 'Reach, Rosa');
     await screenshot(pageB, '42-joined-desktop-sees-share');
   });
 
@@ -234,7 +230,7 @@ describe('two desktops join one hub that runs as its own process', () => {
     await signIn.getByLabel('Password').fill('nora has a long password');
     await signIn.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => pageB.getByRole('button', { name: /^Hub: / }).getAttribute('title')).toContain('nora@outside.example');
-    await expect.poll(async () => (await openHubWorklist(pageB, 'My worklist')).textContent()).toContain('Reach, Rosa');
+    await expectInHubWorklist(pageB, 'My worklist', 'Reach, Rosa');
     await screenshot(pageB, '44-invited-physician-on-desktop-b');
   });
 });

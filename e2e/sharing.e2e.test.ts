@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testUid, writeInstance } from '../electron/main/dicom-write/synthetic-study';
 import { type RunningApp, screenshot, startApp, writeFiles } from './support/app-harness';
 import { launchChromium } from './support/browser';
+import { expectInHubWorklist, openHubWorklist } from './support/hub-worklist';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
 describe('sharing between two people through one hub', () => {
@@ -30,11 +31,6 @@ describe('sharing between two people through one hub', () => {
   async function otherSignsIn(email: string): Promise<void> {
     await otherDesk.app.hub.signIn({ url: hub.url, email, password: PASSWORD });
     await expect.poll(() => other.getByRole('button', { name: /^Hub: / }).getAttribute('title')).toContain(email);
-  }
-
-  async function openHubWorklist(page: Page, name: string) {
-    await page.getByRole('list', { name: 'Hub worklists' }).getByRole('link', { name: new RegExp(`^${name}`) }).click();
-    return page.getByRole('main', { name });
   }
 
   beforeAll(async () => {
@@ -167,13 +163,13 @@ describe('sharing between two people through one hub', () => {
     await expect.poll(() => mine.textContent()).toContain('Nothing is shared into this worklist yet.');
 
     await otherSignsIn('gina@riverside.example');
-    await expect.poll(async () => (await openHubWorklist(other, 'Cardiology')).textContent()).toContain('Share, Sam');
+    await expectInHubWorklist(other, 'Cardiology', 'Share, Sam');
 
     await otherSignsIn('paul@riverside.example');
-    await expect.poll(async () => (await openHubWorklist(other, 'My worklist')).textContent()).toContain('Share, Sam');
+    await expectInHubWorklist(other, 'My worklist', 'Share, Sam');
 
     await otherSignsIn('olga@lakeside.example');
-    await expect.poll(async () => (await openHubWorklist(other, 'Lakeside Reading Room')).textContent()).toContain('Share, Sam');
+    await expectInHubWorklist(other, 'Lakeside Reading Room', 'Share, Sam');
   });
 
   it('lets the invited address register on the hub’s page, and then see the study', async () => {
@@ -196,7 +192,7 @@ describe('sharing between two people through one hub', () => {
     await page.close();
 
     await otherDesk.app.hub.signIn({ url: hub.url, email: 'nora@outside.example', password: 'nora has a long password' });
-    await expect.poll(async () => (await openHubWorklist(other, 'My worklist')).textContent()).toContain('Share, Sam');
+    await expectInHubWorklist(other, 'My worklist', 'Share, Sam');
     await screenshot(other, '35-invited-recipient');
   });
 
@@ -230,7 +226,7 @@ describe('sharing between two people through one hub', () => {
     await northWing.getByRole('button', { name: 'Refresh' }).click();
     await expect.poll(() => northWing.textContent()).toContain('Nothing is shared into this worklist yet.');
     await otherSignsIn('gina@riverside.example');
-    await expect.poll(async () => (await openHubWorklist(other, 'Cardiology')).textContent()).toContain('Share, Sam');
+    await expectInHubWorklist(other, 'Cardiology', 'Share, Sam');
   });
 
   it('keeps a share made while the hub is down, shows it pending, and sends it when the hub is back', async () => {
