@@ -3,29 +3,59 @@
  *
  * Eight Crockford base-32 symbols (40 bits) and one check symbol, shown as `ABCD-EFGH-J`:
  * short enough to read over the phone, case-insensitive, and I/L read as 1 and O as 0 so the
- * usual confusions do not matter. The check symbol is the value modulo 37 (Crockford's scheme):
- * 37 is prime and larger than every digit, so any single wrong symbol and any swap of two
- * neighbours changes the remainder and is caught.
+ * usual confusions do not matter. The check symbol is one of the same 32 symbols: the digits'
+ * weighted sum in GF(32) (weights x, x², … x⁸ modulo x⁵ + x² + 1). In a field a non-zero weight
+ * times a non-zero error is never zero, and neighbouring weights differ, so every single wrong
+ * symbol and every swap of two different neighbours changes the check.
+ *
+ * Codes made before this scheme used Crockford's modulo-37 check, whose five extra symbols
+ * (`*`, `~`, `$`, `=`, `U`) are hard to read aloud. Those codes keep working as they were issued
+ * (`legacy`), until a site admin makes a new one.
  */
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-/** Check symbols: the 32 digits, then five more for remainders 32–36. */
-const CHECK_ALPHABET = `${ALPHABET}*~$=U`;
+/** The old scheme's check symbols: the 32 digits, then five more for remainders 32–36. */
+const LEGACY_CHECK_ALPHABET = `${ALPHABET}*~$=U`;
 export const SHARE_CODE_DIGITS = 8;
 
 export type ShareCodeProblem = 'empty' | 'length' | 'character' | 'check';
 
-export type ParsedShareCode = { readonly ok: true; readonly code: string } | { readonly ok: false; readonly problem: ShareCodeProblem; readonly message: string };
+export type ParsedShareCode =
+  | { readonly ok: true; readonly code: string; readonly legacy?: true }
+  | { readonly ok: false; readonly problem: ShareCodeProblem; readonly message: string };
 
-function remainder(digits: string): number {
+/** Multiplication in GF(32) = GF(2)[x] / (x⁵ + x² + 1). */
+function gfMultiply(a: number, b: number): number {
+  let product = 0;
+  for (let bit = 0; bit < 5; bit++) {
+    if ((b >> bit) & 1) product ^= a;
+    a <<= 1;
+    if (a & 0b100000) a ^= 0b100101;
+  }
+  return product;
+}
+
+function checkSymbol(digits: string): string {
+  let sum = 0;
+  let weight = 1;
+  for (const symbol of digits) {
+    weight = gfMultiply(weight, 2);
+    sum ^= gfMultiply(weight, ALPHABET.indexOf(symbol));
+  }
+  return ALPHABET[sum];
+}
+
+function legacyCheckSymbol(digits: string): string {
   let value = 0;
   for (const symbol of digits) value = (value * 32 + ALPHABET.indexOf(symbol)) % 37;
-  return value;
+  return LEGACY_CHECK_ALPHABET[value];
 }
+
+const formatWith = (digits: string, check: string) => `${digits.slice(0, 4)}-${digits.slice(4, 8)}-${check}`;
 
 /** Formats eight base-32 digits with their check symbol: `ABCD-EFGH-J`. */
 function format(digits: string): string {
-  return `${digits.slice(0, 4)}-${digits.slice(4, 8)}-${CHECK_ALPHABET[remainder(digits)]}`;
+  return formatWith(digits, checkSymbol(digits));
 }
 
 /**
@@ -53,10 +83,10 @@ export function parseShareCode(typed: string): ParsedShareCode {
   }
   const digits = compact.slice(0, SHARE_CODE_DIGITS);
   const check = compact[SHARE_CODE_DIGITS];
-  const bad = [...digits].find((symbol) => !ALPHABET.includes(symbol)) ?? (CHECK_ALPHABET.includes(check) ? undefined : check);
+  const bad = [...digits].find((symbol) => !ALPHABET.includes(symbol)) ?? (LEGACY_CHECK_ALPHABET.includes(check) ? undefined : check);
   if (bad !== undefined) return { ok: false, problem: 'character', message: `“${bad}” cannot appear in a share code.` };
-  if (CHECK_ALPHABET[remainder(digits)] !== check) {
-    return { ok: false, problem: 'check', message: 'This share code has a typing mistake: check each character again.' };
-  }
-  return { ok: true, code: format(digits) };
+  if (checkSymbol(digits) === check) return { ok: true, code: format(digits) };
+  // A code issued under the old scheme, as it was issued (the hub looks it up as stored).
+  if (legacyCheckSymbol(digits) === check) return { ok: true, code: formatWith(digits, check), legacy: true };
+  return { ok: false, problem: 'check', message: 'This share code has a typing mistake: check each character again.' };
 }
