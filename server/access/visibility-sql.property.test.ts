@@ -31,7 +31,7 @@ const LIST_TUNINGS: readonly StudyListTuning[] = [
   { fetchBelow: 0, maxPartsOffset: -1 },
 ];
 
-const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'mark-private'];
+const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private'];
 const WORLDS = Number(process.env.PROPERTY_WORLDS ?? 400);
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -59,7 +59,8 @@ interface World {
   readonly locations: { id: string; account: string; members: string[] }[];
   readonly groups: { id: string; account: string; department: boolean; members: string[] }[];
   readonly worklists: { id: string; kind: WorklistKind; owner: string; account: string | null }[];
-  readonly studies: { id: string; account: string; uploader: string; private: boolean }[];
+  /** `flagChanged`: its trail records a change of the private flag (it was not private once). */
+  readonly studies: { id: string; account: string; uploader: string; private: boolean; flagChanged: boolean }[];
   readonly shares: { id: string; study: string; worklist: string | null; user: string | null; sharedBy: string; removed: boolean }[];
   /** Whom each case manager acts for. */
   readonly actingFor: Map<string, string[]>;
@@ -94,7 +95,7 @@ function makeWorld(seed: number): World {
   ];
   const studies = Array.from({ length: r.int(1, 6) }, (_, n) => {
     const uploader = r.pick(users);
-    return { id: id('study', n), account: uploader.account ?? r.pick(accounts), uploader: uploader.id, private: r.chance(0.3) };
+    return { id: id('study', n), account: uploader.account ?? r.pick(accounts), uploader: uploader.id, private: r.chance(0.3), flagChanged: r.chance(0.4) };
   });
   const shares = Array.from({ length: r.int(0, 10) }, (_, n) => {
     const toWorklist = r.chance(0.6);
@@ -168,6 +169,13 @@ async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> 
     .insertInto('studies')
     .values(world.studies.map((s) => ({ id: s.id, account_id: s.account, study_uid: s.id, uploader_id: s.uploader, private: s.private ? 1 : 0, summary: '{}', updated_at: at })))
     .execute();
+  const flagChanges = world.studies.filter((s) => s.flagChanged);
+  if (flagChanges.length > 0) {
+    await db
+      .insertInto('audit_events')
+      .values(flagChanges.map((s) => ({ at, account_id: s.account, study_id: s.id, share_id: null, trail: 'study' as const, actor_id: s.uploader, on_behalf_of: null, action: 'study.private', detail: '{}' })))
+      .execute();
+  }
   if (world.shares.length > 0) {
     await db
       .insertInto('shares')
@@ -214,7 +222,7 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
             for (const [n, action] of ACTIONS.entries()) {
               query = query.select(sql<number>`CASE WHEN ${studyActionSql(viewer, action, 'studies')} THEN 1 ELSE 0 END`.as(`a${n}`));
             }
-            // The feed's "could see it before" condition: the rules on the study as if no share had been removed and it were not private.
+            // The feed's "could see it before" condition: the rules on the study as if no share had been removed and it were not private, unless private from the start.
             query = query.select(sql<number>`CASE WHEN ${studyVisibleSql(viewer, 'studies', { asIfNothingWithdrawn: true })} THEN 1 ELSE 0 END`.as('before'));
             const rows = (await query.where('studies.id', 'in', world.studies.map((s) => s.id)).execute()) as unknown as Record<string, string | number>[];
             if (seed % 10 === 0) {
@@ -228,7 +236,9 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
             for (const row of rows) {
               const access = studyAccess(factsOfStudy(world, String(row.id)), expected);
               const facts = factsOfStudy(world, String(row.id));
-              const before = studyAccess({ ...facts, private: false, shares: facts.shares.map((share) => ({ ...share, removed: false })) }, expected).actions.has('view');
+              // Private from the start (no change of the flag on its trail) stays private: it was never seen by those it is hidden from.
+              const flagChanged = world.studies.find((s) => s.id === String(row.id))!.flagChanged;
+              const before = studyAccess({ ...facts, private: facts.private && !flagChanged, shares: facts.shares.map((share) => ({ ...share, removed: false })) }, expected).actions.has('view');
               if ((Number(row.before) === 1) !== before) mismatches.push(`${user.id} seen-before ${row.id}: SQL says ${!before}, the rules say ${before}`);
               for (const [n, action] of ACTIONS.entries()) {
                 compared++;

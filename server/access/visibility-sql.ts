@@ -22,9 +22,15 @@
  *             their direct shares count, private studies excepted — rule 4)))
  *   any other action := view AND the viewer holds the action's permissions
  *   mark-private := that AND (viewer is an admin of the study's site OR the uploader)
+ *   guest-link := that AND s.account_id = viewer's site                              [7]
+ *   guest-link.manage := view AND s.account_id = viewer's site AND (the permission
+ *       OR admin.users)                                                              [7]
+ *   update := that AND s.account_id = viewer's site AND (s.private = 0 OR the
+ *       uploader OR an admin of the study's site)                                    [9]
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { ACTION_PERMISSIONS, type StudyAction, type ViewerFacts } from '../../shared/permissions/visibility';
+import type { AuditAction } from '../../shared/audit-actions';
+import { ACTION_PERMISSIONS, OWN_SITE_ACTIONS, type StudyAction, type ViewerFacts } from '../../shared/permissions/visibility';
 
 const FALSE = sql<SqlBool>`(1 = 0)`;
 
@@ -58,11 +64,28 @@ function worklistIds(owners: { readonly personal: Iterable<string>; readonly loc
 
 export interface VisibilityOptions {
   /**
-   * Answer as if every removed share were still live and no study private: true for a study
-   * the viewer may see now or could see before a share to them was removed or the study was
-   * made private. The change feed tells only such viewers that a study left them.
+   * Answer as if every removed share were still live and no study made private later were
+   * private: true for a study the viewer may see now or could see before a share to them was
+   * removed or the study was made private. The change feed tells only such viewers that a study
+   * left them. (A study private from the start stays private here: its site's members never saw it.)
    */
   readonly asIfNothingWithdrawn?: boolean;
+}
+
+function privateFlagChangedSql(studyId: RawBuilder<unknown>): RawBuilder<SqlBool> {
+  // Read by the audit trail's (study_id, seq) index: a study's events are few.
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM audit_events pf WHERE pf.study_id = ${studyId} AND pf.action = ${'study.private' satisfies AuditAction})`;
+}
+
+/**
+ * The private flag at its least: 0 when the study is not private now or was made
+ * private after being put on the hub (its trail records a change of the flag), 1 when it has
+ * been private from the start (the audit trail, written in the same transaction as every flag
+ * change, is where that history is kept). "Could see it before" must not count a study private
+ * from the start as seen by its site's members: they never had it, and its id is not theirs.
+ */
+function everNotPrivate(ref: (name: string) => RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`(CASE WHEN ${ref('private')} = 0 OR ${privateFlagChangedSql(ref('id'))} THEN 0 ELSE 1 END)`;
 }
 
 /** True when the viewer may see the study in row `study` (a table name or alias). */
@@ -70,7 +93,7 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options:
   if (!viewer.permissions.has('studies.view')) return FALSE;
   const withdrawn = options.asIfNothingWithdrawn === true;
   const ref = (name: string) => sql.ref(`${study}.${name}`);
-  const col = (name: string) => (withdrawn && name === 'private' ? sql`0` : ref(name));
+  const col = (name: string) => (withdrawn && name === 'private' ? everNotPrivate(ref) : ref(name));
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
 
   // Shares that reach the viewer whatever the private flag (rule 2), and those that reach them
@@ -103,14 +126,24 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options:
 /** True when the viewer may do `action` to the study in row `study`. */
 export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study = 'studies'): RawBuilder<SqlBool> {
   if (action === 'view') return studyVisibleSql(viewer, study);
-  if (!ACTION_PERMISSIONS[action].every((key) => viewer.permissions.has(key))) return FALSE;
-  const visible = studyVisibleSql(viewer, study);
-  if (action !== 'mark-private') return visible;
-  // Marking private is for the uploader and the site's admins, whatever the role grants.
   const col = (name: string) => sql.ref(`${study}.${name}`);
-  const owners = [sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`];
-  if (viewer.accountId !== null && viewer.permissions.has('admin.users')) owners.push(sql<SqlBool>`${col('account_id')} = ${viewer.accountId}`);
-  return sql<SqlBool>`(${visible} AND ${anyOf(owners)})`;
+  // An admin of the viewer's own site (rule 1), as a condition on the row.
+  const adminHere = viewer.accountId !== null && viewer.permissions.has('admin.users') ? sql<SqlBool>`${col('account_id')} = ${viewer.accountId}` : null;
+  // The site's admins manage its guest links whatever their role grants (rule 7).
+  const adminOverride = action === 'guest-link.manage' ? adminHere : null;
+  const permitted = ACTION_PERMISSIONS[action].every((key) => viewer.permissions.has(key));
+  if (!permitted && adminOverride === null) return FALSE;
+  const conditions: RawBuilder<SqlBool>[] = [studyVisibleSql(viewer, study)];
+  // Guest links and updates are for the study's own site only (rules 7 and 9).
+  if (OWN_SITE_ACTIONS.has(action)) {
+    if (viewer.accountId === null) return FALSE;
+    conditions.push(permitted ? sql<SqlBool>`${col('account_id')} = ${viewer.accountId}` : adminOverride!);
+  }
+  // Marking private is for the uploader and the site's admins, whatever the role grants.
+  if (action === 'mark-private') conditions.push(anyOf([sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`, adminHere].filter(present)));
+  // A private study's data is rewritten only by its uploader or the site's admins (rule 9).
+  if (action === 'update') conditions.push(anyOf([sql<SqlBool>`${col('private')} = 0`, sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`, adminHere].filter(present)));
+  return sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
 }
 
 /**

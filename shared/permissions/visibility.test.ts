@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_ROLES, PERMISSION_KEYS, type BuiltInRole } from './catalogue';
-import { studyAccess, visibleShares, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts } from './visibility';
+import { shareAction, studyAccess, visibleShares, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts } from './visibility';
 
 function viewer(userId: string, role: BuiltInRole, extra: Partial<ViewerFacts> = {}): ViewerFacts {
   return {
@@ -69,11 +69,11 @@ describe('studyAccess: private studies', () => {
 });
 
 describe('studyAccess: what each built-in role may do to a study it sees', () => {
-  const ALL: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'mark-private'];
+  const ALL: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private'];
   it.each<[BuiltInRole, readonly StudyAction[]]>([
     ['Admin', ALL],
     ['Radiologist', ALL],
-    ['Technologist', ['view', 'share', 'share.groups', 'share.locations', 'share.users', 'share.code']],
+    ['Technologist', ['view', 'share', 'share.groups', 'share.locations', 'share.users', 'share.code', 'update']],
     ['Physician', ['view', 'share', 'share.users', 'share.email', 'mark-private']],
     ['Case Manager', ['view', 'share', 'share.users', 'share.email']],
     ['Referrer', ['view', 'share', 'share.email']],
@@ -87,11 +87,48 @@ describe('studyAccess: what each built-in role may do to a study it sees', () =>
     expect(studyAccess(study(), viewer('boss', 'Admin')).actions.has('mark-private')).toBe(true);
   });
 
-  it('lets a user remove shares they made, and anyone with studies.share.remove remove any', () => {
+  it('lets a user remove shares they made, and the study’s site (studies.share.remove, or its admins) remove any', () => {
     const shares = [share('mine', { kind: 'person', userId: 'x' }, 'tech'), share('theirs', { kind: 'person', userId: 'y' }, 'rad'), share('gone', { kind: 'person', userId: 'z' }, 'tech', true)];
     expect([...studyAccess(study({ shares }), viewer('tech', 'Technologist')).removableShareIds]).toEqual(['mine']);
     expect([...studyAccess(study({ shares }), viewer('rad2', 'Radiologist')).removableShareIds].sort()).toEqual(['mine', 'theirs']);
     expect([...studyAccess(study({ shares }), other('Admin', 'outsider')).removableShareIds]).toEqual([]);
+    const adminWithoutRemove = viewer('boss', 'Admin', { permissions: new Set(['studies.view', 'admin.users'] as const) });
+    expect([...studyAccess(study({ shares }), adminWithoutRemove).removableShareIds].sort()).toEqual(['mine', 'theirs']);
+  });
+
+  it('lets another site’s people, who see a study shared to them, remove only the shares they made (rule 8)', () => {
+    const toLocB = share('to-loc-b', { kind: 'worklist', worklistKind: 'location', ownerId: 'loc-b' });
+    const internal = share('internal', { kind: 'person', userId: 'phys' });
+    const onward = share('onward', { kind: 'person', userId: 'colleague-b' }, 'rad-b');
+    const facts = study({ shares: [toLocB, internal, onward] });
+    const radB = other('Radiologist', 'rad-b', { locationIds: new Set(['loc-b']) });
+    expect(studyAccess(facts, radB).reason).toBe('worklist-share');
+    expect([...studyAccess(facts, radB).removableShareIds]).toEqual(['onward']);
+  });
+
+  it('keeps guest links to the owning site (rule 7): another site that sees the study may neither make nor manage them', () => {
+    const toLocB = share('to-loc-b', { kind: 'worklist', worklistKind: 'location', ownerId: 'loc-b' });
+    const received = studyAccess(study({ shares: [toLocB] }), other('Radiologist', 'rad-b', { locationIds: new Set(['loc-b']) }));
+    expect(received.actions.has('view')).toBe(true);
+    expect(received.actions.has('guest-link')).toBe(false);
+    expect(received.actions.has('guest-link.manage')).toBe(false);
+    // Their own site's: a radiologist makes and manages; an admin manages even without the permission.
+    expect(studyAccess(study(), viewer('rad2', 'Radiologist')).actions.has('guest-link')).toBe(true);
+    const adminWithoutLinks = viewer('boss', 'Admin', { permissions: new Set(['studies.view', 'admin.users'] as const) });
+    expect([...studyAccess(study(), adminWithoutLinks).actions].sort()).toEqual(['guest-link.manage', 'view']);
+  });
+
+  it('lets a study’s data be updated by its site with studies.import; a private one only by its uploader or admins (rule 9)', () => {
+    const privateStudy = study({ private: true, shares: [share('s1', { kind: 'worklist', worklistKind: 'personal', ownerId: 'tech2' })] });
+    expect(studyAccess(study(), viewer('tech', 'Technologist')).actions.has('update')).toBe(true);
+    expect(studyAccess(privateStudy, viewer('tech', 'Technologist')).actions.has('view')).toBe(false);
+    // Shared with them directly: they may read it, not rewrite it.
+    expect(studyAccess(privateStudy, viewer('tech2', 'Technologist')).actions.has('view')).toBe(true);
+    expect(studyAccess(privateStudy, viewer('tech2', 'Technologist')).actions.has('update')).toBe(false);
+    expect(studyAccess(privateStudy, viewer('rad', 'Radiologist')).actions.has('update')).toBe(true);
+    expect(studyAccess(privateStudy, viewer('boss', 'Admin')).actions.has('update')).toBe(true);
+    // Another site's, even shared with them in person, is never theirs to update.
+    expect(studyAccess(study({ shares: [share('s2', { kind: 'person', userId: 'tb' })] }), other('Technologist', 'tb')).actions.has('update')).toBe(false);
   });
 
   it('gives the Admin role every permission in the catalogue', () => {
@@ -113,5 +150,21 @@ describe('visibleShares: who else a study is shared with', () => {
     ['an external recipient sees only their own', external('ext'), ['to-ext']],
   ])('%s', (_rule, who, expected) => {
     expect(visibleShares(study({ shares }), who).map((s) => s.id)).toEqual(expected);
+  });
+});
+
+describe('shareAction: the permission a share target needs (rule 10)', () => {
+  const me = { accountId: 'site-a' };
+  it.each<[string, Parameters<typeof shareAction>[0], { accountId: string | null }, StudyAction]>([
+    ['a location of my site', { kind: 'location', accountId: 'site-a' }, me, 'share.locations'],
+    ['a group of my site', { kind: 'group', accountId: 'site-a' }, me, 'share.groups'],
+    ['a colleague’s personal worklist', { kind: 'personal', accountId: 'site-a' }, me, 'share.users'],
+    ['a colleague by id', { kind: 'person', accountId: 'site-a' }, me, 'share.users'],
+    ['another site’s location', { kind: 'location', accountId: 'site-b' }, me, 'share.code'],
+    ['another site’s user by id', { kind: 'person', accountId: 'site-b' }, me, 'share.code'],
+    ['an external user by id', { kind: 'person', accountId: null }, me, 'share.code'],
+    ['anyone, for a sharer without a site', { kind: 'person', accountId: 'site-a' }, { accountId: null }, 'share.code'],
+  ])('%s', (_case, target, who, expected) => {
+    expect(shareAction(target, who)).toBe(expected);
   });
 });

@@ -12,9 +12,24 @@
  * 4. A case manager sees what the physicians they act for see (private studies excepted), and
  *    acts with their own permissions.
  * 5. Seeing needs studies.view; every other action needs seeing plus its own permission.
- *    Removing a share needs studies.share.remove, or being the one who made it.
  * 6. Who else a study is shared with is the owning site's business: people of that site see
  *    every share; anyone else sees only the shares that reach them and those they made.
+ * 7. What happens to a study beyond sharing it is the owning site's business too: only its own
+ *    site's people may make guest links to it (a public link is publishing, which a site that
+ *    received the study by share code may not do for the owner), and only its own site manages
+ *    them (`guest-link.manage`: lists every link to it, whoever made it, and revokes any — those
+ *    holding studies.guest-links, and its admins whatever their role grants).
+ * 8. Removing a share: the one who made it, or someone of the study's site holding
+ *    studies.share.remove, or the study's site admins. Another site's people remove only their
+ *    own shares, never the owner's (they may see a study, not rearrange who else has it).
+ * 9. Updating a study's data (publishing the same study again) needs studies.import and the
+ *    study's own site; a private study's data only by its uploader or the site's admins (the
+ *    people it was shared with directly were given it to read, not to rewrite). A non-private
+ *    study by anyone of the site with studies.import, because the same study reaches several
+ *    workstations of a site (a modality sends to two) and each publishes it.
+ * 10. Which share action a target needs (`shareAction`): a target outside the sharer's own site
+ *    — another site's worklist or person, or an external user, named by worklist or by id alike —
+ *    needs share.code; inside it, the permission of its kind.
  */
 import type { PermissionKey } from './catalogue';
 
@@ -58,6 +73,8 @@ export type StudyAction =
   | 'share.users'
   | 'share.code'
   | 'guest-link'
+  | 'guest-link.manage'
+  | 'update'
   | 'mark-private';
 
 /** The permissions each action needs (besides seeing the study): the share dialog's options read it too. */
@@ -69,8 +86,14 @@ export const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, r
   'share.users': ['studies.share', 'studies.share.users'],
   'share.code': ['studies.share', 'studies.share.code'],
   'guest-link': ['studies.guest-links'],
+  // The site's admins manage its links whatever their role grants (rule 7, below).
+  'guest-link.manage': ['studies.guest-links'],
+  update: ['studies.import'],
   'mark-private': ['studies.private'],
 };
+
+/** The actions only the study's own site may take (rules 7 and 9). */
+export const OWN_SITE_ACTIONS: ReadonlySet<StudyAction> = new Set<StudyAction>(['guest-link', 'guest-link.manage', 'update']);
 
 export interface StudyAccess {
   readonly actions: ReadonlySet<StudyAction>;
@@ -126,17 +149,36 @@ export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess
   }
   if (reason === null) return NONE;
   const actions = new Set<StudyAction>(['view']);
+  const ownSite = viewer.accountId === study.accountId;
+  const admin = isAdminOf(viewer, study);
   for (const [action, needs] of Object.entries(ACTION_PERMISSIONS) as [Exclude<StudyAction, 'view'>, readonly PermissionKey[]][]) {
+    if (OWN_SITE_ACTIONS.has(action) && !ownSite) continue;
     if (needs.every((key) => viewer.permissions.has(key))) actions.add(action);
   }
+  // Rule 7: the site's admins manage every link to its studies.
+  if (admin) actions.add('guest-link.manage');
   // Marking private is for the uploader and admins, whatever the role grants.
   if (actions.has('mark-private') && reason !== 'admin' && study.uploaderId !== viewer.userId) actions.delete('mark-private');
-  const removableShareIds = new Set(
-    study.shares
-      .filter((share) => !share.removed && (viewer.permissions.has('studies.share.remove') || share.sharedBy === viewer.userId))
-      .map((share) => share.id),
-  );
+  // Rule 9: a private study's data is rewritten only by its uploader or the site's admins.
+  if (actions.has('update') && study.private && !admin && study.uploaderId !== viewer.userId) actions.delete('update');
+  // Rule 8: one's own shares; any share of the study for its site's people with the right, and its admins.
+  const removesAny = ownSite && (admin || viewer.permissions.has('studies.share.remove'));
+  const removableShareIds = new Set(study.shares.filter((share) => !share.removed && (removesAny || share.sharedBy === viewer.userId)).map((share) => share.id));
   return { actions, removableShareIds, reason };
+}
+
+/** Rule 10: the share action a target needs, from its kind and its site (null: an external user's). */
+export function shareAction(target: { readonly kind: WorklistKind | 'person'; readonly accountId: string | null }, viewer: Pick<ViewerFacts, 'accountId'>): Exclude<StudyAction, 'view'> {
+  if (viewer.accountId === null || target.accountId !== viewer.accountId) return 'share.code';
+  switch (target.kind) {
+    case 'location':
+      return 'share.locations';
+    case 'group':
+      return 'share.groups';
+    case 'personal':
+    case 'person':
+      return 'share.users';
+  }
 }
 
 /** Rule 6: the live shares of a study this viewer may know about. */
