@@ -20,6 +20,7 @@ import type {
   ShareTargetView,
   StudyDetails,
   StudySharingView,
+  WorkstationStatus,
 } from './contract';
 import { AUDIT_ACTIONS } from './audit-actions';
 import { guestLinkOptionsSchema } from './guest-link-options';
@@ -41,6 +42,8 @@ const hubId = z.string().uuid('a hub id');
 const name = z.string().trim().min(1, 'a name').max(200);
 const email = z.string().trim().toLowerCase().email('an email address').max(254);
 const password = z.string().min(10, 'at least 10 characters').max(200);
+/** A local profile's name, as typed at the lock screen. */
+const profileName = z.string().trim().min(1, 'a name').max(100);
 /** A certificate the user chose to trust, as its SHA-256 fingerprint (AA:BB:… as Node prints it). */
 const trustedFingerprint = z
   .string()
@@ -142,6 +145,14 @@ export const CALLS = {
   ),
   'audit:query': call<{ readonly events: readonly AuditEventView[] }>()(auditFilter.extend({ before: z.number().int().min(1).optional() }).strict()),
   'audit:export': call<{ readonly csv: string; readonly filename: string }>()(auditFilter),
+  'workstation:status': call<WorkstationStatus>()(z.object({}).strict()),
+  'workstation:sign-in-local': call<WorkstationStatus>()(z.object({ name: profileName, password: z.string().min(1).max(200) }).strict()),
+  // The first profile (no hub used, none yet) while locked; later ones by a signed-in local admin.
+  'workstation:create-profile': call<WorkstationStatus>()(z.object({ name: profileName, password }).strict()),
+  'workstation:lock': call<WorkstationStatus>()(z.object({}).strict()),
+  /** The person is active (the renderer sends it at most every 30 s): the idle timer starts again. */
+  'workstation:activity': call<{ readonly locked: boolean }>()(z.object({}).strict()),
+  'workstation:set-idle-minutes': call<WorkstationStatus>()(z.object({ minutes: z.number().int().min(1, 'at least 1 minute').max(240, 'at most 240 minutes') }).strict()),
 } as const;
 
 

@@ -199,6 +199,25 @@ export interface AuditEventView {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The workstation lock (issue 18, item 13): who is signed in at this computer, and how someone
+ * signs in while it is locked. Locked, main refuses every call that reads or changes patient
+ * data; the renderer shows the lock screen and keeps no patient data.
+ */
+export interface WorkstationStatus {
+  readonly locked: boolean;
+  /** Why it is locked: the app just started, nobody was active for the lock time, someone locked it, or the hub session ended. */
+  readonly reason: 'start' | 'idle' | 'manual' | 'signed-out' | null;
+  /** The person signed in (null while locked). */
+  readonly user: { readonly kind: 'hub' | 'local'; readonly name: string; readonly mayChangeLockTime: boolean } | null;
+  /** Who was signed in before the lock, offered first on the lock screen (`login`: email or profile name). */
+  readonly lastUser: { readonly kind: 'hub' | 'local'; readonly name: string; readonly login: string } | null;
+  /** Minutes without activity after which the workstation locks itself. */
+  readonly idleMinutes: number;
+  /** How to sign in here: the hub account, a local profile (no hub used), or creating the first local profile. */
+  readonly signIn: 'hub' | 'local-profile' | 'create-profile';
+}
+
 /** Every call name; contract-schemas.ts checks at compile time that it matches CALLS. */
 export const CALL_NAMES = [
   'host:info',
@@ -238,6 +257,12 @@ export const CALL_NAMES = [
   'hub-worklists:studies',
   'audit:query',
   'audit:export',
+  'workstation:status',
+  'workstation:sign-in-local',
+  'workstation:create-profile',
+  'workstation:lock',
+  'workstation:activity',
+  'workstation:set-idle-minutes',
 ] as const;
 
 export type CallName = keyof typeof CALLS;
@@ -276,9 +301,11 @@ export interface EventPayloads {
   'hub:status': HubStatus;
   /** A join link (studyshare://join?hub=…) was opened on this computer: offer to join that hub. */
   'hub:join-link': { readonly url: string };
+  /** The workstation locked or unlocked (or its lock time changed). */
+  'workstation:state': WorkstationStatus;
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status', 'hub:join-link'];
+export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status', 'hub:join-link', 'workstation:state'];
 export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
 
 /** What the preload exposes as `window.studyshare`, and what the HTTP transport mimics. */

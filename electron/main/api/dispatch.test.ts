@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CALL_NAMES } from '../../../shared/contract';
 import { AppError } from './app-error';
-import { dispatch, type Handlers } from './dispatch';
+import { CALL_GATE, dispatch, type Handlers } from './dispatch';
 
 // Calls these tests do not make answer with an error if ever reached.
 const unused = Object.fromEntries(
@@ -15,6 +15,7 @@ const unused = Object.fromEntries(
 
 const handlers = {
   ...unused,
+  [CALL_GATE]: () => null,
   'host:info': () => ({ kind: 'browser', version: '1', platform: 'linux' }),
   'studies:query': (query: { limit: number }) => ({ rows: [], total: query.limit, nextCursor: null }),
   'studies:details': () => {

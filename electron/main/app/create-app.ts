@@ -21,7 +21,7 @@ import {
   worklistByCodeRoute,
 } from '../../../shared/hub-api/places';
 import { AppError } from '../api/app-error';
-import type { Handlers } from '../api/dispatch';
+import { CALL_GATE, type Handlers } from '../api/dispatch';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { ImportManager } from '../dicom-import/import-manager';
@@ -32,6 +32,9 @@ import { findStudy, listSeries } from '../study-index/study-lookup';
 import { queryStudies } from '../study-index/study-query';
 import { ShareService } from '../sharing/share-service';
 import { auditQueryString } from '../sharing/audit-query';
+import { localStudyVisible } from '../study-index/local-visibility';
+import { Workstation } from '../workstation/workstation';
+import { parsePublicUrl } from '../../../shared/hub-info';
 
 export interface HostServices {
   readonly kind: HostInfo['kind'];
@@ -45,6 +48,8 @@ export interface StudyshareApp {
   readonly db: IndexDatabase;
   readonly imports: ImportManager;
   readonly hub: HubConnection;
+  /** The workstation lock: who is signed in at this computer; locked, patient data stays in main. */
+  readonly workstation: Workstation;
   /** Starts the hub connection (the embedded hub, the first sync). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +66,8 @@ export interface AppOptions {
   readonly tokenCipher?: TokenCipher | null;
   readonly syncEveryMs?: number;
   readonly embeddedHub?: HubConnectionOptions['embeddedHub'];
+  /** The workstation's clock and idle check (tests). */
+  readonly workstation?: { readonly now?: () => number; readonly checkEveryMs?: number };
 }
 
 export function createStudyshareApp(dataDir: string, host: HostServices, options: AppOptions = {}): StudyshareApp {
@@ -68,6 +75,9 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
   const db = openIndexDatabase(path.join(dataDir, 'index.sqlite'));
   const bus = new EventBus();
   const imports = new ImportManager(db, bus, path.join(dataDir, 'library'), options.importPacing);
+  // The hub and the workstation know each other through callbacks: a hub sign-in unlocks, a
+  // lock redacts the hub's status.
+  let workstation: Workstation | null = null;
   const hub = new HubConnection({
     dataDir,
     localDb: db,
@@ -77,14 +87,40 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     appVersion: APP_VERSION,
     syncEveryMs: options.syncEveryMs,
     embeddedHub: options.embeddedHub,
+    onSignedIn: (user) => workstation?.unlockAsHubUser(user),
+    isLocked: () => workstation?.locked ?? true,
+  });
+  const lockScreen = new Workstation({
+    db,
+    bus,
+    hubState: () => ({ mode: hub.mode, firstRun: hub.firstRun }),
+    now: options.workstation?.now,
+    checkEveryMs: options.workstation?.checkEveryMs,
+  });
+  workstation = lockScreen;
+  bus.subscribe((name) => {
+    // The hub user went away (signed out, session ended, another hub): a hub user's workstation locks.
+    if (name === 'hub:status') lockScreen.hubUserGone(hub.userId);
+    // Locked: the hub's status goes out again without anything about studies.
+    if (name === 'workstation:state' && lockScreen.locked) hub.announce();
   });
 
   const sharing = new ShareService(db, hub);
+  /** A local study the person signed in may see (others answer as if absent). */
+  const requireVisible = (uid: string): void => {
+    if (!localStudyVisible(db, uid, lockScreen.viewer())) throw new AppError('not-found', 'That study is no longer in the index.');
+  };
+  const requireVisibleRefs = (refs: readonly ({ uid: string } | { hubId: string })[]): void => {
+    for (const ref of refs) if ('uid' in ref) requireVisible(ref.uid);
+  };
 
   const handlers: Handlers = {
+    // Every call passes here first (dispatch.ts): locked, only call-gate.ts's allowlist runs.
+    [CALL_GATE]: (name) => lockScreen.refusal(name),
     'host:info': () => ({ kind: host.kind, version: APP_VERSION, platform: process.platform }),
-    'studies:query': (query) => queryStudies(db, query),
+    'studies:query': (query) => queryStudies(db, query, undefined, lockScreen.viewer()),
     'studies:details': ({ studyInstanceUid }) => {
+      requireVisible(studyInstanceUid);
       const study = findStudy(db, studyInstanceUid);
       if (study === null) throw new AppError('not-found', 'That study is no longer in the index.');
       return { study, series: listSeries(db, studyInstanceUid) };
@@ -99,7 +135,15 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'import:cancel': ({ importId }) => imports.cancel(importId),
     'hub:status': () => hub.status(),
     'hub:setup': (input) => hub.setup(input),
-    'hub:sign-in': (input) => hub.signIn(input),
+    'hub:sign-in': (input) => {
+      // Locked, the lock screen signs in to the hub in use; switching hubs waits for someone signed in.
+      const current = hub.status().url;
+      if (lockScreen.locked && !hub.firstRun && input.url !== undefined && current !== null) {
+        const parsed = parsePublicUrl(input.url);
+        if (!parsed.ok || parsed.url.replace(/\/$/, '') !== current.replace(/\/$/, '')) throw new AppError('locked', 'Studyshare is locked. Sign in to the hub in use first.');
+      }
+      return hub.signIn(input);
+    },
     'hub:sign-out': () => hub.signOut(),
     'hub:sync-now': () => hub.syncNow(),
     'hub:dismiss-refused': () => hub.dismissRefused(),
@@ -118,15 +162,30 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       return {};
     },
     'admin:regenerate-share-code': ({ worklistId }) => hub.hubRoute(regenerateShareCodeRoute, { params: { id: worklistId } }),
-    'guest-links:create': (input) => hub.createGuestLink(input),
-    'guest-links:list': ({ studyInstanceUid }) => hub.listGuestLinks(studyInstanceUid),
+    'guest-links:create': (input) => {
+      input.studyInstanceUids.forEach(requireVisible);
+      return hub.createGuestLink(input);
+    },
+    'guest-links:list': ({ studyInstanceUid }) => {
+      requireVisible(studyInstanceUid);
+      return hub.listGuestLinks(studyInstanceUid);
+    },
     'guest-links:revoke': ({ id }) => hub.hubRoute(revokeGuestLinkRoute, { params: { id } }),
     'sharing:targets': ({ kind, q }) => hub.hubRoute(shareTargetsRoute, { query: { kind, q } }),
     'sharing:lookup-code': ({ code }) => hub.hubRoute(worklistByCodeRoute, { params: { code } }),
-    'sharing:share': (input) => sharing.share(input),
-    'sharing:remove': (input) => sharing.remove(input),
-    'sharing:study': ({ study, opened }) => sharing.study(study, opened),
-    'sharing:states': ({ studyInstanceUids }) => ({ states: sharing.states(studyInstanceUids) }),
+    'sharing:share': (input) => {
+      requireVisibleRefs(input.studies);
+      return sharing.share(input);
+    },
+    'sharing:remove': (input) => {
+      requireVisibleRefs([input.study]);
+      return sharing.remove(input);
+    },
+    'sharing:study': ({ study, opened }) => {
+      requireVisibleRefs([study]);
+      return sharing.study(study, opened);
+    },
+    'sharing:states': ({ studyInstanceUids }) => ({ states: sharing.states(studyInstanceUids.filter((uid) => localStudyVisible(db, uid, lockScreen.viewer()))) }),
     'hub-worklists:list': async () => {
       const { worklists } = await hub.hubRoute(listWorklistsRoute, {});
       return { worklists: worklists.filter((worklist) => worklist.member) };
@@ -147,6 +206,12 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       csv: await hub.hubRequest<string>('GET', `${siteAuditCsvRoute.path}?${auditQueryString(filter)}`),
       filename: `studyshare-audit-${new Date().toISOString().slice(0, 10)}.csv`,
     }),
+    'workstation:status': () => lockScreen.status(),
+    'workstation:sign-in-local': ({ name, password }) => lockScreen.signInLocal(name, password),
+    'workstation:create-profile': ({ name, password }) => lockScreen.createProfile(name, password),
+    'workstation:lock': () => lockScreen.lock('manual'),
+    'workstation:activity': () => lockScreen.activity(),
+    'workstation:set-idle-minutes': ({ minutes }) => lockScreen.setIdleMinutes(minutes),
   };
 
   return {
@@ -155,8 +220,10 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     db,
     imports,
     hub,
+    workstation: lockScreen,
     start: () => hub.start(),
     async close() {
+      lockScreen.close();
       imports.cancelAll();
       await hub.close();
       db.close();

@@ -94,3 +94,27 @@ describe('migration 0020: sync', () => {
     expect(() => db.prepare("UPDATE outbox SET state = 'lost' WHERE id = 'op-1'").run()).toThrow(/CHECK/);
   });
 });
+
+describe('migration 0040: workstation', () => {
+  it('adds local profiles, workstation settings and published studies as strict tables, and remembers what was already on the hub', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 30));
+    db.prepare("INSERT INTO hub_studies (hub_study_id, study_uid, private, summary, actions, shares, seq) VALUES ('h-1', '1.2.1', 0, '{}', '[]', '[]', 1)").run();
+    db.prepare(
+      `INSERT INTO outbox (id, kind, payload, state, result, created_at, settled_at) VALUES
+        ('op-1', 'study.publish', '{"kind":"study.publish","study":{"studyInstanceUid":"1.2.2"}}', 'applied', '{"status":"applied","value":{"studyId":"h-2"}}', 'a', 'b'),
+        ('op-2', 'study.publish', '{"kind":"study.publish","study":{"studyInstanceUid":"1.2.3"}}', 'rejected', '{"status":"rejected"}', 'a', 'b')`,
+    ).run();
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 40));
+    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name IN ('local_profiles', 'workstation_settings', 'published_studies')").all() as { name: string; sql: string }[];
+    expect(tables.map((t) => t.name).sort()).toEqual(['local_profiles', 'published_studies', 'workstation_settings']);
+    for (const table of tables) expect(table.sql).toMatch(/STRICT/);
+    expect(db.prepare('SELECT study_uid AS uid, hub_study_id AS hub, uploader_id AS uploader FROM published_studies ORDER BY study_uid').all()).toEqual([
+      { uid: '1.2.1', hub: 'h-1', uploader: null },
+      { uid: '1.2.2', hub: 'h-2', uploader: null },
+    ]);
+    const insert = db.prepare("INSERT INTO local_profiles (name, name_key, password_hash, admin, created_at) VALUES ('Ada', 'ada', 'x', 1, 'now')");
+    insert.run();
+    expect(() => insert.run()).toThrow(/UNIQUE/);
+  });
+});

@@ -44,6 +44,10 @@ export interface HubConnectionOptions {
   readonly embeddedHub?: { readonly now?: () => Date; readonly guestPageDir?: string; readonly lanHost?: string };
   /** This app's version, named when a hub is too old or too new for it. */
   readonly appVersion?: string;
+  /** Someone proved who they are to the hub (signed in with a password, or created the site): the workstation unlocks for them. */
+  readonly onSignedIn?: (user: { readonly id: string; readonly name: string; readonly email: string; readonly permissions: readonly string[] }) => void;
+  /** While the workstation is locked the status names no study (refused operations are left out). */
+  readonly isLocked?: () => boolean;
 }
 
 /** Where to connect: a remote hub (checked first), the hub inside this app, or none. */
@@ -67,6 +71,8 @@ export class HubConnection {
   private client: HubClient | null = null;
   private sync: SyncClient | null = null;
   private me: Me | null = null;
+  /** The signed-in user's hub id (null when nobody is). */
+  private meId: string | null = null;
   private info: HubInfo | null = null;
   private needsSetup = false;
   /** Something the user should know that is not an error (the kept port was taken). */
@@ -144,12 +150,14 @@ export class HubConnection {
   /** Who the token belongs to; a refused token is forgotten (sign in again). */
   private async refreshMe(): Promise<void> {
     this.me = null;
+    this.meId = null;
     this.sync = null;
     if (this.client === null) return;
     try {
       const me = await this.client.call(meRoute, {});
       rememberSignedInUser(this.options.localDb, me.id);
       this.me = { name: me.name, email: me.email, role: me.role, permissions: me.permissions };
+      this.meId = me.id;
       this.sync = this.newSyncClient(this.client);
     } catch (error) {
       if (error instanceof HubSessionError) {
@@ -189,7 +197,7 @@ export class HubConnection {
       hubName: this.info?.name ?? null,
       needsSetup: this.needsSetup,
       user: this.me,
-      sync: this.sync?.status() ?? SIGNED_OUT,
+      sync: this.options.isLocked?.() === true ? { ...(this.sync?.status() ?? SIGNED_OUT), rejected: [] } : (this.sync?.status() ?? SIGNED_OUT),
       tokenEncrypted: this.options.tokens.encrypted,
       publicUrl,
       linkReach: this.client === null ? 'none' : publicUrl === null ? (this.info === null ? 'unknown' : 'none') : isLoopbackUrl(publicUrl) ? 'this-computer' : 'elsewhere',
@@ -299,6 +307,7 @@ export class HubConnection {
     this.client = null;
     this.sync = null;
     this.me = null;
+    this.meId = null;
     this.info = null;
     this.needsSetup = false;
     this.notice = null;
@@ -406,6 +415,7 @@ export class HubConnection {
     this.options.tokens.save(token);
     this.client?.setToken(token);
     await this.refreshMe();
+    if (this.me !== null && this.meId !== null) this.options.onSignedIn?.({ id: this.meId, name: this.me.name, email: this.me.email, permissions: this.me.permissions });
     this.syncInBackground();
     this.emit();
     return this.status();
@@ -424,9 +434,30 @@ export class HubConnection {
     this.options.tokens.save(null);
     this.client?.setToken(null);
     this.me = null;
+    this.meId = null;
     this.sync = null;
     this.emit();
     return this.status();
+  }
+
+  /** The signed-in user's hub id, or null. */
+  get userId(): string | null {
+    return this.meId;
+  }
+
+  /** The hub in use: embedded, remote, or none ('off', also before the first-run choice). */
+  get mode(): HubMode {
+    return this.config?.mode ?? 'off';
+  }
+
+  /** Whether no hub has been chosen yet (the first-run screen). */
+  get firstRun(): boolean {
+    return this.config === null;
+  }
+
+  /** Pushes the status again (the workstation locked: the status leaves refused operations out). */
+  announce(): void {
+    this.emit();
   }
 
   async syncNow(): Promise<HubStatus> {

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { STUDY_SORT_STORAGE, type StudyPage, type StudyQuery } from '../../../shared/types/study';
 import { AppError } from '../api/app-error';
+import { countHidden, hiddenStudyIds, nothingPublished, type IndexViewer } from './local-visibility';
 import { prepared } from './statement-cache';
 import { toStudySummary, type StudyRow } from './study-rows';
 
@@ -94,8 +95,8 @@ function allStudies(db: Database.Database): number {
   return (prepared(db, 'SELECT studies FROM study_totals WHERE singleton = 1').get() as { studies: number }).studies;
 }
 
-/** Counts matches from the filters' id sets alone (the FTS table and indexes, never the rows). */
-function countMatching(db: Database.Database, filter: Filter): number {
+/** Counts matches from the filters' id sets alone (the FTS table and indexes, never the rows), less the hidden ones. */
+function countMatching(db: Database.Database, filter: Filter, hidden: Hidden | null): number {
   const sources: string[] = [];
   const params: (string | number)[] = [];
   if (filter.match !== null) {
@@ -114,8 +115,30 @@ function countMatching(db: Database.Database, filter: Filter): number {
     sources.push(`SELECT id FROM studies WHERE ${filter.dateWhere.join(' AND ')}`);
     params.push(...filter.dateParams);
   }
-  if (sources.length === 0) return allStudies(db);
-  return (prepared(db, `SELECT count(*) AS n FROM (${sources.join(' INTERSECT ')})`).get(...params) as { n: number }).n;
+  if (sources.length === 0) return allStudies(db) - (hidden?.count ?? 0);
+  // Compound selects associate to the left: (a INTERSECT b) EXCEPT hidden.
+  const except = hidden === null ? '' : ` EXCEPT ${hidden.sql}`;
+  return (prepared(db, `SELECT count(*) AS n FROM (${sources.join(' INTERSECT ')}${except})`).get(...params, ...(hidden?.params ?? [])) as { n: number }).n;
+}
+
+/** The studies the viewer may not see (local-visibility.ts): their subquery and how many. */
+interface Hidden {
+  readonly sql: string;
+  readonly params: readonly (string | null)[];
+  readonly count: number;
+}
+
+/**
+ * Whose index this is: a viewer (the person signed in at the workstation, whose visibility rules
+ * apply) or the whole index (the CLI and benchmarks, run by the file's owner).
+ */
+export type IndexScope = IndexViewer | 'whole-index';
+
+function hiddenFor(db: Database.Database, scope: IndexScope): Hidden | null {
+  // Nothing ever published (the usual local-only desktop): no condition, the fast paths stay.
+  if (scope === 'whole-index' || nothingPublished(db)) return null;
+  const count = countHidden(db, scope);
+  return count === 0 ? null : { ...hiddenStudyIds(scope), count };
 }
 
 /**
@@ -173,14 +196,20 @@ function predicatesFor(filter: Filter, plan: Plan): { where: string[]; params: (
   return { where, params };
 }
 
-export function queryStudies(db: Database.Database, query: StudyQuery, tuning: QueryTuning = DEFAULT_TUNING): StudyPage {
+export function queryStudies(db: Database.Database, query: StudyQuery, tuning: QueryTuning = DEFAULT_TUNING, scope: IndexScope = 'whole-index'): StudyPage {
   const sort = SORT_SQL[query.sort.column];
   const descending = query.sort.direction === 'desc';
   const filter = filterOf(query);
+  const hidden = hiddenFor(db, scope);
   const all = allStudies(db);
-  const matched = isFiltered(filter) ? countMatching(db, filter) : all;
+  const matched = isFiltered(filter) || hidden !== null ? countMatching(db, filter, hidden) : all;
   const plan = planFor(filter, matched, all, tuning);
   const { where, params } = predicatesFor(filter, plan);
+  if (hidden !== null) {
+    // A condition of the query itself, so pages and totals agree with what the viewer may see.
+    where.push(`s2.id NOT IN (${hidden.sql})`);
+    params.push(...(hidden.params as (string | number)[]));
+  }
   let offset = query.offset;
   if (query.after !== undefined) {
     const cursor = decodeCursor(query.after, sort.numeric);

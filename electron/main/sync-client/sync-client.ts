@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { HubChange, Operation, OperationResult } from '../../../shared/hub-contract';
+import { rememberPublished } from '../study-index/local-visibility';
 import { prepared } from '../study-index/statement-cache';
 import { HubClient, HubRefusedError, HubSessionError, HubUnreachableError } from './hub-client';
 
@@ -177,8 +178,15 @@ export class SyncClient {
           result.id,
         );
         const payload = payloads.get(result.id);
-        if (result.status === 'applied' && this.options.onApplied !== undefined && payload !== undefined) {
-          applied.push({ operation: JSON.parse(payload) as Operation, result });
+        if (result.status === 'applied' && payload !== undefined) {
+          const operation = JSON.parse(payload) as Operation;
+          // The study is on the hub from now on, published by the user this outbox belongs to:
+          // the local worklist follows the hub's rules for it (study-index/local-visibility.ts).
+          if (operation.kind === 'study.publish' && typeof result.value.studyId === 'string') {
+            const uploader = (prepared(this.db, "SELECT value FROM sync_state WHERE key = 'user_id'").get() as { value: string } | undefined)?.value ?? null;
+            rememberPublished(this.db, operation.study.studyInstanceUid, result.value.studyId, uploader);
+          }
+          if (this.options.onApplied !== undefined) applied.push({ operation, result });
         }
       }
     })();
@@ -204,6 +212,7 @@ export class SyncClient {
       prepared(this.db, 'DELETE FROM hub_studies WHERE hub_study_id = ?').run(change.studyId);
       return;
     }
+    rememberPublished(this.db, change.summary.studyInstanceUid, change.studyId, null);
     prepared(
       this.db,
       `INSERT INTO hub_studies (hub_study_id, study_uid, private, summary, actions, shares, seq) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { studyIndex0010 } from './0010-study-index';
 import { sync0020 } from './0020-sync';
 import { outboxLabels0030 } from './0030-outbox-labels';
+import { workstation0040 } from './0040-workstation';
 
 export interface Migration {
   readonly version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   readonly up: (db: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030];
+export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030, workstation0040];
