@@ -9,6 +9,12 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from './db/schema';
 import { addAuthHook } from './auth/auth-hook';
+import { DEFAULT_SESSION_POLICY, type SessionPolicy } from './auth/sessions';
+import { pruneSignInFailures } from './auth/sign-in-guard';
+import { addHostCheck } from './http/host-check';
+import { addSecurityHeaders } from './http/security-headers';
+import { addThrottles, pruneRateLimits, type ThrottleGroup, type ThrottleLimit } from './http/throttle';
+import { escapeHtml, sendPage } from './pages/html-page';
 import type { BlobStore } from './blobs/blob-store';
 import { folderBlobStore } from './blobs/folder-blob-store';
 import { useZodSchemas, validationError } from './http/validation';
@@ -68,6 +74,16 @@ export interface HubOptions {
   readonly trustProxy?: ReadonlyArray<string>;
   /** PEM certificate and key: the hub serves HTTPS itself. */
   readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Session lifetime and idle timeout (hub settings; default 30 days and 12 hours). */
+  readonly sessions?: Partial<SessionPolicy>;
+  /**
+   * The address the hub listens on, and further host names it answers to: with the public
+   * URL's host, loopback names and IP literals, the Host headers it accepts (DNS rebinding).
+   */
+  readonly listenHost?: string;
+  readonly allowedHosts?: ReadonlyArray<string>;
+  /** Per-address throttles other than the defaults (server/http/throttle.ts); tests make them small. */
+  readonly throttles?: Partial<Record<ThrottleGroup, ThrottleLimit>>;
 }
 
 /** Guest link, invitation and password reset tokens travel in paths (/g/<token>/…, /register/<token>, /reset-password/<token>): logs get the path without them, and without any query. */
@@ -97,6 +113,7 @@ export interface HubContext {
   readonly name: string;
   readonly listSites: boolean;
   readonly setupToken: string | null;
+  readonly sessionPolicy: SessionPolicy;
 }
 
 /** The public address, or a refusal that names the missing setting: links must work where they are sent. */
@@ -137,6 +154,11 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const publicUrl = options.publicUrl === undefined || options.publicUrl === null ? null : options.publicUrl.replace(/\/+$/, '');
+  // The header policy first, so that every answer carries it (refusals below included); then a
+  // request whose Host is not the hub's (DNS rebinding) gets 421 before anything else is done.
+  addSecurityHeaders(app);
+  app.after(() => addHostCheck(app, { publicUrl, listenHost: options.listenHost ?? null, extraHosts: options.allowedHosts ?? [] }));
   // Once closing has begun, the server refuses new connections, closes idle ones, and Fastify
   // answers 503 to new requests on busy ones; but a keep-alive connection whose request was in
   // flight would stay open after its answer (for keepAliveTimeout, 72 s), holding the close up.
@@ -157,23 +179,38 @@ export function buildHub(options: HubOptions): FastifyInstance {
     db: options.db,
     now,
     flushMail: () => flush().catch(() => 0),
-    publicUrl: options.publicUrl === undefined || options.publicUrl === null ? null : options.publicUrl.replace(/\/+$/, ''),
+    publicUrl,
     name: options.name ?? 'Studyshare hub',
     listSites: options.listSites ?? false,
     setupToken: options.setupToken ?? null,
+    sessionPolicy: { ...DEFAULT_SESSION_POLICY, ...options.sessions },
   };
   // Mail a server refused is tried again on the next batch of operations, or within a minute.
   const retry = setInterval(() => void context.flushMail(), 60_000);
   retry.unref();
+  // Throttle windows that ended and sign-in failures that no longer count: any process may remove them.
+  const prune = setInterval(() => {
+    void pruneRateLimits(options.db, now()).catch(() => undefined);
+    void pruneSignInFailures(options.db, now()).catch(() => undefined);
+  }, 10 * 60_000);
+  prune.unref();
   app.addHook('onClose', async () => {
     clearInterval(retry);
+    clearInterval(prune);
     mailer.close();
   });
 
   useZodSchemas(app, { version: HUB_VERSION });
   app.setErrorHandler((caught: FastifyError, request, reply) => {
     const error = validationError(caught) ?? caught;
-    if (error instanceof HttpError) return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+    if (error instanceof HttpError) {
+      if (error.options.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.options.retryAfterSeconds));
+      // The hub's HTML forms (registration, password reset) get a page, not the API's JSON.
+      if (error.status === 429 && !request.url.startsWith('/api/') && !request.url.startsWith('/g/')) {
+        return sendPage(reply, 429, 'Studyshare', 'Please wait', `<p role="alert">${escapeHtml(error.message)}</p>`);
+      }
+      return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return reply.status(status).send({ error: { code: 'bad-request', message: 'The request was not valid.' } });
@@ -199,7 +236,10 @@ export function buildHub(options: HubOptions): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  addAuthHook(app, options.db, now);
+  // Before any route is declared: the throttles attach themselves to routes as they are added.
+  addThrottles(app, options.db, now, options.throttles);
+  // After helmet's hooks (app.after), so that a 401 carries the header policy too.
+  app.after(() => addAuthHook(app, options.db, now, context.sessionPolicy));
   app.register(healthRoutes({ db: options.db, blobs }));
   app.register(hubPageRoutes(context));
   app.register(hubInfoRoutes(context), { prefix: '/api' });

@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds to wait before trying again (sent as Retry-After): throttles, a database away. */
+    readonly options: { readonly retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'HttpError';

@@ -83,12 +83,40 @@ export async function setRolePermissions(db: Db, roleId: string, permissions: re
 }
 
 export async function listUsers(db: Db, accountId: string) {
-  const rows = await db
+  const rows = await managedUsers(db).where('users.account_id', '=', accountId).orderBy('users.name').execute();
+  return rows.map(managedUser);
+}
+
+/** Users as an admin manages them: role, whether they may sign in, whether wrong passwords locked them. */
+function managedUsers(db: Db) {
+  return db
     .selectFrom('users')
     .leftJoin('roles', 'roles.id', 'users.role_id')
-    .select(['users.id', 'users.name', 'users.email', 'roles.name as role', 'users.active'])
-    .where('users.account_id', '=', accountId)
-    .orderBy('users.name')
-    .execute();
-  return rows.map((row) => ({ ...row, active: row.active === 1 }));
+    .leftJoin('sign_in_failures', 'sign_in_failures.email', 'users.email')
+    .select(['users.id', 'users.name', 'users.email', 'roles.name as role', 'users.active', 'sign_in_failures.locked_at']);
+}
+
+function managedUser(row: { id: string; name: string; email: string; role: string | null; active: number; locked_at: string | null }) {
+  return { id: row.id, name: row.name, email: row.email, role: row.role, active: row.active === 1, locked: row.locked_at !== null };
+}
+
+/** One user of a site, as an admin manages them; undefined for anyone else (another site's, an invitee). */
+export async function findSiteUser(db: Db, accountId: string, userId: string) {
+  const row = await managedUsers(db).where('users.id', '=', userId).where('users.account_id', '=', accountId).executeTakeFirst();
+  return row === undefined ? undefined : managedUser(row);
+}
+
+/** Lets a user sign in again, or not; a deactivated user's sessions end in the same transaction. */
+export async function setUserActive(trx: Transaction<HubDatabase>, userId: string, active: boolean): Promise<void> {
+  await trx.updateTable('users').set({ active: active ? 1 : 0 }).where('id', '=', userId).execute();
+  if (!active) await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+/** What changing one's password checks: the current hash. */
+export function findPasswordHash(db: Db, userId: string) {
+  return db.selectFrom('users').select(['password_hash', 'email']).where('id', '=', userId).executeTakeFirst();
+}
+
+export async function setPasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
 }

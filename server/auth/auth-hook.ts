@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../db/schema';
-import { actorFor, type Actor } from './sessions';
+import { actorFor, type Actor, type SessionPolicy } from './sessions';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,13 +20,13 @@ declare module 'fastify' {
   }
 }
 
-export function addAuthHook(app: FastifyInstance, db: Kysely<HubDatabase>, now: () => Date): void {
+export function addAuthHook(app: FastifyInstance, db: Kysely<HubDatabase>, now: () => Date, policy: SessionPolicy): void {
   app.decorateRequest('actor', null as unknown as Actor);
   // onRequest: before the body is read or validated, so a caller without a session learns nothing, not even a schema.
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/') || request.routeOptions.config.public === true) return;
     // Unknown /api addresses get their 404 from the not-found handler, which has no route config.
     if (request.routeOptions.url === undefined) return;
-    request.actor = await actorFor(db, request.headers.authorization, now());
+    request.actor = await actorFor(db, request.headers.authorization, now(), policy);
   });
 }

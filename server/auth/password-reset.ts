@@ -10,6 +10,7 @@ import { requirePublicUrl } from '../app';
 import type { HubDatabase } from '../db/schema';
 import { queueMail } from '../mail/mail-queue';
 import { hashToken } from './sessions';
+import { clearSignInFailures } from './sign-in-guard';
 
 export const RESET_VALID_MINUTES = 60;
 /** Requests per user per hour that send a mail; more are ignored, so nobody can flood a mailbox. */
@@ -109,6 +110,8 @@ export async function completePasswordReset(db: Kysely<HubDatabase>, token: stri
     if (claimed === undefined) return null;
     const user = await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', claimed.user_id).returning('email').executeTakeFirstOrThrow();
     await trx.deleteFrom('sessions').where('user_id', '=', claimed.user_id).execute();
+    // The mailed link proves the address is theirs: it unlocks an account that wrong passwords locked.
+    await clearSignInFailures(trx, user.email);
     // Older links still in the mailbox would otherwise undo this password within their hour.
     await trx.updateTable('password_resets').set({ used_at: when }).where('user_id', '=', claimed.user_id).where('used_at', 'is', null).execute();
     return { email: user.email };

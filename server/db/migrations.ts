@@ -386,6 +386,34 @@ const hub0130: Migration = {
   },
 };
 
+/**
+ * Sign-in hardening (issue 18). `rate_limits`: the per-address counters of @fastify/rate-limit
+ * (server/http/throttle.ts), one row per (group, address) with its window's end, so every hub
+ * process on one database counts the same hits. `sign_in_failures`: wrong passwords per address
+ * signed in with (known or not, so the answers tell nobody which exist), for back-off and lock.
+ * `sessions.last_seen_at`: when a session was last used, for the idle timeout.
+ */
+const hub0150: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('rate_limits')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('hits', 'integer', (c) => c.notNull())
+      .addColumn('resets_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('rate_limits_by_reset').on('rate_limits').column('resets_at').execute();
+    await db.schema
+      .createTable('sign_in_failures')
+      .addColumn('email', 'text', (c) => c.primaryKey())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('last_failure_at', 'text', (c) => c.notNull())
+      .addColumn('locked_at', 'text')
+      .execute();
+    await db.schema.alterTable('sessions').addColumn('last_seen_at', 'text', (c) => c.notNull().defaultTo('')).execute();
+    await sql`UPDATE sessions SET last_seen_at = created_at`.execute(db);
+  },
+};
+
 /** The (name, column) of each sortable column's indexes: `studies_by_<name>` (0090) and `studies_by_site_<name>` (0110). */
 export const SORT_INDEX_COLUMNS = [
   ['name', 'patient_name_key'],
@@ -413,5 +441,6 @@ export const hubMigrations: MigrationProvider = {
     '0110-site-sort-indexes': hub0110,
     '0120-uploader-site-index': hub0120,
     '0130-share-study-site': hub0130,
+    '0150-sign-in-throttle-session-idle': hub0150,
   }),
 };

@@ -30,6 +30,8 @@ export interface SessionTable {
   user_id: string;
   created_at: string;
   expires_at: string;
+  /** When the session was last used (written at most once a minute), for the idle timeout (migration 0150). */
+  last_seen_at: string;
 }
 export interface LocationTable {
   id: string;
@@ -215,7 +217,24 @@ export interface GuestAccessTable {
   address: string;
   event: string;
 }
+/** One @fastify/rate-limit counter: hits in the window that ends at `resets_at` (migration 0150). */
+export interface RateLimitTable {
+  /** `<group>|<source address>`. */
+  key: string;
+  hits: number;
+  resets_at: string;
+}
+/** Wrong passwords given for an address (known to the hub or not), for back-off and lock (migration 0150). */
+export interface SignInFailureTable {
+  /** Trimmed and lower-case, as sign-in compares addresses. */
+  email: string;
+  failures: number;
+  last_failure_at: string;
+  locked_at: string | null;
+}
 export interface HubDatabase {
+  rate_limits: RateLimitTable;
+  sign_in_failures: SignInFailureTable;
   invitations: InvitationTable;
   password_resets: PasswordResetTable;
   audit_events: AuditEventTable;

@@ -1,10 +1,9 @@
 /**
  * The hub's own server-rendered pages (registration, password reset, the hub's front page): one
- * layout, one header policy. No script runs on them: forms post back to the hub.
+ * layout; the header policy is shared/security-headers.ts. No script runs on them: forms post back to the hub.
  */
 import type { FastifyReply } from 'fastify';
-
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+import { pageCsp } from '../http/security-headers';
 
 /** Escapes text for HTML element content and attribute values. */
 export const escapeHtml = (text: string): string =>
@@ -15,14 +14,10 @@ export const escapeHtml = (text: string): string =>
  * `section` names the page in the header bar (e.g. "Registration").
  */
 export function sendPage(reply: FastifyReply, status: number, section: string, title: string, body: string): FastifyReply {
-  return reply
+  // The rest of the header policy (nosniff, no-referrer, no-store, noindex…) is on every answer: server/http/security-headers.ts.
+  return pageCsp(reply, 'hubPage')
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', CSP)
-    .header('referrer-policy', 'no-referrer')
-    .header('x-content-type-options', 'nosniff')
-    .header('x-robots-tag', 'noindex, nofollow')
-    .header('cache-control', 'no-store')
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
         `<title>${escapeHtml(title)} · Studyshare</title><link rel="stylesheet" href="/g/assets/guest.css"></head>` +

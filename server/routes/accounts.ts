@@ -4,11 +4,39 @@
  * the SQL is in server/accounts/accounts-repository.ts.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { addUserRoute, listRolesRoute, listUsersRoute, meRoute, setRolePermissionsRoute, setupRoute, signInRoute, signOutRoute } from '../../shared/hub-api/accounts';
-import { addUser, createAccount, findRole, findUserForSignIn, hasAnySite, listRoles, listUsers, setRolePermissions } from '../accounts/accounts-repository';
+import {
+  addUserRoute,
+  changePasswordRoute,
+  listRolesRoute,
+  listUsersRoute,
+  meRoute,
+  resetUserPasswordRoute,
+  setRolePermissionsRoute,
+  setupRoute,
+  setUserActiveRoute,
+  signInRoute,
+  signOutRoute,
+  unlockUserRoute,
+} from '../../shared/hub-api/accounts';
+import {
+  addUser,
+  createAccount,
+  findPasswordHash,
+  findRole,
+  findSiteUser,
+  findUserForSignIn,
+  hasAnySite,
+  listRoles,
+  listUsers,
+  setPasswordHash,
+  setRolePermissions,
+  setUserActive,
+} from '../accounts/accounts-repository';
 import type { HubContext } from '../app';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { createSession, endSession, requireAccount, requirePermission, sameSecret } from '../auth/sessions';
+import { requestPasswordReset } from '../auth/password-reset';
+import { createSession, endSession, endUserSessions, requireAccount, requirePermission, sameSecret } from '../auth/sessions';
+import { checkSignInGate, clearSignInFailures, recordSignInFailure } from '../auth/sign-in-guard';
 import { normalizeSetupCode } from '../config/setup-code';
 import { addRoute } from '../http/hub-route';
 import { HttpError } from '../http-error';
@@ -17,7 +45,7 @@ import { HttpError } from '../http-error';
 const DUMMY_HASH = 'scrypt$32768$8$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 export const accountRoutes =
-  ({ db, now, setupToken }: HubContext): FastifyPluginAsync =>
+  ({ db, now, setupToken, sessionPolicy, flushMail, publicUrl }: HubContext): FastifyPluginAsync =>
   async (app) => {
     addRoute(app, setupRoute, async ({ body }) => {
       // Whoever reaches a fresh hub first must not become its admin: they need the code the hub
@@ -30,15 +58,48 @@ export const accountRoutes =
         if (await hasAnySite(trx)) throw new HttpError(409, 'already-set-up', 'This hub is already set up. Sign in instead.');
         return createAccount(trx, body.accountName, { name: body.adminName, email: body.email, passwordHash }, now());
       });
-      return { ...result, token: await createSession(db, result.user.id, now()) };
+      return { ...result, token: await createSession(db, result.user.id, now(), sessionPolicy) };
     });
 
-    addRoute(app, signInRoute, async ({ body }) => {
-      const user = await findUserForSignIn(db, body.email);
+    /**
+     * Checks a password for an address under the per-account guard: refused unheard while the
+     * address must wait or is locked; a wrong one counted (and, at the limit, the account locked
+     * and its owner told by mail); a right one clears the count.
+     */
+    const checkPassword = async (email: string, password: string) => {
+      await checkSignInGate(db, email, now());
+      const user = await findUserForSignIn(db, email);
       // The same answer, after the same work, whether the address exists or not.
-      const valid = await verifyPassword(body.password, user?.password_hash ?? DUMMY_HASH);
-      if (user === undefined || !valid || user.active !== 1) throw new HttpError(401, 'wrong-credentials', 'The email address or the password is wrong.');
-      return { token: await createSession(db, user.id, now()) };
+      const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+      if (user === undefined || !valid) {
+        if (await recordSignInFailure(db, email, now())) {
+          void flushMail();
+          await checkSignInGate(db, email, now());
+        }
+        return undefined;
+      }
+      await clearSignInFailures(db, email);
+      return user;
+    };
+
+    addRoute(app, signInRoute, async ({ body }) => {
+      const user = await checkPassword(body.email, body.password);
+      if (user === undefined || user.active !== 1) throw new HttpError(401, 'wrong-credentials', 'The email address or the password is wrong.');
+      return { token: await createSession(db, user.id, now(), sessionPolicy) };
+    });
+
+    addRoute(app, changePasswordRoute, async ({ body }, request) => {
+      const { actor } = request;
+      const current = await findPasswordHash(db, actor.userId);
+      if (current === undefined) throw new HttpError(401, 'unauthenticated', 'Your session has ended. Sign in again.');
+      // Wrong current passwords count like wrong sign-ins: a session left open is no way to guess it.
+      if ((await checkPassword(current.email, body.currentPassword)) === undefined) {
+        throw new HttpError(403, 'wrong-password', 'The current password is wrong.');
+      }
+      if (body.newPassword === body.currentPassword) throw new HttpError(409, 'same-password', 'The new password is the same as the current one. Choose another.');
+      await setPasswordHash(db, actor.userId, await hashPassword(body.newPassword));
+      // Anyone else signed in as this user (a stolen session too) is signed out; this session stays.
+      await endUserSessions(db, actor.userId, request.headers.authorization);
     });
 
     addRoute(app, signOutRoute, async (_input, request) => {
@@ -83,5 +144,35 @@ export const accountRoutes =
       const passwordHash = await hashPassword(body.password);
       const user = await db.transaction().execute((trx) => addUser(trx, accountId, { name: body.name, email: body.email, passwordHash, role: body.role }, now()));
       return { user };
+    });
+
+    /** A user of the admin's own site, or 404 (another site's users are nobody's business here). */
+    const siteUser = async (actor: Parameters<typeof requireAccount>[0], userId: string) => {
+      requirePermission(actor, 'admin.users');
+      const user = await findSiteUser(db, requireAccount(actor), userId);
+      if (user === undefined) throw new HttpError(404, 'not-found', 'No such user in your site.');
+      return user;
+    };
+
+    addRoute(app, setUserActiveRoute, async ({ params, body }, { actor }) => {
+      const user = await siteUser(actor, params.id);
+      if (!body.active && user.id === actor.userId) throw new HttpError(409, 'self', 'You cannot deactivate yourself. Ask another administrator of your site.');
+      await db.transaction().execute((trx) => setUserActive(trx, user.id, body.active));
+      return { user: { ...user, active: body.active } };
+    });
+
+    addRoute(app, unlockUserRoute, async ({ params }, { actor }) => {
+      const user = await siteUser(actor, params.id);
+      await clearSignInFailures(db, user.email);
+      return { user: { ...user, locked: false } };
+    });
+
+    addRoute(app, resetUserPasswordRoute, async ({ params }, { actor }) => {
+      const user = await siteUser(actor, params.id);
+      // Whoever holds a session as this user now loses it; the owner sets a new password by the mailed link.
+      await endUserSessions(db, user.id);
+      const sent = await requestPasswordReset(db, { email: user.email, at: now(), publicUrl });
+      if (sent) void flushMail();
+      return { sent };
     });
   };

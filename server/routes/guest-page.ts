@@ -6,25 +6,19 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { pageCsp } from '../http/security-headers';
 
 /** Where the page's files are when running from source; a packaged app passes its own folder. */
 export const DEFAULT_GUEST_PAGE_DIR = path.resolve(import.meta.dirname, '../../resources/guest-page');
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const ASSETS: Readonly<Record<string, string>> = {
   'guest.js': 'text/javascript; charset=utf-8',
   'guest.css': 'text/css; charset=utf-8',
 };
 
+/** The guest page's CSP; the rest of the header policy (no-referrer, nosniff, no-store…) is on every hub answer (shared/security-headers.ts). */
 function secure(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('content-security-policy', CSP)
-    .header('referrer-policy', 'no-referrer')
-    .header('x-content-type-options', 'nosniff')
-    .header('x-frame-options', 'DENY')
-    .header('x-robots-tag', 'noindex, nofollow')
-    .header('cache-control', 'no-store');
+  return pageCsp(reply, 'guestPage');
 }
 
 export const guestPageRoutes = (pageDir: string): FastifyPluginAsync => async (app) => {

@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { passwordProblem } from '../../shared/password-policy';
 import { requestPasswordResetRoute } from '../../shared/hub-api/accounts';
 import type { HubContext } from '../app';
 import { hashPassword } from '../auth/password';
@@ -21,7 +22,11 @@ const email = z.string().trim().toLowerCase().email('Enter an email address.').m
 
 const passwordSchema = z
   .object({
-    password: z.string().min(10, 'The password needs at least 10 characters.').max(200, 'The password is too long.'),
+    // Too short, too common, too easy to guess: the policy's own sentence (shared/password-policy.ts).
+    password: z.string().superRefine((value, context) => {
+      const problem = passwordProblem(value);
+      if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+    }),
     confirm: z.string().max(200),
   })
   .refine((form) => form.password === form.confirm, { message: 'The two passwords are not the same.', path: ['confirm'] });

@@ -5,11 +5,21 @@
  */
 import { z } from 'zod';
 import { BUILT_IN_ROLE_NAMES, PERMISSION_KEYS, type PermissionKey } from '../permissions/catalogue';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../password-policy';
 import { hubRoute } from './route';
 
 const id = z.string().uuid();
 const email = z.string().trim().toLowerCase().email('an email address').max(254);
-const password = z.string().min(10, 'at least 10 characters').max(200);
+/** A new password: refused with the policy's sentence when too short or easy to guess (shared/password-policy.ts). */
+const password = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH)
+  .superRefine((value, context) => {
+    // Length is said above; the rest of the policy in its own words.
+    const problem = value.length < PASSWORD_MIN_LENGTH || value.length > PASSWORD_MAX_LENGTH ? null : passwordProblem(value);
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  });
 const name = z.string().trim().min(1).max(200);
 const permissionKey = z.enum(PERMISSION_KEYS as [PermissionKey, ...PermissionKey[]]);
 const builtInRole = z.enum(BUILT_IN_ROLE_NAMES);
@@ -63,11 +73,13 @@ export const setRolePermissionsRoute = hubRoute({
   response: z.object({ role: role.omit({ builtIn: true }) }),
 });
 
+const managedUser = userSummary.extend({ active: z.boolean(), locked: z.boolean() });
+
 export const listUsersRoute = hubRoute({
   method: 'GET',
   path: '/api/users',
-  summary: 'The users of the caller’s site (admin.users).',
-  response: z.object({ users: z.array(userSummary.extend({ active: z.boolean() })) }),
+  summary: 'The users of the caller’s site (admin.users), with whether each may sign in and whether wrong passwords locked them.',
+  response: z.object({ users: z.array(managedUser) }),
 });
 
 export const addUserRoute = hubRoute({
@@ -87,4 +99,38 @@ export const requestPasswordResetRoute = hubRoute({
   status: 202,
   body: z.object({ email: email }).strict(),
   response: z.object({ sent: z.literal(true) }),
+});
+
+export const changePasswordRoute = hubRoute({
+  method: 'PUT',
+  path: '/api/me/password',
+  summary: 'Changes the caller’s password, given the current one; every other session of theirs ends.',
+  status: 204,
+  body: z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), newPassword: password }).strict(),
+});
+
+export const setUserActiveRoute = hubRoute({
+  method: 'PUT',
+  path: '/api/users/:id/active',
+  summary: 'Deactivates (every session ends, sign-in refused) or reactivates a user of the caller’s site (admin.users).',
+  params: z.object({ id }).strict(),
+  body: z.object({ active: z.boolean() }).strict(),
+  response: z.object({ user: managedUser }),
+});
+
+export const unlockUserRoute = hubRoute({
+  method: 'POST',
+  path: '/api/users/:id/unlock',
+  summary: 'Unlocks a user of the caller’s site whom wrong passwords locked (admin.users).',
+  params: z.object({ id }).strict(),
+  response: z.object({ user: managedUser }),
+});
+
+export const resetUserPasswordRoute = hubRoute({
+  method: 'POST',
+  path: '/api/users/:id/password-reset',
+  summary: 'Ends every session of a user of the caller’s site and mails them a link to set a new password (admin.users).',
+  params: z.object({ id }).strict(),
+  status: 202,
+  response: z.object({ sent: z.boolean() }),
 });
