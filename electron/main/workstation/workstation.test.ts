@@ -1,0 +1,105 @@
+/**
+ * Local profiles (hash, wrong password, create) and the workstation service around them: the
+ * first profile is created from the lock screen and signs in; later ones need its admin; wrong
+ * passwords wait after five; the idle time locks; only an admin changes it.
+ */
+import { describe, expect, it } from 'vitest';
+import { EventBus } from '../api/event-bus';
+import { openIndexDatabase } from '../db/connection';
+import { countProfiles, createProfile, hashProfilePassword, profilePasswordMatches, verifyProfile } from './local-profiles';
+import { Workstation } from './workstation';
+
+describe('local profiles', () => {
+  it('keeps a salted scrypt hash, never the password', async () => {
+    const one = await hashProfilePassword('a long local password');
+    const two = await hashProfilePassword('a long local password');
+    expect(one).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(one).not.toBe(two);
+    expect(one).not.toContain('local password');
+    expect(await profilePasswordMatches('a long local password', one)).toBe(true);
+    expect(await profilePasswordMatches('a long local passworD', one)).toBe(false);
+    expect(await profilePasswordMatches('anything', 'not-a-hash')).toBe(false);
+  });
+
+  it('creates profiles (the first is the admin), refuses a taken name, and checks name and password', async () => {
+    const db = openIndexDatabase(':memory:');
+    expect(countProfiles(db)).toBe(0);
+    expect(await createProfile(db, ' Desk 4 ', 'a long local password')).toMatchObject({ name: 'Desk 4', admin: true });
+    expect(await createProfile(db, 'Night Nurse', 'another long password')).toMatchObject({ admin: false });
+    await expect(createProfile(db, 'desk 4', 'whatever it is')).rejects.toThrow(/taken/);
+    expect(await verifyProfile(db, 'DESK 4', 'a long local password')).toMatchObject({ name: 'Desk 4', admin: true });
+    expect(await verifyProfile(db, 'Desk 4', 'another long password')).toBeNull();
+    expect(await verifyProfile(db, 'Nobody', 'a long local password')).toBeNull();
+    const stored = db.prepare('SELECT password_hash AS hash FROM local_profiles').all() as { hash: string }[];
+    expect(stored.map((row) => row.hash).join()).not.toContain('password');
+  });
+});
+
+function workstation(mode: 'off' | 'embedded' = 'off') {
+  const db = openIndexDatabase(':memory:');
+  const bus = new EventBus();
+  const events: string[] = [];
+  bus.subscribe((name, payload) => events.push(`${name}:${(payload as { locked?: boolean }).locked ? 'locked' : 'unlocked'}`));
+  let now = 1_000_000;
+  const service = new Workstation({ db, bus, hubState: () => ({ mode, firstRun: false }), now: () => now, checkEveryMs: 0 });
+  return { service, events, advance: (ms: number) => (now += ms) };
+}
+
+describe('the workstation service', () => {
+  it('offers to create the first profile, which signs in; a second needs the admin', async () => {
+    const { service, events } = workstation();
+    expect(service.status()).toMatchObject({ locked: true, reason: 'start', signIn: 'create-profile', idleMinutes: 15 });
+    expect(await service.createProfile('Desk 4', 'a long local password')).toMatchObject({ locked: false, user: { kind: 'local', name: 'Desk 4', mayChangeLockTime: true } });
+    expect(events).toEqual(['workstation:state:unlocked']);
+    service.lock();
+    expect(service.status()).toMatchObject({ locked: true, reason: 'manual', signIn: 'local-profile', lastUser: { kind: 'local', login: 'Desk 4' } });
+    await expect(service.createProfile('Intruder', 'a long local password')).rejects.toMatchObject({ code: 'forbidden' });
+    await service.signInLocal('desk 4', 'a long local password');
+    expect(await service.createProfile('Night Nurse', 'another long password')).toMatchObject({ user: { name: 'Desk 4' } });
+  });
+
+  it('refuses a wrong password, then makes the sixth attempt wait', async () => {
+    const { service, advance } = workstation();
+    await service.createProfile('Desk 4', 'a long local password');
+    service.lock();
+    for (let i = 0; i < 5; i++) await expect(service.signInLocal('Desk 4', 'wrong')).rejects.toMatchObject({ code: 'wrong-credentials' });
+    await expect(service.signInLocal('Desk 4', 'a long local password')).rejects.toMatchObject({ code: 'too-many-attempts' });
+    advance(30_000);
+    expect(await service.signInLocal('Desk 4', 'a long local password')).toMatchObject({ locked: false });
+  });
+
+  it('locks after the idle time, which only an admin changes', async () => {
+    const { service, advance, events } = workstation();
+    await service.createProfile('Desk 4', 'a long local password');
+    advance(14 * 60_000);
+    service.activity();
+    advance(14 * 60_000);
+    service.checkIdle();
+    expect(service.locked).toBe(false);
+    advance(60_000);
+    service.checkIdle();
+    expect(service.status()).toMatchObject({ locked: true, reason: 'idle' });
+    expect(events.at(-1)).toBe('workstation:state:locked');
+    expect(() => service.setIdleMinutes(5)).toThrow(/Only an administrator/);
+    await service.signInLocal('Desk 4', 'a long local password');
+    expect(service.setIdleMinutes(5).idleMinutes).toBe(5);
+    advance(5 * 60_000);
+    service.checkIdle();
+    expect(service.locked).toBe(true);
+  });
+
+  it('signs in with the hub account where a hub is used, and locks when that user goes', () => {
+    const { service } = workstation('embedded');
+    expect(service.status().signIn).toBe('hub');
+    return expect(service.signInLocal('Desk 4', 'x')).rejects.toMatchObject({ code: 'hub-sign-in' }).then(() => {
+      service.unlockAsHubUser({ id: 'u-1', name: 'Tess Tech', email: 'tess@example.org', permissions: ['studies.import'] });
+      expect(service.status().user).toEqual({ kind: 'hub', name: 'Tess Tech', mayChangeLockTime: false });
+      expect(service.viewer()).toEqual({ hubUserId: 'u-1' });
+      service.hubUserGone('u-1');
+      expect(service.locked).toBe(false);
+      service.hubUserGone(null);
+      expect(service.status()).toMatchObject({ locked: true, reason: 'signed-out', lastUser: { kind: 'hub', login: 'tess@example.org' } });
+      expect(service.viewer()).toEqual({ hubUserId: null });
+    });
+  });
+});
