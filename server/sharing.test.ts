@@ -123,7 +123,11 @@ describe.each(HUB_ENGINES)('hub: studies, shares by operation, the change feed a
       { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: studyId }, target: { userId: people.otherB.id } },
     );
     expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'forbidden' } });
-    expect(results[1]).toMatchObject({ status: 'applied' });
+    // A person of another site, named by id, is outside the sharer's site like their worklist
+    // is: it needs studies.share.code, which a Physician lacks (this was applied before issue 18).
+    expect(results[1]).toMatchObject({ status: 'rejected', error: { code: 'forbidden' } });
+    const [byRadiologist] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: studyId }, target: { userId: people.otherB.id } });
+    expect(byRadiologist).toMatchObject({ status: 'applied' });
     const [publish] = await operate('phys', { id: randomUUID(), kind: 'study.publish', study: summary('9.9') });
     expect(publish).toMatchObject({ status: 'rejected', error: { code: 'forbidden' } });
     const [unknown] = await operate('rad', { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: randomUUID() }, target: { userId: people.phys.id } });

@@ -14,7 +14,9 @@ import { z } from 'zod';
 import { createGuestLinkRoute, revokeGuestLinkRoute, studyGuestLinksRoute } from '../../shared/hub-api/guest-links';
 import { studyAccess } from '../../shared/permissions/visibility';
 import { requirePublicUrl, type HubContext } from '../app';
-import { studyFactsMany, viewerFacts } from '../access/access-facts';
+import { studyFacts, studyFactsMany, viewerFacts } from '../access/access-facts';
+import { guestLinkWarnings } from '../../shared/guest-link-warnings';
+import { guestLinkById, guestLinksOfStudy, insertGuestLink, priorStudies, revokeGuestLink, studiesForLinks } from '../guest-links/guest-links-repository';
 import { hashPassword, verifyPassword } from '../auth/password';
 import type { BlobStore } from '../blobs/blob-store';
 import { hashToken, requireAccount, requirePermission } from '../auth/sessions';
@@ -25,7 +27,6 @@ import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-ru
 import { studyZip } from '../guest-links/study-zip';
 import { addRoute } from '../http/hub-route';
 import { HttpError, parseInput } from '../http-error';
-import { recordAudit } from '../audit/audit-trail';
 
 const openSchema = z.object({ password: z.string().max(64).optional() }).strict();
 
@@ -52,21 +53,30 @@ export const guestLinkRoutes =
       const accountId = requireAccount(actor);
       // The link is handed out as a full address: refuse before anything is made if there is none.
       const publicUrl = requirePublicUrl(context);
-      const studies = await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('id', 'in', input.studyIds).execute();
+      const studies = await studiesForLinks(db, input.studyIds);
       const viewer = await viewerFacts(db, actor);
       const facts = await studyFactsMany(db, studies);
-      if (studies.length !== new Set(input.studyIds).size || studies.some((s) => !studyAccess(facts.get(s.id)!, viewer).actions.has('guest-link'))) {
+      const access = new Map(studies.map((study) => [study.id, studyAccess(facts.get(study.id)!, viewer)]));
+      if (studies.length !== new Set(input.studyIds).size || studies.some((s) => !access.get(s.id)!.actions.has('view'))) {
         throw new HttpError(403, 'forbidden', 'You may not create a guest link for one of these studies.');
       }
-      const linkedIds = [...input.studyIds];
+      // Visibility rule 7: a public link is the owning site's to make. A study that reached this
+      // site by a share (code, worklist, person) may be read here, not published onwards.
+      if (studies.some((s) => s.account_id !== accountId)) {
+        throw new HttpError(403, 'not-owning-site', 'Only the site a study belongs to can make guest links to it. This study was shared with you by another site: ask them for a link, or share it with the person instead.');
+      }
+      if (studies.some((s) => !access.get(s.id)!.actions.has('guest-link'))) {
+        throw new HttpError(403, 'forbidden', 'You may not create a guest link for one of these studies.');
+      }
+      const linked = [...studies];
       if (input.includePriors) {
         // The same patient's other studies in this site, those this user may link too.
         const patientIds = new Set(studies.map((s) => (JSON.parse(s.summary) as { patientId: string | null }).patientId).filter((id) => id !== null));
-        const candidates = (await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('account_id', '=', accountId).where('patient_id', 'in', patientIds.size === 0 ? [''] : [...patientIds]).execute()).filter(
-          (s) => !linkedIds.includes(s.id) && patientIds.has((JSON.parse(s.summary) as { patientId: string | null }).patientId as string),
+        const candidates = (await priorStudies(db, accountId, patientIds)).filter(
+          (s) => !linked.some((study) => study.id === s.id) && patientIds.has((JSON.parse(s.summary) as { patientId: string | null }).patientId as string),
         );
         const candidateFacts = await studyFactsMany(db, candidates);
-        for (const prior of candidates) if (studyAccess(candidateFacts.get(prior.id)!, viewer).actions.has('guest-link')) linkedIds.push(prior.id);
+        for (const prior of candidates) if (studyAccess(candidateFacts.get(prior.id)!, viewer).actions.has('guest-link')) linked.push(prior);
       }
       let pinHash: string | null = null;
       if (input.protection.kind === 'pin') pinHash = await hashPassword(input.protection.pin);
@@ -81,89 +91,72 @@ export const guestLinkRoutes =
       const token = randomBytes(32).toString('base64url');
       const id = randomUUID();
       const at = now();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('guest_links')
-          .values({
-            id,
-            token_hash: hashToken(token),
-            account_id: accountId,
-            created_by: actor.userId,
-            study_ids: JSON.stringify(linkedIds),
-            expires_at: new Date(at.getTime() + input.expiresInHours * 3_600_000).toISOString(),
-            max_uses: input.maxUses ?? null,
-            uses: 0,
-            pin_kind: input.protection.kind,
-            pin_hash: pinHash,
-            max_attempts: input.maxAttempts,
-            failed_attempts: 0,
-            locked_at: null,
-            allow_download: input.allowDownload ? 1 : 0,
-            include_priors: input.includePriors ? 1 : 0,
-            note: input.note ?? null,
-            revoked_at: null,
-            created_at: at.toISOString(),
-            last_access_at: null,
-          })
-          .execute();
-        await trx.insertInto('guest_link_studies').values([...new Set(linkedIds)].map((study_id) => ({ link_id: id, study_id }))).execute();
-        // One event per study the link opens (the link's options, never its token).
-        for (const studyId of linkedIds) {
-          await recordAudit(trx, {
-            at: at.toISOString(),
-            accountId,
-            studyId,
-            trail: 'study',
-            actorId: actor.userId,
-            action: 'guest-link.create',
-            detail: { linkId: id, expiresInHours: input.expiresInHours, protection: input.protection.kind, allowDownload: input.allowDownload },
-          });
-        }
+      await insertGuestLink(db, {
+        link: {
+          id,
+          token_hash: hashToken(token),
+          // The owning site's link (every study in it is of the creator's own site, above).
+          account_id: accountId,
+          created_by: actor.userId,
+          study_ids: JSON.stringify(linked.map((study) => study.id)),
+          expires_at: new Date(at.getTime() + input.expiresInHours * 3_600_000).toISOString(),
+          max_uses: input.maxUses ?? null,
+          uses: 0,
+          pin_kind: input.protection.kind,
+          pin_hash: pinHash,
+          max_attempts: input.maxAttempts,
+          failed_attempts: 0,
+          locked_at: null,
+          allow_download: input.allowDownload ? 1 : 0,
+          include_priors: input.includePriors ? 1 : 0,
+          note: input.note ?? null,
+          revoked_at: null,
+          created_at: at.toISOString(),
+          last_access_at: null,
+        },
+        studies: linked.map((study) => ({ id: study.id, accountId: study.account_id })),
+        detail: { expiresInHours: input.expiresInHours, protection: input.protection.kind, allowDownload: input.allowDownload },
       });
-      return { id, token, path: `/g/${token}`, url: `${publicUrl}/g/${token}`, studies: linkedIds.length };
+      return { id, token, path: `/g/${token}`, url: `${publicUrl}/g/${token}`, studies: linked.length, warnings: [...guestLinkWarnings(input.protection.kind)] };
     });
 
     addRoute(app, studyGuestLinksRoute, async ({ params }, { actor }) => {
-      requirePermission(actor, 'studies.guest-links');
-      const accountId = requireAccount(actor);
-      const links = await db
-        .selectFrom('guest_links')
-        .innerJoin('guest_link_studies', 'guest_link_studies.link_id', 'guest_links.id')
-        .selectAll('guest_links')
-        .where('guest_links.account_id', '=', accountId)
-        .where('guest_link_studies.study_id', '=', params.studyId)
-        .orderBy('guest_links.created_at', 'desc')
-        .execute();
+      // Sight of the study first (item 10: listing needs it), then rule 7: its own site manages
+      // every link to it; anyone else with the permission sees only the links they made (made
+      // before guest links were the owning site's alone), so they can still withdraw them.
+      const [study] = await studiesForLinks(db, [params.studyId]);
+      const viewer = await viewerFacts(db, actor);
+      const access = study === undefined ? null : studyAccess(await studyFacts(db, study), viewer);
+      if (access === null || !access.actions.has('view')) throw new HttpError(404, 'not-found', 'This study is not on the hub, or you cannot see it.');
+      const manages = access.actions.has('guest-link.manage');
+      if (!manages) requirePermission(actor, 'studies.guest-links');
+      const links = await guestLinksOfStudy(db, params.studyId, manages ? null : actor.userId);
       return {
-        links: links
-          .map((link) => ({
-            id: link.id,
-            state: guestLinkState(link, now()),
-            expiresAt: link.expires_at,
-            uses: link.uses,
-            maxUses: link.max_uses,
-            protection: link.pin_kind,
-            allowDownload: link.allow_download === 1,
-            lastAccessAt: link.last_access_at,
-            note: link.note,
-          })),
+        links: links.map((link) => ({
+          id: link.id,
+          state: guestLinkState(link, now()),
+          expiresAt: link.expires_at,
+          uses: link.uses,
+          maxUses: link.max_uses,
+          protection: link.pin_kind,
+          allowDownload: link.allow_download === 1,
+          lastAccessAt: link.last_access_at,
+          note: link.note,
+        })),
       };
     });
 
     addRoute(app, revokeGuestLinkRoute, async ({ params }, { actor }) => {
-      requirePermission(actor, 'studies.guest-links');
-      const accountId = requireAccount(actor);
-      const link = await db.selectFrom('guest_links').select(['id', 'revoked_at', 'study_ids']).where('id', '=', params.id).where('account_id', '=', accountId).executeTakeFirst();
-      if (link === undefined) throw new HttpError(404, 'not-found', 'No such guest link in your site.');
-      if (link.revoked_at === null) {
-        const at = now().toISOString();
-        await db.transaction().execute(async (trx) => {
-          await trx.updateTable('guest_links').set({ revoked_at: at }).where('id', '=', link.id).execute();
-          for (const studyId of JSON.parse(link.study_ids) as string[]) {
-            await recordAudit(trx, { at, accountId, studyId, trail: 'study', actorId: actor.userId, action: 'guest-link.revoke', detail: { linkId: link.id } });
-          }
-        });
-      }
+      // Withdrawn by whoever manages a study it opens (its site, rule 7), or by the one who made
+      // it while they still see one of its studies. To anyone else it does not exist.
+      const link = await guestLinkById(db, params.id);
+      const studies = link === undefined ? [] : await studiesForLinks(db, JSON.parse(link.study_ids) as string[]);
+      const viewer = await viewerFacts(db, actor);
+      const facts = await studyFactsMany(db, studies);
+      const rights = studies.map((study) => studyAccess(facts.get(study.id)!, viewer).actions);
+      const allowed = link !== undefined && (rights.some((actions) => actions.has('guest-link.manage')) || (link.created_by === actor.userId && rights.some((actions) => actions.has('view'))));
+      if (link === undefined || !allowed) throw new HttpError(404, 'not-found', 'No such guest link, or it is not yours to withdraw.');
+      if (link.revoked_at === null) await revokeGuestLink(db, link.id, studies, actor.userId, now().toISOString());
       return { state: 'revoked' as const };
     });
 
@@ -279,9 +272,12 @@ export const guestLinkRoutes =
         }
         // Counted in the database too (several hub processes), and only while uses are left and
         // the link is not locked meanwhile: the UPDATE's WHERE is checked against the current row.
+        // The right password does not reset the wrong ones: failures count over the link's whole
+        // life, or anyone could guess four times, open once with a PIN they learned, and go on.
+        // (Four wrong and one right, repeated, gave twelve guesses and no lock.)
         const opened = await trx
           .updateTable('guest_links')
-          .set((eb) => ({ uses: eb('uses', '+', 1), failed_attempts: 0, last_access_at: at.toISOString() }))
+          .set((eb) => ({ uses: eb('uses', '+', 1), last_access_at: at.toISOString() }))
           .where('id', '=', link.id)
           .where('locked_at', 'is', null)
           .where((eb) => eb.or([eb('max_uses', 'is', null), eb('uses', '<', eb.ref('max_uses'))]))

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { studyAccess, type StudyAction } from '../../shared/permissions/visibility';
+import { shareAction, studyAccess, type StudyAction } from '../../shared/permissions/visibility';
 import type { Operation, OperationResult } from '../../shared/hub-contract';
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import type { ViewerFacts } from '../../shared/permissions/visibility';
@@ -76,13 +76,13 @@ async function createShare({ trx, actor, viewer, at, publicUrl }: ApplyContext, 
     const worklist = await trx.selectFrom('worklists').select(['id', 'kind', 'account_id', 'owner_id']).where('id', '=', op.target.worklistId).executeTakeFirst();
     if (worklist === undefined) throw new Refusal('target-not-found', 'That worklist does not exist (any more).');
     if (worklist.kind === 'personal' && worklist.owner_id === actor.userId) throw new Refusal('target-is-self', 'You cannot share a study with yourself.');
-    action =
-      worklist.account_id !== actor.accountId ? 'share.code' : worklist.kind === 'location' ? 'share.locations' : worklist.kind === 'group' ? 'share.groups' : 'share.users';
+    action = shareAction({ kind: worklist.kind, accountId: worklist.account_id }, viewer);
     worklistId = worklist.id;
   } else if ('userId' in op.target) {
-    const user = await trx.selectFrom('users').select(['id', 'active']).where('id', '=', op.target.userId).executeTakeFirst();
+    const user = await trx.selectFrom('users').select(['id', 'active', 'account_id']).where('id', '=', op.target.userId).executeTakeFirst();
     if (user === undefined || user.active !== 1) throw new Refusal('target-not-found', 'That person has no active account.');
-    action = 'share.users';
+    // The same rule as for their personal worklist: someone outside the sharer's site needs share.code.
+    action = shareAction({ kind: 'person', accountId: user.account_id }, viewer);
     userId = user.id;
   } else {
     action = 'share.email';
@@ -124,8 +124,16 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
     case 'study.publish': {
       requirePermission(actor, 'studies.import');
       const accountId = requireAccount(actor);
-      const existing = await trx.selectFrom('studies').select(['id']).where('account_id', '=', accountId).where('study_uid', '=', op.study.studyInstanceUid).executeTakeFirst();
+      const existing = await trx.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private']).where('account_id', '=', accountId).where('study_uid', '=', op.study.studyInstanceUid).executeTakeFirst();
       if (existing !== undefined) {
+        // Publishing a study the site already has rewrites its data: that needs sight of it and the
+        // right to update it (visibility rule 9). A refusal names neither the study's hub id nor
+        // anything of it: whoever cannot see it learns only that their site has it already (they
+        // hold its UID, so that much they know), and their own files stay on their desktop.
+        const access = studyAccess(await studyFacts(trx, existing), viewer);
+        if (!access.actions.has('update')) {
+          throw new Refusal('study-not-updatable', 'This study is already on the hub and you may not change it there. Ask its uploader or your site’s admin.');
+        }
         await trx.updateTable('studies').set({ summary: JSON.stringify(op.study), ...searchColumns(op.study), updated_at: at }).where('id', '=', existing.id).execute();
         await indexStudySearch(trx, existing.id, op.study);
         await recordChange(trx, existing.id, at);
@@ -157,6 +165,9 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
     }
     case 'study.private': {
       const { study } = await visibleStudy(trx, viewer, await resolveStudy(trx, actor, op.study), 'mark-private');
+      // Unchanged is no change: nothing to record. (The feed reads a recorded change of the flag
+      // as "this study was not private once", server/access/visibility-sql.ts.)
+      if ((study.private === 1) === op.private) return { private: op.private };
       await trx.updateTable('studies').set({ private: op.private ? 1 : 0, updated_at: at }).where('id', '=', study.id).execute();
       await recordChange(trx, study.id, at);
       await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'study.private', detail: { private: op.private } });

@@ -11,10 +11,12 @@ const id = z.string().uuid();
 export const createGuestLinkRoute = hubRoute({
   method: 'POST',
   path: '/api/guest-links',
-  summary: 'Makes a guest link for up to 20 studies (studies.guest-links); the token is answered once, as a full address on the hub’s public URL.',
+  summary: 'Makes a guest link for up to 20 studies of the caller’s own site (studies.guest-links; a study shared in from another site is refused, not-owning-site); the token is answered once, as a full address on the hub’s public URL, with any warnings about its protection.',
   status: 201,
   body: guestLinkOptionsSchema.extend({ studyIds: z.array(id).min(1).max(20) }).strict(),
-  response: z.object({ id, token: z.string(), path: z.string(), url: z.string(), studies: z.number().int() }),
+  // Warnings are sentences for the person who made the link (shared/guest-link-warnings.ts): a
+  // date of birth as the only secret is made, and said to be weak.
+  response: z.object({ id, token: z.string(), path: z.string(), url: z.string(), studies: z.number().int(), warnings: z.array(z.string()) }),
 });
 
 export const guestLinkViewSchema = z.object({
@@ -32,7 +34,7 @@ export const guestLinkViewSchema = z.object({
 export const studyGuestLinksRoute = hubRoute({
   method: 'GET',
   path: '/api/studies/:studyId/guest-links',
-  summary: 'A study’s guest links with their state, uses and last access (studies.guest-links).',
+  summary: 'A study’s guest links with their state, uses and last access: for the study’s own site (studies.guest-links, or its admins) every link to it; for anyone else who sees it, the links they made.',
   params: z.object({ studyId: id }).strict(),
   response: z.object({ links: z.array(guestLinkViewSchema) }),
 });
@@ -40,7 +42,7 @@ export const studyGuestLinksRoute = hubRoute({
 export const revokeGuestLinkRoute = hubRoute({
   method: 'POST',
   path: '/api/guest-links/:id/revoke',
-  summary: 'Withdraws a guest link of the caller’s site (studies.guest-links).',
+  summary: 'Withdraws a guest link: by the site of a study it opens (studies.guest-links, or its admins), or by whoever made it while they see the study.',
   params: z.object({ id }).strict(),
   response: z.object({ state: z.literal('revoked') }),
 });

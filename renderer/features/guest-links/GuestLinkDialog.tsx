@@ -1,11 +1,14 @@
 /**
  * Create guest link: expiry, uses, PIN or the patient's date of birth as password, attempts,
  * download, prior studies, a note. The studies go to the hub first (with progress), then the
- * link is shown with a copy button, above the list of the study's links with Revoke.
+ * link is shown with a copy button, above the list of the study's links with Revoke. Choosing
+ * the date of birth alone shows why it is weak (the same sentence the hub answers), without
+ * blocking it.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ModalDialog } from '../../components/ModalDialog';
 import type { GuestLinkView } from '../../../shared/contract';
+import { guestLinkWarnings } from '../../../shared/guest-link-warnings';
 import { api } from '../../lib/api';
 import { useHub } from '../hub/hub-store';
 import { LinkReachNotice } from '../hub/LinkReachNotice';
@@ -107,6 +110,11 @@ export function GuestLinkDialog({ studyUids }: { readonly studyUids: readonly st
               <input type="radio" name="protection" checked={protection === 'birth-date'} onChange={() => setProtection('birth-date')} />
               Patient’s date of birth
             </label>
+            {guestLinkWarnings(protection).map((warning) => (
+              <p key={warning} className="warn-text" role="note">
+                {warning}
+              </p>
+            ))}
           </fieldset>
           <div className="form-grid">
             <label className="field">
