@@ -1,7 +1,8 @@
 /**
  * The application frame: top bar (search, import, Actions), worklists, the study table with its
  * empty, loading and error states, the details panel, and the import dialog. Global keys:
- * `/` focuses search, Esc closes what is open.
+ * `/` focuses search, Esc closes what is open. Shown only while someone is signed in (root.tsx);
+ * Lock (and Ctrl/Cmd+L) brings back the lock screen.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
@@ -27,6 +28,7 @@ import { Sidebar } from './features/sidebar/Sidebar';
 import { FilterBar } from './features/worklist/FilterBar';
 import { WorklistBody, studyCountText } from './features/worklist/WorklistBody';
 import { isFiltered, useWorklist } from './features/worklist/worklist-store';
+import { useWorkstation } from './features/workstation/workstation-store';
 import { api } from './lib/api';
 import { formatCount } from './lib/format';
 
@@ -66,9 +68,8 @@ export function App() {
 
   useEffect(() => {
     void api.call('host:info', {}).then((result) => result.ok && setHost(result.value));
-    void useHub.getState().load();
+    // The hub status (and its event) is followed by root.tsx, which shows the lock screen too.
     const unsubscribe = [
-      api.on('hub:status', (status) => useHub.getState().receive(status)),
       api.on('hub:join-link', ({ url }) => useHub.getState().offerJoin(url)),
       api.on('data:changed', () => {
         useWorklist.getState().refresh();
@@ -123,6 +124,13 @@ export function App() {
           <ActionsMenu view={view} store={active} />
           <button type="button" className="quiet" aria-label="Settings" title="Settings" onClick={() => useSettings.getState().open()}>
             <span aria-hidden="true">⚙</span>
+          </button>
+          <button type="button" className="quiet lock-button" title={`Lock (${/Mac/.test(navigator.platform) ? '⌘' : 'Ctrl+'}L)`} onClick={() => void useWorkstation.getState().lock()}>
+            <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+              <rect x="5" y="10.5" width="14" height="10" rx="1.5" />
+              <path d="M8 10.5V7.5a4 4 0 0 1 8 0v3" />
+            </svg>
+            Lock
           </button>
         </div>
       </header>

@@ -1,16 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app';
-import { startWorklist } from './features/worklist/worklist-store';
+import { Root } from './root';
 import './styles.css';
 
-// The first page is requested before React renders, so the query and the first render overlap.
-startWorklist();
-
+// The app opens locked: the worklist's first page is asked for once someone has signed in (root.tsx).
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <Root />
   </StrictMode>,
 );

@@ -85,10 +85,13 @@ function SetupForm({ needsCode, onBack }: { needsCode: boolean; onBack?: () => v
   );
 }
 
-/** Sign in to the hub in use, or to a hub just checked (which becomes the hub in use). */
-function SignInForm({ hub, onBack }: { hub: CheckedHub | null; onBack?: () => void }) {
+/**
+ * Sign in to the hub in use, or to a hub just checked (which becomes the hub in use). On the lock
+ * screen it offers neither another hub nor closing: signing in is the way past it.
+ */
+function SignInForm({ hub, onBack, lockScreen = false, initialEmail = '' }: { hub: CheckedHub | null; onBack?: () => void; lockScreen?: boolean; initialEmail?: string }) {
   const { status, busy, signIn, closeDialog } = useHub();
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
   const [reset, setReset] = useState<'closed' | 'open' | 'sending' | { sent: string } | { error: string }>('closed');
   const submit = (event: FormEvent) => {
@@ -140,7 +143,7 @@ function SignInForm({ hub, onBack }: { hub: CheckedHub | null; onBack?: () => vo
         <button type="submit" className="primary" disabled={busy}>
           Sign in
         </button>
-        {onBack !== undefined ? (
+        {lockScreen ? null : onBack !== undefined ? (
           <button type="button" onClick={onBack}>
             Back
           </button>
@@ -220,8 +223,14 @@ function SignedIn() {
   );
 }
 
-export function HubDialog() {
-  const { status, error, closeDialog, connect, clearError, joinUrl } = useHub();
+/**
+ * `lockScreen`: shown by the workstation's lock screen — the first-run choices, the site's setup
+ * or the sign-in (even while the hub still holds a session: the person must prove who they are),
+ * and it cannot be closed.
+ */
+export function HubDialog({ lockScreen = false, initialEmail }: { lockScreen?: boolean; initialEmail?: string } = {}) {
+  const { status, error, connect, clearError, joinUrl } = useHub();
+  const closeDialog = lockScreen ? () => undefined : useHub.getState().closeDialog;
   const [joining, setJoining] = useState(joinUrl !== null);
   const [checked, setChecked] = useState<CheckedHub | null>(null);
   const first = useRef<HTMLDivElement>(null);
@@ -273,6 +282,9 @@ export function HubDialog() {
   } else if (status.needsSetup) {
     title = 'Set up your site';
     body = <SetupForm needsCode={status.mode === 'remote'} />;
+  } else if (lockScreen) {
+    title = 'Sign in to the hub';
+    body = <SignInForm hub={null} lockScreen initialEmail={initialEmail} />;
   } else if (status.user === null) {
     title = status.mode === 'off' ? 'No hub' : 'Sign in to the hub';
     body =
