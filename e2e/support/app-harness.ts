@@ -26,7 +26,15 @@ export interface RunningApp {
 /** `first-run`: no hub chosen, as on a fresh install (the first-run screen asks). Default: `off`. */
 export type HarnessHubMode = HubMode | 'first-run';
 
-export async function startApp(options: { hubMode?: HarnessHubMode; hubClock?: () => Date } = {}): Promise<RunningApp> {
+/** The local profile the harness signs in with on a desktop without a hub (the workstation opens locked). */
+export const TEST_PROFILE = { name: 'Test Operator', password: 'a long local password' } as const;
+
+/**
+ * `locked`: leave the workstation locked as a fresh start shows it. By default a desktop without
+ * a hub is signed in with TEST_PROFILE, so tests about other things start at the worklist; one
+ * with a hub is unlocked by the hub sign-in the test makes.
+ */
+export async function startApp(options: { hubMode?: HarnessHubMode; hubClock?: () => Date; locked?: boolean } = {}): Promise<RunningApp> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'studyshare-e2e-'));
   const dataDir = path.join(workDir, 'data');
   const app = createStudyshareApp(dataDir, { kind: 'browser' }, {
@@ -36,6 +44,7 @@ export async function startApp(options: { hubMode?: HarnessHubMode; hubClock?: (
     embeddedHub: options.hubClock === undefined ? undefined : { now: options.hubClock },
   });
   await app.start();
+  if ((options.hubMode ?? 'off') === 'off' && options.locked !== true) await app.workstation.createProfile(TEST_PROFILE.name, TEST_PROFILE.password);
   const server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir: path.join(ROOT, 'out/renderer') });
   return {
     app,
@@ -71,7 +80,7 @@ export interface AppInBrowser {
 }
 
 /** The app started and opened in a fresh Chromium page at 1440×900, as a workstation shows it. */
-export async function openAppInBrowser(options: { hubMode?: HarnessHubMode } = {}): Promise<AppInBrowser> {
+export async function openAppInBrowser(options: { hubMode?: HarnessHubMode; locked?: boolean } = {}): Promise<AppInBrowser> {
   const running = await startApp(options);
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
