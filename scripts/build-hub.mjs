@@ -14,8 +14,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function bundle(entry, outfile) {
   await build({
-    entryPoints: [path.join(root, entry)],
-    outfile: path.join(root, outfile),
+    // The DICOM worker threads' code (server/dicom/dicom-workers.ts) goes beside every bundle.
+    entryPoints: [
+      { in: path.join(root, entry), out: path.basename(outfile, '.mjs') },
+      { in: path.join(root, 'server/dicom/dicom-worker.ts'), out: 'dicom-worker' },
+    ],
+    outdir: path.dirname(path.join(root, outfile)),
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

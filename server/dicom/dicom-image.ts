@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type * as DicomParser from 'dicom-parser';
 import { decodeText, planCharacterSet } from '../../shared/dicom/character-sets';
 import { TRANSFER_SYNTAX } from '../../shared/dicom/transfer-syntax';
+import { BoundedInflater } from './bounded-header';
 import { decodeRleFrame } from './rle';
 
 const dicomParser = createRequire(import.meta.url)('dicom-parser') as typeof DicomParser;
@@ -28,6 +29,9 @@ export interface DicomImage {
   readonly rescaleIntercept: number;
   readonly transferSyntaxUid: string | null;
 }
+
+/** The most a deflated file is inflated to for its first frame. */
+const MAX_INFLATED_IMAGE_BYTES = 64 * 1024 * 1024;
 
 const UNCOMPRESSED: readonly string[] = [
   TRANSFER_SYNTAX.implicitLittleEndian,
@@ -53,8 +57,10 @@ export function canDecode(transferSyntaxUid: string | null): boolean {
  * what an image is), decodes the first frame.
  */
 export function readDicomImage(bytes: Uint8Array, withPixels = true): { image: DicomImage; pixels: Uint8Array | null } {
-  // A Buffer, because dicom-parser inflates deflated data sets with Buffer methods under Node.
-  const dataSet = dicomParser.parseDicom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  // A Buffer, because dicom-parser reads Buffer methods under Node. A deflated data set is
+  // inflated within a bound (its first frame is what is shown), never to whatever it claims.
+  const inflater = new BoundedInflater(MAX_INFLATED_IMAGE_BYTES);
+  const dataSet = dicomParser.parseDicom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { inflater: inflater.inflate } as DicomParser.ParseDicomOptions);
   const image = describeImage(dataSet);
   const { transferSyntaxUid } = image;
   const element = dataSet.elements.x7fe00010;

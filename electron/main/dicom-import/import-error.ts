@@ -5,6 +5,8 @@ export type ImportErrorCode =
   | 'truncated'
   | 'corrupt'
   | 'missing-uid'
+  | 'header-too-long'
+  | 'deflate-bomb'
   | 'unreadable'
   | 'copy-failed';
 

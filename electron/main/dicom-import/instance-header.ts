@@ -3,10 +3,10 @@
  * keeps. Accepts Part 10 files with or without the 128-byte preamble, bare data sets without
  * meta information, explicit and implicit VR, little and big endian, and deflated data sets.
  */
-import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import { planCharacterSet, decodeText, type CharacterSetPlan } from '../../../shared/dicom/character-sets';
 import { MEDIA_STORAGE_DIRECTORY_SOP_CLASS, TRANSFER_SYNTAX } from '../../../shared/dicom/transfer-syntax';
 import { integerOrNull, isoDate, isoTime, personName, textOrNull, trimValue, uidOrNull } from '../../../shared/dicom/values';
+import { BOMB_RATIO, BoundedInflater, DeflateError, MAX_HEADER_BYTES, MAX_INFLATED_HEADER_BYTES } from '../../../server/dicom/bounded-header';
 import { dicomParser, type DataSet } from './dicom-parser';
 import { ImportFileError } from './import-error';
 
@@ -62,27 +62,13 @@ function ascii(bytes: Uint8Array, start: number, length: number): string {
   return text;
 }
 
-/** Inflates as much of a deflated data set as the bytes at hand hold (the tail may be cut off). */
-function partialInflater(byteArray: Uint8Array, position: number): Uint8Array {
-  let inflated: Buffer;
-  try {
-    inflated = inflateRawSync(byteArray.subarray(position), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-  } catch (error) {
-    throw new ImportFileError('corrupt', `The deflated data set cannot be inflated (${(error as Error).message}).`);
-  }
-  const full = new Uint8Array(position + inflated.length);
-  full.set(byteArray.subarray(0, position));
-  full.set(inflated, position);
-  return full;
-}
-
 const VR_PATTERN = /^(AE|AS|AT|CS|DA|DS|DT|FD|FL|IS|LO|LT|OB|OD|OF|OL|OV|OW|PN|SH|SL|SQ|SS|ST|SV|TM|UC|UI|UL|UN|UR|US|UT|UV)$/;
 
 /**
  * A bare data set (no preamble, no meta) has to prove it is DICOM: its first element must be in
  * group 0008 (identifying) as every real-world one is, read in whichever byte order makes it so.
  */
-function parseBareDataSet(bytes: Uint8Array): DataSet {
+function startBareDataSet(bytes: Uint8Array): DataSet {
   if (bytes.length < 8) throw new ImportFileError('not-dicom', 'Not a DICOM file: too short to hold a data set.');
   const groupLittle = bytes[0] | (bytes[1] << 8);
   const groupBig = (bytes[0] << 8) | bytes[1];
@@ -91,12 +77,16 @@ function parseBareDataSet(bytes: Uint8Array): DataSet {
   if (groupLittle === 0x0008) parser = dicomParser.littleEndianByteArrayParser;
   else if (groupBig === 0x0008 && explicit) parser = dicomParser.bigEndianByteArrayParser;
   else throw new ImportFileError('not-dicom', 'Not a DICOM file: no DICM marker and no recognisable data set.');
-  const stream = new dicomParser.ByteStream(parser, bytes, 0);
   const dataSet = new dicomParser.DataSet(parser, bytes, {});
   dataSet.warnings = [];
-  if (explicit) dicomParser.parseDicomDataSetExplicit(dataSet, stream, bytes.length, { untilTag: PIXEL_DATA });
-  else dicomParser.parseDicomDataSetImplicit(dataSet, stream, bytes.length, { untilTag: PIXEL_DATA });
   return dataSet;
+}
+
+/** Parses into `dataSet` (made by startBareDataSet), so what came before an error stays in it. */
+function parseBareDataSet(dataSet: DataSet, bytes: Uint8Array): void {
+  const stream = new dicomParser.ByteStream(dataSet.byteArrayParser, bytes, 0);
+  if (VR_PATTERN.test(ascii(bytes, 4, 2))) dicomParser.parseDicomDataSetExplicit(dataSet, stream, bytes.length, { untilTag: PIXEL_DATA });
+  else dicomParser.parseDicomDataSetImplicit(dataSet, stream, bytes.length, { untilTag: PIXEL_DATA });
 }
 
 /** dicom-parser throws strings, Errors, or `{ exception, dataSet }` wrappers around either. */
@@ -107,7 +97,36 @@ function parserMessage(error: unknown): string {
   return 'unreadable data set';
 }
 
-function parseDataSet(bytes: Uint8Array, complete: boolean): DataSet {
+/**
+ * How far the header could be read: `whole` (these bytes are the file, the data set ends in
+ * them), `more` (more bytes may finish it), or `limit` (the bounded reader's limit was reached —
+ * its last read, or a deflated data set inflating past its bound — so what was parsed is all
+ * there will be).
+ */
+type Reach = 'whole' | 'more' | 'limit';
+
+interface Parsed {
+  readonly dataSet: DataSet;
+  /** The data set was cut off by the limit: values running past the bytes are absent, not truncated. */
+  readonly cutShort: boolean;
+}
+
+/** A data set cut off inside its elements still carries what came before (dicom-parser says so). */
+function partialDataSet(error: unknown, part10: Uint8Array | null): DataSet | null {
+  const partial = typeof error === 'object' && error !== null && 'dataSet' in error ? (error.dataSet as DataSet | undefined) : undefined;
+  if (partial === undefined || Object.keys(partial.elements).length === 0) return null;
+  if (part10 !== null) {
+    // dicom-parser hands back the data set without the meta header it had read: add it again.
+    try {
+      Object.assign(partial.elements, dicomParser.readPart10Header(part10).elements);
+    } catch {
+      // no usable meta header: the data set alone
+    }
+  }
+  return partial;
+}
+
+function parseDataSet(bytes: Uint8Array, complete: boolean, last: boolean, inflater: BoundedInflater): Parsed {
   let part10: Uint8Array | null = null;
   if (ascii(bytes, 128, 4) === 'DICM') part10 = bytes;
   else if (ascii(bytes, 0, 4) === 'DICM') {
@@ -115,12 +134,25 @@ function parseDataSet(bytes: Uint8Array, complete: boolean): DataSet {
     part10 = new Uint8Array(128 + bytes.length);
     part10.set(bytes, 128);
   }
+  let bare: DataSet | null = null;
   try {
-    if (part10 === null) return parseBareDataSet(bytes);
-    return dicomParser.parseDicom(part10, { untilTag: PIXEL_DATA, inflater: partialInflater } as never);
+    if (part10 === null) {
+      bare = startBareDataSet(bytes);
+      parseBareDataSet(bare, bytes);
+      return { dataSet: bare, cutShort: false };
+    }
+    return { dataSet: dicomParser.parseDicom(part10, { untilTag: PIXEL_DATA, inflater: inflater.inflate } as never), cutShort: inflater.cut };
   } catch (error) {
     if (error instanceof ImportFileError) throw error;
-    if (!complete) throw new NeedMoreBytes();
+    if (error instanceof DeflateError) throw new ImportFileError('corrupt', error.message);
+    if (inflater.suspect) throw deflateBomb();
+    const reach: Reach = inflater.cut || (!complete && last) ? 'limit' : complete ? 'whole' : 'more';
+    if (reach === 'more') throw new NeedMoreBytes();
+    if (reach === 'limit') {
+      const partial = bare ?? partialDataSet(error, part10);
+      if (partial !== null) return { dataSet: partial, cutShort: true };
+      throw headerTooLong(inflater);
+    }
     const message = parserMessage(error);
     if (/overrun|beyond|out of range|exceeds/i.test(message)) {
       throw new ImportFileError('truncated', 'The file is truncated: its data set ends before its last element.');
@@ -128,6 +160,15 @@ function parseDataSet(bytes: Uint8Array, complete: boolean): DataSet {
     const detail = message.replace(/^dicomParser[.:]\s*/, '').replace(/[.\s]+$/, '');
     throw new ImportFileError('corrupt', `The DICOM data is corrupt and cannot be read (${detail}).`);
   }
+}
+
+function deflateBomb(): ImportFileError {
+  return new ImportFileError('deflate-bomb', `The file is a deflate bomb: its data set inflates past ${MAX_INFLATED_HEADER_BYTES / 1024 ** 2} MiB at more than ${BOMB_RATIO}:1 before any image data.`);
+}
+
+function headerTooLong(inflater: BoundedInflater, missing?: string): ImportFileError {
+  const bound = inflater.cut ? `inflates past ${MAX_INFLATED_HEADER_BYTES / 1024 ** 2} MiB` : `runs past ${MAX_HEADER_BYTES / 1024 ** 2} MiB`;
+  return new ImportFileError('header-too-long', `The file's header ${bound}${missing === undefined ? '' : ` without its ${missing}`}; a header that long is not read further.`);
 }
 
 /** Raw value bytes of a top-level element, or null when absent or empty. */
@@ -150,14 +191,18 @@ function unsignedShort(dataSet: DataSet, tag: string): number | null {
   return dataSet.byteArrayParser.readUint16(bytes, 0);
 }
 
-/** Reads the header attributes out of a parsed data set. Throws NeedMoreBytes when cut short. */
-function extract(dataSet: DataSet, complete: boolean, fileSize: number): HeaderResult {
+/**
+ * Reads the header attributes out of a parsed data set. Throws NeedMoreBytes when cut short by
+ * the bytes at hand; `inflater` says whether the limit cut it (then it is all there will be).
+ */
+function extract({ dataSet, cutShort }: Parsed, complete: boolean, fileSize: number, inflater: BoundedInflater): HeaderResult {
   const pixelData = dataSet.elements[PIXEL_DATA];
-  if (!complete && pixelData === undefined) throw new NeedMoreBytes();
+  if (inflater.suspect && pixelData === undefined) throw deflateBomb();
+  if (!complete && !cutShort && pixelData === undefined) throw new NeedMoreBytes();
   if (pixelData !== undefined && !pixelData.hadUndefinedLength) {
     // Offsets of a deflated data set count inflated bytes, so only a whole one can be measured.
     const deflated = asciiValue(dataSet, 'x00020010') === TRANSFER_SYNTAX.deflatedExplicitLittleEndian;
-    const available = complete ? dataSet.byteArray.length : deflated ? Infinity : fileSize;
+    const available = complete && !inflater.cut ? dataSet.byteArray.length : deflated ? Infinity : fileSize;
     if (pixelData.dataOffset + pixelData.length > available) {
       throw new ImportFileError('truncated', 'The file is truncated: its pixel data ends past the end of the file.');
     }
@@ -182,6 +227,7 @@ function extract(dataSet: DataSet, complete: boolean, fileSize: number): HeaderR
   const requiredUid = (tag: string, label: string): string => {
     const raw = asciiValue(dataSet, tag);
     const uid = uidOrNull(raw);
+    if (uid === null && raw === null && cutShort) throw headerTooLong(inflater, label);
     if (uid === null) {
       throw new ImportFileError(
         'missing-uid',
@@ -238,17 +284,21 @@ function extract(dataSet: DataSet, complete: boolean, fileSize: number): HeaderR
  * Parses header bytes: the first `bytes.length` bytes of a file of `fileSize` bytes. When they
  * are not the whole file and the header runs past them, returns null so the caller can read more.
  */
-export function parseInstanceHeader(bytes: Uint8Array, fileSize: number = bytes.length): HeaderResult | null {
+export function parseInstanceHeader(bytes: Uint8Array, fileSize: number = bytes.length, last: boolean = bytes.length >= fileSize): HeaderResult | null {
   if (fileSize === 0) throw new ImportFileError('empty-file', 'The file is empty.');
   const complete = bytes.length >= fileSize;
+  // A new one per parse: it records whether this parse hit the inflation bound.
+  const inflater = new BoundedInflater();
+  let parsed: Parsed | null = null;
   try {
-    return extract(parseDataSet(bytes, complete), complete, fileSize);
+    parsed = parseDataSet(bytes, complete, last, inflater);
+    return extract(parsed, complete, fileSize, inflater);
   } catch (error) {
     if (error instanceof NeedMoreBytes) {
+      if (parsed?.cutShort === true || inflater.cut || (last && !complete)) throw headerTooLong(inflater);
       if (!complete) return null;
       throw new ImportFileError('truncated', 'The file is truncated: an element runs past the end of the file.');
     }
     throw error;
   }
 }
-
