@@ -5,6 +5,11 @@
  * answers only requests whose Host names it: the public URL's host, the address it listens on,
  * loopback names, operator-listed extra names, and IP literals (a rebinding attack needs a DNS
  * name; an address typed as digits cannot be rebound). Everything else gets 421 and a sentence.
+ *
+ * A hub that was told no name at all (no public URL, no allowed hosts, a wildcard or numeric
+ * listen address) has nothing to check a name against and answers any: such a hub makes no links
+ * and says so at start. The desktop's embedded hub always has a public address (the one the user
+ * set, else its loopback address), so it is always checked.
  */
 import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -47,9 +52,9 @@ export function hostAllowed(header: string | undefined, allowlist: HostAllowlist
       // A public URL that does not parse allows nothing (config refuses those before here).
     }
   }
-  if (allowlist.listenHost !== undefined && allowlist.listenHost !== null) allowed.add(allowlist.listenHost.toLowerCase());
+  if (allowlist.listenHost !== undefined && allowlist.listenHost !== null && isIP(allowlist.listenHost) === 0) allowed.add(allowlist.listenHost.toLowerCase());
   for (const extra of allowlist.extraHosts ?? []) allowed.add(extra.toLowerCase());
-  return allowed.has(name);
+  return allowed.size === 0 || allowed.has(name);
 }
 
 /** Answers 421 before anything else runs (no session looked up, no body read) when the Host is not the hub's. */
