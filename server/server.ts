@@ -12,6 +12,9 @@
  *   --tls-cert / HUB_TLS_CERT + --tls-key / HUB_TLS_KEY   built-in HTTPS (PEM files)
  *   --trust-proxy / HUB_TRUST_PROXY           reverse proxies (addresses/CIDRs) whose
  *                                             X-Forwarded-* headers are believed
+ *   --allowed-hosts / HUB_ALLOWED_HOSTS       more host names it answers to (others: 421)
+ *   --session-lifetime-hours / HUB_SESSION_LIFETIME_HOURS (720), --session-idle-hours /
+ *   HUB_SESSION_IDLE_HOURS (12)
  *   Mail, environment only (it holds a password): HUB_SMTP_URL, HUB_MAIL_FROM; without an SMTP
  *   address, messages are written to <data>/mail-drop as .eml files.
  *
@@ -74,6 +77,9 @@ async function main(config: HubConfig): Promise<void> {
     listSites: config.listSites,
     setupToken,
     trustProxy: config.trustProxy,
+    listenHost: config.host,
+    allowedHosts: config.allowedHosts,
+    sessions: config.sessions,
     https,
     mail: { dropDir: path.join(config.dataDir, 'mail-drop'), smtpUrl: config.mail.smtpUrl, from: config.mail.from },
   });
@@ -116,6 +122,7 @@ async function main(config: HubConfig): Promise<void> {
   const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   if (config.publicUrl === null) {
     say('no public URL is set (--public-url or HUB_PUBLIC_URL): guest links, invitations and password resets are refused until it is.');
+    if (config.allowedHosts.length === 0 && !/^[a-z]/i.test(config.host)) say('with no public URL or --allowed-hosts, the hub answers to any host name (no DNS rebinding check).');
   }
   // On stderr as a plain line, never through the JSON log: the code makes its holder the admin.
   if (!hasSite) say(`first-run setup code: ${setupToken}`);

@@ -15,6 +15,8 @@ const DEFAULTS: HubConfig = {
   tls: null,
   trustProxy: [],
   mail: { smtpUrl: undefined, from: undefined },
+  allowedHosts: [],
+  sessions: { lifetimeHours: 720, idleHours: 12 },
 };
 
 type Env = Record<string, string | undefined>;
@@ -41,6 +43,8 @@ describe('hub config: flags and environment', () => {
     ['PostgreSQL from HUB_DATABASE_URL, password and all', [], { HUB_DATABASE_URL: 'postgres://hub:secret@db.example.org:5432/studyshare' }, { databaseUrl: 'postgres://hub:secret@db.example.org:5432/studyshare' }],
     ['PostgreSQL from --database without a password (PGPASSWORD or .pgpass holds it)', ['--database', 'postgresql://hub@db/studyshare'], {}, { databaseUrl: 'postgresql://hub@db/studyshare' }],
     ['study files in S3 from HUB_BLOB_URL (a trailing slash dropped)', [], { HUB_BLOB_URL: 's3://studyshare-files/hub-one/' }, { blobUrl: 's3://studyshare-files/hub-one' }],
+    ['more host names to answer to, lower-case', ['--allowed-hosts', 'Hub.Intranet, studyshare'], {}, { allowedHosts: ['hub.intranet', 'studyshare'] }],
+    ['session lifetime and idle timeout from the environment', [], { HUB_SESSION_LIFETIME_HOURS: '168', HUB_SESSION_IDLE_HOURS: '0.5' }, { sessions: { lifetimeHours: 168, idleHours: 0.5 } }],
     ['study files in S3 from --blob-url, a bucket alone', ['--blob-url', 's3://studyshare-files'], {}, { blobUrl: 's3://studyshare-files' }],
     ['mail comes from the environment', [], { HUB_SMTP_URL: 'smtp://u:p@mail:587', HUB_MAIL_FROM: 'hub@example.org' }, { mail: { smtpUrl: 'smtp://u:p@mail:587', from: 'hub@example.org' } }],
   ];
@@ -55,6 +59,8 @@ describe('hub config: flags and environment', () => {
     ['a port that is not a number', ['--port', 'http'], {}, /port \(--port or HUB_PORT\) must be a number from 0 to 65535, not “http”/],
     ['a port out of range', [], { HUB_PORT: '70000' }, /from 0 to 65535, not “70000”/],
     ['a negative port', ['--port=-1'], {}, /from 0 to 65535/],
+    ['an allowed host with a port', ['--allowed-hosts', 'hub.intranet:443'], {}, /allowed hosts \(--allowed-hosts or HUB_ALLOWED_HOSTS\) must be host names.*“hub.intranet:443”/],
+    ['an idle timeout of zero', ['--session-idle-hours', '0'], {}, /session idle hours \(--session-idle-hours or HUB_SESSION_IDLE_HOURS\) must be a number of hours above 0/],
     ['a public URL without a scheme', ['--public-url', 'hub.example.org'], {}, /^The public URL \(--public-url or HUB_PUBLIC_URL\) is not usable: .*https:\/\//],
     ['a public URL with a password', [], { HUB_PUBLIC_URL: 'https://admin:secret@hub.example.org' }, /must not hold a user name or password/],
     ['a public URL with a query', ['--public-url', 'https://hub.example.org/?x=1'], {}, /must not have a query/],

@@ -33,7 +33,14 @@ export interface HubConfig {
   /** Reverse proxies whose X-Forwarded-* headers are believed; empty: none. */
   readonly trustProxy: ReadonlyArray<string>;
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string | undefined };
+  /** Host names answered besides the public URL's, loopback names and IP addresses (DNS rebinding check). */
+  readonly allowedHosts: ReadonlyArray<string>;
+  /** Session lifetime from sign-in and idle timeout, in hours. */
+  readonly sessions: { readonly lifetimeHours: number; readonly idleHours: number };
 }
+
+export const DEFAULT_SESSION_LIFETIME_HOURS = 720;
+export const DEFAULT_SESSION_IDLE_HOURS = 12;
 
 export type HubConfigResult =
   | { readonly kind: 'config'; readonly config: HubConfig }
@@ -54,6 +61,10 @@ export const HUB_USAGE = `Usage: npm run hub -- [options]   (each option also as
   --tls-cert <file>      HUB_TLS_CERT     PEM certificate (chain) for built-in HTTPS, with --tls-key
   --tls-key <file>       HUB_TLS_KEY      PEM private key for built-in HTTPS, with --tls-cert
   --trust-proxy <list>   HUB_TRUST_PROXY  comma-separated addresses/CIDRs of reverse proxies to believe
+  --allowed-hosts <list> HUB_ALLOWED_HOSTS more host names the hub answers to, besides the public URL's
+                                          (others get 421: DNS rebinding)
+  --session-lifetime-hours <n> HUB_SESSION_LIFETIME_HOURS  a session's longest life (default ${DEFAULT_SESSION_LIFETIME_HOURS})
+  --session-idle-hours <n>     HUB_SESSION_IDLE_HOURS      a session ends unused this long (default ${DEFAULT_SESSION_IDLE_HOURS})
   Environment only: HUB_SMTP_URL (smtp://user:pass@host:587), HUB_MAIL_FROM.`;
 
 /** Names proxy-addr (Fastify's trustProxy) understands besides addresses and CIDRs. */
@@ -101,6 +112,9 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'trust-proxy': { type: 'string' },
+        'allowed-hosts': { type: 'string' },
+        'session-lifetime-hours': { type: 'string' },
+        'session-idle-hours': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -190,9 +204,26 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
     return error(`The trusted proxies (--trust-proxy or HUB_TRUST_PROXY) must be IP addresses or CIDR ranges separated by commas; “${badProxy}” is neither.`);
   }
 
+  const allowedHostsText = setting('allowed-hosts', 'HUB_ALLOWED_HOSTS');
+  const allowedHosts = allowedHostsText === undefined ? [] : allowedHostsText.split(',').map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== '');
+  const badHost = allowedHosts.find((entry) => !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(entry));
+  if (badHost !== undefined) return error(`The allowed hosts (--allowed-hosts or HUB_ALLOWED_HOSTS) must be host names separated by commas, without ports; “${badHost}” is not one.`);
+
+  const hours = (flag: string, variable: string, fallback: number): number | string => {
+    const text = (setting(flag, variable) ?? String(fallback)).trim();
+    const value = Number(text);
+    return /^\d+(\.\d+)?$/.test(text) && value > 0 && value <= 24 * 366 ? value : `The ${flag.replaceAll('-', ' ')} (--${flag} or ${variable}) must be a number of hours above 0 and at most a year, not “${text}”.`;
+  };
+  const lifetimeHours = hours('session-lifetime-hours', 'HUB_SESSION_LIFETIME_HOURS', DEFAULT_SESSION_LIFETIME_HOURS);
+  if (typeof lifetimeHours === 'string') return error(lifetimeHours);
+  const idleHours = hours('session-idle-hours', 'HUB_SESSION_IDLE_HOURS', DEFAULT_SESSION_IDLE_HOURS);
+  if (typeof idleHours === 'string') return error(idleHours);
+
   return {
     kind: 'config',
     config: {
+      allowedHosts,
+      sessions: { lifetimeHours, idleHours },
       port,
       host,
       dataDir,

@@ -66,6 +66,31 @@ describe.each(HUB_ENGINES)('hub migrations on existing data (%s)', (engine) => {
   });
 });
 
+describe.each(HUB_ENGINES)('hub migration 0150 on existing data (%s)', (engine) => {
+  it('gives each open session its sign-in time as its last use, so the idle timeout counts from there', async () => {
+    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
+    const db = new Kysely<unknown>({
+      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
+    });
+    try {
+      const migrator = new Migrator({ db, provider: hubMigrations });
+      expect((await migrator.migrateTo('0130-share-study-site')).error).toBeUndefined();
+      const at = '2026-01-01T00:00:00.000Z';
+      await sql`INSERT INTO accounts (id, name, created_at) VALUES ('site-a', 'A', ${at})`.execute(db);
+      await sql`INSERT INTO users (id, account_id, email, name, password_hash, created_at) VALUES ('u1', 'site-a', 'u1@example.org', 'U1', 'x', ${at})`.execute(db);
+      await sql`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('t1', 'u1', ${at}, '2026-01-31T00:00:00.000Z')`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const rows = await sql<{ token_hash: string; last_seen_at: string }>`SELECT token_hash, last_seen_at FROM sessions`.execute(db);
+      expect(rows.rows).toEqual([{ token_hash: 't1', last_seen_at: at }]);
+      const counters = await sql<{ n: number }>`SELECT count(*) AS n FROM rate_limits`.execute(db);
+      expect(Number(counters.rows[0]!.n)).toBe(0);
+    } finally {
+      await db.destroy();
+      await postgres?.drop();
+    }
+  });
+});
+
 describe('hub migrations on PostgreSQL', () => {
   const dropped: Array<() => Promise<void>> = [];
   afterAll(async () => {

@@ -3,6 +3,7 @@
  * embedded hub, small sites), or PostgreSQL through `pg` when the target is a postgres:// or
  * postgresql:// URL (a site running several hub processes on one database).
  */
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -60,6 +61,12 @@ function openPostgres(url: string): Kysely<HubDatabase> {
 }
 
 function openSqlite(file: string): Kysely<HubDatabase> {
+  // Owner-only: the file holds patient data. Made so before SQLite opens it (SQLite gives its
+  // -wal and -shm files the database file's mode), and tightened on a file an older hub made 0644.
+  if (file !== ':memory:') {
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  }
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

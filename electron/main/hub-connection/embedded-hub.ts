@@ -50,7 +50,8 @@ export class EmbeddedHub {
   }
 
   static async start(options: EmbeddedHubOptions): Promise<EmbeddedHub> {
-    mkdirSync(options.folder, { recursive: true });
+    // Owner-only: the hub's database and study files are patient data.
+    mkdirSync(options.folder, { recursive: true, mode: 0o700 });
     const db = await openHubDatabase(path.join(options.folder, 'hub.sqlite'));
     const host = options.lan ? (options.lanHost ?? '0.0.0.0') : '127.0.0.1';
     // Never typed (the desktop hands it over itself), so longer than a server hub's.
@@ -60,6 +61,8 @@ export class EmbeddedHub {
         db,
         blobDir: path.join(options.folder, 'blobs'),
         publicUrl: options.publicUrl ?? `http://127.0.0.1:${port}`,
+        // Host check (DNS rebinding): the public address's name, loopback names and addresses only.
+        listenHost: host,
         setupToken,
         now: options.now,
         guestPageDir: options.guestPageDir,
