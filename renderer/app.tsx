@@ -125,12 +125,12 @@ export function App() {
           <button type="button" className="quiet" aria-label="Settings" title="Settings" onClick={() => useSettings.getState().open()}>
             <span aria-hidden="true">⚙</span>
           </button>
-          <button type="button" className="quiet lock-button" title={`Lock (${/Mac/.test(navigator.platform) ? '⌘' : 'Ctrl+'}L)`} onClick={() => void useWorkstation.getState().lock()}>
+          {/* An icon like Settings beside it: the top bar's filters need the width. */}
+          <button type="button" className="quiet lock-button" aria-label="Lock" title={`Lock (${/Mac/.test(navigator.platform) ? '⌘' : 'Ctrl+'}L)`} onClick={() => void useWorkstation.getState().lock()}>
             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
               <rect x="5" y="10.5" width="14" height="10" rx="1.5" />
               <path d="M8 10.5V7.5a4 4 0 0 1 8 0v3" />
             </svg>
-            Lock
           </button>
         </div>
       </header>
