@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { securityHeaders } from '../../../shared/security-headers';
 import { createStudyshareApp, type StudyshareApp } from '../app/create-app';
 import { tempDir } from '../test-support/temp-dir';
 import { startLoopbackServer, type LoopbackServer } from './loopback-server';
@@ -92,6 +93,10 @@ describe('loopback server', () => {
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(page.headers['x-frame-options']).toBe('DENY');
+    // The one header policy the hub sends too (shared/security-headers.ts), on the page and on calls.
+    for (const [name, value] of Object.entries(securityHeaders('appPage'))) expect(page.headers[name], name).toBe(value);
+    const refused = await send(server, 'POST', '/api/call/app:info', { host });
+    for (const [name, value] of Object.entries(securityHeaders('api'))) expect(refused.headers[name], name).toBe(value);
     expect((await send(server, 'GET', '/../../etc/passwd', { host })).status).toBe(404);
     expect((await send(server, 'GET', '/%2e%2e/%2e%2e/etc/passwd', { host })).status).toBe(404);
   });

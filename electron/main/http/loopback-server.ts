@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { isEventName } from '../../../shared/contract';
+import { securityHeaders, type CspKind } from '../../../shared/security-headers';
 import { dispatch, type Handlers, type Logger } from '../api/dispatch';
 import type { EventBus } from '../api/event-bus';
 import { resolveInside } from '../security/app-protocol';
@@ -43,22 +44,18 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
   '.woff2': 'font/woff2',
 };
-const PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-function send(response: ServerResponse, status: number, body: string | Buffer, contentType: string, extra: Record<string, string> = {}): void {
-  response.writeHead(status, {
-    'content-type': contentType,
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'x-frame-options': 'DENY',
-    ...extra,
-  });
+/**
+ * Every answer carries the one header policy the hub also uses (shared/security-headers.ts):
+ * the app page's CSP on HTML, the API's on everything else; `extra` may only loosen caching of
+ * the app's own static files, which hold no patient data.
+ */
+function send(response: ServerResponse, status: number, body: string | Buffer, contentType: string, kind: CspKind = 'api', extra: Record<string, string> = {}): void {
+  response.writeHead(status, { ...securityHeaders(kind), 'content-type': contentType, ...extra });
   response.end(body);
 }
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {
-  send(response, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'cache-control': 'no-store' });
+  send(response, status, JSON.stringify(value), 'application/json; charset=utf-8');
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -99,10 +96,9 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     try {
       const body = await readFile(file);
       const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
-      const headers: Record<string, string> = type.startsWith('text/html')
-        ? { 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' }
-        : { 'cache-control': 'max-age=3600' };
-      send(response, 200, body, type, headers);
+      if (type.startsWith('text/html')) send(response, 200, body, type, 'appPage');
+      // The built scripts and styles: no patient data, so a browser may keep them for an hour.
+      else send(response, 200, body, type, 'api', { 'cache-control': 'max-age=3600' });
     } catch {
       send(response, 404, 'Not found', 'text/plain; charset=utf-8');
     }
@@ -136,12 +132,7 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     if (url.pathname === '/api/events') {
       // EventSource cannot send headers, so the token comes in the query (loopback only).
       if (!tokenMatches(url.searchParams.get('token'))) return send(response, 401, 'Unauthorized', 'text/plain; charset=utf-8');
-      response.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-content-type-options': 'nosniff',
-      });
+      response.writeHead(200, { ...securityHeaders('api'), 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
       response.write(': connected\n\n');
       streams.add(response);
       const unsubscribe = options.bus.subscribe((name, payload) => {
