@@ -57,7 +57,7 @@ describe.skipIf(process.platform !== 'linux')('hub uploads (a hub process, real 
     socket.destroy();
     const client = new HubClient(`http://127.0.0.1:${hub.port}`, hub.token);
     const stored = await client.uploadFile(hub.studyId, sop, file);
-    expect(stored).toEqual({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(stored).toMatchObject({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     const listing = (await (await fetch(`http://127.0.0.1:${hub.port}/api/studies/${hub.studyId}/files`, { headers: { authorization: `Bearer ${hub.token}` } })).json()) as { files: { sopInstanceUid: string; sha256: string }[] };
     expect(listing.files.filter((f) => f.sopInstanceUid === sop)).toEqual([{ sopInstanceUid: sop, size: bytes.length, sha256: stored.sha256 }]);
     const back = Buffer.from(await (await fetch(`http://127.0.0.1:${hub.port}/api/studies/${hub.studyId}/files/${sop}`, { headers: { authorization: `Bearer ${hub.token}` } })).arrayBuffer());

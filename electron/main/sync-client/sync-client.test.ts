@@ -169,7 +169,8 @@ describe.each(HUB_ENGINES)('sync client against a real hub (%s)', (engine) => {
     const studyId = result.value.studyId as string;
 
     const file = path.join(dir, 'big.dcm');
-    const bytes = Buffer.from(writeInstance({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1', sopInstanceUid: '1.2.3.1', rows: 1024, columns: 1536 }));
+    // The file is an instance of the study it is uploaded to (the hub refuses any other).
+    const bytes = Buffer.from(writeInstance({ studyInstanceUid: summary(1).studyInstanceUid, seriesInstanceUid: '1.2.3.1', sopInstanceUid: '1.2.3.1', rows: 1024, columns: 1536 }));
     writeFileSync(file, bytes);
     const betray = { mode: 'cut-body' as 'drop-answer' | 'cut-body' | null, match: /^PUT \/api\/studies\// };
     const proxy = await startProxy(() => hub.port, betray);
@@ -220,7 +221,7 @@ describe.each(HUB_ENGINES)('sync client against a real hub (%s)', (engine) => {
     if (result?.status !== 'applied') throw new Error('publish failed');
     const studyId = result.value.studyId as string;
     const file = path.join(dir, 'large.dcm');
-    const bytes = Buffer.from(writeInstance({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1', sopInstanceUid: '1.2.3.2', rows: 3072, columns: 4096 }));
+    const bytes = Buffer.from(writeInstance({ studyInstanceUid: summary(2).studyInstanceUid, seriesInstanceUid: '1.2.3.1', sopInstanceUid: '1.2.3.2', rows: 3072, columns: 4096 }));
     writeFileSync(file, bytes);
     sync.queueUploads(studyId, [{ sopInstanceUid: '1.2.3.2', path: file, size: bytes.length }]);
 
