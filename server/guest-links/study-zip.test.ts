@@ -52,6 +52,26 @@ describe('study zips', () => {
     }
   });
 
+  it('closes the blob being copied when the download is cut, and opens no other', async () => {
+    const folder = folderBlobStore(path.join(dir, 'blobs'));
+    await folder.put('cut/a.dcm', Readable.from([Buffer.alloc(4 * 1024 * 1024, 1)]));
+    await folder.put('cut/b.dcm', Readable.from([Buffer.alloc(10, 2)]));
+    // The real folder store, watched: which blob streams it handed out, and whether each was closed.
+    const opened: Readable[] = [];
+    const watched = { ...folder, get: async (key: string) => {
+      const stream = await folder.get(key);
+      opened.push(stream);
+      return stream;
+    } };
+    const output = studyZip(watched, [{ name: 'a.dcm', key: 'cut/a.dcm', size: 4 * 1024 * 1024 }, { name: 'b.dcm', key: 'cut/b.dcm', size: 10 }], new Date());
+    // Read a little, as a guest whose connection then drops.
+    await new Promise<void>((resolve) => output.once('data', () => resolve()));
+    output.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.destroyed).toBe(true);
+  });
+
   it('writes zip64 past 65,535 entries, and both readers list every one', { timeout: 120_000 }, async () => {
     const store = folderBlobStore(path.join(dir, 'blobs'));
     await store.put('many/one.dcm', Readable.from([Buffer.from('tiny')]));

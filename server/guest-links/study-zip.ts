@@ -19,12 +19,28 @@ export interface StudyZipEntry {
 
 export function studyZip(blobs: BlobStore, entries: ReadonlyArray<StudyZipEntry>, mtime: Date): Readable {
   const zip = new ZipFile();
+  // The blob being copied now. yazl pipes it into the archive with plain .pipe(), which does not
+  // pass on a stop: when the guest's download is cut, the blob's stream would stay open and
+  // paused for good — a file handle, or on S3 one of the client's 50 pooled connections, after
+  // which every S3 request of the hub waits forever. So it is destroyed with the archive.
+  let current: Readable | null = null;
+  let stopped = false;
   for (const entry of entries) {
     // Lazily: each blob is fetched only when its turn comes, so a study of 100,000 files does
     // not open 100,000 files or requests at once.
     zip.addReadStreamLazy(entry.name, { mtime, compress: false, size: entry.size }, (done) => {
       blobs.get(entry.key).then(
-        (stream) => done(null, stream),
+        (stream) => {
+          if (stopped) {
+            stream.destroy();
+            return;
+          }
+          current = stream;
+          stream.once('close', () => {
+            if (current === stream) current = null;
+          });
+          done(null, stream);
+        },
         (error: unknown) => done(error as Error, undefined as never),
       );
     });
@@ -34,6 +50,10 @@ export function studyZip(blobs: BlobStore, entries: ReadonlyArray<StudyZipEntry>
   // (@types/yazl types the output as NodeJS.ReadableStream; it is a PassThrough.)
   const output = zip.outputStream as unknown as Readable;
   zip.on('error', (error: Error) => output.destroy(error));
+  output.once('close', () => {
+    stopped = true;
+    current?.destroy();
+  });
   zip.end();
   return output;
 }
