@@ -52,12 +52,16 @@ describe.each(HUB_ENGINES)('hub: another site’s and another person’s objects
 
   const call = (who: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
     hub.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${people[who].token}` } });
+  /** An operation's result: applied with a value, or refused with an error. */
+  type Result = { status: string; value: { studyId: string; created?: boolean; removed?: boolean }; error: { code: string } };
   const operate = async (who: string, operation: Record<string, unknown>) => {
     const reply = await call(who, 'POST', '/api/operations', { operations: [{ id: randomUUID(), ...operation }] });
     if (reply.statusCode !== 200) throw new Error(reply.body);
-    return reply.json().results[0];
+    return reply.json<{ results: Result[] }>().results[0];
   };
-  const feed = async (who: string) => (await call(who, 'GET', '/api/changes?after=0')).json().changes as { studyId: string; visible: boolean }[];
+  const feed = async (who: string) => (await call(who, 'GET', '/api/changes?after=0')).json<{ changes: { studyId: string; visible: boolean }[] }>().changes;
+  type Links = { links: { id: string }[] };
+  const linkIds = async (who: string, studyId: string) => (await call(who, 'GET', `/api/studies/${studyId}/guest-links`)).json<Links>().links.map((link) => link.id);
 
   beforeAll(async () => {
     hubDatabase = await testHubDatabase(engine);
@@ -83,10 +87,10 @@ describe.each(HUB_ENGINES)('hub: another site’s and another person’s objects
       people[name] = { id: user.id, token: await createSession(db, user.id, clock) };
     }
     // Site B's reading room, with its radiologist in it; site A finds it by its share code.
-    const location = (await call('adminB', 'POST', '/api/locations', { name: 'Reading B' })).json().location;
+    const location = (await call('adminB', 'POST', '/api/locations', { name: 'Reading B' })).json<{ location: { id: string } }>().location;
     expect((await call('adminB', 'POST', `/api/locations/${location.id}/members`, { userId: people.radB.id })).statusCode).toBe(204);
-    const code = (await call('adminB', 'GET', '/api/worklists')).json().worklists.find((w: { name: string }) => w.name === 'Reading B').shareCode;
-    readingRoom = (await call('radA', 'GET', `/api/worklists/by-code/${code}`)).json().worklist.id;
+    const code = (await call('adminB', 'GET', '/api/worklists')).json<{ worklists: { name: string; shareCode: string }[] }>().worklists.find((w) => w.name === 'Reading B')!.shareCode;
+    readingRoom = (await call('radA', 'GET', `/api/worklists/by-code/${code}`)).json<{ worklist: { id: string } }>().worklist.id;
 
     shared = (await operate('radA', { kind: 'study.publish', study: summary('1.2.18.1') })).value.studyId;
     expect(await operate('radA', { kind: 'share.create', shareId: randomUUID(), study: { id: shared }, target: { worklistId: readingRoom } })).toMatchObject({ status: 'applied' });
@@ -104,13 +108,13 @@ describe.each(HUB_ENGINES)('hub: another site’s and another person’s objects
       expect((await call('radB', 'GET', `/api/studies/${shared}`)).statusCode).toBe(200);
       const refused = await call('radB', 'POST', '/api/guest-links', { studyIds: [shared], protection: { kind: 'none' } });
       expect(refused.statusCode).toBe(403);
-      expect(refused.json().error).toEqual({
+      expect(refused.json<{ error: unknown }>().error).toEqual({
         code: 'not-owning-site',
         message: 'Only the site a study belongs to can make guest links to it. This study was shared with you by another site: ask them for a link, or share it with the person instead.',
       });
       expect(await db.selectFrom('guest_links').select('id').execute()).toEqual([]);
       // What the receiving site is told it may do: no guest link.
-      expect((await call('radB', 'GET', `/api/studies/${shared}`)).json().study.actions).not.toContain('guest-link');
+      expect((await call('radB', 'GET', `/api/studies/${shared}`)).json<{ study: { actions: string[] } }>().study.actions).not.toContain('guest-link');
     });
 
     it('lists every link to a study to the owning site’s admin and lets them revoke one another site made (was 404), on the study’s own trail', async () => {
@@ -127,13 +131,13 @@ describe.each(HUB_ENGINES)('hub: another site’s and another person’s objects
       await db.insertInto('guest_link_studies').values({ link_id: legacy, study_id: shared }).execute();
       const own = await call('radA', 'POST', '/api/guest-links', { studyIds: [shared], protection: { kind: 'pin', pin: '4711' } });
       expect(own.statusCode).toBe(201);
-      const ownId = own.json().id as string;
+      const ownId = own.json<{ id: string }>().id;
 
       const listed = await call('adminA', 'GET', `/api/studies/${shared}/guest-links`);
       expect(listed.statusCode).toBe(200);
-      expect(listed.json().links.map((l: { id: string }) => l.id).sort()).toEqual([legacy, ownId].sort());
+      expect(listed.json<Links>().links.map((l) => l.id).sort()).toEqual([legacy, ownId].sort());
       // Site B still sees (and may withdraw) only the link it made itself.
-      expect((await call('radB', 'GET', `/api/studies/${shared}/guest-links`)).json().links.map((l: { id: string }) => l.id)).toEqual([legacy]);
+      expect(await linkIds('radB', shared)).toEqual([legacy]);
       expect((await call('radB', 'POST', `/api/guest-links/${ownId}/revoke`)).statusCode).toBe(404);
 
       const revoked = await call('adminA', 'POST', `/api/guest-links/${legacy}/revoke`);
@@ -145,7 +149,7 @@ describe.each(HUB_ENGINES)('hub: another site’s and another person’s objects
         { account_id: sites.a, trail: 'study', action: 'guest-link.revoke', actor_id: people.adminA.id },
       ]);
       // Site A's trail shows it to site A's auditors.
-      const trail = (await call('adminA', 'GET', `/api/studies/${shared}/audit`)).json().events.map((e: { action: string }) => e.action);
+      const trail = (await call('adminA', 'GET', `/api/studies/${shared}/audit`)).json<{ events: { action: string }[] }>().events.map((e) => e.action);
       expect(trail).toEqual(expect.arrayContaining(['guest-link.create', 'guest-link.revoke']));
     });
   });
@@ -157,7 +161,7 @@ describe.each(HUB_ENGINES)('hub: another site’s and another person’s objects
       expect(result).toMatchObject({ status: 'rejected', error: { code: 'study-not-updatable' } });
       expect(JSON.stringify(result)).not.toContain(secret);
       const stored = await db.selectFrom('studies').select(['summary', 'patient_name']).where('id', '=', secret).executeTakeFirstOrThrow();
-      expect(JSON.parse(stored.summary).patientName).toBe('Secret^Patient');
+      expect((JSON.parse(stored.summary) as StudySummary).patientName).toBe('Secret^Patient');
       expect(await db.selectFrom('audit_events').select('action').where('study_id', '=', secret).where('action', '=', 'study.update').execute()).toEqual([]);
     });
 
@@ -190,23 +194,24 @@ describe.each(HUB_ENGINES)('hub: another site’s and another person’s objects
       const onward = randomUUID();
       const colleague = await db.transaction().execute((trx) => addUser(trx, sites.b, { name: 'techB', email: 'techB@example.org', passwordHash: 'x', role: 'Technologist' }, clock));
       expect(await operate('radB', { kind: 'share.create', shareId: onward, study: { id: shared }, target: { userId: colleague.id } })).toMatchObject({ status: 'applied' });
-      const details = (await call('radB', 'GET', `/api/studies/${shared}`)).json().shares as { id: string; removable: boolean }[];
+      const details = (await call('radB', 'GET', `/api/studies/${shared}`)).json<{ shares: { id: string; removable: boolean }[] }>().shares;
       expect(details.filter((share) => share.removable).map((share) => share.id)).toEqual([onward]);
       expect(await operate('radB', { kind: 'share.remove', shareId: onward })).toMatchObject({ status: 'applied', value: { removed: true } });
       expect(await operate('adminA', { kind: 'share.remove', shareId: internal })).toMatchObject({ status: 'applied', value: { removed: true } });
     });
 
     it('refuses a second radiologist listing and revoking the guest links of a private study it cannot see (was 200)', async () => {
-      const link = await call('radA', 'POST', '/api/guest-links', { studyIds: [secret], protection: { kind: 'pin', pin: '4711' } });
-      expect(link.statusCode).toBe(201);
+      const made = await call('radA', 'POST', '/api/guest-links', { studyIds: [secret], protection: { kind: 'pin', pin: '4711' } });
+      expect(made.statusCode).toBe(201);
+      const link = made.json<{ id: string }>();
       const listed = await call('radA2', 'GET', `/api/studies/${secret}/guest-links`);
       expect(listed.statusCode).toBe(404);
-      const revoke = await call('radA2', 'POST', `/api/guest-links/${link.json().id}/revoke`);
+      const revoke = await call('radA2', 'POST', `/api/guest-links/${link.id}/revoke`);
       expect(revoke.statusCode).toBe(404);
-      expect((await db.selectFrom('guest_links').select('revoked_at').where('id', '=', link.json().id).executeTakeFirstOrThrow()).revoked_at).toBeNull();
+      expect((await db.selectFrom('guest_links').select('revoked_at').where('id', '=', link.id).executeTakeFirstOrThrow()).revoked_at).toBeNull();
       // The uploader and the site's admin, who see it, may.
-      expect((await call('radA', 'GET', `/api/studies/${secret}/guest-links`)).json().links).toHaveLength(1);
-      expect((await call('adminA', 'POST', `/api/guest-links/${link.json().id}/revoke`)).statusCode).toBe(200);
+      expect(await linkIds('radA', secret)).toEqual([link.id]);
+      expect((await call('adminA', 'POST', `/api/guest-links/${link.id}/revoke`)).statusCode).toBe(200);
     });
 
     it('does not list in /api/changes the id of a study the caller never could see (was { visible: false })', async () => {
@@ -225,21 +230,21 @@ describe.each(HUB_ENGINES)('hub: another site’s and another person’s objects
 
   describe('item 11: guest passwords', () => {
     it('counts wrong PINs over the link’s life: four wrong and one right, repeated, locks at the fifth wrong (was never)', async () => {
-      const link = (await call('radA', 'POST', '/api/guest-links', { studyIds: [shared], protection: { kind: 'pin', pin: '4711' }, maxAttempts: 5 })).json() as { token: string };
+      const link = (await call('radA', 'POST', '/api/guest-links', { studyIds: [shared], protection: { kind: 'pin', pin: '4711' }, maxAttempts: 5 })).json<{ token: string }>();
       const open = (password: string) => hub.inject({ method: 'POST', url: `/g/${link.token}/open`, payload: { password } });
       for (const wrong of ['0000', '1111', '2222', '3333']) expect((await open(wrong)).statusCode).toBe(401);
       expect((await open('4711')).statusCode).toBe(200);
       const fifth = await open('5555');
       expect(fifth.statusCode).toBe(423);
-      expect(fifth.json().error.code).toBe('locked');
+      expect(fifth.json<{ error: { code: string } }>().error.code).toBe('locked');
       expect((await open('4711')).statusCode).toBe(423);
     });
 
     it('warns, in the answer, when the date of birth is a link’s only secret', async () => {
       const birthDate = await call('radA', 'POST', '/api/guest-links', { studyIds: [shared], protection: { kind: 'birth-date' } });
       expect(birthDate.statusCode).toBe(201);
-      expect(birthDate.json().warnings).toEqual([BIRTH_DATE_ONLY_WARNING]);
-      expect((await call('radA', 'POST', '/api/guest-links', { studyIds: [shared], protection: { kind: 'pin', pin: '4711' } })).json().warnings).toEqual([]);
+      expect(birthDate.json<{ warnings: string[] }>().warnings).toEqual([BIRTH_DATE_ONLY_WARNING]);
+      expect((await call('radA', 'POST', '/api/guest-links', { studyIds: [shared], protection: { kind: 'pin', pin: '4711' } })).json<{ warnings: string[] }>().warnings).toEqual([]);
     });
   });
 });

@@ -89,8 +89,8 @@ function makeWorld(seed: number): World {
     Array.from({ length: r.int(0, 3) }, (_, n) => ({ id: id(`grp${a}-`, n), account, department: r.chance(0.5), members: membersOf(account) })),
   );
   const worklists = [
-    ...locations.map((l, n) => ({ id: id('wl-loc', n), kind: 'location' as const, owner: l.id, account: l.account as string | null })),
-    ...groups.map((g, n) => ({ id: id('wl-grp', n), kind: 'group' as const, owner: g.id, account: g.account as string | null })),
+    ...locations.map((l, n) => ({ id: id('wl-loc', n), kind: 'location' as const, owner: l.id, account: l.account })),
+    ...groups.map((g, n) => ({ id: id('wl-grp', n), kind: 'group' as const, owner: g.id, account: g.account })),
     ...users.map((u, n) => ({ id: id('wl-usr', n), kind: 'personal' as const, owner: u.id, account: u.account })),
   ];
   const studies = Array.from({ length: r.int(1, 6) }, (_, n) => {
@@ -207,7 +207,7 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
       await hub.db
         .transaction()
         .execute(async (trx) => {
-          await writeWorld(trx as unknown as Kysely<HubDatabase>, world);
+          await writeWorld(trx, world);
           for (const user of world.users) {
             const expected = factsOfUser(world, user.id, true);
             const role = world.roles.find((r) => r.id === user.role)!;

@@ -37,7 +37,10 @@ async function visibleStudy(trx: Transaction<HubDatabase>, viewer: ViewerFacts, 
 }
 
 function requireAction(actions: ReadonlySet<StudyAction>, action: StudyAction): void {
-  if (!actions.has(action)) throw new Refusal('forbidden', 'Your role does not allow this for this study.');
+  if (actions.has(action)) return;
+  // Visibility rule 10: whatever the target's kind, outside one's own site is share.code's.
+  if (action === 'share.code') throw new Refusal('forbidden', 'Sharing with another site or with someone outside your site needs the right to share by share code, which your role does not have.');
+  throw new Refusal('forbidden', 'Your role does not allow this for this study.');
 }
 
 
