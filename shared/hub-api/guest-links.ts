@@ -15,8 +15,9 @@ export const createGuestLinkRoute = hubRoute({
   status: 201,
   body: guestLinkOptionsSchema.extend({ studyIds: z.array(id).min(1).max(20) }).strict(),
   // Warnings are sentences for the person who made the link (shared/guest-link-warnings.ts): a
-  // date of birth as the only secret is made, and said to be weak.
-  response: z.object({ id, token: z.string(), path: z.string(), url: z.string(), studies: z.number().int(), warnings: z.array(z.string()) }),
+  // date of birth as the only secret is made, and said to be weak. Defaulted, so a desktop reads
+  // the answer of a hub from before warnings.
+  response: z.object({ id, token: z.string(), path: z.string(), url: z.string(), studies: z.number().int(), warnings: z.array(z.string()).default([]) }),
 });
 
 export const guestLinkViewSchema = z.object({
