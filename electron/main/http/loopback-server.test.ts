@@ -44,6 +44,13 @@ describe('loopback server', () => {
     host = new URL(server.origin).host;
   });
 
+  it('goes through the workstation lock: locked, patient data calls are refused; signed in, they answer', async () => {
+    expect(JSON.parse((await call('studies:query', {})).body)).toEqual({ ok: false, error: { code: 'locked', message: 'Studyshare is locked. Sign in to continue.' } });
+    expect(JSON.parse((await call('host:info', {})).body)).toMatchObject({ ok: true });
+    await call('workstation:create-profile', { name: 'Desk 4', password: 'a long local password' });
+    expect(JSON.parse((await call('studies:query', {})).body)).toMatchObject({ ok: true });
+  });
+
   afterEach(async () => {
     await server.close();
     await app.close();
@@ -56,6 +63,7 @@ describe('loopback server', () => {
   });
 
   it('answers a call with the contract result', async () => {
+    await app.workstation.createProfile('Desk 4', 'a long local password');
     const reply = await call('studies:query', { limit: 10 });
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toEqual({ ok: true, value: { rows: [], total: 0, nextCursor: null } });
@@ -76,6 +84,7 @@ describe('loopback server', () => {
   });
 
   it('validates input and names for every call', async () => {
+    await app.workstation.createProfile('Desk 4', 'a long local password');
     const invalid = JSON.parse((await call('studies:query', { limit: 'all' })).body);
     expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     const unknown = JSON.parse((await call('studies:drop', {})).body);
