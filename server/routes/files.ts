@@ -6,8 +6,8 @@
  * stalls its event loop; the store makes the blob visible only once it is complete and is DICOM,
  * and only then is the row written. A dropped upload leaves nothing behind.
  *
- * Writing a study's files is updating the study: it needs studies.import, the study's own site,
- * and sight of the study. The file must say it is the target (its Study Instance UID the study's,
+ * Writing a study's files is updating the study (visibility rule 9, the `update` action):
+ * studies.import on the study's own site, and for a private study its uploader or admins. The file must say it is the target (its Study Instance UID the study's,
  * its SOP Instance UID the address's), or it is refused before anything is stored. An instance
  * on the hub is never silently replaced: the same bytes again (the desktop retries a cut upload)
  * answer `unchanged` and store nothing; different bytes answer 409 unless sent as a correction
@@ -22,7 +22,7 @@ import { downloadFileRoute, listFilesRoute, uploadFileRoute } from '../../shared
 import { studyAccess } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
 import { studyFacts, viewerFacts } from '../access/access-facts';
-import { requirePermission, type Actor } from '../auth/sessions';
+import type { Actor } from '../auth/sessions';
 import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store';
 import { folderBlobStore } from '../blobs/folder-blob-store';
 import { DicomHeaderTap, NotDicomError, UploadTooLargeError, type DicomHeader } from '../dicom/dicom-header';
@@ -88,19 +88,21 @@ export const fileRoutes =
 
     async function studyFor(actor: Actor, studyId: string) {
       const study = await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'study_uid']).where('id', '=', studyId).executeTakeFirst();
-      if (study === undefined || !studyAccess(await studyFacts(db, study), await viewerFacts(db, actor)).actions.has('view')) {
+      const access = study === undefined ? null : studyAccess(await studyFacts(db, study), await viewerFacts(db, actor));
+      if (study === undefined || access === null || !access.actions.has('view')) {
         throw new HttpError(404, 'study-not-found', 'This study is not on the hub, or you cannot see it.');
       }
-      return study;
+      return { study, access };
     }
 
     addRoute(app, uploadFileRoute, async ({ params, query }, request) => {
       const { actor } = request;
       const { studyId, sop } = params;
-      const study = await studyFor(actor, studyId);
-      // Writing files is the owning site's, with the right to import (rule 9 of the visibility rules).
+      const { study, access } = await studyFor(actor, studyId);
+      // Writing files is updating the study (visibility rule 9): studies.import on its own site,
+      // and for a private study its uploader or the site's admins.
       if (study.account_id !== actor.accountId) throw new HttpError(403, 'forbidden', 'Only the site that owns a study can upload its files.');
-      requirePermission(actor, 'studies.import');
+      if (!access.actions.has('update')) throw new HttpError(403, 'forbidden', 'Your role does not allow changing this study’s files. Ask an administrator of your site.');
       const correction = query.correction === 'true';
       const declared = Number(request.headers['content-length']);
       if (Number.isFinite(declared) && declared > MAX_FILE_BYTES) throw new UploadTooLargeErrorHttp();
@@ -182,7 +184,7 @@ export const fileRoutes =
     });
 
     addRoute(app, downloadFileRoute, async ({ params }, { actor }, reply) => {
-      const study = await studyFor(actor, params.studyId);
+      const { study } = await studyFor(actor, params.studyId);
       const file = await findStudyFile(db, study.id, params.sop);
       if (file === undefined) throw new HttpError(404, 'file-not-found', 'This instance has not been uploaded to the hub.');
       let stream: Readable;
@@ -196,7 +198,7 @@ export const fileRoutes =
     });
 
     addRoute(app, listFilesRoute, async ({ params }, { actor }) => {
-      const study = await studyFor(actor, params.studyId);
+      const { study } = await studyFor(actor, params.studyId);
       return { files: await listStudyFiles(db, study.id) };
     });
   };
