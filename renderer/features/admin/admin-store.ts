@@ -21,7 +21,8 @@ export const useAdmin = create<AdminState>()((set, get) => ({
   load: async () => {
     set({ loading: true });
     const result = await api.call('admin:overview', {});
-    set(result.ok ? { overview: result.value, loading: false } : { loading: false, error: result.error.message });
+    // A load that works clears what the last one that failed said (the hub is back).
+    set(result.ok ? { overview: result.value, loading: false, error: null } : { loading: false, error: result.error.message });
   },
   change: async (name, input, notice) => {
     set({ error: null, notice: null });

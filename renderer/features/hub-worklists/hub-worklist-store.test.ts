@@ -109,13 +109,13 @@ describe('hub worklists store: the list', () => {
     expect(useHubWorklists.getState()).toMatchObject({ worklists: [{ id: MINE }], listError: null });
   });
 
-  // BUG (hub-worklist-store.ts lines 28-31): loadWorklists keeps whichever answer comes last, not
+  // Regression (was a bug in hub-worklist-store.ts lines 28-31, fixed): loadWorklists keeps whichever answer comes last, not
   // the answer to the last request. The sidebar lists again whenever the signed-in user changes
   // (Sidebar.tsx, effect on the user's email): when the list asked for the previous user is slow
   // and answers after the one for the new user, the new user's sidebar shows the previous user's
   // worklists (their names; a click then asks the hub for a worklist that is not theirs).
   // Expected: an answer to an older request is dropped, as the worklist store does by generation.
-  it.fails('drops a slow list answer for an earlier request (another user signed in since)', async () => {
+  it('drops a slow list answer for an earlier request (another user signed in since)', async () => {
     const answers: ((answer: CallResult<CallOutput<'hub-worklists:list'>>) => void)[] = [];
     handlers['hub-worklists:list'] = () => {
       const answer = deferred<CallResult<CallOutput<'hub-worklists:list'>>>();

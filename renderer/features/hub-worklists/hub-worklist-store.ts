@@ -21,12 +21,18 @@ interface HubWorklistState {
 /** The studies of the hub worklist showing, with their filters, pages and selection. */
 export const useHubStudies = createWorklistStore(null);
 
+let latestListRequest = 0;
+
 export const useHubWorklists = create<HubWorklistState>()((set) => ({
   worklists: [],
   listError: null,
   worklistId: null,
   loadWorklists: async () => {
+    // Only the latest request's answer counts: the list is reloaded when the signed-in user
+    // changes, and the previous user's slower answer must not replace the new user's worklists.
+    const request = ++latestListRequest;
     const result = await api.call('hub-worklists:list', {});
+    if (request !== latestListRequest) return;
     set(result.ok ? { worklists: result.value.worklists, listError: null } : { worklists: [], listError: result.error.message });
   },
   open: (worklistId) => {

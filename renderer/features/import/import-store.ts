@@ -49,10 +49,15 @@ export const useImport = create<ImportState>()((set, get) => ({
     if (get().phase === 'starting') set({ phase: 'running' });
   },
   cancel: async () => {
-    const { importId } = get();
-    if (importId === null) return;
+    const { importId, phase } = get();
+    // Only a running import can be cancelled: its outcome may have arrived just before the click.
+    if (importId === null || phase !== 'running') return;
     set({ phase: 'cancelling' });
-    await api.call('import:cancel', { importId });
+    const result = await api.call('import:cancel', { importId });
+    // Nothing was cancelled (it had just finished, or main refused): no event will end
+    // 'cancelling', so go back to running unless its outcome has arrived meanwhile.
+    const stillCancelling = get().phase === 'cancelling' && get().importId === importId;
+    if (stillCancelling && (!result.ok || !result.value.cancelled)) set({ phase: 'running', error: result.ok ? null : result.error });
   },
   onProgress: (event) => {
     const { importId, phase } = get();
