@@ -74,6 +74,9 @@ async function main(): Promise<void> {
   }
   const dataDir = prepareData();
   const app = createStudyshareApp(dataDir, { kind: 'browser' }, { hubMode: 'off' });
+  // The workstation opens locked: sign in with the bench's local profile (made on the first run).
+  const bench = { name: 'Bench', password: 'a long local bench password' };
+  await app.workstation.signInLocal(bench.name, bench.password).catch(() => app.workstation.createProfile(bench.name, bench.password));
   const server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir: path.join(root, 'out/renderer') });
   const browser = await launchChromium();
   try {
