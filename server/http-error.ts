@@ -1,5 +1,6 @@
 /** An error with an HTTP status, a stable code and a sentence a person understands. */
 import type { z } from 'zod';
+import { describeInputIssues } from '../shared/input-errors';
 
 export class HttpError extends Error {
   constructor(
@@ -18,6 +19,5 @@ export class HttpError extends Error {
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
-  throw new HttpError(400, 'invalid-input', `The request was not valid (${detail}).`);
+  throw new HttpError(400, 'invalid-input', describeInputIssues(parsed.error.issues, 'body'));
 }

@@ -39,11 +39,11 @@ const call = <Output>() => <Input extends z.ZodType>(input: Input): CallSpec<Inp
 const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID').max(64);
 const importId = z.string().regex(/^[a-z0-9-]{8,64}$/, 'an import id');
 const hubId = z.string().uuid('a hub id');
-const name = z.string().trim().min(1, 'a name').max(200);
+const name = z.string().trim().min(1, 'filled in').max(200);
 const email = z.string().trim().toLowerCase().email('an email address').max(254);
 const password = z.string().min(10, 'at least 10 characters').max(200);
 /** A local profile's name, as typed at the lock screen. */
-const profileName = z.string().trim().min(1, 'a name').max(100);
+const profileName = z.string().trim().min(1, 'filled in').max(100);
 /** A certificate the user chose to trust, as its SHA-256 fingerprint (AA:BB:… as Node prints it). */
 const trustedFingerprint = z
   .string()
@@ -87,7 +87,7 @@ export const CALLS = {
     z.object({ url: z.string().url().max(2000).regex(/^https?:\/\//, 'an http(s) address').optional(), email, password: z.string().min(1).max(200), trustedFingerprint }).strict(),
   ),
   // What a user types or pastes: checked in main (probeHub), which says what is wrong with it.
-  'hub:probe': call<HubProbeView>()(z.object({ url: z.string().trim().min(1, 'an address').max(2000), trustedFingerprint }).strict()),
+  'hub:probe': call<HubProbeView>()(z.object({ url: z.string().trim().min(1, 'filled in').max(2000), trustedFingerprint }).strict()),
   'hub:connect': call<HubStatus>()(
     z
       .object({
@@ -127,7 +127,7 @@ export const CALLS = {
   'sharing:targets': call<{ readonly targets: readonly ShareTargetView[] }>()(
     z.object({ kind: z.enum(['location', 'group', 'user']), q: z.string().max(200).default('') }).strict(),
   ),
-  'sharing:lookup-code': call<{ readonly worklist: ShareCodeWorklist }>()(z.object({ code: z.string().trim().min(1, 'a share code').max(40) }).strict()),
+  'sharing:lookup-code': call<{ readonly worklist: ShareCodeWorklist }>()(z.object({ code: z.string().trim().min(1, 'filled in').max(40) }).strict()),
   'sharing:share': call<ShareOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), targets: z.array(shareTarget).min(1).max(20) }).strict()),
   'sharing:remove': call<{ readonly state: 'removed' | 'pending' | 'refused'; readonly reason: string | null }>()(
     z.object({ shareId: hubId, study: studyRef, label: z.string().trim().min(1).max(200) }).strict(),

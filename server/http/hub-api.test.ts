@@ -34,14 +34,15 @@ describe.each(HUB_ENGINES)('hub API declarations (%s)', (engine) => {
     const bad = await hub.inject({ method: 'POST', url: '/api/users', headers, payload: { name: 'Tess', email: 'not an address', password: 'short', role: 'Technologist' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('invalid-input');
-    expect(bad.json().error.message).toMatch(/email: an email address.*password: at least 10 characters/);
+    // In words a person reads: the field as words and what it needs (shared/input-errors.ts).
+    expect(bad.json().error.message).toMatch(/Email must be an email address\..*Password must be at least 10 characters\./);
     const unknownRole = await hub.inject({ method: 'POST', url: '/api/users', headers, payload: { name: 'Tess', email: 'tess@riverside.example', password: 'long enough password', role: 'Overlord' } });
-    expect(unknownRole.json().error.message).toMatch(/^The request was not valid \(role: /);
+    expect(unknownRole.json().error.message).toMatch(/^Role: /);
     const extra = await hub.inject({ method: 'POST', url: '/api/users', headers, payload: { name: 'Tess', email: 'tess@riverside.example', password: 'long enough password', role: 'Technologist', admin: true } });
     expect(extra.statusCode).toBe(400);
     const badParam = await hub.inject({ method: 'PUT', url: '/api/roles/not-a-uuid', headers, payload: { permissions: [] } });
     expect(badParam.statusCode).toBe(400);
-    expect(badParam.json().error.message).toMatch(/id: /);
+    expect(badParam.json().error.message).toMatch(/^Id: /);
   });
 
   it('answers what the declaration says, checked by the same schema', async () => {

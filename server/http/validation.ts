@@ -7,6 +7,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { describeInputIssues } from '../../shared/input-errors';
 import { HttpError } from '../http-error';
 
 export function useZodSchemas(app: FastifyInstance, info: { readonly version: string }): void {
@@ -30,11 +31,6 @@ export function useZodSchemas(app: FastifyInstance, info: { readonly version: st
 export function validationError(error: FastifyError): HttpError | null {
   if (!hasZodFastifySchemaValidationErrors(error)) return null;
   const where = error.validationContext ?? 'body';
-  const detail = error.validation
-    .map((issue) => {
-      const field = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
-      return `${field === '' ? where : field}: ${issue.message}`;
-    })
-    .join('; ');
-  return new HttpError(400, 'invalid-input', `The request was not valid (${detail}).`);
+  const issues = error.validation.map((issue) => ({ path: issue.instancePath.split('/').filter((segment) => segment !== ''), message: issue.message ?? 'not valid' }));
+  return new HttpError(400, 'invalid-input', describeInputIssues(issues, where));
 }

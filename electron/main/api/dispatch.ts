@@ -8,6 +8,7 @@
 import { isCallName, type ApiError, type CallName, type CallOutput, type CallParsedInput, type CallResult } from '../../../shared/contract';
 import { CALLS } from '../../../shared/contract-schemas';
 import { AppError } from './app-error';
+import { describeInputIssues } from '../../../shared/input-errors';
 
 /** The key under which a set of handlers carries its gate. */
 export const CALL_GATE = Symbol('studyshare.call-gate');
@@ -35,8 +36,7 @@ export async function dispatch(handlers: Handlers, name: unknown, input: unknown
   if (refusal !== null) return { ok: false, error: refusal };
   const parsed = CALLS[name].input.safeParse(input ?? {});
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
-    return { ok: false, error: { code: 'invalid-input', message: `The request was not valid (${detail}).` } };
+    return { ok: false, error: { code: 'invalid-input', message: describeInputIssues(parsed.error.issues) } };
   }
   try {
     const handler = handlers[name] as (input: unknown) => Promise<unknown> | unknown;
