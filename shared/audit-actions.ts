@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'invitation.accept',
   'guest-link.create',
   'guest-link.revoke',
+  'site.settings',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -26,4 +27,5 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'invitation.accept': 'Invitation accepted',
   'guest-link.create': 'Guest link created',
   'guest-link.revoke': 'Guest link revoked',
+  'site.settings': 'Site settings changed',
 };

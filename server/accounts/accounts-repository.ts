@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { BUILT_IN_ROLES, type BuiltInRole } from '../../shared/permissions/catalogue';
+import { recordAudit } from '../audit/audit-trail';
 import type { HubDatabase } from '../db/schema';
 import { HttpError } from '../http-error';
 import { uniqueShareCode } from '../routes/worklist-codes';
@@ -119,4 +120,39 @@ export function findPasswordHash(db: Db, userId: string) {
 
 export async function setPasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
   await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+}
+
+/** A site's workstation lock time in minutes (migration 0160); undefined for no such site. */
+export async function siteLockMinutes(db: Db, accountId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('accounts').select('workstation_lock_minutes').where('id', '=', accountId).executeTakeFirst();
+  return row?.workstation_lock_minutes;
+}
+
+/**
+ * Sets a site's workstation lock time; a change is on the site's trail with what it was and what
+ * it became, in the same transaction (the row is locked first so two admins' changes each record
+ * the value they replaced).
+ */
+export async function setSiteLockMinutes(db: Kysely<HubDatabase>, change: { readonly accountId: string; readonly minutes: number; readonly actorId: string; readonly at: Date }): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    // A no-op write first: it takes the row's lock (PostgreSQL) or the write lock (SQLite) before the old value is read.
+    const before = await trx
+      .updateTable('accounts')
+      .set((eb) => ({ workstation_lock_minutes: eb.ref('workstation_lock_minutes') }))
+      .where('id', '=', change.accountId)
+      .returning('workstation_lock_minutes')
+      .executeTakeFirst();
+    if (before === undefined) throw new HttpError(404, 'not-found', 'Your site no longer exists.');
+    if (before.workstation_lock_minutes === change.minutes) return change.minutes;
+    await trx.updateTable('accounts').set({ workstation_lock_minutes: change.minutes }).where('id', '=', change.accountId).execute();
+    await recordAudit(trx, {
+      at: change.at.toISOString(),
+      accountId: change.accountId,
+      trail: 'account',
+      actorId: change.actorId,
+      action: 'site.settings',
+      detail: { setting: 'lockMinutes', from: before.workstation_lock_minutes, to: change.minutes },
+    });
+    return change.minutes;
+  });
 }

@@ -91,6 +91,28 @@ describe.each(HUB_ENGINES)('hub migration 0150 on existing data (%s)', (engine) 
   });
 });
 
+describe.each(HUB_ENGINES)('hub migration 0160 on existing data (%s)', (engine) => {
+  it('gives every existing site the 15-minute workstation lock time, and the table keeps it within 1–240', async () => {
+    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
+    const db = new Kysely<unknown>({
+      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
+    });
+    try {
+      const migrator = new Migrator({ db, provider: hubMigrations });
+      expect((await migrator.migrateTo('0150-sign-in-throttle-session-idle')).error).toBeUndefined();
+      await sql`INSERT INTO accounts (id, name, created_at) VALUES ('site-a', 'A', '2026-01-01T00:00:00.000Z')`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const rows = await sql<{ id: string; workstation_lock_minutes: number }>`SELECT id, workstation_lock_minutes FROM accounts`.execute(db);
+      expect(rows.rows).toEqual([{ id: 'site-a', workstation_lock_minutes: 15 }]);
+      await expect(sql`UPDATE accounts SET workstation_lock_minutes = 0`.execute(db)).rejects.toThrow(/check/i);
+      await expect(sql`UPDATE accounts SET workstation_lock_minutes = 241`.execute(db)).rejects.toThrow(/check/i);
+    } finally {
+      await db.destroy();
+      await postgres?.drop();
+    }
+  });
+});
+
 describe('hub migrations on PostgreSQL', () => {
   const dropped: Array<() => Promise<void>> = [];
   afterAll(async () => {

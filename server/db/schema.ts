@@ -5,6 +5,8 @@ export interface AccountTable {
   id: string;
   name: string;
   created_at: string;
+  /** The site's workstation lock time, 1–240 minutes (migration 0160). */
+  workstation_lock_minutes: Generated<number>;
 }
 export interface RoleTable {
   id: string;

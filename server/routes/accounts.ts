@@ -15,6 +15,7 @@ import {
   setupRoute,
   setUserActiveRoute,
   signInRoute,
+  siteSettingsRoute,
   signOutRoute,
   unlockUserRoute,
 } from '../../shared/hub-api/accounts';
@@ -30,7 +31,9 @@ import {
   listUsers,
   setPasswordHash,
   setRolePermissions,
+  setSiteLockMinutes,
   setUserActive,
+  siteLockMinutes,
 } from '../accounts/accounts-repository';
 import type { HubContext } from '../app';
 import { hashPassword, verifyPassword } from '../auth/password';
@@ -106,14 +109,23 @@ export const accountRoutes =
       await endSession(db, request.headers.authorization);
     });
 
-    addRoute(app, meRoute, (_input, { actor }) => ({
+    addRoute(app, meRoute, async (_input, { actor }) => ({
       id: actor.userId,
       name: actor.name,
       email: actor.email,
       accountId: actor.accountId,
       role: actor.role,
       permissions: [...actor.permissions].sort(),
+      // The site's policy for its desktops; someone outside any site has none (the desktop's own setting applies).
+      lockMinutes: actor.accountId === null ? null : ((await siteLockMinutes(db, actor.accountId)) ?? null),
     }));
+
+    addRoute(app, siteSettingsRoute, async ({ body }, { actor }) => {
+      // Who manages the site's users decides how soon their desktops lock.
+      requirePermission(actor, 'admin.users');
+      const accountId = requireAccount(actor);
+      return { lockMinutes: await setSiteLockMinutes(db, { accountId, minutes: body.lockMinutes, actorId: actor.userId, at: now() }) };
+    });
 
     addRoute(app, listRolesRoute, async (_input, { actor }) => {
       requirePermission(actor, 'admin.roles');

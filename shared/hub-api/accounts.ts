@@ -24,6 +24,11 @@ const name = z.string().trim().min(1).max(200);
 const permissionKey = z.enum(PERMISSION_KEYS as [PermissionKey, ...PermissionKey[]]);
 const builtInRole = z.enum(BUILT_IN_ROLE_NAMES);
 
+/** Bounds of the workstation lock time a site sets (the accounts table checks them too, migration 0160). */
+export const LOCK_MINUTES_MIN = 1;
+export const LOCK_MINUTES_MAX = 240;
+const lockMinutes = z.number().int().min(LOCK_MINUTES_MIN, `at least ${LOCK_MINUTES_MIN} minute`).max(LOCK_MINUTES_MAX, `at most ${LOCK_MINUTES_MAX} minutes`);
+
 const userSummary = z.object({ id, name: z.string(), email: z.string(), role: z.string().nullable() });
 
 export const setupRoute = hubRoute({
@@ -51,8 +56,25 @@ export const signOutRoute = hubRoute({ method: 'DELETE', path: '/api/sessions', 
 export const meRoute = hubRoute({
   method: 'GET',
   path: '/api/me',
-  summary: 'Who the session belongs to, with their permissions.',
-  response: z.object({ id, name: z.string(), email: z.string(), accountId: id.nullable(), role: z.string().nullable(), permissions: z.array(z.string()) }),
+  summary: 'Who the session belongs to, with their permissions and their site’s workstation lock time (null for users outside any site).',
+  response: z.object({
+    id,
+    name: z.string(),
+    email: z.string(),
+    accountId: id.nullable(),
+    role: z.string().nullable(),
+    permissions: z.array(z.string()),
+    // Defaulted, so a desktop reads the answer of a hub from before site lock times (it keeps its own setting).
+    lockMinutes: lockMinutes.nullable().default(null),
+  }),
+});
+
+export const siteSettingsRoute = hubRoute({
+  method: 'PUT',
+  path: '/api/account/settings',
+  summary: 'Sets the caller’s site’s policies: the minutes without activity after which its users’ desktops lock (admin.users).',
+  body: z.object({ lockMinutes }).strict(),
+  response: z.object({ lockMinutes }),
 });
 
 const role = z.object({ id, name: z.string(), builtIn: z.boolean(), permissions: z.array(z.string()) });
