@@ -193,6 +193,8 @@ export interface AuditEventView {
   readonly onBehalfOf: { readonly id: string; readonly name: string } | null;
   readonly studyId: string | null;
   readonly studyUid: string | null;
+  /** The study as a person knows it, where the event names one. */
+  readonly study: { readonly patientName: string | null; readonly accessionNumber: string | null; readonly studyDate: string | null } | null;
   readonly shareId: string | null;
   /** For events about a share: its target's name. */
   readonly target: string | null;
@@ -214,6 +216,8 @@ export interface WorkstationStatus {
   readonly lastUser: { readonly kind: 'hub' | 'local'; readonly name: string; readonly login: string } | null;
   /** Minutes without activity after which the workstation locks itself. */
   readonly idleMinutes: number;
+  /** Whose lock time it is: the signed-in hub user's site's (changed on the hub, for the whole site), or this computer's. */
+  readonly lockTimeSetBy: 'site' | 'computer';
   /** How to sign in here: the hub account, a local profile (no hub used), or creating the first local profile. */
   readonly signIn: 'hub' | 'local-profile' | 'create-profile';
 }

@@ -87,6 +87,15 @@ describe.each(HUB_ENGINES)('audit trail and share targets follow visibility (%s)
     expect((await get(`/api/audit?studyId=${open}`, 'auditor')).json().events.map((e: { action: string }) => e.action)).toEqual(['study.import']);
   });
 
+  it('names each event’s study as readers know it (patient, accession, date), not only by its UID', async () => {
+    const [event] = (await get(`/api/audit?studyId=${open}`, 'admin')).json().events as { studyUid: string; study: unknown }[];
+    expect(event.studyUid).toBe('1.2.840.77.0');
+    expect(event.study).toEqual({ patientName: 'Audit^0', accessionNumber: null, studyDate: '2024-05-01' });
+    const csv = (await get(`/api/audit.csv?studyId=${open}`, 'admin')).body.trim().split('\r\n');
+    expect(csv[0]).toBe('time,action,trail,actor,actor email,on behalf of,patient,accession,study date,study instance uid,share id,target,detail');
+    expect(csv[1]).toContain(',Audit^0,,2024-05-01,1.2.840.77.0,');
+  });
+
   it('offers share targets for a study only to whom may share it', async () => {
     expect((await get(`/api/share-targets?kind=user&studyId=${hidden}`, 'rad')).statusCode).toBe(200);
     expect((await get(`/api/share-targets?kind=user&studyId=${open}`, 'rad3')).statusCode).toBe(200);

@@ -109,6 +109,9 @@ export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEven
       'actor.email as actor_email',
       'principal.name as principal_name',
       'studies.study_uid',
+      'studies.patient_name',
+      'studies.accession_number',
+      'studies.study_date',
       'target_list.name as target_list_name',
       'target_user.name as target_user_name',
     ])
@@ -131,6 +134,8 @@ export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEven
     onBehalfOf: row.on_behalf_of === null ? null : { id: row.on_behalf_of, name: row.principal_name ?? '' },
     studyId: row.study_id,
     studyUid: row.study_uid,
+    // '' is how the search columns store "none" (migration 0090).
+    study: row.study_uid === null ? null : { patientName: row.patient_name || null, accessionNumber: row.accession_number || null, studyDate: row.study_date || null },
     shareId: row.share_id,
     target: row.target_list_name ?? row.target_user_name ?? null,
     detail: JSON.parse(row.detail) as Record<string, unknown>,
@@ -144,9 +149,9 @@ export function auditCsv(events: readonly AuditEventView[]): string {
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  const header = ['time', 'action', 'trail', 'actor', 'actor email', 'on behalf of', 'study instance uid', 'share id', 'target', 'detail'];
+  const header = ['time', 'action', 'trail', 'actor', 'actor email', 'on behalf of', 'patient', 'accession', 'study date', 'study instance uid', 'share id', 'target', 'detail'];
   const lines = events.map((e) =>
-    [e.at, e.action, e.trail, e.actor.name, e.actor.email, e.onBehalfOf?.name ?? '', e.studyUid ?? '', e.shareId ?? '', e.target ?? '', Object.keys(e.detail).length === 0 ? '' : e.detail]
+    [e.at, e.action, e.trail, e.actor.name, e.actor.email, e.onBehalfOf?.name ?? '', e.study?.patientName ?? '', e.study?.accessionNumber ?? '', e.study?.studyDate ?? '', e.studyUid ?? '', e.shareId ?? '', e.target ?? '', Object.keys(e.detail).length === 0 ? '' : e.detail]
       .map(cell)
       .join(','),
   );

@@ -31,6 +31,8 @@ const auditEvent = z.object({
   onBehalfOf: z.object({ id, name: z.string() }).nullable(),
   studyId: z.string().nullable(),
   studyUid: z.string().nullable(),
+  /** The study as a person knows it (patient, accession, date), where the event names one. Absent from hubs before it. */
+  study: z.object({ patientName: z.string().nullable(), accessionNumber: z.string().nullable(), studyDate: z.string().nullable() }).nullable().default(null),
   shareId: z.string().nullable(),
   target: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { AUDIT_ACTIONS, AUDIT_ACTION_LABELS, type AuditAction } from '../../../shared/audit-actions';
 import type { AdminOverview, AuditEventView } from '../../../shared/contract';
 import { api } from '../../lib/api';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, formatPersonName } from '../../lib/format';
 import { ErrorMessage } from '../../components/Messages';
 
 interface Filters {
@@ -23,6 +23,13 @@ const toInput = (filters: Filters) => ({
   from: filters.from === '' ? undefined : filters.from,
   to: filters.to === '' ? undefined : filters.to,
 });
+
+/** The study as readers know it — patient, accession, date — with its UID only as the cell's tooltip. */
+function studyLabel(event: AuditEventView): string {
+  if (event.study === null) return event.studyUid ?? '';
+  const parts = [formatPersonName(event.study.patientName), event.study.accessionNumber ?? '', event.study.studyDate ?? ''].filter((part) => part !== '');
+  return parts.length === 0 ? (event.studyUid ?? '') : parts.join(' · ');
+}
 
 function download(filename: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
@@ -113,7 +120,7 @@ export function AuditTab({ overview }: { readonly overview: AdminOverview }) {
               <th scope="col">Action</th>
               <th scope="col">User</th>
               <th scope="col">Target</th>
-              <th scope="col">Study Instance UID</th>
+              <th scope="col">Study</th>
               <th scope="col">Trail</th>
             </tr>
           </thead>
@@ -127,7 +134,7 @@ export function AuditTab({ overview }: { readonly overview: AdminOverview }) {
                   {event.onBehalfOf !== null && <span className="muted"> for {event.onBehalfOf.name}</span>}
                 </td>
                 <td>{event.target ?? ''}</td>
-                <td className="uid">{event.studyUid ?? ''}</td>
+                <td title={event.studyUid ?? undefined}>{studyLabel(event)}</td>
                 <td>{event.trail === 'share' ? 'External share' : event.trail === 'study' ? 'Study' : 'Site'}</td>
               </tr>
             ))}
