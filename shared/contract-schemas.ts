@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type {
   AdminOverview,
+  AdminUserView,
   AuditEventView,
   GuestLinkView,
   HostInfo,
@@ -24,6 +25,7 @@ import type {
 } from './contract';
 import { AUDIT_ACTIONS } from './audit-actions';
 import { guestLinkOptionsSchema } from './guest-link-options';
+import { PASSWORD_MAX_LENGTH } from './password-policy';
 import { BUILT_IN_ROLE_NAMES, PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
 import { CALL_NAMES } from './contract';
 import { studyQuerySchema, type StudyPage } from './types/study';
@@ -105,6 +107,10 @@ export const CALLS = {
   'hub:request-password-reset': call<{ readonly sent: true }>()(
     z.object({ email, url: z.string().trim().min(1).max(2000).optional(), trustedFingerprint }).strict(),
   ),
+  // The new password is checked by the hub's policy, whose sentence the person reads as it is.
+  'hub:change-password': call<Record<string, never>>()(
+    z.object({ currentPassword: z.string().min(1, 'the current password').max(PASSWORD_MAX_LENGTH), newPassword: z.string().min(1, 'a new password').max(PASSWORD_MAX_LENGTH) }).strict(),
+  ),
   'hub:sign-out': call<HubStatus>()(z.object({}).strict()),
   'hub:sync-now': call<HubStatus>()(z.object({}).strict()),
   'hub:dismiss-refused': call<HubStatus>()(z.object({}).strict()),
@@ -119,6 +125,11 @@ export const CALLS = {
   'admin:add-group': call<{ readonly id: string }>()(z.object({ name, department: z.boolean() }).strict()),
   'admin:add-member': call<Record<string, never>>()(z.object({ kind: z.enum(['location', 'group']), ownerId: hubId, userId: hubId }).strict()),
   'admin:regenerate-share-code': call<{ readonly shareCode: string }>()(z.object({ worklistId: hubId }).strict()),
+  /** Deactivating ends the user's sessions and refuses their sign-in; the hub refuses an admin's own. */
+  'admin:set-user-active': call<{ readonly user: AdminUserView }>()(z.object({ userId: hubId, active: z.boolean() }).strict()),
+  'admin:unlock-user': call<{ readonly user: AdminUserView }>()(z.object({ userId: hubId }).strict()),
+  /** Ends the user's sessions and mails them a link to set a new password. */
+  'admin:send-password-reset': call<Record<string, never>>()(z.object({ userId: hubId }).strict()),
   'guest-links:create': call<{ readonly url: string; readonly studies: number }>()(
     guestLinkOptionsSchema.extend({ studyInstanceUids: z.array(uid).min(1).max(20) }).strict(),
   ),

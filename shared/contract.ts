@@ -95,8 +95,18 @@ export interface HubSwitchPreview {
   readonly cachedStudies: number;
 }
 
+/** A user of the site as an admin manages them: whether they may sign in, and whether wrong passwords locked them. */
+export interface AdminUserView {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly role: string | null;
+  readonly active: boolean;
+  readonly locked: boolean;
+}
+
 export interface AdminOverview {
-  readonly users: readonly { readonly id: string; readonly name: string; readonly email: string; readonly role: string | null; readonly active: boolean }[];
+  readonly users: readonly AdminUserView[];
   readonly roles: readonly { readonly id: string; readonly name: string; readonly builtIn: boolean; readonly permissions: readonly string[] }[];
   readonly locations: readonly { readonly id: string; readonly name: string; readonly members: readonly { readonly id: string; readonly name: string }[] }[];
   readonly groups: readonly { readonly id: string; readonly name: string; readonly department: boolean; readonly members: readonly { readonly id: string; readonly name: string }[] }[];
@@ -241,6 +251,7 @@ export const CALL_NAMES = [
   'hub:switch-preview',
   'hub:embedded-settings',
   'hub:request-password-reset',
+  'hub:change-password',
   'admin:overview',
   'admin:add-user',
   'admin:set-role-permissions',
@@ -248,6 +259,9 @@ export const CALL_NAMES = [
   'admin:add-group',
   'admin:add-member',
   'admin:regenerate-share-code',
+  'admin:set-user-active',
+  'admin:unlock-user',
+  'admin:send-password-reset',
   'guest-links:create',
   'guest-links:list',
   'guest-links:revoke',

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { siteAuditCsvRoute, siteAuditRoute } from '../../../shared/hub-api/audit';
 import { shareTargetsRoute, worklistStudiesRoute } from '../../../shared/hub-api/studies';
 import { hubStudyQueryParams } from '../../../shared/hub-api/worklists';
-import { addUserRoute, setRolePermissionsRoute } from '../../../shared/hub-api/accounts';
+import { addUserRoute, changePasswordRoute, resetUserPasswordRoute, setRolePermissionsRoute, setUserActiveRoute, unlockUserRoute } from '../../../shared/hub-api/accounts';
 import { revokeGuestLinkRoute } from '../../../shared/hub-api/guest-links';
 import {
   addGroupMemberRoute,
@@ -88,6 +88,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     syncEveryMs: options.syncEveryMs,
     embeddedHub: options.embeddedHub,
     onSignedIn: (user) => workstation?.unlockAsHubUser(user),
+    onSiteLockMinutes: (userId, minutes) => workstation?.siteLockMinutesChanged(userId, minutes),
     isLocked: () => workstation?.locked ?? true,
   });
   const lockScreen = new Workstation({
@@ -96,6 +97,8 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     hubState: () => ({ mode: hub.mode, firstRun: hub.firstRun }),
     now: options.workstation?.now,
     checkEveryMs: options.workstation?.checkEveryMs,
+    // A hub user's lock time is their site's: an admin changes it on the hub, for everyone there.
+    saveSiteLockMinutes: (minutes) => hub.setSiteLockMinutes(minutes),
   });
   workstation = lockScreen;
   bus.subscribe((name) => {
@@ -152,6 +155,11 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'hub:switch-preview': () => hub.switchPreview(),
     'hub:embedded-settings': (input) => hub.setEmbeddedSettings(input),
     'hub:request-password-reset': (input) => hub.requestPasswordReset(input),
+    'hub:change-password': async ({ currentPassword, newPassword }) => {
+      // The hub checks the current password (wrong ones count like wrong sign-ins) and its policy.
+      await hub.hubRoute(changePasswordRoute, { body: { currentPassword, newPassword } });
+      return {};
+    },
     'admin:overview': () => hub.adminOverview(),
     'admin:add-user': async (input) => ({ id: (await hub.hubRoute(addUserRoute, { body: input })).user.id }),
     'admin:set-role-permissions': async ({ roleId, permissions }) => (await hub.hubRoute(setRolePermissionsRoute, { params: { id: roleId }, body: { permissions } })).role,
@@ -162,6 +170,14 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       return {};
     },
     'admin:regenerate-share-code': ({ worklistId }) => hub.hubRoute(regenerateShareCodeRoute, { params: { id: worklistId } }),
+    'admin:set-user-active': ({ userId, active }) => hub.hubRoute(setUserActiveRoute, { params: { id: userId }, body: { active } }),
+    'admin:unlock-user': ({ userId }) => hub.hubRoute(unlockUserRoute, { params: { id: userId } }),
+    'admin:send-password-reset': async ({ userId }) => {
+      const { sent } = await hub.hubRoute(resetUserPasswordRoute, { params: { id: userId } });
+      // The hub mails nothing to a deactivated user, nor past three resets in an hour; their sessions ended all the same.
+      if (!sent) throw new AppError('reset-not-sent', 'No mail was sent: the user is deactivated, or three resets were sent to them in the last hour. Their sessions have ended.');
+      return {};
+    },
     'guest-links:create': (input) => {
       input.studyInstanceUids.forEach(requireVisible);
       return hub.createGuestLink(input);
@@ -211,6 +227,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'workstation:create-profile': ({ name, password }) => lockScreen.createProfile(name, password),
     'workstation:lock': () => lockScreen.lock('manual'),
     'workstation:activity': () => lockScreen.activity(),
+    // A hub user's: their site's, through the hub; a local profile's: this computer's.
     'workstation:set-idle-minutes': ({ minutes }) => lockScreen.setIdleMinutes(minutes),
   };
 

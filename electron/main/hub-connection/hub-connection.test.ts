@@ -40,6 +40,29 @@ describe('HubConnection with the embedded hub', () => {
     localDb.close();
   });
 
+  it('hands the site’s lock time to the workstation at sign-in, and an admin sets it on the hub', async () => {
+    const dataDir = tempDir();
+    const signedIn: { id: string; lockMinutes: number | null; permissions: readonly string[] }[] = [];
+    const changed: [string, number | null][] = [];
+    const { hub, localDb } = connect(dataDir, new EventBus(), {
+      defaultMode: 'embedded',
+      onSignedIn: (user) => signedIn.push(user),
+      onSiteLockMinutes: (userId, minutes) => changed.push([userId, minutes]),
+    });
+    await hub.start();
+    await hub.setup(SETUP);
+    expect(signedIn).toEqual([expect.objectContaining({ lockMinutes: 15, permissions: expect.arrayContaining(['admin.users']) })]);
+    expect(await hub.setSiteLockMinutes(7)).toBe(7);
+    expect(changed).toEqual([[signedIn[0]!.id, 7]]);
+    await expect(hub.setSiteLockMinutes(0)).rejects.toMatchObject({ code: 'invalid-input' });
+    // The next sign-in reads it from the hub.
+    await hub.signOut();
+    await hub.signIn({ email: SETUP.email, password: SETUP.password });
+    expect(signedIn.at(-1)).toMatchObject({ lockMinutes: 7 });
+    await hub.close();
+    localDb.close();
+  });
+
   it('stays signed in across restarts, with the token kept in the data folder only', async () => {
     const dataDir = tempDir();
     const first = connect(dataDir);

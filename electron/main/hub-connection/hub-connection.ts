@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type Database from 'better-sqlite3';
 import type { AdminOverview, GuestLinkView, HubProbeView, HubStatus, HubSwitchPreview } from '../../../shared/contract';
-import { listRolesRoute, listUsersRoute, meRoute, requestPasswordResetRoute, setupRoute, signOutRoute } from '../../../shared/hub-api/accounts';
+import { listRolesRoute, listUsersRoute, meRoute, requestPasswordResetRoute, setupRoute, signOutRoute, siteSettingsRoute } from '../../../shared/hub-api/accounts';
 import { createGuestLinkRoute, studyGuestLinksRoute } from '../../../shared/hub-api/guest-links';
 import { hubInfoRoute } from '../../../shared/hub-api/hub';
 import type { GuestLinkOptions } from '../../../shared/guest-link-options';
@@ -45,7 +45,9 @@ export interface HubConnectionOptions {
   /** This app's version, named when a hub is too old or too new for it. */
   readonly appVersion?: string;
   /** Someone proved who they are to the hub (signed in with a password, or created the site): the workstation unlocks for them. */
-  readonly onSignedIn?: (user: { readonly id: string; readonly name: string; readonly email: string; readonly permissions: readonly string[] }) => void;
+  readonly onSignedIn?: (user: SignedInUser) => void;
+  /** The signed-in user's site's lock time as the hub said it again (re-read with the sync, or just changed here). */
+  readonly onSiteLockMinutes?: (userId: string, minutes: number | null) => void;
   /** While the workstation is locked the status names no study (refused operations are left out). */
   readonly isLocked?: () => boolean;
 }
@@ -57,6 +59,18 @@ export type HubChoice =
   | { readonly kind: 'off' };
 
 type Me = NonNullable<HubStatus['user']>;
+
+/** Who signed in, as the workstation needs them: their permissions and their site's lock time (null: none, the computer's setting applies). */
+export interface SignedInUser {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly permissions: readonly string[];
+  readonly lockMinutes: number | null;
+}
+
+/** How often a signed-in user's site policy (the lock time) is read again, with the sync. */
+const SITE_POLICY_EVERY_MS = 5 * 60_000;
 
 const SIGNED_OUT: SyncStatus = { state: 'signed-out', pending: 0, rejected: [], uploadsPending: 0, message: null };
 
@@ -73,6 +87,9 @@ export class HubConnection {
   private me: Me | null = null;
   /** The signed-in user's hub id (null when nobody is). */
   private meId: string | null = null;
+  /** The signed-in user's site's lock time (null: none, or a hub from before it), and when it was read. */
+  private siteLockMinutes: number | null = null;
+  private siteLockReadAt = 0;
   private info: HubInfo | null = null;
   private needsSetup = false;
   /** Something the user should know that is not an error (the kept port was taken). */
@@ -151,6 +168,7 @@ export class HubConnection {
   private async refreshMe(): Promise<void> {
     this.me = null;
     this.meId = null;
+    this.siteLockMinutes = null;
     this.sync = null;
     if (this.client === null) return;
     try {
@@ -158,6 +176,8 @@ export class HubConnection {
       rememberSignedInUser(this.options.localDb, me.id);
       this.me = { name: me.name, email: me.email, role: me.role, permissions: me.permissions };
       this.meId = me.id;
+      this.siteLockMinutes = me.lockMinutes;
+      this.siteLockReadAt = Date.now();
       this.sync = this.newSyncClient(this.client);
     } catch (error) {
       if (error instanceof HubSessionError) {
@@ -169,6 +189,40 @@ export class HubConnection {
         this.sync = this.newSyncClient(this.client);
       }
     }
+  }
+
+  /**
+   * The site's lock time may change while someone is signed in (an admin elsewhere): read again
+   * with the sync, at most every few minutes, and handed on when it changed. A failure says
+   * nothing here: the sync reports what is wrong with the hub.
+   */
+  private async refreshSitePolicy(): Promise<void> {
+    const client = this.client;
+    const userId = this.meId;
+    if (client === null || userId === null || Date.now() - this.siteLockReadAt < SITE_POLICY_EVERY_MS) return;
+    this.siteLockReadAt = Date.now();
+    try {
+      const me = await client.call(meRoute, {});
+      if (me.id !== this.meId) return;
+      this.noteSiteLockMinutes(me.id, me.lockMinutes);
+    } catch {
+      // Unreachable or refused: the sync's status says so.
+    }
+  }
+
+  private noteSiteLockMinutes(userId: string, minutes: number | null): void {
+    if (minutes === this.siteLockMinutes) return;
+    this.siteLockMinutes = minutes;
+    this.options.onSiteLockMinutes?.(userId, minutes);
+  }
+
+  /** Sets the signed-in admin's site's lock time on the hub (admin.users there); answers the value kept. */
+  async setSiteLockMinutes(minutes: number): Promise<number> {
+    const userId = this.meId;
+    if (userId === null) throw new AppError('signed-out', 'Sign in to the hub first.');
+    const { lockMinutes } = await this.hubRoute(siteSettingsRoute, { body: { lockMinutes: minutes } });
+    if (this.meId === userId) this.noteSiteLockMinutes(userId, lockMinutes);
+    return lockMinutes;
   }
 
   /**
@@ -308,6 +362,7 @@ export class HubConnection {
     this.sync = null;
     this.me = null;
     this.meId = null;
+    this.siteLockMinutes = null;
     this.info = null;
     this.needsSetup = false;
     this.notice = null;
@@ -415,7 +470,9 @@ export class HubConnection {
     this.options.tokens.save(token);
     this.client?.setToken(token);
     await this.refreshMe();
-    if (this.me !== null && this.meId !== null) this.options.onSignedIn?.({ id: this.meId, name: this.me.name, email: this.me.email, permissions: this.me.permissions });
+    if (this.me !== null && this.meId !== null) {
+      this.options.onSignedIn?.({ id: this.meId, name: this.me.name, email: this.me.email, permissions: this.me.permissions, lockMinutes: this.siteLockMinutes });
+    }
     this.syncInBackground();
     this.emit();
     return this.status();
@@ -435,6 +492,7 @@ export class HubConnection {
     this.client?.setToken(null);
     this.me = null;
     this.meId = null;
+    this.siteLockMinutes = null;
     this.sync = null;
     this.emit();
     return this.status();
@@ -464,6 +522,7 @@ export class HubConnection {
     if (this.sync !== null) {
       await this.sync.sync();
       if (this.me === null && this.sync.status().state === 'online') await this.refreshMe();
+      else await this.refreshSitePolicy();
       if (this.info === null) await this.refreshInfo();
       this.options.bus.emit('data:changed', { reason: 'sync' });
     }

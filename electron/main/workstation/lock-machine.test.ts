@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INITIAL_STATE, activity, lock, lockDeadline, tick, unlock, type LockState, type WorkstationUser } from './lock-machine';
 
-const ada: WorkstationUser = { kind: 'hub', hubUserId: 'u-ada', name: 'Ada Admin', email: 'ada@example.org', admin: true };
+const ada: WorkstationUser = { kind: 'hub', hubUserId: 'u-ada', name: 'Ada Admin', email: 'ada@example.org', admin: true, siteLockMinutes: null };
 const local: WorkstationUser = { kind: 'local', profileId: 1, name: 'Desk 4', admin: false };
 const MINUTE = 60_000;
 const idle = 15 * MINUTE;

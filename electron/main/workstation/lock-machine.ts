@@ -13,6 +13,8 @@ export type WorkstationUser =
       readonly email: string;
       /** A site admin of the hub (may change the lock time). */
       readonly admin: boolean;
+      /** The lock time the user's site sets (null: a hub from before site lock times, or a user outside any site). */
+      readonly siteLockMinutes: number | null;
     }
   | { readonly kind: 'local'; readonly profileId: number; readonly name: string; readonly admin: boolean };
 

@@ -35,13 +35,13 @@ describe('local profiles', () => {
   });
 });
 
-function workstation(mode: 'off' | 'embedded' = 'off') {
+function workstation(mode: 'off' | 'embedded' = 'off', saveSiteLockMinutes?: (minutes: number) => Promise<number>) {
   const db = openIndexDatabase(':memory:');
   const bus = new EventBus();
   const events: string[] = [];
   bus.subscribe((name, payload) => events.push(`${name}:${(payload as { locked?: boolean }).locked ? 'locked' : 'unlocked'}`));
   let now = 1_000_000;
-  const service = new Workstation({ db, bus, hubState: () => ({ mode, firstRun: false }), now: () => now, checkEveryMs: 0 });
+  const service = new Workstation({ db, bus, hubState: () => ({ mode, firstRun: false }), now: () => now, checkEveryMs: 0, saveSiteLockMinutes });
   return { service, events, advance: (ms: number) => (now += ms) };
 }
 
@@ -80,9 +80,9 @@ describe('the workstation service', () => {
     service.checkIdle();
     expect(service.status()).toMatchObject({ locked: true, reason: 'idle' });
     expect(events.at(-1)).toBe('workstation:state:locked');
-    expect(() => service.setIdleMinutes(5)).toThrow(/Only an administrator/);
+    await expect(service.setIdleMinutes(5)).rejects.toThrow(/Only an administrator/);
     await service.signInLocal('Desk 4', 'a long local password');
-    expect(service.setIdleMinutes(5).idleMinutes).toBe(5);
+    expect(await service.setIdleMinutes(5)).toMatchObject({ idleMinutes: 5, lockTimeSetBy: 'computer' });
     advance(5 * 60_000);
     service.checkIdle();
     expect(service.locked).toBe(true);
@@ -92,7 +92,7 @@ describe('the workstation service', () => {
     const { service } = workstation('embedded');
     expect(service.status().signIn).toBe('hub');
     return expect(service.signInLocal('Desk 4', 'x')).rejects.toMatchObject({ code: 'hub-sign-in' }).then(() => {
-      service.unlockAsHubUser({ id: 'u-1', name: 'Tess Tech', email: 'tess@example.org', permissions: ['studies.import'] });
+      service.unlockAsHubUser({ id: 'u-1', name: 'Tess Tech', email: 'tess@example.org', permissions: ['studies.import'], lockMinutes: 15 });
       expect(service.status().user).toEqual({ kind: 'hub', name: 'Tess Tech', mayChangeLockTime: false });
       expect(service.viewer()).toEqual({ hubUserId: 'u-1' });
       service.hubUserGone('u-1');
@@ -101,5 +101,64 @@ describe('the workstation service', () => {
       expect(service.status()).toMatchObject({ locked: true, reason: 'signed-out', lastUser: { kind: 'hub', login: 'tess@example.org' } });
       expect(service.viewer()).toEqual({ hubUserId: null });
     });
+  });
+
+  it('uses the site’s lock time for a hub user, this computer’s for a local profile and where the hub says none', async () => {
+    const { service, advance } = workstation('embedded');
+    service.unlockAsHubUser({ id: 'u-1', name: 'Tess Tech', email: 'tess@example.org', permissions: [], lockMinutes: 5 });
+    expect(service.status()).toMatchObject({ idleMinutes: 5, lockTimeSetBy: 'site', user: { mayChangeLockTime: false } });
+    await expect(service.setIdleMinutes(30)).rejects.toMatchObject({ code: 'forbidden' });
+    advance(4 * 60_000);
+    service.checkIdle();
+    expect(service.locked).toBe(false);
+    advance(60_000);
+    service.checkIdle();
+    expect(service.status()).toMatchObject({ locked: true, reason: 'idle' });
+    // Someone outside any site, or a hub from before site lock times: the computer's setting.
+    service.unlockAsHubUser({ id: 'u-2', name: 'Ext', email: 'ext@example.org', permissions: [], lockMinutes: null });
+    expect(service.status()).toMatchObject({ idleMinutes: 15, lockTimeSetBy: 'computer' });
+  });
+
+  it('keeps the local setting for local profiles whatever a site said', async () => {
+    const { service } = workstation('off');
+    await service.createProfile('Desk 4', 'a long local password');
+    expect(await service.setIdleMinutes(20)).toMatchObject({ idleMinutes: 20, lockTimeSetBy: 'computer' });
+    service.siteLockMinutesChanged('u-1', 3);
+    expect(service.status()).toMatchObject({ idleMinutes: 20, lockTimeSetBy: 'computer' });
+  });
+
+  it('applies a site lock time the hub says again at once, for that user only', () => {
+    const { service, events, advance } = workstation('embedded');
+    service.unlockAsHubUser({ id: 'u-1', name: 'Tess Tech', email: 'tess@example.org', permissions: [], lockMinutes: 15 });
+    service.siteLockMinutesChanged('u-other', 1);
+    expect(service.idleMinutes()).toBe(15);
+    service.siteLockMinutesChanged('u-1', 2);
+    expect(service.status()).toMatchObject({ idleMinutes: 2, lockTimeSetBy: 'site', locked: false });
+    expect(events.at(-1)).toBe('workstation:state:unlocked');
+    advance(2 * 60_000);
+    service.checkIdle();
+    expect(service.locked).toBe(true);
+  });
+
+  it('lets a site admin change the site’s lock time through the hub (not this computer’s setting)', async () => {
+    const saved: number[] = [];
+    const { service } = workstation('embedded', async (minutes) => {
+      saved.push(minutes);
+      return minutes;
+    });
+    service.unlockAsHubUser({ id: 'u-admin', name: 'Ada Admin', email: 'ada@example.org', permissions: ['admin.users'], lockMinutes: 15 });
+    expect(service.status()).toMatchObject({ user: { mayChangeLockTime: true }, lockTimeSetBy: 'site' });
+    expect(await service.setIdleMinutes(10)).toMatchObject({ idleMinutes: 10, lockTimeSetBy: 'site' });
+    expect(saved).toEqual([10]);
+    // This computer's own setting stayed as it was: a local profile or another hub's user keeps it.
+    service.unlockAsHubUser({ id: 'u-2', name: 'Ext', email: 'ext@example.org', permissions: [], lockMinutes: null });
+    expect(service.idleMinutes()).toBe(15);
+  });
+
+  it('says so when the hub refuses the site’s lock time, and keeps the value', async () => {
+    const { service } = workstation('embedded', () => Promise.reject(Object.assign(new Error('The hub cannot be reached.'), { code: 'hub-unreachable' })));
+    service.unlockAsHubUser({ id: 'u-admin', name: 'Ada Admin', email: 'ada@example.org', permissions: ['admin.users'], lockMinutes: 15 });
+    await expect(service.setIdleMinutes(10)).rejects.toMatchObject({ code: 'hub-unreachable' });
+    expect(service.idleMinutes()).toBe(15);
   });
 });

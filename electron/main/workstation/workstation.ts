@@ -3,7 +3,9 @@
  * profile), the idle timer that locks it, locking on demand, and the gate `dispatch` asks before
  * every call. Its state is pushed as the `workstation:state` event. The rules are in
  * lock-machine.ts (states) and call-gate.ts (what runs while locked); the profiles in
- * local-profiles.ts; the lock time is a setting in the local database.
+ * local-profiles.ts. The lock time is the site's policy for a hub user (the hub says it when they
+ * sign in, and an admin of the site changes it through the hub) and a setting in the local
+ * database for local profiles (and for hubs from before site lock times).
  */
 import type Database from 'better-sqlite3';
 import type { ApiError, CallName, WorkstationStatus } from '../../../shared/contract';
@@ -36,6 +38,8 @@ export interface WorkstationOptions {
   readonly now?: () => number;
   /** How often the idle timer looks; 0: never (tests call `checkIdle`). Default 5 s. */
   readonly checkEveryMs?: number;
+  /** Sets the signed-in hub user's site's lock time on the hub; answers the value the hub kept. */
+  readonly saveSiteLockMinutes?: (minutes: number) => Promise<number>;
 }
 
 const IDLE_KEY = 'lock_idle_minutes';
@@ -78,7 +82,15 @@ export class Workstation {
     return lockedRefusal(name, { locked: this.locked, firstRun: this.options.hubState().firstRun });
   }
 
+  /** The site's lock time when a hub user whose hub sets one is signed in; null: this computer's setting applies. */
+  private siteLockMinutes(): number | null {
+    const user = this.user;
+    return user?.kind === 'hub' ? user.siteLockMinutes : null;
+  }
+
   idleMinutes(): number {
+    const site = this.siteLockMinutes();
+    if (site !== null) return site;
     const stored = Number((prepared(this.options.db, 'SELECT value FROM workstation_settings WHERE key = ?').get(IDLE_KEY) as { value: string } | undefined)?.value);
     return Number.isInteger(stored) && stored >= MIN_IDLE_MINUTES && stored <= MAX_IDLE_MINUTES ? stored : DEFAULT_IDLE_MINUTES;
   }
@@ -94,6 +106,7 @@ export class Workstation {
       user: user === null ? null : { kind: user.kind, name: user.name, mayChangeLockTime: user.admin },
       lastUser: last === null ? null : { kind: last.kind, name: last.name, login: last.kind === 'hub' ? last.email : last.name },
       idleMinutes: this.idleMinutes(),
+      lockTimeSetBy: this.siteLockMinutes() === null ? 'computer' : 'site',
       signIn,
     };
   }
@@ -122,10 +135,17 @@ export class Workstation {
   }
 
   /** A hub user proved who they are (signed in with their password, or created the site). */
-  unlockAsHubUser(user: { readonly id: string; readonly name: string; readonly email: string; readonly permissions: readonly string[] }): WorkstationStatus {
-    // A site admin (who manages users) may change the lock time; see docs for a per-site policy.
+  unlockAsHubUser(user: { readonly id: string; readonly name: string; readonly email: string; readonly permissions: readonly string[]; readonly lockMinutes: number | null }): WorkstationStatus {
+    // A site admin (who manages users) may change the site's lock time.
     const admin = user.permissions.includes('admin.users');
-    return this.set(unlock(this.state, { kind: 'hub', hubUserId: user.id, name: user.name, email: user.email, admin }, this.now()));
+    return this.set(unlock(this.state, { kind: 'hub', hubUserId: user.id, name: user.name, email: user.email, admin, siteLockMinutes: user.lockMinutes }, this.now()));
+  }
+
+  /** The hub said the site's lock time again (read while signed in, or just changed): it applies at once to its user. */
+  siteLockMinutesChanged(hubUserId: string, minutes: number | null): void {
+    const state = this.state;
+    if (state.kind !== 'unlocked' || state.user.kind !== 'hub' || state.user.hubUserId !== hubUserId || state.user.siteLockMinutes === minutes) return;
+    this.set({ ...state, user: { ...state.user, siteLockMinutes: minutes } });
   }
 
   /** The hub says nobody is signed in any more (signed out, session ended, hub changed): a hub user's workstation locks. */
@@ -177,9 +197,19 @@ export class Workstation {
     return this.set(unlock(this.state, { kind: 'local', profileId: profile.id, name: profile.name, admin: profile.admin }, this.now()));
   }
 
-  /** The lock time, set by a site admin (hub) or the local profiles' admin. */
-  setIdleMinutes(minutes: number): WorkstationStatus {
-    if (this.user?.admin !== true) throw new AppError('forbidden', 'Only an administrator can change the lock time.');
+  /**
+   * The lock time, set by a site admin (for the whole site, through the hub) or the local
+   * profiles' admin (for this computer).
+   */
+  async setIdleMinutes(minutes: number): Promise<WorkstationStatus> {
+    const user = this.user;
+    if (user?.admin !== true) throw new AppError('forbidden', 'Only an administrator can change the lock time.');
+    if (user.kind === 'hub' && user.siteLockMinutes !== null) {
+      if (this.options.saveSiteLockMinutes === undefined) throw new AppError('no-hub', 'The site’s lock time is changed on its hub, which this computer does not reach.');
+      const saved = await this.options.saveSiteLockMinutes(minutes);
+      this.siteLockMinutesChanged(user.hubUserId, saved);
+      return this.status();
+    }
     prepared(this.options.db, 'INSERT INTO workstation_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(IDLE_KEY, String(minutes));
     const status = this.status();
     this.options.bus.emit('workstation:state', status);

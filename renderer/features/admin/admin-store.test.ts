@@ -54,8 +54,8 @@ function overview(users: AdminOverview['users']): AdminOverview {
     worklists: [{ id: ids.northWing, kind: 'location', name: 'North Wing', shareCode: 'NW-7K2Q', ownerId: ids.northWing }],
   };
 }
-const ada = { id: ids.ada, name: 'Ada Admin', email: 'ada@north.example', role: 'Administrator', active: true };
-const ben = { id: ids.ben, name: 'Ben Physician', email: 'ben@north.example', role: 'Physician', active: true };
+const ada = { id: ids.ada, name: 'Ada Admin', email: 'ada@north.example', role: 'Administrator', active: true, locked: false };
+const ben = { id: ids.ben, name: 'Ben Physician', email: 'ben@north.example', role: 'Physician', active: true, locked: false };
 
 /** A site whose users the test changes: the overview reads them as they are now. */
 function site() {
