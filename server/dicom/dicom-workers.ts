@@ -24,7 +24,7 @@ import { NotDicomError, readDicomHeader, type DicomHeader } from './parse-header
 const POOL_SIZE = Math.max(1, Math.min(2, availableParallelism()));
 /** A bounded header parse takes well under a second; ten means the file is built to be slow. */
 export const TASK_TIMEOUT_MS = 10_000;
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 32 };
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
 
 type Pending = { readonly task: HeaderTask; resolve(header: DicomHeader | null): void; reject(error: Error): void };
 

@@ -17,7 +17,7 @@ const dicomParser = createRequire(import.meta.url)('dicom-parser') as typeof Dic
 
 const PIXEL_DATA = 'x7fe00010';
 
-export type DicomRefusalCode = 'not-dicom' | 'truncated' | 'header-too-long' | 'deflate-bomb' | 'corrupt-deflate' | 'too-complex';
+export type DicomRefusalCode = 'not-dicom' | 'corrupt' | 'truncated' | 'header-too-long' | 'deflate-bomb' | 'corrupt-deflate' | 'too-complex';
 
 /** The bytes are not a DICOM file the hub can read; `code` says why, the message says it in words. */
 export class NotDicomError extends Error {
@@ -74,6 +74,18 @@ function describe(dataSet: DicomParser.DataSet, pixelDataEnd: number | null): Di
  * say which instance it is.
  */
 export function readDicomHeader(bytes: Uint8Array, complete: boolean, last = complete): DicomHeader | null {
+  try {
+    return readHeader(bytes, complete, last);
+  } catch (error) {
+    if (error instanceof NotDicomError) throw error;
+    // dicom-parser (or a value in the data set) failed in a way not foreseen above: the file is
+    // still only corrupt, which is the uploader's to hear, not the hub's failure.
+    if (!complete && !last) return null;
+    throw new NotDicomError('The uploaded file’s DICOM data is corrupt and cannot be read; nothing was stored.', 'corrupt');
+  }
+}
+
+function readHeader(bytes: Uint8Array, complete: boolean, last: boolean): DicomHeader | null {
   if (bytes.length >= 132 && String.fromCharCode(...bytes.subarray(128, 132)) !== 'DICM') throw new NotDicomError();
   if (bytes.length < 132) {
     if (complete) throw new NotDicomError();

@@ -71,6 +71,10 @@ class UploadTooLargeErrorHttp extends HttpError {
   }
 }
 
+/** A header's numbers and words as the database keeps them: whole 32-bit numbers, text without NULs, bounded. */
+const whole = (n: number | null): number | null => (n !== null && Number.isSafeInteger(n) && Math.abs(n) <= 2_147_483_647 ? n : null);
+const words = (text: string | null, max: number): string | null => text?.replace(/\0/g, '').slice(0, max).trim() || null;
+
 const CONFLICT = new HttpError(
   409,
   'instance-exists',
@@ -125,11 +129,11 @@ export const fileRoutes =
           sha256,
           blob: key,
           at,
-          series_uid: placed.seriesUid,
-          series_number: placed.seriesNumber,
-          series_description: placed.seriesDescription,
-          modality: placed.modality,
-          instance_number: placed.instanceNumber,
+          series_uid: words(placed.seriesUid, 64),
+          series_number: whole(placed.seriesNumber),
+          series_description: words(placed.seriesDescription, 256),
+          modality: words(placed.modality, 16),
+          instance_number: whole(placed.instanceNumber),
         };
       };
       let claimed: StudyFileRecord | null = null;
