@@ -38,7 +38,7 @@ describe.each(HUB_ENGINES)('hub: guest links (%s)', (engine) => {
     };
     return (await as('rad', 'POST', '/api/operations', { operations: [operation] })).json().results[0];
   };
-  const create = async (extra: Record<string, unknown>) => (await as('rad', 'POST', '/api/guest-links', { studyIds: [studyId], ...extra })).json() as { id: string; token: string; path: string };
+  const create = async (extra: Record<string, unknown>) => (await as('rad', 'POST', '/api/guest-links', { studyIds: [studyId], ...extra })).json<{ id: string; token: string; path: string }>();
 
   beforeAll(async () => {
     hubDatabase = await testHubDatabase(engine);

@@ -53,11 +53,11 @@ function startHub(args: ReadonlyArray<string>): HubProcess {
       }),
     exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
   };
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     hub.stdout += chunk;
     for (const waiter of waiters) waiter();
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     hub.stderr += chunk;
     for (const waiter of waiters) waiter();
   });

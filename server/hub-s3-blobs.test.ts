@@ -129,7 +129,7 @@ describe('hub on S3 blob storage (s3rver, real sockets)', () => {
       },
     };
     const published = (await (await post('/api/operations', { operations: [operation] }, { authorization: `Bearer ${token}` })).json()) as { results: { value: { studyId: string } }[] };
-    studyId = published.results[0]!.value.studyId;
+    studyId = published.results[0].value.studyId;
   });
 
   afterAll(async () => {

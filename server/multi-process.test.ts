@@ -55,7 +55,7 @@ export function startHubProcess(args: ReadonlyArray<string>, settings: Readonly<
         });
       }),
   };
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     hub.stderr += chunk;
     for (const waiter of waiters) waiter();
   });
@@ -72,7 +72,7 @@ async function inParallel<T, R>(items: readonly T[], width: number, work: (item:
     Array.from({ length: width }, async () => {
       while (next < items.length) {
         const index = next++;
-        results[index] = await work(items[index]!, index);
+        results[index] = await work(items[index], index);
       }
     }),
   );
@@ -123,7 +123,7 @@ describe('two hub processes on one PostgreSQL database', () => {
     for (const name of ['a', 'b']) {
       hubs.push(startHubProcess(['--port', '0', '--data', path.join(dir, name), '--public-url', 'https://hub.example.org'], settings));
     }
-    for (const hub of hubs) urls.push((await hub.waitForStderr(LISTENING_LINE))[1]!);
+    for (const hub of hubs) urls.push((await hub.waitForStderr(LISTENING_LINE))[1]);
   }, 60_000);
 
   afterAll(async () => {
@@ -137,7 +137,7 @@ describe('two hub processes on one PostgreSQL database', () => {
   });
 
   it('shares sessions and data: set up on one, signed in on the other, what one writes the other lists', async () => {
-    const code = hubs[0]!.stderr.match(SETUP_CODE_LINE)?.[1];
+    const code = hubs[0].stderr.match(SETUP_CODE_LINE)?.[1];
     expect(code).toMatch(/^[0-9A-Z]{10}$/);
     const setup = await call(0, 'POST', '/api/setup', undefined, { accountName: 'North', adminName: 'Ada Admin', email: 'ada@north.example', password: 'correct horse battery', setupToken: code });
     expect(setup.status).toBe(201);
@@ -212,7 +212,7 @@ describe('two hub processes on one PostgreSQL database', () => {
     const clients = urls.map((url) => new CountingClient(url, adminToken));
     try {
       // Whatever the earlier tests published is pulled first, so only the new studies count below.
-      await new SyncClient(local, clients[0]!).pull();
+      await new SyncClient(local, clients[0]).pull();
       seen.clear();
       const published: string[] = [];
       let writing = true;
@@ -222,7 +222,7 @@ describe('two hub processes on one PostgreSQL database', () => {
       // Pulls while the writes run, from one process and then the other (bounded by the writes).
       let pulls = 0;
       while (writing && pulls < 1000) {
-        await new SyncClient(local, clients[pulls % 2]!).pull();
+        await new SyncClient(local, clients[pulls % 2]).pull();
         pulls++;
       }
       await writes;

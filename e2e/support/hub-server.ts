@@ -48,7 +48,7 @@ export async function startHubServer(): Promise<HubServer> {
   const api = async <T>(token: string, method: 'GET' | 'POST', pathname: string, payload?: unknown): Promise<T> => {
     const response = await app.inject({ method, url: pathname, payload: payload as never, headers: { authorization: `Bearer ${token}` } });
     if (response.statusCode >= 400) throw new Error(`${method} ${pathname}: ${response.body}`);
-    return response.json() as T;
+    return response.json<T>();
   };
   return {
     url,

@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { hubStudyQuerySchema, type HubStudyQuery } from '../../shared/hub-api/worklists';
-import { BUILT_IN_ROLES } from '../../shared/permissions/catalogue';
+import { BUILT_IN_ROLES, type PermissionKey } from '../../shared/permissions/catalogue';
 import type { ViewerFacts } from '../../shared/permissions/visibility';
 import { nameSortKey, studyTerms } from '../../shared/study-search';
 import { viewerFacts } from '../../server/access/access-facts';
@@ -91,7 +91,7 @@ async function insertMany(db: Kysely<HubDatabase>, table: keyof HubDatabase, row
   // Multi-row inserts; PostgreSQL takes at most 65,535 parameters a statement, SQLite 32,766.
   const perStatement = Math.max(1, Math.floor(30_000 / Object.keys(rows[0] ?? { a: 1 }).length));
   for (let start = 0; start < rows.length; start += perStatement) {
-    await db.insertInto(table).values(rows.slice(start, start + perStatement) as never).execute();
+    await db.insertInto(table).values(rows.slice(start, start + perStatement)).execute();
   }
 }
 
@@ -104,7 +104,7 @@ async function chunk(db: Kysely<HubDatabase>, work: (t: Kysely<HubDatabase>) => 
       await sql`SET LOCAL synchronous_commit = off`.execute(trx);
       await sql`SET LOCAL session_replication_role = replica`.execute(trx).catch(() => undefined);
     }
-    await work(trx as unknown as Kysely<HubDatabase>);
+    await work(trx);
   });
 }
 
@@ -231,7 +231,7 @@ async function time(label: string, work: (run: number) => Promise<unknown>): Pro
 
 async function actorOf(db: Kysely<HubDatabase>, user: number): Promise<Actor> {
   const row = await db.selectFrom('users').innerJoin('roles', 'roles.id', 'users.role_id').select(['users.id', 'users.account_id', 'roles.permissions', 'roles.name']).where('users.id', '=', userId(user)).executeTakeFirstOrThrow();
-  return { userId: row.id, accountId: row.account_id, name: '', email: '', role: row.name, permissions: new Set(JSON.parse(row.permissions)) };
+  return { userId: row.id, accountId: row.account_id, name: '', email: '', role: row.name, permissions: new Set(JSON.parse(row.permissions) as PermissionKey[]) };
 }
 
 /** The SQLite file, filled once: built as *.partial and renamed when complete. */

@@ -38,8 +38,8 @@ async function main(): Promise<void> {
     const person = (accountId: string, name: string, role: 'Radiologist' | 'Physician' | 'Technologist') =>
       hubDb.transaction().execute((trx) => addUser(trx, accountId, { name, email: `${name}@bench.example`, passwordHash, role }, now));
     await person(site.account.id, 'rita', 'Radiologist');
-    const adminToken = (await hub.inject({ method: 'POST', url: '/api/sessions', payload: { email: 'admin@r.example', password: PASSWORD } })).json().token;
-    const otherToken = (await hub.inject({ method: 'POST', url: '/api/sessions', payload: { email: 'admin@l.example', password: PASSWORD } })).json().token;
+    const adminToken = (await hub.inject({ method: 'POST', url: '/api/sessions', payload: { email: 'admin@r.example', password: PASSWORD } })).json<{ token: string }>().token;
+    const otherToken = (await hub.inject({ method: 'POST', url: '/api/sessions', payload: { email: 'admin@l.example', password: PASSWORD } })).json<{ token: string }>().token;
     const as = (token: string) => ({ authorization: `Bearer ${token}` });
     const targets: { worklistId: string; label: string; recipient: string }[] = [];
     for (const [kind, name, token, accountId] of [
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       ['location', 'Lakeside Reading Room', otherToken, other.account.id],
     ] as const) {
       const member = await person(accountId, name.replace(/\s/g, '').toLowerCase(), 'Technologist');
-      const created = (await hub.inject({ method: 'POST', url: `/api/${kind}s`, payload: { name }, headers: as(token) })).json()[kind];
+      const created = (await hub.inject({ method: 'POST', url: `/api/${kind}s`, payload: { name }, headers: as(token) })).json<Record<string, { id: string }>>()[kind];
       await hub.inject({ method: 'POST', url: `/api/${kind}s/${created.id}/members`, payload: { userId: member.id }, headers: as(token) });
       const worklist = await hubDb.selectFrom('worklists').select('id').where('owner_id', '=', created.id).executeTakeFirstOrThrow();
       targets.push({ worklistId: worklist.id, label: name, recipient: member.email });

@@ -65,7 +65,7 @@ const SEARCH_IN_PAGE = `async (term) => {
 }`;
 
 async function timeSearch(page: Page, text: string): Promise<number> {
-  return page.evaluate(`(${SEARCH_IN_PAGE})(${JSON.stringify(text)})`) as Promise<number>;
+  return page.evaluate<number>(`(${SEARCH_IN_PAGE})(${JSON.stringify(text)})`);
 }
 
 async function main(): Promise<void> {
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
         { polling: 'raf' },
       );
       loads.push(performance.now() - started);
-      inPage.push((await handle.jsonValue()) as number);
+      inPage.push((await handle.jsonValue()));
     }
     if (page === null) throw new Error('no page');
     const rowsAtTop = await page.locator('[role="row"]').count();

@@ -30,7 +30,7 @@ export async function startUploadHub(options: { readonly built?: boolean } = {})
   const args = options.built === true ? [await bundleUploadHub()] : ['--import', 'tsx', script];
   // One node process (the loader inside it, not a wrapper), so the pid sampled is the hub's own.
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   const facts = JSON.parse(line) as { port: number; token: string; studyId: string; blobDir: string };
   return {
     process: child,
@@ -46,7 +46,7 @@ export async function startUploadHub(options: { readonly built?: boolean } = {})
 
 async function bundleUploadHub(): Promise<string> {
   // @ts-expect-error: a plain-JavaScript build script, without type declarations.
-  const { bundle } = (await import('../build-hub.mjs')) as { bundle(entry: string, outfile: string): Promise<string> };
+  const { bundle } = (await import('../build-hub.mjs')) as { bundle: (entry: string, outfile: string) => Promise<string> };
   return bundle('scripts/bench/upload-hub.ts', 'out/bench/upload-hub.mjs');
 }
 

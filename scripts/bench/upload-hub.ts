@@ -32,4 +32,4 @@ const operation = {
 };
 const answer = await fetch(`http://127.0.0.1:${port}/api/operations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ operations: [operation] }) });
 const { results } = (await answer.json()) as { results: { value: { studyId: string } }[] };
-process.stdout.write(`${JSON.stringify({ port, token, studyId: results[0]!.value.studyId, blobDir })}\n`);
+process.stdout.write(`${JSON.stringify({ port, token, studyId: results[0].value.studyId, blobDir })}\n`);

@@ -20,7 +20,7 @@ try {
   console.log(`one upload of ${values.mib} MiB: hub RSS ${mb(single.before)} before, peak ${mb(single.peak)} (target < 200 MB)`);
   const four = await withPeakRss(hub.process.pid!, () => Promise.all([2, 3, 4, 5].map((n) => uploadGenerated(hub, `1.2.826.0.1.3680043.10.1234.900.${n}`, bytes))));
   const refused = four.result.filter((r) => r.status !== 201);
-  if (refused.length > 0) throw new Error(`${refused.length} of the four uploads were refused: ${refused[0]!.status} ${refused[0]!.body}`);
+  if (refused.length > 0) throw new Error(`${refused.length} of the four uploads were refused: ${refused[0].status} ${refused[0].body}`);
   console.log(`four uploads of ${values.mib} MiB at once: hub RSS ${mb(four.before)} before, peak ${mb(four.peak)} (target < 250 MB)`);
 } finally {
   await hub.stop();

@@ -12,5 +12,5 @@ export function parseS3Url(text: string): S3Location | null {
   if (match === null) return null;
   const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
   if (prefix.split('/').some((part) => part === '.' || part === '..')) return null;
-  return { bucket: match[1]!, prefix };
+  return { bucket: match[1], prefix };
 }

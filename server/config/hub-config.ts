@@ -120,7 +120,7 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
     }));
   } catch (error) {
     // parseArgs words its errors well ("Unknown option '--prot'"); keep its first sentence.
-    const reason = error instanceof Error ? error.message.split('\n')[0]! : 'The options could not be read.';
+    const reason = error instanceof Error ? error.message.split('\n')[0] : 'The options could not be read.';
     return { kind: 'error', message: `${reason.replace(/\.?$/, '.')} Run with --help for the options.` };
   }
   if (values.help === true) return { kind: 'help', text: HUB_USAGE };
@@ -149,7 +149,7 @@ export function parseHubConfig(argv: ReadonlyArray<string>, env: Readonly<Record
   let databaseUrl: string | null = null;
   const databaseText = setting('database', 'HUB_DATABASE_URL')?.trim();
   if (databaseText !== undefined) {
-    let parsed: URL | null = null;
+    let parsed: URL | null;
     try {
       parsed = new URL(databaseText);
     } catch {

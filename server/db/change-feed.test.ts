@@ -18,7 +18,7 @@ describe('change feed order (postgres)', () => {
     await hub.db.insertInto('accounts').values({ id: 'a', name: 'A', created_at: at }).execute();
     await hub.db.insertInto('users').values({ id: 'u', account_id: 'a', email: 'u@example.org', name: 'U', password_hash: 'x', role_id: null, active: 1, created_at: at }).execute();
     for (const [i, id] of studyIds.entries()) {
-      await hub.db.insertInto('studies').values({ id, account_id: 'a', study_uid: `1.2.${i}`, uploader_id: 'u', private: 0, summary: '{}', updated_at: at } as never).execute();
+      await hub.db.insertInto('studies').values({ id, account_id: 'a', study_uid: `1.2.${i}`, uploader_id: 'u', private: 0, summary: '{}', updated_at: at }).execute();
     }
   });
   afterAll(async () => {
@@ -31,17 +31,17 @@ describe('change feed order (postgres)', () => {
     let firstRecorded!: () => void;
     const firstHasRecorded = new Promise<void>((resolve) => (firstRecorded = resolve));
     const first = hub.db.transaction().execute(async (trx) => {
-      await recordChange(trx, studyIds[0]!, 'first');
+      await recordChange(trx, studyIds[0], 'first');
       firstRecorded();
       await firstMayCommit;
     });
     await firstHasRecorded;
-    const second = hub.db.transaction().execute((trx) => recordChange(trx, studyIds[1]!, 'second'));
+    const second = hub.db.transaction().execute((trx) => recordChange(trx, studyIds[1], 'second'));
     // Until the second writer is seen waiting for the advisory lock (bounded: 400 × 25 ms).
     let waiting = 0;
     for (let attempt = 0; attempt < 400 && waiting === 0; attempt++) {
       const rows = await sql<{ n: number }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`.execute(hub.db);
-      waiting = rows.rows[0]!.n;
+      waiting = rows.rows[0].n;
       if (waiting === 0) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(waiting).toBe(1);

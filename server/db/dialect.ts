@@ -3,8 +3,9 @@
  * types, a lock only PostgreSQL has). Read from the executor's adapter, so it works on a
  * transaction as well as on the database handle, and needs no setting passed around.
  */
-import { PostgresAdapter, type Kysely } from 'kysely';
+import { PostgresAdapter } from 'kysely';
 
-export function isPostgres(db: Kysely<any>): boolean {
+/** Any Kysely instance or transaction, whatever its tables. */
+export function isPostgres(db: { getExecutor(): { readonly adapter: unknown } }): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -83,7 +83,7 @@ describe.each(HUB_ENGINES)('hub migration 0150 on existing data (%s)', (engine) 
       const rows = await sql<{ token_hash: string; last_seen_at: string }>`SELECT token_hash, last_seen_at FROM sessions`.execute(db);
       expect(rows.rows).toEqual([{ token_hash: 't1', last_seen_at: at }]);
       const counters = await sql<{ n: number }>`SELECT count(*) AS n FROM rate_limits`.execute(db);
-      expect(Number(counters.rows[0]!.n)).toBe(0);
+      expect(Number(counters.rows[0].n)).toBe(0);
     } finally {
       await db.destroy();
       await postgres?.drop();
@@ -145,7 +145,7 @@ describe('hub migrations on PostgreSQL', () => {
       expect(names).not.toContain('half_done');
       const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'accounts'`.execute(db);
       expect(columns.rows.map((row) => row.column_name)).not.toContain('half_column');
-      expect((await sql<{ n: string }>`select count(*) as n from accounts`.execute(db)).rows[0]!.n).toBe('0');
+      expect((await sql<{ n: string }>`select count(*) as n from accounts`.execute(db)).rows[0].n).toBe('0');
       const recorded = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
       expect(recorded.rows.map((row) => row.name)).toEqual(Object.keys(real).sort());
     } finally {

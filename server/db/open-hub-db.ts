@@ -41,9 +41,10 @@ export class HubDatabaseUnavailableError extends Error {
 // they may exceed a JS number; the hub's are counts and sizes far below 2^53, and SQLite gives
 // numbers: read them as numbers so the same code runs on both engines.
 const parseNumber = (text: string): number => Number(text);
+const NUMBER_AS_TEXT = new Set<number>([pg.types.builtins.INT8, pg.types.builtins.NUMERIC]);
+const defaultParser = pg.types.getTypeParser.bind(pg.types) as (oid: number, format?: 'text' | 'binary') => (value: string) => unknown;
 const hubPgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? parseNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (NUMBER_AS_TEXT.has(oid) ? parseNumber : defaultParser(oid, format))) as typeof pg.types.getTypeParser,
 };
 
 const HUB_SESSION_OPTIONS = '-c jit=off -c max_parallel_workers_per_gather=0';

@@ -20,7 +20,7 @@ export function withStatementCache(sqlite: Database.Database): SqliteDatabase {
         if (cache.size >= LIMIT) cache.delete(cache.keys().next().value as string);
         cache.set(sql, statement);
       }
-      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
+      return statement;
     },
   };
 }

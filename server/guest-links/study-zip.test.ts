@@ -69,7 +69,7 @@ describe('study zips', () => {
     output.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(opened).toHaveLength(1);
-    expect(opened[0]!.destroyed).toBe(true);
+    expect(opened[0].destroyed).toBe(true);
   });
 
   it('writes zip64 past 65,535 entries, and both readers list every one', { timeout: 120_000 }, async () => {

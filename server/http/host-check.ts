@@ -30,10 +30,10 @@ const LOOPBACK_NAMES = ['localhost'];
 export function hostName(header: string): string | null {
   const text = header.trim().toLowerCase();
   const bracketed = /^\[([0-9a-f:.%]+)\](?::\d{1,5})?$/.exec(text);
-  if (bracketed !== null) return bracketed[1]!;
+  if (bracketed !== null) return bracketed[1];
   const named = /^([a-z0-9.-]+)(?::\d{1,5})?$/.exec(text);
   if (named === null) return null;
-  return named[1]!.replace(/\.$/, '');
+  return named[1].replace(/\.$/, '');
 }
 
 /** The pure rule: may a request with this Host header be answered? */

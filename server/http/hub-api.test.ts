@@ -54,7 +54,7 @@ describe.each(HUB_ENGINES)('hub API declarations (%s)', (engine) => {
   it('describes its declared routes in /api/openapi.json, for anyone', async () => {
     const response = await hub.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(response.statusCode).toBe(200);
-    const document = response.json() as { openapi: string; paths: Record<string, Record<string, { summary?: string; requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>> };
+    const document = response.json<{ openapi: string; paths: Record<string, Record<string, { summary?: string; requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>> }>();
     expect(document.openapi).toBe('3.1.0');
     for (const route of [setupRoute, addUserRoute, setRolePermissionsRoute]) {
       const openApiPath = route.path.replace(/:([A-Za-z]+)/g, '{$1}');

@@ -109,7 +109,7 @@ export function addThrottles(app: FastifyInstance, db: Kysely<HubDatabase>, now:
           // one Fastify trusts (a proxy's X-Forwarded-For only with --trust-proxy).
           keyGenerator: (request: FastifyRequest) => `${group}|${request.ip}`,
         },
-      } as typeof route.config;
+      };
     }
   });
   app.register(rateLimit, {

@@ -252,7 +252,7 @@ describe.each(HUB_ENGINES)('hub study lists (%s)', (engine) => {
   });
 
   it('keeps studies that never reached a user out of their change feed, even by id', async () => {
-    const feed = (await get('/api/changes?after=0', 'tech')).json() as { changes: { studyId: string; visible: boolean }[] };
+    const feed = (await get('/api/changes?after=0', 'tech')).json<{ changes: { studyId: string; visible: boolean }[] }>();
     const shared = new Set([...summaries.keys()].filter((_, n) => n % 2 === 0));
     expect(feed.changes.every((c) => shared.has(c.studyId))).toBe(true);
     // Made private after it was shared to them: they learn it left, by id only.

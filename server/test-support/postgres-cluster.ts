@@ -54,7 +54,7 @@ export async function startThrowawayCluster(settings: { readonly maxConnections?
       execFileSync(file, fullArgs, { stdio: 'pipe', encoding: 'utf8' });
     } catch (error) {
       const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-      throw new Error(`The test PostgreSQL cluster could not be started: ${command} failed.\n${stderr ?? ''}${stdout ?? ''}`);
+      throw new Error(`The test PostgreSQL cluster could not be started: ${command} failed.\n${stderr ?? ''}${stdout ?? ''}`, { cause: error });
     }
   };
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-test-pg-'));

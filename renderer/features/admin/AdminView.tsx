@@ -1,21 +1,83 @@
 /**
- * Site administration: users, the roles × permissions matrix, locations and groups with their
+ * Site administration: users (with deactivation, unlock and password resets), the roles × permissions matrix, locations and groups with their
  * members, every worklist's share code, and the audit trail. Each tab shows only what the signed-in user's
  * permissions allow; the hub enforces the same rules whatever the screen shows.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AdminOverview } from '../../../shared/contract';
+import type { AdminOverview, AdminUserView } from '../../../shared/contract';
 import { PERMISSIONS, PERMISSION_KEYS } from '../../../shared/permissions/catalogue';
 import { hasPermission, useHub } from '../hub/hub-store';
 import { useAdmin } from './admin-store';
 import { AuditTab } from '../audit/AuditTab';
 import { ErrorMessage, Notice } from '../../components/Messages';
+import { ModalDialog } from '../../components/ModalDialog';
 
 const ROLES = ['Admin', 'Radiologist', 'Technologist', 'Physician', 'Case Manager', 'Referrer'] as const;
 type Tab = 'users' | 'roles' | 'locations' | 'groups' | 'codes' | 'audit';
 
+/** What an admin can do to one user, by what the hub says of them (the hub decides; the screen hides what cannot work). */
+function UserActions({ user, self }: { user: AdminUserView; self: boolean }) {
+  const change = useAdmin((s) => s.change);
+  const [confirming, setConfirming] = useState(false);
+  const deactivate = async () => {
+    setConfirming(false);
+    await change('admin:set-user-active', { userId: user.id, active: false }, `${user.name} was deactivated: their sessions ended and they cannot sign in.`);
+  };
+  return (
+    <div className="row-actions">
+      {user.active && !self && (
+        <button type="button" className="quiet" aria-label={`Deactivate ${user.name}`} onClick={() => setConfirming(true)}>
+          Deactivate
+        </button>
+      )}
+      {!user.active && (
+        <button type="button" className="quiet" aria-label={`Reactivate ${user.name}`} onClick={() => void change('admin:set-user-active', { userId: user.id, active: true }, `${user.name} was reactivated and can sign in again.`)}>
+          Reactivate
+        </button>
+      )}
+      {user.locked && (
+        <button type="button" className="quiet" aria-label={`Unlock ${user.name}`} onClick={() => void change('admin:unlock-user', { userId: user.id }, `${user.name} was unlocked and can sign in again.`)}>
+          Unlock
+        </button>
+      )}
+      {user.active && (
+        <button
+          type="button"
+          className="quiet"
+          aria-label={`Send ${user.name} a password reset`}
+          onClick={() => void change('admin:send-password-reset', { userId: user.id }, `A link to set a new password was mailed to ${user.email}; their sessions ended.`)}
+        >
+          Send password reset
+        </button>
+      )}
+      {confirming && (
+        <ModalDialog title={`Deactivate ${user.name}?`} onClose={() => setConfirming(false)} narrow>
+          <p>
+            {user.name} ({user.email}) is signed out everywhere and cannot sign in until reactivated. Their studies, shares and worklists stay.
+          </p>
+          <div className="dialog-actions">
+            <button type="button" className="danger" onClick={() => void deactivate()}>
+              Deactivate {user.name}
+            </button>
+            <button type="button" autoFocus onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </ModalDialog>
+      )}
+    </div>
+  );
+}
+
+function userState(user: AdminUserView): { label: string; className: string } {
+  if (!user.active) return { label: 'Deactivated', className: 'user-state off' };
+  if (user.locked) return { label: 'Locked', className: 'user-state locked' };
+  return { label: 'Active', className: 'user-state' };
+}
+
 function UsersTab({ overview }: { overview: AdminOverview }) {
   const change = useAdmin((s) => s.change);
+  const me = useHub((s) => s.status?.user?.email ?? null);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -30,22 +92,33 @@ function UsersTab({ overview }: { overview: AdminOverview }) {
   };
   return (
     <>
-      <table className="admin-table" aria-label="Users">
+      <table className="admin-table users" aria-label="Users">
         <thead>
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Email</th>
             <th scope="col">Role</th>
+            <th scope="col">Sign-in</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
-          {overview.users.map((user) => (
-            <tr key={user.id}>
-              <td>{user.name}</td>
-              <td>{user.email}</td>
-              <td>{user.role ?? '—'}</td>
-            </tr>
-          ))}
+          {overview.users.map((user) => {
+            const state = userState(user);
+            return (
+              <tr key={user.id} className={user.active ? undefined : 'inactive'}>
+                <td>{user.name}</td>
+                <td>{user.email}</td>
+                <td>{user.role ?? '—'}</td>
+                <td>
+                  <span className={state.className}>{state.label}</span>
+                </td>
+                <td>
+                  <UserActions user={user} self={user.email === me} />
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       <form className="inline-form" onSubmit={(event) => void submit(event)} aria-label="Add a user">

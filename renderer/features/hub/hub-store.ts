@@ -68,6 +68,15 @@ export async function probeHub(url: string, trustedFingerprint: string | null): 
   return result.ok ? result.value : { ok: false, code: result.error.code, message: result.error.message, certificate: null };
 }
 
+/**
+ * Changes the signed-in hub user's password, given the current one: null when it did, else the
+ * hub's reason as it said it (its password policy's sentence, a wrong current password).
+ */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<ApiError | null> {
+  const result = await api.call('hub:change-password', { currentPassword, newPassword });
+  return result.ok ? null : result.error;
+}
+
 /** What switching hubs would let go of; null when it cannot be read. */
 export async function switchPreview(): Promise<HubSwitchPreview | null> {
   const result = await api.call('hub:switch-preview', {});

@@ -2,13 +2,13 @@
  * Settings: which hub this desktop uses (changed with what happens to queued changes and to the
  * cached hub data said before it happens), and, for the hub inside this app, whether other
  * computers on the local network may reach it and the public address its links point to; and
- * the workstation's lock time.
+ * the workstation's lock time (the site's, for hub users); the signed-in hub user's password.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { HubStatus, HubSwitchPreview } from '../../../shared/contract';
+import type { HubStatus, HubSwitchPreview, WorkstationStatus } from '../../../shared/contract';
 import { ModalDialog } from '../../components/ModalDialog';
 import { HubIdentity, JoinHubForm, type CheckedHub } from '../hub/JoinHubForm';
-import { switchPreview, useHub } from '../hub/hub-store';
+import { changePassword, switchPreview, useHub } from '../hub/hub-store';
 import { useWorkstation } from '../workstation/workstation-store';
 import { useSettings } from './settings-store';
 
@@ -161,39 +161,60 @@ function EmbeddedHubSettings({ embedded }: { embedded: NonNullable<HubStatus['em
 
 /**
  * The workstation's lock time: how long without activity before it locks. Hospital policies ask
- * for 15 minutes; an administrator (of the hub's site, or of this computer's local profiles)
- * may change it, others see it.
+ * for 15 minutes. For a hub user it is their site's policy: an admin of the site (who manages
+ * users) changes it on the hub for every desktop there, others read it. For a local profile (or
+ * a hub that sets none) it is this computer's, changed by the local profiles' admin.
  */
-function LockTimeSettings() {
-  const status = useWorkstation((s) => s.status);
+function LockTimeSettings({ status }: { status: WorkstationStatus }) {
   const busy = useWorkstation((s) => s.busy);
   const error = useWorkstation((s) => s.error);
-  const [minutes, setMinutes] = useState(String(status?.idleMinutes ?? 15));
+  const [minutes, setMinutes] = useState(String(status.idleMinutes));
+  const [shown, setShown] = useState(status.idleMinutes);
   const [saved, setSaved] = useState(false);
-  if (status === null) return null;
+  // The hub said the site's value again (or it was just saved): the field shows it.
+  if (shown !== status.idleMinutes) {
+    setShown(status.idleMinutes);
+    setMinutes(String(status.idleMinutes));
+  }
   const mayChange = status.user?.mayChangeLockTime === true;
+  const site = status.lockTimeSetBy === 'site';
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(await useWorkstation.getState().setIdleMinutes(Number(minutes)));
   };
+  const keys = 'Ctrl+L (⌘L) or Lock in the top bar locks at once.';
+  if (!mayChange) {
+    return (
+      <section aria-label="Lock time">
+        <h3>Lock</h3>
+        <p>
+          Locks after <strong>{status.idleMinutes} minutes</strong> without activity — {site ? 'set by your site' : 'set by an administrator of this computer'}.
+        </p>
+        <p className="muted">{keys}</p>
+      </section>
+    );
+  }
   return (
     <form onSubmit={(event) => void submit(event)} aria-label="Lock time">
       <h3>Lock</h3>
       <div className="lock-time">
         <label className="field">
-          <span>Lock after this many minutes without activity</span>
-          <input type="number" min={1} max={240} step={1} value={minutes} disabled={!mayChange} onChange={(event) => (setMinutes(event.target.value), setSaved(false))} />
+          <span>{site ? 'Lock your site’s desktops after this many minutes without activity' : 'Lock after this many minutes without activity'}</span>
+          <input type="number" min={1} max={240} step={1} value={minutes} onChange={(event) => (setMinutes(event.target.value), setSaved(false))} />
         </label>
-        {mayChange && (
-          <button type="submit" disabled={busy}>
-            Save
-          </button>
-        )}
+        <button type="submit" disabled={busy}>
+          Save
+        </button>
       </div>
       <p className="muted">
-        {mayChange ? 'For everyone who signs in at this computer. Ctrl+L (⌘L) or Lock in the top bar locks at once.' : 'Set by an administrator. Ctrl+L (⌘L) or Lock in the top bar locks at once.'}
+        {site ? 'Your site’s policy: it applies to everyone of your site, on every desktop where they sign in. ' : 'For everyone who signs in at this computer. '}
+        {keys}
       </p>
-      {saved && <p role="status">Saved: this computer locks after {status.idleMinutes} minutes without activity.</p>}
+      {saved && (
+        <p role="status">
+          Saved: {site ? 'your site’s desktops lock' : 'this computer locks'} after {status.idleMinutes} minutes without activity.
+        </p>
+      )}
       {error !== null && (
         <p role="alert" className="error-text">
           {error.message}
@@ -203,10 +224,75 @@ function LockTimeSettings() {
   );
 }
 
+/**
+ * The signed-in hub user's own password: the current one, and the new one twice. The hub checks
+ * the current one and its password policy; its sentence is shown as it is. The hub signs out
+ * their other sessions; this one stays.
+ */
+function ChangePassword() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ readonly ok: boolean; readonly message: string } | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (next !== again) {
+      setResult({ ok: false, message: 'The two new passwords differ. Type the same one twice.' });
+      return;
+    }
+    setBusy(true);
+    const error = await changePassword(current, next);
+    setBusy(false);
+    if (error !== null) {
+      setResult({ ok: false, message: error.message });
+      return;
+    }
+    setCurrent('');
+    setNext('');
+    setAgain('');
+    setResult({ ok: true, message: 'Your password was changed. Your other sessions were signed out; this one stays.' });
+  };
+  const edit = (set: (value: string) => void) => (event: { target: { value: string } }) => (set(event.target.value), setResult(null));
+  return (
+    <form onSubmit={(event) => void submit(event)} aria-label="Change password">
+      <h3>Password</h3>
+      <div className="password-fields">
+        <label className="field">
+          <span>Current password</span>
+          <input type="password" autoComplete="current-password" value={current} onChange={edit(setCurrent)} required />
+        </label>
+        <label className="field">
+          <span>New password</span>
+          <input type="password" autoComplete="new-password" value={next} onChange={edit(setNext)} required />
+        </label>
+        <label className="field">
+          <span>New password again</span>
+          <input type="password" autoComplete="new-password" value={again} onChange={edit(setAgain)} required />
+        </label>
+      </div>
+      <div className="dialog-actions">
+        <button type="submit" disabled={busy || current === '' || next === '' || again === ''}>
+          Change password
+        </button>
+      </div>
+      {result !== null &&
+        (result.ok ? (
+          <p role="status">{result.message}</p>
+        ) : (
+          <p role="alert" className="error-text">
+            {result.message}
+          </p>
+        ))}
+    </form>
+  );
+}
+
 export function SettingsDialog() {
   const status = useHub((s) => s.status);
   const error = useHub((s) => s.error);
   const close = useSettings((s) => s.close);
+  const workstation = useWorkstation((s) => s.status);
   const [changing, setChanging] = useState(false);
   if (status === null) return null;
   const onClose = () => {
@@ -237,7 +323,8 @@ export function SettingsDialog() {
         )}
       </section>
       {!changing && status.embedded !== null && <EmbeddedHubSettings embedded={status.embedded} />}
-      {!changing && <LockTimeSettings />}
+      {!changing && workstation !== null && <LockTimeSettings key={workstation.lockTimeSetBy} status={workstation} />}
+      {!changing && status.user !== null && workstation?.user?.kind === 'hub' && <ChangePassword />}
       {error !== null && (
         <p role="alert" className="error-text">
           {error.message}
