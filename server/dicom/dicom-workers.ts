@@ -9,8 +9,9 @@
  *   ends its worker (a new one starts for the next task) and is refused as too complex.
  * - Where the worker's code is: next to this module as TypeScript when the hub runs from source
  *   (tsx, the tests: the worker loads tsx's loader first), or as `dicom-worker.mjs` beside the
- *   bundle (scripts/build-hub.mjs writes it). A bundle without it (the desktop's embedded hub,
- *   built by electron-vite) parses on the calling thread, within the same bounds.
+ *   bundle (scripts/build-hub.mjs writes it for the server, electron.vite.config.ts for the
+ *   desktop's embedded hub). A bundle without it parses on the calling thread, within the same
+ *   bounds.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
