@@ -44,8 +44,12 @@ export default tseslint.config(
     rules: { 'no-var': 'off' },
   },
   {
+    // The rules of hooks and complete effect dependencies. Not the plugin's React Compiler rules
+    // (set-state-in-effect, refs, …): they describe what the compiler can optimise, and we do not
+    // compile with it; resetting local state when a prop changes is a deliberate pattern here.
     files: ['renderer/**/*.tsx', 'renderer/**/*.ts'],
-    extends: [reactHooks.configs.flat.recommended],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
     files: ['resources/guest-page/**/*.js'],

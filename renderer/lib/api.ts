@@ -68,8 +68,8 @@ function httpBridge(): StudyshareBridge {
         set = new Set();
         listeners.set(name, set);
       }
-      set.add(listener as (payload: never) => void);
-      return () => set.delete(listener as (payload: never) => void);
+      set.add(listener);
+      return () => set.delete(listener);
     },
   };
 }

@@ -39,7 +39,7 @@ export async function dispatch(handlers: Handlers, name: unknown, input: unknown
     return { ok: false, error: { code: 'invalid-input', message: describeInputIssues(parsed.error.issues) } };
   }
   try {
-    const handler = handlers[name] as (input: unknown) => Promise<unknown> | unknown;
+    const handler = handlers[name] as (input: unknown) => unknown;
     return { ok: true, value: await handler(parsed.data) };
   } catch (error) {
     if (error instanceof AppError) return { ok: false, error: { code: error.code, message: error.message } };

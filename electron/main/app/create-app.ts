@@ -5,7 +5,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { HostInfo } from '../../../shared/contract';
-import type { z } from 'zod';
 import { siteAuditCsvRoute, siteAuditRoute } from '../../../shared/hub-api/audit';
 import { shareTargetsRoute, worklistStudiesRoute } from '../../../shared/hub-api/studies';
 import { hubStudyQueryParams } from '../../../shared/hub-api/worklists';
@@ -208,7 +207,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     },
     'hub-worklists:studies': async ({ worklistId, ...query }) => {
       // Search, filters, sort and paging go to the hub as the shared schema reads them.
-      const page = await hub.hubRoute(worklistStudiesRoute, { params: { id: worklistId }, query: hubStudyQueryParams(query) as z.input<typeof worklistStudiesRoute.query> });
+      const page = await hub.hubRoute(worklistStudiesRoute, { params: { id: worklistId }, query: hubStudyQueryParams(query) });
       return {
         total: page.total,
         totalCapped: page.totalCapped,

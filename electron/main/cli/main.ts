@@ -104,7 +104,7 @@ function runStudies(args: readonly string[]): void {
   if (!existsSync(dbFile)) throw new CliFailure(`No study index at ${dbFile}. Import a folder first.`);
   const parsed = studyQuerySchema.safeParse({
     text: values.search,
-    modalities: (values.modality as string[] | undefined)?.map((m) => m.toUpperCase()),
+    modalities: (values.modality)?.map((m) => m.toUpperCase()),
     limit: 1000,
     withTotal: false,
   });
@@ -156,6 +156,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
+void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

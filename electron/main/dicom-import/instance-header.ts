@@ -141,7 +141,7 @@ function parseDataSet(bytes: Uint8Array, complete: boolean, last: boolean, infla
       parseBareDataSet(bare, bytes);
       return { dataSet: bare, cutShort: false };
     }
-    return { dataSet: dicomParser.parseDicom(part10, { untilTag: PIXEL_DATA, inflater: inflater.inflate } as never), cutShort: inflater.cut };
+    return { dataSet: dicomParser.parseDicom(part10, { untilTag: PIXEL_DATA, inflater: inflater.inflate }), cutShort: inflater.cut };
   } catch (error) {
     if (error instanceof ImportFileError) throw error;
     if (error instanceof DeflateError) throw new ImportFileError('corrupt', error.message);

@@ -178,7 +178,7 @@ function valueBytes(element: DataElement, encoding: Encoding): Uint8Array {
     return padded(encoding.encodeText((value as readonly string[]).join('\\')), vr);
   }
   if (Array.isArray(value) && value.every((v) => typeof v === 'number')) {
-    return numbers(vr, value as readonly number[], encoding.littleEndian);
+    return numbers(vr, value, encoding.littleEndian);
   }
   throw new Error(`cannot encode value of ${element.tag.toString(16)}`);
 }

@@ -53,7 +53,7 @@ describe('HubConnection with the embedded hub', () => {
     await hub.setup(SETUP);
     expect(signedIn).toEqual([expect.objectContaining({ lockMinutes: 15, permissions: expect.arrayContaining(['admin.users']) })]);
     expect(await hub.setSiteLockMinutes(7)).toBe(7);
-    expect(changed).toEqual([[signedIn[0]!.id, 7]]);
+    expect(changed).toEqual([[signedIn[0].id, 7]]);
     await expect(hub.setSiteLockMinutes(0)).rejects.toMatchObject({ code: 'invalid-input' });
     // The next sign-in reads it from the hub.
     await hub.signOut();

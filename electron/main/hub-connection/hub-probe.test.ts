@@ -52,13 +52,13 @@ async function startHub(options: { tls?: TestCertificate; listSites?: boolean; n
     cleanups.push(async () => app.server.closeAllConnections());
     return { url, app };
   }
-  const server = createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, async (request, response) => {
+  const server = createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, (request, response) => void (async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const answer = await app.inject({ method: request.method as 'GET', url: request.url!, headers: request.headers, payload: Buffer.concat(chunks) });
     response.writeHead(answer.statusCode, answer.headers as Record<string, string>);
     response.end(answer.rawPayload);
-  });
+  })());
   cleanups.push(() => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))));
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url, app };
@@ -192,7 +192,7 @@ describe('probeHub over HTTPS', () => {
     const pinned = new HubClient(hub.url, null, { trustedFingerprint: tls.fingerprint256 });
     cleanups.push(() => pinned.close());
     const body = new Blob([JSON.stringify(SETUP)]).stream();
-    const created = await pinned.request('POST', '/api/setup', undefined, { headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const created = await pinned.request('POST', '/api/setup', undefined, { headers: { 'content-type': 'application/json' }, body, duplex: 'half' });
     expect(created).toMatchObject({ account: { name: SETUP.accountName } });
   });
 

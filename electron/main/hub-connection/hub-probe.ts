@@ -69,12 +69,12 @@ export async function probeHub(input: string, options: ProbeOptions): Promise<Pr
   const candidates = candidateAddresses(input);
   if (!candidates.ok) return { ok: false, code: 'not-an-address', message: candidates.message };
   const [first, second] = candidates.urls;
-  const result = await probeAddress(first!, options);
+  const result = await probeAddress(first, options);
   // A bare host: if nothing speaks TLS there, the hub may be a plain-HTTP one on a local network.
   if (candidates.bare && second !== undefined && !result.ok && (result.code === 'unreachable' || result.code === 'wrong-scheme-http')) {
     const plain = await probeAddress(second, options);
     if (plain.ok || plain.code !== 'unreachable') return plain;
-    return { ok: false, code: 'unreachable', message: `Nothing answers at ${hostOf(first!)} (neither https:// nor http://). Check the address and that the hub is running.` };
+    return { ok: false, code: 'unreachable', message: `Nothing answers at ${hostOf(first)} (neither https:// nor http://). Check the address and that the hub is running.` };
   }
   return result;
 }

@@ -165,6 +165,14 @@ interface Pin {
   readonly dispatcher: Agent;
 }
 
+/** A query parameter as the hub's schemas read it: a list comma-separated, anything else as text. */
+function queryText(value: unknown): string {
+  if (Array.isArray(value)) return value.map((item) => queryText(item)).join(',');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
+}
+
 export class HubClient {
   private pin: Pin | null = null;
   private readonly timeoutMs: number;
@@ -220,7 +228,7 @@ export class HubClient {
       response =
         this.pin === null
           ? await fetch(url, init)
-          : ((await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.pin.dispatcher })) as unknown as Response);
+          : (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.pin.dispatcher }));
     } catch (error) {
       throw connectionError(error);
     }
@@ -271,8 +279,8 @@ export class HubClient {
     let pathname = route.path.replace(/:([A-Za-z]+)/g, (_match, name: string) => encodeURIComponent(String(parts.params?.[name] ?? '')));
     if (parts.query !== undefined) {
       const query = new URLSearchParams();
-      for (const [key, value] of Object.entries(parts.query)) if (value !== undefined && value !== null) query.set(key, String(value));
-      if ([...query].length > 0) pathname += `?${query}`;
+      for (const [key, value] of Object.entries(parts.query)) if (value !== undefined && value !== null) query.set(key, queryText(value));
+      if ([...query].length > 0) pathname += `?${query.toString()}`;
     }
     const answer = await this.request(route.method, pathname, parts.body);
     if (route.response === undefined) return undefined as HubRouteResponse<R>;
@@ -302,6 +310,6 @@ export class HubClient {
       headers: { 'content-type': 'application/dicom', 'content-length': String(size) },
       body: Readable.toWeb(createReadStream(filePath)) as ReadableStream,
       duplex: 'half',
-    } as RequestInit)) as { size: number; sha256: string };
+    })) as { size: number; sha256: string };
   }
 }

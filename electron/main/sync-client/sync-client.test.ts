@@ -4,19 +4,13 @@
  * (body cut short). Nothing may be lost; nothing may be doubled.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { pipeline, Transform } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StudySummary } from '../../../shared/types/study';
-import { buildHub } from '../../../server/app';
-import { openHubDatabase } from '../../../server/db/open-hub-db';
-import type { HubDatabase } from '../../../server/db/schema';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { writeInstance } from '../dicom-write/synthetic-study';
 import { HubClient } from './hub-client';

@@ -54,10 +54,14 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
     { label: 'Import folder…', disabled: false, run: () => useImport.getState().openDialog() },
   ];
 
+  // The first item that can be chosen, read when the menu opens (not a reason to re-run it).
+  const firstEnabled = useRef(0);
+  useEffect(() => {
+    firstEnabled.current = Math.max(0, items.findIndex((item) => !item.disabled));
+  });
   useEffect(() => {
     if (!open) return;
-    const first = items.findIndex((item) => !item.disabled);
-    setActive(first < 0 ? 0 : first);
+    setActive(firstEnabled.current);
     const close = (event: MouseEvent) => {
       if (!menu.current?.contains(event.target as Node) && event.target !== button.current) setOpen(false);
     };

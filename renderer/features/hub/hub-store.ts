@@ -10,21 +10,21 @@ interface HubState {
   readonly error: ApiError | null;
   /** A hub address to join, from a join link opened on this computer. */
   readonly joinUrl: string | null;
-  load(): Promise<void>;
+  load: () => Promise<void>;
   /** Opens "Join your site's hub" with this address filled in. */
-  offerJoin(url: string): void;
-  receive(status: HubStatus): void;
-  openDialog(): void;
-  closeDialog(): void;
-  clearError(): void;
-  setup(input: CallInput<'hub:setup'>): Promise<void>;
-  signIn(input: CallInput<'hub:sign-in'>): Promise<void>;
-  signOut(): Promise<void>;
-  syncNow(): Promise<void>;
-  dismissRefused(): Promise<void>;
+  offerJoin: (url: string) => void;
+  receive: (status: HubStatus) => void;
+  openDialog: () => void;
+  closeDialog: () => void;
+  clearError: () => void;
+  setup: (input: CallInput<'hub:setup'>) => Promise<void>;
+  signIn: (input: CallInput<'hub:sign-in'>) => Promise<void>;
+  signOut: () => Promise<void>;
+  syncNow: () => Promise<void>;
+  dismissRefused: () => Promise<void>;
   /** Connects to another hub (or this computer's, or none); true when it did. */
-  connect(input: CallInput<'hub:connect'>): Promise<boolean>;
-  setEmbeddedSettings(input: CallInput<'hub:embedded-settings'>): Promise<boolean>;
+  connect: (input: CallInput<'hub:connect'>) => Promise<boolean>;
+  setEmbeddedSettings: (input: CallInput<'hub:embedded-settings'>) => Promise<boolean>;
 }
 
 export const useHub = create<HubState>()((set, get) => {

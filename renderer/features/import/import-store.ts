@@ -13,14 +13,14 @@ interface ImportState {
   readonly progress: ImportProgressEvent | null;
   readonly summary: ImportSummary | null;
   readonly error: ApiError | null;
-  openDialog(): void;
-  closeDialog(): void;
+  openDialog: () => void;
+  closeDialog: () => void;
   /** Clears a finished import's report so another can be started. */
-  reset(): void;
-  start(paths: readonly string[], copyToLibrary: boolean): Promise<void>;
-  cancel(): Promise<void>;
-  onProgress(event: ImportProgressEvent): void;
-  onFinished(event: ImportFinishedEvent): void;
+  reset: () => void;
+  start: (paths: readonly string[], copyToLibrary: boolean) => Promise<void>;
+  cancel: () => Promise<void>;
+  onProgress: (event: ImportProgressEvent) => void;
+  onFinished: (event: ImportFinishedEvent) => void;
 }
 
 export const useImport = create<ImportState>()((set, get) => ({

@@ -18,28 +18,34 @@ export function SharedWith({ study, version, onLoaded }: { study: StudyRef; vers
   const [notice, setNotice] = useState<string | null>(null);
   const key = 'uid' in study ? `u:${study.uid}` : `h:${study.hubId}`;
 
+  // The latest props, read by `load` when it runs: the `study` object is new on every render, so
+  // the study is told apart by its name (`key`), not by identity.
+  const latest = useRef({ study, onLoaded });
+  useEffect(() => {
+    latest.current = { study, onLoaded };
+  });
   const load = useCallback(async (opened: boolean) => {
-    const result = await api.call('sharing:study', { study, opened });
+    const { study: current, onLoaded: loaded } = latest.current;
+    const result = await api.call('sharing:study', { study: current, opened });
     if (result.ok) {
       setView(result.value);
       setError(null);
-      onLoaded?.(result.value);
+      loaded?.(result.value);
     } else setError(result.error.message);
-    // Keyed by the study's name (`key`): the `study` object itself is new on every render.
-  }, [key]);
+  }, []);
   // Opening a study is a view on its trail; re-reading it after a sync is not.
   useEffect(() => {
     setView(null);
     setNotice(null);
     void load(true);
-  }, [load]);
+  }, [key, load]);
   const seenVersion = useRef(version);
   useEffect(() => {
     if (version === seenVersion.current) return;
     seenVersion.current = version;
     void load(false);
     // Only a new version re-reads; a new study is the effect above.
-  }, [version]);
+  }, [version, load]);
 
   const remove = async (shareId: string, label: string) => {
     const result = await api.call('sharing:remove', { shareId, study, label });

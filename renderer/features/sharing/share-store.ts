@@ -4,7 +4,7 @@ import { ACTION_PERMISSIONS } from '../../../shared/permissions/visibility';
 
 export type StudyRef = { readonly uid: string } | { readonly hubId: string };
 
-export const useShareDialog = create<{ readonly studies: readonly StudyRef[] | null; open(studies: readonly StudyRef[]): void; close(): void }>()((set) => ({
+export const useShareDialog = create<{ readonly studies: readonly StudyRef[] | null; open: (studies: readonly StudyRef[]) => void; close: () => void }>()((set) => ({
   studies: null,
   open: (studies) => set({ studies }),
   close: () => set({ studies: null }),

@@ -7,8 +7,8 @@ interface ViewState {
   readonly view: MainView;
   /** The hub worklist shown when `view` is 'hub'. */
   readonly hubWorklist: { readonly id: string; readonly name: string } | null;
-  show(view: MainView): void;
-  showHubWorklist(worklist: { id: string; name: string }): void;
+  show: (view: MainView) => void;
+  showHubWorklist: (worklist: { id: string; name: string }) => void;
 }
 
 export const useView = create<ViewState>()((set) => ({

@@ -50,22 +50,22 @@ export interface WorklistState {
   readonly detailsOpen: boolean;
 
   /** Shows another source's studies with the same filters and sort. */
-  setSource(source: StudySource | null): void;
-  setText(text: string): void;
-  toggleModality(modality: string): void;
-  setDates(dateFrom: string, dateTo: string): void;
-  clearFilters(): void;
-  sortBy(column: StudySortColumn): void;
+  setSource: (source: StudySource | null) => void;
+  setText: (text: string) => void;
+  toggleModality: (modality: string) => void;
+  setDates: (dateFrom: string, dateTo: string) => void;
+  clearFilters: () => void;
+  sortBy: (column: StudySortColumn) => void;
   /** Makes sure rows first..last are loaded (or loading). */
-  ensureRows(first: number, last: number): void;
+  ensureRows: (first: number, last: number) => void;
   /** Re-runs the query, keeping what is shown until the new rows arrive (after an import or a sync). */
-  refresh(): void;
-  select(index: number, mode: 'replace' | 'toggle' | 'range'): void;
-  moveFocus(delta: number, extend: boolean): void;
-  selectAllLoaded(): void;
-  clearSelection(): void;
-  openDetails(): void;
-  closeDetails(): void;
+  refresh: () => void;
+  select: (index: number, mode: 'replace' | 'toggle' | 'range') => void;
+  moveFocus: (delta: number, extend: boolean) => void;
+  selectAllLoaded: () => void;
+  clearSelection: () => void;
+  openDetails: () => void;
+  closeDetails: () => void;
 }
 
 export type WorklistStore = UseBoundStore<StoreApi<WorklistState>>;

@@ -11,13 +11,13 @@ interface WorkstationState {
   readonly status: WorkstationStatus | null;
   readonly busy: boolean;
   readonly error: ApiError | null;
-  load(): Promise<void>;
-  receive(status: WorkstationStatus): void;
-  signInLocal(name: string, password: string): Promise<void>;
-  createProfile(name: string, password: string): Promise<boolean>;
-  lock(): Promise<void>;
-  setIdleMinutes(minutes: number): Promise<boolean>;
-  clearError(): void;
+  load: () => Promise<void>;
+  receive: (status: WorkstationStatus) => void;
+  signInLocal: (name: string, password: string) => Promise<void>;
+  createProfile: (name: string, password: string) => Promise<boolean>;
+  lock: () => Promise<void>;
+  setIdleMinutes: (minutes: number) => Promise<boolean>;
+  clearError: () => void;
 }
 
 type StatusCall = 'workstation:sign-in-local' | 'workstation:create-profile' | 'workstation:lock' | 'workstation:set-idle-minutes';
