@@ -1,8 +1,11 @@
 /**
  * End to end in Chromium with the embedded hub: the first-run screen creates the site, the
- * admin screens manage users, roles, locations, groups and share codes, and a role without
- * admin permissions never sees them.
+ * admin screens manage users (with deactivation, unlock and password resets), roles, locations,
+ * groups, share codes and the site's lock time; a deactivated user is refused at sign-in, a role
+ * without admin permissions never sees administration, and reads the site's lock time.
  */
+import Database from 'better-sqlite3';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppInBrowser, type RunningApp, openAppInBrowser, screenshot } from './support/app-harness';
@@ -35,7 +38,7 @@ describe('site setup and administration in the browser', () => {
     await dialog.getByLabel('Password').fill('short');
     await screenshot(page, '10-first-run');
     await dialog.getByRole('button', { name: 'Create site' }).click();
-    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/password: at least 10 characters/);
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/Password must be at least 10 characters/);
     await dialog.getByLabel('Password').fill('correct horse battery');
     await dialog.getByRole('button', { name: 'Create site' }).click();
     await expect.poll(() => dialog.count()).toBe(0);
@@ -93,11 +96,72 @@ describe('site setup and administration in the browser', () => {
     await screenshot(page, '13-admin-share-codes');
   });
 
-  it('never shows administration to a role without admin permissions', async () => {
+  it('deactivates a user after asking, unlocks a locked one, mails a reset, and sets the site’s lock time', async () => {
+    // Tess as ten wrong passwords leave her (the hub's back-off makes real tries take minutes):
+    // written into the embedded hub's database, which another connection may write in WAL mode.
+    const hubDb = new Database(path.join(running.dataDir, 'hub', 'hub.sqlite'));
+    const at = new Date().toISOString();
+    hubDb.prepare('INSERT INTO sign_in_failures (email, failures, last_failure_at, locked_at) VALUES (?, 10, ?, ?)').run('tess@riverside.example', at, at);
+    hubDb.close();
+
+    await page.getByRole('tab', { name: 'Users' }).click();
+    const form = page.getByRole('form', { name: 'Add a user' });
+    await form.getByLabel('Name').fill('Rob Referrer');
+    await form.getByLabel('Email').fill('rob@riverside.example');
+    await form.getByLabel('Initial password').fill('long enough password');
+    await form.getByLabel('Role').selectOption('Referrer');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    const users = page.getByRole('table', { name: 'Users' });
+    const row = (name: string) => users.getByRole('row').filter({ hasText: name });
+    await expect.poll(() => row('Tess Tech').textContent()).toContain('Locked');
+    // No one deactivates themselves here (the hub refuses it too).
+    expect(await row('Ada Admin').getByRole('button', { name: 'Deactivate Ada Admin' }).count()).toBe(0);
+
+    // Deactivation asks first; Cancel (focused) changes nothing.
+    await row('Rob Referrer').getByRole('button', { name: 'Deactivate Rob Referrer' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Deactivate Rob Referrer?' });
+    await confirm.waitFor();
+    await expect.poll(() => page.evaluate<string | null | undefined>('document.activeElement?.textContent')).toBe('Cancel');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => confirm.count()).toBe(0);
+    expect(await row('Rob Referrer').textContent()).toContain('Active');
+    await row('Rob Referrer').getByRole('button', { name: 'Deactivate Rob Referrer' }).click();
+    await confirm.getByRole('button', { name: 'Deactivate Rob Referrer' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Rob Referrer was deactivated' }).count()).toBe(1);
+    await expect.poll(() => row('Rob Referrer').textContent()).toContain('Deactivated');
+    expect(await row('Rob Referrer').getByRole('button', { name: 'Reactivate Rob Referrer' }).count()).toBe(1);
+    expect(await row('Rob Referrer').getByRole('button', { name: /password reset/ }).count()).toBe(0);
+    await screenshot(page, '16-admin-user-actions');
+
+    await row('Tess Tech').getByRole('button', { name: 'Unlock Tess Tech' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Tess Tech was unlocked' }).count()).toBe(1);
+    await expect.poll(() => row('Tess Tech').textContent()).toContain('Active');
+    expect(await row('Tess Tech').getByRole('button', { name: 'Unlock Tess Tech' }).count()).toBe(0);
+
+    await row('Tess Tech').getByRole('button', { name: 'Send Tess Tech a password reset' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'A link to set a new password was mailed to tess@riverside.example' }).count()).toBe(1);
+
+    // The site's lock time, set by its admin for every desktop where its users sign in.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    const lockTime = settings.getByRole('form', { name: 'Lock time' });
+    await lockTime.getByLabel('Lock your site’s desktops after this many minutes without activity').fill('20');
+    await lockTime.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => lockTime.getByRole('status').textContent()).toBe('Saved: your site’s desktops lock after 20 minutes without activity.');
+    expect(running.app.workstation.status()).toMatchObject({ idleMinutes: 20, lockTimeSetBy: 'site' });
+    await settings.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => settings.count()).toBe(0);
+  });
+
+  it('refuses a deactivated user at sign-in, and never shows administration to a role without admin permissions', async () => {
     await page.getByRole('button', { name: /^Hub: / }).click();
     await page.getByRole('dialog', { name: 'Hub' }).getByRole('button', { name: 'Sign out' }).click();
     const signIn = page.getByRole('dialog', { name: 'Sign in to the hub' });
     await signIn.waitFor();
+    await signIn.getByLabel('Email').fill('rob@riverside.example');
+    await signIn.getByLabel('Password').fill('long enough password');
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => signIn.getByRole('alert').textContent()).toBe('The email address or the password is wrong.');
     await signIn.getByLabel('Email').fill('tess@riverside.example');
     await signIn.getByLabel('Password').fill('wrong password');
     await signIn.getByRole('button', { name: 'Sign in' }).click();
@@ -125,6 +189,26 @@ describe('site setup and administration in the browser', () => {
     await expect.poll(() => form.getByRole('status').textContent()).toContain('Saved');
     expect(running.app.hub.status()).toMatchObject({ linkReach: 'elsewhere', publicUrl: `http://192.0.2.10:${port}` });
     await screenshot(page, '14-settings-embedded-hub');
+
+    // Tess manages no users: her site's lock time is shown, not offered to change.
+    expect(await settings.getByRole('region', { name: 'Lock time' }).textContent()).toContain('Locks after 20 minutes without activity — set by your site.');
+    expect(await settings.getByRole('spinbutton').count()).toBe(0);
+    // Her own password: the hub's policy speaks for itself; two different new ones never leave the screen.
+    const password = settings.getByRole('form', { name: 'Change password' });
+    await password.getByLabel('Current password').fill('long enough password');
+    await password.getByLabel('New password', { exact: true }).fill('aaaaaaaaaa');
+    await password.getByLabel('New password again').fill('aaaaaaaaaa');
+    await password.getByRole('button', { name: 'Change password' }).click();
+    // The hub's own sentence (shared/password-policy.ts), as it said it.
+    await expect.poll(() => password.getByRole('alert').textContent()).toMatch(/easy to guess/);
+    await password.getByLabel('New password', { exact: true }).fill('a quiet harbour at dusk');
+    await password.getByLabel('New password again').fill('a quiet harbour at noon');
+    await password.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => password.getByRole('alert').textContent()).toBe('The two new passwords differ. Type the same one twice.');
+    await password.getByLabel('New password again').fill('a quiet harbour at dusk');
+    await password.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => password.getByRole('status').textContent()).toMatch(/^Your password was changed/);
+    await screenshot(page, '14b-settings-site-lock-and-password');
 
     // Changing hub says, before anything happens, what would be let go of.
     await settings.getByRole('button', { name: 'Change hub…' }).click();
