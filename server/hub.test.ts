@@ -38,7 +38,7 @@ describe.each(HUB_ENGINES)('hub: accounts, sessions, roles and share codes (%s)'
   it('sets up a site and its admin once', async () => {
     const bad = await call('POST', '/api/setup', undefined, { accountName: 'General', adminName: 'Ada', email: 'not-an-email', password: 'short' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toMatch(/email: an email address.*password: at least 10 characters/);
+    expect(bad.json().error.message).toMatch(/Email must be an email address\..*Password must be at least 10 characters\./);
 
     const setup = await call('POST', '/api/setup', undefined, { accountName: 'General Hospital', adminName: 'Ada Admin', email: 'Ada@Example.org', password: 'correct horse battery' });
     expect(setup.statusCode).toBe(201);

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { openIndexDatabase } from '../../electron/main/db/connection';
 import { importPaths } from '../../electron/main/dicom-import/import-service';
 
-const db = openIndexDatabase(process.argv[2]!);
+const db = openIndexDatabase(process.argv[2]);
 process.stdout.write('ready\n');
 for await (const line of createInterface({ input: process.stdin })) {
   const started = performance.now();

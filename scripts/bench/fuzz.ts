@@ -47,7 +47,7 @@ function random(): number {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const below = (n: number): number => Math.floor(random() * n);
 
 // ---- seeds -------------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ function seeds(dir: string): Buffer[] {
   // DCMTK's encodings of the first one, where it is installed: an independent writer.
   try {
     const source = path.join(dir, 'seed.dcm');
-    writeFileSync(source, files[0]!);
+    writeFileSync(source, files[0]);
     for (const flag of ['+te', '+ti', '+tb', '+td']) {
       const target = path.join(dir, `seed${flag}.dcm`);
       execFileSync('dcmconv', [flag, source, target], { stdio: 'ignore' });
@@ -143,7 +143,7 @@ async function makeVariant(dir: string, seedFiles: readonly Buffer[], n: number)
     case 'bit-flip': {
       // Mostly in the header, where the parser reads; sometimes anywhere.
       const span = random() < 0.8 ? Math.min(seed.length, dataSetOffset(seed) + 1024) : seed.length;
-      for (let flips = 1 + below(24); flips > 0; flips--) seed[below(span)]! ^= 1 << below(8);
+      for (let flips = 1 + below(24); flips > 0; flips--) seed[below(span)] ^= 1 << below(8);
       writeFileSync(file, seed);
       break;
     }
@@ -165,7 +165,7 @@ async function makeVariant(dir: string, seedFiles: readonly Buffer[], n: number)
       const spec = { studyInstanceUid: STUDY_UID, seriesInstanceUid: `${STUDY_UID}.9`, sopInstanceUid: sop, modality: 'SR' };
       const bomb = await deflateBomb(spec, pick([64, 256, 1024]) * 1024 ** 2, { headerFirst: random() < 0.7 });
       // Some with a bit flipped in the compressed stream: corrupt deflate as well as a bomb.
-      if (random() < 0.2) bomb[bomb.length - 1 - below(Math.min(4096, bomb.length - 400))]! ^= 1 << below(8);
+      if (random() < 0.2) bomb[bomb.length - 1 - below(Math.min(4096, bomb.length - 400))] ^= 1 << below(8);
       writeFileSync(file, bomb);
       break;
     }
@@ -226,7 +226,7 @@ async function runImport(variants: readonly Variant[], dir: string): Promise<Tal
     child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/bench/fuzz-import-child.ts'), path.join(dir, `index-${Date.now()}.sqlite`)], { stdio: ['pipe', 'pipe', 'ignore'], cwd: root });
     reader = createInterface({ input: child.stdout! });
     lines = reader[Symbol.asyncIterator]();
-    if ((await lines!.next()).value !== 'ready') throw new Error('The import child did not start.');
+    if ((await lines.next()).value !== 'ready') throw new Error('The import child did not start.');
   };
   await start();
   for (const variant of variants) {
@@ -235,7 +235,7 @@ async function runImport(variants: readonly Variant[], dir: string): Promise<Tal
     current.stdin!.write(`${variant.file}\n`);
     let timer: NodeJS.Timeout | undefined;
     const answer = await Promise.race([
-      lines!.next().then((next) => (next.done ? { crashed: true as const } : { line: next.value as string })),
+      lines!.next().then((next) => (next.done ? { crashed: true as const } : { line: next.value })),
       new Promise<{ hung: true }>((resolve) => (timer = setTimeout(() => resolve({ hung: true }), TIMEOUT_MS))),
     ]);
     clearTimeout(timer);

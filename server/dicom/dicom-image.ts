@@ -60,7 +60,7 @@ export function readDicomImage(bytes: Uint8Array, withPixels = true): { image: D
   // A Buffer, because dicom-parser reads Buffer methods under Node. A deflated data set is
   // inflated within a bound (its first frame is what is shown), never to whatever it claims.
   const inflater = new BoundedInflater(MAX_INFLATED_IMAGE_BYTES);
-  const dataSet = dicomParser.parseDicom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { inflater: inflater.inflate } as DicomParser.ParseDicomOptions);
+  const dataSet = dicomParser.parseDicom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { inflater: inflater.inflate });
   const image = describeImage(dataSet);
   const { transferSyntaxUid } = image;
   const element = dataSet.elements.x7fe00010;

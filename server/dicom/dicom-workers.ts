@@ -126,7 +126,7 @@ export function parseHeaderOffThread(bytes: Uint8Array, complete: boolean, last 
     try {
       return Promise.resolve(readDicomHeader(bytes, complete, last));
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
   return pool.parse(bytes, complete, last);

@@ -96,7 +96,7 @@ function readHeader(bytes: Uint8Array, complete: boolean, last: boolean): DicomH
   const inflater = new BoundedInflater();
   let dataSet: DicomParser.DataSet;
   try {
-    dataSet = dicomParser.parseDicom(buffer, { untilTag: PIXEL_DATA, inflater: inflater.inflate } as DicomParser.ParseDicomOptions);
+    dataSet = dicomParser.parseDicom(buffer, { untilTag: PIXEL_DATA, inflater: inflater.inflate });
   } catch (error) {
     if (error instanceof DeflateError) throw new NotDicomError(`${error.message} Nothing was stored.`, 'corrupt-deflate');
     if (inflater.suspect) throw deflateBomb();

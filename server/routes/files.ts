@@ -15,7 +15,6 @@
  * the change on the study's audit trail.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { downloadFileRoute, listFilesRoute, uploadFileRoute } from '../../shared/hub-api/files';
@@ -174,7 +173,7 @@ export const fileRoutes =
         if (error instanceof UploadTooLargeError) throw new UploadTooLargeErrorHttp();
         if (error instanceof UploadIncomplete) throw new HttpError(400, 'upload-incomplete', 'The file arrived incomplete; nothing was stored. Send it again.');
         // The client went away mid-body: nobody reads this answer, but the reason is logged.
-        if (!(request.raw as IncomingMessage).complete) throw new HttpError(400, 'upload-interrupted', 'The upload was interrupted; nothing was stored. Send the file again.');
+        if (!request.raw.complete) throw new HttpError(400, 'upload-interrupted', 'The upload was interrupted; nothing was stored. Send the file again.');
         throw error;
       }
       const { size, sha256 } = facts;

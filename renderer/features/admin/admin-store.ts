@@ -8,9 +8,9 @@ interface AdminState {
   readonly loading: boolean;
   readonly error: string | null;
   readonly notice: string | null;
-  load(): Promise<void>;
+  load: () => Promise<void>;
   /** Runs an admin call, then reloads; returns whether it worked. */
-  change<N extends CallName>(name: N, input: CallInput<N>, notice: string): Promise<boolean>;
+  change: <N extends CallName>(name: N, input: CallInput<N>, notice: string) => Promise<boolean>;
 }
 
 export const useAdmin = create<AdminState>()((set, get) => ({
@@ -26,7 +26,7 @@ export const useAdmin = create<AdminState>()((set, get) => ({
   },
   change: async (name, input, notice) => {
     set({ error: null, notice: null });
-    const result = (await api.call(name, input)) as CallResult<CallOutput<typeof name>>;
+    const result: CallResult<CallOutput<typeof name>> = await api.call(name, input);
     if (!result.ok) {
       set({ error: result.error.message });
       return false;

@@ -3,8 +3,8 @@ import { create } from 'zustand';
 
 interface SettingsState {
   readonly isOpen: boolean;
-  open(): void;
-  close(): void;
+  open: () => void;
+  close: () => void;
 }
 
 export const useSettings = create<SettingsState>()((set) => ({
