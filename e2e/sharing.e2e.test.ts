@@ -280,7 +280,7 @@ describe('sharing between two people through one hub', () => {
     const file = await download.path();
     const { readFileSync } = await import('node:fs');
     const csv = readFileSync(file, 'utf8').trim().split('\r\n');
-    expect(csv[0]).toBe('time,action,trail,actor,actor email,on behalf of,patient,accession,study date,study instance uid,share id,target,detail');
+    expect(csv[0]).toBe('time,action,trail,actor,actor email,on behalf of,accession,study date,study instance uid,share id,target,detail');
     expect(csv).toHaveLength(7);
     expect(csv.slice(1).every((line) => line.includes(',share.create,study,Rita Radiologist,'))).toBe(true);
     expect(download.suggestedFilename()).toMatch(/^studyshare-audit-\d{4}-\d{2}-\d{2}\.csv$/);

@@ -203,7 +203,7 @@ describe.each(HUB_ENGINES)('hub: shares by email, registration, share targets an
     const csv = await call('GET', '/api/audit.csv?action=share.create', 'admin');
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\r\n');
-    expect(lines[0]).toBe('time,action,trail,actor,actor email,on behalf of,study instance uid,share id,target,detail');
+    expect(lines[0]).toBe('time,action,trail,actor,actor email,on behalf of,accession,study date,study instance uid,share id,target,detail');
     expect(lines).toHaveLength(5);
     expect(lines[1]).toContain(',share.create,study,rad person,rad@example.org,,');
     expect(csv.body).not.toContain('Doe');

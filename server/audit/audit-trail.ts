@@ -149,9 +149,11 @@ export function auditCsv(events: readonly AuditEventView[]): string {
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  const header = ['time', 'action', 'trail', 'actor', 'actor email', 'on behalf of', 'patient', 'accession', 'study date', 'study instance uid', 'share id', 'target', 'detail'];
+  // The study by accession and date (and UID), not by the patient's name: an export travels (by
+  // mail, to a shared drive) where the screen does not, and those identify the study to its site.
+  const header = ['time', 'action', 'trail', 'actor', 'actor email', 'on behalf of', 'accession', 'study date', 'study instance uid', 'share id', 'target', 'detail'];
   const lines = events.map((e) =>
-    [e.at, e.action, e.trail, e.actor.name, e.actor.email, e.onBehalfOf?.name ?? '', e.study?.patientName ?? '', e.study?.accessionNumber ?? '', e.study?.studyDate ?? '', e.studyUid ?? '', e.shareId ?? '', e.target ?? '', Object.keys(e.detail).length === 0 ? '' : e.detail]
+    [e.at, e.action, e.trail, e.actor.name, e.actor.email, e.onBehalfOf?.name ?? '', e.study?.accessionNumber ?? '', e.study?.studyDate ?? '', e.studyUid ?? '', e.shareId ?? '', e.target ?? '', Object.keys(e.detail).length === 0 ? '' : e.detail]
       .map(cell)
       .join(','),
   );
