@@ -3,40 +3,12 @@
  * the overview, a change that reloads before it says it worked, and a refusal kept with its
  * reason and nothing reloaded.
  */
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AdminOverview, CallInput, CallName, CallOutput, CallResult, StudyshareBridge } from '../../../shared/contract';
-import { CALLS } from '../../../shared/contract-schemas';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AdminOverview, CallResult } from '../../../shared/contract';
 import { useAdmin } from './admin-store';
+import { deferred, installFakeMain, ok, refused } from '../../test-support/fake-main';
 
-type Answer<N extends CallName> = CallResult<CallOutput<N>> | Promise<CallResult<CallOutput<N>>>;
-type Handlers = { [N in CallName]?: (input: CallInput<N>) => Answer<N> };
-
-/**
- * Main as the renderer sees it: every call recorded, its input checked with the contract's schema
- * as main's dispatch does, then answered by the test's handler.
- */
-let handlers: Handlers = {};
-const calls: { readonly name: CallName; readonly input: unknown }[] = [];
-const bridge: StudyshareBridge = {
-  call: async (name, input) => {
-    calls.push({ name, input });
-    if (!CALLS[name].input.safeParse(input).success) return { ok: false, error: { code: 'invalid-input', message: `The fake main refused the input of ${name}.` } };
-    const handler = handlers[name];
-    return handler === undefined ? { ok: false, error: { code: 'not-faked', message: `The fake main has no answer for ${name}.` } } : handler(input);
-  },
-  on: () => () => undefined,
-};
-(globalThis as { window?: unknown }).window = { studyshare: bridge };
-afterAll(() => void delete (globalThis as { window?: unknown }).window);
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
-const ok = <T>(value: T) => ({ ok: true, value }) as const;
-const refused = (code: string, message: string) => ({ ok: false, error: { code, message } }) as const;
+const { handlers, calls, reset } = installFakeMain();
 
 const ids = {
   ada: '00000000-0000-4000-8000-000000000001',
@@ -69,8 +41,7 @@ function site() {
 }
 
 beforeEach(() => {
-  handlers = {};
-  calls.length = 0;
+  reset();
   useAdmin.setState(useAdmin.getInitialState(), true);
 });
 

@@ -4,40 +4,13 @@
  * at it (its search kept, its rows and selection not, the previous worklist's late answers
  * dropped).
  */
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CallInput, CallName, CallOutput, CallResult, HubWorklistStudy, HubWorklistView, StudyshareBridge } from '../../../shared/contract';
-import { CALLS } from '../../../shared/contract-schemas';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CallInput, CallOutput, CallResult, HubWorklistStudy, HubWorklistView } from '../../../shared/contract';
 import { rowAt } from '../worklist/worklist-store';
 import { useHubStudies, useHubWorklists } from './hub-worklist-store';
+import { deferred, installFakeMain, ok } from '../../test-support/fake-main';
 
-type Answer<N extends CallName> = CallResult<CallOutput<N>> | Promise<CallResult<CallOutput<N>>>;
-type Handlers = { [N in CallName]?: (input: CallInput<N>) => Answer<N> };
-
-/**
- * Main as the renderer sees it: every call recorded, its input checked with the contract's schema
- * as main's dispatch does, then answered by the test's handler.
- */
-let handlers: Handlers = {};
-const calls: { readonly name: CallName; readonly input: unknown }[] = [];
-const bridge: StudyshareBridge = {
-  call: async (name, input) => {
-    calls.push({ name, input });
-    if (!CALLS[name].input.safeParse(input).success) return { ok: false, error: { code: 'invalid-input', message: `The fake main refused the input of ${name}.` } };
-    const handler = handlers[name];
-    return handler === undefined ? { ok: false, error: { code: 'not-faked', message: `The fake main has no answer for ${name}.` } } : handler(input);
-  },
-  on: () => () => undefined,
-};
-(globalThis as { window?: unknown }).window = { studyshare: bridge };
-afterAll(() => void delete (globalThis as { window?: unknown }).window);
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
-const ok = <T>(value: T) => ({ ok: true, value }) as const;
+const { handlers, reset } = installFakeMain();
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const NORTH = '00000000-0000-4000-8000-0000000000a1';
@@ -82,8 +55,7 @@ function hubStudies() {
 }
 
 beforeEach(() => {
-  handlers = {};
-  calls.length = 0;
+  reset();
   useHubWorklists.setState(useHubWorklists.getInitialState(), true);
   useHubStudies.getState().setSource(null);
   useHubStudies.getState().clearFilters();

@@ -4,41 +4,12 @@
  * with the reason, signing out takes the user and so every permission away, and the pure helpers
  * that decide what the UI offers (canAdminister, hasPermission) read only the signed-in user.
  */
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CallInput, CallName, CallOutput, CallResult, HubStatus, StudyshareBridge } from '../../../shared/contract';
-import { CALLS } from '../../../shared/contract-schemas';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CallResult, HubStatus } from '../../../shared/contract';
 import { canAdminister, hasPermission, probeHub, switchPreview, useHub } from './hub-store';
+import { deferred, installFakeMain, ok, refused } from '../../test-support/fake-main';
 
-type Answer<N extends CallName> = CallResult<CallOutput<N>> | Promise<CallResult<CallOutput<N>>>;
-type Handlers = { [N in CallName]?: (input: CallInput<N>) => Answer<N> };
-
-/**
- * Main as the renderer sees it: every call recorded, its input checked with the contract's schema
- * as main's dispatch does (so the store cannot pass by sending what main would refuse), then
- * answered by the test's handler.
- */
-let handlers: Handlers = {};
-const calls: { readonly name: CallName; readonly input: unknown }[] = [];
-const bridge: StudyshareBridge = {
-  call: async (name, input) => {
-    calls.push({ name, input });
-    if (!CALLS[name].input.safeParse(input).success) return { ok: false, error: { code: 'invalid-input', message: `The fake main refused the input of ${name}.` } };
-    const handler = handlers[name];
-    return handler === undefined ? { ok: false, error: { code: 'not-faked', message: `The fake main has no answer for ${name}.` } } : handler(input);
-  },
-  on: () => () => undefined,
-};
-(globalThis as { window?: unknown }).window = { studyshare: bridge };
-afterAll(() => void delete (globalThis as { window?: unknown }).window);
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
-const ok = <T>(value: T) => ({ ok: true, value }) as const;
-const refused = (code: string, message: string) => ({ ok: false, error: { code, message } }) as const;
+const { handlers, calls, reset } = installFakeMain();
 
 function status(more: Partial<HubStatus> = {}): HubStatus {
   return {
@@ -67,8 +38,7 @@ const signedIn = (permissions: readonly string[], more: Partial<HubStatus> = {})
   });
 
 beforeEach(() => {
-  handlers = {};
-  calls.length = 0;
+  reset();
   useHub.setState(useHub.getInitialState(), true);
 });
 

@@ -4,40 +4,13 @@
  * import's events are ignored), a tiny import that finished before main answered, Cancel, and a
  * finished report kept until the next import.
  */
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CallInput, CallName, CallOutput, CallResult, ImportFinishedEvent, ImportProgressEvent, StudyshareBridge } from '../../../shared/contract';
-import { CALLS } from '../../../shared/contract-schemas';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CallResult, ImportFinishedEvent, ImportProgressEvent } from '../../../shared/contract';
 import type { ImportSummary } from '../../../shared/types/import';
 import { useImport } from './import-store';
+import { deferred, installFakeMain, ok } from '../../test-support/fake-main';
 
-type Answer<N extends CallName> = CallResult<CallOutput<N>> | Promise<CallResult<CallOutput<N>>>;
-type Handlers = { [N in CallName]?: (input: CallInput<N>) => Answer<N> };
-
-/**
- * Main as the renderer sees it: every call recorded, its input checked with the contract's schema
- * as main's dispatch does, then answered by the test's handler.
- */
-let handlers: Handlers = {};
-const calls: { readonly name: CallName; readonly input: unknown }[] = [];
-const bridge: StudyshareBridge = {
-  call: async (name, input) => {
-    calls.push({ name, input });
-    if (!CALLS[name].input.safeParse(input).success) return { ok: false, error: { code: 'invalid-input', message: `The fake main refused the input of ${name}.` } };
-    const handler = handlers[name];
-    return handler === undefined ? { ok: false, error: { code: 'not-faked', message: `The fake main has no answer for ${name}.` } } : handler(input);
-  },
-  on: () => () => undefined,
-};
-(globalThis as { window?: unknown }).window = { studyshare: bridge };
-afterAll(() => void delete (globalThis as { window?: unknown }).window);
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
-const ok = <T>(value: T) => ({ ok: true, value }) as const;
+const { handlers, calls, reset } = installFakeMain();
 const THIS = 'import-0001';
 const OTHER = 'import-0002';
 
@@ -71,8 +44,7 @@ const summary = (more: Partial<ImportSummary> = {}): ImportSummary => ({
 const finished = (importId: string, more: Partial<ImportFinishedEvent> = {}): ImportFinishedEvent => ({ importId, summary: summary(), error: null, ...more });
 
 beforeEach(() => {
-  handlers = {};
-  calls.length = 0;
+  reset();
   useImport.setState(useImport.getInitialState(), true);
 });
 
