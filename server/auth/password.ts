@@ -17,6 +17,12 @@ function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise
   );
 }
 
+/**
+ * A well-formed hash no password matches: checked when the name is unknown, so that a sign-in
+ * costs the same hashing either way and its timing does not tell which names exist.
+ */
+export const DUMMY_PASSWORD_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(KEY_BYTES).toString('base64url')}`;
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, { N, r: R, p: P });

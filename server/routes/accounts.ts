@@ -36,7 +36,7 @@ import {
   siteLockMinutes,
 } from '../accounts/accounts-repository';
 import type { HubContext } from '../app';
-import { hashPassword, verifyPassword } from '../auth/password';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/password';
 import { requestPasswordReset } from '../auth/password-reset';
 import { createSession, endSession, endUserSessions, requireAccount, requirePermission, sameSecret } from '../auth/sessions';
 import { checkSignInGate, clearSignInFailures, recordSignInFailure } from '../auth/sign-in-guard';
@@ -45,7 +45,6 @@ import { addRoute } from '../http/hub-route';
 import { HttpError } from '../http-error';
 
 /** Checked against when the address is unknown, so that sign-in takes as long either way. */
-const DUMMY_HASH = 'scrypt$32768$8$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 export const accountRoutes =
   ({ db, now, setupToken, sessionPolicy, flushMail, publicUrl }: HubContext): FastifyPluginAsync =>
@@ -73,7 +72,7 @@ export const accountRoutes =
       await checkSignInGate(db, email, now());
       const user = await findUserForSignIn(db, email);
       // The same answer, after the same work, whether the address exists or not.
-      const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+      const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
       if (user === undefined || !valid) {
         if (await recordSignInFailure(db, email, now())) {
           void flushMail();

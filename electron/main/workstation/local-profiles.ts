@@ -1,36 +1,15 @@
 /**
  * Local profiles: who may sign in at a desktop that uses no hub. A name and a password, kept as
- * an scrypt hash (memory-hard, N=2^15 r=8 p=1 as the hub's passwords; a fresh 128-bit salt per
- * profile) in the local database. Functions take `db` first; nothing here knows about the lock.
+ * an scrypt hash made as the hub makes its own (server/auth/password.ts) in the local database.
+ * Functions take `db` first; nothing here knows about the lock.
  */
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../../server/auth/password';
 import { prepared } from '../study-index/statement-cache';
 
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1 } as const;
-const KEY_BYTES = 32;
-
-function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    // 128 * N * r bytes = 32 MiB for these parameters: the default maxmem (32 MiB) is just short.
-    scryptCallback(password.normalize('NFC'), salt, KEY_BYTES, { ...options, maxmem: 64 * 1024 * 1024 }, (error, key) => (error === null ? resolve(key) : reject(error))),
-  );
-}
-
-/** `scrypt$N$r$p$salt$hash` (base64): the parameters travel with the hash, so they can change later. */
-export async function hashProfilePassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
-}
-
-export async function profilePasswordMatches(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || salt === undefined || hash === undefined) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const key = await scrypt(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
-  return key.length === expected.length && timingSafeEqual(key, expected);
-}
+/** The hub's password hashing (server/auth/password.ts): one scrypt scheme for every password we keep. */
+export const hashProfilePassword = hashPassword;
+export const profilePasswordMatches = verifyPassword;
 
 export interface LocalProfile {
   readonly id: number;
@@ -85,8 +64,7 @@ export async function createProfile(db: Database.Database, name: string, passwor
 export async function verifyProfile(db: Database.Database, name: string, password: string): Promise<LocalProfile | null> {
   const row = prepared(db, 'SELECT id, name, admin, password_hash FROM local_profiles WHERE name_key = ?').get(profileNameKey(name)) as ProfileRow | undefined;
   // An unknown name costs the same hashing as a known one, so timing does not tell names apart.
-  const matches = await profilePasswordMatches(password, row?.password_hash ?? DUMMY_HASH);
+  const matches = await profilePasswordMatches(password, row?.password_hash ?? DUMMY_PASSWORD_HASH);
   return row !== undefined && matches ? { id: row.id, name: row.name, admin: row.admin === 1 } : null;
 }
 
-const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_BYTES).toString('base64')}`;
