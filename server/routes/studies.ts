@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { shareTargetsRoute, studyDetailsRoute, visibleStudiesRoute } from '../../shared/hub-api/studies';
-import { ACTION_PERMISSIONS } from '../../shared/permissions/visibility';
+import { ACTION_PERMISSIONS, shareAction } from '../../shared/permissions/visibility';
 import { viewerFacts } from '../access/access-facts';
 import { studyActionSql } from '../access/visibility-sql';
 import type { HubContext } from '../app';
@@ -16,8 +16,6 @@ import { shareTargets } from '../studies/share-targets';
 import { studyDetails } from '../studies/study-details';
 import { listStudies } from '../studies/study-list';
 
-/** The share action each kind of target is (its permissions come from the visibility rules). */
-const TARGET_ACTION = { location: 'share.locations', group: 'share.groups', user: 'share.users' } as const;
 
 export const studyRoutes =
   ({ db, now }: HubContext): FastifyPluginAsync =>
@@ -30,13 +28,15 @@ export const studyRoutes =
 
     addRoute(app, shareTargetsRoute, async ({ query }, { actor }) => {
       const { kind, studyId } = query;
-      for (const key of ACTION_PERMISSIONS[TARGET_ACTION[kind]]) requirePermission(actor, key);
       const accountId = requireAccount(actor);
+      // Targets listed here are of the caller's own site: the share action is the visibility rules' (rule 10).
+      const action = shareAction({ kind: kind === 'user' ? 'person' : kind, accountId }, actor);
+      for (const key of ACTION_PERMISSIONS[action]) requirePermission(actor, key);
       if (studyId !== undefined) {
         // The same SQL condition as every list and the share operation itself: a study the
         // caller may not see (or may not share this way) is answered as one that does not exist.
         const viewer = await viewerFacts(db, actor);
-        const study = await db.selectFrom('studies').select('id').where('id', '=', studyId).where(studyActionSql(viewer, TARGET_ACTION[kind], 'studies')).executeTakeFirst();
+        const study = await db.selectFrom('studies').select('id').where('id', '=', studyId).where(studyActionSql(viewer, action, 'studies')).executeTakeFirst();
         if (study === undefined) throw new HttpError(404, 'not-found', 'This study is not on the hub, or you cannot share it this way.');
       }
       return shareTargets(db, actor, accountId, query);
