@@ -5,6 +5,7 @@
  * never half of either; a crash leaves only `.partial` files, which sweepPartial removes.
  */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,10 +26,15 @@ export function folderBlobStore(root: string): BlobStore {
       await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
       const partial = `${target}.${randomUUID()}.partial`;
       const measured = measuringStream(options);
+      const file = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
       try {
-        await pipeline(body, measured.stream, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+        await pipeline(body, measured.stream, file);
         await rename(partial, target);
       } catch (error) {
+        // A body refused in its first bytes can fail the pipeline before the file's open has
+        // finished; the open still creates it. Removed only once the stream has closed, so no
+        // partial is left behind by a refusal that answered first.
+        if (!file.closed) await once(file, 'close').catch(() => undefined);
         await rm(partial, { force: true });
         throw error;
       }
