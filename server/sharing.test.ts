@@ -210,4 +210,17 @@ describe.each(HUB_ENGINES)('hub: studies, shares by operation, the change feed a
     expect(await removeStaleUploads(path.join(dir, 'blobs'), new Date())).toBe(1);
     expect(readdirSync(folder).sort()).toEqual(['done.dcm', 'fresh.dcm.1.3.partial']);
   });
+
+  // Last: it adds a study the tests above do not expect.
+  it('keeps one live share when the same share arrives many times at once (the database decides)', async () => {
+    const [published] = await operate('rad', { id: randomUUID(), kind: 'study.publish', study: summary('1.2.3.9') });
+    const study = published.value.studyId as string;
+    const shareIds = Array.from({ length: 8 }, () => randomUUID());
+    const results = (await Promise.all(shareIds.map((shareId) => operate('rad', { id: randomUUID(), kind: 'share.create', shareId, study: { id: study }, target: { worklistId: northWing.worklistId } })))).map(([result]) => result);
+    expect(results.every((result) => result.status === 'applied')).toBe(true);
+    const live = await db.selectFrom('shares').select('id').where('study_id', '=', study).where('removed_at', 'is', null).execute();
+    expect(live).toHaveLength(1);
+    expect(results.filter((result) => !result.value.alreadyShared).map((result) => result.value.shareId)).toEqual([live[0].id]);
+    expect(new Set(results.map((result) => result.value.shareId))).toEqual(new Set([live[0].id]));
+  });
 });

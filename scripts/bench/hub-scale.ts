@@ -177,6 +177,9 @@ async function fill(db: Kysely<HubDatabase>): Promise<void> {
     process.stdout.write(`\r  studies: ${Math.min(STUDIES, start + BATCH).toLocaleString('en')} (${seconds(started)})`);
   }
   console.log();
+  // At most one live share per study and target (the database's rule, migration 0170): a
+  // repeated pair is generated as one that was removed.
+  const live = new Set<string>();
   for (let start = 0; start < SHARES; start += BATCH) {
     const shares: Record<string, unknown>[] = [];
     for (let k = start; k < Math.min(SHARES, start + BATCH); k++) {
@@ -184,7 +187,14 @@ async function fill(db: Kysely<HubDatabase>): Promise<void> {
       // Mostly to a physician of another site, sometimes to a group's worklist.
       const toGroup = int(5) === 0;
       const by = (study % SITES) + SITES * 10 * int(USERS / SITES / 10);
-      shares.push({ id: shareId(k), study_id: studyId(study), worklist_id: toGroup ? groupWorklistId(int(GROUPS)) : personalWorklistId(int(USERS)), user_id: null, shared_by: userId(by), created_at: at, removed_at: int(10) === 0 ? at : null, removed_by: null, external: 0, study_account_id: `site-${study % SITES}` });
+      const worklist = toGroup ? groupWorklistId(int(GROUPS)) : personalWorklistId(int(USERS));
+      let removed = int(10) === 0;
+      if (!removed) {
+        const key = `${study}|${worklist}`;
+        removed = live.has(key);
+        live.add(key);
+      }
+      shares.push({ id: shareId(k), study_id: studyId(study), worklist_id: worklist, user_id: null, shared_by: userId(by), created_at: at, removed_at: removed ? at : null, removed_by: null, external: 0, study_account_id: `site-${study % SITES}` });
     }
     await chunk(db, (t) => insertMany(t, 'shares', shares));
     process.stdout.write(`\r  shares: ${Math.min(SHARES, start + BATCH).toLocaleString('en')} (${seconds(started)})`);

@@ -108,6 +108,15 @@ function makeWorld(seed: number): World {
       removed: r.chance(0.3),
     };
   });
+  // At most one live share per study and target, as the database holds (migration 0170): a later
+  // duplicate is one that was removed.
+  const live = new Set<string>();
+  for (const share of shares) {
+    const key = `${share.study}|${share.worklist ?? ''}|${share.user ?? ''}`;
+    if (share.removed) continue;
+    if (live.has(key)) share.removed = true;
+    else live.add(key);
+  }
   const actingFor = new Map<string, string[]>();
   for (const user of users) {
     if (r.chance(0.3)) actingFor.set(user.id, r.some(users.filter((u) => u.id !== user.id), 0.5).map((u) => u.id));

@@ -18,9 +18,18 @@ import type { HubDatabase } from './schema';
 /** An arbitrary constant naming the change-feed lock among the database's advisory locks. */
 export const CHANGE_FEED_LOCK = 0x5354_5543; // "STUC"
 
-/** Records that a study (or its shares) changed, in the caller's transaction. */
-export async function recordChange(trx: Transaction<HubDatabase>, studyId: string, at: string): Promise<void> {
+/**
+ * Takes the change-feed lock now, for a write that will record a change and may first wait on a
+ * row another feed writer holds (a unique index entry): taking this lock first keeps one order —
+ * feed lock, then rows — so two such writers queue instead of deadlocking.
+ */
+export async function lockChangeFeed(trx: Transaction<HubDatabase>): Promise<void> {
   // Taking it again in the same transaction is free (advisory locks are re-entrant).
   if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(trx);
+}
+
+/** Records that a study (or its shares) changed, in the caller's transaction. */
+export async function recordChange(trx: Transaction<HubDatabase>, studyId: string, at: string): Promise<void> {
+  await lockChangeFeed(trx);
   await trx.insertInto('changes').values({ study_id: studyId, at }).execute();
 }

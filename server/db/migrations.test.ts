@@ -66,6 +66,38 @@ describe.each(HUB_ENGINES)('hub migrations on existing data (%s)', (engine) => {
   });
 });
 
+describe.each(HUB_ENGINES)('hub migration 0170 on existing data (%s)', (engine) => {
+  it('closes live duplicate shares, keeping the earliest, and then lets no second live share in', async () => {
+    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
+    const db = new Kysely<unknown>({
+      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
+    });
+    try {
+      const migrator = new Migrator({ db, provider: hubMigrations });
+      expect((await migrator.migrateTo('0160-site-workstation-lock-minutes')).error).toBeUndefined();
+      const [t1, t2, t3] = ['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z'];
+      await sql`INSERT INTO accounts (id, name, created_at) VALUES ('site-a', 'A', ${t1})`.execute(db);
+      await sql`INSERT INTO users (id, account_id, email, name, password_hash, created_at) VALUES ('u1', 'site-a', 'u1@example.org', 'U1', 'x', ${t1}), ('u2', 'site-a', 'u2@example.org', 'U2', 'x', ${t1})`.execute(db);
+      await sql`INSERT INTO worklists (id, kind, owner_id, account_id, name, share_code) VALUES ('w1', 'personal', 'u2', 'site-a', 'U2', 'C1')`.execute(db);
+      await sql`INSERT INTO studies (id, account_id, study_uid, uploader_id, summary, updated_at) VALUES ('st', 'site-a', '1.2.3', 'u1', '{}', ${t1})`.execute(db);
+      // Two live to the worklist (and one removed), two live to the person: the earliest of each stays.
+      await sql`INSERT INTO shares (id, study_id, worklist_id, user_id, shared_by, created_at, removed_at) VALUES
+        ('a-late', 'st', 'w1', NULL, 'u1', ${t3}, NULL), ('a-early', 'st', 'w1', NULL, 'u1', ${t2}, NULL), ('a-gone', 'st', 'w1', NULL, 'u1', ${t1}, ${t1}),
+        ('b-2', 'st', NULL, 'u2', 'u1', ${t2}, NULL), ('b-1', 'st', NULL, 'u2', 'u1', ${t2}, NULL)`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const live = await sql<{ id: string }>`SELECT id FROM shares WHERE removed_at IS NULL ORDER BY id`.execute(db);
+      expect(live.rows.map((row) => row.id)).toEqual(['a-early', 'b-1']);
+      await expect(sql`INSERT INTO shares (id, study_id, worklist_id, shared_by, created_at) VALUES ('a-again', 'st', 'w1', 'u1', ${t3})`.execute(db)).rejects.toThrow();
+      // A removed share does not count: sharing again after a removal is allowed.
+      await sql`UPDATE shares SET removed_at = ${t3} WHERE id = 'a-early'`.execute(db);
+      await sql`INSERT INTO shares (id, study_id, worklist_id, shared_by, created_at) VALUES ('a-again', 'st', 'w1', 'u1', ${t3})`.execute(db);
+    } finally {
+      await db.destroy();
+      await postgres?.drop();
+    }
+  });
+});
+
 describe.each(HUB_ENGINES)('hub migration 0150 on existing data (%s)', (engine) => {
   it('gives each open session its sign-in time as its last use, so the idle timeout counts from there', async () => {
     const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;

@@ -429,6 +429,26 @@ const hub0160: Migration = {
   },
 };
 
+/**
+ * One live share per study and target, enforced by the database (issue 19, item 6): the share
+ * operation read, then inserted, so two requests — or two hub processes — could both find none
+ * and both insert. Live duplicates already there are closed first (the earliest share of each
+ * pair stays), so the unique indexes can be built on any existing hub.
+ */
+const hub0170: Migration = {
+  async up(db: Kysely<unknown>) {
+    const at = new Date().toISOString();
+    for (const target of ['worklist_id', 'user_id'] as const) {
+      const column = sql.ref(target);
+      await sql`UPDATE shares SET removed_at = ${at}
+        WHERE removed_at IS NULL AND ${column} IS NOT NULL AND EXISTS (
+          SELECT 1 FROM shares k WHERE k.removed_at IS NULL AND k.study_id = shares.study_id AND ${sql.ref(`k.${target}`)} = ${sql.ref(`shares.${target}`)}
+            AND (k.created_at < shares.created_at OR (k.created_at = shares.created_at AND k.id < shares.id)))`.execute(db);
+      await sql`CREATE UNIQUE INDEX ${sql.id(`shares_one_live_per_${target === 'worklist_id' ? 'worklist' : 'user'}`)} ON shares (study_id, ${column}) WHERE removed_at IS NULL AND ${column} IS NOT NULL`.execute(db);
+    }
+  },
+};
+
 /** The (name, column) of each sortable column's indexes: `studies_by_<name>` (0090) and `studies_by_site_<name>` (0110). */
 export const SORT_INDEX_COLUMNS = [
   ['name', 'patient_name_key'],
@@ -458,5 +478,6 @@ export const hubMigrations: MigrationProvider = {
     '0130-share-study-site': hub0130,
     '0150-sign-in-throttle-session-idle': hub0150,
     '0160-site-workstation-lock-minutes': hub0160,
+    '0170-one-live-share': hub0170,
   }),
 };

@@ -13,7 +13,7 @@ import { studyFacts, viewerFacts } from '../access/access-facts';
 import type { ViewerFacts } from '../../shared/permissions/visibility';
 import { requireAccount, requirePermission, type Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
-import { recordChange } from '../db/change-feed';
+import { lockChangeFeed, recordChange } from '../db/change-feed';
 import { HttpError } from '../http-error';
 import { recordAudit } from '../audit/audit-trail';
 import { emailRecipient, notifyShare } from './email-recipient';
@@ -101,18 +101,19 @@ async function createShare({ trx, actor, viewer, at, publicUrl }: ApplyContext, 
   if (userId === actor.userId) {
     throw new Refusal('target-is-self', 'You cannot share a study with yourself.');
   }
-  const already = await trx
-    .selectFrom('shares')
-    .select('id')
-    .where('study_id', '=', study.id)
-    .where('removed_at', 'is', null)
-    .where(worklistId === null ? 'user_id' : 'worklist_id', '=', (worklistId ?? userId) as string)
-    .executeTakeFirst();
-  if (already !== undefined) return { shareId: already.id, studyId: study.id, alreadyShared: true, invited: invited !== null };
-  await trx
+  // One live share per study and target is the database's rule (migration 0170): a concurrent
+  // request, on this process or another, that inserted it first makes this insert do nothing.
+  const target = worklistId === null ? 'user_id' : 'worklist_id';
+  await lockChangeFeed(trx);
+  const inserted = await trx
     .insertInto('shares')
     .values({ id: op.shareId, study_id: study.id, worklist_id: worklistId, user_id: userId, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null, external: external ? 1 : 0, study_account_id: study.account_id })
-    .execute();
+    .onConflict((conflict) => conflict.columns(['study_id', target]).where('removed_at', 'is', null).where(target, 'is not', null).doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+    const already = await trx.selectFrom('shares').select('id').where('study_id', '=', study.id).where('removed_at', 'is', null).where(target, '=', (worklistId ?? userId) as string).executeTakeFirstOrThrow();
+    return { shareId: already.id, studyId: study.id, alreadyShared: true, invited: invited !== null };
+  }
   await recordChange(trx, study.id, at);
   const audit = { at, accountId: study.account_id, studyId: study.id, shareId: op.shareId, trail: 'study', actorId: actor.userId } as const;
   await recordAudit(trx, { ...audit, action: 'share.create', detail: { via: action, worklistId, userId, external } });
