@@ -302,7 +302,7 @@ async function measure(db: Kysely<HubDatabase>, engine: string): Promise<void> {
   // record delegations yet: their facts are given, as the list takes them).
   const physicians: ViewerFacts[] = [];
   for (let k = 0; k < 20; k++) physicians.push(await viewerFacts(db, await actorOf(db, 41 + k * 37)));
-  const caseManager: ViewerFacts = { userId: randomUUID(), accountId: null, permissions: new Set(BUILT_IN_ROLES['Case Manager']), locationIds: new Set(), groupIds: new Set(), departmentPeerIds: new Set(), actingFor: physicians };
+  const caseManager: ViewerFacts = { userId: randomUUID(), accountId: null, permissions: new Set(BUILT_IN_ROLES['Case Manager']), locationIds: new Set(), groupIds: new Set(), departmentPeerIds: new Set(), siteView: 'participated', collectionIds: new Set(), actingFor: physicians };
   const visible: StudyListScope = { kind: 'visible' };
   const prefixes = ['smi', 'mül', 'gar', 'dub', 'ros', 'now', 'jen', 'sil', 'kow', 'nov'];
   const show = (page: { total: number | null; totalCapped: boolean }) => `${page.total?.toLocaleString('en')}${page.totalCapped ? '+' : ''}`;

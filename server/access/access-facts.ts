@@ -5,24 +5,32 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { ShareFact, StudyFacts, ViewerFacts, WorklistKind } from '../../shared/permissions/visibility';
+import { DEFAULT_SITE_POLICY, siteViewOf, type SitePolicy } from '../../shared/permissions/site-policy';
 import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
 export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
-  const [locations, groups, peers] = await Promise.all([
+  const [locations, groups, peers, policy, collections] = await Promise.all([
     db.selectFrom('location_members').select('owner_id').where('user_id', '=', actor.userId).execute(),
     db.selectFrom('group_members').select('owner_id').where('user_id', '=', actor.userId).execute(),
-    db
-      .selectFrom('group_members as mine')
-      .innerJoin('groups', 'groups.id', 'mine.owner_id')
-      .innerJoin('group_members as peer', 'peer.owner_id', 'mine.owner_id')
-      .select('peer.user_id')
-      .where('mine.user_id', '=', actor.userId)
-      .where('groups.department', '=', 1)
-      .execute(),
+    // Peers through the departments of the viewer's own site only (rule 3 counts them on its studies).
+    actor.accountId === null
+      ? Promise.resolve([])
+      : db
+          .selectFrom('group_members as mine')
+          .innerJoin('groups', 'groups.id', 'mine.owner_id')
+          .innerJoin('group_members as peer', 'peer.owner_id', 'mine.owner_id')
+          .select('peer.user_id')
+          .where('mine.user_id', '=', actor.userId)
+          .where('groups.department', '=', 1)
+          .where('groups.account_id', '=', actor.accountId)
+          .execute(),
+    actor.accountId === null ? Promise.resolve(null) : sitePolicyOf(db, actor.accountId),
+    viewerCollectionIds(db, actor.userId),
   ]);
+  const roleId = policy === null ? null : ((await db.selectFrom('users').select('role_id').where('id', '=', actor.userId).executeTakeFirst())?.role_id ?? null);
   return {
     userId: actor.userId,
     accountId: actor.accountId,
@@ -30,8 +38,43 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
     locationIds: new Set(locations.map((row) => row.owner_id)),
     groupIds: new Set(groups.map((row) => row.owner_id)),
     departmentPeerIds: new Set(peers.map((row) => row.user_id).filter((id) => id !== actor.userId)),
+    // Outside a site there is no site to see: only what reaches them counts.
+    siteView: policy === null ? 'participated' : siteViewOf(policy, { userId: actor.userId, roleId }),
+    collectionIds: collections,
     actingFor: [],
   };
+}
+
+/** A site's viewing policy as stored (migration 0200). */
+export async function sitePolicyOf(db: Db, accountId: string): Promise<SitePolicy> {
+  const [account, grants] = await Promise.all([
+    db.selectFrom('accounts').select(['viewing_policy', 'uploader_marks_private']).where('id', '=', accountId).executeTakeFirst(),
+    db.selectFrom('whole_site_grants').select(['kind', 'subject_id']).where('account_id', '=', accountId).execute(),
+  ]);
+  if (account === undefined) return DEFAULT_SITE_POLICY;
+  return {
+    viewing: account.viewing_policy,
+    wholeSiteUserIds: grants.filter((g) => g.kind === 'user').map((g) => g.subject_id).sort(),
+    wholeSiteRoleIds: grants.filter((g) => g.kind === 'role').map((g) => g.subject_id).sort(),
+    uploaderMarksPrivate: account.uploader_marks_private === 1,
+  };
+}
+
+/** The live collections a user is a member of, in person or through one of their groups. */
+export async function viewerCollectionIds(db: Db, userId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('collection_members as m')
+    .innerJoin('collections as c', 'c.id', 'm.collection_id')
+    .select('m.collection_id')
+    .where('c.deleted_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('m.member_kind', '=', 'user'), eb('m.member_id', '=', userId)]),
+        eb.and([eb('m.member_kind', '=', 'group'), eb('m.member_id', 'in', eb.selectFrom('group_members').select('owner_id').where('user_id', '=', userId))]),
+      ]),
+    )
+    .execute();
+  return new Set(rows.map((row) => row.collection_id));
 }
 
 export interface HubStudyRow {
@@ -43,11 +86,13 @@ export interface HubStudyRow {
 
 type ShareRow = { id: string; study_id: string; user_id: string | null; shared_by: string; removed_at: string | null; kind: string | null; owner_id: string | null };
 
-function toFacts(study: HubStudyRow, shares: readonly ShareRow[]): StudyFacts {
+function toFacts(study: HubStudyRow, shares: readonly ShareRow[], collectionIds: readonly string[], uploaderMarksPrivate: boolean): StudyFacts {
   return {
     accountId: study.account_id,
     uploaderId: study.uploader_id,
     private: study.private === 1,
+    collectionIds,
+    uploaderMarksPrivate,
     shares: shares.map(
       (row): ShareFact => ({
         id: row.id,
@@ -71,21 +116,44 @@ function sharesOf(db: Db, studyIds: readonly string[]) {
     .execute();
 }
 
+/** The live collections each study is in (deleted collections reach nobody). */
+function collectionsOf(db: Db, studyIds: readonly string[]) {
+  return db
+    .selectFrom('collection_studies as cs')
+    .innerJoin('collections as c', 'c.id', 'cs.collection_id')
+    .select(['cs.study_id', 'cs.collection_id'])
+    .where('cs.study_id', 'in', studyIds)
+    .where('cs.removed_at', 'is', null)
+    .where('c.deleted_at', 'is', null)
+    .execute();
+}
+
+async function uploaderMarksPrivateBySite(db: Db, accountIds: readonly string[]): Promise<Map<string, boolean>> {
+  const unique = [...new Set(accountIds)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.selectFrom('accounts').select(['id', 'uploader_marks_private']).where('id', 'in', unique).execute();
+  return new Map(rows.map((row) => [row.id, row.uploader_marks_private === 1]));
+}
+
 export async function studyFacts(db: Db, study: HubStudyRow): Promise<StudyFacts> {
-  return toFacts(study, await sharesOf(db, [study.id]));
+  return (await studyFactsMany(db, [study])).get(study.id)!;
 }
 
 /** The facts of many studies with one query for all their shares (the change feed's pages). */
 export async function studyFactsMany(db: Db, studies: readonly HubStudyRow[]): Promise<Map<string, StudyFacts>> {
   const byStudy = new Map<string, ShareRow[]>();
+  const collections = new Map<string, string[]>();
   // SQLite allows a limited number of bound values per statement: chunk the id list.
   for (let start = 0; start < studies.length; start += 500) {
-    const rows = studies.length === 0 ? [] : await sharesOf(db, studies.slice(start, start + 500).map((study) => study.id));
+    const ids = studies.slice(start, start + 500).map((study) => study.id);
+    const [rows, inCollections] = ids.length === 0 ? [[], []] : await Promise.all([sharesOf(db, ids), collectionsOf(db, ids)]);
     for (const row of rows) {
       const list = byStudy.get(row.study_id) ?? [];
       list.push(row);
       byStudy.set(row.study_id, list);
     }
+    for (const row of inCollections) collections.set(row.study_id, [...(collections.get(row.study_id) ?? []), row.collection_id]);
   }
-  return new Map(studies.map((study) => [study.id, toFacts(study, byStudy.get(study.id) ?? [])]));
+  const marks = await uploaderMarksPrivateBySite(db, studies.map((study) => study.account_id));
+  return new Map(studies.map((study) => [study.id, toFacts(study, byStudy.get(study.id) ?? [], collections.get(study.id) ?? [], marks.get(study.account_id) ?? true)]));
 }

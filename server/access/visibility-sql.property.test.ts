@@ -3,7 +3,9 @@
  * every (viewer, study, action). Random small worlds — sites, roles with random permission
  * subsets, users (some external), locations, groups and departments with members, studies
  * (some private), shares to worklists and persons (some removed), case managers and whom they
- * act for — are written into a real hub database, one transaction per world rolled back after,
+ * act for, each site's viewing policy (participated, department, whole site; people and roles
+ * granted the whole site; whether uploaders mark private), collections (some deleted) with
+ * members in person and through groups and studies (some taken out again) — are written into a real hub database, one transaction per world rolled back after,
  * and each viewer's SQL answers are compared with `studyAccess`. A failure names the seed that
  * rebuilds the world (PROPERTY_SEED=<seed> reruns just that one).
  *
@@ -15,6 +17,8 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSION_KEYS, type PermissionKey } from '../../shared/permissions/catalogue';
+import { COLLECTION_RIGHTS, type CollectionRight } from '../../shared/permissions/collections';
+import { siteViewOf, VIEWING_POLICIES, type SitePolicy } from '../../shared/permissions/site-policy';
 import { studyAccess, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts, type WorklistKind } from '../../shared/permissions/visibility';
 import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
@@ -54,6 +58,8 @@ function prng(seed: number) {
 
 interface World {
   readonly accounts: string[];
+  readonly policies: Map<string, SitePolicy>;
+  readonly collections: { id: string; account: string | null; creator: string; deleted: boolean; members: { kind: 'user' | 'group'; id: string; rights: CollectionRight[] }[]; studies: { study: string; removed: boolean }[] }[];
   readonly roles: { id: string; account: string; permissions: PermissionKey[] }[];
   readonly users: { id: string; account: string | null; role: string }[];
   readonly locations: { id: string; account: string; members: string[] }[];
@@ -121,13 +127,43 @@ function makeWorld(seed: number): World {
   for (const user of users) {
     if (r.chance(0.3)) actingFor.set(user.id, r.some(users.filter((u) => u.id !== user.id), 0.5).map((u) => u.id));
   }
-  return { accounts, roles, users, locations, groups, worklists, studies, shares, actingFor };
+  const policies = new Map(
+    accounts.map((account): [string, SitePolicy] => [
+      account,
+      {
+        viewing: r.pick(VIEWING_POLICIES),
+        wholeSiteUserIds: r.some(users.filter((u) => u.account === account).map((u) => u.id), 0.2),
+        wholeSiteRoleIds: r.some(roles.filter((role) => role.account === account).map((role) => role.id), 0.2),
+        uploaderMarksPrivate: r.chance(0.7),
+      },
+    ]),
+  );
+  const collections = Array.from({ length: r.int(0, 3) }, (_, n) => {
+    const creator = r.pick(users);
+    return {
+      id: id('coll', n),
+      account: creator.account,
+      creator: creator.id,
+      deleted: r.chance(0.15),
+      members: [
+        ...r.some(users, 0.35).map((u) => ({ kind: 'user' as const, id: u.id, rights: r.some(COLLECTION_RIGHTS, 0.3) })),
+        ...r.some(groups, 0.3).map((g) => ({ kind: 'group' as const, id: g.id, rights: r.some(COLLECTION_RIGHTS, 0.3) })),
+      ],
+      studies: r.some(studies, 0.4).map((s) => ({ study: s.id, removed: r.chance(0.25) })),
+    };
+  });
+  return { accounts, policies, roles, users, locations, groups, worklists, studies, shares, actingFor, collections };
 }
 
 /** Who a user is, worked out from the world in JavaScript (the oracle never reads the database). */
 function factsOfUser(world: World, userId: string, withActingFor: boolean): ViewerFacts {
   const user = world.users.find((u) => u.id === userId)!;
-  const departments = world.groups.filter((g) => g.department && g.members.includes(userId));
+  // Departments count on their own site's studies: a viewer's peers are those of their site's departments.
+  const departments = world.groups.filter((g) => g.department && g.account === user.account && g.members.includes(userId));
+  const groupIds = new Set(world.groups.filter((g) => g.members.includes(userId)).map((g) => g.id));
+  const collectionIds = world.collections
+    .filter((c) => !c.deleted && c.members.some((m) => (m.kind === 'user' ? m.id === userId : groupIds.has(m.id))))
+    .map((c) => c.id);
   return {
     userId,
     accountId: user.account,
@@ -135,16 +171,21 @@ function factsOfUser(world: World, userId: string, withActingFor: boolean): View
     locationIds: new Set(world.locations.filter((l) => l.members.includes(userId)).map((l) => l.id)),
     groupIds: new Set(world.groups.filter((g) => g.members.includes(userId)).map((g) => g.id)),
     departmentPeerIds: new Set(departments.flatMap((g) => g.members).filter((id) => id !== userId)),
+    siteView: user.account === null ? 'participated' : siteViewOf(world.policies.get(user.account)!, { userId, roleId: user.role }),
+    collectionIds: new Set(collectionIds),
     actingFor: withActingFor ? (world.actingFor.get(userId) ?? []).map((id) => factsOfUser(world, id, false)) : [],
   };
 }
 
-function factsOfStudy(world: World, studyId: string): StudyFacts {
+/** `withRemovedEntries`: as if no study had been taken out of a collection (the feed's "could see it before"). */
+function factsOfStudy(world: World, studyId: string, withRemovedEntries = false): StudyFacts {
   const study = world.studies.find((s) => s.id === studyId)!;
   return {
     accountId: study.account,
     uploaderId: study.uploader,
     private: study.private,
+    collectionIds: world.collections.filter((c) => !c.deleted && c.studies.some((entry) => entry.study === studyId && (withRemovedEntries || !entry.removed))).map((c) => c.id),
+    uploaderMarksPrivate: world.policies.get(study.account)!.uploaderMarksPrivate,
     shares: world.shares
       .filter((share) => share.study === studyId)
       .map((share): ShareFact => {
@@ -161,7 +202,10 @@ function factsOfStudy(world: World, studyId: string): StudyFacts {
 
 async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> {
   const at = '2025-01-01T00:00:00.000Z';
-  await db.insertInto('accounts').values(world.accounts.map((id) => ({ id, name: id, created_at: at }))).execute();
+  await db
+    .insertInto('accounts')
+    .values(world.accounts.map((id) => ({ id, name: id, created_at: at, viewing_policy: world.policies.get(id)!.viewing, uploader_marks_private: world.policies.get(id)!.uploaderMarksPrivate ? 1 : 0 })))
+    .execute();
   await db.insertInto('roles').values(world.roles.map((role) => ({ id: role.id, account_id: role.account, name: role.id, permissions: JSON.stringify(role.permissions), built_in: 0 }))).execute();
   await db
     .insertInto('users')
@@ -178,6 +222,21 @@ async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> 
     .insertInto('studies')
     .values(world.studies.map((s) => ({ id: s.id, account_id: s.account, study_uid: s.id, uploader_id: s.uploader, private: s.private ? 1 : 0, summary: '{}', updated_at: at })))
     .execute();
+  const grants = world.accounts.flatMap((account) => [
+    ...world.policies.get(account)!.wholeSiteUserIds.map((subject_id) => ({ account_id: account, kind: 'user' as const, subject_id })),
+    ...world.policies.get(account)!.wholeSiteRoleIds.map((subject_id) => ({ account_id: account, kind: 'role' as const, subject_id })),
+  ]);
+  if (grants.length > 0) await db.insertInto('whole_site_grants').values(grants).execute();
+  if (world.collections.length > 0) {
+    await db
+      .insertInto('collections')
+      .values(world.collections.map((c) => ({ id: c.id, account_id: c.account, name: c.id, description: '', created_by: c.creator, created_at: at, deleted_at: c.deleted ? at : null })))
+      .execute();
+    const members = world.collections.flatMap((c) => c.members.map((m) => ({ collection_id: c.id, member_kind: m.kind, member_id: m.id, rights: JSON.stringify(m.rights), added_at: at })));
+    if (members.length > 0) await db.insertInto('collection_members').values(members).execute();
+    const entries = world.collections.flatMap((c) => c.studies.map((e) => ({ collection_id: c.id, study_id: e.study, series_uids: null, added_by: c.creator, added_at: at, removed_at: e.removed ? at : null })));
+    if (entries.length > 0) await db.insertInto('collection_studies').values(entries).execute();
+  }
   const flagChanges = world.studies.filter((s) => s.flagChanged);
   if (flagChanges.length > 0) {
     await db
@@ -223,9 +282,10 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
             const actor: Actor = { userId: user.id, accountId: user.account, name: user.id, email: '', role: role.id, permissions: new Set(role.permissions) };
             // The hub's own loader must find the same locations, groups and department peers.
             const loaded = await viewerFacts(trx, actor);
-            for (const key of ['locationIds', 'groupIds', 'departmentPeerIds'] as const) {
+            for (const key of ['locationIds', 'groupIds', 'departmentPeerIds', 'collectionIds'] as const) {
               expect([...loaded[key]].sort(), `seed ${seed}: ${key} of ${user.id}`).toEqual([...expected[key]].sort());
             }
+            expect(loaded.siteView, `seed ${seed}: siteView of ${user.id}`).toBe(expected.siteView);
             const viewer: ViewerFacts = { ...loaded, actingFor: expected.actingFor };
             let query = trx.selectFrom('studies').select('studies.id');
             for (const [n, action] of ACTIONS.entries()) {
@@ -247,7 +307,8 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
               const facts = factsOfStudy(world, String(row.id));
               // Private from the start (no change of the flag on its trail) stays private: it was never seen by those it is hidden from.
               const flagChanged = world.studies.find((s) => s.id === String(row.id))!.flagChanged;
-              const before = studyAccess({ ...facts, private: facts.private && !flagChanged, shares: facts.shares.map((share) => ({ ...share, removed: false })) }, expected).actions.has('view');
+              const withEntries = factsOfStudy(world, String(row.id), true);
+              const before = studyAccess({ ...withEntries, private: facts.private && !flagChanged, shares: facts.shares.map((share) => ({ ...share, removed: false })) }, expected).actions.has('view');
               if ((Number(row.before) === 1) !== before) mismatches.push(`${user.id} seen-before ${row.id}: SQL says ${!before}, the rules say ${before}`);
               for (const [n, action] of ACTIONS.entries()) {
                 compared++;

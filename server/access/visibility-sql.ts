@@ -13,15 +13,18 @@
  *       [1] admin.users AND s.account_id = viewer's site
  *    OR [2] s.uploader_id = viewer
  *    OR [2] a live share to the viewer in person or to their personal worklist
+ *    OR [2] s is (live) in a collection the viewer is a member of
  *    OR s.private = 0 AND (
- *          [3] s.account_id = viewer's site
+ *          [3] s.account_id = viewer's site, when their site view is 'site'
  *       OR [3] a live share to a worklist of one of the viewer's locations or groups
- *       OR [3] s.uploader_id is a department peer
+ *       OR [3] s.account_id = viewer's site AND s.uploader_id is a department peer, when their
+ *             site view is 'department'
  *       OR [4] the same, for each physician the viewer acts for who holds studies.view
- *             (their admin rule is inside "their site" here, since the study is not private;
- *             their direct shares count, private studies excepted — rule 4)))
+ *             (their admin rule is "their whole site" here, since the study is not private;
+ *             their direct shares and collections count, private studies excepted — rule 4)))
  *   any other action := view AND the viewer holds the action's permissions
- *   mark-private := that AND (viewer is an admin of the study's site OR the uploader)
+ *   mark-private := that AND (viewer is an admin of the study's site OR the uploader where
+ *       the study's site lets uploaders: accounts.uploader_marks_private)                [11]
  *   guest-link := that AND s.account_id = viewer's site                              [7]
  *   guest-link.manage := view AND s.account_id = viewer's site AND (the permission
  *       OR admin.users)                                                              [7]
@@ -88,6 +91,16 @@ function everNotPrivate(ref: (name: string) => RawBuilder<unknown>): RawBuilder<
   return sql`(CASE WHEN ${ref('private')} = 0 OR ${privateFlagChangedSql(ref('id'))} THEN 0 ELSE 1 END)`;
 }
 
+/** Sees every non-private study of their own site: their policy says 'site', or they are its admin (rules 1 and 3). */
+function seesWholeSite(viewer: ViewerFacts): boolean {
+  return viewer.accountId !== null && (viewer.siteView === 'site' || viewer.permissions.has('admin.users'));
+}
+
+/** Their department peers, when their site's policy makes departments count (rule 3). */
+function countedPeers(viewer: ViewerFacts): readonly string[] {
+  return viewer.accountId !== null && viewer.siteView === 'department' ? [...viewer.departmentPeerIds] : [];
+}
+
 /** True when the viewer may see the study in row `study` (a table name or alias). */
 export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options: VisibilityOptions = {}): RawBuilder<SqlBool> {
   if (!viewer.permissions.has('studies.view')) return FALSE;
@@ -110,16 +123,35 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options:
   const live = withdrawn ? sql<SqlBool>`1 = 1` : sql<SqlBool>`sh.removed_at IS NULL`;
   const shared = sql<SqlBool>`EXISTS (SELECT 1 FROM shares sh WHERE sh.study_id = ${col('id')} AND ${live} AND ${shareReaches})`;
 
+  // Collections: the viewer's own reach a study whatever its flag (its members are participants,
+  // rule 2); the physicians' only a study that is not private (rule 4).
+  const inCollections = (ids: Iterable<string>) => {
+    const set = inSet(sql.ref('cs.collection_id'), ids);
+    const liveEntry = withdrawn ? sql<SqlBool>`1 = 1` : sql<SqlBool>`cs.removed_at IS NULL`;
+    return set === null ? null : sql<SqlBool>`EXISTS (SELECT 1 FROM collection_studies cs WHERE cs.study_id = ${col('id')} AND ${liveEntry} AND ${set})`;
+  };
+  const ownCollections = inCollections(viewer.collectionIds);
+  const physiciansCollections = inCollections(physicians.flatMap((p) => [...p.collectionIds]));
+
   // The row's own columns are tested before the share EXISTS (a subquery per row): a list walking
   // a site's studies then settles each row without reading its shares.
   const always: RawBuilder<SqlBool>[] = [sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`];
   if (viewer.accountId !== null && viewer.permissions.has('admin.users')) always.unshift(sql<SqlBool>`${col('account_id')} = ${viewer.accountId}`);
+  const departments = [viewer, ...physicians]
+    .map((person) => {
+      const peers = inSet(col('uploader_id'), countedPeers(person));
+      return peers === null ? null : sql<SqlBool>`(${col('account_id')} = ${person.accountId} AND ${peers})`;
+    })
+    .filter(present);
   const notPrivate = [
-    inSet(col('account_id'), [viewer.accountId, ...physicians.map((p) => p.accountId)].filter(present)),
-    inSet(col('uploader_id'), [...viewer.departmentPeerIds, ...physicians.flatMap((p) => [p.userId, ...p.departmentPeerIds])]),
+    inSet(col('account_id'), [viewer, ...physicians].filter(seesWholeSite).map((p) => p.accountId!)),
+    inSet(col('uploader_id'), physicians.map((p) => p.userId)),
+    ...departments,
+    physiciansCollections,
   ].filter(present);
   if (notPrivate.length > 0) always.push(sql<SqlBool>`(${col('private')} = 0 AND ${anyOf(notPrivate)})`);
   always.push(shared);
+  if (ownCollections !== null) always.push(ownCollections);
   return anyOf(always);
 }
 
@@ -139,8 +171,11 @@ export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study =
     if (viewer.accountId === null) return FALSE;
     conditions.push(permitted ? sql<SqlBool>`${col('account_id')} = ${viewer.accountId}` : adminOverride!);
   }
-  // Marking private is for the uploader and the site's admins, whatever the role grants.
-  if (action === 'mark-private') conditions.push(anyOf([sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`, adminHere].filter(present)));
+  // Marking private is for the site's admins, and the uploader where the site lets uploaders (rule 11).
+  if (action === 'mark-private') {
+    const uploaderMay = sql<SqlBool>`(${col('uploader_id')} = ${viewer.userId} AND EXISTS (SELECT 1 FROM accounts pa WHERE pa.id = ${col('account_id')} AND pa.uploader_marks_private = 1))`;
+    conditions.push(anyOf([uploaderMay, adminHere].filter(present)));
+  }
   // A private study's data is rewritten only by its uploader or the site's admins (rule 9).
   if (action === 'update') conditions.push(anyOf([sql<SqlBool>`${col('private')} = 0`, sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`, adminHere].filter(present)));
   return sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
@@ -157,21 +192,22 @@ export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study =
 export function wholeSites(viewer: ViewerFacts): { readonly sites: readonly string[]; readonly privateToo: string | null } {
   if (!viewer.permissions.has('studies.view')) return { sites: [], privateToo: null };
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
-  const sites = [...new Set([viewer.accountId, ...physicians.map((p) => p.accountId)].filter(present))].sort();
+  const sites = [...new Set([viewer, ...physicians].filter(seesWholeSite).map((p) => p.accountId!))].sort();
   return { sites, privateToo: viewer.accountId !== null && viewer.permissions.has('admin.users') ? viewer.accountId : null };
 }
 
 /**
  * Ids of studies that reach the viewer other than through a whole site: shares to them, to the
- * physicians they act for, to their worklists, and uploads by any of them or their department
- * peers. Every study the viewer sees outside `wholeSites` is among these. Drawn from indexes only.
+ * physicians they act for, to their worklists, their collections and the physicians', and uploads
+ * by any of them or their department peers (where their policy counts departments). Every study the viewer sees outside `wholeSites` is among these. Drawn from indexes only.
  */
 export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outsideWholeSites?: boolean } = {}): RawBuilder<{ id: string }> {
   if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
   const people = [viewer.userId, ...physicians.map((p) => p.userId)];
-  const peers = [...viewer.departmentPeerIds, ...physicians.flatMap((p) => [...p.departmentPeerIds])];
+  const peers = [viewer, ...physicians].flatMap(countedPeers);
   const { sites, privateToo } = wholeSites(viewer);
+  const collections = inSet(sql.ref('cs.collection_id'), [viewer, ...physicians].flatMap((p) => [...p.collectionIds]));
   const outside = options.outsideWholeSites === true && sites.length > 0;
   // Shares to the viewer in person or to their personal worklist reach a study even when private
   // (rule 2); the others (to the physicians they act for, to locations and groups) only when it
@@ -194,6 +230,8 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
     direct.worklists === null ? null : sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND sh.worklist_id IN (${direct.worklists})`,
     through.people.length === 0 ? null : sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND ${inSet(sql.ref('sh.user_id'), through.people)!}${notWholeSite}`,
     through.worklists === null ? null : sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND sh.worklist_id IN (${through.worklists})${notWholeSite}`,
+    // Collections' studies, private ones included (their members are participants): few, never pruned.
+    collections === null ? null : sql`SELECT cs.study_id AS id FROM collection_studies cs WHERE cs.removed_at IS NULL AND ${collections}`,
   ].filter(present);
   if (!outside) {
     selects.push(sql`SELECT up.id AS id FROM studies up WHERE ${inSet(sql.ref('up.uploader_id'), [...people, ...peers])!}`);

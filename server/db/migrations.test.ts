@@ -145,6 +145,34 @@ describe.each(HUB_ENGINES)('hub migration 0160 on existing data (%s)', (engine) 
   });
 });
 
+describe.each(HUB_ENGINES)('hub migration 0200 on existing data (%s)', (engine) => {
+  it('keeps every existing site on the whole-site policy, gives its built-in roles the new keys, and refuses a policy it does not know', async () => {
+    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
+    const db = new Kysely<unknown>({
+      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
+    });
+    try {
+      const migrator = new Migrator({ db, provider: hubMigrations });
+      expect((await migrator.migrateTo('0170-one-live-share')).error).toBeUndefined();
+      await sql`INSERT INTO accounts (id, name, created_at) VALUES ('site-a', 'A', '2026-01-01T00:00:00.000Z')`.execute(db);
+      await sql`INSERT INTO roles (id, account_id, name, permissions, built_in) VALUES ('r-admin', 'site-a', 'Admin', '["studies.view","admin.users"]', 1), ('r-tech', 'site-a', 'Technologist', '["studies.view"]', 1), ('r-own', 'site-a', 'QA', '["studies.view"]', 0)`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const accounts = await sql<{ viewing_policy: string; uploader_marks_private: number }>`SELECT viewing_policy, uploader_marks_private FROM accounts`.execute(db);
+      expect(accounts.rows).toEqual([{ viewing_policy: 'site', uploader_marks_private: 1 }]);
+      const roles = await sql<{ id: string; permissions: string }>`SELECT id, permissions FROM roles ORDER BY id`.execute(db);
+      expect(Object.fromEntries(roles.rows.map((r) => [r.id, JSON.parse(r.permissions) as string[]]))).toEqual({
+        'r-admin': ['studies.view', 'admin.users', 'admin.policy', 'collections.create'],
+        'r-own': ['studies.view'],
+        'r-tech': ['studies.view'],
+      });
+      await expect(sql`UPDATE accounts SET viewing_policy = 'everyone'`.execute(db)).rejects.toThrow(/check/i);
+    } finally {
+      await db.destroy();
+      await postgres?.drop();
+    }
+  });
+});
+
 describe('hub migrations on PostgreSQL', () => {
   const dropped: Array<() => Promise<void>> = [];
   afterAll(async () => {

@@ -449,6 +449,123 @@ const hub0170: Migration = {
   },
 };
 
+/**
+ * Sync that never loses a file (issue 19): resumable uploads (`upload_sessions`, whose chunks
+ * are blobs listed in `upload_chunks`), a row the hub writes at start to prove its database
+ * takes writes (`hub_write_checks`), and on PostgreSQL 64-bit file sizes (an instance may be up
+ * to 4 GiB; `integer` stopped at 2 GiB there — SQLite's integers are 64-bit already).
+ */
+const hub0180: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('upload_sessions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+      .addColumn('sop_instance_uid', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('size', 'bigint', (c) => c.notNull())
+      .addColumn('sha256', 'text', (c) => c.notNull())
+      .addColumn('correction', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('received', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      // One open upload per person, instance and bytes: opening it again finds it (resume).
+      .addUniqueConstraint('upload_sessions_one_open', ['study_id', 'sop_instance_uid', 'user_id', 'sha256'])
+      .execute();
+    await db.schema.createIndex('upload_sessions_by_age').on('upload_sessions').columns(['updated_at']).execute();
+    await db.schema
+      .createTable('upload_chunks')
+      .addColumn('upload_id', 'text', (c) => c.notNull().references('upload_sessions.id').onDelete('cascade'))
+      .addColumn('start', 'bigint', (c) => c.notNull())
+      .addColumn('size', 'bigint', (c) => c.notNull())
+      .addColumn('blob', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('upload_chunks_pk', ['upload_id', 'start'])
+      .execute();
+    await db.schema.createTable('hub_write_checks').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('checked_at', 'text', (c) => c.notNull()).execute();
+    if (isPostgres(db)) await sql`ALTER TABLE study_files ALTER COLUMN size TYPE bigint`.execute(db);
+  },
+};
+
+/**
+ * The site's viewing policy (issue 13): what its members see beyond what reaches them
+ * (shared/permissions/site-policy.ts). Every existing site keeps today's behaviour ('site'), and
+ * its uploaders keep marking their studies private. `whole_site_grants`: the people and roles who
+ * see the whole site whatever the policy. The built-in roles of existing sites gain the new keys
+ * a new site's get (admin.policy for Admin; collections.create for Admin, Radiologist, Physician).
+ */
+const hub0200: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('accounts')
+      .addColumn('viewing_policy', 'text', (c) => c.notNull().defaultTo('site').check(sql`viewing_policy IN ('participated', 'department', 'site')`))
+      .execute();
+    await db.schema
+      .alterTable('accounts')
+      .addColumn('uploader_marks_private', 'integer', (c) => c.notNull().defaultTo(1).check(sql`uploader_marks_private IN (0, 1)`))
+      .execute();
+    await db.schema
+      .createTable('whole_site_grants')
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+      .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind IN ('user', 'role')`))
+      .addColumn('subject_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('whole_site_grants_pk', ['account_id', 'kind', 'subject_id'])
+      .execute();
+    const added: Record<string, readonly string[]> = { Admin: ['admin.policy', 'collections.create'], Radiologist: ['collections.create'], Physician: ['collections.create'] };
+    const roles = await sql<{ id: string; name: string; permissions: string }>`SELECT id, name, permissions FROM roles WHERE built_in = 1`.execute(db);
+    for (const role of roles.rows) {
+      const extra = added[role.name];
+      if (extra === undefined) continue;
+      const keys = JSON.parse(role.permissions) as string[];
+      const next = [...keys, ...extra.filter((key) => !keys.includes(key))];
+      await sql`UPDATE roles SET permissions = ${JSON.stringify(next)} WHERE id = ${role.id}`.execute(db);
+    }
+  },
+};
+
+/**
+ * Collections (issue 13): named lists of study references with members (users or groups), each
+ * holding rights (shared/permissions/collections.ts). A deleted collection keeps its row (a late
+ * add is refused with "was deleted"); a study taken out keeps its row with `removed_at`, so the
+ * change feed can tell the members it left them. Indexes: a study's collections (visibility's
+ * EXISTS), a collection's studies (its list), a member's collections (their facts).
+ */
+const hub0210: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('collections')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.references('accounts.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('deleted_at', 'text')
+      .execute();
+    await db.schema
+      .createTable('collection_members')
+      .addColumn('collection_id', 'text', (c) => c.notNull().references('collections.id'))
+      .addColumn('member_kind', 'text', (c) => c.notNull().check(sql`member_kind IN ('user', 'group')`))
+      .addColumn('member_id', 'text', (c) => c.notNull())
+      .addColumn('rights', 'text', (c) => c.notNull())
+      .addColumn('added_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('collection_members_pk', ['collection_id', 'member_kind', 'member_id'])
+      .execute();
+    await db.schema.createIndex('collection_members_by_member').on('collection_members').columns(['member_kind', 'member_id', 'collection_id']).execute();
+    await db.schema
+      .createTable('collection_studies')
+      .addColumn('collection_id', 'text', (c) => c.notNull().references('collections.id'))
+      .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+      .addColumn('series_uids', 'text')
+      .addColumn('added_by', 'text', (c) => c.notNull())
+      .addColumn('added_at', 'text', (c) => c.notNull())
+      .addColumn('removed_at', 'text')
+      .addPrimaryKeyConstraint('collection_studies_pk', ['collection_id', 'study_id'])
+      .execute();
+    await db.schema.createIndex('collection_studies_by_study').on('collection_studies').columns(['study_id', 'removed_at', 'collection_id']).execute();
+    await db.schema.createIndex('collection_studies_by_collection').on('collection_studies').columns(['collection_id', 'removed_at', 'study_id']).execute();
+  },
+};
+
 /** The (name, column) of each sortable column's indexes: `studies_by_<name>` (0090) and `studies_by_site_<name>` (0110). */
 export const SORT_INDEX_COLUMNS = [
   ['name', 'patient_name_key'],
@@ -479,5 +596,8 @@ export const hubMigrations: MigrationProvider = {
     '0150-sign-in-throttle-session-idle': hub0150,
     '0160-site-workstation-lock-minutes': hub0160,
     '0170-one-live-share': hub0170,
+    '0200-site-viewing-policy': hub0200,
+    '0210-collections': hub0210,
+    '0180-resumable-uploads-write-check': hub0180,
   }),
 };

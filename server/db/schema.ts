@@ -7,6 +7,46 @@ export interface AccountTable {
   created_at: string;
   /** The site's workstation lock time, 1–240 minutes (migration 0160). */
   workstation_lock_minutes: Generated<number>;
+  /** The site's viewing policy, shared/permissions/site-policy.ts (migration 0200). */
+  viewing_policy: Generated<'participated' | 'department' | 'site'>;
+  /** 1 when an uploader holding studies.private may mark their own studies private (migration 0200). */
+  uploader_marks_private: Generated<number>;
+}
+/** People and roles who see their whole site whatever its viewing policy (migration 0200). */
+export interface WholeSiteGrantTable {
+  account_id: string;
+  kind: 'user' | 'role';
+  subject_id: string;
+}
+/** A collection: a named list of study references shared with members (migration 0210). */
+export interface CollectionTable {
+  id: string;
+  /** The creator's site (null for an external creator); whose trail its events go on. */
+  account_id: string | null;
+  name: string;
+  description: string;
+  created_by: string;
+  created_at: string;
+  /** Set when deleted: kept so that a late add is refused with "was deleted". */
+  deleted_at: string | null;
+}
+export interface CollectionMemberTable {
+  collection_id: string;
+  member_kind: 'user' | 'group';
+  member_id: string;
+  /** JSON array of shared/permissions/collections.ts rights. */
+  rights: string;
+  added_at: string;
+}
+export interface CollectionStudyTable {
+  collection_id: string;
+  study_id: string;
+  /** JSON array of SeriesInstanceUIDs when only some series were added; null for the whole study. */
+  series_uids: string | null;
+  added_by: string;
+  added_at: string;
+  /** Set when taken out of the collection: the change feed then tells its members it left them. */
+  removed_at: string | null;
 }
 export interface RoleTable {
   id: string;
@@ -234,7 +274,42 @@ export interface SignInFailureTable {
   last_failure_at: string;
   locked_at: string | null;
 }
+/** A resumable upload (server/files/upload-sessions.ts). */
+export interface UploadSessionTable {
+  id: string;
+  study_id: string;
+  sop_instance_uid: string;
+  user_id: string;
+  size: number;
+  sha256: string;
+  correction: number;
+  received: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One received chunk of a resumable upload: a blob of its own until the upload completes. */
+export interface UploadChunkTable {
+  upload_id: string;
+  start: number;
+  size: number;
+  blob: string;
+}
+
+/** The row the hub writes at start to prove its database takes writes. */
+export interface HubWriteCheckTable {
+  id: number;
+  checked_at: string;
+}
+
 export interface HubDatabase {
+  whole_site_grants: WholeSiteGrantTable;
+  collections: CollectionTable;
+  collection_members: CollectionMemberTable;
+  collection_studies: CollectionStudyTable;
+  upload_sessions: UploadSessionTable;
+  upload_chunks: UploadChunkTable;
+  hub_write_checks: HubWriteCheckTable;
   rate_limits: RateLimitTable;
   sign_in_failures: SignInFailureTable;
   invitations: InvitationTable;

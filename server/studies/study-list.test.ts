@@ -188,7 +188,7 @@ describe.each(HUB_ENGINES)('hub study lists (%s)', (engine) => {
       ['a member of another site, who sees what was shared', tech],
       // An admin of site A: its private studies too (their own part).
       ['an admin', { ...rad, userId: randomUUID(), permissions: new Set(BUILT_IN_ROLES.Admin) }],
-      ['someone acting for physicians of two sites', { userId: randomUUID(), accountId: null, permissions: new Set(BUILT_IN_ROLES['Case Manager']), locationIds: new Set(), groupIds: new Set(), departmentPeerIds: new Set(), actingFor: [rad, tech] }],
+      ['someone acting for physicians of two sites', { userId: randomUUID(), accountId: null, permissions: new Set(BUILT_IN_ROLES['Case Manager']), locationIds: new Set(), groupIds: new Set(), departmentPeerIds: new Set(), siteView: 'participated', collectionIds: new Set(), actingFor: [rad, tech] }],
     ];
     const tunings: [string, StudyListTuning][] = [
       ['fetch when small', { fetchBelow: 1_000_000, maxPartsOffset: 1_000 }],

@@ -15,11 +15,13 @@ export const PERMISSIONS = {
   'studies.guest-links': 'Create guest links',
   'studies.private': 'Mark studies private',
   'studies.import': 'Import studies',
+  'collections.create': 'Create collections',
   'admin.users': 'Manage users',
   'admin.roles': 'Manage roles',
   'admin.locations': 'Manage locations',
   'admin.groups': 'Manage groups',
   'admin.connections': 'Manage connections of external users',
+  'admin.policy': 'Set the site’s viewing policy and departments',
   'audit.view': 'View the audit trail',
 } as const;
 
@@ -44,9 +46,10 @@ export const BUILT_IN_ROLES: Readonly<Record<BuiltInRole, readonly PermissionKey
     'studies.guest-links',
     'studies.private',
     'studies.import',
+    'collections.create',
   ],
   Technologist: ['studies.view', ...SHARE_INSIDE, 'studies.share.code', 'studies.import'],
-  Physician: ['studies.view', 'studies.share', 'studies.share.users', 'studies.share.email', 'studies.private'],
+  Physician: ['studies.view', 'studies.share', 'studies.share.users', 'studies.share.email', 'studies.private', 'collections.create'],
   'Case Manager': ['studies.view', 'studies.share', 'studies.share.users', 'studies.share.email'],
   // External referrers see what is shared with them and can pass it to a colleague by email.
   Referrer: ['studies.view', 'studies.share', 'studies.share.email'],

@@ -10,6 +10,8 @@ function viewer(userId: string, role: BuiltInRole, extra: Partial<ViewerFacts> =
     locationIds: new Set(),
     groupIds: new Set(),
     departmentPeerIds: new Set(),
+    siteView: 'site',
+    collectionIds: new Set(),
     actingFor: [],
     ...extra,
   };
@@ -18,7 +20,7 @@ function viewer(userId: string, role: BuiltInRole, extra: Partial<ViewerFacts> =
 const share = (id: string, target: ShareFact['target'], sharedBy = 'rad', removed = false): ShareFact => ({ id, target, sharedBy, removed });
 
 function study(extra: Partial<StudyFacts> = {}): StudyFacts {
-  return { accountId: 'site-a', uploaderId: 'rad', private: false, shares: [], ...extra };
+  return { accountId: 'site-a', uploaderId: 'rad', private: false, shares: [], collectionIds: [], uploaderMarksPrivate: true, ...extra };
 }
 
 const other = (role: BuiltInRole, userId: string, extra: Partial<ViewerFacts> = {}) => viewer(userId, role, { accountId: 'site-b', ...extra });
@@ -39,7 +41,9 @@ describe('studyAccess: who sees a study', () => {
     ['a person it was shared with', study({ shares: [share('s1', { kind: 'person', userId: 'ext' })] }), external('ext'), 'direct-share'],
     ['a person whose share was removed: no', study({ shares: [share('s1', { kind: 'person', userId: 'ext' }, 'rad', true)] }), external('ext'), null],
     ['a removed worklist share: no', study({ shares: [share('s1', { kind: 'worklist', worklistKind: 'location', ownerId: 'loc-b' }, 'rad', true)] }), other('Technologist', 'tb', { locationIds: new Set(['loc-b']) }), null],
-    ['a fellow member of a department', study({ accountId: 'site-b' }), viewer('peer', 'Physician', { departmentPeerIds: new Set(['rad']) }), 'department'],
+    ['a fellow member of a department, under the department policy', study(), viewer('peer', 'Physician', { siteView: 'department', departmentPeerIds: new Set(['rad']) }), 'department'],
+    ['a fellow member of a department of another site: no', study({ accountId: 'site-b' }), viewer('peer', 'Physician', { siteView: 'department', departmentPeerIds: new Set(['rad']) }), null],
+    ['a member of a collection it is in', study({ accountId: 'site-b', collectionIds: ['c1'] }), external('ext', { collectionIds: new Set(['c1']) }), 'collection'],
     ['an external user with no share: no', study(), external('ext'), null],
     ['anyone without studies.view: no', study({ shares: [share('s1', { kind: 'person', userId: 'x' })] }), viewer('x', 'Radiologist', { permissions: new Set() }), null],
     ['a case manager acting for a physician who sees it', study({ accountId: 'site-b', shares: [share('s1', { kind: 'worklist', worklistKind: 'personal', ownerId: 'phys' })] }), external('cm', { permissions: new Set(BUILT_IN_ROLES['Case Manager']), actingFor: [drPhys] }), 'acting-for'],
@@ -53,14 +57,16 @@ describe('studyAccess: who sees a study', () => {
 describe('studyAccess: private studies', () => {
   const personal = share('s1', { kind: 'worklist', worklistKind: 'personal', ownerId: 'phys' });
   const location = share('s2', { kind: 'worklist', worklistKind: 'location', ownerId: 'loc-a' });
-  const privateStudy = study({ private: true, shares: [personal, location] });
+  const privateStudy = study({ private: true, shares: [personal, location], collectionIds: ['c1'] });
   it.each<[string, ViewerFacts, boolean]>([
     ['the uploader sees it', viewer('rad', 'Radiologist'), true],
     ['an admin of the account sees it', viewer('boss', 'Admin'), true],
     ['the person it was shared with directly sees it', viewer('phys', 'Physician'), true],
     ['a member of the owning account does not', viewer('tech', 'Technologist'), false],
     ['a member of a location it was shared to does not', viewer('tech', 'Technologist', { locationIds: new Set(['loc-a']) }), false],
-    ['a department peer of the uploader does not', viewer('peer', 'Physician', { departmentPeerIds: new Set(['rad']) }), false],
+    ['a department peer of the uploader does not', viewer('peer', 'Physician', { siteView: 'department', departmentPeerIds: new Set(['rad']) }), false],
+    ['a member of a collection it is in sees it (a participant)', viewer('colleague', 'Technologist', { siteView: 'participated', collectionIds: new Set(['c1']) }), true],
+    ['a member of another collection does not', viewer('colleague', 'Technologist', { collectionIds: new Set(['c2']) }), false],
     ['a case manager acting for the physician does not', viewer('cm', 'Case Manager', { actingFor: [viewer('phys', 'Physician')] }), false],
     ['an admin of another account does not', other('Admin', 'x'), false],
   ])('%s', (_rule, who, sees) => {
@@ -166,5 +172,70 @@ describe('shareAction: the permission a share target needs (rule 10)', () => {
     ['anyone, for a sharer without a site', { kind: 'person', accountId: 'site-a' }, { accountId: null }, 'share.code'],
   ])('%s', (_case, target, who, expected) => {
     expect(shareAction(target, who)).toBe(expected);
+  });
+});
+
+describe('studyAccess: the site’s viewing policy, for each kind of viewer (issue 13)', () => {
+  // Site A's studies: one uploaded by a department peer of "member", one by someone else of the
+  // site, one shared to member's location, one private by the peer, one of site B.
+  const byPeer = study({ uploaderId: 'peer' });
+  const bySomeone = study({ uploaderId: 'someone' });
+  const toLocation = study({ uploaderId: 'someone', shares: [share('s1', { kind: 'worklist', worklistKind: 'location', ownerId: 'loc-a' }, 'someone')] });
+  const privateByPeer = study({ uploaderId: 'peer', private: true });
+  const elsewhere = study({ accountId: 'site-b', uploaderId: 'far' });
+  const studies = { byPeer, bySomeone, toLocation, privateByPeer, elsewhere } as const;
+  type Seen = readonly (keyof typeof studies)[];
+  const member = (siteView: ViewerFacts['siteView'], extra: Partial<ViewerFacts> = {}) =>
+    viewer('member', 'Physician', { siteView, departmentPeerIds: new Set(['peer']), locationIds: new Set(['loc-a']), ...extra });
+  const outsider = (siteView: ViewerFacts['siteView']) => viewer('loner', 'Physician', { siteView, locationIds: new Set() });
+  const admin = (siteView: ViewerFacts['siteView']) => viewer('boss', 'Admin', { siteView });
+  const otherSite = (siteView: ViewerFacts['siteView']) => other('Radiologist', 'b-rad', { siteView, departmentPeerIds: new Set(['peer']) });
+  const ext = () => external('ext', { departmentPeerIds: new Set(['peer']) });
+
+  it.each<[string, ViewerFacts, Seen]>([
+    ['participated: a department member sees only what reached them', member('participated'), ['toLocation']],
+    ['participated: someone in no department and no location sees nothing of others', outsider('participated'), []],
+    ['participated: an admin sees the whole site, private too', admin('participated'), ['byPeer', 'bySomeone', 'toLocation', 'privateByPeer']],
+    ['participated: another site’s people see none of it (nor, under their own policy, a stranger’s study of theirs)', otherSite('participated'), []],
+    ['participated: an external user sees none of it', ext(), []],
+    ['department: a member sees their peer’s studies and what reached them', member('department'), ['byPeer', 'toLocation']],
+    ['department: someone in no department sees only what reached them', outsider('department'), []],
+    ['department: an admin sees the whole site, private too', admin('department'), ['byPeer', 'bySomeone', 'toLocation', 'privateByPeer']],
+    ['department: a peer’s private study stays hidden from the department', member('department'), ['byPeer', 'toLocation']],
+    ['department: another site’s people see none of it, peer or not', otherSite('department'), []],
+    ['site: a member sees every non-private study of the site', member('site'), ['byPeer', 'bySomeone', 'toLocation']],
+    ['site: someone in no department too', outsider('site'), ['byPeer', 'bySomeone', 'toLocation']],
+    ['site: an admin sees every study, private too', admin('site'), ['byPeer', 'bySomeone', 'toLocation', 'privateByPeer']],
+    ['site: another site’s people see their own site only', otherSite('site'), ['elsewhere']],
+  ])('%s', (_case, who, expected) => {
+    const seen = (Object.keys(studies) as (keyof typeof studies)[]).filter((name) => studyAccess(studies[name], who).actions.has('view'));
+    expect(seen).toEqual(expected);
+  });
+
+  it('says why: department, account, collection', () => {
+    expect(studyAccess(byPeer, member('department')).reason).toBe('department');
+    expect(studyAccess(byPeer, member('site')).reason).toBe('account');
+    expect(studyAccess(study({ uploaderId: 'someone', collectionIds: ['c'] }), member('participated', { collectionIds: new Set(['c']) })).reason).toBe('collection');
+  });
+
+  it('gives a case manager what their physicians see under their own site’s policy', () => {
+    const cm = (physician: ViewerFacts) => external('cm', { permissions: new Set(BUILT_IN_ROLES['Case Manager']), actingFor: [physician] });
+    expect(studyAccess(bySomeone, cm(member('participated'))).actions.has('view')).toBe(false);
+    expect(studyAccess(byPeer, cm(member('department'))).reason).toBe('acting-for');
+    expect(studyAccess(bySomeone, cm(member('site'))).reason).toBe('acting-for');
+    expect(studyAccess(privateByPeer, cm(member('site'))).actions.has('view')).toBe(false);
+  });
+});
+
+describe('studyAccess: marking private (rule 11)', () => {
+  it.each<[string, StudyFacts, ViewerFacts, boolean]>([
+    ['the uploader, where the site allows', study({ uploaderId: 'me' }), viewer('me', 'Physician'), true],
+    ['the uploader, where the site does not', study({ uploaderId: 'me', uploaderMarksPrivate: false }), viewer('me', 'Physician'), false],
+    ['an admin, whatever the site allows', study({ uploaderMarksPrivate: false }), viewer('boss', 'Admin'), true],
+    ['a colleague holding studies.private', study(), viewer('rad2', 'Radiologist'), false],
+    ['the uploader without studies.private', study({ uploaderId: 'me' }), viewer('me', 'Technologist'), false],
+    ['another site’s admin who sees it by share', study({ shares: [share('s', { kind: 'person', userId: 'x' })] }), other('Admin', 'x'), false],
+  ])('%s', (_case, facts, who, may) => {
+    expect(studyAccess(facts, who).actions.has('mark-private')).toBe(may);
   });
 });

@@ -4,11 +4,16 @@
  *
  * The rules, in order:
  * 1. Admins of the owning account (holding admin.users) see every study of their account.
- * 2. A private study is seen only by its uploader, the people it was shared with directly (a
- *    share to them or to their personal worklist), and admins — whatever else applies.
- * 3. Otherwise a member of the owning account sees its studies; anyone sees a study shared to a
- *    worklist they belong to (their location's, their group's, their own), or to them; members
- *    of a department group see the studies of every fellow member.
+ * 2. A private study is seen only by its uploader, its participants — the people it was shared
+ *    with directly (a share to them or to their personal worklist) and the members of a
+ *    collection it is in (only its uploader or an admin may put it there: shared/permissions/
+ *    collections.ts) — and admins, whatever the site's policy, department or worklist says.
+ * 3. Otherwise anyone sees a study shared to a worklist they belong to (their location's, their
+ *    group's, their own), or to them, or in a collection they are a member of (directly or
+ *    through a group); and a member of the owning site sees what its viewing policy
+ *    (site-policy.ts) gives them: under `site` every study of the site; under `department` the
+ *    studies a fellow member of one of the site's departments uploaded; under `participated`
+ *    nothing more. Named people and roles see the whole site whatever the policy (`siteView`).
  * 4. A case manager sees what the physicians they act for see (private studies excepted), and
  *    acts with their own permissions.
  * 5. Seeing needs studies.view; every other action needs seeing plus its own permission.
@@ -27,11 +32,14 @@
  *    people it was shared with directly were given it to read, not to rewrite). A non-private
  *    study by anyone of the site with studies.import, because the same study reaches several
  *    workstations of a site (a modality sends to two) and each publishes it.
+ * 11. Marking private (`mark-private`) needs studies.private and, besides, being an admin of the
+ *    study's site, or its uploader when the site lets uploaders (`uploaderMarksPrivate`).
  * 10. Which share action a target needs (`shareAction`): a target outside the sharer's own site
  *    — another site's worklist or person, or an external user, named by worklist or by id alike —
  *    needs share.code; inside it, the permission of its kind.
  */
 import type { PermissionKey } from './catalogue';
+import type { ViewingPolicy } from './site-policy';
 
 export type WorklistKind = 'location' | 'group' | 'personal';
 
@@ -49,6 +57,10 @@ export interface StudyFacts {
   readonly uploaderId: string;
   readonly private: boolean;
   readonly shares: readonly ShareFact[];
+  /** The collections it is in (as a whole, or by some of its series). */
+  readonly collectionIds: readonly string[];
+  /** Its site's policy lets its uploader mark it private (rule 11). */
+  readonly uploaderMarksPrivate: boolean;
 }
 
 export interface ViewerFacts {
@@ -58,8 +70,12 @@ export interface ViewerFacts {
   readonly permissions: ReadonlySet<PermissionKey>;
   readonly locationIds: ReadonlySet<string>;
   readonly groupIds: ReadonlySet<string>;
-  /** Users who share a department group with this viewer. */
+  /** Users who share a department of the viewer's own site with them. */
   readonly departmentPeerIds: ReadonlySet<string>;
+  /** How much of their own site the viewer sees beyond what reaches them (site-policy.ts, `siteViewOf`). */
+  readonly siteView: ViewingPolicy;
+  /** The collections the viewer is a member of, directly or through a group. */
+  readonly collectionIds: ReadonlySet<string>;
   /** The physicians a case manager acts for (their own facts, for rule 4). */
   readonly actingFor: readonly ViewerFacts[];
 }
@@ -95,12 +111,15 @@ export const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, r
 /** The actions only the study's own site may take (rules 7 and 9). */
 export const OWN_SITE_ACTIONS: ReadonlySet<StudyAction> = new Set<StudyAction>(['guest-link', 'guest-link.manage', 'update']);
 
+/** Why a viewer sees a study; the desktop shows it as a badge ("Department", "Collection"). */
+export type AccessReason = 'admin' | 'uploader' | 'direct-share' | 'collection' | 'account' | 'worklist-share' | 'department' | 'acting-for';
+
 export interface StudyAccess {
   readonly actions: ReadonlySet<StudyAction>;
   /** Ids of the live shares this viewer may remove. */
   readonly removableShareIds: ReadonlySet<string>;
   /** Why the viewer sees it (for "who has access" and for tests); null when not seen. */
-  readonly reason: 'admin' | 'uploader' | 'direct-share' | 'account' | 'worklist-share' | 'department' | 'acting-for' | null;
+  readonly reason: AccessReason | null;
 }
 
 const NONE: StudyAccess = { actions: new Set(), removableShareIds: new Set(), reason: null };
@@ -128,10 +147,12 @@ function ownReason(study: StudyFacts, viewer: ViewerFacts): StudyAccess['reason'
   if (isAdminOf(viewer, study)) return 'admin';
   if (study.uploaderId === viewer.userId) return 'uploader';
   if (study.shares.some((share) => sharedDirectlyWith(viewer, share))) return 'direct-share';
+  if (study.collectionIds.some((id) => viewer.collectionIds.has(id))) return 'collection';
   if (study.private) return null;
-  if (viewer.accountId === study.accountId) return 'account';
+  const ownSite = viewer.accountId === study.accountId;
+  if (ownSite && viewer.siteView === 'site') return 'account';
   if (study.shares.some((share) => sharedToWorklistOf(viewer, share))) return 'worklist-share';
-  if (viewer.departmentPeerIds.has(study.uploaderId)) return 'department';
+  if (ownSite && viewer.siteView === 'department' && viewer.departmentPeerIds.has(study.uploaderId)) return 'department';
   return null;
 }
 
@@ -157,14 +178,20 @@ export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess
   }
   // Rule 7: the site's admins manage every link to its studies.
   if (admin) actions.add('guest-link.manage');
-  // Marking private is for the uploader and admins, whatever the role grants.
-  if (actions.has('mark-private') && reason !== 'admin' && study.uploaderId !== viewer.userId) actions.delete('mark-private');
+  // Rule 11: marking private is for admins, and the uploader when the site allows, whatever the role grants.
+  if (actions.has('mark-private') && !mayMarkPrivate(study, viewer)) actions.delete('mark-private');
   // Rule 9: a private study's data is rewritten only by its uploader or the site's admins.
   if (actions.has('update') && study.private && !admin && study.uploaderId !== viewer.userId) actions.delete('update');
   // Rule 8: one's own shares; any share of the study for its site's people with the right, and its admins.
   const removesAny = ownSite && (admin || viewer.permissions.has('studies.share.remove'));
   const removableShareIds = new Set(study.shares.filter((share) => !share.removed && (removesAny || share.sharedBy === viewer.userId)).map((share) => share.id));
   return { actions, removableShareIds, reason };
+}
+
+/** Rule 11 without the permission: an admin of the study's site, or its uploader where the site allows. */
+export function mayMarkPrivate(study: Pick<StudyFacts, 'accountId' | 'uploaderId' | 'uploaderMarksPrivate'>, viewer: Pick<ViewerFacts, 'userId' | 'accountId' | 'permissions'>): boolean {
+  if (viewer.accountId === study.accountId && viewer.permissions.has('admin.users')) return true;
+  return study.uploaderId === viewer.userId && study.uploaderMarksPrivate;
 }
 
 /** Rule 10: the share action a target needs, from its kind and its site (null: an external user's). */

@@ -1,0 +1,61 @@
+/**
+ * A site's viewing policy (issue 13): what its members see beyond what reaches them personally.
+ * Pure data and one pure rule (`siteViewOf`), read by the visibility rules (visibility.ts), the
+ * hub (which stores the policy, server/policy/) and the desktop's Organisation screen.
+ *
+ * - `participated`: what they uploaded, and what is shared with them or their worklists;
+ * - `department`: that, plus every non-private study a fellow member of one of their site's
+ *   departments uploaded;
+ * - `site`: every non-private study of the site (the behaviour before policies, and the default).
+ * Named people and roles may see the whole site whatever the policy (a department head, the QA
+ * lead), and the site's admins always do (visibility rule 1).
+ */
+import { z } from 'zod';
+
+export const VIEWING_POLICIES = ['participated', 'department', 'site'] as const;
+export type ViewingPolicy = (typeof VIEWING_POLICIES)[number];
+
+export const VIEWING_POLICY_LABELS: Readonly<Record<ViewingPolicy, string>> = {
+  participated: 'Participated only',
+  department: 'Department',
+  site: 'Whole site',
+};
+
+export const VIEWING_POLICY_HELP: Readonly<Record<ViewingPolicy, string>> = {
+  participated: 'Members see the studies they uploaded and those shared with them or their worklists.',
+  department: 'Members also see every study a fellow member of their departments uploaded.',
+  site: 'Members see every study of the site that is not private.',
+};
+
+export interface SitePolicy {
+  readonly viewing: ViewingPolicy;
+  /** People who see the whole site whatever `viewing` says. */
+  readonly wholeSiteUserIds: readonly string[];
+  /** Roles (by id) whose people see the whole site whatever `viewing` says. */
+  readonly wholeSiteRoleIds: readonly string[];
+  /** Whether an uploader holding studies.private may mark their own studies private (admins always may). */
+  readonly uploaderMarksPrivate: boolean;
+}
+
+/** A new site's policy: today's behaviour. */
+export const DEFAULT_SITE_POLICY: SitePolicy = { viewing: 'site', wholeSiteUserIds: [], wholeSiteRoleIds: [], uploaderMarksPrivate: true };
+
+const id = z.string().min(1).max(100);
+export const sitePolicySchema = z
+  .object({
+    viewing: z.enum(VIEWING_POLICIES),
+    wholeSiteUserIds: z.array(id).max(500).readonly(),
+    wholeSiteRoleIds: z.array(id).max(100).readonly(),
+    uploaderMarksPrivate: z.boolean(),
+  })
+  .strict();
+
+/**
+ * How much of their own site this person sees under its policy: the site's viewing policy, or
+ * the whole site for the named people and roles. (Admins see everything by rule 1 anyway.)
+ */
+export function siteViewOf(policy: SitePolicy, person: { readonly userId: string; readonly roleId: string | null }): ViewingPolicy {
+  if (policy.wholeSiteUserIds.includes(person.userId)) return 'site';
+  if (person.roleId !== null && policy.wholeSiteRoleIds.includes(person.roleId)) return 'site';
+  return policy.viewing;
+}
