@@ -51,7 +51,7 @@ function failureOf(filePath: string, error: unknown): ImportFileFailure {
 }
 
 /** UIDs are digits and dots (validated by the header reader), so they are safe as file names. */
-function libraryPath(libraryDir: string, header: InstanceHeader): string {
+export function libraryPath(libraryDir: string, header: InstanceHeader): string {
   return path.join(libraryDir, header.study.uid, header.series.uid, `${header.instance.sopInstanceUid}.dcm`);
 }
 

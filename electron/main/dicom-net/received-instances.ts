@@ -1,0 +1,163 @@
+/**
+ * Puts instances received by the listener into the managed library and the index, the way an
+ * import with "copy into the library" does: the same header reader, the same file layout
+ * (`<library>/<study>/<series>/<sop>.dcm`), the same index writer and duplicate rule (an
+ * instance already indexed from any file is a duplicate: kept once, the new bytes dropped).
+ *
+ * Order, so that a success status means the instance survives a crash or a power cut: the
+ * bytes go to a temporary file under `<library>/.incoming/` (same file system, so the rename is
+ * atomic) and are fdatasync'd; the header is read from that file; the file is renamed into
+ * place and its folder fsync'd; the index row is committed. Only then does the caller answer.
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { libraryPath } from '../dicom-import/import-service';
+import { ImportFileError } from '../dicom-import/import-error';
+import type { InstanceHeader } from '../dicom-import/instance-header';
+import { HeaderFileReader } from '../dicom-import/read-header-file';
+import { IndexWriteSession } from '../study-index/study-index-writer';
+import { part10Header } from './part10-meta';
+import { STORE_STATUS, type StoreStatus } from './sop-classes';
+import { SpoolFile } from './spool-file';
+
+export interface IncomingFacts {
+  readonly sopClassUid: string;
+  readonly sopInstanceUid: string;
+  readonly transferSyntaxUid: string;
+  readonly callingAeTitle: string;
+}
+
+export type ReceiveOutcome =
+  | { readonly kind: 'stored'; readonly header: InstanceHeader; readonly bytes: number }
+  | { readonly kind: 'duplicate'; readonly header: InstanceHeader }
+  | { readonly kind: 'refused'; readonly status: StoreStatus; readonly code: string; readonly reason: string };
+
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+function refused(status: StoreStatus, code: string, reason: string): ReceiveOutcome {
+  return { kind: 'refused', status, code, reason };
+}
+
+/** fsync a folder so that a rename or a new entry in it is durable too. */
+function syncFolder(folder: string): void {
+  const fd = openSync(folder, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return (code !== undefined && DISK_FULL.has(code)) || code === 'SQLITE_FULL';
+}
+
+export class ReceivedInstances {
+  private readonly session: IndexWriteSession;
+  private readonly reader = new HeaderFileReader();
+  private readonly incomingDir: string;
+  private readonly recordAtomically: (header: InstanceHeader, storedPath: string, size: number) => 'imported' | 'duplicate';
+
+  constructor(
+    db: Database.Database,
+    private readonly libraryDir: string,
+  ) {
+    this.session = new IndexWriteSession(db);
+    this.incomingDir = path.join(libraryDir, '.incoming');
+    this.recordAtomically = db.transaction((header: InstanceHeader, storedPath: string, size: number) => {
+      const facts = { sourcePath: storedPath, storedPath, size, mtimeMs: Date.now(), managed: true };
+      const outcome = this.session.recordInstance(header, facts);
+      this.session.refreshAggregates();
+      return outcome;
+    });
+  }
+
+  /** A temporary file for one instance as it arrives, already holding its Part 10 header. */
+  spool(facts: IncomingFacts): SpoolFile {
+    mkdirSync(this.incomingDir, { recursive: true });
+    const header = part10Header({ ...facts, sourceAeTitle: facts.callingAeTitle });
+    return new SpoolFile(path.join(this.incomingDir, `${randomUUID()}.partial`), header);
+  }
+
+  /** Waits for the spooled bytes to be durable, then files and indexes them (or says why not). */
+  async commit(spool: SpoolFile, facts: IncomingFacts): Promise<ReceiveOutcome> {
+    const written = await spool.result;
+    if (!written.ok) {
+      await spool.discard();
+      if (isDiskFull(written.error)) {
+        return refused(STORE_STATUS.outOfResources, 'disk-full', 'The disk of the library is full: the instance was not stored.');
+      }
+      return refused(STORE_STATUS.processingFailure, 'write-failed', `The instance could not be written (${written.error.code ?? 'error'}).`);
+    }
+    try {
+      return this.file(spool.path, written.size, facts);
+    } finally {
+      await spool.discard();
+    }
+  }
+
+  private file(temporary: string, size: number, facts: IncomingFacts): ReceiveOutcome {
+    let header: InstanceHeader;
+    try {
+      const result = this.reader.read(temporary);
+      if (result.kind !== 'instance') return refused(STORE_STATUS.cannotUnderstand, 'not-an-instance', 'A DICOMDIR is not an instance.');
+      header = result.header;
+    } catch (error) {
+      if (error instanceof ImportFileError) return refused(STORE_STATUS.cannotUnderstand, error.code, error.message);
+      return refused(STORE_STATUS.processingFailure, 'unreadable', 'The received instance could not be read back.');
+    }
+    if (header.instance.sopInstanceUid !== facts.sopInstanceUid) {
+      return refused(STORE_STATUS.dataSetMismatch, 'instance-mismatch', 'The data set names another SOP Instance UID than the request.');
+    }
+    if (header.instance.sopClassUid !== null && header.instance.sopClassUid !== facts.sopClassUid) {
+      return refused(STORE_STATUS.dataSetMismatch, 'class-mismatch', 'The data set names another SOP Class than the request.');
+    }
+    if (this.session.existingInstance(header.instance.sopInstanceUid) !== undefined) return { kind: 'duplicate', header };
+
+    const target = libraryPath(this.libraryDir, header);
+    try {
+      const created = mkdirSync(path.dirname(target), { recursive: true });
+      renameSync(temporary, target);
+      syncFolder(path.dirname(target));
+      // New folders must be durable in their parents too (study folder, its series folder).
+      if (created !== undefined) {
+        for (let folder = path.dirname(target); folder !== path.dirname(created); folder = path.dirname(folder)) {
+          syncFolder(path.dirname(folder));
+        }
+      }
+    } catch (error) {
+      if (isDiskFull(error)) return refused(STORE_STATUS.outOfResources, 'disk-full', 'The disk of the library is full: the instance was not stored.');
+      return refused(STORE_STATUS.processingFailure, 'write-failed', 'The instance could not be moved into the library.');
+    }
+    try {
+      const outcome = this.recordAtomically(header, target, size);
+      return outcome === 'duplicate' ? { kind: 'duplicate', header } : { kind: 'stored', header, bytes: size };
+    } catch (error) {
+      this.session.forgetCachedIds();
+      // Not indexed means not kept: a file in the library that the index does not know would
+      // be found by nobody.
+      try {
+        unlinkSync(target);
+      } catch {
+        // already gone
+      }
+      if (isDiskFull(error)) return refused(STORE_STATUS.outOfResources, 'disk-full', 'The disk of the study index is full: the instance was not stored.');
+      return refused(STORE_STATUS.processingFailure, 'index-failed', 'The study index could not be written.');
+    }
+  }
+
+  /** Temporary files left by a crash: removed when the listener starts. */
+  static sweepIncoming(libraryDir: string): void {
+    const incoming = path.join(libraryDir, '.incoming');
+    try {
+      for (const name of readdirSync(incoming)) {
+        if (name.endsWith('.partial')) unlinkSync(path.join(incoming, name));
+      }
+    } catch {
+      // no folder yet
+    }
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * One association with the listener (dcmjs-dimse creates one per connection): decides whether
+ * the caller may associate and which presentation contexts to accept, answers C-ECHO, and for
+ * C-STORE spools the data set straight to a temporary file as its PDUs arrive (never the
+ * library's default of parsing the whole data set in memory), then answers with the status of
+ * the commit. Anything the association leaves half-done (an abort mid-instance, a dropped
+ * connection) is removed; what was acknowledged stays.
+ */
+import type { Socket } from 'node:net';
+import { dimse, type Association, type CEchoRequest, type CEchoResponse, type CStoreRequest, type CStoreResponse, type DimseDataset, type PresentationContext } from './dimse';
+import type { IncomingFacts, ReceiveOutcome, ReceivedInstances } from './received-instances';
+import { chooseTransferSyntax, isAcceptedStorageClass, STORE_STATUS, VERIFICATION_SOP_CLASS } from './sop-classes';
+import type { SpoolFile } from './spool-file';
+
+const { PresentationContextResult, RejectResult, RejectSource, RejectReason } = dimse.constants;
+
+/** What the listener gives each association: its policy and where instances go. */
+export interface AssociationHost {
+  readonly aeTitle: string;
+  readonly received: ReceivedInstances;
+  /** Null: may associate; else the reason it may not (logged, never sent). */
+  admit(callingAeTitle: string, address: string): 'ok' | 'calling-ae' | 'called-ae' | 'busy';
+  opened(association: AssociationEvents): void;
+}
+
+/** What an association reports to the listener as it goes. */
+export interface AssociationEvents {
+  readonly id: number;
+  readonly callingAeTitle: string;
+  readonly address: string;
+  onOutcome?: (outcome: ReceiveOutcome) => void;
+  onEnd?: (how: 'released' | 'aborted' | 'dropped') => void;
+}
+
+let nextAssociationId = 1;
+
+/** `::ffff:10.0.0.5` → `10.0.0.5`, so allowlists are written as people know the address. */
+export function plainAddress(address: string | undefined): string {
+  if (address === undefined) return '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+type ScpOptions = ConstructorParameters<typeof dimse.Scp>[1] & { readonly customOptions?: { readonly host?: AssociationHost } };
+
+export class StoreScp extends dimse.Scp {
+  private readonly host: AssociationHost;
+  private readonly address: string;
+  private readonly spools = new Map<CStoreRequest, { readonly spool: SpoolFile; readonly facts: IncomingFacts }>();
+  private events: AssociationEvents | null = null;
+  private ended = false;
+  private released = false;
+  private aborted = false;
+
+  constructor(socket: Socket, options: ScpOptions) {
+    super(socket, options);
+    const host = options?.customOptions?.host;
+    if (host === undefined) throw new Error('StoreScp needs its host in customOptions');
+    this.host = host;
+    this.address = plainAddress(socket.remoteAddress);
+    this.on('close', () => this.end(this.released ? 'released' : this.aborted ? 'aborted' : 'dropped'));
+  }
+
+  override associationRequested(association: Association): void {
+    const calling = association.getCallingAeTitle().trim();
+    const called = association.getCalledAeTitle().trim();
+    const admitted = called !== this.host.aeTitle ? 'called-ae' : this.host.admit(calling, this.address);
+    if (admitted !== 'ok') {
+      const reason =
+        admitted === 'called-ae' ? RejectReason.CalledAeNotRecognized : admitted === 'busy' ? RejectReason.LocalLimitExceeded : RejectReason.CallingAeNotRecognized;
+      const result = admitted === 'busy' ? RejectResult.Transient : RejectResult.Permanent;
+      this.sendAssociationReject(result, RejectSource.ServiceUser, reason);
+      return;
+    }
+    for (const { id } of association.getPresentationContexts()) {
+      const context = association.getPresentationContext(id);
+      const abstract = context.getAbstractSyntaxUid();
+      if (abstract !== VERIFICATION_SOP_CLASS && !isAcceptedStorageClass(abstract)) {
+        context.setResult(PresentationContextResult.RejectAbstractSyntaxNotSupported);
+        continue;
+      }
+      const syntax = chooseTransferSyntax(abstract, context.getTransferSyntaxUids());
+      if (syntax === null) context.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
+      else context.setResult(PresentationContextResult.Accept, syntax);
+    }
+    this.events = { id: nextAssociationId++, callingAeTitle: calling, address: this.address };
+    this.host.opened(this.events);
+    this.sendAssociationAccept();
+  }
+
+  override associationReleaseRequested(): void {
+    this.released = true;
+    this.sendAssociationReleaseResponse();
+  }
+
+  override abort(): void {
+    this.aborted = true;
+  }
+
+  override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
+    const response = dimse.responses.CEchoResponse.fromRequest(request);
+    response.setStatus(dimse.constants.Status.Success);
+    callback(response);
+  }
+
+  override createStoreWritableStream(context: PresentationContext, request: CStoreRequest): SpoolFile {
+    const facts: IncomingFacts = {
+      sopClassUid: request.getAffectedSopClassUid() ?? '',
+      sopInstanceUid: request.getAffectedSopInstanceUid() ?? '',
+      transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? '',
+      callingAeTitle: this.events?.callingAeTitle ?? '',
+    };
+    const spool = this.host.received.spool(facts);
+    this.spools.set(request, { spool, facts });
+    return spool;
+  }
+
+  override createDatasetFromStoreWritableStream(_writable: unknown, context: PresentationContext, callback: (dataset: DimseDataset) => void): void {
+    // The data set stays in its file; the header is read from there by the import's reader.
+    callback(new dimse.Dataset({}, context.getAcceptedTransferSyntaxUid()));
+  }
+
+  override cStoreRequest(request: CStoreRequest, callback: (response: CStoreResponse) => void): void {
+    const entry = this.spools.get(request);
+    this.spools.delete(request);
+    const answer = (outcome: ReceiveOutcome): void => {
+      this.events?.onOutcome?.(outcome);
+      if (this.ended) return;
+      const response = dimse.responses.CStoreResponse.fromRequest(request);
+      if (outcome.kind === 'refused') {
+        response.setStatus(outcome.status);
+        // Error Comment is LO: 64 characters at most.
+        response.setErrorComment(outcome.reason.slice(0, 64));
+      } else {
+        response.setStatus(STORE_STATUS.success);
+      }
+      callback(response);
+    };
+    if (entry === undefined) {
+      answer({ kind: 'refused', status: STORE_STATUS.cannotUnderstand, code: 'no-data-set', reason: 'The request carried no data set.' });
+      return;
+    }
+    if (!isAcceptedStorageClass(entry.facts.sopClassUid)) {
+      void entry.spool.discard();
+      answer({ kind: 'refused', status: STORE_STATUS.sopClassNotSupported, code: 'sop-class', reason: 'This kind of object is not stored here.' });
+      return;
+    }
+    this.host.received.commit(entry.spool, entry.facts).then(answer, () =>
+      answer({ kind: 'refused', status: STORE_STATUS.processingFailure, code: 'internal', reason: 'The instance could not be stored.' }),
+    );
+  }
+
+  private end(how: 'released' | 'aborted' | 'dropped'): void {
+    if (this.ended) return;
+    this.ended = true;
+    // An instance cut off mid-transfer: its temporary file goes; nothing was acknowledged.
+    for (const { spool } of this.spools.values()) spool.destroy();
+    this.spools.clear();
+    this.events?.onEnd?.(how);
+  }
+}
