@@ -28,6 +28,9 @@ import { studyRoutes } from './routes/studies';
 import { accountRoutes } from './routes/accounts';
 import { changeRoutes } from './routes/changes';
 import { fileRoutes } from './routes/files';
+import { viewerRoutes } from './routes/viewer';
+import { resumableUploadRoutes } from './routes/resumable-uploads';
+import { sweepUploads, SWEEP_INTERVAL_MS } from './files/upload-sweeper';
 import { guestLinkRoutes } from './routes/guest-links';
 import { healthRoutes } from './routes/health';
 import { HUB_VERSION, hubInfoRoutes } from './routes/hub-info';
@@ -36,6 +39,7 @@ import { DEFAULT_GUEST_PAGE_DIR, guestPageRoutes } from './routes/guest-page';
 import { operationRoutes } from './routes/operations';
 import { passwordResetRoutes } from './routes/password-reset';
 import { worklistRoutes } from './routes/worklists';
+import { organisationRoutes } from './routes/organisation';
 
 export interface HubOptions {
   readonly db: Kysely<HubDatabase>;
@@ -194,9 +198,20 @@ export function buildHub(options: HubOptions): FastifyInstance {
     void pruneSignInFailures(options.db, now()).catch(() => undefined);
   }, 10 * 60_000);
   prune.unref();
+  // What cut uploads left (partial blobs, abandoned resumable uploads): swept at start and while running.
+  const sweep = () =>
+    sweepUploads(options.db, blobs, now()).catch((error: unknown) => {
+      app.log.warn({ store: blobs.kind, name: (error as Error).name, code: (error as { code?: unknown }).code }, 'unfinished uploads could not be swept');
+    });
+  app.addHook('onReady', async () => {
+    await sweep();
+  });
+  const sweeping = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
+  sweeping.unref();
   app.addHook('onClose', async () => {
     clearInterval(retry);
     clearInterval(prune);
+    clearInterval(sweeping);
     mailer.close();
   });
 
@@ -245,6 +260,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(hubInfoRoutes(context), { prefix: '/api' });
   app.register(accountRoutes(context), { prefix: '/api' });
   app.register(worklistRoutes(context), { prefix: '/api' });
+  app.register(organisationRoutes(context), { prefix: '/api' });
   app.register(operationRoutes(context), { prefix: '/api' });
   app.register(changeRoutes(context), { prefix: '/api' });
   app.register(studyRoutes(context), { prefix: '/api' });
@@ -252,6 +268,8 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(registrationRoutes(context));
   app.register(passwordResetRoutes(context));
   app.register(fileRoutes({ ...context, blobs }), { prefix: '/api' });
+  app.register(viewerRoutes(context), { prefix: '/api' });
+  app.register(resumableUploadRoutes({ ...context, blobs }), { prefix: '/api' });
   app.register(guestLinkRoutes({ ...context, blobs }));
   app.register(guestPageRoutes(options.guestPageDir ?? DEFAULT_GUEST_PAGE_DIR));
   return app;

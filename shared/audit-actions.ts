@@ -11,6 +11,13 @@ export const AUDIT_ACTIONS = [
   'guest-link.create',
   'guest-link.revoke',
   'site.settings',
+  'site.policy',
+  'department.change',
+  'collection.change',
+  'collection.study',
+  'access.request',
+  'access.decide',
+  'sync.discard',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -28,4 +35,11 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'guest-link.create': 'Guest link created',
   'guest-link.revoke': 'Guest link revoked',
   'site.settings': 'Site settings changed',
+  'site.policy': 'Viewing policy changed',
+  'department.change': 'Department changed',
+  'collection.change': 'Collection changed',
+  'collection.study': 'Collection studies changed',
+  'access.request': 'Access requested',
+  'access.decide': 'Access request answered',
+  'sync.discard': 'Queued change discarded',
 };
