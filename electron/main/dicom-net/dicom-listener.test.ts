@@ -85,7 +85,7 @@ function writeStudy(folder: string, study: number, count: number, syntaxes: read
 }
 
 function storescu(port: number, files: readonly string[], extra: readonly string[] = []): ReturnType<typeof runTool> {
-  return runTool('storescu', ['-aet', 'MODALITY', '-aec', 'STUDYSHARE', ...extra, '127.0.0.1', String(port), ...files]);
+  return runTool('storescu', ['-v', '-aet', 'MODALITY', '-aec', 'STUDYSHARE', ...extra, '127.0.0.1', String(port), ...files]);
 }
 
 function indexedInstances(db: IndexDatabase): number {
@@ -145,5 +145,121 @@ describe.skipIf(!available)('DICOM listener with DCMTK peers', () => {
     expect((await storescu(fixture.port, files)).code).toBe(0);
     expect(indexedInstances(fixture.db)).toBe(3);
     expect(fixture.outcomes.map((o) => o.kind)).toEqual(['stored', 'stored', 'stored', 'duplicate', 'duplicate', 'duplicate']);
+  });
+
+  it('refuses a data set it cannot read with "cannot understand" and goes on with the next file', async () => {
+    const good = writeStudy(path.join(fixture.dir, 'bad'), 3, 2);
+    const bad = path.join(fixture.dir, 'bad', 'no-study-uid.dcm');
+    // DCMTK sends it happily; the import's reader refuses it (no Study Instance UID).
+    writeFileSync(bad, writeInstance({ studyInstanceUid: '', seriesInstanceUid: testUid(700, 3, 9), sopInstanceUid: testUid(700, 3, 9, 1) }));
+    const result = await storescu(fixture.port, [good[0], bad, good[1]], ['--no-halt']);
+    expect(result.stderr).toMatch(/Received Store Response \(Error: CannotUnderstand\)/);
+    expect(indexedInstances(fixture.db)).toBe(2);
+    expect(fixture.outcomes.map((o) => (o.kind === 'refused' ? o.code : o.kind))).toEqual(['stored', 'missing-uid', 'stored']);
+    expect(readdirSync(path.join(fixture.library, '.incoming'))).toEqual([]);
+  });
+
+  it('refuses an unknown SOP class at association time and still receives afterwards', async () => {
+    const odd = path.join(fixture.dir, 'odd.dcm');
+    writeFileSync(odd, writeInstance({ studyInstanceUid: testUid(700, 4), seriesInstanceUid: testUid(700, 4, 1), sopInstanceUid: testUid(700, 4, 1, 1), sopClassUid: '1.2.826.0.1.3680043.10.1234.99' }));
+    const refused = await storescu(fixture.port, [odd]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/no (acceptable )?presentation context/i);
+    expect(indexedInstances(fixture.db)).toBe(0);
+    const good = writeStudy(path.join(fixture.dir, 'after-odd'), 5, 1);
+    expect((await storescu(fixture.port, good)).code).toBe(0);
+    expect(indexedInstances(fixture.db)).toBe(1);
+  });
+
+  it('keeps what was acknowledged when the sender dies mid-study, leaves no partial file, and receives the rest later', async () => {
+    const files = writeStudy(path.join(fixture.dir, 'cut'), 6, 40);
+    const child = (await import('node:child_process')).spawn('storescu', ['-aet', 'MODALITY', '-aec', 'STUDYSHARE', '127.0.0.1', String(fixture.port), ...files], { stdio: 'ignore' });
+    while (fixture.outcomes.length < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGKILL');
+    while (fixture.ends.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const acknowledged = fixture.outcomes.filter((o) => o.kind === 'stored').length;
+    expect(acknowledged).toBeGreaterThanOrEqual(5);
+    expect(acknowledged).toBeLessThan(40);
+    expect(indexedInstances(fixture.db)).toBe(acknowledged);
+    expect(fixture.ends).toEqual(['dropped']);
+    expect(readdirSync(path.join(fixture.library, '.incoming'))).toEqual([]);
+    // The sender starts over: what it had sent is a duplicate, the rest arrives.
+    expect((await storescu(fixture.port, files)).code).toBe(0);
+    expect(indexedInstances(fixture.db)).toBe(40);
+  });
+
+  it('takes several associations at once', async () => {
+    const batches = [7, 8, 9, 10].map((study) => writeStudy(path.join(fixture.dir, `para-${study}`), study, 15));
+    const results = await Promise.all(batches.map((files) => storescu(fixture.port, files)));
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expect(indexedInstances(fixture.db)).toBe(60);
+    expect((fixture.db.prepare('SELECT count(*) AS n FROM studies').get() as { n: number }).n).toBe(4);
+  });
+});
+
+describe.skipIf(!available)('DICOM listener admission', () => {
+  it('rejects a calling AE title that is not on the allowed list, and admits one that is', async () => {
+    const f = await makeFixture({ allowedAeTitles: ['CT_ROOM_1'] });
+    try {
+      const stranger = await runTool('echoscu', ['-aet', 'STRANGER', '-aec', 'STUDYSHARE', '127.0.0.1', String(f.port)]);
+      expect(stranger.code).not.toBe(0);
+      expect(stranger.stderr).toMatch(/Association Rejected/i);
+      expect(stranger.stderr).toMatch(/Calling AE Title Not Recognized/i);
+      const known = await runTool('echoscu', ['-aet', 'CT_ROOM_1', '-aec', 'STUDYSHARE', '127.0.0.1', String(f.port)]);
+      expect(known.code).toBe(0);
+      const wrongCalled = await runTool('echoscu', ['-aet', 'CT_ROOM_1', '-aec', 'SOMEONE', '127.0.0.1', String(f.port)]);
+      expect(wrongCalled.stderr).toMatch(/Called AE Title Not Recognized/i);
+    } finally {
+      await closeFixture(f);
+    }
+  });
+
+  it('says when its port is taken', async () => {
+    const f = await makeFixture();
+    const other = new DicomListener(f.db, f.library);
+    try {
+      await expect(other.start({ port: f.port, aeTitle: 'STUDYSHARE', allowedAeTitles: [], allowedAddresses: [] })).rejects.toMatchObject({ code: 'port-in-use' });
+    } finally {
+      await other.stop();
+      await closeFixture(f);
+    }
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+
+describe.skipIf(!available || !isRoot)('DICOM listener on a full disk', () => {
+  it('answers "out of resources", keeps what it stored, and receives again once there is room', async () => {
+    const mount = path.join(root, 'small-disk');
+    mkdirSync(mount, { recursive: true });
+    // A real full disk: a 1 MiB tmpfs as the library (the index stays elsewhere).
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+    const f = await makeFixture({ library: path.join(mount, 'library') });
+    try {
+      // 256×256 16-bit: 128 KiB each, so the disk fills after about eight.
+      const files: string[] = [];
+      mkdirSync(path.join(f.dir, 'big'), { recursive: true });
+      for (let i = 1; i <= 12; i++) {
+        const file = path.join(f.dir, 'big', `${i}.dcm`);
+        writeFileSync(file, writeInstance({ studyInstanceUid: testUid(701), seriesInstanceUid: testUid(701, 1), sopInstanceUid: testUid(701, 1, i), instanceNumber: i, rows: 256, columns: 256 }));
+        files.push(file);
+      }
+      const result = await storescu(f.port, files);
+      expect(result.stderr).toMatch(/Received Store Response \(Refused: OutOfResources\)/);
+      const stored = f.outcomes.filter((o) => o.kind === 'stored').length;
+      expect(stored).toBeGreaterThan(0);
+      expect(stored).toBeLessThan(12);
+      expect(f.outcomes.some((o) => o.kind === 'refused' && o.code === 'disk-full')).toBe(true);
+      expect(indexedInstances(f.db)).toBe(stored);
+      expect(readdirSync(path.join(f.library, '.incoming'))).toEqual([]);
+      // Room again (the disk grows): the listener, still running, takes the rest.
+      execFileSync('mount', ['-o', 'remount,size=8m', mount]);
+      expect((await storescu(f.port, files)).code).toBe(0);
+      expect(indexedInstances(f.db)).toBe(12);
+    } finally {
+      await closeFixture(f);
+      execFileSync('umount', [mount]);
+    }
   });
 });

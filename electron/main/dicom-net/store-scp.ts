@@ -94,6 +94,8 @@ export class StoreScp extends dimse.Scp {
 
   override abort(): void {
     this.aborted = true;
+    // After an A-ABORT the peer waits for us to close the connection (PS3.8 §7.3.2).
+    (this as unknown as { socket: Socket }).socket.destroy();
   }
 
   override cEchoRequest(request: CEchoRequest, callback: (response: CEchoResponse) => void): void {
