@@ -4,11 +4,12 @@
  * `/` focuses search, Esc closes what is open. Shown only while someone is signed in (root.tsx);
  * Lock (and Ctrl/Cmd+L) brings back the lock screen.
  */
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { HostInfo } from '../shared/contract';
 import { ActionsMenu } from './features/actions/ActionsMenu';
 import { AdminView } from './features/admin/AdminView';
+import { PrivateNotice } from './features/organisation/PrivateNotice';
 import { GuestLinkDialog } from './features/guest-links/GuestLinkDialog';
 import { useGuestLinks } from './features/guest-links/guest-link-store';
 import { HubChip } from './features/hub/HubChip';
@@ -27,9 +28,13 @@ import { useImport } from './features/import/import-store';
 import { Sidebar } from './features/sidebar/Sidebar';
 import { FilterBar } from './features/worklist/FilterBar';
 import { WorklistBody, studyCountText } from './features/worklist/WorklistBody';
-import { isFiltered, useWorklist } from './features/worklist/worklist-store';
+import { isFiltered, rowAt, useWorklist } from './features/worklist/worklist-store';
 import { useWorkstation } from './features/workstation/workstation-store';
 import { api } from './lib/api';
+import { useViewer } from './features/viewer/viewer-store';
+
+// The viewer (Cornerstone3D and its codecs) loads when a study is first opened, not with the worklist.
+const ViewerView = lazy(() => import('./features/viewer/ViewerView').then((module) => ({ default: module.ViewerView })));
 import { formatCount } from './lib/format';
 
 function isTyping(target: EventTarget | null): boolean {
@@ -52,6 +57,7 @@ export function App() {
   const chosenView = useView((s) => s.view);
   const hubWorklist = useView((s) => s.hubWorklist);
   const shareStudies = useShareDialog((s) => s.studies);
+  const viewerOpen = useViewer((s) => s.opening !== null);
   // Bumped after every sync or import: open details re-read what they show.
   const [dataVersion, setDataVersion] = useState(0);
   const view = chosenView === 'admin' ? (mayAdminister ? 'admin' : 'worklist') : chosenView === 'hub' && signedIn && hubWorklist !== null ? 'hub' : 'worklist';
@@ -88,6 +94,14 @@ export function App() {
         event.preventDefault();
         searchRef.current?.focus();
         searchRef.current?.select();
+      } else if (event.key.toLowerCase() === 'o' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target) && useViewer.getState().opening === null) {
+        // O opens the focused study in the viewer (Enter and double-click open its details).
+        const state = activeRef.current.getState();
+        const row = state.focus === null ? undefined : rowAt(state, state.focus);
+        if (row !== undefined) {
+          event.preventDefault();
+          void useViewer.getState().open(row.hub === null ? { uid: row.study.studyInstanceUid } : { hubId: row.hub.studyId });
+        }
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
         if (useSettings.getState().isOpen) useSettings.getState().close();
         else if (useShareDialog.getState().studies !== null) useShareDialog.getState().close();
@@ -122,6 +136,7 @@ export function App() {
             Import…
           </button>
           <ActionsMenu view={view} store={active} />
+          <PrivateNotice />
           <button type="button" className="quiet" aria-label="Settings" title="Settings" onClick={() => useSettings.getState().open()}>
             <span aria-hidden="true">⚙</span>
           </button>
@@ -182,6 +197,11 @@ export function App() {
       {settingsOpen && <SettingsDialog />}
       {guestLinkStudies !== null && <GuestLinkDialog studyUids={guestLinkStudies} />}
       {shareStudies !== null && <ShareDialog studies={shareStudies} />}
+      {viewerOpen && (
+        <Suspense fallback={<div className="viewer-loading" role="status">Opening the viewer…</div>}>
+          <ViewerView />
+        </Suspense>
+      )}
     </div>
   );
 }

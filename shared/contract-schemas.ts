@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import type {
+  DepartmentView,
+  OrganisationPolicyView,
+  PrivateOutcome,
   AdminOverview,
   AdminUserView,
   AuditEventView,
@@ -12,6 +15,7 @@ import type {
   HostInfo,
   HubProbeView,
   HubStatus,
+  SyncQueueItemView,
   HubSwitchPreview,
   HubWorklistStudy,
   HubWorklistView,
@@ -24,12 +28,14 @@ import type {
   WorkstationStatus,
 } from './contract';
 import { AUDIT_ACTIONS } from './audit-actions';
+import { sitePolicySchema } from './permissions/site-policy';
 import { guestLinkOptionsSchema } from './guest-link-options';
 import { PASSWORD_MAX_LENGTH } from './password-policy';
 import { BUILT_IN_ROLE_NAMES, PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
 import { CALL_NAMES } from './contract';
 import { studyQuerySchema, type StudyPage } from './types/study';
 import { HUB_PAGE_MAX } from './hub-api/worklists';
+import { VIEWER_CACHE_MB, VIEWER_TOKEN_PATTERN, type ViewerSettings, type ViewerStudy } from './viewer/viewer-types';
 
 /** A call: its input schema, and (as a type only) what it returns. */
 interface CallSpec<Input extends z.ZodType, Output> {
@@ -114,6 +120,9 @@ export const CALLS = {
   'hub:sign-out': call<HubStatus>()(z.object({}).strict()),
   'hub:sync-now': call<HubStatus>()(z.object({}).strict()),
   'hub:dismiss-refused': call<HubStatus>()(z.object({}).strict()),
+  'sync:queue': call<{ readonly items: readonly SyncQueueItemView[] }>()(z.object({}).strict()),
+  'sync:retry': call<{ readonly retried: boolean }>()(z.object({ kind: z.enum(['operation', 'file']), id: z.string().min(1).max(200) }).strict()),
+  'sync:discard': call<{ readonly discarded: boolean }>()(z.object({ kind: z.enum(['operation', 'file']), id: z.string().min(1).max(200) }).strict()),
   'admin:overview': call<AdminOverview>()(z.object({}).strict()),
   'admin:add-user': call<{ readonly id: string }>()(
     z.object({ name, email, password, role: z.enum(BUILT_IN_ROLE_NAMES) }).strict(),
@@ -164,6 +173,22 @@ export const CALLS = {
   /** The person is active (the renderer sends it at most every 30 s): the idle timer starts again. */
   'workstation:activity': call<{ readonly locked: boolean }>()(z.object({}).strict()),
   'workstation:set-idle-minutes': call<WorkstationStatus>()(z.object({ minutes: z.number().int().min(1, 'at least 1 minute').max(240, 'at most 240 minutes') }).strict()),
+  /** Opens a study in the viewer: a viewing session (recorded once on the audit trail) whose instances main serves by key. */
+  'organisation:policy': call<OrganisationPolicyView>()(z.object({}).strict()),
+  'organisation:set-policy': call<OrganisationPolicyView>()(z.object({ policy: sitePolicySchema }).strict()),
+  'organisation:departments': call<{ readonly departments: readonly DepartmentView[] }>()(z.object({}).strict()),
+  'organisation:add-department': call<DepartmentView>()(z.object({ name }).strict()),
+  'organisation:rename-department': call<DepartmentView>()(z.object({ id: hubId, name }).strict()),
+  'organisation:delete-department': call<Record<string, never>>()(z.object({ id: hubId }).strict()),
+  'organisation:add-department-member': call<DepartmentView>()(z.object({ id: hubId, userId: hubId }).strict()),
+  'organisation:remove-department-member': call<DepartmentView>()(z.object({ id: hubId, userId: hubId }).strict()),
+  'studies:set-private': call<PrivateOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), private: z.boolean() }).strict()),
+  'viewer:open': call<ViewerStudy>()(z.object({ study: studyRef }).strict()),
+  'viewer:close': call<Record<string, never>>()(z.object({ sessionId: z.string().regex(VIEWER_TOKEN_PATTERN, 'a viewing session') }).strict()),
+  'viewer:settings': call<ViewerSettings>()(z.object({}).strict()),
+  'viewer:set-settings': call<ViewerSettings>()(
+    z.object({ cacheMegabytes: z.number().int().min(VIEWER_CACHE_MB.min, `at least ${VIEWER_CACHE_MB.min} MB`).max(VIEWER_CACHE_MB.max, `at most ${VIEWER_CACHE_MB.max} MB`) }).strict(),
+  ),
 } as const;
 
 

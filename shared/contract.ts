@@ -5,6 +5,7 @@
  * exist on one side only. Input schemas live in contract-schemas.ts (main validates with them);
  * this file holds names and types only, so the renderer and preload do not bundle zod.
  */
+import type { SitePolicy } from './permissions/site-policy';
 import type { z } from 'zod';
 import type { CALLS } from './contract-schemas';
 import type { ImportProgress, ImportSummary } from './types/import';
@@ -22,13 +23,39 @@ export interface HostInfo {
   readonly platform: string;
 }
 
+/**
+ * What the sync is doing, from what actually happened (electron/main/sync-client/sync-client.ts):
+ * `online` is up to date with nothing waiting; `syncing` a run under way; `offline` the hub
+ * unreachable; `not-answering` the hub took the connection but said nothing (frozen);
+ * `hub-error` the hub answered but could not do it (`message` is its reason, e.g. its disk is
+ * full); `session-expired` sign in again, nothing waiting is lost; `signed-out` nobody signed in.
+ */
 export interface SyncStatusView {
-  readonly state: 'signed-out' | 'online' | 'syncing' | 'offline';
+  readonly state: 'signed-out' | 'online' | 'syncing' | 'offline' | 'not-answering' | 'hub-error' | 'session-expired';
   readonly pending: number;
   /** The latest refused operations, newest first, with what they were about. */
   readonly rejected: readonly { readonly id: string; readonly kind: string; readonly reason: string; readonly studyUid: string | null; readonly target: string | null }[];
   readonly uploadsPending: number;
   readonly message: string | null;
+  /** Operations and files whose last try failed, waiting for their next one. */
+  readonly delayed: number;
+  /** During a run: items sent of those the run set out to send. */
+  readonly progress: { readonly done: number; readonly total: number } | null;
+}
+
+/** One item of the sync queue, as the Sync panel lists it. */
+export interface SyncQueueItemView {
+  readonly kind: 'operation' | 'file';
+  readonly id: string;
+  readonly what: string;
+  readonly studyUid: string | null;
+  readonly target: string | null;
+  readonly state: 'waiting' | 'delayed' | 'refused';
+  readonly reason: string | null;
+  readonly attempts: number;
+  readonly queuedAt: string | null;
+  readonly failingSince: string | null;
+  readonly nextAttemptAt: string | null;
 }
 
 export interface HubStatus {
@@ -232,6 +259,28 @@ export interface WorkstationStatus {
   readonly signIn: 'hub' | 'local-profile' | 'create-profile';
 }
 
+/** A site's viewing policy as the Organisation screen edits it, with whom it can name (issue 13). */
+export interface OrganisationPolicyView {
+  readonly policy: SitePolicy;
+  readonly people: readonly { readonly id: string; readonly name: string }[];
+  readonly roles: readonly { readonly id: string; readonly name: string }[];
+}
+
+export interface DepartmentView {
+  readonly id: string;
+  readonly name: string;
+  readonly members: readonly { readonly id: string; readonly name: string }[];
+}
+
+/** What became of marking studies private (or not): done, waiting in the outbox, refused and why. */
+export interface PrivateOutcome {
+  /** False when the hub could not be reached: everything waits in the outbox. */
+  readonly online: boolean;
+  readonly changed: number;
+  readonly pending: number;
+  readonly refused: readonly { readonly study: string; readonly reason: string }[];
+}
+
 /** Every call name; contract-schemas.ts checks at compile time that it matches CALLS. */
 export const CALL_NAMES = [
   'host:info',
@@ -246,6 +295,9 @@ export const CALL_NAMES = [
   'hub:sign-out',
   'hub:sync-now',
   'hub:dismiss-refused',
+  'sync:queue',
+  'sync:retry',
+  'sync:discard',
   'hub:probe',
   'hub:connect',
   'hub:switch-preview',
@@ -281,6 +333,19 @@ export const CALL_NAMES = [
   'workstation:lock',
   'workstation:activity',
   'workstation:set-idle-minutes',
+  'viewer:open',
+  'viewer:close',
+  'viewer:settings',
+  'viewer:set-settings',
+  'organisation:policy',
+  'organisation:set-policy',
+  'organisation:departments',
+  'organisation:add-department',
+  'organisation:rename-department',
+  'organisation:delete-department',
+  'organisation:add-department-member',
+  'organisation:remove-department-member',
+  'studies:set-private',
 ] as const;
 
 export type CallName = keyof typeof CALLS;

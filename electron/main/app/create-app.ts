@@ -30,10 +30,23 @@ import type { ImportOptions } from '../dicom-import/import-service';
 import { findStudy, listSeries } from '../study-index/study-lookup';
 import { queryStudies } from '../study-index/study-query';
 import { ShareService } from '../sharing/share-service';
+import { PrivateStudies } from '../private-studies/private-service';
+import {
+  addDepartmentMemberRoute,
+  addDepartmentRoute,
+  deleteDepartmentRoute,
+  listDepartmentsRoute,
+  removeDepartmentMemberRoute,
+  renameDepartmentRoute,
+  setSitePolicyRoute,
+  sitePolicyRoute,
+} from '../../../shared/hub-api/organisation';
 import { auditQueryString } from '../sharing/audit-query';
 import { localStudyVisible } from '../study-index/local-visibility';
 import { Workstation } from '../workstation/workstation';
 import { parsePublicUrl } from '../../../shared/hub-info';
+import { ViewerService } from '../viewer/viewer-service';
+import { registerViewerData } from '../viewer/viewer-data';
 
 export interface HostServices {
   readonly kind: HostInfo['kind'];
@@ -49,6 +62,8 @@ export interface StudyshareApp {
   readonly hub: HubConnection;
   /** The workstation lock: who is signed in at this computer; locked, patient data stays in main. */
   readonly workstation: Workstation;
+  /** The viewer's sessions and the bytes it serves (electron/main/viewer). */
+  readonly viewer: ViewerService;
   /** Starts the hub connection (the embedded hub, the first sync). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -108,6 +123,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
   });
 
   const sharing = new ShareService(db, hub);
+  const privateStudies = new PrivateStudies(db, hub);
   /** A local study the person signed in may see (others answer as if absent). */
   const requireVisible = (uid: string): void => {
     if (!localStudyVisible(db, uid, lockScreen.viewer())) throw new AppError('not-found', 'That study is no longer in the index.');
@@ -115,6 +131,23 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
   const requireVisibleRefs = (refs: readonly ({ uid: string } | { hubId: string })[]): void => {
     for (const ref of refs) if ('uid' in ref) requireVisible(ref.uid);
   };
+
+  const viewer = new ViewerService({
+    db,
+    dataDir,
+    localVisible: (uid) => localStudyVisible(db, uid, lockScreen.viewer()),
+    findStudy: (uid) => findStudy(db, uid),
+    recordOpened: async (ref) => {
+      const seen = await sharing.study(ref, true);
+      return { hubStudyId: seen.hubStudyId, summary: seen.summary };
+    },
+    hubRoute: (route, input) => hub.hubRoute(route, input),
+    hubBytes: (pathname) => hub.hubBytes(pathname),
+  });
+  // Locked (or someone else signing in): no viewing session outlives the person who opened it.
+  bus.subscribe((name) => {
+    if (name === 'workstation:state' && lockScreen.locked) viewer.closeAll();
+  });
 
   const handlers: Handlers = {
     // Every call passes here first (dispatch.ts): locked, only call-gate.ts's allowlist runs.
@@ -149,6 +182,9 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'hub:sign-out': () => hub.signOut(),
     'hub:sync-now': () => hub.syncNow(),
     'hub:dismiss-refused': () => hub.dismissRefused(),
+    'sync:queue': () => hub.syncQueue(),
+    'sync:retry': (input) => hub.retrySyncItem(input),
+    'sync:discard': (input) => hub.discardSyncItem(input),
     'hub:probe': (input) => hub.probe(input),
     'hub:connect': ({ choice, queued }) => hub.connect(choice, queued),
     'hub:switch-preview': () => hub.switchPreview(),
@@ -176,6 +212,24 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       // The hub mails nothing to a deactivated user, nor past three resets in an hour; their sessions ended all the same.
       if (!sent) throw new AppError('reset-not-sent', 'No mail was sent: the user is deactivated, or three resets were sent to them in the last hour. Their sessions have ended.');
       return {};
+    },
+    'organisation:policy': () => hub.hubRoute(sitePolicyRoute, {}),
+    'organisation:set-policy': async ({ policy }) => {
+      await hub.hubRoute(setSitePolicyRoute, { body: policy });
+      return hub.hubRoute(sitePolicyRoute, {});
+    },
+    'organisation:departments': () => hub.hubRoute(listDepartmentsRoute, {}),
+    'organisation:add-department': async ({ name }) => (await hub.hubRoute(addDepartmentRoute, { body: { name } })).department,
+    'organisation:rename-department': async ({ id, name }) => (await hub.hubRoute(renameDepartmentRoute, { params: { id }, body: { name } })).department,
+    'organisation:delete-department': async ({ id }) => {
+      await hub.hubRoute(deleteDepartmentRoute, { params: { id } });
+      return {};
+    },
+    'organisation:add-department-member': async ({ id, userId }) => (await hub.hubRoute(addDepartmentMemberRoute, { params: { id }, body: { userId } })).department,
+    'organisation:remove-department-member': async ({ id, userId }) => (await hub.hubRoute(removeDepartmentMemberRoute, { params: { id, userId } })).department,
+    'studies:set-private': (input) => {
+      requireVisibleRefs(input.studies);
+      return privateStudies.set(input);
     },
     'guest-links:create': (input) => {
       input.studyInstanceUids.forEach(requireVisible);
@@ -228,10 +282,23 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'workstation:activity': () => lockScreen.activity(),
     // A hub user's: their site's, through the hub; a local profile's: this computer's.
     'workstation:set-idle-minutes': ({ minutes }) => lockScreen.setIdleMinutes(minutes),
+    'viewer:open': ({ study }) => viewer.open(study),
+    'viewer:close': ({ sessionId }) => {
+      viewer.close(sessionId);
+      return {};
+    },
+    'viewer:settings': () => viewer.getSettings(),
+    'viewer:set-settings': (settings) => viewer.setSettings(settings),
   };
+
+  // The bytes go out only while someone is signed in, like every call with patient data.
+  registerViewerData(handlers, (pathAfterPrefix) =>
+    lockScreen.locked ? Promise.resolve({ status: 423, code: 'locked', message: 'Studyshare is locked. Sign in to continue.' }) : viewer.serve(pathAfterPrefix),
+  );
 
   return {
     handlers,
+    viewer,
     bus,
     db,
     imports,

@@ -9,6 +9,9 @@ import { hasPermission, useHub } from '../hub/hub-store';
 import { useImport } from '../import/import-store';
 import { permittedShareOptions, useShareDialog } from '../sharing/share-store';
 import type { WorklistStore } from '../worklist/worklist-store';
+import { useViewer } from '../viewer/viewer-store';
+import { usePrivateStudies } from '../organisation/private-store';
+import { rowAt } from '../worklist/worklist-store';
 
 interface Item {
   readonly label: string;
@@ -36,9 +39,31 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
   // Guest links are made from studies in this computer's index.
   const localUids = rows.filter((row) => row.hub === null).map((row) => row.study.studyInstanceUid);
 
+  // Make private / Unmark as private: for those holding studies.private (the hub checks the rest:
+  // an admin, or the uploader where the site allows).
+  const canMarkPrivate = useHub((s) => hasPermission(s.status, 'studies.private'));
+  const anyPrivate = rows.some((row) => row.hub?.private === true);
+  const anyNotPrivate = rows.some((row) => row.hub?.private !== true);
+  const markPrivate = (makePrivate: boolean) => void usePrivateStudies.getState().setPrivate(shareRefs, makePrivate, () => store.getState().refresh());
+
+  // Open shows the focused study (or the one selected) in the viewer.
+  const openRow = useStoreRow(store);
   const items: Item[] = [
+    {
+      label: 'Open',
+      disabled: openRow === undefined,
+      run: () => {
+        if (openRow !== undefined) void useViewer.getState().open(openRow.hub === null ? { uid: openRow.study.studyInstanceUid } : { hubId: openRow.hub.studyId });
+      },
+    },
     ...(canShare && view !== 'admin'
       ? [{ label: shareRefs.length > 1 ? `Share ${shareRefs.length} studies…` : 'Share…', disabled: shareRefs.length === 0 || shareRefs.length > 1000, run: () => useShareDialog.getState().open(shareRefs) }]
+      : []),
+    ...(canMarkPrivate && view !== 'admin'
+      ? [
+          { label: shareRefs.length > 1 ? `Make ${shareRefs.length} studies private` : 'Make private', disabled: !anyNotPrivate || shareRefs.length > 1000, run: () => markPrivate(true) },
+          { label: 'Unmark as private', disabled: !anyPrivate || shareRefs.length > 1000, run: () => markPrivate(false) },
+        ]
       : []),
     { label: 'Show details', disabled: focus === null, run: openDetails },
     {
@@ -136,4 +161,9 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
       )}
     </div>
   );
+}
+
+/** The row Open acts on: the focused one, else the only one selected. */
+function useStoreRow(store: WorklistStore) {
+  return store((s) => (s.focus !== null ? rowAt(s, s.focus) : s.selected.size === 1 ? [...s.selected.values()][0] : undefined));
 }

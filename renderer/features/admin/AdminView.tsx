@@ -9,11 +9,12 @@ import { PERMISSIONS, PERMISSION_KEYS } from '../../../shared/permissions/catalo
 import { hasPermission, useHub } from '../hub/hub-store';
 import { useAdmin } from './admin-store';
 import { AuditTab } from '../audit/AuditTab';
+import { OrganisationTab } from '../organisation/OrganisationTab';
 import { ErrorMessage, Notice } from '../../components/Messages';
 import { ModalDialog } from '../../components/ModalDialog';
 
 const ROLES = ['Admin', 'Radiologist', 'Technologist', 'Physician', 'Case Manager', 'Referrer'] as const;
-type Tab = 'users' | 'roles' | 'locations' | 'groups' | 'codes' | 'audit';
+type Tab = 'users' | 'roles' | 'locations' | 'groups' | 'organisation' | 'codes' | 'audit';
 
 /** What an admin can do to one user, by what the hub says of them (the hub decides; the screen hides what cannot work). */
 function UserActions({ user, self }: { user: AdminUserView; self: boolean }) {
@@ -299,6 +300,7 @@ export function AdminView() {
     { id: 'roles', label: 'Roles', allowed: hasPermission(status, 'admin.roles') },
     { id: 'locations', label: 'Locations', allowed: hasPermission(status, 'admin.locations') },
     { id: 'groups', label: 'Groups', allowed: hasPermission(status, 'admin.groups') },
+    { id: 'organisation', label: 'Organisation', allowed: hasPermission(status, 'admin.policy') },
     { id: 'codes', label: 'Share codes', allowed: status?.user !== null },
     { id: 'audit', label: 'Audit trail', allowed: hasPermission(status, 'audit.view') },
   ];
@@ -326,6 +328,8 @@ export function AdminView() {
           <PlacesTab overview={overview} kind="location" />
         ) : tab === 'groups' ? (
           <PlacesTab overview={overview} kind="group" />
+        ) : tab === 'organisation' ? (
+          <OrganisationTab />
         ) : tab === 'audit' ? (
           <AuditTab overview={overview} />
         ) : (

@@ -4,6 +4,7 @@
  * keyboard navigation. Rows are loaded by page as they come into view. It takes a worklist
  * store (and through it a study source): the same table shows the local index and a hub worklist.
  */
+import { LockIcon } from '../organisation/PrivateNotice';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ShareStateView } from '../../../shared/contract';
 import { formatDateTime } from '../../lib/format';
@@ -134,7 +135,7 @@ export function WorklistTable({
         {COLUMNS.map((column, columnIndex) => (
           <div key={column.key} role="gridcell" className={column.numeric ? 'cell numeric' : 'cell'}>
             {study === undefined ? '' : column.value(study.study)}
-            {columnIndex === 0 && study?.hub?.private === true && <span className="tag">Private</span>}
+            {columnIndex === 0 && study?.hub?.private === true && <LockIcon />}
           </div>
         ))}
         <div role="gridcell" className={`cell shared-cell ${marks}`}>
