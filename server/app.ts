@@ -19,6 +19,7 @@ import type { BlobStore } from './blobs/blob-store';
 import { folderBlobStore } from './blobs/folder-blob-store';
 import { useZodSchemas, validationError } from './http/validation';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './db/open-hub-db';
+import { faultCause, serverFault } from './http/server-faults';
 import { HttpError } from './http-error';
 import { createMailFlusher } from './mail/mail-queue';
 import { createMailer, type MailConfig } from './mail/mailer';
@@ -230,18 +231,25 @@ export function buildHub(options: HubOptions): FastifyInstance {
     if (status !== undefined && status >= 400 && status < 500) {
       return reply.status(status).send({ error: { code: 'bad-request', message: 'The request was not valid.' } });
     }
+    // The hub's disk is full, or its storage not writable: the hub's own reason, retried later.
+    const fault = serverFault(error);
+    if (fault !== null) {
+      request.log.error({ route: request.routeOptions.url, status: fault.status, code: fault.code, cause: faultCause(error) }, 'storage failed');
+      return reply.status(fault.status).header('retry-after', String(fault.retryAfterSeconds)).send({ error: { code: fault.code, message: fault.message } });
+    }
     // The database is away (PostgreSQL restarting or unreachable, SQLite busy): say so with a
     // time to retry, so load balancers and the desktop's outbox wait and try again; the pool
     // reconnects by itself once the database is back.
     if (isDatabaseUnavailable(error)) {
-      request.log.warn({ route: request.routeOptions.url, name: (error as Error).name, code: (error as { code?: unknown }).code }, 'database unavailable');
+      request.log.warn({ route: request.routeOptions.url, status: 503, code: 'database-unavailable', cause: faultCause(error) }, 'database unavailable');
       return reply
         .status(503)
         .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
         .send({ error: { code: 'database-unavailable', message: 'The hub cannot reach its database right now. Try again in a moment.' } });
     }
-    // The route pattern (never the URL, which may hold a token), the error's kind and code; not its message.
-    request.log.error({ route: request.routeOptions.url, name: (error as Error).name, code: (error as { code?: unknown }).code }, 'request failed');
+    // The route pattern (never the URL, which may hold a token), the answer's code, and the
+    // failure's kinds and codes along its cause chain — not its message (it may hold a path or a value).
+    request.log.error({ route: request.routeOptions.url, status: 500, code: 'internal', cause: faultCause(error) }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal', message: 'The hub could not complete this request.' } });
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'not-found', message: 'No such address on this hub.' } }));

@@ -164,7 +164,7 @@ describe.each(HUB_ENGINES)('request ids and logs (%s)', (engine) => {
     ]);
     for (const secret of ['?', 'Doe', 'Jane', 'SECRET', 'authorization', 'cookie', 'constraint failed']) expect(output).not.toContain(secret);
     const failure = lines.find((line) => line.msg === 'request failed');
-    expect(failure).toMatchObject({ level: 50, reqId: 'trace-500', route: '/test/fails', name: 'Error', code: 'SQLITE_CONSTRAINT' });
+    expect(failure).toMatchObject({ level: 50, reqId: 'trace-500', route: '/test/fails', status: 500, code: 'internal', cause: [{ name: 'Error', code: 'SQLITE_CONSTRAINT' }] });
   });
 });
 

@@ -182,6 +182,10 @@ export const CALLS = {
   'organisation:delete-department': call<Record<string, never>>()(z.object({ id: hubId }).strict()),
   'organisation:add-department-member': call<DepartmentView>()(z.object({ id: hubId, userId: hubId }).strict()),
   'organisation:remove-department-member': call<DepartmentView>()(z.object({ id: hubId, userId: hubId }).strict()),
+  // Every study the hub lets this user see (their site's as its policy says, departments, shares, collections), paged like a worklist.
+  'hub-studies:visible': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number | null; readonly totalCapped: boolean; readonly nextCursor: string | null }>()(
+    studyQuerySchema.extend({ limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict(),
+  ),
   'studies:set-private': call<PrivateOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), private: z.boolean() }).strict()),
   'viewer:open': call<ViewerStudy>()(z.object({ study: studyRef }).strict()),
   'viewer:close': call<Record<string, never>>()(z.object({ sessionId: z.string().regex(VIEWER_TOKEN_PATTERN, 'a viewing session') }).strict()),

@@ -346,6 +346,7 @@ export const CALL_NAMES = [
   'organisation:add-department-member',
   'organisation:remove-department-member',
   'studies:set-private',
+  'hub-studies:visible',
 ] as const;
 
 export type CallName = keyof typeof CALLS;

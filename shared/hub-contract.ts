@@ -43,6 +43,19 @@ export const operationSchema = z.discriminatedUnion('kind', [
   z.object({ id, kind: z.literal('share.create'), shareId: id, study: studyRef, target: shareTargetSchema }).strict(),
   z.object({ id, kind: z.literal('share.remove'), shareId: id }).strict(),
   z.object({ id, kind: z.literal('study.private'), study: studyRef, private: z.boolean() }).strict(),
+  /**
+   * The person dropped a queued change or file on their desktop (Sync panel → Discard): it never
+   * reaches the hub, so the hub records that it was dropped, on the study's trail when it was
+   * about a study the person can see, else on their site's. `what` is the operation's kind or the
+   * file's SOP Instance UID (no patient data).
+   */
+  z
+    .object({
+      id,
+      kind: z.literal('sync.discard'),
+      discarded: z.object({ kind: z.enum(['operation', 'file']), what: z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/), study: studyRef.optional() }).strict(),
+    })
+    .strict(),
 ]);
 export type Operation = z.output<typeof operationSchema>;
 

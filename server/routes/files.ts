@@ -1,193 +1,54 @@
 /**
- * A study's DICOM files on the hub: uploaded from a workstation one instance at a time and
- * streamed back on demand. The body streams straight into the blob store (server/blobs/) while
- * its SHA-256 is computed and its header is read from the first bytes (server/dicom/
- * dicom-header.ts, parsed on worker threads), so the hub never holds a whole file and no file
- * stalls its event loop; the store makes the blob visible only once it is complete and is DICOM,
- * and only then is the row written. A dropped upload leaves nothing behind.
+ * A study's DICOM files on the hub: uploaded from a workstation one instance at a time (whole,
+ * in one request, here; or resumably in chunks, resumable-uploads.ts) and streamed back on
+ * demand. How a file is checked and stored is server/files/store-instance.ts, for both.
  *
- * Writing a study's files is updating the study (visibility rule 9, the `update` action):
- * studies.import on the study's own site, and for a private study its uploader or admins. The file must say it is the target (its Study Instance UID the study's,
- * its SOP Instance UID the address's), or it is refused before anything is stored. An instance
- * on the hub is never silently replaced: the same bytes again (the desktop retries a cut upload)
- * answer `unchanged` and store nothing; different bytes answer 409 unless sent as a correction
- * (`?correction=true`), which stores them under a new key, keeps the replaced blob, and records
- * the change on the study's audit trail.
+ * The same bytes again (the desktop retries a cut upload) answer `unchanged` and store nothing;
+ * different bytes answer 409 unless sent as a correction (`?correction=true`), which is recorded
+ * on the study's audit trail.
  */
-import { randomBytes } from 'node:crypto';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { downloadFileRoute, listFilesRoute, uploadFileRoute } from '../../shared/hub-api/files';
-import { studyAccess } from '../../shared/permissions/visibility';
 import type { HubContext } from '../app';
-import { studyFacts, viewerFacts } from '../access/access-facts';
-import type { Actor } from '../auth/sessions';
 import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store';
 import { folderBlobStore } from '../blobs/folder-blob-store';
-import { DicomHeaderTap, NotDicomError, UploadTooLargeError, type DicomHeader } from '../dicom/dicom-header';
-import { claimStudyFile, correctStudyFile, findStudyFile, listStudyFiles, releaseStudyFile, repointStudyFile, type StudyFileRecord } from '../files/study-files-repository';
+import { MAX_FILE_BYTES, storeInstance, visibleStudy, writableStudy } from '../files/store-instance';
+import { STALE_PARTIAL_MS } from '../files/upload-sweeper';
+import { findStudyFile, listStudyFiles } from '../files/study-files-repository';
 import { addRoute } from '../http/hub-route';
 import { HttpError } from '../http-error';
 
-/**
- * The most one upload may be: the largest single instances (whole-slide levels, long
- * multi-frame series) stay under it. Checked against Content-Length before the body is read and
- * counted as the body streams (a chunked body states no length).
- */
-export const MAX_FILE_BYTES = 4 * 1024 ** 3;
-/** Unfinished uploads older than this are a crash's leftovers (one in progress is always being written). */
-const STALE_UPLOAD_MS = 3_600_000;
-
-/** Where an instance's first file lives in the store. */
-export const blobKey = (studyId: string, sopInstanceUid: string): string => `${studyId}/${sopInstanceUid}.dcm`;
-/** Where a correction of it lives: a key of its own, so the replaced file is kept. */
-const correctionKey = (studyId: string, sopInstanceUid: string): string => `${studyId}/${sopInstanceUid}.${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.dcm`;
-
 /** Removes what uploads cut short by a crash left in a blob folder (kept for callers of the folder layout). */
-export function removeStaleUploads(blobDir: string, now: Date, olderThanMs = STALE_UPLOAD_MS): Promise<number> {
+export function removeStaleUploads(blobDir: string, now: Date, olderThanMs = STALE_PARTIAL_MS): Promise<number> {
   return folderBlobStore(blobDir).sweepPartial(new Date(now.getTime() - olderThanMs));
 }
-
-class UploadIncomplete extends Error {}
-/** The instance has these very bytes already: nothing to store. */
-class Unchanged extends Error {}
-/** The instance has other bytes already, and this is not a correction. */
-class Conflict extends Error {}
-
-/** The file must say it is the instance it is sent as. */
-function checkTarget(header: DicomHeader, studyUid: string, sop: string): void {
-  if (header.studyUid !== studyUid) {
-    throw new HttpError(422, 'instance-mismatch', 'This file belongs to another study (its Study Instance UID is not this study’s); nothing was stored.');
-  }
-  if (header.sopInstanceUid !== sop) {
-    throw new HttpError(422, 'instance-mismatch', 'This file is another instance (its SOP Instance UID is not the one it was sent as); nothing was stored.');
-  }
-}
-
-class UploadTooLargeErrorHttp extends HttpError {
-  constructor() {
-    super(413, 'file-too-large', `The file is larger than this hub takes (${MAX_FILE_BYTES / 1024 ** 3} GiB); nothing was stored.`);
-  }
-}
-
-/** A header's numbers and words as the database keeps them: whole 32-bit numbers, text without NULs, bounded. */
-const whole = (n: number | null): number | null => (n !== null && Number.isSafeInteger(n) && Math.abs(n) <= 2_147_483_647 ? n : null);
-const words = (text: string | null, max: number): string | null => text?.replace(/\0/g, '').slice(0, max).trim() || null;
-
-const CONFLICT = new HttpError(
-  409,
-  'instance-exists',
-  'This instance is already on the hub with different contents; nothing was replaced. To replace it, send it again as a correction (recorded on the study’s audit trail).',
-);
 
 export const fileRoutes =
   ({ db, now, blobs }: HubContext & { readonly blobs: BlobStore }): FastifyPluginAsync =>
   async (app) => {
-    await blobs.sweepPartial(new Date(now().getTime() - STALE_UPLOAD_MS)).catch((error: unknown) => {
-      app.log.warn({ store: blobs.kind, name: (error as Error).name, reason: (error as Error).message }, 'unfinished uploads could not be swept');
-    });
     // The body is handed over as a stream, never buffered whole.
     app.addContentTypeParser(['application/dicom', 'application/octet-stream'], { bodyLimit: MAX_FILE_BYTES }, (_request, payload, done) => done(null, payload));
 
-    async function studyFor(actor: Actor, studyId: string) {
-      const study = await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'study_uid']).where('id', '=', studyId).executeTakeFirst();
-      const access = study === undefined ? null : studyAccess(await studyFacts(db, study), await viewerFacts(db, actor));
-      if (study === undefined || access === null || !access.actions.has('view')) {
-        throw new HttpError(404, 'study-not-found', 'This study is not on the hub, or you cannot see it.');
-      }
-      return { study, access };
-    }
-
     addRoute(app, uploadFileRoute, async ({ params, query }, request) => {
-      const { actor } = request;
-      const { studyId, sop } = params;
-      const { study, access } = await studyFor(actor, studyId);
-      // Writing files is updating the study (visibility rule 9): studies.import on its own site,
-      // and for a private study its uploader or the site's admins.
-      if (study.account_id !== actor.accountId) throw new HttpError(403, 'forbidden', 'Only the site that owns a study can upload its files.');
-      if (!access.actions.has('update')) throw new HttpError(403, 'forbidden', 'Your role does not allow changing this study’s files. Ask an administrator of your site.');
-      const correction = query.correction === 'true';
+      const study = await writableStudy(db, request.actor, params.studyId);
       const declared = Number(request.headers['content-length']);
-      if (Number.isFinite(declared) && declared > MAX_FILE_BYTES) throw new UploadTooLargeErrorHttp();
-
-      const existing = await findStudyFile(db, study.id, sop);
-      // A row whose blob went missing is repaired by the same bytes.
-      const present = existing !== undefined && (await blobs.head(existing.blob)) !== null;
-      const key = existing === undefined ? blobKey(study.id, sop) : correction ? correctionKey(study.id, sop) : existing.blob;
-      // Where the instance belongs comes from its own header, read as the bytes go by; what is
-      // not DICOM, or not this instance, fails the stream, and the store keeps nothing.
-      const tap = new DicomHeaderTap({ maxBytes: MAX_FILE_BYTES, check: (header) => checkTarget(header, study.study_uid, sop) });
-      const body = pipeline(request.body as Readable, tap, () => undefined);
-      const at = now().toISOString();
-      const record = (size: number, sha256: string): StudyFileRecord => {
-        const placed = tap.header!.image;
-        return {
-          studyId: study.id,
-          sop,
-          size,
-          sha256,
-          blob: key,
-          at,
-          series_uid: words(placed.seriesUid, 64),
-          series_number: whole(placed.seriesNumber),
-          series_description: words(placed.seriesDescription, 256),
-          modality: words(placed.modality, 16),
-          instance_number: whole(placed.instanceNumber),
-        };
-      };
-      let claimed: StudyFileRecord | null = null;
-      let facts;
-      try {
-        facts = await blobs.put(key, body, {
-          verify: async ({ size, sha256 }) => {
-            if (Number.isFinite(declared) && declared !== size) throw new UploadIncomplete();
-            if (existing !== undefined) {
-              if (existing.sha256 === sha256) {
-                if (present) throw new Unchanged();
-                return; // the same bytes again, where the blob had gone: written again under its key
-              }
-              if (!correction) throw new Conflict();
-              return;
-            }
-            // A new instance: its row is claimed before the blob becomes visible, so of two
-            // uploads racing for it the database decides, and the loser's bytes are never kept.
-            const row = record(size, sha256);
-            if (await claimStudyFile(db, row)) {
-              claimed = row;
-              return;
-            }
-            const winner = await findStudyFile(db, study.id, sop);
-            throw winner?.sha256 === sha256 ? new Unchanged() : new Conflict();
-          },
-        });
-      } catch (error) {
-        const claim = claimed as StudyFileRecord | null;
-        if (claim !== null) await releaseStudyFile(db, claim.studyId, claim.sop, claim.sha256, claim.blob);
-        if (error instanceof Unchanged) {
-          const stored = (await findStudyFile(db, study.id, sop))!;
-          return { size: stored.size, sha256: stored.sha256, outcome: 'unchanged' as const };
-        }
-        if (error instanceof Conflict) throw CONFLICT;
-        if (error instanceof HttpError) throw error;
-        if (error instanceof NotDicomError) throw new HttpError(400, error.code, error.message);
-        if (error instanceof UploadTooLargeError) throw new UploadTooLargeErrorHttp();
-        if (error instanceof UploadIncomplete) throw new HttpError(400, 'upload-incomplete', 'The file arrived incomplete; nothing was stored. Send it again.');
-        // The client went away mid-body: nobody reads this answer, but the reason is logged.
-        if (!request.raw.complete) throw new HttpError(400, 'upload-interrupted', 'The upload was interrupted; nothing was stored. Send the file again.');
-        throw error;
-      }
-      const { size, sha256 } = facts;
-      if (existing !== undefined && existing.sha256 !== sha256) {
-        await correctStudyFile(db, record(size, sha256), { accountId: study.account_id, actorId: actor.userId });
-        return { size, sha256, outcome: 'corrected' as const };
-      }
-      // The same bytes where the blob had gone: the row points at them again.
-      if (existing !== undefined && existing.blob !== key) await repointStudyFile(db, study.id, sop, key);
-      return { size, sha256, outcome: existing === undefined ? ('stored' as const) : ('unchanged' as const) };
+      return storeInstance(
+        { db, now, blobs },
+        {
+          study,
+          actor: request.actor,
+          sop: params.sop,
+          body: request.body as Readable,
+          declaredSize: Number.isFinite(declared) ? declared : null,
+          correction: query.correction === 'true',
+          interrupted: () => !request.raw.complete,
+        },
+      );
     });
 
     addRoute(app, downloadFileRoute, async ({ params }, { actor }, reply) => {
-      const { study } = await studyFor(actor, params.studyId);
+      const { study } = await visibleStudy(db, actor, params.studyId);
       const file = await findStudyFile(db, study.id, params.sop);
       if (file === undefined) throw new HttpError(404, 'file-not-found', 'This instance has not been uploaded to the hub.');
       let stream: Readable;
@@ -201,7 +62,7 @@ export const fileRoutes =
     });
 
     addRoute(app, listFilesRoute, async ({ params }, { actor }) => {
-      const { study } = await studyFor(actor, params.studyId);
+      const { study } = await visibleStudy(db, actor, params.studyId);
       return { files: await listStudyFiles(db, study.id) };
     });
   };

@@ -177,6 +177,31 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
       await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'study.private', detail: { private: op.private } });
       return { private: op.private };
     }
+    case 'sync.discard': {
+      // Where it is recorded: the study's trail when the person can see the study, else their site's.
+      let studyId: string | null = null;
+      let accountId = actor.accountId;
+      if (op.discarded.study !== undefined) {
+        try {
+          const { study } = await visibleStudy(trx, viewer, await resolveStudy(trx, actor, op.discarded.study), 'view');
+          studyId = study.id;
+          accountId = study.account_id;
+        } catch (error) {
+          if (!(error instanceof Refusal)) throw error;
+        }
+      }
+      if (accountId === null) return { recorded: false };
+      await recordAudit(trx, {
+        at,
+        accountId,
+        studyId,
+        trail: studyId === null ? 'account' : 'study',
+        actorId: actor.userId,
+        action: 'sync.discard',
+        detail: { kind: op.discarded.kind, what: op.discarded.what },
+      });
+      return { recorded: true };
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { HostInfo } from '../../../shared/contract';
 import { siteAuditCsvRoute, siteAuditRoute } from '../../../shared/hub-api/audit';
-import { shareTargetsRoute, worklistStudiesRoute } from '../../../shared/hub-api/studies';
+import { shareTargetsRoute, visibleStudiesRoute, worklistStudiesRoute } from '../../../shared/hub-api/studies';
 import { hubStudyQueryParams } from '../../../shared/hub-api/worklists';
 import { addUserRoute, changePasswordRoute, resetUserPasswordRoute, setRolePermissionsRoute, setUserActiveRoute, unlockUserRoute } from '../../../shared/hub-api/accounts';
 import { revokeGuestLinkRoute } from '../../../shared/hub-api/guest-links';
@@ -227,6 +227,15 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     },
     'organisation:add-department-member': async ({ id, userId }) => (await hub.hubRoute(addDepartmentMemberRoute, { params: { id }, body: { userId } })).department,
     'organisation:remove-department-member': async ({ id, userId }) => (await hub.hubRoute(removeDepartmentMemberRoute, { params: { id, userId } })).department,
+    'hub-studies:visible': async (query) => {
+      const page = await hub.hubRoute(visibleStudiesRoute, { query: hubStudyQueryParams(query) });
+      return {
+        total: page.total,
+        totalCapped: page.totalCapped,
+        nextCursor: page.nextCursor,
+        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary })),
+      };
+    },
     'studies:set-private': (input) => {
       requireVisibleRefs(input.studies);
       return privateStudies.set(input);

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type Database from 'better-sqlite3';
-import type { AdminOverview, GuestLinkView, HubProbeView, HubStatus, HubSwitchPreview } from '../../../shared/contract';
+import type { AdminOverview, GuestLinkView, HubProbeView, HubStatus, HubSwitchPreview, SyncQueueItemView } from '../../../shared/contract';
 import { listRolesRoute, listUsersRoute, meRoute, requestPasswordResetRoute, setupRoute, signOutRoute, siteSettingsRoute } from '../../../shared/hub-api/accounts';
 import { createGuestLinkRoute, studyGuestLinksRoute } from '../../../shared/hub-api/guest-links';
 import { hubInfoRoute } from '../../../shared/hub-api/hub';
@@ -69,10 +69,13 @@ export interface SignedInUser {
   readonly lockMinutes: number | null;
 }
 
+/** How long a share or a removal waits for the hub's answer before it returns as pending. */
+const PUSH_WAIT_MS = 2_000;
+
 /** How often a signed-in user's site policy (the lock time) is read again, with the sync. */
 const SITE_POLICY_EVERY_MS = 5 * 60_000;
 
-const SIGNED_OUT: SyncStatus = { state: 'signed-out', pending: 0, rejected: [], uploadsPending: 0, message: null };
+const SIGNED_OUT: SyncStatus = { state: 'signed-out', pending: 0, rejected: [], uploadsPending: 0, message: null, delayed: 0, progress: null };
 
 /** The hub in use, as configured: a remote hub may have no address yet (tests that sign in with one). */
 type ActiveConfig = HubConfig | { readonly mode: 'remote'; readonly url: null; readonly trustedFingerprint: null; readonly embedded?: EmbeddedSettings };
@@ -95,6 +98,11 @@ export class HubConnection {
   /** Something the user should know that is not an error (the kept port was taken). */
   private notice: string | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * The hub ended the session (expired, or ended elsewhere): until someone signs in again the
+   * status says so, with what still waits (nothing queued is dropped by an expired session).
+   */
+  private sessionExpired = false;
   /** The sync started in the background (after sign-in, by the timer); awaited on close. */
   private background: Promise<unknown> = Promise.resolve();
 
@@ -183,6 +191,7 @@ export class HubConnection {
       if (error instanceof HubSessionError) {
         this.options.tokens.save(null);
         this.client.setToken(null);
+        this.sessionExpired = true;
       } else if (!(error instanceof HubUnreachableError)) throw error;
       // Unreachable: keep the token; the next sync tries again.
       if (error instanceof HubUnreachableError && this.options.tokens.load() !== null) {
@@ -232,12 +241,27 @@ export class HubConnection {
   private newSyncClient(client: HubClient): SyncClient {
     return new SyncClient(this.options.localDb, client, {
       onStatus: () => this.emit(),
+      // A dropped item never reaches the hub: the hub records that it was dropped (its audit trail).
+      onDiscarded: (item) => {
+        const what = item.kind === 'operation' ? item.what : item.what.slice(0, 128);
+        this.sync?.enqueue(
+          { kind: 'sync.discard', discarded: { kind: item.kind, what, ...(item.studyUid === null ? {} : { study: { uid: item.studyUid } }) } },
+          { studyUid: null, targetLabel: null },
+        );
+      },
       onApplied: (operation, result) => {
         if (operation.kind !== 'study.publish') return;
         const files = listStudyInstances(this.options.localDb, operation.study.studyInstanceUid);
         if (files.length > 0) this.sync?.queueUploads(result.value.studyId as string, files);
       },
     });
+  }
+
+  /** The sync's status; with nobody signed in, what still waits in the outbox (an expired session keeps it all). */
+  private syncStatus(): SyncStatus {
+    if (this.sync !== null) return this.sync.status();
+    const waiting = waitingCounts(this.options.localDb);
+    return { ...SIGNED_OUT, state: this.sessionExpired ? 'session-expired' : 'signed-out', pending: waiting.changes, uploadsPending: waiting.files, message: this.sessionExpired ? new HubSessionError().message : null };
   }
 
   status(): HubStatus {
@@ -251,7 +275,7 @@ export class HubConnection {
       hubName: this.info?.name ?? null,
       needsSetup: this.needsSetup,
       user: this.me,
-      sync: this.options.isLocked?.() === true ? { ...(this.sync?.status() ?? SIGNED_OUT), rejected: [] } : (this.sync?.status() ?? SIGNED_OUT),
+      sync: this.options.isLocked?.() === true ? { ...this.syncStatus(), rejected: [] } : this.syncStatus(),
       tokenEncrypted: this.options.tokens.encrypted,
       publicUrl,
       linkReach: this.client === null ? 'none' : publicUrl === null ? (this.info === null ? 'unknown' : 'none') : isLoopbackUrl(publicUrl) ? 'this-computer' : 'elsewhere',
@@ -467,6 +491,7 @@ export class HubConnection {
   }
 
   private async signedIn(token: string): Promise<HubStatus> {
+    this.sessionExpired = false;
     this.options.tokens.save(token);
     this.client?.setToken(token);
     await this.refreshMe();
@@ -494,8 +519,20 @@ export class HubConnection {
     this.meId = null;
     this.siteLockMinutes = null;
     this.sync = null;
+    this.sessionExpired = false;
     this.emit();
     return this.status();
+  }
+
+  /** The hub ended the session: forget the token, keep what waits, and say so until someone signs in. */
+  private endExpiredSession(): void {
+    this.options.tokens.save(null);
+    this.client?.setToken(null);
+    this.me = null;
+    this.meId = null;
+    this.siteLockMinutes = null;
+    this.sync = null;
+    this.sessionExpired = true;
   }
 
   /** The signed-in user's hub id, or null. */
@@ -521,7 +558,8 @@ export class HubConnection {
   async syncNow(): Promise<HubStatus> {
     if (this.sync !== null) {
       await this.sync.sync();
-      if (this.me === null && this.sync.status().state === 'online') await this.refreshMe();
+      if (this.sync.status().state === 'session-expired') this.endExpiredSession();
+      else if (this.me === null && this.sync.status().state === 'online') await this.refreshMe();
       else await this.refreshSitePolicy();
       if (this.info === null) await this.refreshInfo();
       this.options.bus.emit('data:changed', { reason: 'sync' });
@@ -580,6 +618,25 @@ export class HubConnection {
     return this.hubRoute(studyGuestLinksRoute, { params: { studyId: hubId } });
   }
 
+  /** The sync queue for the Sync panel (empty when nobody is signed in). */
+  syncQueue(): { items: SyncQueueItemView[] } {
+    return { items: this.sync?.queue() ?? [] };
+  }
+
+  /** Tries a queued item again now, and starts a sync. */
+  retrySyncItem(input: { kind: 'operation' | 'file'; id: string }): { retried: boolean } {
+    const retried = this.requireSync().retry(input.kind, input.id);
+    if (retried) this.syncInBackground();
+    return { retried };
+  }
+
+  /** Drops a queued item (the hub's audit trail records it, see newSyncClient). */
+  discardSyncItem(input: { kind: 'operation' | 'file'; id: string }): { discarded: boolean } {
+    const discarded = this.requireSync().discard(input.kind, input.id) !== null;
+    if (discarded) this.syncInBackground();
+    return { discarded };
+  }
+
   dismissRefused(): HubStatus {
     this.sync?.dismissRefused();
     return this.status();
@@ -601,16 +658,33 @@ export class HubConnection {
     return this.sync;
   }
 
-  /** Pushes the outbox now; false when the hub cannot be reached (what was queued waits). */
-  async pushNow(): Promise<boolean> {
+  /**
+   * Sends the outbox now, waiting at most `waitMs` for the hub: true when it took everything in
+   * time; false when it cannot be reached or has not answered yet — what was queued waits, and a
+   * slow hub's answer still arrives (the send goes on in the background and the status follows).
+   * A share never holds the screen for longer than that, whatever the network does.
+   */
+  async pushNow(waitMs = PUSH_WAIT_MS): Promise<boolean> {
     const sync = this.requireSync();
+    // The push alone (not the pull and the uploads): the answers to the shares are stored as
+    // soon as the hub has given them. Its failures are the next sync's to report.
+    const sent = sync.push().then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof HubSessionError) this.endExpiredSession();
+        return false;
+      },
+    );
+    this.background = this.background.then(() => sent).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), waitMs);
+      timer.unref();
+    });
     try {
-      await this.hubCall(() => sync.push());
-      return true;
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'hub-unreachable') return false;
-      throw error;
+      return await Promise.race([sent, late]);
     } finally {
+      clearTimeout(timer);
       this.emit();
     }
   }
@@ -633,7 +707,8 @@ export class HubConnection {
       if (error instanceof HubRefusedError) throw new AppError(error.code, error.message);
       if (error instanceof HubUnreachableError) throw new AppError('hub-unreachable', 'The hub cannot be reached. Try again when it is back.');
       if (error instanceof HubSessionError) {
-        await this.signOut();
+        this.endExpiredSession();
+        this.emit();
         throw new AppError('signed-out', error.message);
       }
       throw error;
@@ -659,6 +734,12 @@ export class HubConnection {
   hubRoute<R extends HubRoute>(route: R, input: HubRouteRequest<R>): Promise<HubRouteResponse<R>> {
     const client = this.requireClient();
     return this.hubCall(() => client.call(route, input));
+  }
+
+  /** A binary answer with the user's token (the viewer's instances from the hub). */
+  hubBytes(pathname: string): Promise<Uint8Array> {
+    const client = this.requireClient();
+    return this.hubCall(() => client.download(pathname));
   }
 
   /** A hub call with the user's token; JSON answers come parsed, others (the audit CSV) as text. */

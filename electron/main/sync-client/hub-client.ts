@@ -9,12 +9,11 @@
  * the hub settings), and the client accepts exactly that certificate besides the ones the
  * computer's certificate authorities vouch for.
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { TLSSocket, type PeerCertificate } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import type { HubChangePage, Operation, OperationResult } from '../../../shared/hub-contract';
+import { fileBody, IdleTimeout, readText } from './idle-timeout';
 import { signInRoute } from '../../../shared/hub-api/accounts';
 import { changesRoute, postOperationsRoute } from '../../../shared/hub-api/sync';
 import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
@@ -24,6 +23,18 @@ export class HubUnreachableError extends Error {
   constructor() {
     super('The hub cannot be reached. Your changes are kept and will be sent when it is back.');
     this.name = 'HubUnreachableError';
+  }
+}
+/**
+ * The hub took the connection but then said nothing for the idle timeout (frozen, overloaded, a
+ * link that stopped moving): still "cannot be reached" for the outbox (retry later, lose
+ * nothing), but told apart on the screen.
+ */
+export class HubNotAnsweringError extends HubUnreachableError {
+  constructor(readonly idleMs: number) {
+    super();
+    this.name = 'HubNotAnsweringError';
+    this.message = `The hub is not answering (nothing for ${Math.round(idleMs / 1000)} s). Your changes are kept and will be sent when it answers again.`;
   }
 }
 export class HubSessionError extends Error {
@@ -40,6 +51,18 @@ export class HubRefusedError extends Error {
   ) {
     super(message);
     this.name = 'HubRefusedError';
+  }
+}
+
+/**
+ * The hub answered with a server error (5xx): it is up but could not do it now — its disk is
+ * full, its storage not writable, its database away. Worth trying again later, unlike a refusal
+ * of the request itself (4xx); the message is the hub's own.
+ */
+export class HubServerError extends HubRefusedError {
+  constructor(status: number, code: string, message: string) {
+    super(status, code, message);
+    this.name = 'HubServerError';
   }
 }
 
@@ -131,6 +154,15 @@ function pinnedDispatcher(fingerprint: string): Agent {
   });
 }
 
+/** Whether a 502–504 answer's body is the hub's own error (a 503 `database-unavailable`), not a proxy's page. */
+function hubErrorIn(text: string): boolean {
+  try {
+    return typeof (JSON.parse(text) as { error?: { code?: unknown } } | null)?.error?.code === 'string';
+  } catch {
+    return false;
+  }
+}
+
 /** The first `code` along an error's `cause` chain (fetch wraps the socket's error). */
 function causeCode(error: unknown): string | null {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
@@ -150,7 +182,11 @@ function connectionError(error: unknown): Error {
 export interface HubClientOptions {
   /** The SHA-256 fingerprint (as Node prints `fingerprint256`) of a certificate the person chose to trust for this hub. */
   readonly trustedFingerprint?: string | null;
-  /** How long one request may take (default 30 s). */
+  /**
+   * How long a request may go without progress (default 30 s): no connection, no answer, no byte
+   * sent or received for this long. Not a bound on the whole request, so a slow but moving
+   * transfer of a large file is never cut.
+   */
   readonly timeoutMs?: number;
 }
 
@@ -208,7 +244,25 @@ export class HubClient {
     this.token = token;
   }
 
-  async request(method: string, pathname: string, body?: unknown, extra: RequestInit = {}): Promise<unknown> {
+  async request(method: string, pathname: string, body?: unknown, extra: RequestInit & { readonly streamBody?: (touch: () => void) => ReadableStream } = {}): Promise<unknown> {
+    const idle = new IdleTimeout(this.timeoutMs);
+    try {
+      return await this.requestWithin(idle, method, pathname, body, extra);
+    } finally {
+      idle.done();
+    }
+  }
+
+  private async requestWithin(
+    idle: IdleTimeout,
+    method: string,
+    pathname: string,
+    body: unknown,
+    { streamBody, ...extra }: RequestInit & { readonly streamBody?: (touch: () => void) => ReadableStream },
+  ): Promise<unknown> {
+    // A failure after the idle timeout fired is the hub (or the link) not answering, whatever
+    // the fetch implementation wraps it in.
+    const failed = (error: unknown): Error => (idle.fired ? new HubNotAnsweringError(this.timeoutMs) : connectionError(error));
     let response: Response;
     try {
       // Appended, not resolved: `new URL('/api/…', base)` would drop a base path (a hub behind a
@@ -216,37 +270,63 @@ export class HubClient {
       const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${pathname}`);
       const init: RequestInit = {
         method,
-        signal: AbortSignal.timeout(this.timeoutMs),
         ...extra,
+        signal: extra.signal == null ? idle.signal : AbortSignal.any([idle.signal, extra.signal]),
         headers: {
           ...(this.token === null ? {} : { authorization: `Bearer ${this.token}` }),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(extra.headers as Record<string, string> | undefined),
         },
-        body: body === undefined ? extra.body : JSON.stringify(body),
+        body: streamBody !== undefined ? streamBody(() => idle.touch()) : body === undefined ? extra.body : JSON.stringify(body),
       };
       response =
         this.pin === null
           ? await fetch(url, init)
           : (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.pin.dispatcher }));
     } catch (error) {
-      throw connectionError(error);
+      throw failed(error);
     }
-    // A proxy or a restarting hub can answer 502–504: that is "not reachable", not "refused".
-    if (response.status >= 502 && response.status <= 504) throw new HubUnreachableError();
-    const text = await response.text().catch((error: unknown) => {
-      throw connectionError(error);
+    idle.touch();
+    // A proxy or a restarting hub can answer 502–504: that is "not reachable", not "refused" —
+    // unless it is the hub itself saying why (503 with its own error code: its database or storage).
+    const text = await readText(response, idle).catch((error: unknown) => {
+      throw failed(error);
     });
+    if (response.status >= 502 && response.status <= 504 && !hubErrorIn(text)) throw new HubUnreachableError();
     // JSON answers are parsed; anything else (a CSV export) comes back as text.
     const isJson = (response.headers.get('content-type') ?? 'application/json').includes('json');
     const json: unknown = text === '' ? null : isJson ? JSON.parse(text) : text;
     const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
     // 401 means the session is gone, except when signing in, where it means wrong credentials.
     if (response.status === 401 && error?.code !== 'wrong-credentials') throw new HubSessionError();
+    if (response.status >= 500) {
+      throw new HubServerError(response.status, error?.code ?? 'hub-error', error?.message ?? `The hub could not do this (${response.status}).`);
+    }
     if (!response.ok) {
       throw new HubRefusedError(response.status, error?.code ?? 'refused', error?.message ?? `The hub refused the request (${response.status}).`);
     }
     return json;
+  }
+
+  /**
+   * A binary answer (an instance for the viewer), read whole: JSON errors are turned into the
+   * same errors as `request`'s. Added for the viewer (electron/main/viewer), which caches bytes.
+   */
+  async download(pathname: string): Promise<Uint8Array> {
+    let response: Response;
+    try {
+      const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${pathname}`);
+      const init: RequestInit = { method: 'GET', signal: AbortSignal.timeout(this.timeoutMs), headers: this.token === null ? {} : { authorization: `Bearer ${this.token}` } };
+      response = this.pin === null ? await fetch(url, init) : (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.pin.dispatcher }));
+      if (response.status >= 502 && response.status <= 504) throw new HubUnreachableError();
+      if (response.ok) return new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      if (error instanceof HubUnreachableError) throw error;
+      throw connectionError(error);
+    }
+    const error = ((await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null)?.error;
+    if (response.status === 401) throw new HubSessionError();
+    throw new HubRefusedError(response.status, error?.code ?? 'refused', error?.message ?? `The hub refused the request (${response.status}).`);
   }
 
   /**
@@ -304,12 +384,23 @@ export class HubClient {
     return this.call(changesRoute, { query: { after, limit } });
   }
 
-  async uploadFile(studyId: string, sopInstanceUid: string, filePath: string): Promise<{ size: number; sha256: string }> {
+  /** Uploads a whole file in one request (small files; resumable-upload.ts sends large ones in chunks). */
+  async uploadFile(studyId: string, sopInstanceUid: string, filePath: string, onBytes?: (n: number) => void): Promise<{ size: number; sha256: string }> {
     const { size } = await stat(filePath);
     return (await this.request('PUT', `/api/studies/${studyId}/files/${sopInstanceUid}`, undefined, {
       headers: { 'content-type': 'application/dicom', 'content-length': String(size) },
-      body: Readable.toWeb(createReadStream(filePath)) as ReadableStream,
+      streamBody: (touch) => fileBody(filePath, { touch, onBytes }),
       duplex: 'half',
     })) as { size: number; sha256: string };
+  }
+
+  /** Sends `length` bytes of a file from `start` as the chunk at `offset` of an open upload; answers how many bytes the hub now has. */
+  async uploadChunk(uploadId: string, offset: number, filePath: string, length: number, onBytes?: (n: number) => void): Promise<number> {
+    const { received } = (await this.request('PUT', `/api/uploads/${uploadId}/chunks/${offset}`, undefined, {
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(length) },
+      streamBody: (touch) => fileBody(filePath, { touch, onBytes, start: offset, end: offset + length - 1 }),
+      duplex: 'half',
+    })) as { received: number };
+    return received;
   }
 }

@@ -200,11 +200,12 @@ describe.each(HUB_ENGINES)('sync client against a real hub (%s)', (engine) => {
     expect(Number(cursor.value)).toBeGreaterThan(0);
   });
 
-  it('stops and says so when the session has ended', async () => {
+  it('stops and says so when the session has ended, keeping what waits', async () => {
     const sync = new SyncClient(local, new HubClient(hub.url, 'expired-or-made-up'));
     sync.enqueue({ kind: 'study.publish', study: summary(1), private: false });
     await sync.sync();
-    expect(sync.status()).toMatchObject({ state: 'signed-out', pending: 1, message: 'Your hub session has ended. Sign in again.' });
+    // Nothing waiting is dropped: the count stays, and the state says what to do.
+    expect(sync.status()).toMatchObject({ state: 'session-expired', pending: 1, message: 'Your hub session has ended. Sign in again.' });
   });
 
   it('survives the hub stopping in the middle of an upload, and finishes it after the restart', async () => {

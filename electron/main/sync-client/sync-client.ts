@@ -5,18 +5,36 @@
  * Nothing is lost if the hub, the network or the app goes down: the outbox, the cursor and the
  * upload list are all in the local database, and every operation carries an id the hub applies
  * once, so sending again after a lost answer doubles nothing.
+ *
+ * Every operation and file has its own tries (retry-policy.ts): a failure worth retrying (a 5xx,
+ * a cut upload) delays that item alone, with backoff, and the others go on; a refusal of the item
+ * itself (a 4xx saying it is wrong) settles it as refused with the hub's reason. Operations about
+ * one study keep their order: one held back holds back the later ones about the same study
+ * (a share waits for the publish it needs), and nothing else.
+ *
+ * The status is derived from what happened, never assumed: up to date only when nothing waits.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { HubChange, Operation, OperationResult } from '../../../shared/hub-contract';
 import { rememberPublished } from '../study-index/local-visibility';
 import { prepared } from '../study-index/statement-cache';
-import { HubClient, HubRefusedError, HubSessionError, HubUnreachableError } from './hub-client';
+import { HubCertificateError, HubClient, HubNotAnsweringError, HubRefusedError, HubServerError, HubSessionError, HubUnreachableError } from './hub-client';
+import { sendFile } from './resumable-upload';
+import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './retry-policy';
 
 /** An operation as the caller describes it; the sync client gives it its id. */
 export type OperationInput = Operation extends infer O ? (O extends Operation ? Omit<O, 'id'> : never) : never;
 
-export type SyncState = 'signed-out' | 'online' | 'syncing' | 'offline';
+/**
+ * - `online`: up to date, nothing waits; `syncing`: a run is under way (`progress` says how far);
+ * - `offline`: the hub cannot be reached; `not-answering`: it took the connection but said
+ *   nothing for the idle timeout (frozen);
+ * - `hub-error`: the hub answered but could not do it (its disk full…): `message` is the hub's;
+ * - `session-expired`: sign in again, nothing waiting is lost; `signed-out`: nobody is signed in.
+ */
+export type SyncState = 'signed-out' | 'online' | 'syncing' | 'offline' | 'not-answering' | 'hub-error' | 'session-expired';
 
 export interface SyncStatus {
   readonly state: SyncState;
@@ -24,6 +42,27 @@ export interface SyncStatus {
   readonly rejected: readonly { readonly id: string; readonly kind: string; readonly reason: string; readonly studyUid: string | null; readonly target: string | null }[];
   readonly uploadsPending: number;
   readonly message: string | null;
+  /** Operations and files whose last try failed and that wait for their next one. */
+  readonly delayed: number;
+  /** During a run: items sent of those the run set out to send. */
+  readonly progress: { readonly done: number; readonly total: number } | null;
+}
+
+/** One item of the queue, as the Sync panel shows it. */
+export interface QueueItem {
+  readonly kind: 'operation' | 'file';
+  readonly id: string;
+  /** What it is, in words (`share.create`, or the file's SOP Instance UID). */
+  readonly what: string;
+  readonly studyUid: string | null;
+  readonly target: string | null;
+  readonly state: 'waiting' | 'delayed' | 'refused';
+  readonly reason: string | null;
+  readonly attempts: number;
+  readonly queuedAt: string | null;
+  /** When it first failed, of the failures in a row. */
+  readonly failingSince: string | null;
+  readonly nextAttemptAt: string | null;
 }
 
 /** What a queued operation is about, for the screen (never sent to the hub). */
@@ -35,22 +74,39 @@ export interface OperationLabel {
 
 export interface SyncClientOptions {
   readonly batchSize?: number;
+  readonly backoff?: Backoff;
+  /** The clock (tests move it). */
+  readonly now?: () => Date;
   /** Called whenever the status may have changed. */
   readonly onStatus?: (status: SyncStatus) => void;
   /** Called for each operation the hub applied (after its answer is stored). */
   readonly onApplied?: (operation: Operation, result: Extract<OperationResult, { status: 'applied' }>) => void;
+  /** Called when the user discards a queued item (the caller records it on the audit trail). */
+  readonly onDiscarded?: (item: QueueItem) => void;
 }
 
 interface OutboxRow {
   id: string;
   kind: string;
   payload: string;
+  attempts: number;
 }
+
+/** A failure worth trying again later: the hub is up but could not do it, or the upload was cut. */
+function retryable(error: unknown): error is HubRefusedError {
+  if (error instanceof HubServerError) return true;
+  return error instanceof HubRefusedError && (error.status === 429 || error.code === 'upload-interrupted' || error.code === 'upload-incomplete' || error.code === CHECKSUM_RETRY);
+}
+/** The hub received other bytes than were sent: sending the file again is the cure. */
+const CHECKSUM_RETRY = 'checksum-mismatch';
 
 export class SyncClient {
   private state: SyncState;
   private message: string | null = null;
+  private progress: { done: number; total: number } | null = null;
   private running: Promise<void> | null = null;
+  private readonly backoff: Backoff;
+  private readonly now: () => Date;
 
   constructor(
     private readonly db: Database.Database,
@@ -59,6 +115,8 @@ export class SyncClient {
     signedIn = true,
   ) {
     this.state = signedIn ? 'online' : 'signed-out';
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.now = options.now ?? (() => new Date());
   }
 
   /** Queues an operation (durably) and returns its id. Pushing happens in `sync()`. */
@@ -68,7 +126,7 @@ export class SyncClient {
 
   /** Queues several operations in one transaction (all or none), in order. */
   enqueueMany(items: readonly { readonly operation: OperationInput; readonly label?: OperationLabel }[]): string[] {
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const insert = prepared(this.db, 'INSERT INTO outbox (id, kind, payload, created_at, study_uid, hub_study_id, target_label) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const ids = this.db.transaction(() =>
       items.map(({ operation, label = {} }) => {
@@ -82,13 +140,13 @@ export class SyncClient {
   }
 
   result(id: string): OperationResult | null {
-    const row = prepared(this.db, "SELECT result FROM outbox WHERE id = ? AND state != 'pending'").get(id) as { result: string } | undefined;
-    return row === undefined ? null : (JSON.parse(row.result) as OperationResult);
+    const row = prepared(this.db, "SELECT result FROM outbox WHERE id = ? AND state != 'pending'").get(id) as { result: string | null } | undefined;
+    return row?.result == null ? null : (JSON.parse(row.result) as OperationResult);
   }
 
   /** Hides the refusals shown so far (they stay in the outbox as a record). */
   dismissRefused(): void {
-    prepared(this.db, "UPDATE outbox SET dismissed_at = ? WHERE state = 'rejected' AND dismissed_at IS NULL").run(new Date().toISOString());
+    prepared(this.db, "UPDATE outbox SET dismissed_at = ? WHERE state = 'rejected' AND dismissed_at IS NULL").run(this.now().toISOString());
     this.emit();
   }
 
@@ -100,7 +158,13 @@ export class SyncClient {
       "SELECT id, kind, error_message AS reason, study_uid AS studyUid, target_label AS target FROM outbox WHERE state = 'rejected' AND dismissed_at IS NULL ORDER BY seq DESC LIMIT 50",
     ).all() as SyncStatus['rejected'][number][];
     const uploadsPending = (prepared(this.db, "SELECT count(*) AS n FROM uploads WHERE state = 'pending'").get() as { n: number }).n;
-    return { state: this.state, pending, rejected, uploadsPending, message: this.message };
+    return { state: this.state, pending, rejected, uploadsPending, message: this.message, delayed: this.delayedCount(), progress: this.progress };
+  }
+
+  private delayedCount(): number {
+    const ops = (prepared(this.db, "SELECT count(*) AS n FROM outbox WHERE state = 'pending' AND failing_since IS NOT NULL").get() as { n: number }).n;
+    const files = (prepared(this.db, "SELECT count(*) AS n FROM uploads WHERE state = 'pending' AND failing_since IS NOT NULL").get() as { n: number }).n;
+    return ops + files;
   }
 
   private emit(): void {
@@ -117,58 +181,133 @@ export class SyncClient {
   sync(): Promise<void> {
     this.running ??= this.runOnce().finally(() => {
       this.running = null;
+      this.progress = null;
     });
     return this.running;
   }
 
   private async runOnce(): Promise<void> {
-    if (this.state === 'signed-out') return;
-    this.setState('syncing');
+    // Nobody to send as: the person signs in again and a new client takes over.
+    if (this.state === 'signed-out' || this.state === 'session-expired') return;
+    this.progress = { done: 0, total: this.dueCount() };
+    this.setState('syncing', this.message);
     try {
       await this.push();
       await this.pull();
       await this.uploadPending();
-      this.setState('online');
+      this.settleState();
     } catch (error) {
-      if (error instanceof HubUnreachableError) this.setState('offline', error.message);
-      else if (error instanceof HubSessionError) this.setState('signed-out', error.message);
-      else throw error;
+      this.failRun(error);
     }
   }
 
-  /** Sends pending operations in order, in batches; each answer is stored before the next batch. */
+  /** After a run that reached the hub: up to date only if nothing waits for a retry. */
+  private settleState(): void {
+    const delayed = prepared(
+      this.db,
+      `SELECT last_error AS reason FROM (
+         SELECT last_error, failing_since FROM outbox WHERE state = 'pending' AND failing_since IS NOT NULL
+         UNION ALL SELECT error, failing_since FROM uploads WHERE state = 'pending' AND failing_since IS NOT NULL)
+       ORDER BY failing_since DESC LIMIT 1`,
+    ).get() as { reason: string | null } | undefined;
+    if (delayed === undefined) this.setState('online');
+    else this.setState('hub-error', delayed.reason ?? 'The hub could not take some of your changes yet; they are tried again.');
+  }
+
+  /** A run stopped by something that stops every item: the hub away, the session gone. */
+  private failRun(error: unknown): void {
+    if (error instanceof HubNotAnsweringError) this.setState('not-answering', error.message);
+    else if (error instanceof HubUnreachableError || error instanceof HubCertificateError) this.setState('offline', error.message);
+    else if (error instanceof HubSessionError) this.setState('session-expired', error.message);
+    else if (error instanceof HubServerError) this.setState('hub-error', error.message);
+    else throw error;
+  }
+
+  /** Items a run would try now (for its progress). */
+  private dueCount(): number {
+    const at = this.now().toISOString();
+    const ops = (prepared(this.db, "SELECT count(*) AS n FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)").get(at) as { n: number }).n;
+    const files = (prepared(this.db, "SELECT count(*) AS n FROM uploads WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)").get(at) as { n: number }).n;
+    return ops + files;
+  }
+
+  private advance(n: number): void {
+    if (this.progress === null || n === 0) return;
+    this.progress = { ...this.progress, done: Math.min(this.progress.total, this.progress.done + n) };
+  }
+
+  /**
+   * The pending operations to send now, in order: those whose next try has come, leaving out any
+   * about a study that has an earlier operation still waiting for its own retry.
+   */
+  private dueOperations(limit: number): OutboxRow[] {
+    return prepared(
+      this.db,
+      `SELECT o.id, o.kind, o.payload, o.attempts FROM outbox o
+       WHERE o.state = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
+         AND NOT EXISTS (
+           SELECT 1 FROM outbox e WHERE e.state = 'pending' AND e.seq < o.seq AND e.next_attempt_at > ?
+             AND ((o.study_uid IS NOT NULL AND e.study_uid = o.study_uid) OR (o.hub_study_id IS NOT NULL AND e.hub_study_id = o.hub_study_id)))
+       ORDER BY o.seq LIMIT ?`,
+    ).all(...[this.now().toISOString(), this.now().toISOString(), limit]) as OutboxRow[];
+  }
+
+  /**
+   * Sends the operations due, in batches; each answer is stored before the next batch. A batch
+   * the hub fails as a whole (5xx: one operation broke it; 400: one is malformed) is split in
+   * halves until the operation at fault is alone: it is delayed (5xx) or refused (400), and the
+   * rest go through.
+   */
   async push(): Promise<void> {
     // The hub takes up to 500 in one request (one transaction).
     const batchSize = this.options.batchSize ?? 500;
     for (;;) {
-      const rows = prepared(this.db, "SELECT id, kind, payload FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?").all(batchSize) as OutboxRow[];
+      const rows = this.dueOperations(batchSize);
       if (rows.length === 0) return;
-      prepared(this.db, `UPDATE outbox SET attempts = attempts + 1 WHERE id IN (${rows.map(() => '?').join(', ')})`).run(...rows.map((r) => r.id));
-      let results: readonly OperationResult[];
-      try {
-        results = await this.hub.sendOperations(rows.map((row) => JSON.parse(row.payload) as Operation));
-      } catch (error) {
-        // A batch the hub refused as a whole (malformed): mark each so the queue does not jam.
-        if (error instanceof HubRefusedError && error.status === 400) {
-          this.settle(rows.map((row) => ({ id: row.id, status: 'rejected', error: { code: error.code, message: error.message } })), rows);
-          continue;
-        }
-        throw error;
-      }
-      this.settle(results, rows);
+      await this.sendBatch(rows);
     }
+  }
+
+  private async sendBatch(rows: readonly OutboxRow[]): Promise<void> {
+    prepared(this.db, `UPDATE outbox SET attempts = attempts + 1 WHERE id IN (${rows.map(() => '?').join(', ')})`).run(...rows.map((r) => r.id));
+    let results: readonly OperationResult[];
+    try {
+      results = await this.hub.sendOperations(rows.map((row) => JSON.parse(row.payload) as Operation));
+    } catch (error) {
+      const wholeBatch = retryable(error) || (error instanceof HubRefusedError && error.status === 400);
+      if (!wholeBatch) throw error;
+      if (rows.length > 1) {
+        const half = Math.ceil(rows.length / 2);
+        await this.sendBatch(rows.slice(0, half));
+        await this.sendBatch(rows.slice(half));
+        return;
+      }
+      const [row] = rows;
+      if (retryable(error)) this.delayOperation(row, error.message);
+      else this.settle([{ id: row.id, status: 'rejected', error: { code: (error as HubRefusedError).code, message: (error as HubRefusedError).message } }], rows);
+      this.advance(1);
+      return;
+    }
+    this.settle(results, rows);
+    this.advance(rows.length);
+  }
+
+  private delayOperation(row: OutboxRow, reason: string): void {
+    const now = this.now();
+    const next = new Date(now.getTime() + backoffDelay(row.attempts + 1, this.backoff)).toISOString();
+    prepared(this.db, 'UPDATE outbox SET next_attempt_at = ?, last_error = ?, failing_since = coalesce(failing_since, ?) WHERE id = ?').run(next, reason, now.toISOString(), row.id);
   }
 
   /** Stores the answers to a batch; `sent` is that batch (its payloads, for `onApplied`). */
   private settle(results: readonly OperationResult[], sent: readonly OutboxRow[]): void {
     const payloads = new Map(sent.map((row) => [row.id, row.payload]));
-    const now = new Date().toISOString();
+    const now = this.now().toISOString();
     const applied: { operation: Operation; result: Extract<OperationResult, { status: 'applied' }> }[] = [];
     this.db.transaction(() => {
       for (const result of results) {
         prepared(
           this.db,
-          "UPDATE outbox SET state = ?, result = ?, error_code = ?, error_message = ?, settled_at = ? WHERE id = ? AND state = 'pending'",
+          "UPDATE outbox SET state = ?, result = ?, error_code = ?, error_message = ?, settled_at = ?, next_attempt_at = NULL, failing_since = NULL WHERE id = ? AND state = 'pending'",
         ).run(
           result.status,
           JSON.stringify(result),
@@ -223,44 +362,139 @@ export class SyncClient {
 
   /** Queues a study's files for upload to the hub study they belong to (idempotent). */
   queueUploads(hubStudyId: string, files: readonly { sopInstanceUid: string; path: string; size: number }[]): void {
+    const at = this.now().toISOString();
     this.db.transaction(() => {
       for (const file of files) {
-        prepared(this.db, 'INSERT INTO uploads (hub_study_id, sop_instance_uid, path, size) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
+        prepared(this.db, 'INSERT INTO uploads (hub_study_id, sop_instance_uid, path, size, queued_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
           hubStudyId,
           file.sopInstanceUid,
           file.path,
           file.size,
+          at,
         );
       }
     })();
     this.emit();
   }
 
-  /** Uploads queued files one at a time; a file is marked done only after the hub confirmed its size. */
-  async uploadPending(onFile?: (done: number, left: number) => void): Promise<void> {
+  /** How many of a hub study's files have not reached the hub yet (waiting or delayed). */
+  filesWaiting(hubStudyId: string): { readonly waiting: number; readonly total: number } {
+    const row = prepared(this.db, "SELECT count(*) AS total, sum(state = 'pending') AS waiting FROM uploads WHERE hub_study_id = ? AND discarded_at IS NULL").get(hubStudyId) as {
+      total: number;
+      waiting: number | null;
+    };
+    return { waiting: row.waiting ?? 0, total: row.total };
+  }
+
+  /**
+   * Uploads the files due, one at a time; a file is done only once the hub confirmed its size
+   * (and, for a resumable upload, its SHA-256). A file the hub cannot take now is delayed alone;
+   * a file it refuses (not DICOM, another instance) is marked failed with its reason.
+   */
+  async uploadPending(onFile?: (done: number, left: number) => void, onBytes?: (n: number) => void): Promise<void> {
     let done = 0;
+    // Each due file once per run, in queue order (one delayed with a short backoff is not taken again in the same run).
+    let after = 0;
     for (;;) {
-      const next = prepared(this.db, "SELECT hub_study_id AS studyId, sop_instance_uid AS sop, path, size FROM uploads WHERE state = 'pending' ORDER BY rowid LIMIT 1").get() as
-        | { studyId: string; sop: string; path: string; size: number }
-        | undefined;
+      const next = prepared(
+        this.db,
+        "SELECT rowid, hub_study_id AS studyId, sop_instance_uid AS sop, path, size, sha256, attempts FROM uploads WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND rowid > ? ORDER BY rowid LIMIT 1",
+      ).get(this.now().toISOString(), after) as { rowid: number; studyId: string; sop: string; path: string; size: number; sha256: string | null; attempts: number } | undefined;
       if (next === undefined) return;
-      prepared(this.db, 'UPDATE uploads SET attempts = attempts + 1 WHERE hub_study_id = ? AND sop_instance_uid = ?').run(next.studyId, next.sop);
+      after = next.rowid;
+      const where = [next.studyId, next.sop] as const;
+      prepared(this.db, 'UPDATE uploads SET attempts = attempts + 1 WHERE hub_study_id = ? AND sop_instance_uid = ?').run(...where);
       try {
-        const stored = await this.hub.uploadFile(next.studyId, next.sop, next.path);
-        if (stored.size !== next.size) throw new HubUnreachableError();
-        prepared(this.db, "UPDATE uploads SET state = 'done', error = NULL WHERE hub_study_id = ? AND sop_instance_uid = ?").run(next.studyId, next.sop);
+        const sha256 = next.sha256 ?? (await fileSha256(next.path));
+        if (next.sha256 === null) prepared(this.db, 'UPDATE uploads SET sha256 = ? WHERE hub_study_id = ? AND sop_instance_uid = ?').run(sha256, ...where);
+        const stored = await sendFile(this.hub, { studyId: next.studyId, sop: next.sop, path: next.path, size: next.size, sha256 }, { onBytes });
+        if (stored.size !== next.size) throw new HubRefusedError(400, 'upload-incomplete', 'The hub stored another size than the file has; it is sent again.');
+        prepared(this.db, "UPDATE uploads SET state = 'done', error = NULL, next_attempt_at = NULL, failing_since = NULL WHERE hub_study_id = ? AND sop_instance_uid = ?").run(...where);
       } catch (error) {
-        if (error instanceof HubRefusedError) {
-          // An interrupted upload is refused as incomplete: send it again. Anything else is final.
-          if (error.code === 'upload-interrupted' || error.code === 'upload-incomplete') throw new HubUnreachableError();
-          prepared(this.db, "UPDATE uploads SET state = 'failed', error = ? WHERE hub_study_id = ? AND sop_instance_uid = ?").run(error.message, next.studyId, next.sop);
+        if (retryable(error)) {
+          const now = this.now();
+          const at = new Date(now.getTime() + backoffDelay(next.attempts + 1, this.backoff)).toISOString();
+          prepared(this.db, 'UPDATE uploads SET next_attempt_at = ?, error = ?, failing_since = coalesce(failing_since, ?) WHERE hub_study_id = ? AND sop_instance_uid = ?').run(
+            at,
+            error.message,
+            now.toISOString(),
+            ...where,
+          );
+        } else if (error instanceof HubRefusedError) {
+          prepared(this.db, "UPDATE uploads SET state = 'failed', error = ?, next_attempt_at = NULL WHERE hub_study_id = ? AND sop_instance_uid = ?").run(error.message, ...where);
         } else if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          prepared(this.db, "UPDATE uploads SET state = 'failed', error = ? WHERE hub_study_id = ? AND sop_instance_uid = ?").run('The file is no longer on this computer.', next.studyId, next.sop);
+          prepared(this.db, "UPDATE uploads SET state = 'failed', error = ?, next_attempt_at = NULL WHERE hub_study_id = ? AND sop_instance_uid = ?").run('The file is no longer on this computer.', ...where);
         } else throw error;
       }
       done++;
+      this.advance(1);
       onFile?.(done, this.status().uploadsPending);
       this.emit();
     }
   }
+
+  /** The queue as the Sync panel shows it: what waits, why, since when, and when it is tried next; refused items last. */
+  queue(limit = 500): QueueItem[] {
+    const operations = prepared(
+      this.db,
+      `SELECT 'operation' AS kind, id, kind AS what, study_uid AS studyUid, target_label AS target,
+         CASE WHEN state = 'rejected' THEN 'refused' WHEN failing_since IS NOT NULL THEN 'delayed' ELSE 'waiting' END AS state,
+         CASE WHEN state = 'rejected' THEN error_message ELSE last_error END AS reason, attempts, created_at AS queuedAt,
+         failing_since AS failingSince, next_attempt_at AS nextAttemptAt
+       FROM outbox WHERE state = 'pending' OR (state = 'rejected' AND dismissed_at IS NULL)
+       ORDER BY state = 'rejected', seq LIMIT ?`,
+    ).all(limit) as QueueItem[];
+    const files = prepared(
+      this.db,
+      `SELECT 'file' AS kind, hub_study_id || '/' || sop_instance_uid AS id, sop_instance_uid AS what,
+         (SELECT study_uid FROM hub_studies h WHERE h.hub_study_id = uploads.hub_study_id) AS studyUid, NULL AS target,
+         CASE WHEN state = 'failed' THEN 'refused' WHEN failing_since IS NOT NULL THEN 'delayed' ELSE 'waiting' END AS state,
+         error AS reason, attempts, queued_at AS queuedAt, failing_since AS failingSince, next_attempt_at AS nextAttemptAt
+       FROM uploads WHERE state = 'pending' OR (state = 'failed' AND discarded_at IS NULL)
+       ORDER BY state = 'failed', rowid LIMIT ?`,
+    ).all(limit) as QueueItem[];
+    return [...operations, ...files];
+  }
+
+  /** Tries an item again now: a delayed one at once, a refused file from the start (a refused operation stays refused: the hub said it is wrong). */
+  retry(kind: 'operation' | 'file', id: string): boolean {
+    const changed =
+      kind === 'operation'
+        ? prepared(this.db, "UPDATE outbox SET next_attempt_at = NULL WHERE id = ? AND state = 'pending'").run(id).changes
+        : prepared(
+            this.db,
+            "UPDATE uploads SET state = 'pending', next_attempt_at = NULL, error = CASE WHEN state = 'failed' THEN NULL ELSE error END WHERE hub_study_id || '/' || sop_instance_uid = ? AND state IN ('pending', 'failed')",
+          ).run(id).changes;
+    this.emit();
+    return changed > 0;
+  }
+
+  /** Gives up an item the person chose to drop; the caller records it on the audit trail (onDiscarded). */
+  discard(kind: 'operation' | 'file', id: string): QueueItem | null {
+    const item = this.queue(100_000).find((entry) => entry.kind === kind && entry.id === id) ?? null;
+    if (item === null) return null;
+    const at = this.now().toISOString();
+    if (kind === 'operation') {
+      prepared(
+        this.db,
+        "UPDATE outbox SET state = 'rejected', error_code = coalesce(error_code, 'discarded'), error_message = coalesce(error_message, 'Discarded by you.'), settled_at = coalesce(settled_at, ?), discarded_at = ?, dismissed_at = ? WHERE id = ?",
+      ).run(at, at, at, id);
+    } else {
+      prepared(this.db, "UPDATE uploads SET state = 'failed', error = coalesce(error, 'Discarded by you.'), discarded_at = ?, next_attempt_at = NULL WHERE hub_study_id || '/' || sop_instance_uid = ?").run(at, id);
+    }
+    this.options.onDiscarded?.(item);
+    this.emit();
+    return item;
+  }
+}
+
+/** A file's SHA-256, read as a stream (a resumable upload declares it; the hub checks it). */
+function fileSha256(filePath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(filePath)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
 }

@@ -144,7 +144,8 @@ function Outcome({ outcome, onDone }: { outcome: ShareOutcome; onDone: () => voi
     <>
       {!outcome.online && (
         <p role="status" className="warn-text">
-          The hub cannot be reached. The shares are kept and will be sent when it is back; they show as pending until then.
+          The hub has not taken the shares yet (it cannot be reached, or is slow to answer). They are kept and sent as soon as it answers; they show as
+          pending until then.
         </p>
       )}
       <ul className="share-outcome" aria-label="Share results">

@@ -4,6 +4,7 @@ import { studyIndex0010 } from './0010-study-index';
 import { sync0020 } from './0020-sync';
 import { outboxLabels0030 } from './0030-outbox-labels';
 import { workstation0040 } from './0040-workstation';
+import { syncRetries0060 } from './0060-sync-retries';
 
 export interface Migration {
   readonly version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   readonly up: (db: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030, workstation0040];
+export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030, workstation0040, syncRetries0060];
