@@ -35,7 +35,9 @@ export const CSP = {
   /** The desktop app's page in browser mode (the same as renderer/index.html's meta policy, plus frame-ancestors, which a meta tag cannot set). */
   appPage: {
     'default-src': ["'self'"],
-    'script-src': ["'self'"],
+    // The viewer's codecs are WebAssembly, compiled in its decoding workers (no eval of script).
+    'script-src': ["'self'", "'wasm-unsafe-eval'"],
+    'worker-src': ["'self'"],
     'style-src': ["'self'"],
     'img-src': ["'self'", 'data:', 'blob:'],
     'connect-src': ["'self'"],

@@ -10,6 +10,7 @@ import { createStudyshareApp, type StudyshareApp } from './app/create-app';
 import { seedDemo } from './demo/seed-demo';
 import { bindIpc } from './ipc/bind-ipc';
 import { registerAppProtocol } from './security/app-protocol';
+import { viewerDataFor } from './viewer/viewer-data';
 import { hardenApp } from './security/harden';
 import { APP_ORIGIN, APP_SCHEME, isAllowedNavigation, secureWebPreferences } from './security/window-options';
 
@@ -65,7 +66,7 @@ app.on('open-url', (event, url) => {
 
 void app.whenReady().then(() => {
   hardenApp(app, session.defaultSession, shell, devServerUrl);
-  registerAppProtocol(protocol, path.join(import.meta.dirname, '../renderer'));
+  registerAppProtocol(protocol, path.join(import.meta.dirname, '../renderer'), () => (studyshare === null ? null : viewerDataFor(studyshare.handlers)));
   // The hub token is sealed with the platform keychain where there is one.
   const tokenCipher = safeStorage.isEncryptionAvailable()
     ? { encrypt: (plain: string) => safeStorage.encryptString(plain), decrypt: (sealed: Buffer) => safeStorage.decryptString(sealed) }

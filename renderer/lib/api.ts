@@ -74,6 +74,17 @@ function httpBridge(): StudyshareBridge {
   };
 }
 
+/**
+ * Headers a same-origin request to main needs besides the contract (the viewer's instance bytes
+ * at /viewer-data/): the browser mode's key as a Bearer header; nothing inside Electron, where
+ * app:// answers the page alone.
+ */
+export function transportHeaders(): Record<string, string> {
+  if (window.studyshare !== undefined) return {};
+  current();
+  return { authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ''}` };
+}
+
 let bridge: StudyshareBridge | null = null;
 function current(): StudyshareBridge {
   bridge ??= window.studyshare ?? httpBridge();

@@ -16,6 +16,8 @@ import { securityHeaders, type CspKind } from '../../../shared/security-headers'
 import { dispatch, type Handlers, type Logger } from '../api/dispatch';
 import type { EventBus } from '../api/event-bus';
 import { resolveInside } from '../security/app-protocol';
+import { VIEWER_DATA_PREFIX } from '../../../shared/viewer/viewer-types';
+import { VIEWER_DATA_TYPE, viewerDataFor } from '../viewer/viewer-data';
 
 export interface LoopbackOptions {
   readonly handlers: Handlers;
@@ -43,6 +45,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
 };
 /**
  * Every answer carries the one header policy the hub also uses (shared/security-headers.ts):
@@ -96,7 +99,9 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     try {
       const body = await readFile(file);
       const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+      // Scripts carry the app page's policy too: a worker (the viewer's decoders) runs under its own script's CSP.
       if (type.startsWith('text/html')) send(response, 200, body, type, 'appPage');
+      else if (type.startsWith('text/javascript')) send(response, 200, body, type, 'appPage', { 'cache-control': 'max-age=3600' });
       // The built scripts and styles: no patient data, so a browser may keep them for an hour.
       else send(response, 200, body, type, 'api', { 'cache-control': 'max-age=3600' });
     } catch {
@@ -127,6 +132,17 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
       }
       const name = decodeURIComponent(url.pathname.slice('/api/call/'.length));
       return sendJson(response, 200, await dispatch(options.handlers, name, input, log));
+    }
+
+    // The viewer's instance bytes (electron/main/viewer): the same key as calls, as a Bearer header.
+    if (url.pathname.startsWith(VIEWER_DATA_PREFIX)) {
+      const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      if (!tokenMatches(bearer)) return sendJson(response, 401, { error: { code: 'unauthorized', message: 'This page has no valid session.' } });
+      const server = viewerDataFor(options.handlers);
+      if (server === null) return sendJson(response, 404, { error: { code: 'not-found', message: 'No viewer here.' } });
+      const answer = await server(url.pathname.slice(VIEWER_DATA_PREFIX.length));
+      if ('body' in answer) return send(response, 200, Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength), VIEWER_DATA_TYPE);
+      return sendJson(response, answer.status, { error: { code: answer.code, message: answer.message } });
     }
 
     if (url.pathname === '/api/events') {

@@ -20,7 +20,7 @@ import { AppError } from '../api/app-error';
 import type { EventBus } from '../api/event-bus';
 import { HubClient, HubRefusedError, HubSessionError, HubUnreachableError } from '../sync-client/hub-client';
 import { findStudy, listStudyInstances } from '../study-index/study-lookup';
-import { SyncClient, type SyncStatus } from '../sync-client/sync-client';
+import { discardRecord, SyncClient, type SyncStatus } from '../sync-client/sync-client';
 import { cachedHubStudies, leaveHub, rememberSignedInUser, waitingCounts } from '../sync-client/sync-store';
 import { EmbeddedHub, lanAddresses } from './embedded-hub';
 import { HubConfigFile, type EmbeddedSettings, type HubConfig } from './hub-config';
@@ -242,13 +242,7 @@ export class HubConnection {
     return new SyncClient(this.options.localDb, client, {
       onStatus: () => this.emit(),
       // A dropped item never reaches the hub: the hub records that it was dropped (its audit trail).
-      onDiscarded: (item) => {
-        const what = item.kind === 'operation' ? item.what : item.what.slice(0, 128);
-        this.sync?.enqueue(
-          { kind: 'sync.discard', discarded: { kind: item.kind, what, ...(item.studyUid === null ? {} : { study: { uid: item.studyUid } }) } },
-          { studyUid: null, targetLabel: null },
-        );
-      },
+      onDiscarded: (item) => this.sync?.enqueue(discardRecord(item)),
       onApplied: (operation, result) => {
         if (operation.kind !== 'study.publish') return;
         const files = listStudyInstances(this.options.localDb, operation.study.studyInstanceUid);

@@ -16,6 +16,7 @@ const MIME: Readonly<Record<string, string>> = {
   '.png': 'image/png',
   '.woff2': 'font/woff2',
   '.json': 'application/json',
+  '.wasm': 'application/wasm',
 };
 
 /** Resolves a request path inside `root`, or null when it would escape it. */
@@ -25,9 +26,21 @@ export function resolveInside(root: string, requestPath: string): string | null 
   return target === root || target.startsWith(root + path.sep) ? target : null;
 }
 
-export function registerAppProtocol(protocol: Protocol, rendererRoot: string): void {
+/**
+ * `viewerData`: the viewer's byte server (electron/main/viewer), looked up per request because
+ * the app is created after the protocol is registered; `/viewer-data/…` goes to it.
+ */
+export function registerAppProtocol(protocol: Protocol, rendererRoot: string, viewerData: () => ((pathAfterPrefix: string) => Promise<{ status: number; body?: Uint8Array; code?: string; message?: string }>) | null = () => null): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
+    if (url.pathname.startsWith('/viewer-data/')) {
+      const server = viewerData();
+      const answer = server === null ? { status: 404, code: 'not-found', message: 'No viewer here.' } : await server(url.pathname.slice('/viewer-data/'.length));
+      if (answer.status === 200 && answer.body !== undefined) {
+        return new Response(answer.body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/dicom', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } });
+      }
+      return new Response(JSON.stringify({ error: { code: answer.code, message: answer.message } }), { status: answer.status, headers: { 'content-type': 'application/json' } });
+    }
     const file = resolveInside(rendererRoot, url.pathname === '/' ? '/index.html' : url.pathname);
     if (file === null) return new Response('Not found', { status: 404 });
     try {

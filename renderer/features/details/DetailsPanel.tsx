@@ -8,6 +8,7 @@ import { StudyHistory } from '../audit/StudyHistory';
 import { hasPermission, useHub } from '../hub/hub-store';
 import { SharedWith } from '../sharing/SharedWith';
 import { rowAt, useWorklist } from '../worklist/worklist-store';
+import { useViewer } from '../viewer/viewer-store';
 
 type Loaded = { readonly status: 'loading' } | { readonly status: 'ready'; readonly details: StudyDetails } | { readonly status: 'error'; readonly message: string };
 
@@ -42,6 +43,11 @@ export function DetailsPanel({ version }: { readonly version: number }) {
           ✕
         </button>
       </header>
+      {study !== undefined && (
+        <button type="button" className="primary open-images" onClick={() => void useViewer.getState().open({ uid: study.studyInstanceUid })}>
+          Open images
+        </button>
+      )}
       {study !== undefined && <StudyFacts study={study} />}
       <h3>Series</h3>
       {loaded.status === 'loading' && <p className="muted">Loading series…</p>}

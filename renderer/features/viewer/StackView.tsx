@@ -1,0 +1,352 @@
+/**
+ * One stack viewport: a series' frames in Cornerstone's StackViewport, scrolled by wheel, keys
+ * or drag, with window/level, zoom, pan and the measurements on the mouse, cine, and the
+ * four-corner overlay. An image that cannot be shown covers the viewport with why; the other
+ * images of the series still show. Commands come from the viewer (toolbar and keys) through the
+ * controller registered under the viewport's id.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { cache, eventTarget, metaData, type Types } from '@cornerstonejs/core';
+import { AngleTool, Enums as ToolEnums, LengthTool, PanTool, StackScrollTool, ToolGroupManager, utilities as toolUtilities, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
+import type { ViewerSeries, ViewerStudy } from '../../../shared/viewer/viewer-types';
+import { CoreEvents, imageIdsFor, renderingEngine, RENDERING_ENGINE_ID, ViewportType } from './cornerstone';
+import { describeLoadError } from './load-errors';
+import { voiRange, windowOf, type ViewerCommand, type ViewerTool } from './viewer-keys';
+
+export interface StackController {
+  readonly command: (command: ViewerCommand) => void;
+  readonly setIndex: (index: number) => void;
+  readonly index: () => number;
+  readonly count: () => number;
+  /** Position of each image along the stack's normal (mm), or null where the header has none. */
+  readonly positions: () => (number | null)[];
+  readonly viewport: () => Types.IStackViewport | null;
+  readonly imageId: () => string | null;
+  readonly error: () => string | null;
+  readonly rendered: () => number;
+}
+
+/** Controllers by viewport id: the viewer's keys, the synchroniser and the test probe read them. */
+export const controllers = new Map<string, StackController>();
+
+const PRIMARY = ToolEnums.MouseBindings.Primary;
+const TOOL_NAMES: Readonly<Record<ViewerTool, string>> = {
+  window: WindowLevelTool.toolName,
+  pan: PanTool.toolName,
+  zoom: ZoomTool.toolName,
+  scroll: StackScrollTool.toolName,
+  length: LengthTool.toolName,
+  angle: AngleTool.toolName,
+};
+
+interface OverlayFacts {
+  readonly index: number;
+  readonly count: number;
+  readonly window: { width: number; center: number } | null;
+  readonly zoom: number;
+  readonly sliceLocation: number | null;
+  readonly spacing: string;
+  readonly instanceNumber: number | null;
+}
+
+export interface StackViewProps {
+  readonly viewportId: string;
+  readonly study: ViewerStudy;
+  readonly series: ViewerSeries;
+  readonly tool: ViewerTool;
+  readonly fps: number;
+  readonly overlay: boolean;
+  readonly active: boolean;
+  readonly label: string;
+  readonly onActivate: () => void;
+  /** Another viewport scrolled: this one follows (1×2 comparison). */
+  readonly onScrolled?: (viewportId: string) => void;
+}
+
+const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+function positionAlongNormal(imageId: string): number | null {
+  const plane = metaData.get('imagePlaneModule', imageId) as { imagePositionPatient?: number[]; rowCosines?: number[]; columnCosines?: number[]; sliceLocation?: number } | undefined;
+  const position = plane?.imagePositionPatient;
+  const row = plane?.rowCosines;
+  const column = plane?.columnCosines;
+  if (position && row && column && position.length === 3 && row.length === 3 && column.length === 3) {
+    const normal = [row[1] * column[2] - row[2] * column[1], row[2] * column[0] - row[0] * column[2], row[0] * column[1] - row[1] * column[0]];
+    return position[0] * normal[0] + position[1] * normal[1] + position[2] * normal[2];
+  }
+  return num(plane?.sliceLocation);
+}
+
+export function StackView(props: StackViewProps) {
+  const { viewportId, study, series, tool, fps, overlay, active, label, onActivate, onScrolled } = props;
+  const element = useRef<HTMLDivElement>(null);
+  const [facts, setFacts] = useState<OverlayFacts>({ index: 0, count: 0, window: null, zoom: 1, sliceLocation: null, spacing: '', instanceNumber: null });
+  const [error, setError] = useState<string | null>(null);
+  const [playing, setPlaying] = useState(false);
+  const state = useRef({ index: 0, imageIds: [] as string[], errors: new Map<string, string>(), rendered: 0, rotation: 0, flipped: false });
+  const scrolled = useRef(onScrolled);
+  scrolled.current = onScrolled;
+
+  // The viewport and its tools live as long as this series shows here.
+  useEffect(() => {
+    const host = element.current;
+    if (host === null) return;
+    const engine = renderingEngine();
+    engine.enableElement({ viewportId, type: ViewportType.STACK, element: host, defaultOptions: { background: [0, 0, 0] } });
+    const viewport = engine.getViewport(viewportId) as Types.IStackViewport;
+    const imageIds = imageIdsFor(study.sessionId, series.instances);
+    const local = state.current;
+    local.index = 0;
+    local.imageIds = imageIds;
+    local.errors = new Map();
+    local.rendered = 0;
+    let disposed = false;
+
+    const group = ToolGroupManager.createToolGroup(`${viewportId}-tools`)!;
+    for (const name of Object.values(TOOL_NAMES)) group.addTool(name);
+    group.addViewport(viewportId, RENDERING_ENGINE_ID);
+    group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+    group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+
+    const report = (): void => {
+      if (disposed) return;
+      const imageId = local.imageIds[local.index];
+      const properties = viewport.getProperties();
+      const plane = metaData.get('imagePlaneModule', imageId) as { rowPixelSpacing?: number; columnPixelSpacing?: number; sliceLocation?: number } | undefined;
+      const general = metaData.get('generalImageModule', imageId) as { instanceNumber?: number } | undefined;
+      const rowSpacing = num(plane?.rowPixelSpacing);
+      const columnSpacing = num(plane?.columnPixelSpacing);
+      setFacts({
+        index: local.index,
+        count: local.imageIds.length,
+        window: properties.voiRange ? windowOf(properties.voiRange) : null,
+        zoom: viewport.getZoom(),
+        sliceLocation: num(plane?.sliceLocation) ?? positionAlongNormal(imageId),
+        spacing: rowSpacing !== null && columnSpacing !== null ? `${columnSpacing.toFixed(3)} × ${rowSpacing.toFixed(3)} mm` : 'Uncalibrated (no pixel spacing): lengths in pixels',
+        instanceNumber: num(general?.instanceNumber),
+      });
+      setError(local.errors.get(imageId) ?? null);
+    };
+
+    const onRendered = (): void => {
+      local.rendered += 1;
+      report();
+    };
+    const onLoadError = (event: Event): void => {
+      const detail = (event as CustomEvent<{ imageId: string; error: unknown }>).detail;
+      if (!local.imageIds.includes(detail.imageId)) return;
+      console.warn('viewer: image failed', detail.error instanceof Error ? detail.error.message : JSON.stringify(detail.error)?.slice(0, 300), String(detail.error));
+      local.errors.set(detail.imageId, describeLoadError(detail.error));
+      report();
+    };
+    host.addEventListener(CoreEvents.IMAGE_RENDERED, onRendered);
+    eventTarget.addEventListener(CoreEvents.IMAGE_LOAD_ERROR, onLoadError);
+
+    const show = (index: number): void => {
+      const target = Math.min(local.imageIds.length - 1, Math.max(0, index));
+      if (target < 0) return;
+      local.index = target;
+      const imageId = local.imageIds[target];
+      viewport.setImageIdIndex(target).then(
+        () => report(),
+        (reason: unknown) => {
+          if (!local.errors.has(imageId)) local.errors.set(imageId, describeLoadError(reason));
+          report();
+        },
+      );
+      report();
+      scrolled.current?.(viewportId);
+    };
+
+    const fit = (): void => {
+      viewport.resetCamera({ resetPan: true, resetZoom: true });
+      viewport.render();
+      report();
+    };
+
+    const command = (cmd: ViewerCommand): void => {
+      switch (cmd.kind) {
+        case 'step':
+          show(local.index + cmd.by);
+          break;
+        case 'first':
+          show(0);
+          break;
+        case 'last':
+          show(local.imageIds.length - 1);
+          break;
+        case 'preset':
+          viewport.setProperties({ voiRange: voiRange(cmd.preset.width, cmd.preset.center) });
+          viewport.render();
+          break;
+        case 'file-window':
+          // The file's own VOI (Window Center/Width or VOI LUT), as Cornerstone read it.
+          viewport.resetProperties();
+          viewport.setProperties({ invert: false });
+          viewport.render();
+          break;
+        case 'fit':
+          fit();
+          break;
+        case 'invert':
+          viewport.setProperties({ invert: !viewport.getProperties().invert });
+          viewport.render();
+          break;
+        case 'rotate':
+          local.rotation = (local.rotation + 90) % 360;
+          viewport.setViewPresentation({ rotation: local.rotation });
+          viewport.render();
+          break;
+        case 'flip':
+          local.flipped = !local.flipped;
+          viewport.setViewPresentation({ flipHorizontal: local.flipped });
+          viewport.render();
+          break;
+        case 'reset':
+          local.rotation = 0;
+          local.flipped = false;
+          viewport.resetProperties();
+          viewport.resetCamera();
+          viewport.render();
+          report();
+          break;
+        case 'cine':
+          setPlaying((value) => !value);
+          break;
+        default:
+          break;
+      }
+    };
+
+    controllers.set(viewportId, {
+      command,
+      setIndex: show,
+      index: () => local.index,
+      count: () => local.imageIds.length,
+      positions: () => local.imageIds.map(positionAlongNormal),
+      viewport: () => viewport,
+      imageId: () => local.imageIds[local.index] ?? null,
+      error: () => local.errors.get(local.imageIds[local.index]) ?? null,
+      rendered: () => local.rendered,
+    });
+
+    const onWheel = (event: WheelEvent): void => {
+      event.preventDefault();
+      show(local.index + Math.sign(event.deltaY));
+    };
+    host.addEventListener('wheel', onWheel, { passive: false });
+    const resize = new ResizeObserver(() => {
+      engine.resize(true, true);
+    });
+    resize.observe(host);
+
+    if (imageIds.length === 0) setError('This series has no images.');
+    else
+      viewport.setStack(imageIds, 0).then(
+        () => {
+          if (disposed) return;
+          viewport.render();
+          // Decode the rest of the series in the background, nearest first, so scrolling finds it ready.
+          toolUtilities.stackPrefetch.enable(host);
+          report();
+        },
+        (reason: unknown) => {
+          if (disposed) return;
+          if (!local.errors.has(imageIds[0])) local.errors.set(imageIds[0], describeLoadError(reason));
+          // The first image failing must not stop the series: the prefetch still fills the rest.
+          toolUtilities.stackPrefetch.enable(host);
+          report();
+        },
+      );
+    report();
+
+    return () => {
+      disposed = true;
+      controllers.delete(viewportId);
+      resize.disconnect();
+      host.removeEventListener('wheel', onWheel);
+      host.removeEventListener(CoreEvents.IMAGE_RENDERED, onRendered);
+      eventTarget.removeEventListener(CoreEvents.IMAGE_LOAD_ERROR, onLoadError);
+      toolUtilities.stackPrefetch.disable(host);
+      ToolGroupManager.destroyToolGroup(`${viewportId}-tools`);
+      engine.disableElement(viewportId);
+      // Decoded images of a closed series leave the cache as others need room (LRU, bounded).
+      void cache;
+    };
+  }, [viewportId, study.sessionId, series]);
+
+  // The left button's tool.
+  useEffect(() => {
+    const group = ToolGroupManager.getToolGroup(`${viewportId}-tools`);
+    if (group === undefined) return;
+    for (const [key, name] of Object.entries(TOOL_NAMES) as [ViewerTool, string][]) {
+      if (key === tool) group.setToolActive(name, { bindings: [{ mouseButton: PRIMARY }] });
+      else if (key !== 'pan' && key !== 'zoom') group.setToolPassive(name);
+    }
+    if (tool !== 'pan') group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+    if (tool !== 'zoom') group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+  }, [viewportId, tool, series]);
+
+  // Cine: the stack at `fps` frames a second, round and round.
+  useEffect(() => {
+    if (!playing) return;
+    const controller = controllers.get(viewportId);
+    if (controller === undefined) return;
+    const timer = window.setInterval(() => {
+      const next = controller.index() + 1;
+      controller.setIndex(next >= controller.count() ? 0 : next);
+    }, 1000 / Math.max(1, fps));
+    return () => window.clearInterval(timer);
+  }, [playing, fps, viewportId]);
+
+  const patient = study.deidentified ? null : study.study;
+  return (
+    <section className={`viewer-viewport${active ? ' active' : ''}`} aria-label={label} onMouseDown={onActivate} onFocus={onActivate}>
+      <div ref={element} className="viewer-canvas" onContextMenu={(event) => event.preventDefault()} data-viewport-id={viewportId} />
+      {error !== null && (
+        <div className="viewer-image-error" role="alert">
+          <strong>
+            Image {facts.index + 1} of {facts.count} cannot be shown.
+          </strong>
+          <span>{error}</span>
+          <span className="muted">Scroll on: the other images of the series still show.</span>
+        </div>
+      )}
+      {overlay && (
+        <div className="viewer-overlay" aria-label="Image information">
+          <div className="corner top-left">
+            {patient === null ? (
+              <div>De-identified</div>
+            ) : (
+              <>
+                <div>{patient.patientName?.replace(/\^/g, ' ').trim() || 'No name'}</div>
+                <div>{patient.patientId ?? ''}</div>
+                <div>{patient.patientBirthDate ? `Born ${patient.patientBirthDate}` : ''}</div>
+              </>
+            )}
+          </div>
+          <div className="corner top-right">
+            <div>{study.study.description ?? ''}</div>
+            <div>{study.study.studyDate ?? ''}</div>
+            <div>
+              Series {series.seriesNumber ?? '–'} {series.description ?? ''}
+            </div>
+          </div>
+          <div className="corner bottom-left">
+            <div aria-label="Image number">
+              Image {facts.count === 0 ? 0 : facts.index + 1} / {facts.count}
+              {facts.instanceNumber !== null ? ` (#${facts.instanceNumber})` : ''}
+            </div>
+            <div>{facts.sliceLocation !== null ? `Slice ${facts.sliceLocation.toFixed(1)} mm` : ''}</div>
+            <div>{playing ? `Cine ${fps} fps` : ''}</div>
+          </div>
+          <div className="corner bottom-right">
+            <div aria-label="Window">{facts.window ? `W ${Math.round(facts.window.width)} L ${Math.round(facts.window.center)}` : ''}</div>
+            <div>Zoom {(facts.zoom * 100).toFixed(0)}%</div>
+            <div>{facts.spacing}</div>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

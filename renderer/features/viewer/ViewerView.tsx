@@ -1,0 +1,256 @@
+/**
+ * The viewer: a study's series down the side (thumbnails with counts), one viewport or two side
+ * by side (1×2, the study beside a prior of the same patient, scrolled together by position), a
+ * toolbar whose every button has a key, and the `?` help listing them. Opened from the worklist
+ * (double-click, Enter, Actions → Open), the details, a hub worklist; Esc closes it.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { transportHeaders } from '../../lib/api';
+import { initCornerstone, setImageCacheBytes } from './cornerstone';
+import { SeriesThumbnail } from './SeriesThumbnail';
+import { controllers, StackView } from './StackView';
+import { installViewerProbe } from './viewer-probe';
+import { commandForKey, KEY_BINDINGS, KEY_NAMES, nearestSlice, TOOL_LABELS, WINDOW_PRESETS, type ViewerCommand, type ViewerTool } from './viewer-keys';
+import { useViewer } from './viewer-store';
+import { api } from '../../lib/api';
+import './viewer.css';
+
+const MAIN = 'viewport-main';
+const PRIOR = 'viewport-prior';
+
+export function ViewerView() {
+  const study = useViewer((s) => s.study);
+  const prior = useViewer((s) => s.prior);
+  const error = useViewer((s) => s.error);
+  const seriesIndex = useViewer((s) => s.seriesIndex);
+  const priorSeriesIndex = useViewer((s) => s.priorSeriesIndex);
+  const overlay = useViewer((s) => s.overlay);
+  const help = useViewer((s) => s.help);
+  const [ready, setReady] = useState(false);
+  const [startError, setStartError] = useState<string | null>(null);
+  const [tool, setTool] = useState<ViewerTool>('window');
+  const [fps, setFps] = useState(15);
+  const [activeViewport, setActiveViewport] = useState(MAIN);
+  const [compareOpen, setCompareOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const syncing = useRef(false);
+
+  useEffect(() => {
+    installViewerProbe();
+    initCornerstone({ headers: transportHeaders })
+      .then(async () => {
+        const settings = await api.call('viewer:settings', {});
+        if (settings.ok) setImageCacheBytes(settings.value.cacheMegabytes * 1024 * 1024);
+        setReady(true);
+      })
+      .catch((reason: unknown) => setStartError(`The viewer could not start: ${reason instanceof Error ? reason.message : 'unknown error'}.`));
+    root.current?.focus();
+  }, []);
+
+  const run = (command: ViewerCommand): void => {
+    const viewer = useViewer.getState();
+    switch (command.kind) {
+      case 'series':
+        if (activeViewport === PRIOR) viewer.showPriorSeries(viewer.priorSeriesIndex + command.by);
+        else viewer.showSeries(viewer.seriesIndex + command.by);
+        return;
+      case 'tool':
+        setTool(command.tool);
+        return;
+      case 'overlay':
+        viewer.toggleOverlay();
+        return;
+      case 'help':
+        viewer.toggleHelp();
+        return;
+      case 'layout':
+        if (viewer.prior !== null) void viewer.comparePrior(null);
+        else setCompareOpen((open) => !open);
+        return;
+      case 'close':
+        if (viewer.help) viewer.toggleHelp(false);
+        else if (compareOpen) setCompareOpen(false);
+        else viewer.close();
+        return;
+      default:
+        controllers.get(activeViewport)?.command(command);
+        // Window presets and view changes apply to both sides of a comparison.
+        if (command.kind !== 'step' && command.kind !== 'first' && command.kind !== 'last' && command.kind !== 'cine') {
+          for (const [id, controller] of controllers) if (id !== activeViewport) controller.command(command);
+        }
+    }
+  };
+
+  const onKeyDown = (event: React.KeyboardEvent): void => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target as HTMLElement;
+    if (['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName) && event.key !== 'Escape') return;
+    const command = commandForKey(event.key);
+    if (command === null) return;
+    // Space on a focused button presses it; elsewhere it plays the cine.
+    if (event.key === ' ' && target.tagName === 'BUTTON') return;
+    event.preventDefault();
+    event.stopPropagation();
+    run(command);
+  };
+
+  /** The other side of a comparison follows by position (the nearest slice), else by fraction. */
+  const follow = (from: string): void => {
+    if (syncing.current) return;
+    const source = controllers.get(from);
+    const other = controllers.get(from === MAIN ? PRIOR : MAIN);
+    if (source === undefined || other === undefined) return;
+    const position = source.positions()[source.index()] ?? null;
+    const target = nearestSlice(other.positions(), position, source.count() > 1 ? source.index() / (source.count() - 1) : 0);
+    syncing.current = true;
+    try {
+      if (target !== other.index()) other.setIndex(target);
+    } finally {
+      syncing.current = false;
+    }
+  };
+
+  const series = study?.series[seriesIndex];
+  const priorSeries = prior?.series[priorSeriesIndex];
+  const title = study === null ? 'Opening…' : study.deidentified ? 'De-identified study' : [study.study.patientName?.replace(/\^/g, ' '), study.study.studyDate, study.study.description].filter(Boolean).join(' · ');
+
+  return (
+    <div className="viewer" role="dialog" aria-modal="true" aria-label="Viewer" ref={root} tabIndex={-1} onKeyDown={onKeyDown}>
+      <header className="viewer-toolbar">
+        <button type="button" onClick={() => run({ kind: 'close' })} aria-label="Close viewer" title="Close (Esc)">
+          ✕
+        </button>
+        <span className="viewer-title" title={title}>
+          {title}
+        </span>
+        <div role="toolbar" aria-label="Tools" className="viewer-tools">
+          {(Object.keys(TOOL_LABELS) as ViewerTool[]).map((key) => (
+            <button key={key} type="button" aria-pressed={tool === key} className={tool === key ? 'pressed' : ''} onClick={() => setTool(key)} title={TOOL_LABELS[key]}>
+              {TOOL_LABELS[key]}
+            </button>
+          ))}
+          <select
+            aria-label="Window preset"
+            value=""
+            onChange={(event) => {
+              const preset = WINDOW_PRESETS.find((p) => p.id === event.target.value);
+              if (preset) run({ kind: 'preset', preset });
+              else if (event.target.value === 'file') run({ kind: 'file-window' });
+            }}
+          >
+            <option value="">Window…</option>
+            <option value="file">The file’s own (0)</option>
+            {WINDOW_PRESETS.map((preset) => (
+              <option key={preset.id} value={preset.id}>
+                {preset.label} ({preset.key})
+              </option>
+            ))}
+          </select>
+          <button type="button" onClick={() => run({ kind: 'fit' })} title="Fit (F)">Fit</button>
+          <button type="button" onClick={() => run({ kind: 'invert' })} title="Invert (I)">Invert</button>
+          <button type="button" onClick={() => run({ kind: 'rotate' })} title="Rotate 90° (R)">Rotate</button>
+          <button type="button" onClick={() => run({ kind: 'flip' })} title="Flip horizontally (H)">Flip</button>
+          <button type="button" onClick={() => run({ kind: 'reset' })} title="Reset (Backspace)">Reset</button>
+          <button type="button" onClick={() => run({ kind: 'cine' })} title="Play / stop cine (Space)">Cine</button>
+          <label className="viewer-fps">
+            <span>fps</span>
+            <input type="number" min={1} max={60} value={fps} aria-label="Cine frame rate (frames per second)" onChange={(event) => setFps(Math.min(60, Math.max(1, Number(event.target.value) || 1)))} />
+          </label>
+          <button type="button" aria-pressed={overlay} onClick={() => run({ kind: 'overlay' })} title="Overlay (O)">Overlay</button>
+          <button type="button" aria-pressed={prior !== null} disabled={(study?.priors.length ?? 0) === 0} onClick={() => run({ kind: 'layout' })} title="Compare with a prior (C)">
+            1×2
+          </button>
+          <button type="button" onClick={() => run({ kind: 'help' })} aria-label="Keyboard help" title="Keyboard help (?)">?</button>
+        </div>
+      </header>
+      {compareOpen && study !== null && prior === null && (
+        <div className="viewer-compare" role="listbox" aria-label="Prior studies">
+          {study.priors.map((p) => (
+            <button
+              key={p.studyInstanceUid}
+              type="button"
+              role="option"
+              aria-selected={false}
+              onClick={() => {
+                setCompareOpen(false);
+                void useViewer.getState().comparePrior(p.studyInstanceUid);
+              }}
+            >
+              {p.studyDate ?? 'No date'} · {p.modalities.join(', ')} · {p.description ?? ''}
+            </button>
+          ))}
+        </div>
+      )}
+      <aside className="viewer-series" aria-label="Series">
+        {ready && study?.series.map((s, index) => (
+          <SeriesThumbnail key={s.seriesInstanceUid} sessionId={study.sessionId} series={s} selected={index === seriesIndex} onSelect={() => useViewer.getState().showSeries(index)} />
+        ))}
+      </aside>
+      <div className={`viewer-stage${prior !== null ? ' split' : ''}`}>
+        {(error ?? startError) !== null && (
+          <p className="viewer-message" role="alert">
+            {error ?? startError}
+          </p>
+        )}
+        {study === null && error === null && <p className="viewer-message">Opening the study…</p>}
+        {ready && study !== null && series !== undefined && (
+          <StackView
+            key={`${study.sessionId}-${series.seriesInstanceUid}`}
+            viewportId={MAIN}
+            study={study}
+            series={series}
+            tool={tool}
+            fps={fps}
+            overlay={overlay}
+            active={activeViewport === MAIN}
+            label="Current study"
+            onActivate={() => setActiveViewport(MAIN)}
+            onScrolled={prior !== null ? follow : undefined}
+          />
+        )}
+        {ready && study !== null && study.series.length === 0 && <p className="viewer-message">This study has no images to show.</p>}
+        {ready && prior !== null && priorSeries !== undefined && (
+          <StackView
+            key={`${prior.sessionId}-${priorSeries.seriesInstanceUid}`}
+            viewportId={PRIOR}
+            study={prior}
+            series={priorSeries}
+            tool={tool}
+            fps={fps}
+            overlay={overlay}
+            active={activeViewport === PRIOR}
+            label={`Prior study ${prior.study.studyDate ?? ''}`}
+            onActivate={() => setActiveViewport(PRIOR)}
+            onScrolled={follow}
+          />
+        )}
+      </div>
+      {help && (
+        <div className="viewer-help" role="dialog" aria-label="Keyboard help">
+          <h2>Keys</h2>
+          <table>
+            <tbody>
+              {KEY_BINDINGS.map((binding) => (
+                <tr key={binding.label}>
+                  <td>
+                    {binding.keys.map((key) => (
+                      <kbd key={key}>{KEY_NAMES[key] ?? key.toUpperCase()}</kbd>
+                    ))}
+                  </td>
+                  <td>{binding.label}</td>
+                </tr>
+              ))}
+              <tr>
+                <td>Mouse</td>
+                <td>Wheel scrolls; left drag uses the tool; middle drag pans; right drag zooms.</td>
+              </tr>
+            </tbody>
+          </table>
+          <button type="button" onClick={() => useViewer.getState().toggleHelp(false)}>
+            Close help
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
