@@ -23,7 +23,13 @@ export function folderBlobStore(root: string): BlobStore {
 
     async put(key: string, body: Readable, options: PutOptions = {}): Promise<BlobFacts> {
       const target = where(key);
-      await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+      await mkdir(path.dirname(target), { recursive: true, mode: 0o700 }).catch(async (error: NodeJS.ErrnoException) => {
+        // Node's recursive mkdir answers ENOENT for a folder it may not create on a read-only
+        // disk: asked once without recursion, it gives the real reason (EROFS, EACCES), which
+        // the hub reports as its storage not being writable rather than as a lost file.
+        if (error.code !== 'ENOENT') throw error;
+        await mkdir(path.dirname(target), { mode: 0o700 });
+      });
       const partial = `${target}.${randomUUID()}.partial`;
       const measured = measuringStream(options);
       const file = createWriteStream(partial, { flags: 'wx', mode: 0o600 });

@@ -22,6 +22,7 @@ import type { BlobStore } from '../blobs/blob-store';
 import type { HubDatabase } from '../db/schema';
 import { DicomHeaderTap, NotDicomError, UploadTooLargeError, type DicomHeader } from '../dicom/dicom-header';
 import { HttpError } from '../http-error';
+import { serverFault } from '../http/server-faults';
 import { claimStudyFile, correctStudyFile, findStudyFile, releaseStudyFile, repointStudyFile, type StudyFileRecord } from './study-files-repository';
 
 /**
@@ -191,6 +192,8 @@ export async function storeInstance(
       throw new HttpError(422, CHECKSUM_MISMATCH_CODE, 'The file the hub received is not the file that was sent (its SHA-256 differs); nothing was stored. Send it again.');
     }
     if (error instanceof UploadIncomplete) throw new HttpError(400, 'upload-incomplete', 'The file arrived incomplete; nothing was stored. Send it again.');
+    // The hub's own storage failed (full, read-only): that is the answer, whatever became of the body.
+    if (serverFault(error) !== null) throw error;
     // The sender went away mid-body: nobody reads this answer, but the reason is logged.
     if (interrupted()) throw new HttpError(400, 'upload-interrupted', 'The upload was interrupted; nothing was stored. Send the file again.');
     throw error;

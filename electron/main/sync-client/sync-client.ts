@@ -90,7 +90,12 @@ interface OutboxRow {
   kind: string;
   payload: string;
   attempts: number;
+  study_uid: string | null;
+  hub_study_id: string | null;
 }
+
+/** The keys of the study an operation is about (its local UID, its hub id), as the outbox labels it. */
+const studyKeys = (row: OutboxRow): string[] => [row.study_uid === null ? null : `uid:${row.study_uid}`, row.hub_study_id === null ? null : `hub:${row.hub_study_id}`].filter((key) => key !== null);
 
 /** A failure worth trying again later: the hub is up but could not do it, or the upload was cut. */
 function retryable(error: unknown): error is HubRefusedError {
@@ -243,7 +248,7 @@ export class SyncClient {
   private dueOperations(limit: number): OutboxRow[] {
     return prepared(
       this.db,
-      `SELECT o.id, o.kind, o.payload, o.attempts FROM outbox o
+      `SELECT o.id, o.kind, o.payload, o.attempts, o.study_uid, o.hub_study_id FROM outbox o
        WHERE o.state = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
          AND NOT EXISTS (
            SELECT 1 FROM outbox e WHERE e.state = 'pending' AND e.seq < o.seq AND e.next_attempt_at > ?
@@ -264,11 +269,14 @@ export class SyncClient {
     for (;;) {
       const rows = this.dueOperations(batchSize);
       if (rows.length === 0) return;
-      await this.sendBatch(rows);
+      await this.sendBatch(rows, new Set());
     }
   }
 
-  private async sendBatch(rows: readonly OutboxRow[]): Promise<void> {
+  /** `held`: the studies of operations delayed in this push — later operations about them wait for their next push. */
+  private async sendBatch(batch: readonly OutboxRow[], held: Set<string>): Promise<void> {
+    const rows = batch.filter((row) => !studyKeys(row).some((key) => held.has(key)));
+    if (rows.length === 0) return;
     prepared(this.db, `UPDATE outbox SET attempts = attempts + 1 WHERE id IN (${rows.map(() => '?').join(', ')})`).run(...rows.map((r) => r.id));
     let results: readonly OperationResult[];
     try {
@@ -278,13 +286,15 @@ export class SyncClient {
       if (!wholeBatch) throw error;
       if (rows.length > 1) {
         const half = Math.ceil(rows.length / 2);
-        await this.sendBatch(rows.slice(0, half));
-        await this.sendBatch(rows.slice(half));
+        await this.sendBatch(rows.slice(0, half), held);
+        await this.sendBatch(rows.slice(half), held);
         return;
       }
       const [row] = rows;
-      if (retryable(error)) this.delayOperation(row, error.message);
-      else this.settle([{ id: row.id, status: 'rejected', error: { code: (error as HubRefusedError).code, message: (error as HubRefusedError).message } }], rows);
+      if (retryable(error)) {
+        this.delayOperation(row, error.message);
+        for (const key of studyKeys(row)) held.add(key);
+      } else this.settle([{ id: row.id, status: 'rejected', error: { code: (error as HubRefusedError).code, message: (error as HubRefusedError).message } }], rows);
       this.advance(1);
       return;
     }
@@ -477,8 +487,8 @@ export class SyncClient {
     if (kind === 'operation') {
       prepared(
         this.db,
-        "UPDATE outbox SET state = 'rejected', error_code = coalesce(error_code, 'discarded'), error_message = coalesce(error_message, 'Discarded by you.'), settled_at = coalesce(settled_at, ?), discarded_at = ?, dismissed_at = ? WHERE id = ?",
-      ).run(at, at, at, id);
+        "UPDATE outbox SET state = 'rejected', result = coalesce(result, ?), error_code = coalesce(error_code, 'discarded'), error_message = coalesce(error_message, 'Discarded by you.'), settled_at = coalesce(settled_at, ?), discarded_at = ?, dismissed_at = ? WHERE id = ?",
+      ).run(JSON.stringify({ id, status: 'rejected', error: { code: 'discarded', message: 'Discarded by you.' } }), at, at, at, id);
     } else {
       prepared(this.db, "UPDATE uploads SET state = 'failed', error = coalesce(error, 'Discarded by you.'), discarded_at = ?, next_attempt_at = NULL WHERE hub_study_id || '/' || sop_instance_uid = ?").run(at, id);
     }
@@ -486,6 +496,14 @@ export class SyncClient {
     this.emit();
     return item;
   }
+}
+
+/**
+ * The operation that tells the hub a queued item was discarded (its audit trail records it):
+ * the operation's kind or the file's SOP Instance UID, and its study when it was about one.
+ */
+export function discardRecord(item: QueueItem): OperationInput {
+  return { kind: 'sync.discard', discarded: { kind: item.kind, what: item.what.slice(0, 128), ...(item.studyUid === null ? {} : { study: { uid: item.studyUid } }) } };
 }
 
 /** A file's SHA-256, read as a stream (a resumable upload declares it; the hub checks it). */

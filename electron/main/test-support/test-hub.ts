@@ -21,6 +21,11 @@ export class TestHub {
   port = 0;
   /** Called when an upload's body starts arriving at the hub (a test can stop the hub right then). */
   onUpload: (() => void) | null = null;
+  /**
+   * A fault to inject into batches of operations: when it returns true for an operation in a
+   * batch, the hub fails the whole batch with a 500 (one operation that breaks the hub).
+   */
+  poison: ((operation: { readonly id: string; readonly kind: string }) => boolean) | null = null;
   private postgres: { readonly url: string; drop(): Promise<void> } | null = null;
   constructor(
     readonly dir: string,
@@ -54,6 +59,12 @@ export class TestHub {
       // pipeline, not pipe: a dropped connection must reach the hub's own upload pipeline.
       pipeline(payload, tap, () => undefined);
       return tap;
+    });
+    this.app.addHook('preHandler', async (request) => {
+      const poison = this.poison;
+      if (poison === null || request.method !== 'POST' || request.url !== '/api/operations') return;
+      const operations = (request.body as { operations?: { id: string; kind: string }[] } | null)?.operations ?? [];
+      if (operations.some((operation) => poison(operation))) throw new Error('A poisoned operation broke this batch.');
     });
     await this.app.listen({ port: this.port, host: '127.0.0.1' });
   }
