@@ -16,6 +16,7 @@ import type {
   HubProbeView,
   HubStatus,
   SyncQueueItemView,
+  UnfinishedImportsView,
   HubSwitchPreview,
   HubWorklistStudy,
   HubWorklistView,
@@ -89,6 +90,9 @@ export const CALLS = {
       .strict(),
   ),
   'import:cancel': call<{ readonly cancelled: boolean }>()(z.object({ importId }).strict()),
+  'import:unfinished': call<UnfinishedImportsView>()(z.object({}).strict()),
+  'import:resume': call<{ readonly importId: string }>()(z.object({ jobId: z.string().uuid() }).strict()),
+  'import:dismiss': call<{ readonly dismissed: boolean }>()(z.object({ jobId: z.string().uuid() }).strict()),
   'hub:status': call<HubStatus>()(z.object({}).strict()),
   'hub:setup': call<HubStatus>()(z.object({ siteName: name, adminName: name, email, password, setupToken: z.string().trim().max(200).optional() }).strict()),
   'hub:sign-in': call<HubStatus>()(

@@ -43,6 +43,13 @@ export interface SyncStatusView {
   readonly progress: { readonly done: number; readonly total: number } | null;
 }
 
+/** Imports the app stopped in the middle of (killed, machine off), offered again at start; and what the library held without an index row. */
+export interface UnfinishedImportsView {
+  readonly imports: readonly { readonly id: string; readonly paths: readonly string[]; readonly copyToLibrary: boolean; readonly startedAt: string }[];
+  /** What the start found in the library and put right (null before it has looked). */
+  readonly recovered: { readonly partialsRemoved: number; readonly orphansIndexed: number; readonly orphansRemoved: number } | null;
+}
+
 /** One item of the sync queue, as the Sync panel lists it. */
 export interface SyncQueueItemView {
   readonly kind: 'operation' | 'file';
@@ -289,6 +296,9 @@ export const CALL_NAMES = [
   'import:pick-folder',
   'import:start',
   'import:cancel',
+  'import:unfinished',
+  'import:resume',
+  'import:dismiss',
   'hub:status',
   'hub:setup',
   'hub:sign-in',

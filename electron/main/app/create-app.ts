@@ -24,6 +24,7 @@ import { CALL_GATE, type Handlers } from '../api/dispatch';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { ImportManager } from '../dicom-import/import-manager';
+import { recoverLibrary, type LibraryRecovery } from '../dicom-import/import-recovery';
 import { HubConnection, type HubConnectionOptions, type HubMode } from '../hub-connection/hub-connection';
 import { TokenStore, type TokenCipher } from '../hub-connection/token-store';
 import type { ImportOptions } from '../dicom-import/import-service';
@@ -88,7 +89,9 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
   mkdirSync(dataDir, { recursive: true });
   const db = openIndexDatabase(path.join(dataDir, 'index.sqlite'));
   const bus = new EventBus();
-  const imports = new ImportManager(db, bus, path.join(dataDir, 'library'), options.importPacing);
+  const libraryDir = path.join(dataDir, 'library');
+  const imports = new ImportManager(db, bus, libraryDir, options.importPacing);
+  let libraryRecovery: LibraryRecovery | null = null;
   // The hub and the workstation know each other through callbacks: a hub sign-in unlocks, a
   // lock redacts the hub's status.
   let workstation: Workstation | null = null;
@@ -168,6 +171,9 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     },
     'import:start': ({ paths, copyToLibrary }) => imports.start(paths, copyToLibrary),
     'import:cancel': ({ importId }) => imports.cancel(importId),
+    'import:unfinished': () => ({ imports: imports.unfinished(), recovered: libraryRecovery }),
+    'import:resume': ({ jobId }) => imports.resume(jobId),
+    'import:dismiss': ({ jobId }) => imports.dismiss(jobId),
     'hub:status': () => hub.status(),
     'hub:setup': (input) => hub.setup(input),
     'hub:sign-in': (input) => {
@@ -313,7 +319,11 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     imports,
     hub,
     workstation: lockScreen,
-    start: () => hub.start(),
+    start: async () => {
+      // Before anything writes to the library: what a crash left there is put right first.
+      libraryRecovery = await recoverLibrary(db, libraryDir);
+      await hub.start();
+    },
     async close() {
       lockScreen.close();
       imports.cancelAll();

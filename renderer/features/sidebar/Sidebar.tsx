@@ -6,7 +6,8 @@ import { useEffect, type ReactNode } from 'react';
 import { formatCount } from '../../lib/format';
 import { canAdminister, useHub } from '../hub/hub-store';
 import { isFiltered, useWorklist } from '../worklist/worklist-store';
-import { useHubWorklists } from '../hub-worklists/hub-worklist-store';
+import { useHubStudies, useHubWorklists } from '../hub-worklists/hub-worklist-store';
+import { HUB_VISIBLE, hubVisibleSource } from '../collections/hub-sources';
 import { useView, type MainView } from './view-store';
 
 const KIND_HINT = { personal: '', location: 'location', group: 'group' } as const;
@@ -54,9 +55,29 @@ export function Sidebar() {
           <span className="badge">{total === null || filtered ? '' : formatCount(total)}</span>
         </SidebarLink>
       </ul>
-      {userEmail !== null && worklists.length > 0 && (
+      {userEmail !== null && (
         <>
           <h2>On the hub</h2>
+          <ul aria-label="Hub studies">
+            <li>
+              <a
+                href={`#${HUB_VISIBLE.id}`}
+                aria-current={view === 'hub' && hubWorklist?.id === HUB_VISIBLE.id ? 'page' : undefined}
+                className={`worklist-link${view === 'hub' && hubWorklist?.id === HUB_VISIBLE.id ? ' current' : ''}`}
+                onClick={(event) => {
+                  event.preventDefault();
+                  showHubWorklist(HUB_VISIBLE);
+                  useHubStudies.getState().setSource(hubVisibleSource(userEmail));
+                }}
+              >
+                <span>{HUB_VISIBLE.name}</span>
+              </a>
+            </li>
+          </ul>
+        </>
+      )}
+      {userEmail !== null && worklists.length > 0 && (
+        <>
           <ul aria-label="Hub worklists">
             {worklists.map((worklist) => {
               const current = view === 'hub' && hubWorklist?.id === worklist.id;

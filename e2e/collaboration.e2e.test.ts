@@ -1,0 +1,145 @@
+/**
+ * End to end in Chromium (issue 13), one desktop and one hub, people signing in in turn: the
+ * admin sets the department policy and makes a department of two radiologists in Administration
+ * → Organisation; each of them sees the other's study under "All I can see" and a technologist
+ * outside it does not; the admin makes one study private from Actions (a lock shows) and the
+ * department member loses it, while its uploader keeps it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, screenshot, startApp } from './support/app-harness';
+import { launchChromium } from './support/browser';
+import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
+
+const summary = (uid: string, patientName: string, studyDescription: string) => ({
+  studyInstanceUid: uid,
+  patientName,
+  patientId: `P-${uid}`,
+  patientBirthDate: '1970-01-01',
+  studyDate: '2026-11-20',
+  studyTime: '10:00:00',
+  patientSex: 'F',
+  accessionNumber: `A-${uid.split('.').at(-1)}`,
+  studyDescription,
+  referringPhysicianName: null,
+  institutionName: 'Riverside',
+  modalities: ['MR'],
+  seriesCount: 1,
+  instanceCount: 1,
+});
+
+describe('collaboration inside a site: policy, departments, private studies', () => {
+  let hub: HubServer;
+  let desk: RunningApp;
+  let browser: Browser;
+  let page: Page;
+
+  const signIn = async (email: string) => {
+    await desk.app.hub.signIn({ url: hub.url, email, password: PASSWORD });
+    await expect.poll(() => page.getByRole('button', { name: /^Hub: / }).getAttribute('title')).toContain(email);
+  };
+  /** Opens "All I can see" and waits until it lists exactly these patients. */
+  const seesOnHub = async (expected: string[]) => {
+    await page.getByRole('list', { name: 'Hub studies' }).getByRole('link', { name: 'All I can see' }).click();
+    const grid = page.getByRole('grid', { name: /All I can see/ });
+    await grid.waitFor();
+    const listed = async () => (await grid.locator('.grid-body [role="row"]').allTextContents()).map((text) => /^[A-Za-z]+, [A-Za-z]+?(?=(?:Private)?P-)/.exec(text)?.[0] ?? text).sort();
+    await expect.poll(listed, { timeout: 10_000 }).toEqual(expected);
+  };
+
+  beforeAll(async () => {
+    hub = await startHubServer();
+    const riverside = await hub.site('Riverside', 'riverside.example');
+    await hub.user(riverside.accountId, 'Dana Neuro', 'dana@riverside.example', 'Radiologist');
+    await hub.user(riverside.accountId, 'Rex Neuro', 'rex@riverside.example', 'Radiologist');
+    await hub.user(riverside.accountId, 'Tom Tech', 'tom@riverside.example', 'Technologist');
+    // Each puts one study on the hub from their own desktop (as the outbox would).
+    for (const [email, uid, patient, description] of [
+      ['dana@riverside.example', '1.2.826.0.1.3680043.10.1.1', 'Dana^Patient', 'MR Brain'],
+      ['rex@riverside.example', '1.2.826.0.1.3680043.10.1.2', 'Rex^Patient', 'MR Spine'],
+      ['tom@riverside.example', '1.2.826.0.1.3680043.10.1.3', 'Tom^Patient', 'MR Knee'],
+    ] as const) {
+      const token = (await hub.app.inject({ method: 'POST', url: '/api/sessions', payload: { email, password: PASSWORD } })).json<{ token: string }>().token;
+      const { results } = await hub.api<{ results: { status: string }[] }>(token, 'POST', '/api/operations', { operations: [{ id: randomUUID(), kind: 'study.publish', study: summary(uid, patient, description) }] });
+      expect(results[0].status).toBe('applied');
+    }
+    desk = await startApp({ hubMode: 'remote' });
+    await desk.app.hub.signIn({ url: hub.url, email: 'admin@riverside.example', password: PASSWORD });
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    await page.goto(desk.server.url);
+  });
+
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') await screenshot(page, `failed-${context.task.name.slice(0, 40)}`).catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await desk?.stop();
+    await hub?.stop();
+  });
+
+  it('lets the admin set the department policy and make a department of two people', async () => {
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.getByRole('tab', { name: 'Organisation' }).click();
+    const policy = page.getByRole('form', { name: 'Viewing policy' });
+    await policy.waitFor();
+    expect(await policy.getByRole('radio', { name: /^Whole site/ }).isChecked()).toBe(true);
+    await policy.getByRole('radio', { name: /^Department/ }).check();
+    await policy.getByRole('button', { name: 'Save policy' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'The viewing policy is now “Department”' }).count()).toBe(1);
+
+    const add = page.getByRole('form', { name: 'Add a department' });
+    await add.getByLabel('New department name').fill('Neuroradiology');
+    await add.getByRole('button', { name: 'Add Department' }).click();
+    const panel = page.getByRole('region', { name: 'Department Neuroradiology' });
+    await panel.waitFor();
+    for (const person of ['Dana Neuro', 'Rex Neuro']) {
+      await panel.getByRole('searchbox', { name: 'Find someone to add to Neuroradiology' }).fill(person.split(' ')[0].toLowerCase());
+      await panel.getByRole('button', { name: `Add ${person} to Neuroradiology` }).click();
+      await expect.poll(() => panel.getByRole('table', { name: 'Members of Neuroradiology' }).textContent()).toContain(person);
+    }
+    await screenshot(page, '30-organisation-policy-departments');
+  });
+
+  it('shows two members of the department each other’s studies, and a third user neither', async () => {
+    await signIn('dana@riverside.example');
+    await seesOnHub(['Dana, Patient', 'Rex, Patient']);
+    await screenshot(page, '31-department-member-sees-peer');
+    await signIn('rex@riverside.example');
+    await seesOnHub(['Dana, Patient', 'Rex, Patient']);
+    await signIn('tom@riverside.example');
+    await seesOnHub(['Tom, Patient']);
+  });
+
+  it('lets the admin make one private from Actions (a lock shows), and the department member loses it', async () => {
+    await signIn('admin@riverside.example');
+    await seesOnHub(['Dana, Patient', 'Rex, Patient', 'Tom, Patient']);
+    const grid = page.getByRole('grid', { name: /All I can see/ });
+    await grid.locator('.grid-body [role="row"]').filter({ hasText: 'Rex, Patient' }).click();
+    await page.getByRole('button', { name: 'Actions' }).click();
+    expect(await page.getByRole('menuitem', { name: 'Unmark as private' }).getAttribute('aria-disabled')).toBe('true');
+    await page.getByRole('menuitem', { name: 'Make private' }).click();
+    await expect.poll(() => page.getByRole('status', { name: 'Private studies' }).textContent(), { timeout: 10_000 }).toMatch(/1 study made private/);
+    await expect.poll(() => grid.locator('.grid-body [role="row"]').filter({ hasText: 'Rex, Patient' }).getByRole('img', { name: 'Private' }).count()).toBe(1);
+    await screenshot(page, '32-made-private');
+    await signIn('dana@riverside.example');
+    await seesOnHub(['Dana, Patient']);
+    await signIn('rex@riverside.example');
+    await seesOnHub(['Dana, Patient', 'Rex, Patient']);
+  });
+
+  it('refuses Make private for a study that is not theirs, with the hub’s reason', async () => {
+    // Rex (a radiologist, studies.private) selects Dana's study: the hub refuses, and says why.
+    await page.getByRole('status', { name: 'Private studies' }).getByRole('button', { name: 'Dismiss' }).click({ timeout: 1_000 }).catch(() => undefined);
+    const grid = page.getByRole('grid', { name: /All I can see/ });
+    await grid.locator('.grid-body [role="row"]').filter({ hasText: 'Dana, Patient' }).click();
+    await page.getByRole('button', { name: 'Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Make private' }).click();
+    await expect.poll(() => page.getByRole('status', { name: 'Private studies' }).textContent(), { timeout: 10_000 }).toMatch(/1 refused.*does not allow/);
+  });
+});
