@@ -29,6 +29,7 @@ import type {
   WorkstationStatus,
 } from './contract';
 import { AUDIT_ACTIONS } from './audit-actions';
+import type { DicomNetStatus, DicomNodeView, QueryPage, RemoteSeriesView, SendFailureView } from './types/dicom-net';
 import { sitePolicySchema } from './permissions/site-policy';
 import { guestLinkOptionsSchema } from './guest-link-options';
 import { PASSWORD_MAX_LENGTH } from './password-policy';
@@ -74,6 +75,18 @@ const auditFilter = z
     to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
     studyId: hubId.optional(),
   })
+  .strict();
+
+/** An AE title (PS3.5 §6.2): 1–16 characters, no backslash or control characters, not only spaces. */
+const aeTitle = z.string().trim().regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, 'an AE title (up to 16 letters, digits or symbols, no backslash)');
+const dicomHost = z.string().trim().regex(/^[A-Za-z0-9.:_-]{1,253}$/, 'a host name or IP address');
+const dicomPort = z.number().int().min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
+const dicomJobId = z.string().regex(/^[a-z0-9-]{8,64}$/, 'a job id');
+/** A DICOM date as the query form gives it (YYYY-MM-DD), or nothing. */
+const queryDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date (YYYY-MM-DD)').optional();
+const queryText = z.string().trim().max(64).optional();
+const dicomNodeInput = z
+  .object({ id: z.number().int().positive().optional(), name, aeTitle, host: dicomHost, port: dicomPort, retrieve: z.enum(['move', 'get']).default('move') })
   .strict();
 
 export const CALLS = {
@@ -197,6 +210,54 @@ export const CALLS = {
   'viewer:set-settings': call<ViewerSettings>()(
     z.object({ cacheMegabytes: z.number().int().min(VIEWER_CACHE_MB.min, `at least ${VIEWER_CACHE_MB.min} MB`).max(VIEWER_CACHE_MB.max, `at most ${VIEWER_CACHE_MB.max} MB`) }).strict(),
   ),
+  'dicom:status': call<DicomNetStatus>()(z.object({}).strict()),
+  'dicom:set-listener': call<DicomNetStatus>()(
+    z
+      .object({
+        enabled: z.boolean(),
+        port: dicomPort,
+        aeTitle,
+        allowedAeTitles: z.array(aeTitle).max(200).default([]),
+        allowedAddresses: z.array(z.string().trim().regex(/^[0-9a-fA-F.:]{2,45}$/, 'an IP address')).max(200).default([]),
+        autoPublish: z.boolean().default(false),
+      })
+      .strict(),
+  ),
+  'dicom:save-node': call<DicomNodeView>()(dicomNodeInput),
+  'dicom:remove-node': call<{ readonly removed: boolean }>()(z.object({ id: z.number().int().positive() }).strict()),
+  'dicom:echo': call<{ readonly milliseconds: number }>()(z.union([z.object({ id: z.number().int().positive() }).strict(), z.object({ aeTitle, host: dicomHost, port: dicomPort }).strict()])),
+  'dicom:send': call<{ readonly jobId: string }>()(
+    z
+      .object({
+        nodeId: z.number().int().positive(),
+        studies: z.array(uid).max(1000).default([]),
+        series: z.array(z.object({ studyUid: uid, seriesUid: uid }).strict()).max(1000).default([]),
+      })
+      .strict()
+      .refine((input) => input.studies.length + input.series.length > 0, 'Choose at least one study or series to send.'),
+  ),
+  'dicom:send-failures': call<{ readonly failures: readonly SendFailureView[] }>()(z.object({ jobId: dicomJobId }).strict()),
+  'dicom:retry-send': call<{ readonly jobId: string }>()(z.object({ jobId: dicomJobId }).strict()),
+  'dicom:query': call<{ readonly jobId: string }>()(
+    z
+      .object({
+        nodeId: z.number().int().positive(),
+        patientName: queryText,
+        patientId: queryText,
+        accessionNumber: queryText,
+        dateFrom: queryDate,
+        dateTo: queryDate,
+        modality: z.string().trim().regex(/^[A-Z0-9]{0,16}$/, 'a modality (CT, MR…)').optional(),
+      })
+      .strict(),
+  ),
+  'dicom:query-page': call<QueryPage>()(z.object({ jobId: dicomJobId, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict()),
+  'dicom:query-series': call<{ readonly series: readonly RemoteSeriesView[] }>()(z.object({ nodeId: z.number().int().positive(), studyUid: uid }).strict()),
+  'dicom:retrieve': call<{ readonly jobId: string }>()(
+    z.object({ nodeId: z.number().int().positive(), items: z.array(z.object({ studyUid: uid, seriesUid: uid.optional() }).strict()).min(1).max(500) }).strict(),
+  ),
+  'dicom:priors': call<{ readonly jobId: string }>()(z.object({ nodeId: z.number().int().positive(), studyUid: uid }).strict()),
+  'dicom:cancel': call<{ readonly cancelled: boolean }>()(z.object({ jobId: dicomJobId }).strict()),
 } as const;
 
 

@@ -9,6 +9,7 @@ import type { SitePolicy } from './permissions/site-policy';
 import type { z } from 'zod';
 import type { CALLS } from './contract-schemas';
 import type { ImportProgress, ImportSummary } from './types/import';
+import type { DicomNetStatus } from './types/dicom-net';
 import type { SeriesSummary, StudySummary } from './types/study';
 
 export interface StudyDetails {
@@ -343,6 +344,20 @@ export const CALL_NAMES = [
   'workstation:lock',
   'workstation:activity',
   'workstation:set-idle-minutes',
+  'dicom:status',
+  'dicom:set-listener',
+  'dicom:save-node',
+  'dicom:remove-node',
+  'dicom:echo',
+  'dicom:send',
+  'dicom:send-failures',
+  'dicom:retry-send',
+  'dicom:query',
+  'dicom:query-page',
+  'dicom:query-series',
+  'dicom:retrieve',
+  'dicom:priors',
+  'dicom:cancel',
   'viewer:open',
   'viewer:close',
   'viewer:settings',
@@ -397,9 +412,11 @@ export interface EventPayloads {
   'hub:join-link': { readonly url: string };
   /** The workstation locked or unlocked (or its lock time changed). */
   'workstation:state': WorkstationStatus;
+  /** The DICOM listener and transfers changed (at most a few times a second). */
+  'dicom:activity': DicomNetStatus;
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status', 'hub:join-link', 'workstation:state'];
+export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status', 'hub:join-link', 'workstation:state', 'dicom:activity'];
 export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
 
 /** What the preload exposes as `window.studyshare`, and what the HTTP transport mimics. */

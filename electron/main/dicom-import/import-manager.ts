@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import type { ImportSummary } from '../../../shared/types/import';
 import { AppError } from '../api/app-error';
 import type { EventBus } from '../api/event-bus';
+import { dismissImport, recordImportEnd, recordImportStart, unfinishedImports, type UnfinishedImport } from './import-recovery';
 import { importPaths, type ImportOptions } from './import-service';
 
 /** Worklists refresh at most this often while an import is adding studies. */
@@ -16,6 +17,8 @@ const REFRESH_EVERY_MS = 1000;
 
 export class ImportManager {
   private readonly running = new Map<string, AbortController>();
+  /** The import jobs started by this process (running ones are not "unfinished from last time"). */
+  private readonly jobs = new Set<string>();
 
   constructor(
     private readonly db: Database.Database,
@@ -30,6 +33,9 @@ export class ImportManager {
       if (!existsSync(candidate)) throw new AppError('path-not-found', `No such file or folder: ${candidate}`);
     }
     const importId = randomUUID();
+    // Recorded before it starts: if the app stops before it ends, the next start offers it again.
+    const job = recordImportStart(this.db, paths, copyToLibrary);
+    this.jobs.add(job);
     const controller = new AbortController();
     this.running.set(importId, controller);
     let lastRefresh = 0;
@@ -49,8 +55,8 @@ export class ImportManager {
         }
       },
     })
-      .then((summary: ImportSummary) => this.finish(importId, summary, null))
-      .catch(() => this.finish(importId, null, { code: 'import-failed', message: 'The import stopped because the study index could not be written.' }));
+      .then((summary: ImportSummary) => this.finish(importId, job, summary, null))
+      .catch(() => this.finish(importId, job, null, { code: 'import-failed', message: 'The import stopped because the study index could not be written.' }));
     return { importId };
   }
 
@@ -70,7 +76,28 @@ export class ImportManager {
     return this.running.size;
   }
 
-  private finish(importId: string, summary: ImportSummary | null, error: { code: string; message: string } | null): void {
+  /** Imports the app stopped in the middle of, last time (offered again at start). */
+  unfinished(): UnfinishedImport[] {
+    return unfinishedImports(this.db).filter((job) => !this.jobs.has(job.id));
+  }
+
+  /** Runs an unfinished import again; it continues where it stopped (files already indexed are skipped). */
+  resume(jobId: string): { importId: string } {
+    const job = this.unfinished().find((candidate) => candidate.id === jobId);
+    if (job === undefined) throw new AppError('not-found', 'That import is no longer waiting to be resumed.');
+    dismissImport(this.db, jobId);
+    const existing = job.paths.filter((candidate) => existsSync(candidate));
+    if (existing.length === 0) throw new AppError('path-not-found', 'The folders of that import are no longer there (a disc or drive removed?). Nothing was changed.');
+    return this.start(existing, job.copyToLibrary);
+  }
+
+  /** Leaves an unfinished import as it is (what it indexed stays). */
+  dismiss(jobId: string): { dismissed: boolean } {
+    return { dismissed: dismissImport(this.db, jobId) };
+  }
+
+  private finish(importId: string, job: string, summary: ImportSummary | null, error: { code: string; message: string } | null): void {
+    recordImportEnd(this.db, job);
     this.running.delete(importId);
     this.bus.emit('import:finished', { importId, summary, error });
     this.bus.emit('data:changed', { reason: 'import' });

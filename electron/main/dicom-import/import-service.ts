@@ -20,6 +20,8 @@ export interface ImportOptions {
   readonly paths: readonly string[];
   /** Copy each new instance into this managed library folder instead of indexing it in place. */
   readonly copyTo?: string;
+  /** The files are in the managed library already (found there without an index row): indexed where they are, as managed. */
+  readonly alreadyInLibrary?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ImportProgress) => void;
   /** How often progress is reported, at most (default 100 ms). */
@@ -112,7 +114,7 @@ export async function importPaths(db: Database.Database, options: ImportOptions)
       return;
     }
     const result = reader.read(filePath);
-    const facts: FileFacts = { sourcePath: filePath, storedPath: filePath, size: info.size, mtimeMs: info.mtimeMs, managed: false };
+    const facts: FileFacts = { sourcePath: filePath, storedPath: filePath, size: info.size, mtimeMs: info.mtimeMs, managed: options.alreadyInLibrary === true };
     if (result.kind === 'dicomdir') {
       session.recordDicomdir(facts);
       counts.dicomdirs++;

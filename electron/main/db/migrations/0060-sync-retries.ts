@@ -5,9 +5,9 @@
  * refused item never blocks the others and the Sync panel can say what waits, why, since when
  * and when it is tried next. A file's SHA-256 is kept once computed (a resumable upload declares it).
  *
- * Imports that resume: an import's list of files is written before copying starts, each file
- * marked as it is indexed, so an import interrupted by a crash or a power cut is offered again
- * at the next start and continues where it stopped.
+ * Imports that resume: an import is recorded (what it was given) before it starts and marked
+ * finished when it ends, so one interrupted by a crash or a power cut is offered again at the
+ * next start; running it again continues where it stopped (files already indexed are skipped).
  */
 import type { Migration } from './index';
 
@@ -29,16 +29,11 @@ export const syncRetries0060: Migration = {
 
       CREATE TABLE import_jobs (
         id TEXT PRIMARY KEY,
-        source TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('running', 'done', 'cancelled')),
+        paths TEXT NOT NULL,
+        copy_to_library INTEGER NOT NULL CHECK (copy_to_library IN (0, 1)),
+        state TEXT NOT NULL CHECK (state IN ('running', 'finished', 'dismissed')),
         started_at TEXT NOT NULL,
         finished_at TEXT
-      ) STRICT;
-      CREATE TABLE import_job_files (
-        job_id TEXT NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,
-        path TEXT NOT NULL,
-        done INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (job_id, path)
       ) STRICT;
     `);
   },
