@@ -1,17 +1,16 @@
 /**
  * `--demo`: a ready-to-explore site on the embedded hub — locations, groups (one a department),
  * a user of every built-in role (passwords in the README) — and a few hundred generated studies
- * in the local index, some of them published to the hub. Running it again changes nothing.
+ * in the local index (images that look like what their modality and description say: see
+ * write-demo-studies.ts), some of them published to the hub. Running it again changes nothing.
  */
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { TRANSFER_SYNTAX } from '../../../shared/dicom/transfer-syntax';
 import { addUserRoute } from '../../../shared/hub-api/accounts';
 import type { StudyshareApp } from '../app/create-app';
 import { importPaths } from '../dicom-import/import-service';
-import { FAMILY_NAMES, GIVEN_NAMES, STUDY_DESCRIPTIONS } from '../dicom-write/sample-names';
-import { testUid, writeInstance } from '../dicom-write/synthetic-study';
 import { queryStudies } from '../study-index/study-query';
+import { SHOWCASE_STUDIES, writeDemoStudies } from './write-demo-studies';
 import { studyQuerySchema } from '../../../shared/types/study';
 
 export const DEMO_PASSWORD = 'studyshare-demo';
@@ -30,49 +29,8 @@ const GROUPS = [
   { name: 'Oncology Board', department: false },
   { name: 'Orthopedics', department: false },
 ];
-const MODALITIES = ['CT', 'MR', 'CR', 'US', 'DX', 'MG', 'PT', 'NM'];
-
-function writeDemoFiles(folder: string, studies: number): void {
-  for (let s = 0; s < studies; s++) {
-    const family = FAMILY_NAMES[(s * 7) % FAMILY_NAMES.length];
-    const given = GIVEN_NAMES[(s * 13) % GIVEN_NAMES.length];
-    const day = new Date(Date.UTC(2024, 0, 1) + ((s * 37) % 690) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
-    for (let series = 1; series <= 2; series++) {
-      for (let i = 1; i <= 2; i++) {
-        const file = path.join(folder, `S${s}`, `${series}-${i}.dcm`);
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(
-          file,
-          writeInstance(
-            {
-              specificCharacterSet: 'ISO_IR 192',
-              patientName: Buffer.from(`${family}^${given}`, 'utf8'),
-              patientId: `DEMO${String(1000 + (s % 220)).padStart(6, '0')}`,
-              patientBirthDate: `19${40 + (s % 60)}0${1 + (s % 9)}1${s % 10}`,
-              patientSex: s % 2 === 0 ? 'F' : 'M',
-              studyInstanceUid: testUid(7000, s),
-              studyDate: day,
-              studyTime: `${String(7 + (s % 11)).padStart(2, '0')}${String((s * 7) % 60).padStart(2, '0')}00`,
-              accessionNumber: `DEMO-${String(50000 + s)}`,
-              studyDescription: STUDY_DESCRIPTIONS[s % STUDY_DESCRIPTIONS.length],
-              referringPhysicianName: 'Physician^Paula',
-              institutionName: 'Demo Hospital',
-              seriesInstanceUid: testUid(7000, s, series),
-              modality: series === 1 ? MODALITIES[s % MODALITIES.length] : 'SR',
-              seriesNumber: series,
-              seriesDescription: series === 1 ? 'Primary' : 'Report',
-              sopInstanceUid: testUid(7000, s, series, i),
-              instanceNumber: i,
-              rows: series === 1 ? 32 : 0,
-              columns: series === 1 ? 32 : 0,
-            },
-            { transferSyntaxUid: TRANSFER_SYNTAX.explicitLittleEndian },
-          ),
-        );
-      }
-    }
-  }
-}
+/** Studies in the demo's local index: the showcase and a worklist's worth after them. */
+export const DEMO_STUDIES = 300;
 
 export async function seedDemo(app: StudyshareApp, dataDir: string, log: (line: string) => void): Promise<void> {
   // --demo on a fresh data folder: the demo site lives on the hub inside the app (the first-run choice made for the user).
@@ -98,9 +56,19 @@ export async function seedDemo(app: StudyshareApp, dataDir: string, log: (line: 
   }
 
   const folder = path.join(dataDir, 'demo-dicom');
-  if (!existsSync(folder)) writeDemoFiles(folder, 300);
+  if (!existsSync(folder)) {
+    log('Generating the demo images (once; they stay in the data folder)…');
+    const written = await writeDemoStudies(folder, { fillerStudies: DEMO_STUDIES - SHOWCASE_STUDIES });
+    log(
+      `Demo images: ${written.studies} studies, ${written.files} files, ${(written.bytes / 1e6).toFixed(1)} MB, generated in ${(written.milliseconds / 1000).toFixed(1)} s.`,
+    );
+  }
+  const importStarted = performance.now();
   const summary = await importPaths(app.db, { paths: [folder] });
-  if (summary.imported > 0) log(`Demo studies: ${summary.studies} studies (${summary.imported} images) imported from ${folder}.`);
+  if (summary.imported > 0) {
+    const seconds = ((performance.now() - importStarted) / 1000).toFixed(1);
+    log(`Demo studies: ${summary.studies} studies (${summary.imported} files) imported from ${folder} in ${seconds} s.`);
+  }
 
   // A few studies on the hub too, so worklists there are not empty.
   const sync = app.hub.syncClient;
