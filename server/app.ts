@@ -41,6 +41,7 @@ import { operationRoutes } from './routes/operations';
 import { passwordResetRoutes } from './routes/password-reset';
 import { worklistRoutes } from './routes/worklists';
 import { organisationRoutes } from './routes/organisation';
+import { collectionRoutes } from './routes/collections';
 
 export interface HubOptions {
   readonly db: Kysely<HubDatabase>;
@@ -269,6 +270,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(accountRoutes(context), { prefix: '/api' });
   app.register(worklistRoutes(context), { prefix: '/api' });
   app.register(organisationRoutes(context), { prefix: '/api' });
+  app.register(collectionRoutes(context), { prefix: '/api' });
   app.register(operationRoutes(context), { prefix: '/api' });
   app.register(changeRoutes(context), { prefix: '/api' });
   app.register(studyRoutes(context), { prefix: '/api' });

@@ -44,6 +44,15 @@ export const operationSchema = z.discriminatedUnion('kind', [
   z.object({ id, kind: z.literal('share.remove'), shareId: id }).strict(),
   z.object({ id, kind: z.literal('study.private'), study: studyRef, private: z.boolean() }).strict(),
   /**
+   * A study put into a collection (issue 13) by reference, whole or only some of its series
+   * (`seriesUids`); a second add of the same study replaces the series chosen. Refused when the
+   * collection was deleted meanwhile, the sender may not add to it, or the study is private and
+   * not theirs.
+   */
+  z.object({ id, kind: z.literal('collection.add'), collectionId: id, study: studyRef, seriesUids: z.array(uid).min(1).max(500).nullable().default(null) }).strict(),
+  /** A study taken out of a collection: no share is touched. */
+  z.object({ id, kind: z.literal('collection.remove'), collectionId: id, study: studyRef }).strict(),
+  /**
    * The person dropped a queued change or file on their desktop (Sync panel → Discard): it never
    * reaches the hub, so the hub records that it was dropped, on the study's trail when it was
    * about a study the person can see, else on their site's. `what` is the operation's kind or the

@@ -12,7 +12,8 @@
  * On every tenth world the hub's study list (server/studies/study-list.ts) is checked too, in
  * each of its plans: it splits a viewer's studies into parts and prunes candidates by index
  * (shares of whole sites' studies, uploads inside them) before testing this condition, and the
- * pruning must never drop a study the rules let the viewer see.
+ * pruning must never drop a study the rules let the viewer see — and so is each of the viewer's
+ * collections' lists (its live entries the rules let them see).
  */
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -300,6 +301,13 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
                 const page = await listStudies(trx, viewer, { kind: 'visible' }, hubStudyQuerySchema.parse({ limit: String(HUB_PAGE_MAX) }), tuning);
                 const listed = page.studies.map((study) => study.studyId).sort();
                 if (JSON.stringify(listed) !== JSON.stringify(seen)) mismatches.push(`${user.id} list (plan ${n}): lists ${listed.join(' ')}, the rules say ${seen.join(' ')}`);
+                // Each of their collections' lists: its live entries the rules let them see.
+                for (const collection of world.collections.filter((c) => expected.collectionIds.has(c.id))) {
+                  const inIt = seen.filter((id) => collection.studies.some((e) => e.study === id && !e.removed));
+                  const scoped = await listStudies(trx, viewer, { kind: 'collection', collectionId: collection.id }, hubStudyQuerySchema.parse({ limit: String(HUB_PAGE_MAX) }), tuning);
+                  const got = scoped.studies.map((study) => study.studyId).sort();
+                  if (JSON.stringify(got) !== JSON.stringify(inIt)) mismatches.push(`${user.id} collection ${collection.id} (plan ${n}): lists ${got.join(' ')}, the rules say ${inIt.join(' ')}`);
+                }
               }
             }
             for (const row of rows) {

@@ -16,6 +16,7 @@ import type { HubDatabase } from '../db/schema';
 import { lockChangeFeed, recordChange } from '../db/change-feed';
 import { HttpError } from '../http-error';
 import { recordAudit } from '../audit/audit-trail';
+import { addStudyToCollection, removeStudyFromCollection } from '../collections/collections-repository';
 import { emailRecipient, notifyShare } from './email-recipient';
 import { indexStudySearch, searchColumns } from '../studies/study-search-index';
 
@@ -177,6 +178,10 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
       await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'study.private', detail: { private: op.private } });
       return { private: op.private };
     }
+    case 'collection.add':
+      return addStudyToCollection(trx, actor, viewer, op.collectionId, await resolveStudy(trx, actor, op.study), op.seriesUids, at);
+    case 'collection.remove':
+      return removeStudyFromCollection(trx, actor, viewer, op.collectionId, await resolveStudy(trx, actor, op.study), at);
     case 'sync.discard': {
       // Where it is recorded: the study's trail when the person can see the study, else their site's.
       let studyId: string | null = null;

@@ -58,7 +58,9 @@ export const DEFAULT_STUDY_LIST_TUNING: StudyListTuning = { fetchBelow: FETCH_BE
 export type StudyListScope =
   | { readonly kind: 'visible' }
   /** A worklist's live shares; a personal worklist also holds the shares made to its owner in person. */
-  | { readonly kind: 'worklist'; readonly worklistId: string; readonly personalOwnerId: string | null };
+  | { readonly kind: 'worklist'; readonly worklistId: string; readonly personalOwnerId: string | null }
+  /** A collection's studies (issue 13): its live entries, as far as the viewer may see them. */
+  | { readonly kind: 'collection'; readonly collectionId: string };
 
 const cursorSchema = z.tuple([z.enum(STUDY_SORT_COLUMNS), z.enum(['asc', 'desc']), z.union([z.string().max(1000), z.number().int()]), z.string().min(1).max(100)]);
 
@@ -120,6 +122,12 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
         : sql<SqlBool>`(ws.worklist_id = ${scope.worklistId} OR ws.user_id = ${scope.personalOwnerId})`;
     filters.push(sql<SqlBool>`EXISTS (SELECT 1 FROM shares ws WHERE ws.study_id = s.id AND ws.removed_at IS NULL AND ${inWorklist})`);
     sources.push(sql`SELECT ws.study_id AS id FROM shares ws WHERE ws.removed_at IS NULL AND ${inWorklist}`);
+  }
+  let scopeIds: RawBuilder<unknown> | null = inWorklist === null ? null : sql`SELECT ws.study_id AS id FROM shares ws WHERE ws.removed_at IS NULL AND ${inWorklist}`;
+  if (scope.kind === 'collection') {
+    filters.push(sql<SqlBool>`EXISTS (SELECT 1 FROM collection_studies sc WHERE sc.study_id = s.id AND sc.collection_id = ${scope.collectionId} AND sc.removed_at IS NULL)`);
+    scopeIds = sql`SELECT sc.study_id AS id FROM collection_studies sc WHERE sc.collection_id = ${scope.collectionId} AND sc.removed_at IS NULL`;
+    sources.push(scopeIds);
   }
   for (const prefix of searchPrefixes(query.text ?? '')) {
     const range = sql<SqlBool>`t.term >= ${prefix} AND t.term < ${prefixEnd(prefix)}`;
@@ -209,7 +217,7 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
         ORDER BY ${order} LIMIT ${partLimit}) ${sql.id(`part_${part.site}_${part.private}`.replace(/[^A-Za-z0-9_]/g, '_'))}`;
     });
     // The rest: what reaches the viewer through shares and uploads (few), outside the site parts.
-    const reached = inWorklist === null ? reachedStudyIdsSql(viewer, { outsideWholeSites: true }) : sql`SELECT ws.study_id AS id FROM shares ws WHERE ws.removed_at IS NULL AND ${inWorklist}`;
+    const reached = scopeIds ?? reachedStudyIdsSql(viewer, { outsideWholeSites: true });
     parts.push(sql`SELECT * FROM (SELECT s.id, ${column} AS sort_value FROM (SELECT DISTINCT r.id FROM (${reached}) r) c CROSS JOIN studies s
       WHERE ${all([sql<SqlBool>`s.id = c.id AND NOT (${inSiteParts})`, ...checked, ...cursorWhere])} ORDER BY ${order} LIMIT ${partLimit}) rest`);
     const union = sql.join(parts, sql` UNION ALL `);
