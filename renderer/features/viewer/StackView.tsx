@@ -11,6 +11,7 @@ import { AngleTool, Enums as ToolEnums, LengthTool, PanTool, StackScrollTool, To
 import type { ViewerSeries, ViewerStudy } from '../../../shared/viewer/viewer-types';
 import { CoreEvents, imageIdsFor, renderingEngine, RENDERING_ENGINE_ID, ViewportType } from './cornerstone';
 import { describeLoadError } from './load-errors';
+import { imageProblem } from './image-checks';
 import { voiRange, windowOf, type ViewerCommand, type ViewerTool } from './viewer-keys';
 
 export interface StackController {
@@ -135,20 +136,30 @@ export function StackView(props: StackViewProps) {
     const onLoadError = (event: Event): void => {
       const detail = (event as CustomEvent<{ imageId: string; error: unknown }>).detail;
       if (!local.imageIds.includes(detail.imageId)) return;
-      console.warn('viewer: image failed', detail.error instanceof Error ? detail.error.message : JSON.stringify(detail.error)?.slice(0, 300), String(detail.error));
       local.errors.set(detail.imageId, describeLoadError(detail.error));
       report();
     };
     host.addEventListener(CoreEvents.IMAGE_RENDERED, onRendered);
     eventTarget.addEventListener(CoreEvents.IMAGE_LOAD_ERROR, onLoadError);
 
+    /** A loaded image is believed only once its pixel data is as long as its header says. */
+    const check = (imageId: string): void => {
+      const problem = imageProblem(imageId);
+      if (problem !== null) local.errors.set(imageId, problem);
+    };
+
     const show = (index: number): void => {
       const target = Math.min(local.imageIds.length - 1, Math.max(0, index));
       if (target < 0) return;
       local.index = target;
       const imageId = local.imageIds[target];
+      // What the file's own data already says is wrong is said before anything is drawn.
+      check(imageId);
       viewport.setImageIdIndex(target).then(
-        () => report(),
+        () => {
+          check(imageId);
+          report();
+        },
         (reason: unknown) => {
           if (!local.errors.has(imageId)) local.errors.set(imageId, describeLoadError(reason));
           report();
@@ -245,6 +256,7 @@ export function StackView(props: StackViewProps) {
       viewport.setStack(imageIds, 0).then(
         () => {
           if (disposed) return;
+          check(imageIds[0]);
           viewport.render();
           // Decode the rest of the series in the background, nearest first, so scrolling finds it ready.
           toolUtilities.stackPrefetch.enable(host);

@@ -7,6 +7,7 @@
  */
 import { cache } from '@cornerstonejs/core';
 import { controllers } from './StackView';
+import { imageProblem } from './image-checks';
 
 interface ProbeImage {
   getPixelData?: () => ArrayLike<number>;
@@ -31,8 +32,11 @@ export const viewerProbe = {
   },
   /** Values of the rectangle (x, y, width, height) of the current image, row by row; null until it is decoded. */
   region: (viewportId: string, x: number, y: number, width: number, height: number) => {
-    const imageId = controllers.get(viewportId)?.imageId();
-    const image = imageId ? (cache.getImage(imageId) as unknown as ProbeImage | undefined) : undefined;
+    const controller = controllers.get(viewportId);
+    const imageId = controller?.imageId();
+    // An image the viewport says it cannot show has no values to compare.
+    if (!imageId || controller?.error() || imageProblem(imageId) !== null) return null;
+    const image = cache.getImage(imageId) as unknown as ProbeImage | undefined;
     if (image === undefined) return null;
     const data = image.voxelManager?.getScalarData() ?? image.getPixelData?.();
     if (data === undefined) return null;
