@@ -32,7 +32,10 @@ const CR_READER = { manufacturer: 'Demo Medical', model: 'Demo CR Reader' };
 const MG_SYSTEM = { manufacturer: 'Demo Medical', model: 'Demo Mammo DR' };
 
 /** Chest CT: 60 slices of 5 mm from the apices to the upper abdomen. */
-const CHEST_DEPTHS = Array.from({ length: 60 }, (_, i) => -5 + i * 5);
+export const CHEST_DEPTHS = Array.from({ length: 60 }, (_, i) => -5 + i * 5);
+
+/** MR brain: 24 axial slices, 6 mm apart, from the skull base to the vertex. */
+export const BRAIN_HEIGHTS = Array.from({ length: 24 }, (_, i) => -6 + i * 6);
 
 /** The showcase: few studies, full series. */
 export async function writeShowcase(out: DemoOutput, ct: CtAnatomyCache, head: HeadLabelCache): Promise<void> {
@@ -50,8 +53,7 @@ export async function writeShowcase(out: DemoOutput, ct: CtAnatomyCache, head: H
 
   const brain: DemoStudy = { index: 4, patient: SHOWCASE_PATIENTS.brain, date: '20261110', time: '081000', accession: 'DH26111003', description: 'MR Brain w/o contrast', referringPhysician: REFERRERS[2], institution: INSTITUTION };
   const mrSeries = (number: number, description: string): DemoSeries => ({ number, modality: 'MR', description, bodyPart: 'BRAIN', sopClassUid: SOP_CLASS.mr, ...MR_SCANNER });
-  const heights = Array.from({ length: 24 }, (_, i) => -6 + i * 6);
-  const mr = { heights, matrix: 256, fieldOfView: 230, sliceThickness: 5 };
+  const mr = { heights: BRAIN_HEIGHTS, matrix: 256, fieldOfView: 230, sliceThickness: 5 };
   await writeHead(out, brain, mrSeries(1, 'AX T1 SE'), { ...mr, contrast: 'T1', noiseSeed: 1, transferSyntaxUid: TRANSFER_SYNTAX.implicitLittleEndian }, head);
   await writeHead(out, brain, mrSeries(2, 'AX T2 TSE'), { ...mr, contrast: 'T2', noiseSeed: 2, transferSyntaxUid: COMPRESSED_SYNTAX.jpeg2000Lossless }, head);
   await writeHead(out, brain, mrSeries(3, 'AX FLAIR'), { ...mr, contrast: 'FLAIR', noiseSeed: 3, transferSyntaxUid: COMPRESSED_SYNTAX.jpegLossless }, head);

@@ -264,6 +264,12 @@ export async function writeXaCine(out: DemoOutput, study: DemoStudy, series: Dem
     PositionerPrimaryAngle: plan.primaryAngle,
     PositionerSecondaryAngle: plan.secondaryAngle,
     PixelIntensityRelationship: 'LOG',
+    // The cine is shown as stored; the identity rescale and an empty orientation (a C-arm
+    // projection has no simple one) are what the XA IOD asks for.
+    PatientOrientation: '',
+    RescaleIntercept: 0,
+    RescaleSlope: 1,
+    RescaleType: 'US',
     WindowCenter: 128,
     WindowWidth: 256,
   };
@@ -313,11 +319,16 @@ export async function writeMammoCc(
     const dataset: NaturalDataset = {
       ...commonModules(study, series, index + 1, ['ORIGINAL', 'PRIMARY']),
       PresentationIntentType: 'FOR PRESENTATION',
+      PresentationLUTShape: 'IDENTITY',
+      LossyImageCompression: '00',
+      OrganExposed: 'BREAST',
+      PositionerType: 'MAMMOGRAPHIC',
+      AcquisitionContextSequence: [],
       ImageLaterality: view.laterality,
       ViewPosition: 'CC',
       // Right CC: rows run towards the patient's back, columns towards her left (PS3.3 C.8.11.7).
       PatientOrientation: view.laterality === 'R' ? ['P', 'L'] : ['A', 'R'],
-      ViewCodeSequence: [{ CodeValue: 'R-10242', CodingSchemeDesignator: 'SRT', CodeMeaning: 'cranio-caudal' }],
+      ViewCodeSequence: [{ CodeValue: 'R-10242', CodingSchemeDesignator: 'SRT', CodeMeaning: 'cranio-caudal', ViewModifierCodeSequence: [] }],
       AnatomicRegionSequence: [{ CodeValue: 'T-04000', CodingSchemeDesignator: 'SRT', CodeMeaning: 'Breast' }],
       DetectorType: 'DIRECT',
       KVP: 29,

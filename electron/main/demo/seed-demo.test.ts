@@ -3,10 +3,10 @@ import { studyQuerySchema } from '../../../shared/types/study';
 import { createStudyshareApp } from '../app/create-app';
 import { queryStudies } from '../study-index/study-query';
 import { tempDir } from '../test-support/temp-dir';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed-demo';
+import { DEMO_PASSWORD, DEMO_STUDIES, DEMO_USERS, seedDemo } from './seed-demo';
 
 describe('--demo', () => {
-  it('seeds a site with every role, places and a department, and 300 local studies — once', async () => {
+  it('seeds a site with every role, places and a department, and 300 local studies whose modality, description and patient agree — once', async () => {
     const dataDir = tempDir();
     const app = createStudyshareApp(dataDir, { kind: 'browser' }, { syncEveryMs: 0 });
     await app.start();
@@ -17,12 +17,29 @@ describe('--demo', () => {
     expect(overview.users.map((u) => u.role).sort()).toEqual(DEMO_USERS.map((u) => u.role).sort());
     expect(overview.locations).toHaveLength(3);
     expect(overview.groups.filter((g) => g.department).map((g) => g.name)).toEqual(['Neuroradiology']);
-    expect(queryStudies(app.db, studyQuerySchema.parse({ limit: 1 })).total).toBe(300);
+    expect(lines.join('\n')).toMatch(/Demo images: 300 studies, \d+ files, [\d.]+ MB, generated in [\d.]+ s\./);
+    const studies = queryStudies(app.db, studyQuerySchema.parse({ limit: 1000 }));
+    expect(studies.total).toBe(DEMO_STUDIES);
+    expect(DEMO_STUDIES).toBe(300);
+    // What the index shows agrees: a description names the modality it holds, a mammogram is a woman's.
+    const modalityOf: ReadonlyArray<readonly [RegExp, string]> = [[/^CT /, 'CT'], [/^MR /, 'MR'], [/^XR /, 'CR'], [/^Mammo /, 'MG'], [/^XA /, 'XA']];
+    for (const study of studies.rows) {
+      const rule = modalityOf.find(([pattern]) => pattern.test(study.studyDescription ?? ''));
+      expect(study.modalities, study.studyDescription ?? '').toEqual([rule?.[1]]);
+      if (study.modalities.includes('MG')) expect(study.patientSex).toBe('F');
+      expect(study.accessionNumber).toMatch(/^DH\d{8,}$/);
+    }
+    const chest = studies.rows.filter((study) => study.patientName === 'Walker^Robert');
+    expect(chest.map((study) => [study.studyDescription, study.seriesCount, study.instanceCount]).sort()).toEqual([
+      ['CT Chest w/o contrast', 1, 60],
+      ['CT Chest w/o contrast', 2, 120],
+      ['XR Chest PA', 1, 1],
+    ]);
     expect(app.hub.status().sync).toMatchObject({ state: 'online', pending: 0 });
 
     await seedDemo(app, dataDir, () => {});
     expect((await app.hub.adminOverview()).users).toHaveLength(DEMO_USERS.length);
-    expect(queryStudies(app.db, studyQuerySchema.parse({ limit: 1 })).total).toBe(300);
+    expect(queryStudies(app.db, studyQuerySchema.parse({ limit: 1 })).total).toBe(DEMO_STUDIES);
 
     for (const user of DEMO_USERS) {
       await app.hub.signOut();
@@ -30,5 +47,5 @@ describe('--demo', () => {
       expect(status.user?.role).toBe(user.role);
     }
     await app.close();
-  });
+  }, 300_000);
 });

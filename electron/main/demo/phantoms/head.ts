@@ -19,11 +19,10 @@ const SIGNAL: Readonly<Record<HeadContrast, Readonly<Record<HeadTissue, number>>
 };
 
 export const HEAD_LANDMARKS = {
-  /** A lateral ventricle's body (x, y) at heights 40–60 mm. */
-  rightVentricle: { x: -11, y: -2 },
-  /** Centrum semiovale, white matter (x, y) at heights 60–80 mm. */
+  /** The right lateral ventricle's body (x, y) at heights 40–60 mm: CSF. */
+  rightVentricle: { x: -11, y: 3 },
+  /** Centrum semiovale (x, y) at heights 66–80 mm: white matter. */
   whiteMatter: { x: -30, y: 10 },
-  /** Occipital skull (x, y offset from the back of the head inwards): bone. */
 } as const;
 
 /** Half-axes of the head outline at a height, mm. */
