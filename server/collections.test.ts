@@ -153,6 +153,11 @@ describe.each(HUB_ENGINES)('hub: collections (%s)', (engine) => {
     expect((await call('DELETE', `/api/collections/${teaching}/members/user/${people.teacher.id}`, 'teacher')).statusCode).toBe(409);
     // Someone of another site is no member to add.
     expect((await call('PUT', `/api/collections/${teaching}/members`, 'teacher', { kind: 'user', memberId: people.adminB.id, rights: [] })).statusCode).toBe(404);
+    // Candidates to invite: people and groups of its site by name, not yet members; for those who may invite.
+    const found = (await call('GET', `/api/collections/${teaching}/candidates?q=ADM`, 'teacher')).json<{ candidates: { name: string }[] }>().candidates;
+    expect(found.map((c) => c.name)).toEqual(['Admin A']);
+    expect((await call('GET', `/api/collections/${teaching}/candidates?q=%25`, 'teacher')).json<{ candidates: unknown[] }>().candidates).toEqual([]);
+    expect((await call('GET', `/api/collections/${teaching}/candidates?q=adm`, 'student')).statusCode).toBe(403);
     const members = (await call('GET', `/api/collections/${teaching}/members`, 'student')).json<{ members: { name: string; rights: string[] }[] }>().members;
     expect(members.map((m) => `${m.name}:${m.rights.join('+')}`).sort()).toEqual(['student:', 'teacher:manage', 'tech:add+invite']);
   });

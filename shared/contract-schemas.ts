@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import type {
+  CollectionMemberView,
+  CollectionOutcome,
+  CollectionView,
   DepartmentView,
   OrganisationPolicyView,
   PrivateOutcome,
@@ -31,6 +34,7 @@ import type {
 import { AUDIT_ACTIONS } from './audit-actions';
 import type { DicomNetStatus, DicomNodeView, QueryPage, RemoteSeriesView, SendFailureView } from './types/dicom-net';
 import { sitePolicySchema } from './permissions/site-policy';
+import { collectionRightsSchema } from './permissions/collections';
 import { guestLinkOptionsSchema } from './guest-link-options';
 import { PASSWORD_MAX_LENGTH } from './password-policy';
 import { BUILT_IN_ROLE_NAMES, PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
@@ -202,6 +206,23 @@ export const CALLS = {
   // Every study the hub lets this user see (their site's as its policy says, departments, shares, collections), paged like a worklist.
   'hub-studies:visible': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number | null; readonly totalCapped: boolean; readonly nextCursor: string | null }>()(
     studyQuerySchema.extend({ limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict(),
+  ),
+  'collections:list': call<{ readonly collections: readonly CollectionView[] }>()(z.object({}).strict()),
+  'collections:create': call<CollectionView>()(z.object({ name, description: z.string().trim().max(2000).default('') }).strict()),
+  'collections:update': call<CollectionView>()(z.object({ id: hubId, name, description: z.string().trim().max(2000).default('') }).strict()),
+  'collections:delete': call<Record<string, never>>()(z.object({ id: hubId }).strict()),
+  'collections:members': call<{ readonly members: readonly CollectionMemberView[] }>()(z.object({ id: hubId }).strict()),
+  'collections:set-member': call<{ readonly members: readonly CollectionMemberView[] }>()(
+    z.object({ id: hubId, kind: z.enum(['user', 'group']), memberId: hubId, rights: collectionRightsSchema }).strict(),
+  ),
+  'collections:remove-member': call<{ readonly members: readonly CollectionMemberView[] }>()(z.object({ id: hubId, kind: z.enum(['user', 'group']), memberId: hubId }).strict()),
+  'collections:add-studies': call<CollectionOutcome>()(z.object({ collectionId: hubId, studies: z.array(studyRef).min(1).max(1000) }).strict()),
+  'collections:remove-studies': call<CollectionOutcome>()(z.object({ collectionId: hubId, studies: z.array(studyRef).min(1).max(1000) }).strict()),
+  'collections:studies': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number | null; readonly totalCapped: boolean; readonly nextCursor: string | null }>()(
+    studyQuerySchema.extend({ collectionId: hubId, limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict(),
+  ),
+  'collections:candidates': call<{ readonly candidates: readonly { readonly kind: 'user' | 'group'; readonly id: string; readonly name: string }[] }>()(
+    z.object({ id: hubId, q: z.string().trim().min(1).max(100) }).strict(),
   ),
   'studies:set-private': call<PrivateOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), private: z.boolean() }).strict()),
   'viewer:open': call<ViewerStudy>()(z.object({ study: studyRef }).strict()),

@@ -289,6 +289,17 @@ export interface PrivateOutcome {
   readonly refused: readonly { readonly study: string; readonly reason: string }[];
 }
 
+export type { CollectionMemberView, CollectionView } from './hub-api/collections';
+
+/** What became of putting studies into (or taking them out of) a collection, in the share-status style. */
+export interface CollectionOutcome {
+  readonly online: boolean;
+  readonly changed: number;
+  readonly already: number;
+  readonly pending: number;
+  readonly refused: readonly { readonly study: string; readonly reason: string }[];
+}
+
 /** Every call name; contract-schemas.ts checks at compile time that it matches CALLS. */
 export const CALL_NAMES = [
   'host:info',
@@ -372,6 +383,17 @@ export const CALL_NAMES = [
   'organisation:remove-department-member',
   'studies:set-private',
   'hub-studies:visible',
+  'collections:list',
+  'collections:create',
+  'collections:update',
+  'collections:delete',
+  'collections:members',
+  'collections:set-member',
+  'collections:remove-member',
+  'collections:add-studies',
+  'collections:remove-studies',
+  'collections:studies',
+  'collections:candidates',
 ] as const;
 
 export type CallName = keyof typeof CALLS;

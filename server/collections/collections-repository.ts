@@ -9,7 +9,7 @@
  * so that a late add is refused as "deleted".
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { CollectionMemberView, CollectionView } from '../../shared/hub-api/collections';
 import { COLLECTION_RIGHTS, effectiveRights, leavesNoManager, mayAddStudy, type CollectionRight } from '../../shared/permissions/collections';
 import { studyAccess, type ViewerFacts } from '../../shared/permissions/visibility';
@@ -198,4 +198,18 @@ export async function removeStudyFromCollection(trx: Transaction<HubDatabase>, a
   await recordChange(trx, studyId, at);
   await recordAudit(trx, { at, accountId: entry.account_id, studyId, trail: 'study', actorId: actor.userId, action: 'collection.study', detail: { change: 'removed', collection: collectionId } });
   return { studyId, removed: true };
+}
+
+/** Users and groups of the collection's site matching `q` (by name), not yet members: to invite. */
+export async function inviteCandidates(db: Db, viewer: ViewerFacts, id: string, q: string) {
+  const { collection, rights } = await collectionFor(db, viewer, id);
+  requireRight(rights, 'invite', 'Your rights in this collection do not include inviting members.');
+  if (collection.account_id === null) return [];
+  const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const members = new Set((await listMembers(db, id)).map((m) => `${m.kind}:${m.id}`));
+  const [users, groups] = await Promise.all([
+    db.selectFrom('users').select(['id', 'name']).where('account_id', '=', collection.account_id).where('active', '=', 1).where(sql<SqlBool>`lower(name) LIKE ${like} ESCAPE '\\'`).orderBy('name').limit(20).execute(),
+    db.selectFrom('groups').select(['id', 'name']).where('account_id', '=', collection.account_id).where(sql<SqlBool>`lower(name) LIKE ${like} ESCAPE '\\'`).orderBy('name').limit(20).execute(),
+  ]);
+  return [...users.map((u) => ({ kind: 'user' as const, ...u })), ...groups.map((g) => ({ kind: 'group' as const, ...g }))].filter((c) => !members.has(`${c.kind}:${c.id}`));
 }

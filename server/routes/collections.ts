@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import {
+  collectionCandidatesRoute,
   collectionMembersRoute,
   collectionStudiesRoute,
   createCollectionRoute,
@@ -17,7 +18,7 @@ import {
 import { viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
 import { requireAccount, requirePermission } from '../auth/sessions';
-import { collectionFor, createCollection, deleteCollection, listCollections, membersFor, removeMember, setMember, updateCollection } from '../collections/collections-repository';
+import { collectionFor, inviteCandidates, createCollection, deleteCollection, listCollections, membersFor, removeMember, setMember, updateCollection } from '../collections/collections-repository';
 import { addRoute } from '../http/hub-route';
 import { HttpError } from '../http-error';
 import { listStudies } from '../studies/study-list';
@@ -54,6 +55,8 @@ export const collectionRoutes =
     addRoute(app, removeCollectionMemberRoute, async ({ params }, { actor }) => ({
       members: await removeMember(db, await viewerFacts(db, actor), params.id, { kind: params.kind, memberId: params.memberId }, now().toISOString()),
     }));
+
+    addRoute(app, collectionCandidatesRoute, async ({ params, query }, { actor }) => ({ candidates: await inviteCandidates(db, await viewerFacts(db, actor), params.id, query.q) }));
 
     addRoute(app, collectionStudiesRoute, async ({ params, query }, { actor }) => {
       const viewer = await viewerFacts(db, actor);

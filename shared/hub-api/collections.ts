@@ -85,3 +85,12 @@ export const collectionStudiesRoute = hubRoute({
   query: hubStudyQuerySchema,
   response: hubStudyPageSchema,
 });
+
+export const collectionCandidatesRoute = hubRoute({
+  method: 'GET',
+  path: '/api/collections/:id/candidates',
+  summary: 'Users and groups of the collection’s site whose name matches, to invite (invite).',
+  params: z.object({ id }).strict(),
+  query: z.object({ q: z.string().trim().min(1).max(100) }).strict(),
+  response: z.object({ candidates: z.array(z.object({ kind: z.enum(['user', 'group']), id, name: z.string() })) }),
+});

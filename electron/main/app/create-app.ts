@@ -32,6 +32,18 @@ import { findStudy, listSeries } from '../study-index/study-lookup';
 import { queryStudies } from '../study-index/study-query';
 import { ShareService } from '../sharing/share-service';
 import { PrivateStudies } from '../private-studies/private-service';
+import { CollectionStudies } from '../collections/collection-service';
+import {
+  collectionCandidatesRoute,
+  collectionMembersRoute,
+  collectionStudiesRoute,
+  createCollectionRoute,
+  deleteCollectionRoute,
+  listCollectionsRoute,
+  removeCollectionMemberRoute,
+  setCollectionMemberRoute,
+  updateCollectionRoute,
+} from '../../../shared/hub-api/collections';
 import {
   addDepartmentMemberRoute,
   addDepartmentRoute,
@@ -48,6 +60,8 @@ import { Workstation } from '../workstation/workstation';
 import { parsePublicUrl } from '../../../shared/hub-info';
 import { ViewerService } from '../viewer/viewer-service';
 import { registerViewerData } from '../viewer/viewer-data';
+import { DicomNetService } from '../dicom-net/dicom-net-service';
+import { dicomFlagsFromEnvironment } from '../dicom-net/dicom-flags';
 
 export interface HostServices {
   readonly kind: HostInfo['kind'];
@@ -83,6 +97,8 @@ export interface AppOptions {
   readonly embeddedHub?: HubConnectionOptions['embeddedHub'];
   /** The workstation's clock and idle check (tests). */
   readonly workstation?: { readonly now?: () => number; readonly checkEveryMs?: number };
+  /** `--dicom-port` / `--ae-title`: the DICOM listener runs with these, whatever Settings say. */
+  readonly dicom?: { readonly port?: number; readonly aeTitle?: string };
 }
 
 export function createStudyshareApp(dataDir: string, host: HostServices, options: AppOptions = {}): StudyshareApp {
@@ -127,6 +143,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
 
   const sharing = new ShareService(db, hub);
   const privateStudies = new PrivateStudies(db, hub);
+  const collectionStudies = new CollectionStudies(db, hub);
   /** A local study the person signed in may see (others answer as if absent). */
   const requireVisible = (uid: string): void => {
     if (!localStudyVisible(db, uid, lockScreen.viewer())) throw new AppError('not-found', 'That study is no longer in the index.');
@@ -151,6 +168,17 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
   bus.subscribe((name) => {
     if (name === 'workstation:state' && lockScreen.locked) viewer.closeAll();
   });
+
+  const dicom = new DicomNetService({
+    db,
+    bus,
+    libraryDir,
+    actor: () => lockScreen.status().user?.name ?? 'unknown',
+    flags: options.dicom ?? dicomFlagsFromEnvironment(process.env),
+  });
+  const requireVisibleUids = (uids: readonly string[]): void => {
+    for (const uid of uids) requireVisible(uid);
+  };
 
   const handlers: Handlers = {
     // Every call passes here first (dispatch.ts): locked, only call-gate.ts's allowlist runs.
@@ -242,6 +270,31 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
         studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary })),
       };
     },
+    'collections:list': () => hub.hubRoute(listCollectionsRoute, {}),
+    'collections:create': async (body) => (await hub.hubRoute(createCollectionRoute, { body })).collection,
+    'collections:update': async ({ id, ...body }) => (await hub.hubRoute(updateCollectionRoute, { params: { id }, body })).collection,
+    'collections:delete': async ({ id }) => {
+      await hub.hubRoute(deleteCollectionRoute, { params: { id } });
+      return {};
+    },
+    'collections:candidates': ({ id, q }) => hub.hubRoute(collectionCandidatesRoute, { params: { id }, query: { q } }),
+    'collections:members': ({ id }) => hub.hubRoute(collectionMembersRoute, { params: { id } }),
+    'collections:set-member': ({ id, ...body }) => hub.hubRoute(setCollectionMemberRoute, { params: { id }, body }),
+    'collections:remove-member': (params) => hub.hubRoute(removeCollectionMemberRoute, { params }),
+    'collections:add-studies': (input) => {
+      requireVisibleRefs(input.studies);
+      return collectionStudies.change(input, true);
+    },
+    'collections:remove-studies': (input) => collectionStudies.change(input, false),
+    'collections:studies': async ({ collectionId, ...query }) => {
+      const page = await hub.hubRoute(collectionStudiesRoute, { params: { id: collectionId }, query: hubStudyQueryParams(query) });
+      return {
+        total: page.total,
+        totalCapped: page.totalCapped,
+        nextCursor: page.nextCursor,
+        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary })),
+      };
+    },
     'studies:set-private': (input) => {
       requireVisibleRefs(input.studies);
       return privateStudies.set(input);
@@ -304,6 +357,26 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     },
     'viewer:settings': () => viewer.getSettings(),
     'viewer:set-settings': (settings) => viewer.setSettings(settings),
+    'dicom:status': () => dicom.status(),
+    'dicom:set-listener': (settings) => dicom.setListener(settings),
+    'dicom:save-node': (node) => dicom.saveNode(node),
+    'dicom:remove-node': ({ id }) => dicom.removeNode(id),
+    'dicom:echo': (target) => dicom.echo(target),
+    'dicom:send': (input) => {
+      requireVisibleUids([...input.studies, ...input.series.map((s) => s.studyUid)]);
+      return dicom.send(input);
+    },
+    'dicom:send-failures': ({ jobId }) => dicom.sendFailures(jobId),
+    'dicom:retry-send': ({ jobId }) => dicom.retrySend(jobId),
+    'dicom:query': (input) => dicom.query(input),
+    'dicom:query-page': (input) => dicom.queryPage(input),
+    'dicom:query-series': (input) => dicom.querySeries(input),
+    'dicom:retrieve': (input) => dicom.retrieve(input),
+    'dicom:priors': (input) => {
+      requireVisible(input.studyUid);
+      return dicom.priors(input);
+    },
+    'dicom:cancel': ({ jobId }) => dicom.cancel(jobId),
   };
 
   // The bytes go out only while someone is signed in, like every call with patient data.
@@ -323,10 +396,12 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       // Before anything writes to the library: what a crash left there is put right first.
       libraryRecovery = await recoverLibrary(db, libraryDir);
       await hub.start();
+      await dicom.start();
     },
     async close() {
       lockScreen.close();
       imports.cancelAll();
+      await dicom.close();
       await hub.close();
       db.close();
     },
