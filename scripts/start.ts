@@ -2,16 +2,28 @@
  * `npm start`: builds, then launches the desktop app where Electron can run; otherwise says why
  * in one line and starts browser mode. `npm run start:browser` (or `-- --browser`) asks for
  * browser mode directly. Other arguments go to the app (e.g. `--data <folder>`, `--port <n>`).
+ * `--dicom-port <n>` and `--ae-title <AE>` turn the DICOM listener on for this run (checked here,
+ * handed to the app in the environment so Electron and browser mode read them alike).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { takeDicomFlags } from '../electron/main/dicom-net/dicom-flags';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const wantsBrowser = args.includes('--browser');
-const appArgs = args.filter((arg) => arg !== '--browser');
+let dicom: ReturnType<typeof takeDicomFlags>;
+try {
+  dicom = takeDicomFlags(args.filter((arg) => arg !== '--browser'));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+const appArgs = [...dicom.rest];
+if (dicom.flags.port !== undefined) process.env.STUDYSHARE_DICOM_PORT = String(dicom.flags.port);
+if (dicom.flags.aeTitle !== undefined) process.env.STUDYSHARE_AE_TITLE = dicom.flags.aeTitle;
 
 function run(command: string, commandArgs: string[]): void {
   const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });

@@ -41,7 +41,6 @@ export interface ClientOptions {
 }
 
 type Client = InstanceType<typeof dimse.Client>;
-type Request = Parameters<Client['addRequest']>[0];
 
 const REJECT_REASONS: Readonly<Record<number, string>> = {
   1: 'it gave no reason',
@@ -194,7 +193,7 @@ export async function storeFiles(
       // The full data set was loaded to be sent: let it go now, not at the end of the study.
       (request as unknown as { dataset?: unknown }).dataset = undefined;
     });
-    client.addRequest(request as Request);
+    client.addRequest(request);
   }
   if (compressed) await ensureCodecs();
   if (results.size < files.length) {
@@ -251,7 +250,7 @@ function text(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return value.map(text).join('\\');
   if (typeof value === 'object') return text((value as { Alphabetic?: unknown }).Alphabetic);
-  return String(value).trim();
+  return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
 }
 
 function count(value: unknown): number | null {
@@ -321,7 +320,7 @@ async function runFind(
       if (dataset !== undefined) onElements(dataset.getElements());
     } else if (status !== 0xff00 && status !== 0xff01) finalStatus = status;
   });
-  client.addRequest(request as Request);
+  client.addRequest(request);
   await runAssociation(client, node, options, () => cancelThenAbort(client, request));
   if (options.signal?.aborted) throw new DicomNetError('cancelled', 'Cancelled.');
   if (finalStatus !== null && finalStatus !== 0 && finalStatus !== 0xfe00) {
@@ -379,7 +378,7 @@ export async function move(
     if (status === 0xff00) options.onProgress?.(last);
     else finalStatus = status;
   });
-  client.addRequest(request as Request);
+  client.addRequest(request);
   await runAssociation(client, node, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 300_000 }, () => cancelThenAbort(client, request));
   if (options.signal?.aborted) throw new DicomNetError('cancelled', 'Cancelled.');
   if (finalStatus !== null && finalStatus !== 0 && (finalStatus & 0xf000) !== 0xb000 && finalStatus !== 0xfe00) throw retrieveFailure(node, finalStatus);
@@ -443,7 +442,7 @@ export async function get(
     }
     received.commit(entry.spool, entry.facts).then(answer, () => answer({ kind: 'refused', status: STORE_STATUS.processingFailure, code: 'internal', reason: 'Not stored.' }));
   });
-  client.addRequest(request as Request);
+  client.addRequest(request);
   await runAssociation(client, node, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 300_000 }, () => cancelThenAbort(client, request));
   for (const { spool } of spools.values()) spool.destroy();
   if (options.signal?.aborted) throw new DicomNetError('cancelled', 'Cancelled.');

@@ -4,6 +4,7 @@ import { studyIndex0010 } from './0010-study-index';
 import { sync0020 } from './0020-sync';
 import { outboxLabels0030 } from './0030-outbox-labels';
 import { workstation0040 } from './0040-workstation';
+import { dicomNodes0050 } from './0050-dicom-nodes';
 import { syncRetries0060 } from './0060-sync-retries';
 
 export interface Migration {
@@ -12,4 +13,4 @@ export interface Migration {
   readonly up: (db: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030, workstation0040, syncRetries0060];
+export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030, workstation0040, dicomNodes0050, syncRetries0060];

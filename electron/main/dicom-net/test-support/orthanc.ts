@@ -61,7 +61,7 @@ export async function startOrthanc(options: OrthancOptions): Promise<RunningOrth
     await waitForPort(options.dicomPort, 30_000);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`Orthanc did not start: ${(error as Error).message}\n${stderr}`);
+    throw new Error(`Orthanc did not start: ${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return {
     process: child,
