@@ -10,7 +10,7 @@
  * place and its folder fsync'd; the index row is committed. Only then does the caller answer.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { mkdirSync, promises as fs, readdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { libraryPath } from '../dicom-import/import-service';
@@ -41,12 +41,12 @@ function refused(status: StoreStatus, code: string, reason: string): ReceiveOutc
 }
 
 /** fsync a folder so that a rename or a new entry in it is durable too. */
-function syncFolder(folder: string): void {
-  const fd = openSync(folder, 'r');
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await fs.open(folder, 'r');
   try {
-    fsyncSync(fd);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
 
@@ -59,6 +59,7 @@ export class ReceivedInstances {
   private readonly session: IndexWriteSession;
   private readonly reader = new HeaderFileReader();
   private readonly incomingDir: string;
+  private incomingReady = false;
   private readonly recordAtomically: (header: InstanceHeader, storedPath: string, size: number) => 'imported' | 'duplicate';
 
   constructor(
@@ -77,76 +78,81 @@ export class ReceivedInstances {
 
   /** A temporary file for one instance as it arrives, already holding its Part 10 header. */
   spool(facts: IncomingFacts): SpoolFile {
-    mkdirSync(this.incomingDir, { recursive: true });
+    if (!this.incomingReady) {
+      mkdirSync(this.incomingDir, { recursive: true });
+      this.incomingReady = true;
+    }
     const header = part10Header({ ...facts, sourceAeTitle: facts.callingAeTitle });
     return new SpoolFile(path.join(this.incomingDir, `${randomUUID()}.partial`), header);
   }
 
-  /** Waits for the spooled bytes to be durable, then files and indexes them (or says why not). */
+  /**
+   * Waits for the spooled bytes, reads the header, files the instance under its final name and
+   * makes it durable (the file's data and its folder's entry, fsync'd side by side), then
+   * indexes it — or says why not. Nothing here blocks the event loop on a disk flush, so other
+   * associations go on meanwhile.
+   */
   async commit(spool: SpoolFile, facts: IncomingFacts): Promise<ReceiveOutcome> {
     const written = await spool.result;
     if (!written.ok) {
       await spool.discard();
-      if (isDiskFull(written.error)) {
-        return refused(STORE_STATUS.outOfResources, 'disk-full', 'The disk of the library is full: the instance was not stored.');
-      }
+      if (isDiskFull(written.error)) return refused(STORE_STATUS.outOfResources, 'disk-full', 'The disk of the library is full: the instance was not stored.');
       return refused(STORE_STATUS.processingFailure, 'write-failed', `The instance could not be written (${written.error.code ?? 'error'}).`);
     }
-    try {
-      return this.file(spool.path, written.size, facts);
-    } finally {
+    const checked = this.check(spool.path, facts);
+    if (checked.kind !== 'ok') {
       await spool.discard();
+      return checked.outcome;
     }
-  }
-
-  private file(temporary: string, size: number, facts: IncomingFacts): ReceiveOutcome {
-    let header: InstanceHeader;
-    try {
-      const result = this.reader.read(temporary);
-      if (result.kind !== 'instance') return refused(STORE_STATUS.cannotUnderstand, 'not-an-instance', 'A DICOMDIR is not an instance.');
-      header = result.header;
-    } catch (error) {
-      if (error instanceof ImportFileError) return refused(STORE_STATUS.cannotUnderstand, error.code, error.message);
-      return refused(STORE_STATUS.processingFailure, 'unreadable', 'The received instance could not be read back.');
-    }
-    if (header.instance.sopInstanceUid !== facts.sopInstanceUid) {
-      return refused(STORE_STATUS.dataSetMismatch, 'instance-mismatch', 'The data set names another SOP Instance UID than the request.');
-    }
-    if (header.instance.sopClassUid !== null && header.instance.sopClassUid !== facts.sopClassUid) {
-      return refused(STORE_STATUS.dataSetMismatch, 'class-mismatch', 'The data set names another SOP Class than the request.');
-    }
-    if (this.session.existingInstance(header.instance.sopInstanceUid) !== undefined) return { kind: 'duplicate', header };
-
+    const { header } = checked;
     const target = libraryPath(this.libraryDir, header);
     try {
-      const created = mkdirSync(path.dirname(target), { recursive: true });
-      renameSync(temporary, target);
-      syncFolder(path.dirname(target));
-      // New folders must be durable in their parents too (study folder, its series folder).
+      const created = await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(spool.path, target);
+      // New folders must be durable in their parents too (the study's, its series').
+      const folders = [path.dirname(target)];
       if (created !== undefined) {
-        for (let folder = path.dirname(target); folder !== path.dirname(created); folder = path.dirname(folder)) {
-          syncFolder(path.dirname(folder));
-        }
+        for (let folder = path.dirname(target); folder !== path.dirname(created); folder = path.dirname(folder)) folders.push(path.dirname(folder));
       }
+      await Promise.all([spool.syncAndClose(), ...folders.map(syncFolder)]);
     } catch (error) {
+      await spool.discard();
+      await fs.unlink(target).catch(() => undefined);
       if (isDiskFull(error)) return refused(STORE_STATUS.outOfResources, 'disk-full', 'The disk of the library is full: the instance was not stored.');
       return refused(STORE_STATUS.processingFailure, 'write-failed', 'The instance could not be moved into the library.');
     }
     try {
-      const outcome = this.recordAtomically(header, target, size);
-      return outcome === 'duplicate' ? { kind: 'duplicate', header } : { kind: 'stored', header, bytes: size };
+      const outcome = this.recordAtomically(header, target, written.size);
+      return outcome === 'duplicate' ? { kind: 'duplicate', header } : { kind: 'stored', header, bytes: written.size };
     } catch (error) {
       this.session.forgetCachedIds();
       // Not indexed means not kept: a file in the library that the index does not know would
       // be found by nobody.
-      try {
-        unlinkSync(target);
-      } catch {
-        // already gone
-      }
+      await fs.unlink(target).catch(() => undefined);
       if (isDiskFull(error)) return refused(STORE_STATUS.outOfResources, 'disk-full', 'The disk of the study index is full: the instance was not stored.');
       return refused(STORE_STATUS.processingFailure, 'index-failed', 'The study index could not be written.');
     }
+  }
+
+  private check(temporary: string, facts: IncomingFacts): { kind: 'ok'; header: InstanceHeader } | { kind: 'stop'; outcome: ReceiveOutcome } {
+    const stop = (outcome: ReceiveOutcome) => ({ kind: 'stop' as const, outcome });
+    let header: InstanceHeader;
+    try {
+      const result = this.reader.read(temporary);
+      if (result.kind !== 'instance') return stop(refused(STORE_STATUS.cannotUnderstand, 'not-an-instance', 'A DICOMDIR is not an instance.'));
+      header = result.header;
+    } catch (error) {
+      if (error instanceof ImportFileError) return stop(refused(STORE_STATUS.cannotUnderstand, error.code, error.message));
+      return stop(refused(STORE_STATUS.processingFailure, 'unreadable', 'The received instance could not be read back.'));
+    }
+    if (header.instance.sopInstanceUid !== facts.sopInstanceUid) {
+      return stop(refused(STORE_STATUS.dataSetMismatch, 'instance-mismatch', 'The data set names another SOP Instance UID than the request.'));
+    }
+    if (header.instance.sopClassUid !== null && header.instance.sopClassUid !== facts.sopClassUid) {
+      return stop(refused(STORE_STATUS.dataSetMismatch, 'class-mismatch', 'The data set names another SOP Class than the request.'));
+    }
+    if (this.session.existingInstance(header.instance.sopInstanceUid) !== undefined) return stop({ kind: 'duplicate', header });
+    return { kind: 'ok', header };
   }
 
   /** Temporary files left by a crash: removed when the listener starts. */

@@ -2,8 +2,8 @@
  * A Writable that puts a received data set into a temporary file and makes it durable: small
  * instances (nearly all) are kept in memory and written with one call; a large one spills to
  * the file as it arrives, so a 2 GB multi-frame costs a megabyte of memory, not two gigabytes.
- * Ending the stream flushes, `fdatasync`s and closes; `result` then says whether the bytes are
- * safely on disk. A write that fails (a full disk) does not throw into the network code: the
+ * Ending the stream writes what is left; `result` then says whether all the bytes were written,
+ * and `syncAndClose` makes them durable. A write that fails (a full disk) does not throw into the network code: the
  * stream swallows the rest of the data set and `result` carries the error, so the association
  * can answer "out of resources" and go on.
  */
@@ -49,10 +49,7 @@ export class SpoolFile extends Writable {
     }
     const finish = async (): Promise<void> => {
       await this.flushChunks();
-      const handle = await this.open();
-      await handle.datasync();
-      await handle.close();
-      this.handle = null;
+      await this.open();
     };
     finish().then(
       () => {
@@ -67,6 +64,21 @@ export class SpoolFile extends Writable {
     );
   }
 
+  /**
+   * Makes the bytes durable (fdatasync) and closes the file. Called once the file has its
+   * final name, side by side with the fsync of its folder, so the two waits overlap.
+   */
+  async syncAndClose(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    if (handle === null) return;
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const close = this.handle;
     this.handle = null;
@@ -79,8 +91,11 @@ export class SpoolFile extends Writable {
     })();
   }
 
-  /** Removes the temporary file (after a refusal, or when it was renamed into place: then a no-op). */
+  /** Closes and removes the temporary file (after a refusal; once renamed into place, only closes). */
   async discard(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close().catch(() => undefined);
     await fs.unlink(this.path).catch(() => undefined);
   }
 

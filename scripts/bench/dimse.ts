@@ -1,0 +1,229 @@
+/**
+ * bench:dimse — DICOM networking figures (issue 17), against real peers in one private network
+ * namespace (Orthanc listens on every interface, so the whole bench re-runs itself inside
+ * `unshare -n` with loopback up; nothing outside can reach any of the servers):
+ *
+ *   - receive: storescu → our listener, 5,000 instances of 50 studies (the import bench's shape,
+ *     128×128 16-bit, uncompressed little/big endian), over one association and over four at
+ *     once, each into an empty library and index; and the same corpus into Orthanc by C-STORE;
+ *   - send: our C-STORE SCU → storescp and → Orthanc, and Orthanc's own
+ *     `/modalities/<id>/store` of the same studies → the same storescp;
+ *   - retrieve: 1,000 instances from Orthanc by C-MOVE (to our listener) and by C-GET.
+ *
+ *   npm run bench:dimse [-- --studies 50 --per-study 100 --size 128]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { TRANSFER_SYNTAX } from '../../shared/dicom/transfer-syntax';
+import { openIndexDatabase } from '../../electron/main/db/connection';
+import { testUid, writeInstance } from '../../electron/main/dicom-write/synthetic-study';
+import { get, move, storeFiles } from '../../electron/main/dicom-net/dicom-client';
+import { DicomListener } from '../../electron/main/dicom-net/dicom-listener';
+import { ReceivedInstances } from '../../electron/main/dicom-net/received-instances';
+import { runTool, startTool, waitForPort } from '../../electron/main/dicom-net/test-support/dcmtk';
+import { startOrthanc } from '../../electron/main/dicom-net/test-support/orthanc';
+
+const { values } = parseArgs({
+  options: {
+    studies: { type: 'string', default: '50' },
+    'per-study': { type: 'string', default: '100' },
+    size: { type: 'string', default: '128' },
+    inside: { type: 'boolean', default: false },
+  },
+});
+
+if (!values.inside) {
+  // Re-run inside a private network namespace with loopback up.
+  const self = [process.execPath, '--import', 'tsx', import.meta.filename, '--inside', ...process.argv.slice(2)].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const result = spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec ${self}`], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
+
+const studies = Number(values.studies);
+const perStudy = Number(values['per-study']);
+const size = Number(values.size);
+const work = path.resolve('.bench/dimse');
+const corpus = path.join(work, `corpus-${studies}x${perStudy}-${size}`);
+const OURS = { aeTitle: 'STUDYSHARE', port: 11112 };
+const ORTHANC = { aeTitle: 'ORTHANC', host: '127.0.0.1', port: 4242 };
+const STORESCP = { aeTitle: 'STORESCP', host: '127.0.0.1', port: 11113 };
+const client = { callingAeTitle: OURS.aeTitle };
+
+function makeCorpus(): string[][] {
+  if (!existsSync(`${corpus}.complete`)) {
+    rmSync(corpus, { recursive: true, force: true });
+    // Uncompressed only: storescu offers the uncompressed syntaxes by default (the import bench's
+    // synthetic JPEG 2000 is not a real codestream, which storescu would refuse to convert).
+    const syntaxes = [TRANSFER_SYNTAX.explicitLittleEndian, TRANSFER_SYNTAX.implicitLittleEndian, TRANSFER_SYNTAX.explicitLittleEndian, TRANSFER_SYNTAX.explicitBigEndian];
+    for (let st = 1; st <= studies; st++) {
+      const folder = path.join(corpus, `P${st}`);
+      mkdirSync(folder, { recursive: true });
+      for (let i = 0; i < perStudy; i++) {
+        const se = (i % 4) + 1;
+        writeFileSync(
+          path.join(folder, `IM${String(i + 1).padStart(5, '0')}.dcm`),
+          writeInstance(
+            {
+              specificCharacterSet: 'ISO_IR 100',
+              patientName: `Bench${st}^Patient`,
+              patientId: `BENCH${st}`,
+              studyInstanceUid: testUid(950, st),
+              studyDate: '20240101',
+              accessionNumber: `ACC${st}`,
+              studyDescription: 'CT Thorax Abdomen',
+              seriesInstanceUid: testUid(950, st, se),
+              modality: 'CT',
+              seriesNumber: se,
+              sopInstanceUid: testUid(950, st, se, i + 1),
+              instanceNumber: i + 1,
+              rows: size,
+              columns: size,
+            },
+            { transferSyntaxUid: syntaxes[(st + i) % syntaxes.length] },
+          ),
+        );
+      }
+    }
+    writeFileSync(`${corpus}.complete`, '');
+  }
+  return Array.from({ length: studies }, (_, n) => {
+    const folder = path.join(corpus, `P${n + 1}`);
+    return readdirSync(folder).sort().map((name) => path.join(folder, name));
+  });
+}
+
+const rate = (count: number, seconds: number): string => `${count} instances in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)} instances/s`;
+
+/** storescu over `associations` parallel associations, each sending a share of the studies. */
+async function storescu(target: { aeTitle: string; port: number }, byStudy: string[][], associations: number): Promise<number> {
+  const shares: string[][] = Array.from({ length: associations }, () => []);
+  byStudy.forEach((files, n) => shares[n % associations].push(...files));
+  const started = performance.now();
+  const results = await Promise.all(shares.map((files) => runTool('storescu', ['-aet', 'BENCHSCU', '-aec', target.aeTitle, '127.0.0.1', String(target.port), ...files], 1_800_000)));
+  const seconds = (performance.now() - started) / 1000;
+  for (const result of results) if (result.code !== 0) throw new Error(`storescu failed: ${result.stderr.slice(-500)}`);
+  return seconds;
+}
+
+async function receiveIntoListener(byStudy: string[][], associations: number): Promise<string> {
+  const dir = path.join(work, `receive-${associations}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const db = openIndexDatabase(path.join(dir, 'index.sqlite'));
+  const listener = new DicomListener(db, path.join(dir, 'library'));
+  await listener.start({ port: OURS.port, aeTitle: OURS.aeTitle, allowedAeTitles: [], allowedAddresses: [] });
+  try {
+    const seconds = await storescu(OURS, byStudy, associations);
+    const indexed = (db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
+    const total = byStudy.flat().length;
+    if (indexed !== total) throw new Error(`${indexed} of ${total} indexed`);
+    return rate(indexed, seconds);
+  } finally {
+    await listener.stop();
+    db.close();
+  }
+}
+
+async function orthancJson(url: string, init?: RequestInit): Promise<unknown> {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function main(): Promise<void> {
+  rmSync(path.join(work, 'run'), { recursive: true, force: true });
+  const byStudy = makeCorpus();
+  const total = byStudy.flat().length;
+  console.log(`corpus: ${total} instances in ${studies} studies (${size}×${size} 16-bit, uncompressed)`);
+
+  // Receive.
+  const ours1 = await receiveIntoListener(byStudy, 1);
+  console.log(`receive, ours, storescu over 1 association: ${ours1}`);
+  const ours4 = await receiveIntoListener(byStudy, 4);
+  console.log(`receive, ours, storescu over 4 associations: ${ours4}`);
+
+  const orthancDir = path.join(work, 'orthanc');
+  rmSync(orthancDir, { recursive: true, force: true });
+  const orthanc = await startOrthanc({
+    dir: orthancDir,
+    dicomPort: ORTHANC.port,
+    httpPort: 8042,
+    modalities: { studyshare: [OURS.aeTitle, '127.0.0.1', OURS.port], storescp: [STORESCP.aeTitle, '127.0.0.1', STORESCP.port] },
+  });
+  const storescpDir = path.join(work, 'storescp');
+  const storescp = (() => {
+    rmSync(storescpDir, { recursive: true, force: true });
+    mkdirSync(storescpDir, { recursive: true });
+    return startTool('storescp', ['-aet', STORESCP.aeTitle, '-od', storescpDir, String(STORESCP.port)]);
+  })();
+  try {
+    await waitForPort(STORESCP.port);
+    const orthancSeconds = await storescu(ORTHANC, byStudy, 1);
+    console.log(`receive, Orthanc 1.10, storescu over 1 association: ${rate(total, orthancSeconds)}`);
+
+    // Send.
+    const files = byStudy.flat();
+    let started = performance.now();
+    const toStorescp = await storeFiles(STORESCP, files, client);
+    let seconds = (performance.now() - started) / 1000;
+    if (toStorescp.some((r) => r.outcome !== 'sent')) throw new Error('send to storescp failed');
+    console.log(`send, ours → storescp: ${rate(files.length, seconds)}`);
+    rmSync(storescpDir, { recursive: true, force: true });
+    mkdirSync(storescpDir, { recursive: true });
+
+    const orthancStudies = (await orthancJson(`${orthanc.url}/studies`)) as string[];
+    started = performance.now();
+    await orthancJson(`${orthanc.url}/modalities/storescp/store`, { method: 'POST', body: JSON.stringify({ Resources: orthancStudies, Synchronous: true }) });
+    seconds = (performance.now() - started) / 1000;
+    console.log(`send, Orthanc /modalities/storescp/store → storescp: ${rate(total, seconds)}`);
+
+    // Orthanc already holds the corpus: delete it, then time our send into the empty Orthanc.
+    for (const id of orthancStudies) await fetch(`${orthanc.url}/studies/${id}`, { method: 'DELETE' });
+    started = performance.now();
+    const toOrthanc = await storeFiles(ORTHANC, files, client);
+    seconds = (performance.now() - started) / 1000;
+    if (toOrthanc.some((r) => r.outcome !== 'sent')) throw new Error('send to Orthanc failed');
+    console.log(`send, ours → Orthanc: ${rate(files.length, seconds)}`);
+
+    // Retrieve 1,000 instances (ten studies) by C-MOVE to our listener, then by C-GET.
+    const tenStudies = Array.from({ length: Math.min(10, studies) }, (_, n) => testUid(950, n + 1));
+    const retrieveDir = path.join(work, 'retrieve');
+    rmSync(retrieveDir, { recursive: true, force: true });
+    mkdirSync(retrieveDir, { recursive: true });
+    const moveDb = openIndexDatabase(path.join(retrieveDir, 'move.sqlite'));
+    const listener = new DicomListener(moveDb, path.join(retrieveDir, 'move-library'));
+    await listener.start({ port: OURS.port, aeTitle: OURS.aeTitle, allowedAeTitles: [], allowedAddresses: [] });
+    started = performance.now();
+    let moved = 0;
+    for (const studyUid of tenStudies) moved += (await move(ORTHANC, OURS.aeTitle, { studyUid }, client)).completed;
+    const moveSeconds = (performance.now() - started) / 1000;
+    await listener.stop();
+    const movedIndexed = (moveDb.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
+    moveDb.close();
+    console.log(`retrieve by C-MOVE from Orthanc: ${moved} instances (${movedIndexed} indexed) in ${moveSeconds.toFixed(2)} s`);
+
+    const getDb = openIndexDatabase(path.join(retrieveDir, 'get.sqlite'));
+    const received = new ReceivedInstances(getDb, path.join(retrieveDir, 'get-library'));
+    started = performance.now();
+    let got = 0;
+    for (const studyUid of tenStudies) got += (await get(ORTHANC, { studyUid }, received, client)).completed;
+    const getSeconds = (performance.now() - started) / 1000;
+    const gotIndexed = (getDb.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
+    getDb.close();
+    console.log(`retrieve by C-GET from Orthanc: ${got} instances (${gotIndexed} indexed) in ${getSeconds.toFixed(2)} s`);
+    console.log(`targets: receive over 1 association ≥ 2× Orthanc's; send ≥ Orthanc's /modalities/<id>/store`);
+  } finally {
+    storescp.kill('SIGTERM');
+    await orthanc.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
