@@ -3,7 +3,8 @@
  * admin sets the department policy and makes a department of two radiologists in Administration
  * → Organisation; each of them sees the other's study under "All I can see" and a technologist
  * outside it does not; the admin makes one study private from Actions (a lock shows) and the
- * department member loses it, while its uploader keeps it.
+ * department member loses it, while its uploader keeps it; a radiologist makes a collection
+ * of two studies and shares it read-only with the technologist, who views them but may not add.
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -141,5 +142,44 @@ describe('collaboration inside a site: policy, departments, private studies', ()
     await page.getByRole('button', { name: 'Actions' }).click();
     await page.getByRole('menuitem', { name: 'Make private' }).click();
     await expect.poll(() => page.getByRole('status', { name: 'Private studies' }).textContent(), { timeout: 10_000 }).toMatch(/1 refused.*does not allow/);
+  });
+
+  it('shares a collection read-only: its member views its studies but may not add', async () => {
+    // Rex (signed in) collects the department's study and his own private one (his to add: its members become participants).
+    await seesOnHub(['Dana, Patient', 'Rex, Patient']);
+    await page.getByRole('button', { name: 'Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Select all loaded studies' }).click();
+    await page.getByRole('button', { name: 'Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Add to collection…' }).click();
+    await page.getByRole('dialog', { name: 'Add to collection' }).getByRole('button', { name: 'New collection…' }).click();
+    const made = page.getByRole('dialog', { name: 'New collection' });
+    await made.getByLabel('Name').fill('Teaching set');
+    await made.getByLabel('Description').fill('Spine and brain MR');
+    await made.getByRole('button', { name: 'Create and add 2 studies' }).click();
+    await expect.poll(() => page.getByRole('status', { name: 'Collections' }).textContent(), { timeout: 10_000 }).toMatch(/2 studies added to Teaching set/);
+    const link = page.getByRole('list', { name: 'Collections' }).getByRole('link', { name: /^Teaching set/ });
+    await expect.poll(() => link.textContent()).toBe('Teaching set2');
+    await link.click();
+    await page.getByRole('grid', { name: 'Studies in Teaching set' }).waitFor();
+    await page.getByRole('button', { name: 'Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Manage collection…' }).click();
+    const manage = page.getByRole('dialog', { name: 'Collection Teaching set' });
+    await manage.getByRole('searchbox', { name: 'Find people or groups to invite' }).fill('tom');
+    await manage.getByRole('button', { name: 'Invite Tom Tech' }).click();
+    await expect.poll(() => manage.getByRole('table', { name: 'Members' }).textContent()).toContain('Tom Tech');
+    expect(await manage.getByRole('checkbox', { name: 'Tom Tech: Add studies' }).isChecked()).toBe(false);
+    await screenshot(page, '33-collection-members');
+    await manage.getByRole('button', { name: 'Close' }).click();
+
+    await signIn('tom@riverside.example');
+    const tomsLink = page.getByRole('list', { name: 'Collections' }).getByRole('link', { name: /^Teaching set/ });
+    await tomsLink.click();
+    const grid = page.getByRole('grid', { name: 'Studies in Teaching set' });
+    await expect.poll(async () => (await grid.locator('.grid-body [role="row"]').allTextContents()).length, { timeout: 10_000 }).toBe(2);
+    await page.getByRole('button', { name: 'Actions' }).click();
+    expect(await page.getByRole('menuitem', { name: 'Add to collection…' }).count()).toBe(0);
+    expect(await page.getByRole('menuitem', { name: /^Remove from/ }).count()).toBe(0);
+    await screenshot(page, '34-collection-read-only-member');
+    await page.keyboard.press('Escape');
   });
 });

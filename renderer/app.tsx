@@ -10,6 +10,7 @@ import type { HostInfo } from '../shared/contract';
 import { ActionsMenu } from './features/actions/ActionsMenu';
 import { AdminView } from './features/admin/AdminView';
 import { PrivateNotice } from './features/organisation/PrivateNotice';
+import { CollectionDialogs, CollectionNotice } from './features/collections/CollectionDialogs';
 import { GuestLinkDialog } from './features/guest-links/GuestLinkDialog';
 import { useGuestLinks } from './features/guest-links/guest-link-store';
 import { HubChip } from './features/hub/HubChip';
@@ -58,6 +59,7 @@ export function App() {
   const hubWorklist = useView((s) => s.hubWorklist);
   const shareStudies = useShareDialog((s) => s.studies);
   const viewerOpen = useViewer((s) => s.opening !== null);
+  const unfinishedImports = useImport((s) => s.unfinished.length);
   // Bumped after every sync or import: open details re-read what they show.
   const [dataVersion, setDataVersion] = useState(0);
   const view = chosenView === 'admin' ? (mayAdminister ? 'admin' : 'worklist') : chosenView === 'hub' && signedIn && hubWorklist !== null ? 'hub' : 'worklist';
@@ -74,6 +76,8 @@ export function App() {
 
   useEffect(() => {
     void api.call('host:info', {}).then((result) => result.ok && setHost(result.value));
+    // An import the app stopped in the middle of last time is offered again (top bar, Import dialog).
+    void useImport.getState().loadUnfinished();
     // The hub status (and its event) is followed by root.tsx, which shows the lock screen too.
     const unsubscribe = [
       api.on('hub:join-link', ({ url }) => useHub.getState().offerJoin(url)),
@@ -132,11 +136,17 @@ export function App() {
               Importing {percent}%
             </button>
           )}
+          {!importing && unfinishedImports > 0 && (
+            <button type="button" className="quiet import-chip" onClick={() => useImport.getState().openDialog()}>
+              Import stopped · resume?
+            </button>
+          )}
           <button type="button" onClick={() => useImport.getState().openDialog()}>
             Import…
           </button>
           <ActionsMenu view={view} store={active} />
           <PrivateNotice />
+          <CollectionNotice />
           <button type="button" className="quiet" aria-label="Settings" title="Settings" onClick={() => useSettings.getState().open()}>
             <span aria-hidden="true">⚙</span>
           </button>
@@ -197,6 +207,7 @@ export function App() {
       {settingsOpen && <SettingsDialog />}
       {guestLinkStudies !== null && <GuestLinkDialog studyUids={guestLinkStudies} />}
       {shareStudies !== null && <ShareDialog studies={shareStudies} />}
+      <CollectionDialogs />
       {viewerOpen && (
         <Suspense fallback={<div className="viewer-loading" role="status">Opening the viewer…</div>}>
           <ViewerView />

@@ -11,6 +11,8 @@ import { permittedShareOptions, useShareDialog } from '../sharing/share-store';
 import type { WorklistStore } from '../worklist/worklist-store';
 import { useViewer } from '../viewer/viewer-store';
 import { usePrivateStudies } from '../organisation/private-store';
+import { useCollections } from '../collections/collections-store';
+import { useView } from '../sidebar/view-store';
 import { rowAt } from '../worklist/worklist-store';
 
 interface Item {
@@ -46,6 +48,13 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
   const anyNotPrivate = rows.some((row) => row.hub?.private !== true);
   const markPrivate = (makePrivate: boolean) => void usePrivateStudies.getState().setPrivate(shareRefs, makePrivate, () => store.getState().refresh());
 
+  // Collections: add to one where the user may add (or make one); inside a collection, take out and manage.
+  const signedIn = useHub((s) => s.status?.user != null);
+  const mayCreateCollection = useHub((s) => hasPermission(s.status, 'collections.create'));
+  const mayAddSomewhere = useCollections((s) => s.collections.some((c) => c.rights.includes('add')));
+  const viewId = useView((s) => (s.view === 'hub' ? (s.hubWorklist?.id ?? '') : ''));
+  const openCollection = useCollections((s) => (viewId.startsWith('collection:') ? (s.collections.find((c) => `collection:${c.id}` === viewId) ?? null) : null));
+
   // Open shows the focused study (or the one selected) in the viewer.
   const openRow = useStoreRow(store);
   const items: Item[] = [
@@ -63,6 +72,17 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
       ? [
           { label: shareRefs.length > 1 ? `Make ${shareRefs.length} studies private` : 'Make private', disabled: !anyNotPrivate || shareRefs.length > 1000, run: () => markPrivate(true) },
           { label: 'Unmark as private', disabled: !anyPrivate || shareRefs.length > 1000, run: () => markPrivate(false) },
+        ]
+      : []),
+    ...(signedIn && view !== 'admin' && (mayAddSomewhere || mayCreateCollection)
+      ? [{ label: 'Add to collection…', disabled: shareRefs.length === 0 || shareRefs.length > 1000, run: () => useCollections.getState().openDialog({ kind: 'add', studies: shareRefs }) }]
+      : []),
+    ...(openCollection !== null
+      ? [
+          ...(openCollection.rights.includes('remove')
+            ? [{ label: `Remove from ${openCollection.name}`, disabled: shareRefs.length === 0, run: () => void useCollections.getState().change(openCollection.id, shareRefs, false, () => store.getState().refresh()) }]
+            : []),
+          { label: 'Manage collection…', disabled: false, run: () => useCollections.getState().openDialog({ kind: 'manage', id: openCollection.id }) },
         ]
       : []),
     { label: 'Show details', disabled: focus === null, run: openDetails },

@@ -43,3 +43,18 @@ export function hubVisibleSource(who: string): StudySource {
     },
   };
 }
+
+/** The view id of a collection (the hub view shows any source; this tells the sidebar which is current). */
+export const collectionViewId = (id: string) => `collection:${id}`;
+
+/** One collection's studies, paged on the hub like a worklist. */
+export function collectionSource(collectionId: string, who: string): StudySource {
+  return {
+    id: `${collectionViewId(collectionId)}:${who}`,
+    marks: 'shared-at',
+    async query(query) {
+      const result = await api.call('collections:studies', { collectionId, ...contractQuery(query) });
+      return result.ok ? { ok: true, value: toSourcePage(result.value) } : result;
+    },
+  };
+}

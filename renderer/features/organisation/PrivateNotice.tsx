@@ -1,9 +1,14 @@
 /** What became of Make private / Unmark as private: a status line with the refusals and why. */
+import { useEffect } from 'react';
+import { useHub } from '../hub/hub-store';
 import { usePrivateStudies } from './private-store';
 
 export function PrivateNotice() {
   const message = usePrivateStudies((s) => s.message);
   const refused = usePrivateStudies((s) => s.refused);
+  // What the last person did is not the next person's business: cleared when the user changes.
+  const userEmail = useHub((s) => s.status?.user?.email ?? null);
+  useEffect(() => usePrivateStudies.getState().dismiss(), [userEmail]);
   if (message === null) return null;
   return (
     <div className="private-notice" role="status" aria-label="Private studies">

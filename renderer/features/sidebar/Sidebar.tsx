@@ -8,6 +8,7 @@ import { canAdminister, useHub } from '../hub/hub-store';
 import { isFiltered, useWorklist } from '../worklist/worklist-store';
 import { useHubStudies, useHubWorklists } from '../hub-worklists/hub-worklist-store';
 import { HUB_VISIBLE, hubVisibleSource } from '../collections/hub-sources';
+import { CollectionsNav } from '../collections/CollectionsNav';
 import { useView, type MainView } from './view-store';
 
 const KIND_HINT = { personal: '', location: 'location', group: 'group' } as const;
@@ -103,6 +104,7 @@ export function Sidebar() {
           </ul>
         </>
       )}
+      <CollectionsNav current={view === 'hub' ? (hubWorklist?.id ?? null) : null} />
       {isAdmin && (
         <>
           <h2>Site</h2>
