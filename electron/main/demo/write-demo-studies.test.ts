@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,41 +8,12 @@ import { CT_ORIGIN, CT_PIXEL_SPACING } from './demo-modalities';
 import { CR_CHEST_LANDMARKS, crPixelOf } from './phantoms/cr-chest';
 import { CT_CHEST_LANDMARKS, isDiscLevel } from './phantoms/ct-chest';
 import { HEAD_LANDMARKS } from './phantoms/head';
+import { decompressed, probe } from './test-support/dicom-probe';
 import { writeDemoStudies, type DemoWriteResult } from './write-demo-studies';
 
-/** Header fields and pixel values as pydicom reads them (see test-support/dicom-probe.py). */
-interface Probe {
-  readonly transferSyntax: string;
-  readonly values?: number[];
-  readonly mean?: number;
-  readonly [field: string]: unknown;
-}
-
-const PROBE = path.join(import.meta.dirname, 'test-support', 'dicom-probe.py');
-
-function probe(files: ReadonlyArray<{ path: string; frame?: number; points?: ReadonlyArray<readonly [number, number]> }>): Probe[] {
-  // Debian's python3 has pydicom; a pyenv python on PATH may not.
-  const run = spawnSync('/usr/bin/python3', [PROBE], { input: JSON.stringify({ files }), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`dicom-probe failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as Probe[];
-}
-
-/** A native copy of a compressed file, made by another implementation (dcmtk, GDCM). */
-function decompressed(file: string, syntax: string, work: string): string {
-  const tool: Readonly<Record<string, readonly string[]>> = {
-    '1.2.840.10008.1.2.5': ['dcmdrle'],
-    '1.2.840.10008.1.2.4.50': ['dcmdjpeg'],
-    '1.2.840.10008.1.2.4.70': ['dcmdjpeg'],
-    '1.2.840.10008.1.2.4.80': ['dcmdjpls'],
-    '1.2.840.10008.1.2.4.90': ['gdcmconv', '--raw'],
-    '1.2.840.10008.1.2.4.91': ['gdcmconv', '--raw'],
-  };
-  const command = tool[syntax];
-  if (command === undefined) return file;
-  const target = path.join(work, `${path.relative(folder, file).replaceAll(path.sep, '-')}`);
-  const run = spawnSync(command[0], [...command.slice(1), file, target], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`${command[0]} could not decode ${file}: ${run.stderr}`);
-  return target;
+/** A native copy of a compressed file, decoded by another implementation. */
+function decoded(file: string, syntax: string): string {
+  return decompressed(file, syntax, path.join(work, path.relative(folder, file).replaceAll(path.sep, '-')));
 }
 
 let root: string;
@@ -61,7 +32,7 @@ beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'studyshare-demo-'));
   folder = path.join(root, 'demo-dicom');
   work = path.join(root, 'decoded');
-  spawnSync('mkdir', ['-p', work]);
+  mkdirSync(work);
   result = await writeDemoStudies(folder, { fillerStudies: 294 });
 }, 300_000);
 
@@ -175,8 +146,8 @@ describe('the demo studies', () => {
     const rim = ctPixel({ x: CT_CHEST_LANDMARKS.nodule.x + 3.9, y: CT_CHEST_LANDMARKS.nodule.y });
     const air = [5, 256] as const;
     const [lungKernel, prior] = probe([
-      { path: decompressed(file(1, 3, instance), '1.2.840.10008.1.2.4.80', work), points: [air, centre, rim] },
-      { path: decompressed(file(2, 2, instance), '1.2.840.10008.1.2.5', work), points: [air, centre, rim] },
+      { path: decoded(file(1, 3, instance), '1.2.840.10008.1.2.4.80'), points: [air, centre, rim] },
+      { path: decoded(file(2, 2, instance), '1.2.840.10008.1.2.5'), points: [air, centre, rim] },
     ]);
     expect(lungKernel.transferSyntax).toBe('1.2.840.10008.1.2.1');
     expect(lungKernel.values?.[0]).toBeLessThan(-900);
@@ -198,10 +169,10 @@ describe('the demo studies', () => {
     const contrasts = probe([
       { path: file(4, 1, ventricleSlice), points: [point(HEAD_LANDMARKS.rightVentricle)] },
       { path: file(4, 1, whiteSlice), points: [point(HEAD_LANDMARKS.whiteMatter)] },
-      { path: decompressed(file(4, 2, ventricleSlice), '1.2.840.10008.1.2.4.90', work), points: [point(HEAD_LANDMARKS.rightVentricle)] },
-      { path: decompressed(file(4, 2, whiteSlice), '1.2.840.10008.1.2.4.90', work), points: [point(HEAD_LANDMARKS.whiteMatter)] },
-      { path: decompressed(file(4, 3, ventricleSlice), '1.2.840.10008.1.2.4.70', work), points: [point(HEAD_LANDMARKS.rightVentricle)] },
-      { path: decompressed(file(4, 3, whiteSlice), '1.2.840.10008.1.2.4.70', work), points: [point(HEAD_LANDMARKS.whiteMatter)] },
+      { path: decoded(file(4, 2, ventricleSlice), '1.2.840.10008.1.2.4.90'), points: [point(HEAD_LANDMARKS.rightVentricle)] },
+      { path: decoded(file(4, 2, whiteSlice), '1.2.840.10008.1.2.4.90'), points: [point(HEAD_LANDMARKS.whiteMatter)] },
+      { path: decoded(file(4, 3, ventricleSlice), '1.2.840.10008.1.2.4.70'), points: [point(HEAD_LANDMARKS.rightVentricle)] },
+      { path: decoded(file(4, 3, whiteSlice), '1.2.840.10008.1.2.4.70'), points: [point(HEAD_LANDMARKS.whiteMatter)] },
     ]);
     const [t1Csf, t1White, t2Csf, t2White, flairCsf, flairWhite] = contrasts.map((c) => c.values?.[0] ?? NaN);
     expect(t1White).toBeGreaterThan(t1Csf * 3);
@@ -213,10 +184,10 @@ describe('the demo studies', () => {
   });
 
   it('XA: a 30-frame cine at 66.7 ms a frame (JPEG baseline, decoded by dcmtk) in which contrast fills the coronaries', () => {
-    const decoded = decompressed(file(5, 1, 1), '1.2.840.10008.1.2.4.50', work);
+    const cine = decoded(file(5, 1, 1), '1.2.840.10008.1.2.4.50');
     const [before, filled] = probe([
-      { path: decoded, frame: 0, points: [[256, 256]] },
-      { path: decoded, frame: 12, points: [[256, 256]] },
+      { path: cine, frame: 0, points: [[256, 256]] },
+      { path: cine, frame: 12, points: [[256, 256]] },
     ]);
     expect([before.NumberOfFrames, before.FrameTime, before.Rows, before.BitsStored]).toEqual([30, 66.7, 512, 8]);
     // The contrast-filled tree darkens the image: the mean falls once it arrives.
@@ -231,7 +202,7 @@ describe('the demo studies', () => {
       const { row, column } = crPixelOf(options, p);
       return [row, column];
     };
-    const [cr] = probe([{ path: decompressed(file(3, 1, 1), '1.2.840.10008.1.2.4.80', work), points: [at(CR_CHEST_LANDMARKS.rightLung), at(CR_CHEST_LANDMARKS.liver), at(CR_CHEST_LANDMARKS.direct)] }]);
+    const [cr] = probe([{ path: decoded(file(3, 1, 1), '1.2.840.10008.1.2.4.80'), points: [at(CR_CHEST_LANDMARKS.rightLung), at(CR_CHEST_LANDMARKS.liver), at(CR_CHEST_LANDMARKS.direct)] }]);
     const [lung, liver, direct] = cr.values ?? [];
     expect(cr.PhotometricInterpretation).toBe('MONOCHROME1');
     expect(cr.ImagerPixelSpacing).toEqual([0.168, 0.168]);

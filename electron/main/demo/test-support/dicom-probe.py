@@ -69,7 +69,7 @@ def plain(value):
 
 
 def probe(request):
-    headers_only = not request.get('points')
+    headers_only = not request.get('points') and not request.get('all')
     ds = pydicom.dcmread(request['path'], stop_before_pixels=headers_only)
     out = {'transferSyntax': str(ds.file_meta.TransferSyntaxUID)}
     for field in FIELDS:
@@ -83,7 +83,10 @@ def probe(request):
             if int(ds.get('NumberOfFrames', 1)) > 1:
                 pixels = pixels[request.get('frame', 0)]
         values = pixels.astype(np.float64) * float(ds.get('RescaleSlope', 1)) + float(ds.get('RescaleIntercept', 0))
-        out['values'] = [float(values[r, c]) for r, c in request['points']]
+        if request.get('all'):
+            out['values'] = [float(v) for v in values.reshape(-1)]
+        else:
+            out['values'] = [float(values[r, c]) for r, c in request['points']]
         out['mean'] = float(values.mean())
     return out
 
