@@ -103,5 +103,8 @@ export class DemoOutput {
     report.files += 1;
     report.frames += frameCount;
     report.bytes += bytes.length;
+    // Generation is CPU-bound and, in Electron, runs in the main process beside the windows'
+    // IPC: give the event loop a turn after every image rather than hold it for the whole run.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
