@@ -42,6 +42,7 @@ import { passwordResetRoutes } from './routes/password-reset';
 import { worklistRoutes } from './routes/worklists';
 import { organisationRoutes } from './routes/organisation';
 import { collectionRoutes } from './routes/collections';
+import { accessRequestRoutes } from './routes/access-requests';
 
 export interface HubOptions {
   readonly db: Kysely<HubDatabase>;
@@ -271,6 +272,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(worklistRoutes(context), { prefix: '/api' });
   app.register(organisationRoutes(context), { prefix: '/api' });
   app.register(collectionRoutes(context), { prefix: '/api' });
+  app.register(accessRequestRoutes(context), { prefix: '/api' });
   app.register(operationRoutes(context), { prefix: '/api' });
   app.register(changeRoutes(context), { prefix: '/api' });
   app.register(studyRoutes(context), { prefix: '/api' });

@@ -566,6 +566,31 @@ const hub0210: Migration = {
   },
 };
 
+/**
+ * Access requests (issue 13): someone who reached a study they cannot see asks its owner; the
+ * owner or the site's admins approve (a direct share to the requester is made, removable like any
+ * other) or deny. At most one undecided request per study and requester (a partial unique index).
+ */
+const hub0220: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('access_requests')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+      .addColumn('requester_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('message', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('decision', 'text', (c) => c.check(sql`decision IN ('approved', 'denied')`))
+      .addColumn('decided_by', 'text')
+      .addColumn('decided_at', 'text')
+      .addColumn('share_id', 'text')
+      .execute();
+    await sql`CREATE UNIQUE INDEX access_requests_one_open ON access_requests (study_id, requester_id) WHERE decision IS NULL`.execute(db);
+    await db.schema.createIndex('access_requests_by_requester').on('access_requests').columns(['requester_id', 'created_at']).execute();
+    await db.schema.createIndex('access_requests_by_study').on('access_requests').columns(['study_id', 'decision']).execute();
+  },
+};
+
 /** The (name, column) of each sortable column's indexes: `studies_by_<name>` (0090) and `studies_by_site_<name>` (0110). */
 export const SORT_INDEX_COLUMNS = [
   ['name', 'patient_name_key'],
@@ -598,6 +623,7 @@ export const hubMigrations: MigrationProvider = {
     '0170-one-live-share': hub0170,
     '0200-site-viewing-policy': hub0200,
     '0210-collections': hub0210,
+    '0220-access-requests': hub0220,
     '0180-resumable-uploads-write-check': hub0180,
   }),
 };

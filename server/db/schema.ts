@@ -302,7 +302,21 @@ export interface HubWriteCheckTable {
   checked_at: string;
 }
 
+/** Someone asking to see a study they cannot (migration 0220); approving makes a direct share. */
+export interface AccessRequestTable {
+  id: string;
+  study_id: string;
+  requester_id: string;
+  message: string;
+  created_at: string;
+  decision: 'approved' | 'denied' | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  /** The direct share an approval made (removable like any other). */
+  share_id: string | null;
+}
 export interface HubDatabase {
+  access_requests: AccessRequestTable;
   whole_site_grants: WholeSiteGrantTable;
   collections: CollectionTable;
   collection_members: CollectionMemberTable;
