@@ -25,6 +25,7 @@ import { ShareDialog } from './features/sharing/ShareDialog';
 import { useShareDialog } from './features/sharing/share-store';
 import { DetailsPanel } from './features/details/DetailsPanel';
 import { ImportDialog } from './features/import/ImportDialog';
+import { DicomNetDialogs } from './features/dicom-net/DicomNetDialogs';
 import { useImport } from './features/import/import-store';
 import { Sidebar } from './features/sidebar/Sidebar';
 import { FilterBar } from './features/worklist/FilterBar';
@@ -208,6 +209,7 @@ export function App() {
       {guestLinkStudies !== null && <GuestLinkDialog studyUids={guestLinkStudies} />}
       {shareStudies !== null && <ShareDialog studies={shareStudies} />}
       <CollectionDialogs />
+      <DicomNetDialogs />
       {viewerOpen && (
         <Suspense fallback={<div className="viewer-loading" role="status">Opening the viewer…</div>}>
           <ViewerView />

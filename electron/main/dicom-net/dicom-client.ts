@@ -83,6 +83,10 @@ function runAssociation(client: Client, node: DicomNode, options: ClientOptions,
       onCancel();
     };
     options.signal?.addEventListener('abort', abortListener, { once: true });
+    client.on('connected', () => {
+      // Requests and responses are small writes each side waits for: no Nagle delay (see store-scp.ts).
+      (client as unknown as { network?: { socket?: { setNoDelay(on: boolean): void } } }).network?.socket?.setNoDelay(true);
+    });
     client.on('associationAccepted', () => {
       associated = true;
       clearTimeout(deadline);
@@ -312,7 +316,9 @@ async function runFind(
 ): Promise<void> {
   const client = new dimse.Client();
   let finalStatus: number | null = null;
+  let answered = false;
   request.on('response', (response: { getStatus(): number; hasDataset(): boolean; getDataset(): DimseDataset | undefined }) => {
+    answered = true;
     const status = response.getStatus();
     if (options.signal?.aborted) return;
     if ((status === 0xff00 || status === 0xff01) && response.hasDataset()) {
@@ -323,6 +329,8 @@ async function runFind(
   client.addRequest(request);
   await runAssociation(client, node, options, () => cancelThenAbort(client, request));
   if (options.signal?.aborted) throw new DicomNetError('cancelled', 'Cancelled.');
+  // The node accepted the association but not the query's presentation context.
+  if (!answered) throw new DicomNetError('failed', `${node.aeTitle} does not answer queries (C-FIND, study root).`);
   if (finalStatus !== null && finalStatus !== 0 && finalStatus !== 0xfe00) {
     throw new DicomNetError('failed', `${node.aeTitle} could not run the search (status 0x${(finalStatus as number).toString(16)}).`);
   }
@@ -381,7 +389,8 @@ export async function move(
   client.addRequest(request);
   await runAssociation(client, node, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 300_000 }, () => cancelThenAbort(client, request));
   if (options.signal?.aborted) throw new DicomNetError('cancelled', 'Cancelled.');
-  if (finalStatus !== null && finalStatus !== 0 && (finalStatus & 0xf000) !== 0xb000 && finalStatus !== 0xfe00) throw retrieveFailure(node, finalStatus);
+  if (finalStatus === null) throw new DicomNetError('failed', `${node.aeTitle} does not offer this retrieval (C-MOVE).`);
+  if (finalStatus !== 0 && (finalStatus & 0xf000) !== 0xb000 && finalStatus !== 0xfe00) throw retrieveFailure(node, finalStatus);
   return last;
 }
 
@@ -446,6 +455,7 @@ export async function get(
   await runAssociation(client, node, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 300_000 }, () => cancelThenAbort(client, request));
   for (const { spool } of spools.values()) spool.destroy();
   if (options.signal?.aborted) throw new DicomNetError('cancelled', 'Cancelled.');
-  if (finalStatus !== null && finalStatus !== 0 && (finalStatus & 0xf000) !== 0xb000 && finalStatus !== 0xfe00) throw retrieveFailure(node, finalStatus);
+  if (finalStatus === null) throw new DicomNetError('failed', `${node.aeTitle} does not offer this retrieval (C-GET).`);
+  if (finalStatus !== 0 && (finalStatus & 0xf000) !== 0xb000 && finalStatus !== 0xfe00) throw retrieveFailure(node, finalStatus);
   return last;
 }

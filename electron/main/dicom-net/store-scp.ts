@@ -57,6 +57,9 @@ export class StoreScp extends dimse.Scp {
     if (host === undefined) throw new Error('StoreScp needs its host in customOptions');
     this.host = host;
     this.address = plainAddress(socket.remoteAddress);
+    // Each C-STORE response is one small write that the sender waits for: with Nagle's algorithm
+    // and the peer's delayed ACKs, every instance would wait up to 40 ms (measured: 11 per second).
+    socket.setNoDelay(true);
     this.on('close', () => this.end(this.released ? 'released' : this.aborted ? 'aborted' : 'dropped'));
   }
 

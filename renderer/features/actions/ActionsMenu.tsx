@@ -14,6 +14,7 @@ import { usePrivateStudies } from '../organisation/private-store';
 import { useCollections } from '../collections/collections-store';
 import { useView } from '../sidebar/view-store';
 import { rowAt } from '../worklist/worklist-store';
+import { useDicom } from '../dicom-net/dicom-store';
 
 interface Item {
   readonly label: string;
@@ -97,6 +98,14 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
     { label: 'Select all loaded studies', disabled: false, run: selectAllLoaded },
     { label: 'Clear selection', disabled: selected.size === 0, run: clearSelection },
     { label: 'Import folder…', disabled: false, run: () => useImport.getState().openDialog() },
+    // DICOM networking (issue 17): local studies go to a PACS; priors and queries come from one.
+    ...(view !== 'admin'
+      ? [
+          { label: localUids.length > 1 ? `Send ${localUids.length} studies to…` : 'Send to…', disabled: localUids.length === 0 || localUids.length > 1000, run: () => useDicom.getState().openSend(localUids) },
+          { label: 'Fetch priors…', disabled: localUids.length !== 1, run: () => useDicom.getState().openQuery(localUids[0]) },
+          { label: 'Query a PACS…', disabled: false, run: () => useDicom.getState().openQuery() },
+        ]
+      : []),
   ];
 
   // The first item that can be chosen, read when the menu opens (not a reason to re-run it).

@@ -11,6 +11,7 @@ import { HubIdentity, JoinHubForm, type CheckedHub } from '../hub/JoinHubForm';
 import { changePassword, switchPreview, useHub } from '../hub/hub-store';
 import { useWorkstation } from '../workstation/workstation-store';
 import { useSettings } from './settings-store';
+import { DicomNetSettings } from '../dicom-net/DicomNetSettings';
 
 type Target = { readonly kind: 'remote'; readonly hub: CheckedHub } | { readonly kind: 'embedded' } | { readonly kind: 'off' };
 
@@ -325,6 +326,7 @@ export function SettingsDialog() {
       {!changing && status.embedded !== null && <EmbeddedHubSettings embedded={status.embedded} />}
       {!changing && workstation !== null && <LockTimeSettings key={workstation.lockTimeSetBy} status={workstation} />}
       {!changing && status.user !== null && workstation?.user?.kind === 'hub' && <ChangePassword />}
+      {!changing && <DicomNetSettings />}
       {error !== null && (
         <p role="alert" className="error-text">
           {error.message}

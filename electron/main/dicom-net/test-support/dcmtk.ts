@@ -22,7 +22,8 @@ export function hasDcmtkNetworkTools(): boolean {
 /** Runs a tool to its end (or kills it after `timeoutMs`) and gives its exit code and output. */
 export function runTool(command: string, args: readonly string[], timeoutMs = 60_000): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Debian's DCMTK leaves Nagle's algorithm on unless TCP_NODELAY=1 (each instance would wait for a delayed ACK).
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TCP_NODELAY: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('latin1')));
@@ -41,7 +42,7 @@ export function runTool(command: string, args: readonly string[], timeoutMs = 60
 
 /** Starts a long-running tool (a storescp) and gives the process; the caller kills it. */
 export function startTool(command: string, args: readonly string[]): ChildProcess {
-  return spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TCP_NODELAY: '1' } });
 }
 
 /** Waits until `port` on 127.0.0.1 accepts a TCP connection. */
