@@ -175,10 +175,13 @@ export async function writeHead(out: DemoOutput, study: DemoStudy, series: DemoS
     for (let i = 0; i < values.length; i++) stored[i] = Math.min(4095, Math.round(values[i]));
     return { height, stored };
   });
-  // The worklist's studies share one set of images per kind.
-  const images = plan.encoding?.reuseKey === undefined ? make() : out.memo(`head:${plan.encoding.reuseKey}`, make);
   // One window for the whole series (as a scanner would), from the brain's range of values.
-  const mrWindow = ct ? null : percentileWindow(images[Math.floor(images.length / 2)].stored, 0.02, 0.995, 60);
+  const withWindow = () => {
+    const images = make();
+    return { images, mrWindow: ct ? null : percentileWindow(images[Math.floor(images.length / 2)].stored, 0.02, 0.995, 60) };
+  };
+  // The worklist's studies share one set of images per kind.
+  const { images, mrWindow } = plan.encoding?.reuseKey === undefined ? withWindow() : out.memo(`head:${plan.encoding.reuseKey}`, withWindow);
   for (const [index, image] of images.entries()) {
     const z = ds(image.height - 40);
     const dataset: NaturalDataset = {
@@ -279,9 +282,11 @@ export async function writeXaCine(out: DemoOutput, study: DemoStudy, series: Dem
 /** A PA chest radiograph on a CR plate: 2500 × 2048, 12 bits, MONOCHROME1. */
 export async function writeCrChest(out: DemoOutput, study: DemoStudy, series: DemoSeries, transferSyntaxUid: string, seed: number, encoding?: Encoding): Promise<void> {
   const options = { rows: 2500, columns: 2048, pixelSpacing: 0.168, seed };
-  const pixels = out.memo(`cr:${seed}`, () => crChestImage(options));
+  const { pixels, window } = out.memo(`cr:${seed}`, () => {
+    const image = crChestImage(options);
+    return { pixels: image, window: percentileWindow(image, 0.03, 0.97) };
+  });
   const format: PixelFormat = { rows: options.rows, columns: options.columns, bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 0, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME1' };
-  const window = percentileWindow(pixels, 0.03, 0.97);
   const dataset: NaturalDataset = {
     ...commonModules(study, series, 1, ['ORIGINAL', 'PRIMARY']),
     ViewPosition: 'PA',
@@ -312,10 +317,10 @@ export async function writeMammoCc(
   const columns = 1914;
   const format: PixelFormat = { rows, columns, bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 0, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2' };
   for (const [index, view] of views.entries()) {
-    const pixels = out.memo(`mg:${seed + index}:${view.laterality}:${view.calcifications}`, () =>
-      mammoImage({ rows, columns, pixelSpacing: 0.1, laterality: view.laterality, calcifications: view.calcifications, seed: seed + index }),
-    );
-    const window = percentileWindow(pixels, 0.05, 0.995, 200);
+    const { pixels, window } = out.memo(`mg:${seed + index}:${view.laterality}:${view.calcifications}`, () => {
+      const image = mammoImage({ rows, columns, pixelSpacing: 0.1, laterality: view.laterality, calcifications: view.calcifications, seed: seed + index });
+      return { pixels: image, window: percentileWindow(image, 0.05, 0.995, 200) };
+    });
     const dataset: NaturalDataset = {
       ...commonModules(study, series, index + 1, ['ORIGINAL', 'PRIMARY']),
       PresentationIntentType: 'FOR PRESENTATION',

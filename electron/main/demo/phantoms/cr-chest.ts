@@ -113,7 +113,7 @@ function attenuation(x: number, d: number, texture: (x: number, y: number) => nu
   // Below the domes of the diaphragm: liver and abdomen.
   if (d > dome && across < 1) mu += 1.2 * Math.min(1, (d - dome) / 25);
   // Spine: a column of vertebrae behind the mediastinum, discs between them.
-  if (Math.abs(x) < 22 && d > -70) mu += (((d + 14) % 28) + 28) % 28 < 5 ? 0.2 : 0.4;
+  if (Math.abs(x) < 22 && d > -70) mu += (((d + 14) % 28) + 28) % 28 < 5 ? 0.15 : 0.3;
   // Posterior ribs: arcs from the spine, curving down laterally, 26 mm apart.
   if (Math.abs(x) > 18 && across < 0.93 && d > -10 && d < 250) {
     const s = Math.abs(x) - 18;
