@@ -114,7 +114,10 @@ export class ReceivedInstances {
       if (created !== undefined) {
         for (let folder = path.dirname(target); folder !== path.dirname(created); folder = path.dirname(folder)) folders.push(path.dirname(folder));
       }
-      await Promise.all([spool.syncAndClose(), ...folders.map(syncFolder)]);
+      // The file first, then its folder: the folder's flush then usually finds the rename already
+      // committed with the file's (one journal commit instead of two racing; measured faster).
+      await spool.syncAndClose();
+      for (const folder of folders) await syncFolder(folder);
     } catch (error) {
       await spool.discard();
       await fs.unlink(target).catch(() => undefined);
