@@ -111,7 +111,8 @@ export class ViewerService {
     const study = this.deps.localVisible(uid) ? this.deps.findStudy(uid) : null;
     if (study === null) throw new AppError('not-found', 'That study is no longer in the index.');
     const rows = localStudyInstances(this.deps.db, uid);
-    const opened = await this.recordQuietly({ uid });
+    // Recorded on the hub's trail without holding up the first image (a round trip to the hub).
+    void this.recordQuietly({ uid });
     const session = this.newSession();
     const series: (ViewerSeries & { instances: ViewerSeries['instances'][number][] })[] = [];
     for (const row of rows) {
@@ -135,14 +136,12 @@ export class ViewerService {
     const priors = samePatientStudies(this.deps.db, uid)
       .filter((prior) => this.deps.localVisible(prior.studyUid))
       .map((prior) => ({ studyInstanceUid: prior.studyUid, studyDate: prior.studyDate || null, description: prior.description || null, modalities: prior.modalities.split(/[\\,]/).filter(Boolean) }));
-    void opened;
     return { sessionId: session.id, source: 'local', deidentified: false, study: facts(study), series, priors };
   }
 
   private async openHub(hubStudyId: string): Promise<ViewerStudy> {
     // The hub checks who may see it (404 otherwise) and records the view.
-    const opened = await this.deps.recordOpened({ hubId: hubStudyId });
-    const manifest = await this.deps.hubRoute(viewerManifestRoute, { params: { studyId: hubStudyId } });
+    const [opened, manifest] = await Promise.all([this.deps.recordOpened({ hubId: hubStudyId }), this.deps.hubRoute(viewerManifestRoute, { params: { studyId: hubStudyId } })]);
     const session = this.newSession();
     const series: ViewerSeries[] = manifest.series.map((entry) => ({
       seriesInstanceUid: entry.seriesInstanceUid,

@@ -6,7 +6,7 @@
  * `/viewer-data/<session>/<key>` on the page's own origin — main's loopback server in browser
  * mode (with the page's key), app:// in Electron, the hub on the guest page.
  */
-import { cache, Enums, init as coreInit, getRenderingEngine, RenderingEngine } from '@cornerstonejs/core';
+import { cache, Enums, init as coreInit, getRenderingEngine, RenderingEngine, setUseCPURendering } from '@cornerstonejs/core';
 import { init as loaderInit } from '@cornerstonejs/dicom-image-loader';
 import { AngleTool, addTool, init as toolsInit, LengthTool, PanTool, StackScrollTool, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
 import { VIEWER_DATA_PREFIX, type ViewerInstance } from '../../../shared/viewer/viewer-types';
@@ -29,6 +29,9 @@ export function initCornerstone(env: ViewerEnvironment): Promise<void> {
   environment = env;
   ready ??= (async () => {
     await coreInit();
+    // Without a GPU (a software WebGL such as SwiftShader or llvmpipe), Cornerstone's canvas path
+    // draws a 512×512 slice several times faster than emulated WebGL does.
+    if (softwareWebGl()) setUseCPURendering(true);
     loaderInit({
       // Two cores here, and the main thread draws: one decoding worker per two cores, at least one.
       maxWebWorkers: Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2))),
@@ -41,6 +44,19 @@ export function initCornerstone(env: ViewerEnvironment): Promise<void> {
     for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, LengthTool, AngleTool]) addTool(tool);
   })();
   return ready;
+}
+
+function softwareWebGl(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+    if (gl === null) return true;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = info === null ? '' : String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|software|basic render/i.test(renderer);
+  } catch {
+    return true;
+  }
 }
 
 /** The decoded-image cache's bound, in bytes (the viewer's cache setting). */

@@ -3,11 +3,12 @@
  * current image of each viewport, and the decoded values of a region (modality values: rescale
  * applied; RGB triplets for colour), which the tests compare with values computed independently
  * of Cornerstone (pydicom/numpy on files decompressed by DCMTK and GDCM). It exposes nothing the
- * page does not already hold.
+ * page does not already hold, and opens nothing the person could not open from the worklist.
  */
 import { cache } from '@cornerstonejs/core';
 import { controllers } from './StackView';
 import { imageProblem } from './image-checks';
+import { useViewer, type StudyRef } from './viewer-store';
 
 interface ProbeImage {
   getPixelData?: () => ArrayLike<number>;
@@ -23,6 +24,10 @@ interface ProbeImage {
 
 export const viewerProbe = {
   viewports: (): string[] => [...controllers.keys()],
+  /** Opens a study as Actions → Open does (the same store action), for bench:viewer's timings. */
+  open: (ref: StudyRef): Promise<void> => useViewer.getState().open(ref),
+  /** Bytes of decoded images Cornerstone holds (bounded by the cache setting). */
+  cacheBytes: (): number => cache.getCacheSize(),
   state: (viewportId: string) => {
     const controller = controllers.get(viewportId);
     if (controller === undefined) return null;

@@ -1,0 +1,198 @@
+/**
+ * bench:viewer — the viewer in Debian's Chromium (browser mode, loopback HTTP) on a 512×512
+ * 16-bit CT series of 500 slices, uncompressed and JPEG 2000 lossless (scripts/test-data/
+ * ct-series.py; cached in .bench/viewer), opened from this computer's files and from the hub (the
+ * embedded hub on loopback). Prints:
+ *   - Open → first image on screen: cold (the viewer's code, workers and codecs load first) and
+ *     warm, local and from the hub;
+ *   - scroll rate stepping as fast as the viewer draws (a held key repeats at ~30/s), first pass
+ *     (decoding as it goes) and second pass, uncompressed and J2K;
+ *   - the renderer's memory (JS heap and array buffers) after scrolling each series twice with
+ *     the cache bound at 512 MB, and what Cornerstone's cache holds.
+ *
+ *   npm run bench:viewer [-- --slices 500]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
+import { createStudyshareApp } from '../../electron/main/app/create-app';
+import { startLoopbackServer } from '../../electron/main/http/loopback-server';
+import { launchChromium } from '../../e2e/support/browser';
+import { studyQuerySchema } from '../../shared/types/study';
+
+const { values } = parseArgs({ options: { slices: { type: 'string', default: '500' } } });
+const slices = Number(values.slices);
+const root = path.resolve(import.meta.dirname, '../..');
+const PYTHON = process.env.STUDYSHARE_PYTHON ?? '/usr/bin/python3';
+const CACHE_MB = 512;
+
+function corpus(): string {
+  const folder = path.join(root, '.bench/viewer', `ct-${slices}`);
+  if (!existsSync(path.join(folder, 'j2k', `${String(slices).padStart(4, '0')}.dcm`))) {
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(folder, { recursive: true });
+    console.log(`making ${slices} CT slices, uncompressed and JPEG 2000 (once; kept in ${path.relative(root, folder)})…`);
+    const made = spawnSync(PYTHON, [path.join(root, 'scripts/test-data/ct-series.py'), folder, String(slices), '--j2k'], { stdio: 'inherit' });
+    if (made.status !== 0) throw new Error('ct-series.py failed (needs python3-pydicom, python3-numpy, libgdcm-tools)');
+  }
+  return folder;
+}
+
+type Probe = {
+  state: (id: string) => { index: number; count: number; rendered: number; error: string | null } | null;
+  open: (ref: { uid: string } | { hubId: string }) => Promise<void>;
+  cacheBytes: () => number;
+};
+/** The page's globals these in-page functions use (this file is typechecked without the DOM). */
+interface PageGlobals {
+  readonly studyshareViewerProbe?: Probe;
+  requestAnimationFrame(callback: (time: number) => void): number;
+  readonly KeyboardEvent: new (type: string, init: { key: string; bubbles: boolean }) => unknown;
+  dispatchEvent(event: unknown): boolean;
+  readonly document: { querySelector(selector: string): { dispatchEvent(event: unknown): boolean } | null };
+}
+
+/** From asking to open to the first image drawn, measured in the page. */
+async function timeOpen(page: Page, ref: { uid: string } | { hubId: string }): Promise<number> {
+  return page.evaluate(async (study) => {
+    const page = globalThis as unknown as PageGlobals;
+    const probe = page.studyshareViewerProbe!;
+    const started = performance.now();
+    void probe.open(study);
+    for (;;) {
+      await new Promise((resolve) => page.requestAnimationFrame(resolve));
+      const state = probe.state('viewport-main');
+      if (state !== null && state.rendered > 0) return performance.now() - started;
+      if (state?.error) throw new Error(state.error);
+      if (performance.now() - started > 30_000) throw new Error('no image within 30 s');
+    }
+  }, ref);
+}
+
+/** The first open goes through the page as a person does it: the row focused, the O key. */
+async function timeColdOpen(page: Page, description: string): Promise<number> {
+  await page.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: description }).click();
+  return page.evaluate(async () => {
+    const page = globalThis as unknown as PageGlobals;
+    const started = performance.now();
+    page.dispatchEvent(new page.KeyboardEvent('keydown', { key: 'o', bubbles: true }));
+    for (;;) {
+      await new Promise((resolve) => page.requestAnimationFrame(resolve));
+      const state = page.studyshareViewerProbe?.state('viewport-main');
+      if (state && state.rendered > 0) return performance.now() - started;
+      if (performance.now() - started > 30_000) throw new Error('no image within 30 s');
+    }
+  });
+}
+
+/** Steps through the whole series as fast as each image is drawn; frames per second. */
+async function timeScroll(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const page = globalThis as unknown as PageGlobals;
+    const probe = page.studyshareViewerProbe!;
+    const dialog = page.document.querySelector('[role="dialog"][aria-label="Viewer"]')!;
+    const count = probe.state('viewport-main')!.count;
+    dialog.dispatchEvent(new page.KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = performance.now();
+    for (let index = 1; index < count; index++) {
+      const before = probe.state('viewport-main')!.rendered;
+      dialog.dispatchEvent(new page.KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+      for (;;) {
+        await new Promise((resolve) => page.requestAnimationFrame(resolve));
+        const state = probe.state('viewport-main')!;
+        if ((state.index === index && state.rendered > before) || state.error) break;
+        if (performance.now() - started > 300_000) throw new Error('scrolling stalled');
+      }
+    }
+    return (count - 1) / ((performance.now() - started) / 1000);
+  });
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(root, 'out/renderer/index.html'))) {
+    spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  }
+  const folder = corpus();
+  const workDir = mkdtempSync(path.join(tmpdir(), 'studyshare-bench-viewer-'));
+  const app = createStudyshareApp(path.join(workDir, 'data'), { kind: 'browser' }, { hubMode: 'embedded', syncEveryMs: 0 });
+  await app.start();
+  const server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir: path.join(root, 'out/renderer') });
+  const browser = await launchChromium();
+  try {
+    const step = (text: string) => console.log(`… ${text}`);
+    step('setting up the embedded hub');
+    await app.handlers['hub:setup']({ siteName: 'Bench site', adminName: 'Bench Admin', email: 'bench@bench.example', password: 'a long bench password' });
+    await app.handlers['viewer:set-settings']({ cacheMegabytes: CACHE_MB });
+    step('importing');
+    const finished = new Promise<void>((resolve) => app.bus.subscribe((name) => name === 'import:finished' && resolve()));
+    await app.handlers['import:start']({ paths: [path.join(folder, 'raw'), path.join(folder, 'j2k')], copyToLibrary: false });
+    await finished;
+    const studies = await app.handlers['studies:query'](studyQuerySchema.parse({ text: 'Bench' }));
+    const uidOf = (description: string) => studies.rows.find((study) => study.studyDescription === description)!.studyInstanceUid;
+    const raw = uidOf('Bench CT uncompressed');
+    const j2k = uidOf('Bench CT JPEG 2000');
+    step('putting both studies on the hub');
+    // Put both on the hub (a share to a location publishes them and uploads their files).
+    await app.handlers['admin:add-location']({ name: 'Bench room' });
+    const { targets } = await app.handlers['sharing:targets']({ kind: 'location', q: 'Bench' });
+    await app.handlers['sharing:share']({ studies: [{ uid: raw }, { uid: j2k }], targets: [{ worklistId: targets[0].worklistId, label: 'Bench room' }] });
+    await app.hub.settled();
+    const rawHub = app.hub.hubStudyId(raw)!;
+    const j2kHub = app.hub.hubStudyId(j2k)!;
+
+    step('opening in Chromium');
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(server.url);
+    await page.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'Bench CT uncompressed' }).waitFor({ timeout: 60_000 });
+    const cdp = await page.context().newCDPSession(page);
+    const memory = async () => (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number; backingStorageSize?: number };
+
+    const cold = await timeColdOpen(page, 'Bench CT uncompressed');
+    const results: string[] = [];
+    const warm: Record<string, number[]> = { 'local uncompressed': [], 'local J2K': [], 'hub uncompressed': [], 'hub J2K': [] };
+    for (let round = 0; round < 3; round++) {
+      warm['local uncompressed'].push(await timeOpen(page, { uid: raw }));
+      warm['local J2K'].push(await timeOpen(page, { uid: j2k }));
+      warm['hub uncompressed'].push(await timeOpen(page, { hubId: rawHub }));
+      warm['hub J2K'].push(await timeOpen(page, { hubId: j2kHub }));
+    }
+    const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+    results.push(`Open → first image, cold (viewer code, decoding workers and codecs loaded first), local uncompressed: ${cold.toFixed(0)} ms   target ≤ 400 ms`);
+    for (const [kind, times] of Object.entries(warm)) {
+      results.push(`Open → first image, ${kind} (median of 3): ${median(times).toFixed(0)} ms   target ≤ ${kind.startsWith('hub') ? 800 : 400} ms`);
+    }
+
+    for (const [label, ref] of [['local uncompressed', { uid: raw }], ['local J2K', { uid: j2k }], ['hub uncompressed', { hubId: rawHub }], ['hub J2K', { hubId: j2kHub }]] as const) {
+      await timeOpen(page, ref);
+      const first = await timeScroll(page);
+      const second = await timeScroll(page);
+      const heap = await memory();
+      const cached = await page.evaluate(() => (globalThis as unknown as PageGlobals).studyshareViewerProbe!.cacheBytes());
+      results.push(
+        `Scroll ${label}, ${slices} slices: first pass ${first.toFixed(1)} frames/s, second ${second.toFixed(1)} frames/s   target ≥ 30 (uncompressed); ` +
+          `renderer JS heap ${(heap.usedSize / 2 ** 20).toFixed(0)} MB + array buffers ${((heap.backingStorageSize ?? 0) / 2 ** 20).toFixed(0)} MB, Cornerstone cache ${(cached / 2 ** 20).toFixed(0)} MB (limit ${CACHE_MB} MB; target: under ${CACHE_MB + 200} MB)`,
+      );
+    }
+    results.push(`main's hub-instance cache after all: ${(app.viewer.cachedBytes / 2 ** 20).toFixed(0)} MB (limit ${CACHE_MB} MB)`);
+    console.log(`bench:viewer — ${slices} slices of 512×512 16-bit CT, Chromium (${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'}, --disable-gpu), browser mode on loopback, ${navigatorCores()} cores`);
+    for (const line of results) console.log(line);
+  } finally {
+    await browser.close();
+    await server.close();
+    await app.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function navigatorCores(): number {
+  return cpus().length;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
