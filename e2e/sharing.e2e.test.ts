@@ -242,7 +242,7 @@ describe('sharing between two people through one hub', () => {
 
     await hub.pause();
     await dialog.getByRole('button', { name: 'Share Studies' }).click();
-    await expect.poll(() => dialog.getByRole('status').textContent()).toContain('The hub cannot be reached');
+    await expect.poll(() => dialog.getByRole('status').textContent()).toContain('The hub has not taken the shares yet');
     expect(await dialog.getByRole('list', { name: 'Share results' }).textContent()).toBe('Paul Physicianpending 1');
     await screenshot(rita, '39-share-offline');
     await dialog.getByRole('button', { name: 'Done' }).click();
@@ -251,6 +251,13 @@ describe('sharing between two people through one hub', () => {
     await row.dblclick();
     const waiting = rita.getByRole('region', { name: 'Shared with' }).getByRole('list', { name: 'Waiting or refused' });
     await expect.poll(() => waiting.textContent()).toBe('Pending Paul Physician');
+    // The Sync panel lists what waits, and why.
+    await rita.getByRole('button', { name: /^Hub: / }).click();
+    const queue = rita.getByRole('dialog', { name: 'Hub' }).getByRole('region', { name: 'Sync queue' });
+    await expect.poll(() => queue.getByRole('row').filter({ hasText: 'Share with Paul Physician' }).textContent()).toContain('Waiting');
+    expect(await rita.getByRole('dialog', { name: 'Hub' }).getByRole('status').textContent()).toMatch(/cannot be reached\. Waiting: \d+ change/);
+    await screenshot(rita, '39b-sync-queue-offline');
+    await rita.getByRole('dialog', { name: 'Hub' }).getByRole('button', { name: 'Close' }).click();
 
     await hub.resume();
     await rita.getByRole('button', { name: /^Hub: / }).click();

@@ -11,6 +11,7 @@ import { ActionsMenu } from './features/actions/ActionsMenu';
 import { AdminView } from './features/admin/AdminView';
 import { PrivateNotice } from './features/organisation/PrivateNotice';
 import { CollectionDialogs, CollectionNotice } from './features/collections/CollectionDialogs';
+import { AccessRequestsDialogHost } from './features/access-requests/AccessRequests';
 import { GuestLinkDialog } from './features/guest-links/GuestLinkDialog';
 import { useGuestLinks } from './features/guest-links/guest-link-store';
 import { HubChip } from './features/hub/HubChip';
@@ -209,6 +210,7 @@ export function App() {
       {guestLinkStudies !== null && <GuestLinkDialog studyUids={guestLinkStudies} />}
       {shareStudies !== null && <ShareDialog studies={shareStudies} />}
       <CollectionDialogs />
+      <AccessRequestsDialogHost />
       <DicomNetDialogs />
       {viewerOpen && (
         <Suspense fallback={<div className="viewer-loading" role="status">Opening the viewer…</div>}>

@@ -51,7 +51,7 @@ export const listFilesRoute = hubRoute({
  */
 const uploadId = z.string().uuid();
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
-/** The most one chunk may be (the desktop sends 4 MiB). */
+/** The most one chunk may be (the desktop sends 2 MiB). */
 export const MAX_UPLOAD_CHUNK_BYTES = 64 * 1024 * 1024;
 const stored = z.object({ size: z.number().int(), sha256: z.string(), outcome: z.enum(['stored', 'unchanged', 'corrected']) });
 

@@ -189,9 +189,10 @@ export class HubConnection {
       this.sync = this.newSyncClient(this.client);
     } catch (error) {
       if (error instanceof HubSessionError) {
+        // A token the hub no longer takes is an expired session; no token at all is nobody signed in.
+        this.sessionExpired = this.options.tokens.load() !== null;
         this.options.tokens.save(null);
         this.client.setToken(null);
-        this.sessionExpired = true;
       } else if (!(error instanceof HubUnreachableError)) throw error;
       // Unreachable: keep the token; the next sync tries again.
       if (error instanceof HubUnreachableError && this.options.tokens.load() !== null) {
@@ -243,6 +244,8 @@ export class HubConnection {
       onStatus: () => this.emit(),
       // A dropped item never reaches the hub: the hub records that it was dropped (its audit trail).
       onDiscarded: (item) => this.sync?.enqueue(discardRecord(item)),
+      // What was pulled shows before the files finish uploading (a large study takes minutes).
+      onPulled: () => this.options.bus.emit('data:changed', { reason: 'sync' }),
       onApplied: (operation, result) => {
         if (operation.kind !== 'study.publish') return;
         const files = listStudyInstances(this.options.localDb, operation.study.studyInstanceUid);

@@ -13,7 +13,7 @@ import { backoffDelay } from './retry-policy';
 /** Files above this go in chunks (most instances are far smaller and go in one request). */
 export const RESUMABLE_ABOVE_BYTES = 8 * 1024 * 1024;
 /** One chunk: small enough that a cut costs little on a slow link, large enough to be few requests. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
+export const CHUNK_BYTES = 2 * 1024 * 1024;
 /** Attempts in a row without progress before the send gives up for now. */
 const MAX_STALLED_ATTEMPTS = 5;
 

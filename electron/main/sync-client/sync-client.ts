@@ -81,6 +81,8 @@ export interface SyncClientOptions {
   readonly onStatus?: (status: SyncStatus) => void;
   /** Called for each operation the hub applied (after its answer is stored). */
   readonly onApplied?: (operation: Operation, result: Extract<OperationResult, { status: 'applied' }>) => void;
+  /** Called after each pull that stored the hub's changes (before the uploads, which may take long): lists can show them at once. */
+  readonly onPulled?: () => void;
   /** Called when the user discards a queued item (the caller records it on the audit trail). */
   readonly onDiscarded?: (item: QueueItem) => void;
 }
@@ -199,6 +201,7 @@ export class SyncClient {
     try {
       await this.push();
       await this.pull();
+      this.options.onPulled?.();
       await this.uploadPending();
       this.settleState();
     } catch (error) {

@@ -8,7 +8,10 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ModalDialog } from '../../components/ModalDialog';
 import { api } from '../../lib/api';
 import { useSettings } from '../settings/settings-store';
+import { OPERATION_WORDS } from '../sync/operation-words';
+import { SyncQueue } from '../sync/SyncQueue';
 import { useHub } from './hub-store';
+import { syncWords } from './sync-words';
 import { HubIdentity, JoinHubForm, type CheckedHub } from './JoinHubForm';
 
 function Field({ label, type = 'text', value, onChange, autoComplete }: { label: string; type?: string; value: string; onChange: (value: string) => void; autoComplete?: string }) {
@@ -21,12 +24,6 @@ function Field({ label, type = 'text', value, onChange, autoComplete }: { label:
 }
 
 /** Operation kinds in words. */
-const KIND_WORDS: Record<string, string> = {
-  'share.create': 'Share',
-  'share.remove': 'Removing a share',
-  'study.publish': 'Putting a study on the hub',
-  'study.private': 'Marking a study private',
-};
 
 function FirstRunChoices({ onJoin }: { onJoin: () => void }) {
   const { busy, connect, closeDialog } = useHub();
@@ -178,12 +175,9 @@ function SignedIn() {
         <dt>Links open at</dt>
         <dd>{status.publicUrl ?? 'no public address'}</dd>
         <dt>State</dt>
-        <dd role="status">{sync.state === 'offline' ? `Offline — ${sync.pending} changes kept, sent when the hub is back` : sync.state === 'syncing' ? 'Syncing…' : 'Up to date'}</dd>
-        <dt>Waiting</dt>
-        <dd>
-          {sync.pending} changes, {sync.uploadsPending} files
-        </dd>
+        <dd role="status">{syncWords(status).detail}</dd>
       </dl>
+      <SyncQueue />
       {status.notice !== null && <p className="notice">{status.notice}</p>}
       {sync.rejected.length > 0 && (
         <>
@@ -192,7 +186,7 @@ function SignedIn() {
             {sync.rejected.map((item) => (
               <li key={item.id}>
                 <span>
-                  {KIND_WORDS[item.kind] ?? item.kind}
+                  {OPERATION_WORDS[item.kind] ?? item.kind}
                   {item.target !== null && ` with ${item.target}`}
                 </span>
                 <span className="error-text">{item.reason}</span>

@@ -19,7 +19,7 @@ function status(more: Partial<HubStatus> = {}): HubStatus {
     hubName: 'North Hub',
     needsSetup: false,
     user: null,
-    sync: { state: 'signed-out', pending: 0, rejected: [], uploadsPending: 0, message: null },
+    sync: { state: 'signed-out', pending: 0, rejected: [], uploadsPending: 0, message: null, delayed: 0, progress: null },
     tokenEncrypted: true,
     publicUrl: 'https://hub.north.example',
     linkReach: 'elsewhere',
@@ -33,7 +33,7 @@ function status(more: Partial<HubStatus> = {}): HubStatus {
 const signedIn = (permissions: readonly string[], more: Partial<HubStatus> = {}) =>
   status({
     user: { name: 'Ada Radiologist', email: 'ada@north.example', role: 'Physician', permissions },
-    sync: { state: 'online', pending: 0, rejected: [], uploadsPending: 0, message: null },
+    sync: { state: 'online', pending: 0, rejected: [], uploadsPending: 0, message: null, delayed: 0, progress: null },
     ...more,
   });
 
@@ -73,7 +73,7 @@ describe('hub store: loading the status', () => {
   });
 
   it('takes a status main pushes as it is', () => {
-    useHub.getState().receive(signedIn([], { sync: { state: 'syncing', pending: 3, rejected: [], uploadsPending: 1, message: null } }));
+    useHub.getState().receive(signedIn([], { sync: { state: 'syncing', pending: 3, rejected: [], uploadsPending: 1, message: null, delayed: 0, progress: null } }));
     expect(useHub.getState().status?.sync).toMatchObject({ state: 'syncing', pending: 3 });
   });
 });
@@ -182,7 +182,7 @@ describe('hub store: actions', () => {
 
   it('dismissing refused operations takes the status main answers (the list emptied)', async () => {
     const rejected = [{ id: 'op1', kind: 'share', reason: 'You may not share this study.', studyUid: '1.2.3', target: 'Cardiology' }];
-    useHub.getState().receive(signedIn([], { sync: { state: 'online', pending: 0, rejected, uploadsPending: 0, message: null } }));
+    useHub.getState().receive(signedIn([], { sync: { state: 'online', pending: 0, rejected, uploadsPending: 0, message: null, delayed: 0, progress: null } }));
     handlers['hub:dismiss-refused'] = () => ok(signedIn([]));
     await useHub.getState().dismissRefused();
     expect(calls.map((c) => c.name)).toEqual(['hub:dismiss-refused']);

@@ -5,12 +5,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { ModalDialog } from '../../components/ModalDialog';
 import { api } from '../../lib/api';
-import { formatCount } from '../../lib/format';
+import { formatCount, formatDateTime } from '../../lib/format';
 import { useImport } from './import-store';
 
 export function ImportDialog({ hostKind }: { readonly hostKind: 'electron' | 'browser' | null }) {
-  const { phase, progress, summary, error } = useImport();
-  const { start, cancel, closeDialog, reset } = useImport.getState();
+  const { phase, progress, summary, error, unfinished } = useImport();
+  const { start, cancel, closeDialog, reset, resume, dismissUnfinished } = useImport.getState();
   const [folder, setFolder] = useState('');
   const [copy, setCopy] = useState(false);
   const [pickError, setPickError] = useState<string | null>(null);
@@ -29,6 +29,30 @@ export function ImportDialog({ hostKind }: { readonly hostKind: 'electron' | 'br
 
   return (
     <ModalDialog title="Import studies" onClose={closeDialog} closeOnBackdrop={!busy}>
+        {!busy && unfinished.length > 0 && (
+          <section aria-label="Unfinished imports" className="notice">
+            <p>{unfinished.length === 1 ? 'An import' : `${unfinished.length} imports`} stopped before finishing (the app was closed or the computer went off). Resuming continues where it stopped.</p>
+            <ul className="failures">
+              {unfinished.map((job) => (
+                <li key={job.id}>
+                  <code>{job.paths.join(', ')}</code>
+                  <span className="muted">
+                    Started {formatDateTime(job.startedAt)}
+                    {job.copyToLibrary ? ', copying into the library' : ''}
+                  </span>
+                  <span className="row-actions">
+                    <button type="button" className="primary" onClick={() => void resume(job.id)}>
+                      Resume
+                    </button>
+                    <button type="button" className="quiet" onClick={() => void dismissUnfinished(job.id)}>
+                      Dismiss
+                    </button>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         <form
           onSubmit={(event) => {
             event.preventDefault();

@@ -1,6 +1,6 @@
 /** The import the user started from the UI: its progress, its outcome and the files that failed. */
 import { create } from 'zustand';
-import type { ApiError, ImportFinishedEvent, ImportProgressEvent } from '../../../shared/contract';
+import type { ApiError, ImportFinishedEvent, ImportProgressEvent, UnfinishedImportsView } from '../../../shared/contract';
 import type { ImportSummary } from '../../../shared/types/import';
 import { api } from '../../lib/api';
 
@@ -21,9 +21,35 @@ interface ImportState {
   cancel: () => Promise<void>;
   onProgress: (event: ImportProgressEvent) => void;
   onFinished: (event: ImportFinishedEvent) => void;
+  /** Imports the app stopped in the middle of last time (killed, machine off), offered again. */
+  readonly unfinished: UnfinishedImportsView['imports'];
+  loadUnfinished: () => Promise<void>;
+  /** Runs an unfinished import again: it continues where it stopped. */
+  resume: (jobId: string) => Promise<void>;
+  dismissUnfinished: (jobId: string) => Promise<void>;
 }
 
 export const useImport = create<ImportState>()((set, get) => ({
+  unfinished: [],
+  loadUnfinished: async () => {
+    const result = await api.call('import:unfinished', {});
+    if (result.ok) set({ unfinished: result.value.imports });
+  },
+  resume: async (jobId) => {
+    set({ phase: 'starting', importId: null, progress: null, summary: null, error: null, unfinished: get().unfinished.filter((job) => job.id !== jobId) });
+    const result = await api.call('import:resume', { jobId });
+    if (!result.ok) {
+      set({ phase: 'failed', error: result.error });
+      return;
+    }
+    if (get().importId !== result.value.importId) set({ importId: result.value.importId });
+    if (get().phase === 'starting') set({ phase: 'running' });
+  },
+  dismissUnfinished: async (jobId) => {
+    const result = await api.call('import:dismiss', { jobId });
+    if (result.ok) set({ unfinished: get().unfinished.filter((job) => job.id !== jobId) });
+    else set({ error: result.error });
+  },
   dialogOpen: false,
   phase: 'idle',
   importId: null,
