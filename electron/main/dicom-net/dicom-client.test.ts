@@ -74,6 +74,12 @@ describe.skipIf(!available)('sending to a PACS', () => {
       expect(results.map((r) => r.outcome)).toEqual(Array(20).fill('sent'));
       expect(seen).toHaveLength(20);
       expect(readdirSync(folder)).toHaveLength(20);
+      // The data set arrives byte for byte (sent as the file holds it, not re-encoded).
+      const dataSet = (file: string) => execFileSync('dcmdump', ['+L', '-Un', file]).toString().split('\n').filter((line) => !line.startsWith('(0002') && !line.startsWith('#')).join('\n');
+      const received = readdirSync(folder).map((name) => path.join(folder, name));
+      const first = received.find((file) => dataSet(file).includes(testUid(810, 1, 1, 1) + ']'));
+      expect(first).toBeDefined();
+      expect(dataSet(first as string)).toBe(dataSet(files[0]));
     });
   });
 

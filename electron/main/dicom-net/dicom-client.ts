@@ -8,6 +8,7 @@
  * uncompressed little-endian ones, sends each file in the syntax the peer accepted for it, and
  * transcodes (decompressing through dcmjs-codecs) when the peer took only uncompressed.
  */
+import { readFileSync } from 'node:fs';
 import { dimse, type DimseDataset } from './dimse';
 import type { ReceiveOutcome, ReceivedInstances } from './received-instances';
 import { STORE_STATUS } from './sop-classes';
@@ -167,6 +168,45 @@ function storeReason(status: number | null, comment: string): string {
   return `The node refused the instance (status 0x${status.toString(16).padStart(4, '0')}${comment === '' ? '' : `: ${comment}`}).`;
 }
 
+/**
+ * The data set of a Part 10 file as its bytes, after the preamble and group 0002; null for a
+ * file without them (sent through dcmjs as a whole).
+ */
+function rawDataSet(file: string): Buffer | null {
+  const bytes = readFileSync(file);
+  if (bytes.length < 144 || bytes.toString('latin1', 128, 132) !== 'DICM') return null;
+  // (0002,0000) UL, explicit VR little endian: the length of the rest of group 0002.
+  if (bytes.readUInt16LE(132) !== 0x0002 || bytes.readUInt16LE(134) !== 0x0000 || bytes.toString('latin1', 136, 138) !== 'UL') return null;
+  const start = 144 + bytes.readUInt32LE(140);
+  return start <= bytes.length ? bytes.subarray(start) : null;
+}
+
+/**
+ * Sends the file's data set bytes as they are when the node accepted the file's own transfer
+ * syntax: dcmjs-dimse would otherwise parse every file whole and encode it again (most of a
+ * send's time). When the node took another syntax, the library's path (parse, transcode) runs
+ * through `getElements`, read then and only then.
+ */
+function passThrough(request: InstanceType<typeof dimse.requests.CStoreRequest>, file: string, syntax: string): void {
+  const target = request as unknown as { loadFullDatasetIfNeeded(): void; setDataset(dataset: unknown): void };
+  target.loadFullDatasetIfNeeded = () => {
+    const raw = syntax === '' ? null : rawDataSet(file);
+    if (raw === null) {
+      target.setDataset(dimse.Dataset.fromFile(file));
+      return;
+    }
+    let whole: DimseDataset | undefined;
+    const full = (): DimseDataset => (whole ??= dimse.Dataset.fromFile(file) as DimseDataset);
+    target.setDataset({
+      getTransferSyntaxUid: () => syntax,
+      setTransferSyntaxUid: () => undefined,
+      getDenaturalizedDataset: () => raw,
+      getElements: () => full().getElements(),
+      getElement: (tag: string) => full().getElement(tag),
+    });
+  };
+}
+
 /** Sends files over one association; each file's outcome is reported as its response arrives. */
 export async function storeFiles(
   node: DicomNode,
@@ -190,6 +230,7 @@ export async function storeFiles(
     }
     const syntax = request.getDataset()?.getTransferSyntaxUid() ?? '';
     if (syntax !== '1.2.840.10008.1.2' && syntax !== '1.2.840.10008.1.2.1') compressed = true;
+    passThrough(request, file, syntax);
     request.on('response', (response: { getStatus(): number; getErrorComment(): string }) => {
       const status = response.getStatus();
       const outcome = status === 0 ? 'sent' : (status & 0xf000) === 0xb000 ? 'warning' : 'failed';
