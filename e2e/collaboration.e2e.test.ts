@@ -35,6 +35,7 @@ describe('collaboration inside a site: policy, departments, private studies', ()
   let desk: RunningApp;
   let browser: Browser;
   let page: Page;
+  const studyIds: Record<string, string> = {};
 
   const signIn = async (email: string) => {
     await desk.app.hub.signIn({ url: hub.url, email, password: PASSWORD });
@@ -62,8 +63,9 @@ describe('collaboration inside a site: policy, departments, private studies', ()
       ['tom@riverside.example', '1.2.826.0.1.3680043.10.1.3', 'Tom^Patient', 'MR Knee'],
     ] as const) {
       const token = (await hub.app.inject({ method: 'POST', url: '/api/sessions', payload: { email, password: PASSWORD } })).json<{ token: string }>().token;
-      const { results } = await hub.api<{ results: { status: string }[] }>(token, 'POST', '/api/operations', { operations: [{ id: randomUUID(), kind: 'study.publish', study: summary(uid, patient, description) }] });
+      const { results } = await hub.api<{ results: { status: string; value: { studyId: string } }[] }>(token, 'POST', '/api/operations', { operations: [{ id: randomUUID(), kind: 'study.publish', study: summary(uid, patient, description) }] });
       expect(results[0].status).toBe('applied');
+      studyIds[email] = results[0].value.studyId;
     }
     desk = await startApp({ hubMode: 'remote' });
     await desk.app.hub.signIn({ url: hub.url, email: 'admin@riverside.example', password: PASSWORD });
@@ -181,5 +183,34 @@ describe('collaboration inside a site: policy, departments, private studies', ()
     expect(await page.getByRole('menuitem', { name: /^Remove from/ }).count()).toBe(0);
     await screenshot(page, '34-collection-read-only-member');
     await page.keyboard.press('Escape');
+  });
+
+  it('lets someone ask for a study they were sent a link to; its owner approves; they then see it', async () => {
+    await signIn('dana@riverside.example');
+    const nav = page.getByRole('list', { name: 'Hub studies' }).getByRole('link', { name: /^Access requests/ });
+    await nav.click();
+    const dialog = page.getByRole('dialog', { name: 'Access requests' });
+    await dialog.getByLabel('Study link or id').fill('not a link');
+    await dialog.getByRole('button', { name: 'Request access' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/study link or id/);
+    await dialog.getByLabel('Study link or id').fill(`${hub.url}/studies/${studyIds['tom@riverside.example']}`);
+    await dialog.getByLabel('Message (optional)').fill('Second opinion, please');
+    await dialog.getByRole('button', { name: 'Request access' }).click();
+    await expect.poll(() => dialog.getByRole('table', { name: 'Your requests' }).textContent()).toMatch(/A study you cannot see yet.*Waiting/);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    await signIn('tom@riverside.example');
+    await expect.poll(() => nav.textContent()).toBe('Access requests1');
+    await nav.click();
+    await expect.poll(() => dialog.getByRole('table', { name: 'Requests to answer' }).textContent()).toContain('Second opinion, please');
+    await screenshot(page, '35-access-request');
+    await dialog.getByRole('button', { name: 'Approve Dana Neuro' }).click();
+    await expect.poll(() => dialog.getByRole('status').textContent()).toMatch(/Dana Neuro can now see the study/);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    await signIn('dana@riverside.example');
+    await seesOnHub(['Dana, Patient', 'Tom, Patient']);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type {
+  AccessRequestView,
   CollectionMemberView,
   CollectionOutcome,
   CollectionView,
@@ -53,6 +54,19 @@ const call = <Output>() => <Input extends z.ZodType>(input: Input): CallSpec<Inp
 const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID').max(64);
 const importId = z.string().regex(/^[a-z0-9-]{8,64}$/, 'an import id');
 const hubId = z.string().uuid('a hub id');
+/** A hub study id, or any text holding one (a link pasted from a mail or a chat): the id it holds. */
+const studyLinkOrId = z
+  .string()
+  .trim()
+  .max(2000)
+  .transform((text, ctx) => {
+    const id = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(text)?.[0];
+    if (id === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a study link or id' });
+      return z.NEVER;
+    }
+    return id.toLowerCase();
+  });
 const name = z.string().trim().min(1, 'filled in').max(200);
 const email = z.string().trim().toLowerCase().email('an email address').max(254);
 const password = z.string().min(10, 'at least 10 characters').max(200);
@@ -224,6 +238,12 @@ export const CALLS = {
   'collections:candidates': call<{ readonly candidates: readonly { readonly kind: 'user' | 'group'; readonly id: string; readonly name: string }[] }>()(
     z.object({ id: hubId, q: z.string().trim().min(1).max(100) }).strict(),
   ),
+  'access:requests': call<{ readonly incoming: readonly AccessRequestView[]; readonly mine: readonly AccessRequestView[] }>()(z.object({}).strict()),
+  // The study as its hub id, or a link holding it (pasted from a mail or a chat).
+  'access:request': call<AccessRequestView>()(
+    z.object({ study: studyLinkOrId, message: z.string().trim().max(1000).default('') }).strict(),
+  ),
+  'access:decide': call<AccessRequestView>()(z.object({ id: hubId, approve: z.boolean() }).strict()),
   'studies:set-private': call<PrivateOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), private: z.boolean() }).strict()),
   'viewer:open': call<ViewerStudy>()(z.object({ study: studyRef }).strict()),
   'viewer:close': call<Record<string, never>>()(z.object({ sessionId: z.string().regex(VIEWER_TOKEN_PATTERN, 'a viewing session') }).strict()),

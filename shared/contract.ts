@@ -210,6 +210,8 @@ export interface StudySharingView {
   readonly shares: readonly SharedWithView[];
   /** Shares and removals this user queued that the hub has not taken (pending) or refused. */
   readonly queued: readonly { readonly id: string; readonly kind: string; readonly target: string; readonly state: 'pending' | 'refused'; readonly reason: string | null }[];
+  /** This desktop's files of the study not yet confirmed by the hub, of those it sends (null: it sends none). */
+  readonly files: { readonly waiting: number; readonly total: number } | null;
 }
 export interface ShareStateView {
   readonly shared: number;
@@ -290,6 +292,7 @@ export interface PrivateOutcome {
 }
 
 export type { CollectionMemberView, CollectionView } from './hub-api/collections';
+export type { AccessRequestView } from './hub-api/access-requests';
 
 /** What became of putting studies into (or taking them out of) a collection, in the share-status style. */
 export interface CollectionOutcome {
@@ -394,6 +397,9 @@ export const CALL_NAMES = [
   'collections:remove-studies',
   'collections:studies',
   'collections:candidates',
+  'access:requests',
+  'access:request',
+  'access:decide',
 ] as const;
 
 export type CallName = keyof typeof CALLS;

@@ -33,6 +33,7 @@ import { queryStudies } from '../study-index/study-query';
 import { ShareService } from '../sharing/share-service';
 import { PrivateStudies } from '../private-studies/private-service';
 import { CollectionStudies } from '../collections/collection-service';
+import { accessRequestsRoute, decideAccessRequestRoute, requestAccessRoute } from '../../../shared/hub-api/access-requests';
 import {
   collectionCandidatesRoute,
   collectionMembersRoute,
@@ -295,6 +296,9 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
         studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary })),
       };
     },
+    'access:requests': () => hub.hubRoute(accessRequestsRoute, {}),
+    'access:request': async ({ study, message }) => (await hub.hubRoute(requestAccessRoute, { params: { id: study }, body: { message } })).request,
+    'access:decide': async ({ id, approve }) => (await hub.hubRoute(decideAccessRequestRoute, { params: { id }, body: { approve } })).request,
     'studies:set-private': (input) => {
       requireVisibleRefs(input.studies);
       return privateStudies.set(input);

@@ -9,6 +9,7 @@ import { isFiltered, useWorklist } from '../worklist/worklist-store';
 import { useHubStudies, useHubWorklists } from '../hub-worklists/hub-worklist-store';
 import { HUB_VISIBLE, hubVisibleSource } from '../collections/hub-sources';
 import { CollectionsNav } from '../collections/CollectionsNav';
+import { AccessRequestsNav } from '../access-requests/AccessRequests';
 import { useView, type MainView } from './view-store';
 
 const KIND_HINT = { personal: '', location: 'location', group: 'group' } as const;
@@ -74,6 +75,7 @@ export function Sidebar() {
                 <span>{HUB_VISIBLE.name}</span>
               </a>
             </li>
+            <AccessRequestsNav />
           </ul>
         </>
       )}
