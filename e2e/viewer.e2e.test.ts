@@ -30,10 +30,10 @@ type ProbeState = { index: number; count: number; imageId: string | null; error:
 type ProbeRegion = { rows: number; columns: number; channels: number; values: number[] } | null;
 
 const probeState = (viewport = 'viewport-main'): Promise<ProbeState> =>
-  page.evaluate((id) => (window as unknown as { studyshareViewerProbe?: { state: (id: string) => ProbeState } }).studyshareViewerProbe?.state(id) ?? null, viewport);
+  page.evaluate((id) => (globalThis as unknown as { studyshareViewerProbe?: { state: (id: string) => ProbeState } }).studyshareViewerProbe?.state(id) ?? null, viewport);
 const probeRegion = (region: readonly number[], viewport = 'viewport-main'): Promise<ProbeRegion> =>
   page.evaluate(
-    ([id, x, y, w, h]) => (window as unknown as { studyshareViewerProbe?: { region: (...args: unknown[]) => ProbeRegion } }).studyshareViewerProbe?.region(id, x, y, w, h) ?? null,
+    ([id, x, y, w, h]) => (globalThis as unknown as { studyshareViewerProbe?: { region: (...args: unknown[]) => ProbeRegion } }).studyshareViewerProbe?.region(id, x, y, w, h) ?? null,
     [viewport, ...region] as const,
   );
 
@@ -133,9 +133,27 @@ describe('the viewer', () => {
     await page.keyboard.press('o');
     await expect.poll(() => dialog.getByLabel('Image information').count()).toBe(0);
     await page.keyboard.press('o');
-    // Pixel spacing absent: the overlay says lengths are in pixels.
     await showSeries('8-bit unsigned, explicit VR little endian');
     await expect.poll(() => dialog.getByLabel('Image information').textContent()).toContain('0.500 × 0.500 mm');
+    // A multi-frame series plays as cine (Space) and stops.
+    await showSeries('Multi-frame, 3 frames');
+    await expect.poll(async () => (await probeState())?.count).toBe(3);
+    await dialog.focus();
+    await page.keyboard.press(' ');
+    await expect.poll(async () => (await probeState())?.index, { timeout: 5_000 }).toBeGreaterThan(0);
+    await page.keyboard.press(' ');
+    // 1×2: the same patient's other study beside this one; scrolling one moves the other.
+    await page.keyboard.press('c');
+    await page.getByRole('listbox', { name: 'Prior studies' }).getByRole('option', { name: /Viewer bad input/ }).click();
+    await expect.poll(async () => (await probeState('viewport-prior'))?.count ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    await screenshot(page, '43-viewer-compare');
+    await dialog.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(async () => (await probeState('viewport-prior'))?.index).toBe(0);
+    await page.keyboard.press('End');
+    await expect.poll(async () => (await probeState('viewport-prior'))?.index).toBe((await probeState('viewport-prior'))!.count - 1);
+    await page.keyboard.press('c');
+    await expect.poll(() => page.getByRole('region', { name: /Prior study/ }).count()).toBe(0);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
   });

@@ -31,13 +31,15 @@ export interface StackController {
 export const controllers = new Map<string, StackController>();
 
 const PRIMARY = ToolEnums.MouseBindings.Primary;
+/** A tool class's registered name (typed `any` in Cornerstone's declarations). */
+const nameOf = (tool: { readonly toolName: unknown }): string => tool.toolName as string;
 const TOOL_NAMES: Readonly<Record<ViewerTool, string>> = {
-  window: WindowLevelTool.toolName,
-  pan: PanTool.toolName,
-  zoom: ZoomTool.toolName,
-  scroll: StackScrollTool.toolName,
-  length: LengthTool.toolName,
-  angle: AngleTool.toolName,
+  window: nameOf(WindowLevelTool),
+  pan: nameOf(PanTool),
+  zoom: nameOf(ZoomTool),
+  scroll: nameOf(StackScrollTool),
+  length: nameOf(LengthTool),
+  angle: nameOf(AngleTool),
 };
 
 interface OverlayFacts {
@@ -94,7 +96,7 @@ export function StackView(props: StackViewProps) {
     if (host === null) return;
     const engine = renderingEngine();
     engine.enableElement({ viewportId, type: ViewportType.STACK, element: host, defaultOptions: { background: [0, 0, 0] } });
-    const viewport = engine.getViewport(viewportId) as Types.IStackViewport;
+    const viewport = engine.getViewport<Types.IStackViewport>(viewportId);
     const imageIds = imageIdsFor(study.sessionId, series.instances);
     const local = state.current;
     local.index = 0;
@@ -106,8 +108,8 @@ export function StackView(props: StackViewProps) {
     const group = ToolGroupManager.createToolGroup(`${viewportId}-tools`)!;
     for (const name of Object.values(TOOL_NAMES)) group.addTool(name);
     group.addViewport(viewportId, RENDERING_ENGINE_ID);
-    group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
-    group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+    group.setToolActive(nameOf(PanTool), { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+    group.setToolActive(nameOf(ZoomTool), { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
 
     const report = (): void => {
       if (disposed) return;
@@ -295,8 +297,8 @@ export function StackView(props: StackViewProps) {
       if (key === tool) group.setToolActive(name, { bindings: [{ mouseButton: PRIMARY }] });
       else if (key !== 'pan' && key !== 'zoom') group.setToolPassive(name);
     }
-    if (tool !== 'pan') group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
-    if (tool !== 'zoom') group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+    if (tool !== 'pan') group.setToolActive(nameOf(PanTool), { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+    if (tool !== 'zoom') group.setToolActive(nameOf(ZoomTool), { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
   }, [viewportId, tool, series]);
 
   // Cine: the stack at `fps` frames a second, round and round.

@@ -28,7 +28,7 @@ let environment: ViewerEnvironment = { headers: () => ({}) };
 export function initCornerstone(env: ViewerEnvironment): Promise<void> {
   environment = env;
   ready ??= (async () => {
-    await coreInit();
+    coreInit();
     // Without a GPU (a software WebGL such as SwiftShader or llvmpipe), Cornerstone's canvas path
     // draws a 512×512 slice several times faster than emulated WebGL does.
     if (softwareWebGl()) setUseCPURendering(true);
@@ -65,7 +65,7 @@ export function setImageCacheBytes(bytes: number): void {
 }
 
 export function renderingEngine(): RenderingEngine {
-  return (getRenderingEngine(RENDERING_ENGINE_ID) as RenderingEngine | undefined) ?? new RenderingEngine(RENDERING_ENGINE_ID);
+  return getRenderingEngine(RENDERING_ENGINE_ID) ?? new RenderingEngine(RENDERING_ENGINE_ID);
 }
 
 /** One image id per frame: `wadouri:<prefix><session>/<key>` (`?frame=n`, 1-based, for multi-frame instances). */
