@@ -130,6 +130,8 @@ describe.each(HUB_ENGINES)('ShareService (%s)', (engine) => {
     expect(rita.sharing.states([uid])).toEqual({ [uid]: { shared: 1, pending: 0, refused: 0 } });
     const online = await rita.sharing.study({ uid });
     expect(online.shares.map((s) => s.target.name)).toEqual(['Paul Physician']);
+    // Complete on the hub: each of its files confirmed.
+    expect(online.files).toEqual({ waiting: 0, total: 2 });
     expect(existsSync(path.join(dir, 'hub', 'blobs', online.hubStudyId!))).toBe(true);
   });
 

@@ -17,6 +17,7 @@ import { AppError } from '../api/app-error';
 import type { HubConnection } from '../hub-connection/hub-connection';
 import { findStudy } from '../study-index/study-lookup';
 import type { OperationInput, OperationLabel } from '../sync-client/sync-client';
+import { filesWaiting } from '../sync-client/sync-store';
 
 type StudyRef = { readonly uid: string } | { readonly hubId: string };
 type ShareInput = CallParsedInput<'sharing:share'>;
@@ -109,8 +110,11 @@ export class ShareService {
     const hubId = this.hubIdOf(ref);
     const uid = 'uid' in ref ? ref.uid : null;
     const queued = this.queuedFor(uid, hubId);
+    // A study is complete on the hub only once the hub has confirmed every file this desktop sends.
+    const sending = hubId === null ? null : filesWaiting(this.db, hubId);
+    const files = sending === null || sending.total === 0 ? null : sending;
     if (hubId === null) {
-      return { hubStudyId: null, live: false, message: 'Not on the hub yet: share it to put it there.', actions: [], summary: null, series: [], shares: [], queued };
+      return { hubStudyId: null, live: false, message: 'Not on the hub yet: share it to put it there.', actions: [], summary: null, series: [], shares: [], queued, files: null };
     }
     try {
       const details = await this.hub.hubRoute(studyDetailsRoute, { params: { id: hubId }, query: opened ? { view: 'opened' } : {} });
@@ -122,7 +126,7 @@ export class ShareService {
         bodyPart: null,
         instanceCount: row.instances,
       }));
-      return { hubStudyId: hubId, live: true, message: null, actions: details.study.actions, summary: details.study.summary, series, shares: details.shares, queued };
+      return { hubStudyId: hubId, live: true, message: null, actions: details.study.actions, summary: details.study.summary, series, shares: details.shares, queued, files };
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'hub-unreachable') throw error;
       // Offline: what the last sync said (how many shares, no names), and what is queued.
@@ -136,6 +140,7 @@ export class ShareService {
         series: [],
         shares: [],
         queued,
+        files,
       };
     }
   }

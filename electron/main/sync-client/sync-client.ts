@@ -390,15 +390,6 @@ export class SyncClient {
     this.emit();
   }
 
-  /** How many of a hub study's files have not reached the hub yet (waiting or delayed). */
-  filesWaiting(hubStudyId: string): { readonly waiting: number; readonly total: number } {
-    const row = prepared(this.db, "SELECT count(*) AS total, sum(state = 'pending') AS waiting FROM uploads WHERE hub_study_id = ? AND discarded_at IS NULL").get(hubStudyId) as {
-      total: number;
-      waiting: number | null;
-    };
-    return { waiting: row.waiting ?? 0, total: row.total };
-  }
-
   /**
    * Uploads the files due, one at a time; a file is done only once the hub confirmed its size
    * (and, for a resumable upload, its SHA-256). A file the hub cannot take now is delayed alone;

@@ -22,6 +22,7 @@ import { TestHub } from '../test-support/test-hub';
 import { HubClient } from './hub-client';
 import { CHUNK_BYTES } from './resumable-upload';
 import { discardRecord, SyncClient } from './sync-client';
+import { filesWaiting } from './sync-store';
 
 const summary = (n: number): StudySummary => testStudySummary('1.2.826.0.1.3680043.10.1234.619', n);
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -161,6 +162,8 @@ describe('sync faults (issue 19)', () => {
     expect(sync.status()).toMatchObject({ state: 'hub-error', uploadsPending: 1, delayed: 1 });
     expect(sync.status().message).toMatch(/cannot write to its storage/);
     expect(sync.queue().find((item) => item.kind === 'file')).toMatchObject({ state: 'delayed', attempts: 1, reason: expect.stringMatching(/storage/) });
+    // The study is not complete on the hub: "1 of 1 files still uploading".
+    expect(filesWaiting(local, studyId)).toEqual({ waiting: 1, total: 1 });
     // Not tried again before its time.
     await sync.sync();
     expect(sync.queue().find((item) => item.kind === 'file')).toMatchObject({ attempts: 1 });
@@ -169,6 +172,7 @@ describe('sync faults (issue 19)', () => {
     later();
     await sync.sync();
     expect(sync.status()).toMatchObject({ state: 'online', uploadsPending: 0, delayed: 0 });
+    expect(filesWaiting(local, studyId)).toEqual({ waiting: 0, total: 1 });
     expect(sha(readFileSync(path.join(mounted!, studyId, '1.2.826.0.1.3680043.10.1234.619.2.1.dcm')))).toBe(sha(bytes));
   });
 

@@ -18,6 +18,15 @@ export function waitingCounts(db: Database.Database): Waiting {
   return { changes, files };
 }
 
+/** How many of a hub study's files this desktop sends have not been confirmed by the hub (waiting, delayed or refused), of all it sends. */
+export function filesWaiting(db: Database.Database, hubStudyId: string): { readonly waiting: number; readonly total: number } {
+  const row = db.prepare("SELECT count(*) AS total, sum(state != 'done') AS waiting FROM uploads WHERE hub_study_id = ? AND discarded_at IS NULL").get(hubStudyId) as {
+    total: number;
+    waiting: number | null;
+  };
+  return { waiting: row.waiting ?? 0, total: row.total };
+}
+
 /** Studies cached from the hub (what "On the hub" and sharing views read offline). */
 export function cachedHubStudies(db: Database.Database): number {
   return (db.prepare('SELECT count(DISTINCT hub_study_id) AS n FROM hub_studies').get() as { n: number }).n;

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StudySharingView } from '../../../shared/contract';
 import { ErrorMessage, Notice } from '../../components/Messages';
 import { api } from '../../lib/api';
-import { formatDateTime } from '../../lib/format';
+import { formatCount, formatDateTime } from '../../lib/format';
 import type { StudyRef } from './share-store';
 
 const KIND: Record<string, string> = { location: 'Location', group: 'Group', personal: 'Personal', person: 'Person' };
@@ -63,6 +63,11 @@ export function SharedWith({ study, version, onLoaded }: { study: StudyRef; vers
       <Notice message={notice} />
       {view === null && error === null && <p className="muted">Loading…</p>}
       {view !== null && view.message !== null && <p className="muted">{view.message}</p>}
+      {view?.files != null && view.files.waiting > 0 && (
+        <p className="warn-text" role="status">
+          {formatCount(view.files.waiting)} of {formatCount(view.files.total)} files still uploading to the hub
+        </p>
+      )}
       {view !== null && view.live && view.shares.length === 0 && <p className="muted">Not shared with anyone.</p>}
       {view !== null && view.shares.length > 0 && (
         <ul className="share-list" aria-label="Shares">
