@@ -5,8 +5,8 @@
  * SQLite only: these are about the process and its data folder (hub.sqlite among it); hub
  * processes on PostgreSQL are started in server/multi-process.test.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { plainGet, type PlainAnswer } from './test-support/plain-get';
 import { connect } from 'node:net';
@@ -183,5 +183,48 @@ describe('the hub process', () => {
     expect(bad.stdout).toBe('');
     expect(existsSync(path.join(empty, 'never'))).toBe(false);
     rmSync(empty, { recursive: true, force: true });
+  });
+
+  // Read-only storage needs a read-only file system: a tmpfs mounted so (root: CI and this machine).
+  describe.skipIf(process.platform !== 'linux' || process.getuid?.() !== 0)('refuses to run broken (issue 19, item 5)', () => {
+    const mounts: string[] = [];
+    const mountReadOnly = (dir: string) => {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,ro', 'tmpfs', dir]);
+      mounts.push(dir);
+    };
+    afterAll(() => {
+      for (const dir of mounts.reverse()) execFileSync('umount', ['-l', dir]);
+    });
+
+    it('a blob folder it cannot write: one line naming it and why, exit 1, nothing listening', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-ro-blobs-'));
+      mkdirSync(path.join(dir, 'blobs'));
+      mountReadOnly(path.join(dir, 'blobs'));
+      const hubPort = await freePort();
+      const hub = startHub(['--port', String(hubPort), '--data', dir, '--public-url', `http://127.0.0.1:${hubPort}`]);
+      expect(await hub.exited).toEqual({ code: 1, signal: null });
+      expect(hub.stderr).toBe(
+        `hub: cannot write study files to ${path.join(dir, 'blobs')} (EROFS); the hub needs storage it can write. Check its owner, permissions and free space.\n`,
+      );
+      expect(await refused(hubPort)).toBe(true);
+    });
+
+    it('a database it cannot write (its folder read-only): one line and a non-zero exit, before listening', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-ro-data-'));
+      // A hub that ran here before (its database migrated), then the folder became read-only.
+      const before = startHub(['--port', '0', '--data', dir, '--public-url', 'http://127.0.0.1:1']);
+      await before.waitFor('stderr', LISTENING_LINE);
+      before.child.kill('SIGTERM');
+      await before.exited;
+      execFileSync('mount', ['--bind', '-o', 'ro', dir, dir]);
+      mounts.push(dir);
+      execFileSync('mount', ['-o', 'remount,bind,ro', dir]);
+      const hub = startHub(['--port', '0', '--data', dir, '--public-url', 'http://127.0.0.1:1']);
+      const { code } = await hub.exited;
+      expect(code).not.toBe(0);
+      expect(hub.stderr).toMatch(/^hub: .*(cannot write to .*hub\.sqlite|readonly|read-only)/im);
+      expect(hub.stderr).not.toMatch(/listening on/);
+      expect(hub.stderr.trim().split('\n')).toHaveLength(1);
+    });
   });
 });
