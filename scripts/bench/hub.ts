@@ -5,6 +5,7 @@
  *
  *   npm run bench:hub [-- --clients 50 --seconds 5 --changes 10000]
  *   npm run bench:hub -- --scale [--database postgres://…] [--studies 1000000]   (scripts/bench/hub-scale.ts)
+ *   npm run bench:hub -- --collaboration [--file .bench/hub-scale-1000000.sqlite]   (scripts/bench/hub-collaboration.ts)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { HubClient } from '../../electron/main/sync-client/hub-client';
 
 // --scale: the lists at a million studies (scripts/bench/hub-scale.ts), its own options.
 const scale = process.argv.includes('--scale');
-const { values } = scale
+const { values } = scale || process.argv.includes('--collaboration')
   ? { values: { clients: '0', seconds: '0', changes: '0' } }
   : parseArgs({ options: { clients: { type: 'string', default: '50' }, seconds: { type: 'string', default: '5' }, changes: { type: 'string', default: '10000' } } });
 const clients = Number(values.clients);
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   }
 }
 
-(scale ? import('./hub-scale').then((bench) => bench.runScaleBench()) : main()).catch((error: unknown) => {
+(process.argv.includes('--collaboration') ? import('./hub-collaboration').then((bench) => bench.runCollaborationBench()) : scale ? import('./hub-scale').then((bench) => bench.runScaleBench()) : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });
