@@ -171,6 +171,23 @@ describe('two hub processes on one PostgreSQL database', () => {
     for (const hub of [0, 1]) expect((await call(hub, 'POST', `/g/${token}/open`, undefined, { password: '4711' })).status).toBe(423);
   });
 
+  it('makes one share of two identical shares sent at once through the two processes (issue 19, item 6)', async () => {
+    const studyId = await publish(0, 3);
+    const reader = await call(0, 'POST', '/api/users', adminToken, { name: 'Rhea Reader', email: 'rhea@north.example', password: 'long enough password', role: 'Radiologist' });
+    expect(reader.status).toBe(201);
+    const userId = reader.json.user.id as string;
+    // Eight rounds of the same share (other operation ids, as two desktops would send it), each pair at once on both.
+    for (let round = 0; round < 8; round++) {
+      const answers = await Promise.all(
+        [0, 1].map((hub) => call(hub, 'POST', '/api/operations', adminToken, { operations: [{ id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: studyId }, target: { userId } }] })),
+      );
+      for (const answer of answers) expect(answer.json.results[0].status).toBe('applied');
+    }
+    const details = await call(1, 'GET', `/api/studies/${studyId}`, adminToken);
+    const shares = (details.json as { shares: { target: { name: string } }[] }).shares;
+    expect(shares.filter((share) => share.target.name === 'Rhea Reader')).toHaveLength(1);
+  });
+
   it('sends each queued mail exactly once while both processes flush the same queue', async () => {
     const addresses = Array.from({ length: 12 }, (_, i) => `person${i}@north.example`);
     for (const [i, email] of addresses.entries()) {
