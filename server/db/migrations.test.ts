@@ -213,3 +213,34 @@ describe('hub migrations on PostgreSQL', () => {
     }
   });
 });
+
+describe.each(HUB_ENGINES)('hub migration 0190 on existing data (%s)', (engine) => {
+  it('keeps the newest open invitation of each person, and then lets no second open one in', async () => {
+    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
+    const db = new Kysely<unknown>({
+      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
+    });
+    try {
+      const migrator = new Migrator({ db, provider: hubMigrations });
+      expect((await migrator.migrateTo('0180-resumable-uploads-write-check')).error).toBeUndefined();
+      const [t1, t2, t3] = ['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z'];
+      await sql`INSERT INTO accounts (id, name, created_at) VALUES ('site-a', 'A', ${t1})`.execute(db);
+      await sql`INSERT INTO users (id, account_id, email, name, password_hash, created_at) VALUES ('admin', 'site-a', 'admin@example.org', 'Admin', 'x', ${t1}), ('guest', NULL, 'guest@example.org', 'guest', '!invited', ${t1})`.execute(db);
+      // Two open links for one person (the race this migration closes), and an accepted one.
+      await sql`INSERT INTO invitations (id, token_hash, user_id, account_id, invited_by, created_at, expires_at, accepted_at) VALUES
+        ('i-old', 'h1', 'guest', 'site-a', 'admin', ${t1}, ${t2}, NULL), ('i-new', 'h2', 'guest', 'site-a', 'admin', ${t2}, ${t3}, NULL), ('i-used', 'h3', 'guest', 'site-a', 'admin', ${t1}, ${t2}, ${t1})`.execute(db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const open = await sql<{ id: string }>`SELECT id FROM invitations WHERE accepted_at IS NULL AND superseded_at IS NULL`.execute(db);
+      expect(open.rows.map((row) => row.id)).toEqual(['i-new']);
+      await expect(
+        sql`INSERT INTO invitations (id, token_hash, user_id, account_id, invited_by, created_at, expires_at) VALUES ('i-again', 'h4', 'guest', 'site-a', 'admin', ${t3}, ${t3})`.execute(db),
+      ).rejects.toThrow();
+      // Superseding the open one makes room for the new link (what sendInvitation does).
+      await sql`UPDATE invitations SET superseded_at = ${t3} WHERE id = 'i-new'`.execute(db);
+      await sql`INSERT INTO invitations (id, token_hash, user_id, account_id, invited_by, created_at, expires_at) VALUES ('i-again', 'h4', 'guest', 'site-a', 'admin', ${t3}, ${t3})`.execute(db);
+    } finally {
+      await db.destroy();
+      await postgres?.drop();
+    }
+  });
+});

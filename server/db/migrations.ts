@@ -591,6 +591,24 @@ const hub0220: Migration = {
   },
 };
 
+/**
+ * One open invitation per invited person, enforced by the database (issue 19, item 6): a new
+ * link replaces an expired one (marked superseded) rather than adding a second, so two email
+ * shares racing for the same address cannot both mail a registration link. Existing doubles are
+ * closed first (the newest stays open).
+ */
+const hub0190: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('invitations').addColumn('superseded_at', 'text').execute();
+    const at = new Date().toISOString();
+    await sql`UPDATE invitations SET superseded_at = ${at}
+      WHERE accepted_at IS NULL AND EXISTS (
+        SELECT 1 FROM invitations newer WHERE newer.user_id = invitations.user_id AND newer.accepted_at IS NULL
+          AND (newer.created_at > invitations.created_at OR (newer.created_at = invitations.created_at AND newer.id > invitations.id)))`.execute(db);
+    await sql`CREATE UNIQUE INDEX invitations_one_open_per_user ON invitations (user_id) WHERE accepted_at IS NULL AND superseded_at IS NULL`.execute(db);
+  },
+};
+
 /** The (name, column) of each sortable column's indexes: `studies_by_<name>` (0090) and `studies_by_site_<name>` (0110). */
 export const SORT_INDEX_COLUMNS = [
   ['name', 'patient_name_key'],
@@ -621,9 +639,10 @@ export const hubMigrations: MigrationProvider = {
     '0150-sign-in-throttle-session-idle': hub0150,
     '0160-site-workstation-lock-minutes': hub0160,
     '0170-one-live-share': hub0170,
+    '0180-resumable-uploads-write-check': hub0180,
+    '0190-one-open-invitation': hub0190,
     '0200-site-viewing-policy': hub0200,
     '0210-collections': hub0210,
     '0220-access-requests': hub0220,
-    '0180-resumable-uploads-write-check': hub0180,
   }),
 };

@@ -161,6 +161,8 @@ export interface InvitationTable {
   created_at: string;
   expires_at: string;
   accepted_at: string | null;
+  /** Set when a newer link replaced this one (it had expired): at most one open invitation per person. */
+  superseded_at: string | null;
 }
 export interface PasswordResetTable {
   /** SHA-256 of the reset link's token (hashToken): the token itself is never stored. */

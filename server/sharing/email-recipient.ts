@@ -38,6 +38,8 @@ async function sendInvitation(ctx: Context, email: string, userId: string): Prom
   const publicUrl = requirePublicUrl(ctx);
   const token = randomBytes(32).toString('base64url');
   const invitationId = randomUUID();
+  // The expired link this one replaces is closed: one open invitation per person (a unique index says so).
+  await ctx.trx.updateTable('invitations').set({ superseded_at: ctx.at }).where('user_id', '=', userId).where('accepted_at', 'is', null).where('superseded_at', 'is', null).execute();
   await ctx.trx
     .insertInto('invitations')
     .values({
@@ -49,6 +51,7 @@ async function sendInvitation(ctx: Context, email: string, userId: string): Prom
       created_at: ctx.at,
       expires_at: new Date(Date.parse(ctx.at) + INVITATION_DAYS * 86_400_000).toISOString(),
       accepted_at: null,
+      superseded_at: null,
     })
     .execute();
   const site = await ctx.trx.selectFrom('accounts').select('name').where('id', '=', ctx.studyAccountId).executeTakeFirst();
