@@ -207,6 +207,13 @@ function passThrough(request: InstanceType<typeof dimse.requests.CStoreRequest>,
   };
 }
 
+/**
+ * Files per association when sending many: dcmjs-dimse keeps every request of an association
+ * (and searches them all for each response), so one association of 5,000 files ran at a fifth
+ * of the speed of ten of 500 (measured).
+ */
+export const SEND_BATCH = 500;
+
 /** Sends files over one association; each file's outcome is reported as its response arrives. */
 export async function storeFiles(
   node: DicomNode,

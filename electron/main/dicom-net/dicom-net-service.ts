@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { DicomJobKind, DicomJobState, DicomJobView, DicomNetStatus, DicomNodeView, ListenerSettings, ListenerStatus, QueryPage, RemoteSeriesView, RemoteStudyView, SendFailureView } from '../../../shared/types/dicom-net';
 import { AppError } from '../api/app-error';
 import type { EventBus } from '../api/event-bus';
-import { DicomNetError, echo, findSeries, findStudies, get, move, storeFiles, type DicomNode, type RemoteStudy, type StudyQuery } from './dicom-client';
+import { DicomNetError, echo, findSeries, findStudies, get, move, SEND_BATCH, storeFiles, type DicomNode, type RemoteStudy, type StudyQuery } from './dicom-client';
 import { DicomListener, ListenerError } from './dicom-listener';
 import {
   findNode,
@@ -38,8 +38,6 @@ export interface DicomNetOptions {
   readonly onStudiesReceived?: (studyUids: readonly string[]) => void;
 }
 
-/** Files per association when sending: bounds one association's length and memory. */
-const SEND_BATCH = 500;
 /** Matches kept per query: beyond, the person narrows the search. */
 const QUERY_CAP = 50_000;
 const ACTIVITY_EVERY_MS = 250;
