@@ -101,6 +101,19 @@ describe('the first run', () => {
 
     const status = await connection.signIn({ url: hub.url, email: 'rita@riverside.example', password: PASSWORD });
     expect(status).toMatchObject({ firstRun: false, mode: 'remote', url: hub.url, hubName: 'Studyshare hub', publicUrl: hub.url, user: { name: 'Rita Radiologist' } });
+    // Signed in to a hub that has its site: nothing asks to set one up (issue 19: it once did until a restart).
+    expect(status.needsSetup).toBe(false);
+    await connection.syncNow();
+    expect(connection.status()).toMatchObject({ needsSetup: false, sync: { state: 'online' } });
+  });
+
+  it('signing in to a remote hub from this computer’s own hub (not set up yet) leaves "set up your site" behind', async () => {
+    const hub = await hubWithUser(tempDir(), 'rita@riverside.example');
+    const { hub: connection } = desktop(tempDir(), { defaultMode: 'embedded' });
+    await connection.start();
+    expect(connection.status()).toMatchObject({ mode: 'embedded', needsSetup: true });
+    const status = await connection.signIn({ url: hub.url, email: 'rita@riverside.example', password: PASSWORD });
+    expect(status).toMatchObject({ mode: 'remote', url: hub.url, needsSetup: false, user: { name: 'Rita Radiologist' } });
   });
 });
 
