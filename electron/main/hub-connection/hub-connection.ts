@@ -510,26 +510,25 @@ export class HubConnection {
     } catch {
       // Signing out locally must work offline too.
     }
-    this.options.tokens.save(null);
-    this.client?.setToken(null);
-    this.me = null;
-    this.meId = null;
-    this.siteLockMinutes = null;
-    this.sync = null;
-    this.sessionExpired = false;
+    this.forgetSession(false);
     this.emit();
     return this.status();
   }
 
   /** The hub ended the session: forget the token, keep what waits, and say so until someone signs in. */
   private endExpiredSession(): void {
+    this.forgetSession(true);
+  }
+
+  /** Nobody is signed in from here on: the token and who it was go; the outbox stays (see syncStatus). */
+  private forgetSession(expired: boolean): void {
     this.options.tokens.save(null);
     this.client?.setToken(null);
     this.me = null;
     this.meId = null;
     this.siteLockMinutes = null;
     this.sync = null;
-    this.sessionExpired = true;
+    this.sessionExpired = expired;
   }
 
   /** The signed-in user's hub id, or null. */

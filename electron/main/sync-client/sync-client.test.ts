@@ -76,12 +76,7 @@ describe.each(HUB_ENGINES)('sync client against a real hub (%s)', (engine) => {
     dir = mkdtempSync(path.join(tmpdir(), 'studyshare-sync-'));
     hub = new TestHub(path.join(dir, 'hub'), engine);
     await hub.start();
-    const setup = await fetch(`${hub.url}/api/setup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ accountName: 'Site', adminName: 'Admin', email: 'admin@site.example', password: 'long enough password' }),
-    });
-    token = ((await setup.json()) as { token: string }).token;
+    token = await hub.setUpSite();
     local = openIndexDatabase(path.join(dir, 'local.sqlite'));
   });
 

@@ -17,6 +17,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type Database from 'better-sqlite3';
+import type { SyncQueueItemView, SyncStatusView } from '../../../shared/contract';
 import type { HubChange, Operation, OperationResult } from '../../../shared/hub-contract';
 import { rememberPublished } from '../study-index/local-visibility';
 import { prepared } from '../study-index/statement-cache';
@@ -27,43 +28,11 @@ import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './retry-policy';
 /** An operation as the caller describes it; the sync client gives it its id. */
 export type OperationInput = Operation extends infer O ? (O extends Operation ? Omit<O, 'id'> : never) : never;
 
-/**
- * - `online`: up to date, nothing waits; `syncing`: a run is under way (`progress` says how far);
- * - `offline`: the hub cannot be reached; `not-answering`: it took the connection but said
- *   nothing for the idle timeout (frozen);
- * - `hub-error`: the hub answered but could not do it (its disk full…): `message` is the hub's;
- * - `session-expired`: sign in again, nothing waiting is lost; `signed-out`: nobody is signed in.
- */
-export type SyncState = 'signed-out' | 'online' | 'syncing' | 'offline' | 'not-answering' | 'hub-error' | 'session-expired';
-
-export interface SyncStatus {
-  readonly state: SyncState;
-  readonly pending: number;
-  readonly rejected: readonly { readonly id: string; readonly kind: string; readonly reason: string; readonly studyUid: string | null; readonly target: string | null }[];
-  readonly uploadsPending: number;
-  readonly message: string | null;
-  /** Operations and files whose last try failed and that wait for their next one. */
-  readonly delayed: number;
-  /** During a run: items sent of those the run set out to send. */
-  readonly progress: { readonly done: number; readonly total: number } | null;
-}
-
+/** What the sync is doing and what waits (the contract's view: see its states there). */
+export type SyncStatus = SyncStatusView;
+export type SyncState = SyncStatusView['state'];
 /** One item of the queue, as the Sync panel shows it. */
-export interface QueueItem {
-  readonly kind: 'operation' | 'file';
-  readonly id: string;
-  /** What it is, in words (`share.create`, or the file's SOP Instance UID). */
-  readonly what: string;
-  readonly studyUid: string | null;
-  readonly target: string | null;
-  readonly state: 'waiting' | 'delayed' | 'refused';
-  readonly reason: string | null;
-  readonly attempts: number;
-  readonly queuedAt: string | null;
-  /** When it first failed, of the failures in a row. */
-  readonly failingSince: string | null;
-  readonly nextAttemptAt: string | null;
-}
+export type QueueItem = SyncQueueItemView;
 
 /** What a queued operation is about, for the screen (never sent to the hub). */
 export interface OperationLabel {

@@ -80,12 +80,7 @@ describe('sync faults (issue 19)', () => {
       mounted = blobs;
     }
     await hub.start();
-    const setup = await fetch(`${hub.url}/api/setup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ accountName: 'Site', adminName: 'Admin', email: 'admin@site.example', password: 'long enough password' }),
-    });
-    token = ((await setup.json()) as { token: string }).token;
+    token = await hub.setUpSite();
   }
 
   /** A sync client on the test's clock, with short backoffs (the clock is moved past them). */

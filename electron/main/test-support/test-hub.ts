@@ -81,6 +81,15 @@ export class TestHub {
     await this.postgres?.drop();
     this.postgres = null;
   }
+  /** Creates the site and its admin through the API (as the first desktop does); answers the admin's token. */
+  async setUpSite(): Promise<string> {
+    const setup = await fetch(`${this.url}/api/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accountName: 'Site', adminName: 'Admin', email: 'admin@site.example', password: 'long enough password' }),
+    });
+    return ((await setup.json()) as { token: string }).token;
+  }
   async count(table: 'studies' | 'operations' | 'study_files'): Promise<number> {
     const row = await this.db!.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
