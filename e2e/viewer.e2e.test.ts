@@ -111,7 +111,7 @@ describe('the viewer', () => {
     await page.keyboard.press('1');
     await page.waitForTimeout(300);
     await screenshot(page, '40-viewer-ct');
-  });
+  }, 240_000);
 
   it('answers the keys a reader expects, listed in the ? help', async () => {
     const dialog = page.getByRole('dialog', { name: 'Viewer' });
@@ -127,6 +127,15 @@ describe('the viewer', () => {
     const help = page.getByRole('dialog', { name: 'Keyboard help' });
     await help.waitFor();
     expect(await help.textContent()).toContain('CT lung (W 1500 / L -600)');
+    // The cache bound is a setting, kept by main; one out of bounds is refused in words.
+    await help.getByRole('spinbutton', { name: 'Image cache (MB)' }).fill('32');
+    await help.getByRole('button', { name: 'Set' }).click();
+    await expect.poll(() => help.getByRole('status').textContent()).toContain('at least 64 MB');
+    await help.getByRole('spinbutton', { name: 'Image cache (MB)' }).fill('768');
+    await help.getByRole('button', { name: 'Set' }).click();
+    await expect.poll(() => help.getByRole('status').textContent()).toContain('768 MB');
+    expect(session.running.app.viewer.getSettings().cacheMegabytes).toBe(768);
+    await dialog.focus();
     await screenshot(page, '41-viewer-help');
     await page.keyboard.press('Escape');
     await expect.poll(() => help.count()).toBe(0);
@@ -156,7 +165,7 @@ describe('the viewer', () => {
     await expect.poll(() => page.getByRole('region', { name: /Prior study/ }).count()).toBe(0);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
-  });
+  }, 150_000);
 
   it('says why a damaged image cannot be shown, and shows the rest of its series', async () => {
     await openStudy('Viewer bad input');
@@ -192,5 +201,5 @@ describe('the viewer', () => {
     await page.keyboard.press('Escape');
     // The app keeps working: the worklist answers.
     await page.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'Viewer corpus' }).click();
-  });
+  }, 150_000);
 });

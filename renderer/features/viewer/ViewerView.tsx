@@ -13,6 +13,7 @@ import { installViewerProbe } from './viewer-probe';
 import { commandForKey, KEY_BINDINGS, KEY_NAMES, nearestSlice, TOOL_LABELS, WINDOW_PRESETS, type ViewerCommand, type ViewerTool } from './viewer-keys';
 import { useViewer } from './viewer-store';
 import { api } from '../../lib/api';
+import { VIEWER_CACHE_MB } from '../../../shared/viewer/viewer-types';
 import './viewer.css';
 
 const MAIN = 'viewport-main';
@@ -32,6 +33,8 @@ export function ViewerView() {
   const [fps, setFps] = useState(15);
   const [activeViewport, setActiveViewport] = useState(MAIN);
   const [compareOpen, setCompareOpen] = useState(false);
+  const [cacheMb, setCacheMb] = useState<number | null>(null);
+  const [cacheMessage, setCacheMessage] = useState<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
   const syncing = useRef(false);
 
@@ -40,7 +43,10 @@ export function ViewerView() {
     initCornerstone({ headers: transportHeaders })
       .then(async () => {
         const settings = await api.call('viewer:settings', {});
-        if (settings.ok) setImageCacheBytes(settings.value.cacheMegabytes * 1024 * 1024);
+        if (settings.ok) {
+          setImageCacheBytes(settings.value.cacheMegabytes * 1024 * 1024);
+          setCacheMb(settings.value.cacheMegabytes);
+        }
         setReady(true);
       })
       .catch((reason: unknown) => setStartError(`The viewer could not start: ${reason instanceof Error ? reason.message : 'unknown error'}.`));
@@ -246,6 +252,29 @@ export function ViewerView() {
               </tr>
             </tbody>
           </table>
+          <form
+            className="viewer-cache"
+            // main checks the bounds and says them in words (the browser's own bubble would not reach a screen reader the same way)
+            noValidate
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (cacheMb === null) return;
+              void api.call('viewer:set-settings', { cacheMegabytes: cacheMb }).then((result) => {
+                if (result.ok) {
+                  setImageCacheBytes(result.value.cacheMegabytes * 1024 * 1024);
+                  setCacheMb(result.value.cacheMegabytes);
+                  setCacheMessage(`Images kept in memory up to ${result.value.cacheMegabytes} MB.`);
+                } else setCacheMessage(result.error.message);
+              });
+            }}
+          >
+            <label>
+              <span>Image cache (MB)</span>
+              <input type="number" min={VIEWER_CACHE_MB.min} max={VIEWER_CACHE_MB.max} step={64} value={cacheMb ?? ''} onChange={(event) => setCacheMb(Number(event.target.value))} />
+            </label>
+            <button type="submit">Set</button>
+            {cacheMessage !== null && <span role="status">{cacheMessage}</span>}
+          </form>
           <button type="button" onClick={() => useViewer.getState().toggleHelp(false)}>
             Close help
           </button>
