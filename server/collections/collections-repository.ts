@@ -12,8 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { CollectionMemberView, CollectionView } from '../../shared/hub-api/collections';
 import { COLLECTION_RIGHTS, effectiveRights, leavesNoManager, mayAddStudy, type CollectionRight } from '../../shared/permissions/collections';
-import { studyAccess, type ViewerFacts } from '../../shared/permissions/visibility';
-import { studyFacts } from '../access/access-facts';
+import type { ViewerFacts } from '../../shared/permissions/visibility';
+import { studyVisibleSql } from '../access/visibility-sql';
 import { recordAudit } from '../audit/audit-trail';
 import type { Actor } from '../auth/sessions';
 import { recordChange } from '../db/change-feed';
@@ -168,12 +168,35 @@ export async function removeMember(db: Kysely<HubDatabase>, viewer: ViewerFacts,
   });
 }
 
+/**
+ * The rights of a batch's sender in a collection, read once per batch (a batch of 500 adds to one
+ * collection then reads it once, not 500 times). Nothing in a batch changes a collection's
+ * members or deletes it, so the answer holds for the batch's transaction.
+ */
+const rightsInBatch = new WeakMap<Transaction<HubDatabase>, Map<string, Promise<ReadonlySet<CollectionRight>>>>();
+function batchRights(trx: Transaction<HubDatabase>, viewer: ViewerFacts, collectionId: string): Promise<ReadonlySet<CollectionRight>> {
+  const known = rightsInBatch.get(trx) ?? new Map<string, Promise<ReadonlySet<CollectionRight>>>();
+  rightsInBatch.set(trx, known);
+  let rights = known.get(collectionId);
+  if (rights === undefined) {
+    rights = collectionFor(trx, viewer, collectionId).then((found) => found.rights);
+    // A refusal is not kept: the next operation asks again (and is refused again, with why).
+    rights.catch(() => known.delete(collectionId));
+    known.set(collectionId, rights);
+  }
+  return rights;
+}
+
 /** `collection.add`: the study by reference (a second add replaces the series chosen). */
 export async function addStudyToCollection(trx: Transaction<HubDatabase>, actor: Actor, viewer: ViewerFacts, collectionId: string, studyId: string, seriesUids: readonly string[] | null, at: string): Promise<Record<string, unknown>> {
-  const { rights } = await collectionFor(trx, viewer, collectionId);
-  const study = await trx.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private']).where('id', '=', studyId).executeTakeFirst();
-  const facts = study === undefined ? null : await studyFacts(trx, study);
-  if (study === undefined || facts === null || !studyAccess(facts, viewer).actions.has('view')) throw new HttpError(404, 'study-not-found', 'This study is not on the hub, or you cannot see it.');
+  const rights = await batchRights(trx, viewer, collectionId);
+  // Whether the sender sees it, by the visibility condition in the same query (one statement, not four).
+  const study = await trx
+    .selectFrom('studies')
+    .select(['id', 'account_id', 'uploader_id', 'private', sql<number>`CASE WHEN ${studyVisibleSql(viewer, 'studies')} THEN 1 ELSE 0 END`.as('visible')])
+    .where('id', '=', studyId)
+    .executeTakeFirst();
+  if (study === undefined || Number(study.visible) !== 1) throw new HttpError(404, 'study-not-found', 'This study is not on the hub, or you cannot see it.');
   // Only its uploader or its site's admins put a private study in a collection (its members become participants).
   const ownerOrAdmin = study.uploader_id === actor.userId || (actor.accountId === study.account_id && actor.permissions.has('admin.users'));
   const may = mayAddStudy(rights, { private: study.private === 1, mayMarkPrivate: ownerOrAdmin });
@@ -190,7 +213,7 @@ export async function addStudyToCollection(trx: Transaction<HubDatabase>, actor:
 
 /** `collection.remove`: takes the reference out; no share is touched. */
 export async function removeStudyFromCollection(trx: Transaction<HubDatabase>, actor: Actor, viewer: ViewerFacts, collectionId: string, studyId: string, at: string): Promise<Record<string, unknown>> {
-  const { rights } = await collectionFor(trx, viewer, collectionId);
+  const rights = await batchRights(trx, viewer, collectionId);
   requireRight(rights, 'remove', 'Your rights in this collection do not include removing studies.');
   const entry = await trx.selectFrom('collection_studies').innerJoin('studies', 'studies.id', 'collection_studies.study_id').select(['collection_studies.removed_at', 'studies.account_id']).where('collection_id', '=', collectionId).where('study_id', '=', studyId).executeTakeFirst();
   if (entry === undefined || entry.removed_at !== null) return { studyId, removed: false };
