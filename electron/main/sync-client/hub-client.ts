@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { TLSSocket, type PeerCertificate } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import type { HubChangePage, Operation, OperationResult } from '../../../shared/hub-contract';
-import { fileBody, IdleTimeout, readText } from './idle-timeout';
+import { fileBody, IdleTimeout, readBytes, readText } from './idle-timeout';
 import { signInRoute } from '../../../shared/hub-api/accounts';
 import { changesRoute, postOperationsRoute } from '../../../shared/hub-api/sync';
 import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
@@ -245,88 +245,83 @@ export class HubClient {
   }
 
   async request(method: string, pathname: string, body?: unknown, extra: RequestInit & { readonly streamBody?: (touch: () => void) => ReadableStream } = {}): Promise<unknown> {
-    const idle = new IdleTimeout(this.timeoutMs);
-    try {
-      return await this.requestWithin(idle, method, pathname, body, extra);
-    } finally {
-      idle.done();
-    }
+    return this.exchange(method, pathname, body, extra, 'text');
   }
 
-  private async requestWithin(
-    idle: IdleTimeout,
+  /**
+   * A binary answer (an instance for the viewer, which caches bytes), read whole under the same
+   * idle timeout; a refusal comes back as the same errors as `request`'s.
+   */
+  async download(pathname: string): Promise<Uint8Array> {
+    return this.exchange('GET', pathname, undefined, {}, 'bytes');
+  }
+
+  /** One request under an idle timeout; the answer read as parsed JSON (or text), or as bytes. */
+  private async exchange(method: string, pathname: string, body: unknown, extra: RequestInit & { readonly streamBody?: (touch: () => void) => ReadableStream }, read: 'text'): Promise<unknown>;
+  private async exchange(method: string, pathname: string, body: unknown, extra: RequestInit, read: 'bytes'): Promise<Uint8Array>;
+  private async exchange(
     method: string,
     pathname: string,
     body: unknown,
     { streamBody, ...extra }: RequestInit & { readonly streamBody?: (touch: () => void) => ReadableStream },
+    read: 'text' | 'bytes',
   ): Promise<unknown> {
+    const idle = new IdleTimeout(this.timeoutMs);
     // A failure after the idle timeout fired is the hub (or the link) not answering, whatever
     // the fetch implementation wraps it in.
     const failed = (error: unknown): Error => (idle.fired ? new HubNotAnsweringError(this.timeoutMs) : connectionError(error));
-    let response: Response;
     try {
-      // Appended, not resolved: `new URL('/api/…', base)` would drop a base path (a hub behind a
-      // reverse proxy at https://host/studyshare).
-      const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${pathname}`);
-      const init: RequestInit = {
-        method,
-        ...extra,
-        signal: extra.signal == null ? idle.signal : AbortSignal.any([idle.signal, extra.signal]),
-        headers: {
-          ...(this.token === null ? {} : { authorization: `Bearer ${this.token}` }),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(extra.headers as Record<string, string> | undefined),
-        },
-        body: streamBody !== undefined ? streamBody(() => idle.touch()) : body === undefined ? extra.body : JSON.stringify(body),
-      };
-      response =
-        this.pin === null
-          ? await fetch(url, init)
-          : (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.pin.dispatcher }));
-    } catch (error) {
-      throw failed(error);
+      let response: Response;
+      try {
+        // Appended, not resolved: `new URL('/api/…', base)` would drop a base path (a hub behind a
+        // reverse proxy at https://host/studyshare).
+        const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${pathname}`);
+        const init: RequestInit = {
+          method,
+          ...extra,
+          signal: extra.signal == null ? idle.signal : AbortSignal.any([idle.signal, extra.signal]),
+          headers: {
+            ...(this.token === null ? {} : { authorization: `Bearer ${this.token}` }),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(extra.headers as Record<string, string> | undefined),
+          },
+          body: streamBody !== undefined ? streamBody(() => idle.touch()) : body === undefined ? extra.body : JSON.stringify(body),
+        };
+        response =
+          this.pin === null
+            ? await fetch(url, init)
+            : (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.pin.dispatcher }));
+      } catch (error) {
+        throw failed(error);
+      }
+      idle.touch();
+      if (read === 'bytes' && response.ok) {
+        return await readBytes(response, idle).catch((error: unknown) => {
+          throw failed(error);
+        });
+      }
+      const text = await readText(response, idle).catch((error: unknown) => {
+        throw failed(error);
+      });
+      // A proxy or a restarting hub can answer 502–504: that is "not reachable", not "refused" —
+      // unless it is the hub itself saying why (503 with its own error code: its database or storage).
+      if (response.status >= 502 && response.status <= 504 && !hubErrorIn(text)) throw new HubUnreachableError();
+      // JSON answers are parsed; anything else (a CSV export) comes back as text.
+      const isJson = (response.headers.get('content-type') ?? 'application/json').includes('json');
+      const json: unknown = text === '' ? null : isJson ? JSON.parse(text) : text;
+      const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+      // 401 means the session is gone, except when signing in, where it means wrong credentials.
+      if (response.status === 401 && error?.code !== 'wrong-credentials') throw new HubSessionError();
+      if (response.status >= 500) {
+        throw new HubServerError(response.status, error?.code ?? 'hub-error', error?.message ?? `The hub could not do this (${response.status}).`);
+      }
+      if (!response.ok) {
+        throw new HubRefusedError(response.status, error?.code ?? 'refused', error?.message ?? `The hub refused the request (${response.status}).`);
+      }
+      return json;
+    } finally {
+      idle.done();
     }
-    idle.touch();
-    // A proxy or a restarting hub can answer 502–504: that is "not reachable", not "refused" —
-    // unless it is the hub itself saying why (503 with its own error code: its database or storage).
-    const text = await readText(response, idle).catch((error: unknown) => {
-      throw failed(error);
-    });
-    if (response.status >= 502 && response.status <= 504 && !hubErrorIn(text)) throw new HubUnreachableError();
-    // JSON answers are parsed; anything else (a CSV export) comes back as text.
-    const isJson = (response.headers.get('content-type') ?? 'application/json').includes('json');
-    const json: unknown = text === '' ? null : isJson ? JSON.parse(text) : text;
-    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    // 401 means the session is gone, except when signing in, where it means wrong credentials.
-    if (response.status === 401 && error?.code !== 'wrong-credentials') throw new HubSessionError();
-    if (response.status >= 500) {
-      throw new HubServerError(response.status, error?.code ?? 'hub-error', error?.message ?? `The hub could not do this (${response.status}).`);
-    }
-    if (!response.ok) {
-      throw new HubRefusedError(response.status, error?.code ?? 'refused', error?.message ?? `The hub refused the request (${response.status}).`);
-    }
-    return json;
-  }
-
-  /**
-   * A binary answer (an instance for the viewer), read whole: JSON errors are turned into the
-   * same errors as `request`'s. Added for the viewer (electron/main/viewer), which caches bytes.
-   */
-  async download(pathname: string): Promise<Uint8Array> {
-    let response: Response;
-    try {
-      const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${pathname}`);
-      const init: RequestInit = { method: 'GET', signal: AbortSignal.timeout(this.timeoutMs), headers: this.token === null ? {} : { authorization: `Bearer ${this.token}` } };
-      response = this.pin === null ? await fetch(url, init) : (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.pin.dispatcher }));
-      if (response.status >= 502 && response.status <= 504) throw new HubUnreachableError();
-      if (response.ok) return new Uint8Array(await response.arrayBuffer());
-    } catch (error) {
-      if (error instanceof HubUnreachableError) throw error;
-      throw connectionError(error);
-    }
-    const error = ((await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null)?.error;
-    if (response.status === 401) throw new HubSessionError();
-    throw new HubRefusedError(response.status, error?.code ?? 'refused', error?.message ?? `The hub refused the request (${response.status}).`);
   }
 
   /**

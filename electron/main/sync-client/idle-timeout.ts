@@ -72,3 +72,25 @@ export async function readText(response: Response, idle: IdleTimeout): Promise<s
   }
   return text + decoder.decode();
 }
+
+/** An answer's body as bytes, touching the timeout with every chunk received. */
+export async function readBytes(response: Response, idle: IdleTimeout): Promise<Uint8Array> {
+  if (response.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  for (;;) {
+    const next = (await reader.read()) as { done: boolean; value?: Uint8Array };
+    if (next.done || next.value === undefined) break;
+    idle.touch();
+    chunks.push(next.value);
+    size += next.value.length;
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
