@@ -77,7 +77,7 @@ async function startHub(users: number): Promise<Hub & { readonly adminEmail: str
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts', '--port', String(port), '--data', dir, '--public-url', url], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
       if (/hub: listening on/.test(stderr)) resolve();
     });
