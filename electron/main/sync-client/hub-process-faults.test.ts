@@ -120,7 +120,9 @@ describe.skipIf(process.platform !== 'linux')('a hub process killed or frozen un
     const sync = new SyncClient(local, new HubClient(`http://127.0.0.1:${port}`, token));
     const publish = sync.enqueue({ kind: 'study.publish', study: summary(2000), private: false });
     await sync.sync();
-    const studyId = (sync.result(publish) as { status: 'applied'; value: { studyId: string } }).value.studyId;
+    const result = sync.result(publish);
+    if (result?.status !== 'applied') throw new Error('publish failed');
+    const studyId = result.value.studyId as string;
     // 2600 × 2600 × 16 bits: 13.5 MB, sent in chunks (above 8 MiB).
     const sop = `${summary(2000).studyInstanceUid}.1.1`;
     const bytes = writeInstance({ studyInstanceUid: summary(2000).studyInstanceUid, seriesInstanceUid: `${summary(2000).studyInstanceUid}.1`, sopInstanceUid: sop, rows: 2600, columns: 2600 });
