@@ -577,7 +577,12 @@ export class HubConnection {
     const opId = sync.enqueue({ kind: 'study.publish', study: { ...study, modalities: [...study.modalities] }, private: false });
     await this.hubCall(() => sync.push());
     const result = sync.result(opId);
-    if (result === null) throw new AppError('hub-unreachable', 'The hub cannot be reached. The study will be sent when it is back.');
+    if (result === null) {
+      // Not taken: the hub answered that it could not (its reason), or it was not reached.
+      const reason = sync.delayReason(opId);
+      if (reason !== null) throw new AppError('hub-error', `${reason} The study will be sent when the hub can take it.`);
+      throw new AppError('hub-unreachable', 'The hub cannot be reached. The study will be sent when it is back.');
+    }
     if (result.status === 'rejected') throw new AppError(result.error.code, result.error.message);
     // Its files were queued for upload when the hub took the publish (newSyncClient's onApplied).
     const hubStudyId = result.value.studyId as string;

@@ -120,6 +120,12 @@ export class SyncClient {
     return row?.result == null ? null : (JSON.parse(row.result) as OperationResult);
   }
 
+  /** Why a queued operation still waits after a try (the hub's reason for a 5xx), or null (not tried, or settled). */
+  delayReason(id: string): string | null {
+    const row = prepared(this.db, "SELECT last_error AS reason FROM outbox WHERE id = ? AND state = 'pending'").get(id) as { reason: string | null } | undefined;
+    return row?.reason ?? null;
+  }
+
   /** Hides the refusals shown so far (they stay in the outbox as a record). */
   dismissRefused(): void {
     prepared(this.db, "UPDATE outbox SET dismissed_at = ? WHERE state = 'rejected' AND dismissed_at IS NULL").run(this.now().toISOString());

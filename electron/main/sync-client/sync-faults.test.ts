@@ -221,6 +221,9 @@ describe('sync faults (issue 19)', () => {
     expect(sync.result(poisoned)).toBeNull();
     expect(sync.status()).toMatchObject({ state: 'hub-error', pending: 1, delayed: 1 });
     expect(sync.status().message).toBe('The hub could not complete this request.');
+    // What a caller waiting for one of them is told (hub-connection's uploadStudy): the hub's reason, not "unreachable".
+    expect(sync.delayReason(poisoned)).toBe('The hub could not complete this request.');
+    expect(sync.delayReason(ids[0])).toBeNull();
     expect(sync.queue().filter((item) => item.state !== 'waiting').map((item) => [item.id, item.state])).toEqual([
       [poisoned, 'delayed'],
       [malformed, 'refused'],
