@@ -31,11 +31,7 @@ import { openBlobStore } from './blobs/open-blob-store';
 import { parseHubConfig, type HubConfig } from './config/hub-config';
 import { newSetupCode } from './config/setup-code';
 import { openHubDatabase } from './db/open-hub-db';
-import type { HubDatabase } from './db/schema';
-import { checkDatabaseWritable } from './db/write-check';
-import type { BlobStore } from './blobs/blob-store';
-import { faultCause } from './http/server-faults';
-import type { Kysely } from 'kysely';
+import { assertHubWritable } from './config/start-checks';
 
 /** How long requests in flight may take to finish after SIGTERM (systemd's default stop timeout is 90 s; ours is shorter so a stuck upload cannot hold a restart). */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -52,23 +48,6 @@ function readPem(file: string, what: string): Buffer {
     return readFileSync(file);
   } catch (error) {
     throw new SettingError(`The TLS ${what} file ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
-  }
-}
-
-/** One line naming what cannot be written and why (a code, never a stack); the exit is 1. */
-async function checkWritable(db: Kysely<HubDatabase>, blobs: BlobStore, config: HubConfig): Promise<void> {
-  const why = (error: unknown) => faultCause(error).map((cause) => cause.code ?? cause.name).filter((code, i, all) => all.indexOf(code) === i).join(', ');
-  try {
-    await checkDatabaseWritable(db);
-  } catch (error) {
-    const where = config.databaseUrl === null ? path.join(config.dataDir, 'hub.sqlite') : 'the PostgreSQL database';
-    throw new Error(`cannot write to ${where} (${why(error)}); the hub needs a database it can write. Check the folder's owner and free space.`, { cause: error });
-  }
-  try {
-    await blobs.check();
-  } catch (error) {
-    const where = blobs.kind === 'folder' ? path.join(config.dataDir, 'blobs') : 'the S3 bucket';
-    throw new Error(`cannot write study files to ${where} (${why(error)}); the hub needs storage it can write. Check its owner, permissions and free space.`, { cause: error });
   }
 }
 
@@ -90,7 +69,10 @@ async function main(config: HubConfig): Promise<void> {
   // else in <data>/blobs.
   const blobs = await openBlobStore(config.blobUrl, blobDir);
   // A hub that cannot write refuses to start, rather than failing at the first user's change.
-  await checkWritable(db, blobs, config);
+  await assertHubWritable(db, blobs, {
+    database: config.databaseUrl === null ? path.join(config.dataDir, 'hub.sqlite') : 'the PostgreSQL database',
+    blobs: blobs.kind === 'folder' ? blobDir : 'the S3 bucket',
+  });
   const app = buildHub({
     db,
     blobDir,

@@ -14,6 +14,8 @@ import type { Kysely } from 'kysely';
 import { buildHub } from '../../../server/app';
 import { newSetupCode } from '../../../server/config/setup-code';
 import { openHubDatabase } from '../../../server/db/open-hub-db';
+import { folderBlobStore } from '../../../server/blobs/folder-blob-store';
+import { assertHubWritable } from '../../../server/config/start-checks';
 import type { HubDatabase } from '../../../server/db/schema';
 import { freePort } from '../net/free-port';
 
@@ -53,13 +55,21 @@ export class EmbeddedHub {
     // Owner-only: the hub's database and study files are patient data.
     mkdirSync(options.folder, { recursive: true, mode: 0o700 });
     const db = await openHubDatabase(path.join(options.folder, 'hub.sqlite'));
+    const blobDir = path.join(options.folder, 'blobs');
+    // A folder it cannot write (read-only, full) stops the start with one sentence, as on a server.
+    try {
+      await assertHubWritable(db, folderBlobStore(blobDir), { database: path.join(options.folder, 'hub.sqlite'), blobs: blobDir });
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
     const host = options.lan ? (options.lanHost ?? '0.0.0.0') : '127.0.0.1';
     // Never typed (the desktop hands it over itself), so longer than a server hub's.
     const setupToken = newSetupCode(32);
     const build = (port: number) =>
       buildHub({
         db,
-        blobDir: path.join(options.folder, 'blobs'),
+        blobDir,
         publicUrl: options.publicUrl ?? `http://127.0.0.1:${port}`,
         // Host check (DNS rebinding): the public address's name, loopback names and addresses only.
         listenHost: host,
