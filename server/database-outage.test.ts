@@ -99,10 +99,12 @@ describe('the hub when its PostgreSQL database goes away and comes back', () => 
 
     // The desktop pushes while the database is away: the hub's 503 is "try later", never "refused".
     const client = new HubClient(url, token);
-    const sync = new SyncClient(local, client);
+    // (Its retries a millisecond apart: the test does not wait out the backoff.)
+    const sync = new SyncClient(local, client, { backoff: { baseMs: 1, capMs: 1 } });
     sync.enqueue({ kind: 'study.publish', study: summary, private: false });
     await sync.sync();
-    expect(sync.status()).toMatchObject({ state: 'offline', pending: 1, rejected: [] });
+    // The hub answered, with its reason: a hub error, tried again by itself, not "unreachable".
+    expect(sync.status()).toMatchObject({ state: 'hub-error', pending: 1, delayed: 1, rejected: [], message: 'The hub cannot reach its database right now. Try again in a moment.' });
 
     await bringBack();
     // The same process, no restart: the pool opens new connections on the next request.
