@@ -56,6 +56,7 @@ export class EmbeddedHub {
     mkdirSync(options.folder, { recursive: true, mode: 0o700 });
     const db = await openHubDatabase(path.join(options.folder, 'hub.sqlite'));
     const blobDir = path.join(options.folder, 'blobs');
+    mkdirSync(blobDir, { recursive: true, mode: 0o700 });
     // A folder it cannot write (read-only, full) stops the start with one sentence, as on a server.
     try {
       await assertHubWritable(db, folderBlobStore(blobDir), { database: path.join(options.folder, 'hub.sqlite'), blobs: blobDir });
