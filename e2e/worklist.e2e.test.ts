@@ -187,12 +187,17 @@ describe('worklist in the browser', () => {
   it('opens the Actions menu with what can be done to the selection', async () => {
     await page.getByRole('button', { name: 'Actions' }).click();
     const menu = page.getByRole('menu', { name: 'Actions' });
+    // Without a hub: opening the images, the local actions, and the DICOM network's (issues 15, 17).
     expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
+      'Open',
       'Show details',
       'Copy Study Instance UID',
       'Select all loaded studies',
       'Clear selection',
       'Import folder…',
+      'Send to…',
+      'Fetch priors…',
+      'Query a PACS…',
     ]);
     await screenshot(page, '06-actions');
     await page.keyboard.press('Escape');
