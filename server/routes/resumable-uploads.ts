@@ -25,12 +25,25 @@ function chunksInOrder(blobs: BlobStore, keys: readonly string[]): Readable {
   const out = new PassThrough();
   void (async () => {
     for (const key of keys) {
+      if (out.destroyed) return;
       const part = await blobs.get(key);
-      // The archive stops (store-instance refused the file): stop reading the blob too.
+      // The reader stopped (store-instance refused the file): stop reading the blob too.
       const stop = () => part.destroy();
       out.once('close', stop);
-      for await (const chunk of part) if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
-      out.off('close', stop);
+      try {
+        for await (const chunk of part) {
+          // Waits for room, or for the reader to go (then no 'drain' ever comes).
+          if (!out.write(chunk)) {
+            await new Promise((resolve) => {
+              out.once('drain', resolve);
+              out.once('close', resolve);
+            });
+          }
+          if (out.destroyed) return;
+        }
+      } finally {
+        out.off('close', stop);
+      }
     }
     out.end();
   })().catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
