@@ -5,7 +5,7 @@
  * query (search words as prefixes, modalities, study dates, sort, offset or keyset cursor) with
  * the same page shape.
  */
-import type { ShareStateView } from '../../../shared/contract';
+import type { CallOutput, ShareStateView } from '../../../shared/contract';
 import type { StudySortColumn, StudySummary } from '../../../shared/types/study';
 import { api } from '../../lib/api';
 
@@ -50,9 +50,8 @@ export interface StudySource {
   shareStates?(keys: readonly string[]): Promise<ReadonlyMap<string, ShareStateView | undefined> | null>;
 }
 
-/** The local index. */
-/** A source query as the contract's calls take it (both sources' calls share the query's fields). */
-function contractQuery(query: SourceQuery) {
+/** A source query as the contract's calls take it (every source's call shares the query's fields). */
+export function contractQuery(query: SourceQuery) {
   return {
     text: query.text,
     modalities: query.modalities === undefined ? undefined : [...query.modalities],
@@ -66,6 +65,21 @@ function contractQuery(query: SourceQuery) {
   };
 }
 
+/** A page of hub studies (a worklist's, a collection's, all one may see) as the table reads it. */
+export function hubSourcePage(page: CallOutput<'hub-worklists:studies'>): SourcePage {
+  return {
+    rows: page.studies.map((row) => ({
+      key: row.hubStudyId,
+      study: row.summary,
+      hub: { studyId: row.hubStudyId, private: row.private, sharedAt: row.sharedAt === '' ? null : row.sharedAt },
+    })),
+    total: page.total,
+    totalCapped: page.totalCapped,
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** The local index. */
 export const localStudySource: StudySource = {
   id: 'local',
   marks: 'share-state',
@@ -96,20 +110,7 @@ export function hubWorklistSource(worklistId: string): StudySource {
     marks: 'shared-at',
     async query(query) {
       const result = await api.call('hub-worklists:studies', { worklistId, ...contractQuery(query) });
-      if (!result.ok) return result;
-      return {
-        ok: true,
-        value: {
-          rows: result.value.studies.map((row) => ({
-            key: row.hubStudyId,
-            study: row.summary,
-            hub: { studyId: row.hubStudyId, private: row.private, sharedAt: row.sharedAt === '' ? null : row.sharedAt },
-          })),
-          total: result.value.total,
-          totalCapped: result.value.totalCapped,
-          nextCursor: result.value.nextCursor,
-        },
-      };
+      return result.ok ? { ok: true, value: hubSourcePage(result.value) } : result;
     },
   };
 }
