@@ -6,6 +6,9 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { isPostgres } from './dialect';
 import type { HubDatabase } from './schema';
 import { indexStudySearch, searchColumns } from '../studies/study-search-index';
+import { hub0300 } from './migrations/0300-physicians';
+import { hub0330SiteConnections } from './migrations/0330-site-connections';
+import { hub0430Notifications } from './migrations/0430-notifications';
 
 /**
  * A table's sequence column (changes, guest_access, audit_events, mails), the one place the two
@@ -644,5 +647,8 @@ export const hubMigrations: MigrationProvider = {
     '0200-site-viewing-policy': hub0200,
     '0210-collections': hub0210,
     '0220-access-requests': hub0220,
+    '0300-physicians': hub0300,
+    '0330-site-connections': hub0330SiteConnections,
+    '0430-notifications': hub0430Notifications,
   }),
 };

@@ -11,6 +11,12 @@ export interface AccountTable {
   viewing_policy: Generated<'participated' | 'department' | 'site'>;
   /** 1 when an uploader holding studies.private may mark their own studies private (migration 0200). */
   uploader_marks_private: Generated<number>;
+  /** What people type to find the site when asking to connect (migration 0330; unique on the hub). */
+  connection_code: string | null;
+  /** 1 while the site takes connection requests from external users (migration 0330). */
+  accepts_connections: Generated<number>;
+  /** JSON permission keys of the site's role for connected external users (study-level only, migration 0330). */
+  external_permissions: Generated<string>;
 }
 /** People and roles who see their whole site whatever its viewing policy (migration 0200). */
 export interface WholeSiteGrantTable {
@@ -66,6 +72,8 @@ export interface UserTable {
   role_id: string | null;
   active: number;
   created_at: string;
+  /** 1 for the hub's operator, who may create further sites (migration 0330). */
+  hub_operator: Generated<number>;
 }
 export interface SessionTable {
   token_hash: string;
@@ -317,7 +325,150 @@ export interface AccessRequestTable {
   /** The direct share an approval made (removable like any other). */
   share_id: string | null;
 }
+/** A notification for one person (migration 0430, server/notifications/). */
+export interface NotificationTable {
+  seq: Generated<number>;
+  user_id: string;
+  /** shared/notifications/notification-kinds.ts NotificationKind. */
+  kind: string;
+  actor_id: string | null;
+  study_id: string | null;
+  comment_id: string | null;
+  collection_id: string | null;
+  /** JSON of shared/viewer/viewer-anchor.ts ViewerAnchor. */
+  anchor: string | null;
+  delivery: 'app' | 'email' | 'digest';
+  created_at: string;
+  read_at: string | null;
+  digested_at: string | null;
+}
+/** How one person wants one kind delivered (migration 0430); no row means 'app'. */
+export interface NotificationPreferenceTable {
+  user_id: string;
+  kind: string;
+  delivery: 'app' | 'email' | 'digest' | 'off';
+  /** 1 when an urgent kind may raise the operating system's notification on the desktop. */
+  os_notification: Generated<number>;
+}
+/** One claim per digest day: the hub process that inserts it sends that day's digests. */
+export interface NotificationDigestRunTable {
+  day: string;
+  claimed_by: string;
+  claimed_at: string;
+  done_at: string | null;
+}
+/** A site's physician directory (migration 0300, server/physicians/). */
+export interface PhysicianTable {
+  id: string;
+  account_id: string;
+  display_name: string;
+  family_name: string;
+  given_names: string;
+  /** shared/physicians/name-key.ts of the display name. */
+  name_key: string;
+  /** JSON array of DICOM person names the physician also answers to. */
+  aliases: string;
+  identifier: string | null;
+  specialty: string | null;
+  /** The account linked when the physician signs in. */
+  user_id: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+/** Every name key a physician answers to (display name and aliases): the matching index. */
+export interface PhysicianNameTable {
+  account_id: string;
+  name_key: string;
+  physician_id: string;
+}
+/** The DICOM physician names a study arrived with, by key (for relinking after a directory change). */
+export interface StudyPhysicianNameTable {
+  study_id: string;
+  relation: 'referring' | 'reading';
+  name_key: string;
+  dicom_name: string;
+  account_id: string;
+}
+export interface StudyPhysicianTable {
+  study_id: string;
+  physician_id: string;
+  relation: 'referring' | 'reading' | 'associated';
+  source: 'dicom' | 'share' | 'manual';
+  created_at: string;
+  created_by: string | null;
+  on_behalf_of: string | null;
+}
+/** A DICOM name that matched several physicians: an admin chooses. */
+export interface PhysicianMatchReviewTable {
+  id: string;
+  account_id: string;
+  study_id: string;
+  relation: 'referring' | 'reading';
+  dicom_name: string;
+  name_key: string;
+  /** JSON array of physician ids. */
+  candidate_ids: string;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  chosen_physician_id: string | null;
+}
+/** Someone acting for a physician: a case manager of the site, or a connected external user. */
+export interface PhysicianDelegateTable {
+  user_id: string;
+  physician_id: string;
+  account_id: string;
+  kind: 'case-manager' | 'external';
+  assigned_by: string;
+  assigned_at: string;
+}
+/** A physician whose existing studies are being relinked in the background, and how far it got. */
+export interface PhysicianRelinkTable {
+  physician_id: string;
+  account_id: string;
+  after_study_id: Generated<string>;
+  requested_at: string;
+  finished_at: string | null;
+}
+/** Someone without a site asking to connect to one (migration 0330, server/connections/). */
+export interface SiteConnectionTable {
+  id: string;
+  user_id: string;
+  account_id: string;
+  kind: 'physician' | 'practice-manager' | 'external-rep';
+  status: 'review' | 'assigned' | 'declined';
+  created_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+}
+/** The hub's own settings, one row (migration 0330). */
+export interface HubSettingsTable {
+  id: number;
+  sites_may_sign_up: number;
+}
+/** A sign-up's emailed link (migration 0330): only its hash is kept; used once. */
+export interface EmailVerificationTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
 export interface HubDatabase {
+  site_connections: SiteConnectionTable;
+  hub_settings: HubSettingsTable;
+  email_verifications: EmailVerificationTable;
+  physicians: PhysicianTable;
+  physician_names: PhysicianNameTable;
+  study_physician_names: StudyPhysicianNameTable;
+  study_physicians: StudyPhysicianTable;
+  physician_match_reviews: PhysicianMatchReviewTable;
+  physician_delegates: PhysicianDelegateTable;
+  physician_relinks: PhysicianRelinkTable;
+  notifications: NotificationTable;
+  notification_preferences: NotificationPreferenceTable;
+  notification_digest_runs: NotificationDigestRunTable;
   access_requests: AccessRequestTable;
   whole_site_grants: WholeSiteGrantTable;
   collections: CollectionTable;
