@@ -41,8 +41,8 @@ describe.each(HUB_ENGINES)('notify (%s)', (engine) => {
     ]);
     const mails = await hub.db.selectFrom('mails').select(['to_address', 'subject', 'body']).execute();
     expect(mails).toHaveLength(1);
-    expect(mails[0]!.to_address).toBe('dan@example.org');
-    expect(mails[0]!.subject).toBe('Studyshare: Ann shared a study with you.');
+    expect(mails[0].to_address).toBe('dan@example.org');
+    expect(mails[0].subject).toBe('Studyshare: Ann shared a study with you.');
   });
 
   it('leaves nothing when the producer’s transaction rolls back, and refuses an unknown kind', async () => {
