@@ -18,6 +18,16 @@ export const AUDIT_ACTIONS = [
   'access.request',
   'access.decide',
   'sync.discard',
+  'comment.add',
+  'comment.edit',
+  'comment.delete',
+  'comment.hide',
+  'physician.change',
+  'physician.link',
+  'delegation.change',
+  'connection.request',
+  'connection.decide',
+  'site.create',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -42,4 +52,15 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'access.request': 'Access requested',
   'access.decide': 'Access request answered',
   'sync.discard': 'Queued change discarded',
+  'study.dicom-send': 'Sent to a DICOM node',
+  'comment.add': 'Comment written',
+  'comment.edit': 'Comment edited',
+  'comment.delete': 'Comment deleted',
+  'comment.hide': 'Comment hidden or shown',
+  'physician.change': 'Physician directory changed',
+  'physician.link': 'Physician added to a study',
+  'delegation.change': 'Acts for changed',
+  'connection.request': 'Connection requested',
+  'connection.decide': 'Connection request answered',
+  'site.create': 'Site created',
 };

@@ -24,6 +24,8 @@ export interface AuditEntry {
   readonly trail: AuditEventTable['trail'];
   readonly actorId: string;
   readonly onBehalfOf?: string | null;
+  /** The directory physician a case manager acted for (shown "… for Dr …"); see server/physicians/acting-for.ts. */
+  readonly onBehalfOfPhysician?: string | null;
   readonly action: AuditAction;
   readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
 }
@@ -39,6 +41,7 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
       trail: entry.trail,
       actor_id: entry.actorId,
       on_behalf_of: entry.onBehalfOf ?? null,
+      on_behalf_of_physician: entry.onBehalfOfPhysician ?? null,
       action: entry.action,
       detail: JSON.stringify(entry.detail ?? {}),
     })

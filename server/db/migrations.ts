@@ -6,8 +6,10 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { isPostgres } from './dialect';
 import type { HubDatabase } from './schema';
 import { indexStudySearch, searchColumns } from '../studies/study-search-index';
+import { hub0230WithdrawnChanges } from './migrations/0230-withdrawn-changes';
 import { hub0300 } from './migrations/0300-physicians';
 import { hub0330SiteConnections } from './migrations/0330-site-connections';
+import { hub0400Comments } from './migrations/0400-comments';
 import { hub0430Notifications } from './migrations/0430-notifications';
 
 /**
@@ -647,8 +649,10 @@ export const hubMigrations: MigrationProvider = {
     '0200-site-viewing-policy': hub0200,
     '0210-collections': hub0210,
     '0220-access-requests': hub0220,
+    '0230-withdrawn-changes': hub0230WithdrawnChanges,
     '0300-physicians': hub0300,
     '0330-site-connections': hub0330SiteConnections,
+    '0400-comments': hub0400Comments,
     '0430-notifications': hub0430Notifications,
   }),
 };

@@ -15,8 +15,6 @@ export interface AccountTable {
   connection_code: string | null;
   /** 1 while the site takes connection requests from external users (migration 0330). */
   accepts_connections: Generated<number>;
-  /** JSON permission keys of the site's role for connected external users (study-level only, migration 0330). */
-  external_permissions: Generated<string>;
 }
 /** People and roles who see their whole site whatever its viewing policy (migration 0200). */
 export interface WholeSiteGrantTable {
@@ -157,6 +155,8 @@ export interface ShareTable {
   study_account_id: string;
   /** 1 for a share by email to someone outside the study's site: its events go on its own trail. */
   external: Generated<number>;
+  /** The directory physician a case manager shared for (migration 0300). */
+  on_behalf_of_physician: Generated<string | null>;
 }
 export interface InvitationTable {
   id: string;
@@ -192,6 +192,8 @@ export interface AuditEventTable {
   trail: 'study' | 'share' | 'account';
   actor_id: string;
   on_behalf_of: string | null;
+  /** The directory physician a case manager acted for (migration 0300). */
+  on_behalf_of_physician: Generated<string | null>;
   action: string;
   /** JSON with ids and options only: never patient data. */
   detail: string;
@@ -220,6 +222,8 @@ export interface ChangeTable {
   seq: Generated<number>;
   study_id: string;
   at: string;
+  /** Set on a change addressed to one person only: the study may have left them (migration 0230). */
+  for_user_id: string | null;
 }
 export interface StudyFileTable {
   study_id: string;
@@ -324,6 +328,39 @@ export interface AccessRequestTable {
   decided_at: string | null;
   /** The direct share an approval made (removable like any other). */
   share_id: string | null;
+}
+/** A comment on a study (migration 0400, server/comments/). Never deleted: a delete or a hide keeps its place in its thread. */
+export interface CommentTable {
+  id: string;
+  study_id: string;
+  author_id: string;
+  reply_to: string | null;
+  text: string;
+  /** JSON of shared/viewer/viewer-anchor.ts ViewerAnchor, or null (the whole study). */
+  anchor: string | null;
+  series_uid: string | null;
+  sop_uid: string | null;
+  frame: number | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  hidden_at: string | null;
+  hidden_by: string | null;
+  /** The study's comment revision at this comment's last change (the change feed tells desktops). */
+  revision: number;
+}
+/** A comment's earlier texts, one row per edit (migration 0400). */
+export interface CommentEditTable {
+  comment_id: string;
+  text: string;
+  /** When this text stopped being the current one. */
+  replaced_at: string;
+  seq: Generated<number>;
+}
+/** The people a comment mentions (migration 0400). */
+export interface CommentMentionTable {
+  comment_id: string;
+  user_id: string;
 }
 /** A notification for one person (migration 0430, server/notifications/). */
 export interface NotificationTable {
@@ -496,6 +533,9 @@ export interface HubDatabase {
   study_files: StudyFileTable;
   accounts: AccountTable;
   roles: RoleTable;
+  comments: CommentTable;
+  comment_edits: CommentEditTable;
+  comment_mentions: CommentMentionTable;
   users: UserTable;
   sessions: SessionTable;
   locations: LocationTable;
