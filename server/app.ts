@@ -43,6 +43,8 @@ import { worklistRoutes } from './routes/worklists';
 import { organisationRoutes } from './routes/organisation';
 import { collectionRoutes } from './routes/collections';
 import { accessRequestRoutes } from './routes/access-requests';
+import { connectionRoutes } from './routes/connections';
+import { siteRoutes } from './routes/sites';
 
 export interface HubOptions {
   readonly db: Kysely<HubDatabase>;
@@ -96,7 +98,7 @@ export interface HubOptions {
 /** Guest link, invitation and password reset tokens travel in paths (/g/<token>/…, /register/<token>, /reset-password/<token>): logs get the path without them, and without any query. */
 export function redactPath(url: string): string {
   // The query goes whole: search terms are patient names, and a query may carry a token.
-  return url.replace(/[?#].*$/s, '').replace(/^\/g\/[^/?#]+/, '/g/[token]').replace(/^\/register\/[^/?#]+/, '/register/[token]').replace(/^\/reset-password\/[^/?#]+/, '/reset-password/[token]');
+  return url.replace(/[?#].*$/s, '').replace(/^\/g\/[^/?#]+/, '/g/[token]').replace(/^\/register\/[^/?#]+/, '/register/[token]').replace(/^\/reset-password\/[^/?#]+/, '/reset-password/[token]').replace(/^\/verify-email\/[^/?#]+/, '/verify-email/[token]');
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -273,6 +275,8 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(organisationRoutes(context), { prefix: '/api' });
   app.register(collectionRoutes(context), { prefix: '/api' });
   app.register(accessRequestRoutes(context), { prefix: '/api' });
+  app.register(connectionRoutes(context), { prefix: '/api' });
+  app.register(siteRoutes(context), { prefix: '/api' });
   app.register(operationRoutes(context), { prefix: '/api' });
   app.register(changeRoutes(context), { prefix: '/api' });
   app.register(studyRoutes(context), { prefix: '/api' });

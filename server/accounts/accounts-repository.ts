@@ -11,6 +11,7 @@ import type { HubDatabase } from '../db/schema';
 import { HttpError } from '../http-error';
 import { uniqueShareCode } from '../routes/worklist-codes';
 import { NO_PASSWORD } from '../sharing/email-recipient';
+import { uniqueConnectionCode } from '../sites/sites-repository';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
@@ -52,11 +53,14 @@ export async function createAccount(
   now: Date,
 ) {
   const accountId = randomUUID();
-  await trx.insertInto('accounts').values({ id: accountId, name: accountName, created_at: now.toISOString() }).execute();
+  // The hub's first site's admin is its operator, who may create further sites (issue 14, part 4).
+  const firstSite = !(await hasAnySite(trx));
+  await trx.insertInto('accounts').values({ id: accountId, name: accountName, created_at: now.toISOString(), connection_code: await uniqueConnectionCode(trx) }).execute();
   for (const [roleName, permissions] of Object.entries(BUILT_IN_ROLES)) {
     await trx.insertInto('roles').values({ id: randomUUID(), account_id: accountId, name: roleName, permissions: JSON.stringify(permissions), built_in: 1 }).execute();
   }
   const user = await addUser(trx, accountId, { ...admin, role: 'Admin' }, now);
+  if (firstSite) await trx.updateTable('users').set({ hub_operator: 1 }).where('id', '=', user.id).execute();
   return { account: { id: accountId, name: accountName }, user };
 }
 

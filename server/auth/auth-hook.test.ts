@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { buildHub } from '../app';
 import { HUB_ENGINES, testHubDatabase } from '../test-support/test-database';
 
-const PUBLIC = ['GET /api/hub', 'GET /api/openapi.json', 'POST /api/setup', 'POST /api/sessions', 'POST /api/password-resets'];
+const PUBLIC = ['GET /api/hub', 'GET /api/openapi.json', 'POST /api/setup', 'POST /api/sessions', 'POST /api/password-resets', 'POST /api/sites'];
 
 it.each(HUB_ENGINES)('refuses every non-public /api route without a session, and with a made-up one (%s)', async (engine) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-auth-'));

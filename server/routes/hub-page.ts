@@ -34,7 +34,11 @@ export const hubPageRoutes =
           `<p>Open Studyshare, choose <strong>Join your site’s hub</strong> and type this hub’s address: ${address}.</p>` +
           (info.publicUrl === null ? '' : `<p><a href="${escapeHtml(joinLink(info.publicUrl))}">Open Studyshare on this computer</a> to join with the address filled in.</p>`),
         `<h2>Register</h2>` +
-          `<p>Registration happens through the link in the invitation email you received when someone shared studies with you. There is no open sign-up.</p>`,
+          `<p>Someone shared studies with you by email? Register through the link in that invitation.</p>` +
+          // Physicians, practice managers and reps outside any site: an account of their own, then a request to a site.
+          (info.publicUrl === null
+            ? `<p>Open sign-up needs the hub’s public address, which its operator has not set.</p>`
+            : `<p>Outside any site and working with one (a physician, a practice manager, an external rep)? <a href="/sign-up">Sign up</a>, confirm your address, then ask the site to connect you by its name or connection code.</p>`),
         `<h2>Guest links</h2>` +
           (info.publicUrl !== null
             ? `<p>A guest link opens shared images in a browser without an account. Links from this hub start with <strong>${escapeHtml(info.publicUrl)}/g/…</strong>; they ask for a PIN or the patient’s date of birth, expire, and can be revoked by the person who made them.</p>`

@@ -3,6 +3,8 @@
  * and answered by the hub, no script. Registering activates the user made for the invited
  * address, with a name and password of their choice; the studies shared with that address are
  * then in their personal worklist. The link works once and expires.
+ *
+ * Open sign-up (issue 14, part 3: anyone, to ask a site to connect) is in sign-up.ts, registered here.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -14,6 +16,7 @@ import { hashInvitationToken } from '../sharing/email-recipient';
 import { escapeHtml, sendPage } from '../pages/html-page';
 import { joinLink } from '../../shared/join-link';
 import { recordChange } from '../db/change-feed';
+import { registerSignUp } from './sign-up';
 
 const page = (reply: FastifyReply, status: number, title: string, body: string): FastifyReply => sendPage(reply, status, 'Registration', title, body);
 const escape = escapeHtml;
@@ -33,7 +36,7 @@ const formSchema = z
 const GONE = 'This registration link cannot be used: it is unknown, was already used, or has expired. Ask the person who shared with you to share again.';
 
 export const registrationRoutes =
-  ({ db, now, publicUrl }: HubContext): FastifyPluginAsync =>
+  ({ db, now, publicUrl, flushMail }: HubContext): FastifyPluginAsync =>
   async (app) => {
     const invitation = async (token: string) => {
       const row = await db
@@ -56,6 +59,8 @@ export const registrationRoutes =
       `<label>Password (at least 10 characters)<input name="password" type="password" autocomplete="new-password" required minlength="10"></label>` +
       `<label>Repeat the password<input name="confirm" type="password" autocomplete="new-password" required minlength="10"></label>` +
       `<button type="submit" class="primary">Register</button></form>`;
+
+    registerSignUp(app, { db, now, publicUrl, flushMail });
 
     app.get<{ Params: { token: string } }>('/register/:token', async (request, reply) => {
       const invite = await invitation(request.params.token);
