@@ -59,6 +59,12 @@ describe.each(HUB_ENGINES)('hub: viewing policy, departments, private studies (%
     const ids = answer.json<{ studies: { studyId: string }[] }>().studies.map((s) => s.studyId);
     return Object.entries(studies).filter(([, id]) => ids.includes(id)).map(([name]) => name).sort();
   };
+  /** Why each study someone's list shows is there, by name (the list's `reason`). */
+  const reasons = async (who: string) => {
+    const answer = await call('GET', '/api/studies?limit=100', who);
+    const rows = answer.json<{ studies: { studyId: string; reason: string | null }[] }>().studies;
+    return Object.fromEntries(Object.entries(studies).flatMap(([name, id]) => rows.filter((r) => r.studyId === id).map((r) => [name, r.reason])));
+  };
   const policy = async (change: Partial<SitePolicy>, who = 'admin') => {
     const current = (await call('GET', '/api/site/policy', who)).json<{ policy: SitePolicy }>().policy;
     return call('PUT', '/api/site/policy', who, { ...current, ...change });
@@ -149,6 +155,10 @@ describe.each(HUB_ENGINES)('hub: viewing policy, departments, private studies (%
     expect(await sees('tech')).toEqual(['byTech']);
     expect(await sees('qa')).toEqual(['byPhys', 'byRad', 'byTech']);
     expect(await sees('admin')).toEqual(['byPhys', 'byRad', 'byTech']);
+    // Each row says why it is there: the "Department" badge comes from this reason.
+    expect(await reasons('phys')).toEqual({ byPhys: 'uploader', byRad: 'department' });
+    expect(await reasons('qa')).toEqual({ byPhys: 'account', byRad: 'account', byTech: 'account' });
+    expect(await reasons('admin')).toEqual({ byPhys: 'admin', byRad: 'admin', byTech: 'admin' });
     // The trail: from → to, ids only.
     const [event] = await db.selectFrom('audit_events').select(['detail', 'actor_id']).where('action', '=', 'site.policy').orderBy('seq', 'desc').limit(1).execute();
     expect(JSON.parse(event.detail)).toMatchObject({ from: 'site', to: 'department', wholeSiteTo: people.qa.id });

@@ -230,6 +230,8 @@ export interface HubWorklistStudy {
   readonly private: boolean;
   readonly sharedAt: string;
   readonly summary: StudySummary;
+  /** Why the hub lets this user see it ('department', 'collection', … : shared/permissions/visibility.ts), null when unknown. */
+  readonly reason?: string | null;
 }
 export interface AuditEventView {
   readonly seq: number;

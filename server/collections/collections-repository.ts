@@ -14,11 +14,14 @@ import type { CollectionMemberView, CollectionView } from '../../shared/hub-api/
 import { COLLECTION_RIGHTS, effectiveRights, leavesNoManager, mayAddStudy, type CollectionRight } from '../../shared/permissions/collections';
 import type { ViewerFacts } from '../../shared/permissions/visibility';
 import { studyVisibleSql } from '../access/visibility-sql';
+import { collectionDissolved, collectionMembershipChanged } from '../access/withdrawn-access';
 import { recordAudit } from '../audit/audit-trail';
 import type { Actor } from '../auth/sessions';
 import { recordChange } from '../db/change-feed';
 import type { HubDatabase } from '../db/schema';
 import { HttpError } from '../http-error';
+import { notify } from '../notifications/notify';
+import { groupMemberIds } from '../notifications/recipients';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
@@ -97,6 +100,7 @@ export async function deleteCollection(db: Kysely<HubDatabase>, viewer: ViewerFa
     const { collection, rights } = await collectionFor(trx, viewer, id);
     requireRight(rights, 'manage', 'Only a manager of this collection may delete it.');
     await trx.updateTable('collections').set({ deleted_at: at }).where('id', '=', id).execute();
+    await collectionDissolved(trx, id, at);
     await audit(trx, collection, viewer.userId, at, { change: 'deleted' });
   });
 }
@@ -139,6 +143,11 @@ export async function setMember(db: Kysely<HubDatabase>, viewer: ViewerFacts, id
       if (site === null || found === undefined) throw new HttpError(404, 'member-not-found', `No such ${member.kind === 'user' ? 'user' : 'group'} in the collection’s site.`);
       await trx.insertInto('collection_members').values({ collection_id: id, member_kind: member.kind, member_id: member.memberId, rights: JSON.stringify(member.rights), added_at: at }).execute();
       await audit(trx, collection, viewer.userId, at, { change: 'member-added', member: `${member.kind}:${member.memberId}`, rights: member.rights.join(' ') });
+      // The new member's desktop gains the collection's studies at its next pull (issue 13, part 4).
+      await collectionMembershipChanged(trx, id, member, at);
+      // Issue 16: the new member (or each member of the new group) is told.
+      const told = member.kind === 'user' ? [member.memberId] : await groupMemberIds(trx, member.memberId);
+      await notify(trx, told.map((userId) => ({ userId, kind: 'collection.added' as const, actorId: viewer.userId, collectionId: id })), at);
     } else {
       requireRight(rights, 'manage', 'Only a manager of this collection may change a member’s rights.');
       if (member.kind === 'user') await refuseLastManager(trx, id, { userId: member.memberId, rights: member.rights });
@@ -163,6 +172,8 @@ export async function removeMember(db: Kysely<HubDatabase>, viewer: ViewerFacts,
     if (!leaving) requireRight(rights, 'manage', 'Only a manager of this collection may remove its members.');
     if (member.kind === 'user') await refuseLastManager(trx, id, { userId: member.memberId, rights: null });
     await trx.deleteFrom('collection_members').where('collection_id', '=', id).where('member_kind', '=', member.kind).where('member_id', '=', member.memberId).execute();
+    // Their desktop drops what only the collection showed them at its next pull (issue 13, part 4).
+    await collectionMembershipChanged(trx, id, member, at);
     await audit(trx, collection, viewer.userId, at, { change: 'member-removed', member: `${member.kind}:${member.memberId}` });
     return listMembers(trx, id);
   });

@@ -7,6 +7,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { DepartmentView } from '../../shared/hub-api/organisation';
+import { departmentDissolving, departmentMembershipChanged } from '../access/withdrawn-access';
 import { recordAudit } from '../audit/audit-trail';
 import type { HubDatabase } from '../db/schema';
 import { HttpError } from '../http-error';
@@ -70,6 +71,7 @@ export async function deleteDepartment(db: Kysely<HubDatabase>, who: Who, id: st
     if (shared !== undefined || inCollection !== undefined) {
       throw new HttpError(409, 'department-in-use', 'Studies were shared to this department’s worklist or it is a member of a collection: deleting it would lose them. Remove its members instead, or rename it.');
     }
+    await departmentDissolving(trx, who.accountId, id, who.at);
     await trx.deleteFrom('group_members').where('owner_id', '=', id).execute();
     if (worklist !== undefined) await trx.deleteFrom('worklists').where('id', '=', worklist.id).execute();
     await trx.deleteFrom('groups').where('id', '=', id).execute();
@@ -84,6 +86,8 @@ export async function addDepartmentMember(db: Kysely<HubDatabase>, who: Who, id:
     if (user === undefined) throw new HttpError(404, 'user-not-found', 'This person is not a user of your site.');
     if (before.members.some((m) => m.id === userId)) return before;
     await trx.insertInto('group_members').values({ owner_id: id, user_id: userId }).onConflict((oc) => oc.doNothing()).execute();
+    // Their desktop and their new peers' gain what the department shows (issue 13, part 4).
+    await departmentMembershipChanged(trx, who.accountId, id, userId, who.at);
     await recordAudit(trx, { at: who.at, accountId: who.accountId, trail: 'account', actorId: who.actorId, action: 'department.change', detail: { change: 'member-added', department: id, user: userId } });
     return department(trx, who.accountId, id);
   });
@@ -95,6 +99,8 @@ export async function removeDepartmentMember(db: Kysely<HubDatabase>, who: Who, 
     const before = await department(trx, who.accountId, id);
     if (!before.members.some((m) => m.id === userId)) return before;
     await trx.deleteFrom('group_members').where('owner_id', '=', id).where('user_id', '=', userId).execute();
+    // Their desktop and their former peers' drop what the department showed (issue 13, part 4).
+    await departmentMembershipChanged(trx, who.accountId, id, userId, who.at);
     await recordAudit(trx, { at: who.at, accountId: who.accountId, trail: 'account', actorId: who.actorId, action: 'department.change', detail: { change: 'member-removed', department: id, user: userId } });
     return department(trx, who.accountId, id);
   });

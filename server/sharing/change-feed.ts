@@ -4,13 +4,15 @@
  * cache drops it — and only to someone who could see it before (a share to them was removed, or
  * it was made private): a study that never reached this user is not in their feed at all, not
  * even by id. Both conditions are SQL (server/access/visibility-sql.ts), applied before the
- * page's limit.
+ * page's limit. A change addressed to one person (`for_user_id`: a department or collection
+ * they left showed the study) reaches that person only, and says the study's state for them now.
  */
 import { sql, type Kysely } from 'kysely';
 import type { HubChange, HubChangePage, HubStudyChange } from '../../shared/hub-contract';
 import { studyAccess, visibleShares, type ViewerFacts } from '../../shared/permissions/visibility';
 import { studyFactsMany } from '../access/access-facts';
 import { studyVisibleSql } from '../access/visibility-sql';
+import { commentRevisions } from '../comments/comments-repository';
 import type { HubDatabase } from '../db/schema';
 
 /** One page of the feed after `after`, as `viewer` may see it now. */
@@ -30,7 +32,9 @@ export async function readChanges(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       sql<number>`CASE WHEN ${visibleNow} THEN 1 ELSE 0 END`.as('visible'),
     ])
     .where('changes.seq', '>', after)
-    .where(seenBefore)
+    // Changes for everyone, to those who could see the study; and those addressed to this viewer
+    // alone: a department or collection they left showed it (server/access/withdrawn-access.ts).
+    .where((eb) => eb.or([eb.and([eb('changes.for_user_id', 'is', null), seenBefore]), eb('changes.for_user_id', '=', viewer.userId)]))
     .groupBy(['changes.study_id', 'studies.id', 'studies.account_id', 'studies.uploader_id', 'studies.private'])
     .orderBy('seq')
     .limit(limit)
@@ -43,6 +47,7 @@ export async function readChanges(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
     for (const study of await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'summary']).where('id', 'in', chunk).execute()) studies.set(study.id, study);
   }
   const factsById = await studyFactsMany(db, [...studies.values()]);
+  const comments = await commentRevisions(db, [...studies.keys()]);
   const changes: HubChange[] = [];
   for (const row of rows) {
     const study = studies.get(row.study_id);
@@ -60,6 +65,8 @@ export async function readChanges(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       summary: JSON.parse(study.summary) as HubStudyChange['summary'],
       actions: [...access.actions].sort(),
       shares: visibleShares(facts, viewer).map((share) => ({ id: share.id, target: share.target, sharedBy: share.sharedBy, removable: access.removableShareIds.has(share.id) })),
+      // Issue 16: a desktop whose copy of the comments has another revision reads them again.
+      comments: comments.get(study.id) ?? { count: 0, revision: 0 },
     });
   }
   return { changes, cursor, more: rows.length === limit };

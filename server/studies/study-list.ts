@@ -26,9 +26,10 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { HUB_TOTAL_CAP, type HubStudyPage, type HubStudyQuery } from '../../shared/hub-api/worklists';
-import type { ViewerFacts } from '../../shared/permissions/visibility';
+import { studyAccess, type ViewerFacts } from '../../shared/permissions/visibility';
 import { prefixEnd, searchPrefixes } from '../../shared/study-search';
 import { STUDY_SORT_COLUMNS, STUDY_SORT_STORAGE, type StudySummary } from '../../shared/types/study';
+import { studyFactsMany } from '../access/access-facts';
 import { reachedStudyIdsSql, studyVisibleSql, visibleCandidatesSql, wholeSites } from '../access/visibility-sql';
 import { isPostgres } from '../db/dialect';
 import type { HubDatabase } from '../db/schema';
@@ -93,6 +94,8 @@ async function countUpTo(db: Kysely<HubDatabase>, ids: RawBuilder<unknown>, cap:
 
 interface Row {
   id: string;
+  account_id: string;
+  uploader_id: string;
   private: number;
   summary: string;
   sort_value: string | number;
@@ -173,7 +176,7 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   const direction = query.direction === 'desc' ? sql`DESC` : sql`ASC`;
   const order = sql`${column} ${direction}, s.id ${direction}`;
   const sharedAt = inWorklist === null ? sql`NULL` : sql`(SELECT max(ws.created_at) FROM shares ws WHERE ws.study_id = s.id AND ws.removed_at IS NULL AND ${inWorklist})`;
-  const select = sql`s.id, s.private, s.summary, ${column} AS sort_value, ${sharedAt} AS shared_at`;
+  const select = sql`s.id, s.account_id, s.uploader_id, s.private, s.summary, ${column} AS sort_value, ${sharedAt} AS shared_at`;
   const { sites, privateToo } = wholeSites(viewer);
   // One row more than asked says whether a next page exists.
   const take = query.limit + 1;
@@ -239,8 +242,17 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
     total = offset + shown.length;
     totalCapped = more;
   }
+  // Why each row is visible ("Department", "Collection" badges): the pure rules on the page's
+  // own rows only (a page is at most a few hundred), so the list's SQL stays one predicate.
+  const facts = await studyFactsMany(db, shown.map((row) => ({ id: row.id, account_id: row.account_id, uploader_id: row.uploader_id, private: Number(row.private) })));
   return {
-    studies: shown.map((row) => ({ studyId: row.id, private: Number(row.private) === 1, sharedAt: row.shared_at, summary: JSON.parse(row.summary) as StudySummary })),
+    studies: shown.map((row) => ({
+      studyId: row.id,
+      private: Number(row.private) === 1,
+      sharedAt: row.shared_at,
+      summary: JSON.parse(row.summary) as StudySummary,
+      reason: studyAccess(facts.get(row.id)!, viewer).reason,
+    })),
     total,
     totalCapped,
     nextCursor: more && last !== undefined ? encodeCursor(query, sort.numeric ? Number(last.sort_value) : String(last.sort_value), last.id) : null,

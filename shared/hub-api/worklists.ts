@@ -94,6 +94,8 @@ export const hubStudyPageSchema = z.object({
       /** When it was last shared into the worklist (null in the list of every visible study). */
       sharedAt: z.string().nullable(),
       summary: studySummarySchema,
+      /** Why the caller sees it (shared/permissions/visibility.ts `AccessReason`: 'department', 'collection', …); absent from older hubs. */
+      reason: z.string().max(40).nullable().optional(),
     }),
   ),
   /** Matching studies the caller may see, counted up to HUB_TOTAL_CAP; null when not asked. */

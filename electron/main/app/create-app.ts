@@ -62,6 +62,7 @@ import { parsePublicUrl } from '../../../shared/hub-info';
 import { ViewerService } from '../viewer/viewer-service';
 import { registerViewerData } from '../viewer/viewer-data';
 import { DicomNetService } from '../dicom-net/dicom-net-service';
+import { signedInSync } from '../dicom-net/hub-outbox';
 import { dicomFlagsFromEnvironment } from '../dicom-net/dicom-flags';
 
 export interface HostServices {
@@ -176,6 +177,8 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     libraryDir,
     actor: () => lockScreen.status().user?.name ?? 'unknown',
     flags: options.dicom ?? dicomFlagsFromEnvironment(process.env),
+    // Publishing received studies and recording sends: through the signed-in person's outbox.
+    hub: { sync: () => signedInSync(hub), syncSoon: () => hub.syncSoon(), hubStudyId: (uid) => hub.hubStudyId(uid) },
   });
   const requireVisibleUids = (uids: readonly string[]): void => {
     for (const uid of uids) requireVisible(uid);
@@ -268,7 +271,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
         total: page.total,
         totalCapped: page.totalCapped,
         nextCursor: page.nextCursor,
-        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary })),
+        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary, reason: study.reason ?? null })),
       };
     },
     'collections:list': () => hub.hubRoute(listCollectionsRoute, {}),
@@ -293,7 +296,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
         total: page.total,
         totalCapped: page.totalCapped,
         nextCursor: page.nextCursor,
-        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary })),
+        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary, reason: study.reason ?? null })),
       };
     },
     'access:requests': () => hub.hubRoute(accessRequestsRoute, {}),
@@ -338,7 +341,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
         total: page.total,
         totalCapped: page.totalCapped,
         nextCursor: page.nextCursor,
-        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary })),
+        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary, reason: study.reason ?? null })),
       };
     },
     'audit:query': (filter) => hub.hubRoute(siteAuditRoute, { query: filter }),

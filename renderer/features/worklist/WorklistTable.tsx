@@ -5,6 +5,7 @@
  * store (and through it a study source): the same table shows the local index and a hub worklist.
  */
 import { LockIcon } from '../organisation/PrivateNotice';
+import { AccessBadge } from '../hub-worklists/AccessBadge';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ShareStateView } from '../../../shared/contract';
 import { formatDateTime } from '../../lib/format';
@@ -136,6 +137,7 @@ export function WorklistTable({
           <div key={column.key} role="gridcell" className={column.numeric ? 'cell numeric' : 'cell'}>
             {study === undefined ? '' : column.value(study.study)}
             {columnIndex === 0 && study?.hub?.private === true && <LockIcon />}
+            {columnIndex === 0 && study?.hub !== null && study?.hub !== undefined && <AccessBadge reason={study.hub.reason} />}
           </div>
         ))}
         <div role="gridcell" className={`cell shared-cell ${marks}`}>

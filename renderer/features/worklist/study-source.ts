@@ -14,7 +14,7 @@ export interface StudyRow {
   readonly key: string;
   readonly study: StudySummary;
   /** On the hub: the study's id there, whether it is private, when it was shared into the worklist. */
-  readonly hub: { readonly studyId: string; readonly private: boolean; readonly sharedAt: string | null } | null;
+  readonly hub: { readonly studyId: string; readonly private: boolean; readonly sharedAt: string | null; readonly reason?: string | null } | null;
 }
 
 export interface SourceQuery {
@@ -71,7 +71,7 @@ export function hubSourcePage(page: CallOutput<'hub-worklists:studies'>): Source
     rows: page.studies.map((row) => ({
       key: row.hubStudyId,
       study: row.summary,
-      hub: { studyId: row.hubStudyId, private: row.private, sharedAt: row.sharedAt === '' ? null : row.sharedAt },
+      hub: { studyId: row.hubStudyId, private: row.private, sharedAt: row.sharedAt === '' ? null : row.sharedAt, reason: row.reason ?? null },
     })),
     total: page.total,
     totalCapped: page.totalCapped,
