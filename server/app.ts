@@ -28,6 +28,8 @@ import { registrationRoutes } from './routes/registration';
 import { studyRoutes } from './routes/studies';
 import { accountRoutes } from './routes/accounts';
 import { changeRoutes } from './routes/changes';
+import { notificationRoutes } from './routes/notifications';
+import { eventRoutes } from './routes/events';
 import { fileRoutes } from './routes/files';
 import { viewerRoutes } from './routes/viewer';
 import { resumableUploadRoutes } from './routes/resumable-uploads';
@@ -43,6 +45,8 @@ import { worklistRoutes } from './routes/worklists';
 import { organisationRoutes } from './routes/organisation';
 import { collectionRoutes } from './routes/collections';
 import { accessRequestRoutes } from './routes/access-requests';
+import { commentRoutes } from './routes/comments';
+import { COMMENT_MAX_CHARS } from '../shared/comments/comment-schemas';
 import { connectionRoutes } from './routes/connections';
 import { siteRoutes } from './routes/sites';
 
@@ -232,6 +236,10 @@ export function buildHub(options: HubOptions): FastifyInstance {
       return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
     }
     const status = (error as { statusCode?: number }).statusCode;
+    // A body over the limit (a pasted document in a comment): say what is too large, not just "invalid".
+    if (status === 413) {
+      return reply.status(413).send({ error: { code: 'too-large', message: `The request is too large for the hub (at most 1 MiB of text). A comment holds at most ${COMMENT_MAX_CHARS.toLocaleString('en')} characters.` } });
+    }
     if (status !== undefined && status >= 400 && status < 500) {
       return reply.status(status).send({ error: { code: 'bad-request', message: 'The request was not valid.' } });
     }
@@ -275,10 +283,13 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(organisationRoutes(context), { prefix: '/api' });
   app.register(collectionRoutes(context), { prefix: '/api' });
   app.register(accessRequestRoutes(context), { prefix: '/api' });
+  app.register(commentRoutes(context), { prefix: '/api' });
   app.register(connectionRoutes(context), { prefix: '/api' });
   app.register(siteRoutes(context), { prefix: '/api' });
   app.register(operationRoutes(context), { prefix: '/api' });
   app.register(changeRoutes(context), { prefix: '/api' });
+  app.register(notificationRoutes(context), { prefix: '/api' });
+  app.register(eventRoutes(context), { prefix: '/api' });
   app.register(studyRoutes(context), { prefix: '/api' });
   app.register(auditRoutes(context), { prefix: '/api' });
   app.register(registrationRoutes(context));

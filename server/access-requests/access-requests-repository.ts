@@ -15,6 +15,8 @@ import type { Actor } from '../auth/sessions';
 import { lockChangeFeed, recordChange } from '../db/change-feed';
 import type { HubDatabase } from '../db/schema';
 import { HttpError } from '../http-error';
+import { notify } from '../notifications/notify';
+import { siteAdminIds } from '../notifications/recipients';
 
 const NOT_FOUND = new HttpError(404, 'not-found', 'This study is not on the hub (any more).');
 
@@ -61,6 +63,9 @@ export async function requestAccess(db: Kysely<HubDatabase>, actor: Actor, viewe
     const inserted = await trx.insertInto('access_requests').values({ id, study_id: studyId, requester_id: actor.userId, message, created_at: at, decision: null, decided_by: null, decided_at: null, share_id: null }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
       await recordAudit(trx, { at, accountId: study.account_id, studyId, trail: 'study', actorId: actor.userId, action: 'access.request', detail: { request: id } });
+      // Issue 16: whoever may answer (the uploader, the site's admins) is told.
+      const answerers = new Set([study.uploader_id, ...(await siteAdminIds(trx, study.account_id))]);
+      await notify(trx, [...answerers].map((userId) => ({ userId, kind: 'access-request.created' as const, actorId: actor.userId, studyId })), at);
     }
   });
   const row = await rows(db).where('r.study_id', '=', studyId).where('r.requester_id', '=', actor.userId).orderBy('r.created_at', 'desc').executeTakeFirstOrThrow();
@@ -109,6 +114,8 @@ export async function decideAccessRequest(db: Kysely<HubDatabase>, actor: Actor,
     }
     await trx.updateTable('access_requests').set({ decision, decided_by: actor.userId, decided_at: at, share_id: shareId }).where('id', '=', requestId).where('decision', 'is', null).execute();
     await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'access.decide', detail: { request: requestId, decision } });
+    // Issue 16: the requester learns the answer; a denial names no study (they cannot see it, and the inbox would hide it).
+    await notify(trx, [{ userId: request.requester_id, kind: 'access-request.decided', actorId: actor.userId, ...(approve ? { studyId: study.id } : {}) }], at);
   });
   const row = await rows(db).where('r.id', '=', requestId).executeTakeFirstOrThrow();
   return view(row, true);

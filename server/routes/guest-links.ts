@@ -27,6 +27,7 @@ import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-ru
 import { studyZip } from '../guest-links/study-zip';
 import { addRoute } from '../http/hub-route';
 import { HttpError, parseInput } from '../http-error';
+import { notify } from '../notifications/notify';
 
 const openSchema = z.object({ password: z.string().max(64).optional() }).strict();
 
@@ -291,6 +292,8 @@ export const guestLinkRoutes =
           return { status: gone === 'locked' ? 423 : 410, body: { error: { code: gone, message: GONE[gone] } } };
         }
         await log('opened');
+        // Issue 16: the link's maker is told (the first study named; the guest is nobody signed in).
+        await notify(trx, [{ userId: link.created_by, kind: 'guest-link.opened', actorId: null, ...((JSON.parse(link.study_ids) as string[])[0] === undefined ? {} : { studyId: (JSON.parse(link.study_ids) as string[])[0] }) }], at.toISOString());
         // A viewing session for this page: its token (hashed here) lasts 12 hours at most.
         const session = randomBytes(32).toString('base64url');
         const sessionEnds = new Date(Math.min(Date.parse(link.expires_at), at.getTime() + 12 * 3_600_000)).toISOString();

@@ -17,8 +17,12 @@ import { lockChangeFeed, recordChange } from '../db/change-feed';
 import { HttpError } from '../http-error';
 import { recordAudit } from '../audit/audit-trail';
 import { addStudyToCollection, removeStudyFromCollection } from '../collections/collections-repository';
+import { addComment, deleteComment, editComment } from '../comments/comments-repository';
 import { emailRecipient, notifyShare } from './email-recipient';
+import { notify } from '../notifications/notify';
+import { worklistMemberIds } from '../notifications/recipients';
 import { indexStudySearch, searchColumns } from '../studies/study-search-index';
+import { dicomPhysicianNames, linkArrivingStudy } from '../physicians/physician-linking';
 
 class Refusal extends Error {
   constructor(
@@ -120,6 +124,9 @@ async function createShare({ trx, actor, viewer, at, publicUrl }: ApplyContext, 
   await recordAudit(trx, { ...audit, action: 'share.create', detail: { via: action, worklistId, userId, external } });
   if (invited?.newLink) await recordAudit(trx, { ...audit, trail: 'share', action: 'invitation.send', detail: { invitationId: invited.invitationId } });
   if (action === 'share.email' && invited === null) await notifyShare(recipientContext, userId!);
+  // Issue 16: the person, or everyone in the worklist, learns of it (their preferences decide how).
+  const recipients = userId !== null ? [userId] : await worklistMemberIds(trx, worklistId!);
+  await notify(trx, recipients.map((recipient) => ({ userId: recipient, kind: 'share.received' as const, actorId: actor.userId, studyId: study.id })), at);
   return { shareId: op.shareId, studyId: study.id, alreadyShared: false, invited: invited !== null };
 }
 
@@ -141,6 +148,7 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
         }
         await trx.updateTable('studies').set({ summary: JSON.stringify(op.study), ...searchColumns(op.study), updated_at: at }).where('id', '=', existing.id).execute();
         await indexStudySearch(trx, existing.id, op.study);
+        await linkArrivingStudy(trx, accountId, existing.id, dicomPhysicianNames(op.study), at);
         await recordChange(trx, existing.id, at);
         await recordAudit(trx, { at, accountId, studyId: existing.id, trail: 'study', actorId: actor.userId, action: 'study.update' });
         return { studyId: existing.id, created: false };
@@ -151,6 +159,7 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
         .values({ id: studyId, account_id: accountId, study_uid: op.study.studyInstanceUid, uploader_id: actor.userId, private: op.private ? 1 : 0, summary: JSON.stringify(op.study), ...searchColumns(op.study), updated_at: at })
         .execute();
       await indexStudySearch(trx, studyId, op.study);
+      await linkArrivingStudy(trx, accountId, studyId, dicomPhysicianNames(op.study), at);
       await recordChange(trx, studyId, at);
       await recordAudit(trx, { at, accountId, studyId, trail: 'study', actorId: actor.userId, action: 'study.import', detail: { private: op.private } });
       return { studyId, created: true };
@@ -182,6 +191,12 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
       return addStudyToCollection(trx, actor, viewer, op.collectionId, await resolveStudy(trx, actor, op.study), op.seriesUids, at);
     case 'collection.remove':
       return removeStudyFromCollection(trx, actor, viewer, op.collectionId, await resolveStudy(trx, actor, op.study), at);
+    case 'comment.add':
+      return addComment(context, { commentId: op.commentId, studyId: await resolveStudy(trx, actor, op.study), text: op.text, anchor: op.anchor, replyTo: op.replyTo, mentions: op.mentions });
+    case 'comment.edit':
+      return editComment(context, { commentId: op.commentId, text: op.text, mentions: op.mentions });
+    case 'comment.delete':
+      return deleteComment(context, op.commentId);
     case 'sync.discard': {
       // Where it is recorded: the study's trail when the person can see the study, else their site's.
       let studyId: string | null = null;
@@ -204,6 +219,31 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
         actorId: actor.userId,
         action: 'sync.discard',
         detail: { kind: op.discarded.kind, what: op.discarded.what },
+      });
+      return { recorded: true };
+    }
+    case 'study.dicom-send': {
+      // An audit record of something already done on a desktop: never refused for want of sight
+      // of the study (the send happened); then it goes on the sender's site's trail instead.
+      let studyId: string | null = null;
+      let accountId = actor.accountId;
+      try {
+        const { study } = await visibleStudy(trx, viewer, await resolveStudy(trx, actor, op.study), 'view');
+        studyId = study.id;
+        accountId = study.account_id;
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+      }
+      if (accountId === null) return { recorded: false };
+      const { node, instances, sent, failed, outcome, sentAt } = op;
+      await recordAudit(trx, {
+        at,
+        accountId,
+        studyId,
+        trail: studyId === null ? 'account' : 'study',
+        actorId: actor.userId,
+        action: 'study.dicom-send',
+        detail: { nodeAeTitle: node.aeTitle, nodeHost: node.host, nodePort: node.port, instances, sent, failed, outcome, sentAt },
       });
       return { recorded: true };
     }
@@ -247,6 +287,10 @@ export async function applyBatch(
         else throw error;
       }
       await savepoint.releaseSavepoint('operation').execute();
+      // Issue 16: a share the hub refused reaches its maker's inbox too (the desktop that sent it may be closed by now).
+      if (result.status === 'rejected' && op.kind === 'share.create') {
+        await notify(trx, [{ userId: actor.userId, kind: 'share.refused', actorId: null, ...('uid' in op.study ? { anchor: { studyInstanceUid: op.study.uid } } : {}) }], at);
+      }
       await trx.insertInto('operations').values({ id: op.id, user_id: actor.userId, kind: op.kind, result: JSON.stringify(result), applied_at: at }).execute();
       results.push(result);
     }
