@@ -4,6 +4,7 @@
  * carries an id the client chose, so sending it twice applies it once.
  */
 import { z } from 'zod';
+import { commentTextSchema, mentionIdsSchema, viewerAnchorSchema } from './comments/comment-schemas';
 
 const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/).max(64);
 const id = z.string().uuid();
@@ -19,6 +20,7 @@ export const studySummarySchema = z
     accessionNumber: z.string().max(200).nullable(),
     studyDescription: z.string().max(400).nullable(),
     referringPhysicianName: z.string().max(400).nullable(),
+    readingPhysicianNames: z.string().max(1000).nullable().optional(),
     institutionName: z.string().max(400).nullable(),
     modalities: z.array(z.string().max(16)).max(32).readonly(),
     seriesCount: z.number().int().min(0),
@@ -53,6 +55,26 @@ export const operationSchema = z.discriminatedUnion('kind', [
   /** A study taken out of a collection: no share is touched. */
   z.object({ id, kind: z.literal('collection.remove'), collectionId: id, study: studyRef }).strict(),
   /**
+   * A comment on a study (issue 16), anchored to the study or a place in it (series, image, frame
+   * with the viewport), possibly a reply in a thread, naming the people it mentions (each must see
+   * the study: a share queued before it in the outbox gives them sight). Edits keep the history;
+   * a delete keeps the comment's place in its thread without its text.
+   */
+  z
+    .object({
+      id,
+      kind: z.literal('comment.add'),
+      commentId: id,
+      study: studyRef,
+      text: commentTextSchema,
+      anchor: viewerAnchorSchema.nullable().default(null),
+      replyTo: id.nullable().default(null),
+      mentions: mentionIdsSchema,
+    })
+    .strict(),
+  z.object({ id, kind: z.literal('comment.edit'), commentId: id, text: commentTextSchema, mentions: mentionIdsSchema }).strict(),
+  z.object({ id, kind: z.literal('comment.delete'), commentId: id }).strict(),
+  /**
    * The person dropped a queued change or file on their desktop (Sync panel → Discard): it never
    * reaches the hub, so the hub records that it was dropped, on the study's trail when it was
    * about a study the person can see, else on their site's. `what` is the operation's kind or the
@@ -63,6 +85,26 @@ export const operationSchema = z.discriminatedUnion('kind', [
       id,
       kind: z.literal('sync.discard'),
       discarded: z.object({ kind: z.enum(['operation', 'file']), what: z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/), study: studyRef.optional() }).strict(),
+    })
+    .strict(),
+  /**
+   * A study (or some of its series) sent from a desktop to a DICOM node (a PACS, issue 17): the
+   * hub records it on the study's trail when the sender can see the study, else on their site's.
+   * Sent through the outbox after the send ended, so a send made with the hub away is recorded
+   * when it is back; `sentAt` says when it happened. The node is named by AE title and address,
+   * no patient data.
+   */
+  z
+    .object({
+      id,
+      kind: z.literal('study.dicom-send'),
+      study: studyRef,
+      node: z.object({ aeTitle: z.string().min(1).max(16).regex(/^[\x20-\x5b\x5d-\x7e]+$/), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) }).strict(),
+      instances: z.number().int().min(0),
+      sent: z.number().int().min(0),
+      failed: z.number().int().min(0),
+      outcome: z.enum(['done', 'failed', 'cancelled']),
+      sentAt: z.string().datetime(),
     })
     .strict(),
 ]);
@@ -82,6 +124,8 @@ export const hubChangeSchema = z.union([
     summary: studySummarySchema,
     actions: z.array(z.string()),
     shares: z.array(z.object({ id: z.string(), target: z.unknown(), sharedBy: z.string(), removable: z.boolean() })),
+    /** Its comments' count and revision (issue 16): a desktop whose copy has another revision reads them again. Absent from hubs before comments. */
+    comments: z.object({ count: z.number().int(), revision: z.number().int() }).optional(),
   }),
   z.object({ studyId: z.string(), visible: z.literal(false) }),
 ]);

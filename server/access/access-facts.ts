@@ -12,7 +12,7 @@ import type { HubDatabase } from '../db/schema';
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
 export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
-  const [locations, groups, peers, policy, collections] = await Promise.all([
+  const [locations, groups, peers, policy, collections, ownEntries, delegated] = await Promise.all([
     db.selectFrom('location_members').select('owner_id').where('user_id', '=', actor.userId).execute(),
     db.selectFrom('group_members').select('owner_id').where('user_id', '=', actor.userId).execute(),
     // Peers through the departments of the viewer's own site only (rule 3 counts them on its studies).
@@ -29,6 +29,10 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
           .execute(),
     actor.accountId === null ? Promise.resolve(null) : sitePolicyOf(db, actor.accountId),
     viewerCollectionIds(db, actor.userId),
+    // Rule 4: the viewer's own directory entry, and the physicians they act for — active ones only
+    // (a deactivated physician reaches nobody through delegation).
+    db.selectFrom('physicians').select('id').where('user_id', '=', actor.userId).where('active', '=', 1).execute(),
+    db.selectFrom('physician_delegates as d').innerJoin('physicians as p', 'p.id', 'd.physician_id').select('d.physician_id').where('d.user_id', '=', actor.userId).where('p.active', '=', 1).execute(),
   ]);
   const roleId = policy === null ? null : ((await db.selectFrom('users').select('role_id').where('id', '=', actor.userId).executeTakeFirst())?.role_id ?? null);
   return {
@@ -42,6 +46,8 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
     siteView: policy === null ? 'participated' : siteViewOf(policy, { userId: actor.userId, roleId }),
     collectionIds: collections,
     actingFor: [],
+    physicianIds: new Set(ownEntries.map((row) => row.id)),
+    delegatedPhysicianIds: new Set(delegated.map((row) => row.physician_id)),
   };
 }
 
@@ -86,8 +92,9 @@ export interface HubStudyRow {
 
 type ShareRow = { id: string; study_id: string; user_id: string | null; shared_by: string; removed_at: string | null; kind: string | null; owner_id: string | null };
 
-function toFacts(study: HubStudyRow, shares: readonly ShareRow[], collectionIds: readonly string[], uploaderMarksPrivate: boolean): StudyFacts {
+function toFacts(study: HubStudyRow, shares: readonly ShareRow[], collectionIds: readonly string[], uploaderMarksPrivate: boolean, physicianIds: readonly string[]): StudyFacts {
   return {
+    physicianIds,
     accountId: study.account_id,
     uploaderId: study.uploader_id,
     private: study.private === 1,
@@ -143,10 +150,12 @@ export async function studyFacts(db: Db, study: HubStudyRow): Promise<StudyFacts
 export async function studyFactsMany(db: Db, studies: readonly HubStudyRow[]): Promise<Map<string, StudyFacts>> {
   const byStudy = new Map<string, ShareRow[]>();
   const collections = new Map<string, string[]>();
+  const physicians = new Map<string, string[]>();
   // SQLite allows a limited number of bound values per statement: chunk the id list.
   for (let start = 0; start < studies.length; start += 500) {
     const ids = studies.slice(start, start + 500).map((study) => study.id);
-    const [rows, inCollections] = ids.length === 0 ? [[], []] : await Promise.all([sharesOf(db, ids), collectionsOf(db, ids)]);
+    const [rows, inCollections, links] = ids.length === 0 ? [[], [], []] : await Promise.all([sharesOf(db, ids), collectionsOf(db, ids), db.selectFrom('study_physicians').select(['study_id', 'physician_id']).where('study_id', 'in', ids).execute()]);
+    for (const row of links) physicians.set(row.study_id, [...(physicians.get(row.study_id) ?? []), row.physician_id]);
     for (const row of rows) {
       const list = byStudy.get(row.study_id) ?? [];
       list.push(row);
@@ -155,5 +164,5 @@ export async function studyFactsMany(db: Db, studies: readonly HubStudyRow[]): P
     for (const row of inCollections) collections.set(row.study_id, [...(collections.get(row.study_id) ?? []), row.collection_id]);
   }
   const marks = await uploaderMarksPrivateBySite(db, studies.map((study) => study.account_id));
-  return new Map(studies.map((study) => [study.id, toFacts(study, byStudy.get(study.id) ?? [], collections.get(study.id) ?? [], marks.get(study.account_id) ?? true)]));
+  return new Map(studies.map((study) => [study.id, toFacts(study, byStudy.get(study.id) ?? [], collections.get(study.id) ?? [], marks.get(study.account_id) ?? true, [...new Set(physicians.get(study.id) ?? [])])]));
 }

@@ -5,7 +5,9 @@
  * (some private), shares to worklists and persons (some removed), case managers and whom they
  * act for, each site's viewing policy (participated, department, whole site; people and roles
  * granted the whole site; whether uploaders mark private), collections (some deleted) with
- * members in person and through groups and studies (some taken out again) — are written into a real hub database, one transaction per world rolled back after,
+ * members in person and through groups and studies (some taken out again), a physician directory
+ * per site (some physicians inactive, some linked to a user) with studies linked to physicians and
+ * delegates acting for them — are written into a real hub database, one transaction per world rolled back after,
  * and each viewer's SQL answers are compared with `studyAccess`. A failure names the seed that
  * rebuilds the world (PROPERTY_SEED=<seed> reruns just that one).
  *
@@ -36,7 +38,7 @@ const LIST_TUNINGS: readonly StudyListTuning[] = [
   { fetchBelow: 0, maxPartsOffset: -1 },
 ];
 
-const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private'];
+const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private', 'comment'];
 const WORLDS = Number(process.env.PROPERTY_WORLDS ?? 400);
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -71,6 +73,10 @@ interface World {
   readonly shares: { id: string; study: string; worklist: string | null; user: string | null; sharedBy: string; removed: boolean }[];
   /** Whom each case manager acts for. */
   readonly actingFor: Map<string, string[]>;
+  /** The directory (issue 14): physicians per site, the studies they are on, who acts for them. */
+  readonly physicians: { id: string; account: string; user: string | null; active: boolean }[];
+  readonly links: { study: string; physician: string; relation: 'referring' | 'reading' | 'associated' }[];
+  readonly delegates: { user: string; physician: string; kind: 'case-manager' | 'external' }[];
 }
 
 function makeWorld(seed: number): World {
@@ -153,7 +159,21 @@ function makeWorld(seed: number): World {
       studies: r.some(studies, 0.4).map((s) => ({ study: s.id, removed: r.chance(0.25) })),
     };
   });
-  return { accounts, policies, roles, users, locations, groups, worklists, studies, shares, actingFor, collections };
+  const linkable = users.filter(() => r.chance(0.4));
+  const physicians = accounts.flatMap((account, a) =>
+    Array.from({ length: r.int(0, 3) }, (_, n) => {
+      // A user is one directory entry at most (a unique index): take each candidate once.
+      const user = r.chance(0.5) ? (linkable.shift()?.id ?? null) : null;
+      return { id: id(`phys${a}-`, n), account, user, active: r.chance(0.8) };
+    }),
+  );
+  const links = physicians.flatMap((p) =>
+    studies
+      .filter((s) => s.account === p.account && r.chance(0.4))
+      .map((s) => ({ study: s.id, physician: p.id, relation: r.pick(['referring', 'reading', 'associated'] as const) })),
+  );
+  const delegates = users.flatMap((u) => r.some(physicians, 0.25).map((p) => ({ user: u.id, physician: p.id, kind: u.account === null ? ('external' as const) : ('case-manager' as const) })));
+  return { accounts, policies, roles, users, locations, groups, worklists, studies, shares, actingFor, collections, physicians, links, delegates };
 }
 
 /** Who a user is, worked out from the world in JavaScript (the oracle never reads the database). */
@@ -175,6 +195,8 @@ function factsOfUser(world: World, userId: string, withActingFor: boolean): View
     siteView: user.account === null ? 'participated' : siteViewOf(world.policies.get(user.account)!, { userId, roleId: user.role }),
     collectionIds: new Set(collectionIds),
     actingFor: withActingFor ? (world.actingFor.get(userId) ?? []).map((id) => factsOfUser(world, id, false)) : [],
+    physicianIds: new Set(world.physicians.filter((p) => p.active && p.user === userId).map((p) => p.id)),
+    delegatedPhysicianIds: new Set(world.delegates.filter((d) => d.user === userId && world.physicians.some((p) => p.id === d.physician && p.active)).map((d) => d.physician)),
   };
 }
 
@@ -187,6 +209,7 @@ function factsOfStudy(world: World, studyId: string, withRemovedEntries = false)
     private: study.private,
     collectionIds: world.collections.filter((c) => !c.deleted && c.studies.some((entry) => entry.study === studyId && (withRemovedEntries || !entry.removed))).map((c) => c.id),
     uploaderMarksPrivate: world.policies.get(study.account)!.uploaderMarksPrivate,
+    physicianIds: world.links.filter((link) => link.study === studyId).map((link) => link.physician),
     shares: world.shares
       .filter((share) => share.study === studyId)
       .map((share): ShareFact => {
@@ -238,6 +261,21 @@ async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> 
     const entries = world.collections.flatMap((c) => c.studies.map((e) => ({ collection_id: c.id, study_id: e.study, series_uids: null, added_by: c.creator, added_at: at, removed_at: e.removed ? at : null })));
     if (entries.length > 0) await db.insertInto('collection_studies').values(entries).execute();
   }
+  if (world.physicians.length > 0) {
+    await db
+      .insertInto('physicians')
+      .values(world.physicians.map((p) => ({ id: p.id, account_id: p.account, display_name: p.id, family_name: p.id, given_names: '', name_key: p.id, aliases: '[]', identifier: null, specialty: null, user_id: p.user, active: p.active ? 1 : 0, created_at: at, updated_at: at })))
+      .execute();
+  }
+  if (world.links.length > 0) {
+    await db.insertInto('study_physicians').values(world.links.map((l) => ({ study_id: l.study, physician_id: l.physician, relation: l.relation, source: 'manual' as const, created_at: at, created_by: null, on_behalf_of: null }))).execute();
+  }
+  if (world.delegates.length > 0) {
+    await db
+      .insertInto('physician_delegates')
+      .values(world.delegates.map((d) => ({ user_id: d.user, physician_id: d.physician, account_id: world.physicians.find((p) => p.id === d.physician)!.account, kind: d.kind, assigned_by: d.user, assigned_at: at })))
+      .execute();
+  }
   const flagChanges = world.studies.filter((s) => s.flagChanged);
   if (flagChanges.length > 0) {
     await db
@@ -283,8 +321,8 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
             const actor: Actor = { userId: user.id, accountId: user.account, name: user.id, email: '', role: role.id, permissions: new Set(role.permissions) };
             // The hub's own loader must find the same locations, groups and department peers.
             const loaded = await viewerFacts(trx, actor);
-            for (const key of ['locationIds', 'groupIds', 'departmentPeerIds', 'collectionIds'] as const) {
-              expect([...loaded[key]].sort(), `seed ${seed}: ${key} of ${user.id}`).toEqual([...expected[key]].sort());
+            for (const key of ['locationIds', 'groupIds', 'departmentPeerIds', 'collectionIds', 'physicianIds', 'delegatedPhysicianIds'] as const) {
+              expect([...(loaded[key] ?? [])].sort(), `seed ${seed}: ${key} of ${user.id}`).toEqual([...(expected[key] ?? [])].sort());
             }
             expect(loaded.siteView, `seed ${seed}: siteView of ${user.id}`).toBe(expected.siteView);
             const viewer: ViewerFacts = { ...loaded, actingFor: expected.actingFor };

@@ -21,7 +21,9 @@
  *             site view is 'department'
  *       OR [4] the same, for each physician the viewer acts for who holds studies.view
  *             (their admin rule is "their whole site" here, since the study is not private;
- *             their direct shares and collections count, private studies excepted — rule 4)))
+ *             their direct shares and collections count, private studies excepted — rule 4)
+ *       OR [4] a link (study_physicians) to an active physician the viewer acts for)
+ *    OR [4] a link (study_physicians) to the viewer's own directory entry (a participant)
  *   any other action := view AND the viewer holds the action's permissions
  *   mark-private := that AND (viewer is an admin of the study's site OR the uploader where
  *       the study's site lets uploaders: accounts.uploader_marks_private)                [11]
@@ -131,6 +133,15 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options:
     return set === null ? null : sql<SqlBool>`EXISTS (SELECT 1 FROM collection_studies cs WHERE cs.study_id = ${col('id')} AND ${liveEntry} AND ${set})`;
   };
   const ownCollections = inCollections(viewer.collectionIds);
+  // Physicians on the study (rule 4): the viewer's own entry reaches it whatever its flag; the
+  // physicians they act for only when it is not private. Read by the (study_id, …) primary key.
+  const onStudy = (ids: Iterable<string> | undefined) => {
+    const set = inSet(sql.ref('sp.physician_id'), ids ?? []);
+    return set === null ? null : sql<SqlBool>`EXISTS (SELECT 1 FROM study_physicians sp WHERE sp.study_id = ${col('id')} AND ${set})`;
+  };
+  const asPhysician = onStudy(viewer.physicianIds);
+  // (A physician user acted for counts by their own entry too: what they see, non-private.)
+  const asDelegate = onStudy([...(viewer.delegatedPhysicianIds ?? []), ...physicians.flatMap((p) => [...(p.physicianIds ?? [])])]);
   const physiciansCollections = inCollections(physicians.flatMap((p) => [...p.collectionIds]));
 
   // The row's own columns are tested before the share EXISTS (a subquery per row): a list walking
@@ -148,10 +159,12 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options:
     inSet(col('uploader_id'), physicians.map((p) => p.userId)),
     ...departments,
     physiciansCollections,
+    asDelegate,
   ].filter(present);
   if (notPrivate.length > 0) always.push(sql<SqlBool>`(${col('private')} = 0 AND ${anyOf(notPrivate)})`);
   always.push(shared);
   if (ownCollections !== null) always.push(ownCollections);
+  if (asPhysician !== null) always.push(asPhysician);
   return anyOf(always);
 }
 
@@ -208,6 +221,7 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
   const peers = [viewer, ...physicians].flatMap(countedPeers);
   const { sites, privateToo } = wholeSites(viewer);
   const collections = inSet(sql.ref('cs.collection_id'), [viewer, ...physicians].flatMap((p) => [...p.collectionIds]));
+  const linked = inSet(sql.ref('sp.physician_id'), [...(viewer.physicianIds ?? []), ...(viewer.delegatedPhysicianIds ?? []), ...physicians.flatMap((p) => [...(p.physicianIds ?? [])])]);
   const outside = options.outsideWholeSites === true && sites.length > 0;
   // Shares to the viewer in person or to their personal worklist reach a study even when private
   // (rule 2); the others (to the physicians they act for, to locations and groups) only when it
@@ -232,6 +246,8 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
     through.worklists === null ? null : sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND sh.worklist_id IN (${through.worklists})${notWholeSite}`,
     // Collections' studies, private ones included (their members are participants): few, never pruned.
     collections === null ? null : sql`SELECT cs.study_id AS id FROM collection_studies cs WHERE cs.removed_at IS NULL AND ${collections}`,
+    // Studies physicians are on (their own entry, those acted for): by the (physician_id, study_id) index.
+    linked === null ? null : sql`SELECT sp.study_id AS id FROM study_physicians sp WHERE ${linked}`,
   ].filter(present);
   if (!outside) {
     selects.push(sql`SELECT up.id AS id FROM studies up WHERE ${inSet(sql.ref('up.uploader_id'), [...people, ...peers])!}`);

@@ -54,6 +54,31 @@ describe('studyAccess: who sees a study', () => {
   });
 });
 
+describe('studyAccess: physicians on studies and their delegates (rule 4)', () => {
+  const onPaula = study({ accountId: 'site-b', physicianIds: ['dr-paula'] });
+  const privateOnPaula = study({ accountId: 'site-b', private: true, physicianIds: ['dr-paula'] });
+  const cm = (extra: Partial<ViewerFacts> = {}) => viewer('carl', 'Case Manager', { siteView: 'participated', delegatedPhysicianIds: new Set(['dr-paula', 'dr-oscar']), ...extra });
+  it.each<[string, StudyFacts, ViewerFacts, ReturnType<typeof studyAccess>['reason']]>([
+    ['the physician user a study is on (any relation)', onPaula, other('Physician', 'paula', { physicianIds: new Set(['dr-paula']), siteView: 'participated' }), 'physician'],
+    ['the physician user, on a private study (a participant)', privateOnPaula, other('Physician', 'paula', { physicianIds: new Set(['dr-paula']) }), 'physician'],
+    ['a physician user not on it: no', study({ accountId: 'site-b', physicianIds: ['dr-other'] }), other('Physician', 'paula', { physicianIds: new Set(['dr-paula']), siteView: 'participated' }), null],
+    ['a case manager acting for a physician on it', onPaula, cm(), 'acting-for'],
+    ['an external user connected to a physician on it', onPaula, external('rep', { delegatedPhysicianIds: new Set(['dr-paula']) }), 'acting-for'],
+    ['a case manager, on a private study of their physician: no', privateOnPaula, cm(), null],
+    ['a case manager, on a private study of their physician shared with them: yes (a participant)', study({ ...privateOnPaula, shares: [share('s1', { kind: 'person', userId: 'carl' })] }), cm(), 'direct-share'],
+    ['a case manager whose physician was deactivated (not among the active ones): no', onPaula, cm({ delegatedPhysicianIds: new Set(['dr-oscar']) }), null],
+    ['a case manager without studies.view: no', onPaula, cm({ permissions: new Set() }), null],
+  ])('%s', (_rule, facts, who, reason) => {
+    expect(studyAccess(facts, who).reason).toBe(reason);
+  });
+  it('lets a delegate act with their own permissions only', () => {
+    const actions = studyAccess(onPaula, cm()).actions;
+    expect(actions.has('share.users')).toBe(true);
+    expect(actions.has('mark-private')).toBe(false);
+    expect(actions.has('update')).toBe(false);
+  });
+});
+
 describe('studyAccess: private studies', () => {
   const personal = share('s1', { kind: 'worklist', worklistKind: 'personal', ownerId: 'phys' });
   const location = share('s2', { kind: 'worklist', worklistKind: 'location', ownerId: 'loc-a' });
@@ -75,17 +100,24 @@ describe('studyAccess: private studies', () => {
 });
 
 describe('studyAccess: what each built-in role may do to a study it sees', () => {
-  const ALL: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private'];
+  const ALL: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private', 'comment'];
   it.each<[BuiltInRole, readonly StudyAction[]]>([
     ['Admin', ALL],
     ['Radiologist', ALL],
-    ['Technologist', ['view', 'share', 'share.groups', 'share.locations', 'share.users', 'share.code', 'update']],
-    ['Physician', ['view', 'share', 'share.users', 'share.email', 'mark-private']],
-    ['Case Manager', ['view', 'share', 'share.users', 'share.email']],
-    ['Referrer', ['view', 'share', 'share.email']],
+    ['Technologist', ['view', 'share', 'share.groups', 'share.locations', 'share.users', 'share.code', 'update', 'comment']],
+    ['Physician', ['view', 'share', 'share.users', 'share.email', 'mark-private', 'comment']],
+    ['Case Manager', ['view', 'share', 'share.users', 'share.email', 'comment']],
+    ['Referrer', ['view', 'share', 'share.email', 'comment']],
   ])('%s (as uploader)', (role, expected) => {
     const actions = studyAccess(study({ uploaderId: 'me' }), viewer('me', role));
     expect([...actions.actions].sort()).toEqual([...expected].sort());
+  });
+
+  it('lets whoever sees a study comment on it with studies.comment, and nobody who does not see it (rule 12)', () => {
+    expect(studyAccess(study(), viewer('rad2', 'Radiologist')).actions.has('comment')).toBe(true);
+    const silent = viewer('quiet', 'Physician', { permissions: new Set(['studies.view'] as const) });
+    expect(studyAccess(study(), silent).actions.has('comment')).toBe(false);
+    expect(studyAccess(study({ private: true }), viewer('rad2', 'Radiologist')).actions.has('comment')).toBe(false);
   });
 
   it('keeps mark-private for the uploader and admins, even when the role grants it', () => {

@@ -14,8 +14,14 @@
  *    (site-policy.ts) gives them: under `site` every study of the site; under `department` the
  *    studies a fellow member of one of the site's departments uploaded; under `participated`
  *    nothing more. Named people and roles see the whole site whatever the policy (`siteView`).
- * 4. A case manager sees what the physicians they act for see (private studies excepted), and
- *    acts with their own permissions.
+ * 4. Physicians on studies (issue 14): a physician user sees every study their directory entry
+ *    is on (referring, reading, associated: `study_physicians`) — as a participant, private
+ *    ones too (rule 2). A delegate — a case manager, or an external user connected to
+ *    physicians — sees every study any of the active physicians they act for is on, private
+ *    studies excepted unless they are a participant themself; a deactivated physician reaches
+ *    nothing (the facts list active ones only). A case manager also sees what the physician
+ *    users they act for see (`actingFor`, private studies excepted). Delegates act with their
+ *    own permissions.
  * 5. Seeing needs studies.view; every other action needs seeing plus its own permission.
  * 6. Who else a study is shared with is the owning site's business: people of that site see
  *    every share; anyone else sees only the shares that reach them and those they made.
@@ -34,6 +40,10 @@
  *    workstations of a site (a modality sends to two) and each publishes it.
  * 11. Marking private (`mark-private`) needs studies.private and, besides, being an admin of the
  *    study's site, or its uploader when the site lets uploaders (`uploaderMarksPrivate`).
+ * 12. Commenting (`comment`) needs seeing plus studies.comment; a member of a collection holding
+ *    its `comment` right may also comment on that collection's studies (the comments module adds
+ *    that, from the collection's rights). A private study's comments are as private as it is:
+ *    they are read through seeing it.
  * 10. Which share action a target needs (`shareAction`): a target outside the sharer's own site
  *    — another site's worklist or person, or an external user, named by worklist or by id alike —
  *    needs share.code; inside it, the permission of its kind.
@@ -61,6 +71,8 @@ export interface StudyFacts {
   readonly collectionIds: readonly string[];
   /** Its site's policy lets its uploader mark it private (rule 11). */
   readonly uploaderMarksPrivate: boolean;
+  /** The directory physicians it is on, by any relation (rule 4); absent: none. */
+  readonly physicianIds?: readonly string[];
 }
 
 export interface ViewerFacts {
@@ -78,6 +90,10 @@ export interface ViewerFacts {
   readonly collectionIds: ReadonlySet<string>;
   /** The physicians a case manager acts for (their own facts, for rule 4). */
   readonly actingFor: readonly ViewerFacts[];
+  /** The viewer's own active directory entries (a physician who signs in; rule 4); absent: none. */
+  readonly physicianIds?: ReadonlySet<string>;
+  /** The active directory physicians the viewer acts for, as case manager or external user (rule 4); absent: none. */
+  readonly delegatedPhysicianIds?: ReadonlySet<string>;
 }
 
 export type StudyAction =
@@ -91,7 +107,8 @@ export type StudyAction =
   | 'guest-link'
   | 'guest-link.manage'
   | 'update'
-  | 'mark-private';
+  | 'mark-private'
+  | 'comment';
 
 /** The permissions each action needs (besides seeing the study): the share dialog's options read it too. */
 export const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, readonly PermissionKey[]>> = {
@@ -106,13 +123,15 @@ export const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, r
   'guest-link.manage': ['studies.guest-links'],
   update: ['studies.import'],
   'mark-private': ['studies.private'],
+  // Rule 12: commenting is seeing plus studies.comment (a collection's `comment` right adds to it: server/comments).
+  comment: ['studies.comment'],
 };
 
 /** The actions only the study's own site may take (rules 7 and 9). */
 export const OWN_SITE_ACTIONS: ReadonlySet<StudyAction> = new Set<StudyAction>(['guest-link', 'guest-link.manage', 'update']);
 
 /** Why a viewer sees a study; the desktop shows it as a badge ("Department", "Collection"). */
-export type AccessReason = 'admin' | 'uploader' | 'direct-share' | 'collection' | 'account' | 'worklist-share' | 'department' | 'acting-for';
+export type AccessReason = 'admin' | 'uploader' | 'direct-share' | 'collection' | 'physician' | 'account' | 'worklist-share' | 'department' | 'acting-for';
 
 export interface StudyAccess {
   readonly actions: ReadonlySet<StudyAction>;
@@ -148,6 +167,7 @@ function ownReason(study: StudyFacts, viewer: ViewerFacts): StudyAccess['reason'
   if (study.uploaderId === viewer.userId) return 'uploader';
   if (study.shares.some((share) => sharedDirectlyWith(viewer, share))) return 'direct-share';
   if (study.collectionIds.some((id) => viewer.collectionIds.has(id))) return 'collection';
+  if ((study.physicianIds ?? []).some((id) => viewer.physicianIds?.has(id) === true)) return 'physician';
   if (study.private) return null;
   const ownSite = viewer.accountId === study.accountId;
   if (ownSite && viewer.siteView === 'site') return 'account';
@@ -164,7 +184,7 @@ export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess
     reason === null &&
     !study.private &&
     viewer.permissions.has('studies.view') &&
-    viewer.actingFor.some((physician) => ownReason(study, physician) !== null)
+    (viewer.actingFor.some((physician) => ownReason(study, physician) !== null) || (study.physicianIds ?? []).some((id) => viewer.delegatedPhysicianIds?.has(id) === true))
   ) {
     reason = 'acting-for';
   }

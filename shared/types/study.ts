@@ -19,6 +19,8 @@ export interface StudySummary {
   readonly accessionNumber: string | null;
   readonly studyDescription: string | null;
   readonly referringPhysicianName: string | null;
+  /** Name of Physician(s) Reading Study (0008,1060), values joined by `\`; absent from older publishers. */
+  readonly readingPhysicianNames?: string | null;
   readonly institutionName: string | null;
   /** Sorted, distinct. */
   readonly modalities: readonly string[];
