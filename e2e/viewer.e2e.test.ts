@@ -167,6 +167,75 @@ describe('the viewer', () => {
     await expect.poll(() => dialog.count()).toBe(0);
   }, 150_000);
 
+  it('opens at an anchor (series, frame, window, zoom, pan) and reports where it is; markers are ticks on the scroll bar', async () => {
+    type Anchor = { studyInstanceUid: string; seriesInstanceUid?: string; sopInstanceUid?: string; frame?: number; viewport?: { windowCenter: number; windowWidth: number; zoom: number; pan: [number, number]; invert?: boolean; rotation?: number } };
+    type Probe = { currentAnchor: () => Anchor | null; open: (ref: { uid: string }, anchor?: Anchor) => Promise<void>; setMarkers: (markers: unknown[]) => void };
+    const current = (): Promise<Anchor | null> => page.evaluate(() => (globalThis as unknown as { studyshareViewerProbe: Probe }).studyshareViewerProbe.currentAnchor());
+    await openStudy('Viewer corpus');
+    const dialog = page.getByRole('dialog', { name: 'Viewer' });
+    await showSeries('Multi-frame, 3 frames');
+    await expect.poll(async () => (await probeState())?.rendered ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    await dialog.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(async () => (await probeState())?.index === 1 && (await probeRegion([0, 0, 1, 1])) !== null, { timeout: 10_000 }).toBe(true);
+    await page.keyboard.press('2');
+    await page.keyboard.press('i');
+    await page.keyboard.press('r');
+    // Zoom (right drag) and pan (middle drag) with the mouse, as a reader does.
+    const canvas = await dialog.locator('[data-viewport-id="viewport-main"]').boundingBox();
+    const cx = canvas!.x + canvas!.width / 2;
+    const cy = canvas!.y + canvas!.height / 2;
+    await page.mouse.move(cx, cy);
+    await page.mouse.down({ button: 'right' });
+    await page.mouse.move(cx, cy - 60, { steps: 6 });
+    await page.mouse.up({ button: 'right' });
+    await page.mouse.move(cx, cy);
+    await page.mouse.down({ button: 'middle' });
+    await page.mouse.move(cx + 40, cy + 25, { steps: 5 });
+    await page.mouse.up({ button: 'middle' });
+    await expect.poll(async () => (await probeState())?.index).toBe(1);
+    const there = await current();
+    expect(there).toMatchObject({ frame: 2, viewport: { windowCenter: -600, windowWidth: 1500, invert: true, rotation: 90 } });
+    expect(there!.seriesInstanceUid).toBeTruthy();
+    expect(Math.abs(there!.viewport!.zoom - 1)).toBeGreaterThan(0.05);
+    expect(Math.hypot(...there!.viewport!.pan)).toBeGreaterThan(0.5);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    // Open it again at that anchor (as a comment or a notification does): the same place and state.
+    await page.evaluate((anchor) => void (globalThis as unknown as { studyshareViewerProbe: Probe }).studyshareViewerProbe.open({ uid: anchor.studyInstanceUid }, anchor), there!);
+    await dialog.waitFor();
+    await expect.poll(async () => (await probeState())?.rendered ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await current())?.viewport?.windowWidth, { timeout: 10_000 }).toBe(1500);
+    const back = await current();
+    expect(back).toMatchObject({ studyInstanceUid: there!.studyInstanceUid, seriesInstanceUid: there!.seriesInstanceUid, frame: 2, viewport: { windowCenter: -600, windowWidth: 1500, invert: true, rotation: 90 } });
+    expect(back!.viewport!.zoom).toBeCloseTo(there!.viewport!.zoom, 2);
+    expect(Math.abs(back!.viewport!.pan[0] - there!.viewport!.pan[0])).toBeLessThan(0.5);
+    expect(Math.abs(back!.viewport!.pan[1] - there!.viewport!.pan[1])).toBeLessThan(0.5);
+    await expect.poll(() => dialog.getByLabel('Image number').textContent()).toContain('Image 2 / 3');
+
+    // Markers: ticks on the scroll bar, named, and a click goes to their image.
+    await page.evaluate(
+      (anchor) => (globalThis as unknown as { studyshareViewerProbe: Probe }).studyshareViewerProbe.setMarkers([{ seriesInstanceUid: anchor.seriesInstanceUid, sopInstanceUid: anchor.sopInstanceUid, frame: 3, label: '2 comments' }]),
+      there!,
+    );
+    const bar = dialog.getByRole('scrollbar', { name: 'Current study: image position' });
+    expect(await bar.getAttribute('aria-valuenow')).toBe('2');
+    await bar.getByRole('button', { name: '2 comments, image 3' }).click();
+    await expect.poll(async () => (await probeState())?.index).toBe(2);
+    await expect.poll(() => bar.getAttribute('aria-valuenow')).toBe('3');
+    await screenshot(page, '44-viewer-anchor-markers');
+    // An anchor naming another study is ignored: the study opens at its start.
+    await page.evaluate((anchor) => void (globalThis as unknown as { studyshareViewerProbe: Probe }).studyshareViewerProbe.open({ uid: anchor.studyInstanceUid }, { ...anchor, studyInstanceUid: '1.2.3.4' }), there!);
+    await expect.poll(async () => (await probeState())?.rendered ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await probeState())?.index).toBe(0);
+    expect((await current())?.viewport).toMatchObject({ zoom: 1, pan: [0, 0], invert: false, rotation: 0 });
+    await page.evaluate(() => (globalThis as unknown as { studyshareViewerProbe: Probe }).studyshareViewerProbe.setMarkers([]));
+    await dialog.focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+  }, 120_000);
+
   it('says why a damaged image cannot be shown, and shows the rest of its series', async () => {
     await openStudy('Viewer bad input');
     const dialog = page.getByRole('dialog', { name: 'Viewer' });

@@ -5,30 +5,21 @@
  * images of the series still show. Commands come from the viewer (toolbar and keys) through the
  * controller registered under the viewport's id.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { cache, eventTarget, metaData, type Types } from '@cornerstonejs/core';
 import { AngleTool, Enums as ToolEnums, LengthTool, PanTool, StackScrollTool, ToolGroupManager, utilities as toolUtilities, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
+import type { ViewerAnchor, ViewerMarker } from '../../../shared/viewer/viewer-anchor';
 import type { ViewerSeries, ViewerStudy } from '../../../shared/viewer/viewer-types';
+import { controllers } from './viewer-controllers';
+import { indexOfPlace, placesFor } from './stack-places';
+import { StackScrollBar } from './StackScrollBar';
+import { applyViewport, readViewport } from './viewport-state';
 import { CoreEvents, imageIdsFor, renderingEngine, RENDERING_ENGINE_ID, ViewportType } from './cornerstone';
 import { describeLoadError } from './load-errors';
 import { imageProblem } from './image-checks';
 import { voiRange, windowOf, type ViewerCommand, type ViewerTool } from './viewer-keys';
 
-export interface StackController {
-  readonly command: (command: ViewerCommand) => void;
-  readonly setIndex: (index: number) => void;
-  readonly index: () => number;
-  readonly count: () => number;
-  /** Position of each image along the stack's normal (mm), or null where the header has none. */
-  readonly positions: () => (number | null)[];
-  readonly viewport: () => Types.IStackViewport | null;
-  readonly imageId: () => string | null;
-  readonly error: () => string | null;
-  readonly rendered: () => number;
-}
-
-/** Controllers by viewport id: the viewer's keys, the synchroniser and the test probe read them. */
-export const controllers = new Map<string, StackController>();
+export { controllers, type StackController } from './viewer-controllers';
 
 const PRIMARY = ToolEnums.MouseBindings.Primary;
 /** A tool class's registered name (typed `any` in Cornerstone's declarations). */
@@ -64,6 +55,10 @@ export interface StackViewProps {
   readonly onActivate: () => void;
   /** Another viewport scrolled: this one follows (1×2 comparison). */
   readonly onScrolled?: (viewportId: string) => void;
+  /** Where to start (image, frame, viewport state), read once when the series mounts. */
+  readonly anchor?: ViewerAnchor | null;
+  /** Ticks on the scroll bar; those of other series are not drawn. */
+  readonly markers?: readonly ViewerMarker[];
 }
 
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
@@ -81,14 +76,18 @@ function positionAlongNormal(imageId: string): number | null {
 }
 
 export function StackView(props: StackViewProps) {
-  const { viewportId, study, series, tool, fps, overlay, active, label, onActivate, onScrolled } = props;
+  const { viewportId, study, series, tool, fps, overlay, active, label, onActivate, onScrolled, markers } = props;
   const element = useRef<HTMLDivElement>(null);
   const [facts, setFacts] = useState<OverlayFacts>({ index: 0, count: 0, window: null, zoom: 1, sliceLocation: null, spacing: '', instanceNumber: null });
   const [error, setError] = useState<string | null>(null);
   const [playing, setPlaying] = useState(false);
-  const state = useRef({ index: 0, imageIds: [] as string[], errors: new Map<string, string>(), rendered: 0, rotation: 0, flipped: false });
+  const state = useRef({ index: 0, imageIds: [] as string[], errors: new Map<string, string>(), rendered: 0, rotation: 0, flipped: false, fitZoom: 1 });
   const scrolled = useRef(onScrolled);
   scrolled.current = onScrolled;
+  // Read once per series: a later anchor change (the reader's own moves) must not jump the view.
+  const startAnchor = useRef(props.anchor ?? null);
+  startAnchor.current = props.anchor ?? null;
+  const places = useMemo(() => placesFor(series.instances), [series]);
 
   // The viewport and its tools live as long as this series shows here.
   useEffect(() => {
@@ -99,10 +98,16 @@ export function StackView(props: StackViewProps) {
     const viewport = engine.getViewport<Types.IStackViewport>(viewportId);
     const imageIds = imageIdsFor(study.sessionId, series.instances);
     const local = state.current;
-    local.index = 0;
+    const anchor = startAnchor.current;
+    const anchored = anchor !== null && anchor.studyInstanceUid === study.study.studyInstanceUid && (anchor.seriesInstanceUid === undefined || anchor.seriesInstanceUid === series.seriesInstanceUid) ? anchor : null;
+    const startIndex = anchored?.sopInstanceUid === undefined ? 0 : (indexOfPlace(places, anchored.sopInstanceUid, anchored.frame) ?? 0);
+    local.index = startIndex;
     local.imageIds = imageIds;
     local.errors = new Map();
     local.rendered = 0;
+    local.rotation = 0;
+    local.flipped = false;
+    local.fitZoom = 1;
     let disposed = false;
 
     const group = ToolGroupManager.createToolGroup(`${viewportId}-tools`)!;
@@ -173,6 +178,7 @@ export function StackView(props: StackViewProps) {
 
     const fit = (): void => {
       viewport.resetCamera({ resetPan: true, resetZoom: true });
+      local.fitZoom = viewport.getZoom() || 1;
       viewport.render();
       report();
     };
@@ -220,6 +226,7 @@ export function StackView(props: StackViewProps) {
           local.flipped = false;
           viewport.resetProperties();
           viewport.resetCamera();
+          local.fitZoom = viewport.getZoom() || 1;
           viewport.render();
           report();
           break;
@@ -241,6 +248,19 @@ export function StackView(props: StackViewProps) {
       imageId: () => local.imageIds[local.index] ?? null,
       error: () => local.errors.get(local.imageIds[local.index]) ?? null,
       rendered: () => local.rendered,
+      anchor: () => {
+        const imageId = local.imageIds[local.index];
+        const place = places[local.index];
+        if (imageId === undefined || place === undefined) return null;
+        const state = local.errors.has(imageId) ? null : readViewport(viewport, local.fitZoom, local.rotation);
+        return {
+          studyInstanceUid: study.study.studyInstanceUid,
+          seriesInstanceUid: series.seriesInstanceUid,
+          sopInstanceUid: place.sopInstanceUid,
+          ...(place.frame !== undefined ? { frame: place.frame } : {}),
+          ...(state !== null ? { viewport: state } : {}),
+        };
+      },
     });
 
     const onWheel = (event: WheelEvent): void => {
@@ -255,10 +275,15 @@ export function StackView(props: StackViewProps) {
 
     if (imageIds.length === 0) setError('This series has no images.');
     else
-      viewport.setStack(imageIds, 0).then(
+      viewport.setStack(imageIds, startIndex).then(
         () => {
           if (disposed) return;
-          check(imageIds[0]);
+          check(imageIds[startIndex]);
+          local.fitZoom = viewport.getZoom() || 1;
+          if (anchored?.viewport !== undefined && !local.errors.has(imageIds[startIndex])) {
+            applyViewport(viewport, local.fitZoom, anchored.viewport);
+            local.rotation = anchored.viewport.rotation ?? 0;
+          }
           viewport.render();
           // Decode the rest of the series in the background, nearest first, so scrolling finds it ready.
           toolUtilities.stackPrefetch.enable(host);
@@ -266,7 +291,7 @@ export function StackView(props: StackViewProps) {
         },
         (reason: unknown) => {
           if (disposed) return;
-          if (!local.errors.has(imageIds[0])) local.errors.set(imageIds[0], describeLoadError(reason));
+          if (!local.errors.has(imageIds[startIndex])) local.errors.set(imageIds[startIndex], describeLoadError(reason));
           // The first image failing must not stop the series: the prefetch still fills the rest.
           toolUtilities.stackPrefetch.enable(host);
           report();
@@ -287,7 +312,7 @@ export function StackView(props: StackViewProps) {
       // Decoded images of a closed series leave the cache as others need room (LRU, bounded).
       void cache;
     };
-  }, [viewportId, study.sessionId, series]);
+  }, [viewportId, study, series, places]);
 
   // The left button's tool.
   useEffect(() => {
@@ -317,6 +342,14 @@ export function StackView(props: StackViewProps) {
   return (
     <section className={`viewer-viewport${active ? ' active' : ''}`} aria-label={label} onMouseDown={onActivate} onFocus={onActivate}>
       <div ref={element} className="viewer-canvas" onContextMenu={(event) => event.preventDefault()} data-viewport-id={viewportId} />
+      <StackScrollBar
+        label={label}
+        index={facts.index}
+        count={facts.count}
+        places={places}
+        markers={markers?.filter((marker) => marker.seriesInstanceUid === series.seriesInstanceUid) ?? []}
+        onGo={(index) => controllers.get(viewportId)?.setIndex(index)}
+      />
       {error !== null && (
         <div className="viewer-image-error" role="alert">
           <strong>

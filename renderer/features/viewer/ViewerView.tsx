@@ -9,6 +9,7 @@ import { transportHeaders } from '../../lib/api';
 import { initCornerstone, setImageCacheBytes } from './cornerstone';
 import { SeriesThumbnail } from './SeriesThumbnail';
 import { controllers, StackView } from './StackView';
+import { MAIN_VIEWPORT, PRIOR_VIEWPORT } from './viewer-store';
 import { installViewerProbe } from './viewer-probe';
 import { commandForKey, KEY_BINDINGS, KEY_NAMES, nearestSlice, TOOL_LABELS, WINDOW_PRESETS, type ViewerCommand, type ViewerTool } from './viewer-keys';
 import { useViewer } from './viewer-store';
@@ -16,8 +17,8 @@ import { api } from '../../lib/api';
 import { VIEWER_CACHE_MB } from '../../../shared/viewer/viewer-types';
 import './viewer.css';
 
-const MAIN = 'viewport-main';
-const PRIOR = 'viewport-prior';
+const MAIN = MAIN_VIEWPORT;
+const PRIOR = PRIOR_VIEWPORT;
 
 export function ViewerView() {
   const study = useViewer((s) => s.study);
@@ -27,15 +28,24 @@ export function ViewerView() {
   const priorSeriesIndex = useViewer((s) => s.priorSeriesIndex);
   const overlay = useViewer((s) => s.overlay);
   const help = useViewer((s) => s.help);
+  const anchor = useViewer((s) => s.anchor);
+  const markers = useViewer((s) => s.markers);
+  const activeViewport = useViewer((s) => s.activeViewportId);
+  const setActiveViewport = useViewer((s) => s.setActiveViewport);
   const [ready, setReady] = useState(false);
   const [startError, setStartError] = useState<string | null>(null);
   const [tool, setTool] = useState<ViewerTool>('window');
   const [fps, setFps] = useState(15);
-  const [activeViewport, setActiveViewport] = useState(MAIN);
   const [compareOpen, setCompareOpen] = useState(false);
   const [cacheMb, setCacheMb] = useState<number | null>(null);
   const [cacheMessage, setCacheMessage] = useState<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
+  /**
+   * The side panel's slot, right of the stage (the comments panel mounts here, as an
+   * `<aside className="viewer-side-panel">`). It may read `useViewer` (currentAnchor, setMarkers,
+   * open). Nothing here: the stage takes the width.
+   */
+  const sidePanel: React.ReactNode = null;
   const syncing = useRef(false);
 
   useEffect(() => {
@@ -212,6 +222,8 @@ export function ViewerView() {
             label="Current study"
             onActivate={() => setActiveViewport(MAIN)}
             onScrolled={prior !== null ? follow : undefined}
+            anchor={anchor}
+            markers={markers}
           />
         )}
         {ready && study !== null && study.series.length === 0 && <p className="viewer-message">This study has no images to show.</p>}
@@ -231,6 +243,7 @@ export function ViewerView() {
           />
         )}
       </div>
+      {sidePanel}
       {help && (
         <div className="viewer-help" role="dialog" aria-label="Keyboard help">
           <h2>Keys</h2>

@@ -6,7 +6,8 @@
  * page does not already hold, and opens nothing the person could not open from the worklist.
  */
 import { cache } from '@cornerstonejs/core';
-import { controllers } from './StackView';
+import type { ViewerAnchor, ViewerMarker } from '../../../shared/viewer/viewer-anchor';
+import { controllers } from './viewer-controllers';
 import { imageProblem } from './image-checks';
 import { useViewer, type StudyRef } from './viewer-store';
 
@@ -25,7 +26,10 @@ interface ProbeImage {
 export const viewerProbe = {
   viewports: (): string[] => [...controllers.keys()],
   /** Opens a study as Actions → Open does (the same store action), for bench:viewer's timings. */
-  open: (ref: StudyRef): Promise<void> => useViewer.getState().open(ref),
+  open: (ref: StudyRef, anchor?: ViewerAnchor): Promise<void> => useViewer.getState().open(ref, anchor),
+  /** The store's own `currentAnchor` and `setMarkers`, as comments and notifications use them. */
+  currentAnchor: (): ViewerAnchor | null => useViewer.getState().currentAnchor(),
+  setMarkers: (markers: ViewerMarker[]): void => useViewer.getState().setMarkers(markers),
   /** Bytes of decoded images Cornerstone holds (bounded by the cache setting). */
   cacheBytes: (): number => cache.getCacheSize(),
   state: (viewportId: string) => {

@@ -5,8 +5,13 @@
  * state (image, window, camera) and report what the overlay needs.
  */
 import { create } from 'zustand';
+import type { ViewerAnchor, ViewerMarker } from '../../../shared/viewer/viewer-anchor';
 import type { ViewerStudy } from '../../../shared/viewer/viewer-types';
 import { api } from '../../lib/api';
+import { controllers } from './viewer-controllers';
+
+export const MAIN_VIEWPORT = 'viewport-main';
+export const PRIOR_VIEWPORT = 'viewport-prior';
 
 export type StudyRef = { readonly uid: string } | { readonly hubId: string };
 
@@ -23,7 +28,21 @@ interface ViewerState {
   readonly help: boolean;
   /** Bumped when opening starts, so an answer for an older request is dropped. */
   readonly generation: number;
-  open: (ref: StudyRef) => Promise<void>;
+  /**
+   * The place asked for with `open` (series, image, frame, viewport state): the main viewport
+   * starts there once, then it is only what the reader does. Null when none was asked.
+   */
+  readonly anchor: ViewerAnchor | null;
+  /** The viewport the keys act on and `currentAnchor` reads. */
+  readonly activeViewportId: string;
+  /** Ticks on the main viewport's scroll bar (e.g. where comments sit), for the series showing. */
+  readonly markers: readonly ViewerMarker[];
+  /** Opens a study, at `anchor` when given (ignored if it names another study). */
+  open: (ref: StudyRef, anchor?: ViewerAnchor) => Promise<void>;
+  /** Where the active viewport is now: study, series, image, frame and its viewport state; null when nothing shows. */
+  currentAnchor: () => ViewerAnchor | null;
+  setMarkers: (markers: readonly ViewerMarker[]) => void;
+  setActiveViewport: (viewportId: string) => void;
   close: () => void;
   showSeries: (index: number) => void;
   showPriorSeries: (index: number) => void;
@@ -46,23 +65,41 @@ export const useViewer = create<ViewerState>()((set, get) => ({
   overlay: true,
   help: false,
   generation: 0,
-  open: async (ref) => {
+  anchor: null,
+  activeViewportId: MAIN_VIEWPORT,
+  markers: [],
+  open: async (ref, anchor) => {
     closeSession(get().study);
     closeSession(get().prior);
     const generation = get().generation + 1;
-    set({ opening: ref, study: null, prior: null, error: null, seriesIndex: 0, priorSeriesIndex: 0, help: false, generation });
+    set({ opening: ref, study: null, prior: null, error: null, seriesIndex: 0, priorSeriesIndex: 0, help: false, generation, anchor: anchor ?? null, activeViewportId: MAIN_VIEWPORT });
     const result = await api.call('viewer:open', { study: ref });
     if (get().generation !== generation) {
       if (result.ok) closeSession(result.value);
       return;
     }
-    if (result.ok) set({ study: result.value });
-    else set({ error: result.error.message });
+    if (!result.ok) {
+      set({ error: result.error.message });
+      return;
+    }
+    const study = result.value;
+    // An anchor for another study (a stale link) opens the study at its start rather than nowhere.
+    const fits = anchor !== undefined && anchor.studyInstanceUid === study.study.studyInstanceUid;
+    const seriesIndex = fits && anchor.seriesInstanceUid !== undefined ? study.series.findIndex((s) => s.seriesInstanceUid === anchor.seriesInstanceUid) : -1;
+    set({ study, seriesIndex: Math.max(0, seriesIndex), anchor: fits ? anchor : null });
   },
+  currentAnchor: () => {
+    const { study, prior, activeViewportId } = get();
+    const id = activeViewportId === PRIOR_VIEWPORT && prior !== null ? PRIOR_VIEWPORT : MAIN_VIEWPORT;
+    if ((id === MAIN_VIEWPORT ? study : prior) === null) return null;
+    return controllers.get(id)?.anchor() ?? null;
+  },
+  setMarkers: (markers) => set({ markers: [...markers] }),
+  setActiveViewport: (viewportId) => set({ activeViewportId: viewportId }),
   close: () => {
     closeSession(get().study);
     closeSession(get().prior);
-    set({ opening: null, study: null, prior: null, error: null, help: false, generation: get().generation + 1 });
+    set({ opening: null, study: null, prior: null, error: null, help: false, generation: get().generation + 1, anchor: null, activeViewportId: MAIN_VIEWPORT });
   },
   showSeries: (index) => {
     const count = get().study?.series.length ?? 0;
