@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   'access.request',
   'access.decide',
   'sync.discard',
+  'study.dicom-send',
   'comment.add',
   'comment.edit',
   'comment.delete',

@@ -42,9 +42,10 @@ const studyRef = z.union([z.object({ id }).strict(), z.object({ uid }).strict()]
 
 export const operationSchema = z.discriminatedUnion('kind', [
   z.object({ id, kind: z.literal('study.publish'), study: studySummarySchema, private: z.boolean().default(false) }).strict(),
-  z.object({ id, kind: z.literal('share.create'), shareId: id, study: studyRef, target: shareTargetSchema }).strict(),
-  z.object({ id, kind: z.literal('share.remove'), shareId: id }).strict(),
-  z.object({ id, kind: z.literal('study.private'), study: studyRef, private: z.boolean() }).strict(),
+  // `forPhysicianId`: a case manager's chosen doctor, recorded as on whose behalf (server/physicians/acting-for.ts).
+  z.object({ id, kind: z.literal('share.create'), shareId: id, study: studyRef, target: shareTargetSchema, forPhysicianId: id.optional() }).strict(),
+  z.object({ id, kind: z.literal('share.remove'), shareId: id, forPhysicianId: id.optional() }).strict(),
+  z.object({ id, kind: z.literal('study.private'), study: studyRef, private: z.boolean(), forPhysicianId: id.optional() }).strict(),
   /**
    * A study put into a collection (issue 13) by reference, whole or only some of its series
    * (`seriesUids`); a second add of the same study replaces the series chosen. Refused when the

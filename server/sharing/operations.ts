@@ -22,7 +22,8 @@ import { emailRecipient, notifyShare } from './email-recipient';
 import { notify } from '../notifications/notify';
 import { worklistMemberIds } from '../notifications/recipients';
 import { indexStudySearch, searchColumns } from '../studies/study-search-index';
-import { dicomPhysicianNames, linkArrivingStudy } from '../physicians/physician-linking';
+import { dicomPhysicianNames, linkArrivingStudy, linkSharedPhysician } from '../physicians/physician-linking';
+import { onBehalfFields, onBehalfOf } from '../physicians/acting-for';
 
 class Refusal extends Error {
   constructor(
@@ -79,11 +80,14 @@ async function createShare({ trx, actor, viewer, at, publicUrl }: ApplyContext, 
   let userId: string | null = null;
   let external = false;
   let invited: { invitationId: string; newLink: boolean } | null = null;
+  // The owner of the personal worklist shared to: a physician there becomes `reading` on the study.
+  let personalOwner: string | null = null;
   const recipientContext = { trx, actor, studyAccountId: study.account_id, at, publicUrl };
   if ('worklistId' in op.target) {
     const worklist = await trx.selectFrom('worklists').select(['id', 'kind', 'account_id', 'owner_id']).where('id', '=', op.target.worklistId).executeTakeFirst();
     if (worklist === undefined) throw new Refusal('target-not-found', 'That worklist does not exist (any more).');
     if (worklist.kind === 'personal' && worklist.owner_id === actor.userId) throw new Refusal('target-is-self', 'You cannot share a study with yourself.');
+    if (worklist.kind === 'personal') personalOwner = worklist.owner_id;
     action = shareAction({ kind: worklist.kind, accountId: worklist.account_id }, viewer);
     worklistId = worklist.id;
   } else if ('userId' in op.target) {
@@ -109,18 +113,20 @@ async function createShare({ trx, actor, viewer, at, publicUrl }: ApplyContext, 
   // One live share per study and target is the database's rule (migration 0170): a concurrent
   // request, on this process or another, that inserted it first makes this insert do nothing.
   const target = worklistId === null ? 'user_id' : 'worklist_id';
+  const behalf = await onBehalfOf(trx, viewer, study.id, op.forPhysicianId);
   await lockChangeFeed(trx);
   const inserted = await trx
     .insertInto('shares')
-    .values({ id: op.shareId, study_id: study.id, worklist_id: worklistId, user_id: userId, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null, external: external ? 1 : 0, study_account_id: study.account_id })
+    .values({ id: op.shareId, study_id: study.id, worklist_id: worklistId, user_id: userId, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null, external: external ? 1 : 0, study_account_id: study.account_id, on_behalf_of_physician: behalf?.physicianId ?? null })
     .onConflict((conflict) => conflict.columns(['study_id', target]).where('removed_at', 'is', null).where(target, 'is not', null).doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
     const already = await trx.selectFrom('shares').select('id').where('study_id', '=', study.id).where('removed_at', 'is', null).where(target, '=', (worklistId ?? userId) as string).executeTakeFirstOrThrow();
     return { shareId: already.id, studyId: study.id, alreadyShared: true, invited: invited !== null };
   }
+  await linkSharedPhysician(trx, { studyId: study.id, accountId: study.account_id, userId: personalOwner ?? userId, at, createdBy: actor.userId, onBehalfOf: behalf?.physicianId ?? null });
   await recordChange(trx, study.id, at);
-  const audit = { at, accountId: study.account_id, studyId: study.id, shareId: op.shareId, trail: 'study', actorId: actor.userId } as const;
+  const audit = { at, accountId: study.account_id, studyId: study.id, shareId: op.shareId, trail: 'study', actorId: actor.userId, ...onBehalfFields(behalf) } as const;
   await recordAudit(trx, { ...audit, action: 'share.create', detail: { via: action, worklistId, userId, external } });
   if (invited?.newLink) await recordAudit(trx, { ...audit, trail: 'share', action: 'invitation.send', detail: { invitationId: invited.invitationId } });
   if (action === 'share.email' && invited === null) await notifyShare(recipientContext, userId!);
@@ -172,9 +178,10 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
       const { study, access } = await visibleStudy(trx, viewer, share.study_id, 'view');
       if (share.removed_at !== null) return { removed: false };
       if (!access.removableShareIds.has(share.id)) throw new Refusal('forbidden', 'Your role does not allow removing this share.');
+      const behalf = await onBehalfOf(trx, viewer, study.id, op.forPhysicianId);
       await trx.updateTable('shares').set({ removed_at: at, removed_by: actor.userId }).where('id', '=', share.id).execute();
       await recordChange(trx, share.study_id, at);
-      await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, shareId: share.id, trail: 'study', actorId: actor.userId, action: 'share.remove' });
+      await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, shareId: share.id, trail: 'study', actorId: actor.userId, action: 'share.remove', ...onBehalfFields(behalf) });
       return { removed: true };
     }
     case 'study.private': {
@@ -182,9 +189,10 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
       // Unchanged is no change: nothing to record. (The feed reads a recorded change of the flag
       // as "this study was not private once", server/access/visibility-sql.ts.)
       if ((study.private === 1) === op.private) return { private: op.private };
+      const behalf = await onBehalfOf(trx, viewer, study.id, op.forPhysicianId);
       await trx.updateTable('studies').set({ private: op.private ? 1 : 0, updated_at: at }).where('id', '=', study.id).execute();
       await recordChange(trx, study.id, at);
-      await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'study.private', detail: { private: op.private } });
+      await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'study.private', detail: { private: op.private }, ...onBehalfFields(behalf) });
       return { private: op.private };
     }
     case 'collection.add':

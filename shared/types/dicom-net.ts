@@ -34,6 +34,12 @@ export interface ListenerStatus extends ListenerSettings {
   readonly refused: number;
   /** The last refusal's sentence (a full disk says so here). */
   readonly lastRefusal: string | null;
+  /** Received studies queued for the hub since start (Put received studies on the hub). */
+  readonly published: number;
+  /** Received studies waiting for their quiet period before they are published. */
+  readonly publishWaiting: number;
+  /** Why received studies are not being published (nobody signed in), else null. */
+  readonly publishNote: string | null;
   /** The last calling AE titles seen, newest first. */
   readonly recentCallers: readonly { readonly aeTitle: string; readonly address: string; readonly instances: number; readonly at: string }[];
 }

@@ -25,6 +25,9 @@ import {
   writeListenerSettings,
 } from './dicom-net-store';
 import { ReceivedInstances } from './received-instances';
+import type { HubOutbox } from './hub-outbox';
+import { DEFAULT_QUIET_MS, publishReceivedStudies, QuietStudies } from './received-study-publisher';
+import { recordSendOnHub, type SendRecord } from './send-audit';
 
 export interface DicomNetOptions {
   readonly db: Database.Database;
@@ -34,8 +37,10 @@ export interface DicomNetOptions {
   readonly actor: () => string;
   /** `--dicom-port` / `--ae-title`: the listener runs with these whatever Settings say. */
   readonly flags?: { readonly port?: number; readonly aeTitle?: string };
-  /** Received studies, for publishing to the hub when the setting is on. */
-  readonly onStudiesReceived?: (studyUids: readonly string[]) => void;
+  /** The hub connection: received studies are published there when the setting is on, and sends recorded on its audit trail. */
+  readonly hub?: HubOutbox;
+  /** How long a received study must go without a new instance before it is published (default a minute). */
+  readonly publishQuietMs?: number;
 }
 
 /** Matches kept per query: beyond, the person narrows the search. */
@@ -50,6 +55,8 @@ interface Job {
   failures: { path: string; sopInstanceUid: string; reason: string }[];
   matches: RemoteStudy[];
   nodeId: number;
+  /** A send's studies (a retry sends for the same ones). */
+  studies: readonly string[];
 }
 
 const nodeAddress = (node: DicomNodeView): DicomNode => ({ aeTitle: node.aeTitle, host: node.host, port: node.port });
@@ -71,6 +78,9 @@ export class DicomNetService {
   private lastRefresh = 0;
   private refreshTimer: NodeJS.Timeout | null = null;
   private readonly receivedStudies = new Set<string>();
+  private readonly quiet: QuietStudies;
+  private published = 0;
+  private publishNote: string | null = null;
 
   constructor(private readonly options: DicomNetOptions) {
     const { db, libraryDir } = options;
@@ -79,8 +89,7 @@ export class DicomNetService {
       onOutcome: (association, outcome) => {
         if (outcome.kind === 'stored') {
           this.counts.received++;
-          this.receivedStudies.add(outcome.header.study.uid);
-          this.studiesChanged();
+          this.noteReceived(outcome.header.study.uid);
         } else if (outcome.kind === 'duplicate') this.counts.duplicates++;
         else {
           this.counts.refused++;
@@ -103,6 +112,7 @@ export class DicomNetService {
       },
     });
     this.retrieved = new ReceivedInstances(db, libraryDir);
+    this.quiet = new QuietStudies(options.publishQuietMs ?? DEFAULT_QUIET_MS, (uids) => this.publish(uids));
   }
 
   /** Starts the listener if Settings (or the flags) say so. A port in use is reported, not thrown. */
@@ -113,6 +123,7 @@ export class DicomNetService {
   async close(): Promise<void> {
     for (const job of this.jobs.values()) job.controller.abort();
     await this.listener.stop();
+    this.quiet.close();
     if (this.activityTimer !== null) clearTimeout(this.activityTimer);
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
   }
@@ -129,6 +140,9 @@ export class DicomNetService {
         associations: this.listener.associations,
         ...this.counts,
         lastRefusal: this.lastRefusal,
+        published: this.published,
+        publishWaiting: this.quiet.waiting,
+        publishNote: this.publishNote,
         recentCallers: this.callers.map((c) => ({ ...c })),
       },
       nodes: listNodes(this.options.db),
@@ -187,7 +201,7 @@ export class DicomNetService {
     const job = this.job(jobId);
     if (job.view.kind !== 'send') throw new AppError('not-a-send', 'Only a send can be retried.');
     if (job.failures.length === 0) throw new AppError('nothing-to-retry', 'Every instance of that send arrived.');
-    return this.runSend(this.node(job.nodeId), job.failures.map(({ path, sopInstanceUid }) => ({ path, sopInstanceUid })), []);
+    return this.runSend(this.node(job.nodeId), job.failures.map(({ path, sopInstanceUid }) => ({ path, sopInstanceUid })), job.studies);
   }
 
   query(input: { nodeId: number; patientName?: string; patientId?: string; accessionNumber?: string; dateFrom?: string; dateTo?: string; modality?: string }): { jobId: string } {
@@ -263,10 +277,7 @@ export class DicomNetService {
                   ...client,
                   onProgress,
                   onOutcome: (outcome) => {
-                    if (outcome.kind === 'stored') {
-                      this.receivedStudies.add(outcome.header.study.uid);
-                      this.studiesChanged();
-                    }
+                    if (outcome.kind === 'stored') this.noteReceived(outcome.header.study.uid);
                   },
                 });
           completed += result.completed;
@@ -294,6 +305,7 @@ export class DicomNetService {
   private runSend(node: DicomNodeView, instances: readonly { path: string; sopInstanceUid: string }[], studies: readonly string[]): { jobId: string } {
     const job = this.newJob('send', node);
     job.view.total = instances.length;
+    job.studies = studies;
     const id = job.view.id;
     recordTransferStart(this.options.db, { id, kind: 'send', nodeAeTitle: node.aeTitle, nodeAddress: `${node.host}:${node.port}`, actor: this.options.actor(), studies });
     const bySop = new Map(instances.map((i) => [i.path, i.sopInstanceUid]));
@@ -329,6 +341,7 @@ export class DicomNetService {
       const state: 'done' | 'failed' | 'cancelled' = cancelled ? 'cancelled' : job.view.failed > 0 ? 'failed' : 'done';
       this.finish(job, state, cancelled ? 'Cancelled: what was sent stays sent.' : job.view.failed > 0 ? (error !== null ? messageOf(error) : `${job.view.failed} instance(s) were not accepted.`) : null);
       recordTransferEnd(this.options.db, id, state, { instances: instances.length, succeeded: job.view.done, failed: job.view.failed });
+      this.recordSendOnHub({ studyUids: studies, node: nodeAddress(node), instances: instances.length, sent: job.view.done, failed: job.view.failed, outcome: state, sentAt: new Date() });
     })();
     return { jobId: id };
   }
@@ -366,6 +379,7 @@ export class DicomNetService {
       failures: [],
       matches: [],
       nodeId: node.id,
+      studies: [],
     };
     this.jobs.set(job.view.id, job);
     // Keep the latest jobs only (finished ones go first).
@@ -435,13 +449,43 @@ export class DicomNetService {
     }, REFRESH_EVERY_MS);
   }
 
-  /** An association or retrieval ended: the studies it brought may go to the hub. */
+  /** An instance was filed: the worklist refreshes, and its study's quiet period (for publishing) starts again. */
+  private noteReceived(studyUid: string): void {
+    this.receivedStudies.add(studyUid);
+    this.studiesChanged();
+    if (this.options.hub !== undefined && this.effectiveSettings().autoPublish) this.quiet.noteInstance(studyUid);
+  }
+
+  /** An association or retrieval ended: the worklist shows what it brought at once. */
   private flushReceived(): void {
     if (this.receivedStudies.size === 0) return;
-    const uids = [...this.receivedStudies];
     this.receivedStudies.clear();
     this.options.bus.emit('data:changed', { reason: 'import' });
-    if (this.effectiveSettings().autoPublish) this.options.onStudiesReceived?.(uids);
+  }
+
+  /** A send ended: its hub-known studies get the record on the hub's audit trail (send-audit.ts). */
+  private recordSendOnHub(record: SendRecord): void {
+    if (this.options.hub === undefined || record.studyUids.length === 0) return;
+    try {
+      recordSendOnHub(this.options.hub, record);
+    } catch {
+      // The index closing under us (the app quitting): the desktop's own record (dicom_transfers) stands.
+    }
+  }
+
+  /** Studies gone quiet: into the outbox (see received-study-publisher.ts); the setting is read again (it may have been turned off meanwhile). */
+  private publish(uids: readonly string[]): void {
+    const target = this.options.hub;
+    if (target === undefined || !this.effectiveSettings().autoPublish) return;
+    try {
+      const outcome = publishReceivedStudies(this.options.db, target, uids);
+      this.published += outcome.queued;
+      this.publishNote = outcome.note;
+    } catch {
+      // The index closing under us (the app quitting): the studies stay local, publishable by hand.
+      this.publishNote = 'Some received studies could not be queued for the hub: put them there with Actions → Share.';
+    }
+    this.announce();
   }
 
   private announce(now = false): void {

@@ -16,11 +16,12 @@ function ListenerSettingsForm({ listener }: { readonly listener: ListenerStatus 
   const [aeTitle, setAeTitle] = useState(listener.aeTitle);
   const [allowedAe, setAllowedAe] = useState(listener.allowedAeTitles.join(' '));
   const [allowedAddresses, setAllowedAddresses] = useState(listener.allowedAddresses.join(' '));
+  const [autoPublish, setAutoPublish] = useState(listener.autoPublish);
   const [saved, setSaved] = useState<string | null>(null);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(null);
-    const ok = await saveListener({ enabled, port: Number(port), aeTitle: aeTitle.trim(), allowedAeTitles: splitList(allowedAe), allowedAddresses: splitList(allowedAddresses), autoPublish: false });
+    const ok = await saveListener({ enabled, port: Number(port), aeTitle: aeTitle.trim(), allowedAeTitles: splitList(allowedAe), allowedAddresses: splitList(allowedAddresses), autoPublish });
     if (ok) setSaved(enabled ? 'Listening.' : 'The listener is off.');
   };
   const state = listener.running
@@ -54,6 +55,19 @@ function ListenerSettingsForm({ listener }: { readonly listener: ListenerStatus 
         Only from these addresses (empty: any)
         <input value={allowedAddresses} onChange={(event) => setAllowedAddresses(event.target.value)} />
       </label>
+      <label className="check">
+        <input type="checkbox" checked={autoPublish} onChange={(event) => setAutoPublish(event.target.checked)} /> Put received studies on the hub
+      </label>
+      <p className="muted">
+        A study goes once no instance of it has arrived for a minute, as a share would put it there; while the hub is away it waits and goes when the hub is back.
+      </p>
+      {listener.autoPublish && (listener.published > 0 || listener.publishWaiting > 0) && (
+        <p className="muted" role="status">
+          Put on the hub since start: {listener.published} {listener.published === 1 ? 'study' : 'studies'}
+          {listener.publishWaiting > 0 ? `; ${listener.publishWaiting} still arriving` : ''}.
+        </p>
+      )}
+      {listener.autoPublish && listener.publishNote !== null && <p className="warn-text">{listener.publishNote}</p>}
       {listener.received + listener.duplicates + listener.refused > 0 && (
         <p className="muted">
           Since start: {listener.received} received, {listener.duplicates} already here, {listener.refused} refused.

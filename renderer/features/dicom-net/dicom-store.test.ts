@@ -12,7 +12,7 @@ const { handlers, calls, reset } = installFakeMain();
 
 const job = (id: string, more: Partial<DicomJobView> = {}): DicomJobView => ({ id, kind: 'query', node: 'PACS', state: 'running', total: null, done: 0, failed: 0, message: null, ...more });
 const status = (jobs: DicomJobView[]): DicomNetStatus => ({
-  listener: { enabled: false, port: 11112, aeTitle: 'STUDYSHARE', allowedAeTitles: [], allowedAddresses: [], autoPublish: false, running: false, setByFlags: false, error: null, associations: 0, received: 0, duplicates: 0, refused: 0, lastRefusal: null, recentCallers: [] },
+  listener: { enabled: false, port: 11112, aeTitle: 'STUDYSHARE', allowedAeTitles: [], allowedAddresses: [], autoPublish: false, running: false, setByFlags: false, error: null, associations: 0, received: 0, duplicates: 0, refused: 0, lastRefusal: null, published: 0, publishWaiting: 0, publishNote: null, recentCallers: [] },
   nodes: [{ id: 1, name: 'PACS', aeTitle: 'PACS', host: 'pacs', port: 104, retrieve: 'move' }],
   jobs,
 });
