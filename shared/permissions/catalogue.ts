@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   'studies.guest-links': 'Create guest links',
   'studies.private': 'Mark studies private',
   'studies.import': 'Import studies',
+  'studies.comment': 'Comment on studies (and mention people)',
   'collections.create': 'Create collections',
   'admin.users': 'Manage users',
   'admin.roles': 'Manage roles',
@@ -47,12 +48,13 @@ export const BUILT_IN_ROLES: Readonly<Record<BuiltInRole, readonly PermissionKey
     'studies.private',
     'studies.import',
     'collections.create',
+    'studies.comment',
   ],
-  Technologist: ['studies.view', ...SHARE_INSIDE, 'studies.share.code', 'studies.import'],
-  Physician: ['studies.view', 'studies.share', 'studies.share.users', 'studies.share.email', 'studies.private', 'collections.create'],
-  'Case Manager': ['studies.view', 'studies.share', 'studies.share.users', 'studies.share.email'],
-  // External referrers see what is shared with them and can pass it to a colleague by email.
-  Referrer: ['studies.view', 'studies.share', 'studies.share.email'],
+  Technologist: ['studies.view', ...SHARE_INSIDE, 'studies.share.code', 'studies.import', 'studies.comment'],
+  Physician: ['studies.view', 'studies.share', 'studies.share.users', 'studies.share.email', 'studies.private', 'collections.create', 'studies.comment'],
+  'Case Manager': ['studies.view', 'studies.share', 'studies.share.users', 'studies.share.email', 'studies.comment'],
+  // External referrers see what is shared with them, can pass it to a colleague by email, and discuss it.
+  Referrer: ['studies.view', 'studies.share', 'studies.share.email', 'studies.comment'],
 };
 
 /** Every built-in role's name (the zod enums of the contract and the hub are made from it). */
