@@ -33,6 +33,7 @@ import type {
   WorkstationStatus,
 } from './contract';
 import { AUDIT_ACTIONS } from './audit-actions';
+import { COMMENT_MAX_MENTIONS, commentTextSchema, viewerAnchorSchema, type CommentEditView, type CommentOutcome, type CommentsPage, type CommentView, type MentionCandidate } from './comments/comment-schemas';
 import type { DicomNetStatus, DicomNodeView, QueryPage, RemoteSeriesView, SendFailureView } from './types/dicom-net';
 import { sitePolicySchema } from './permissions/site-policy';
 import { collectionRightsSchema } from './permissions/collections';
@@ -230,7 +231,17 @@ export const CALLS = {
     z.object({ id: hubId, kind: z.enum(['user', 'group']), memberId: hubId, rights: collectionRightsSchema }).strict(),
   ),
   'collections:remove-member': call<{ readonly members: readonly CollectionMemberView[] }>()(z.object({ id: hubId, kind: z.enum(['user', 'group']), memberId: hubId }).strict()),
-  'collections:add-studies': call<CollectionOutcome>()(z.object({ collectionId: hubId, studies: z.array(studyRef).min(1).max(1000) }).strict()),
+  'collections:add-studies': call<CollectionOutcome>()(
+    z
+      .object({
+        collectionId: hubId,
+        studies: z.array(studyRef).min(1).max(1000),
+        // Only chosen series of one study (a teaching set rarely wants the scout); absent: the whole study.
+        seriesUids: z.array(uid).min(1).max(500).optional(),
+      })
+      .strict()
+      .refine((input) => input.seriesUids === undefined || input.studies.length === 1, { message: 'Chosen series belong to one study: add them one study at a time.', path: ['seriesUids'] }),
+  ),
   'collections:remove-studies': call<CollectionOutcome>()(z.object({ collectionId: hubId, studies: z.array(studyRef).min(1).max(1000) }).strict()),
   'collections:studies': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number | null; readonly totalCapped: boolean; readonly nextCursor: string | null }>()(
     studyQuerySchema.extend({ collectionId: hubId, limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict(),
@@ -244,6 +255,28 @@ export const CALLS = {
     z.object({ study: studyLinkOrId, message: z.string().trim().max(1000).default('') }).strict(),
   ),
   'access:decide': call<AccessRequestView>()(z.object({ id: hubId, approve: z.boolean() }).strict()),
+  // Comments (issue 16): written offline-first through the outbox; the text's bounds are the hub's (one spelling).
+  'comments:list': call<CommentsPage>()(z.object({ study: studyRef }).strict()),
+  'comments:add': call<CommentOutcome>()(
+    z
+      .object({
+        study: studyRef,
+        text: commentTextSchema,
+        anchor: viewerAnchorSchema.nullable().default(null),
+        replyTo: hubId.nullable().default(null),
+        mentions: z.array(z.object({ id: hubId, name: z.string().max(400) }).strict()).max(COMMENT_MAX_MENTIONS).default([]),
+        // Mentioned people who cannot see the study, to share it with first (the normal share path, same outbox).
+        shareWith: z.array(hubId).max(COMMENT_MAX_MENTIONS).default([]),
+      })
+      .strict(),
+  ),
+  'comments:edit': call<CommentOutcome>()(
+    z.object({ study: studyRef, commentId: hubId, text: commentTextSchema, mentions: z.array(z.object({ id: hubId, name: z.string().max(400) }).strict()).max(COMMENT_MAX_MENTIONS).default([]) }).strict(),
+  ),
+  'comments:delete': call<CommentOutcome>()(z.object({ study: studyRef, commentId: hubId }).strict()),
+  'comments:hide': call<CommentView>()(z.object({ commentId: hubId, hidden: z.boolean() }).strict()),
+  'comments:history': call<{ readonly edits: readonly CommentEditView[] }>()(z.object({ commentId: hubId }).strict()),
+  'comments:mentions': call<{ readonly people: readonly MentionCandidate[] }>()(z.object({ study: studyRef, q: z.string().trim().min(1).max(100) }).strict()),
   'studies:set-private': call<PrivateOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), private: z.boolean() }).strict()),
   'viewer:open': call<ViewerStudy>()(z.object({ study: studyRef }).strict()),
   'viewer:close': call<Record<string, never>>()(z.object({ sessionId: z.string().regex(VIEWER_TOKEN_PATTERN, 'a viewing session') }).strict()),

@@ -49,8 +49,8 @@ describe.each(HUB_ENGINES)('removal reaches the desktop, real sync client and hu
     const id = people[who].sync.enqueue({ kind: 'study.publish', study: { ...testStudySummary('1.2.826.0.1.3680043.10.1234.613', n), patientName: name }, private: isPrivate });
     await people[who].sync.sync();
     const result = people[who].sync.result(id);
-    expect(result?.status).toBe('applied');
-    studies[name] = String((result as { value: { studyId: string } }).value.studyId);
+    if (result?.status !== 'applied') throw new Error(`publish ${name}: ${JSON.stringify(result)}`);
+    studies[name] = String(result.value.studyId);
   };
   const operate = async (who: string, operation: Record<string, unknown>) => {
     const answer = (await call('POST', '/api/operations', who, { operations: [{ id: randomUUID(), ...operation }] })) as { results: { status: string }[] };

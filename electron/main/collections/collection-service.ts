@@ -42,7 +42,7 @@ export class CollectionStudies {
       }
       slots.push({ opIndex: queued.length, label: uid ?? hubId ?? '' });
       queued.push({
-        operation: add ? { kind: 'collection.add', collectionId: input.collectionId, study, seriesUids: null } : { kind: 'collection.remove', collectionId: input.collectionId, study },
+        operation: add ? { kind: 'collection.add', collectionId: input.collectionId, study, seriesUids: 'seriesUids' in input && input.seriesUids !== undefined ? [...input.seriesUids] : null } : { kind: 'collection.remove', collectionId: input.collectionId, study },
         label,
       });
     }

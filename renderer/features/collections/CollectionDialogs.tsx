@@ -12,7 +12,13 @@ import { ModalDialog } from '../../components/ModalDialog';
 import { api } from '../../lib/api';
 import { useCollections } from './collections-store';
 
-function NewCollectionDialog({ then }: { readonly then: readonly ({ uid: string } | { hubId: string })[] | null }) {
+/** What an add covers, in words: the study, N studies, or N series of the study. */
+function addedWhat(studies: readonly unknown[], seriesUids: readonly string[] | undefined): string {
+  if (seriesUids !== undefined && seriesUids.length > 0) return seriesUids.length === 1 ? '1 series of the study' : `${seriesUids.length} series of the study`;
+  return studies.length === 1 ? 'the study' : `${studies.length} studies`;
+}
+
+function NewCollectionDialog({ then, seriesUids }: { readonly then: readonly ({ uid: string } | { hubId: string })[] | null; readonly seriesUids?: readonly string[] }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -23,7 +29,7 @@ function NewCollectionDialog({ then }: { readonly then: readonly ({ uid: string 
     if (!result.ok) return setError(result.error.message);
     await useCollections.getState().load();
     close();
-    if (then !== null && then.length > 0) await useCollections.getState().change(result.value.id, then, true);
+    if (then !== null && then.length > 0) await useCollections.getState().change(result.value.id, then, true, undefined, seriesUids);
   };
   return (
     <ModalDialog title="New collection" onClose={close} narrow>
@@ -39,7 +45,7 @@ function NewCollectionDialog({ then }: { readonly then: readonly ({ uid: string 
         <ErrorMessage message={error} />
         <div className="dialog-actions">
           <button type="submit" className="primary" disabled={name.trim() === ''}>
-            {then !== null && then.length > 0 ? `Create and add ${then.length === 1 ? 'the study' : `${then.length} studies`}` : 'Create collection'}
+            {then !== null && then.length > 0 ? `Create and add ${addedWhat(then, seriesUids)}` : 'Create collection'}
           </button>
           <button type="button" onClick={close}>
             Cancel
@@ -50,13 +56,13 @@ function NewCollectionDialog({ then }: { readonly then: readonly ({ uid: string 
   );
 }
 
-function AddToCollectionDialog({ studies }: { readonly studies: readonly ({ uid: string } | { hubId: string })[] }) {
+function AddToCollectionDialog({ studies, seriesUids }: { readonly studies: readonly ({ uid: string } | { hubId: string })[]; readonly seriesUids?: readonly string[] }) {
   // Select the list itself (a filtered copy would be a new value each render) and filter here.
   const all = useCollections((s) => s.collections);
   const collections = all.filter((c) => c.rights.includes('add'));
   const [chosen, setChosen] = useState<string | null>(null);
   const close = () => useCollections.getState().openDialog(null);
-  const count = studies.length === 1 ? 'the study' : `${studies.length} studies`;
+  const count = addedWhat(studies, seriesUids);
   return (
     <ModalDialog title="Add to collection" onClose={close} narrow>
       <div role="radiogroup" aria-label="Collections" className="collection-choices">
@@ -77,12 +83,12 @@ function AddToCollectionDialog({ studies }: { readonly studies: readonly ({ uid:
           disabled={chosen === null}
           onClick={() => {
             close();
-            if (chosen !== null) void useCollections.getState().change(chosen, studies, true);
+            if (chosen !== null) void useCollections.getState().change(chosen, studies, true, undefined, seriesUids);
           }}
         >
           Add {count}
         </button>
-        <button type="button" onClick={() => useCollections.getState().openDialog({ kind: 'new', then: studies })}>
+        <button type="button" onClick={() => useCollections.getState().openDialog({ kind: 'new', then: studies, seriesUids })}>
           New collection…
         </button>
         <button type="button" onClick={close}>
@@ -251,8 +257,8 @@ function ManageCollectionDialog({ id }: { readonly id: string }) {
 export function CollectionDialogs() {
   const dialog = useCollections((s) => s.dialog);
   if (dialog === null) return null;
-  if (dialog.kind === 'new') return <NewCollectionDialog then={dialog.then} />;
-  if (dialog.kind === 'add') return <AddToCollectionDialog studies={dialog.studies} />;
+  if (dialog.kind === 'new') return <NewCollectionDialog then={dialog.then} seriesUids={dialog.seriesUids} />;
+  if (dialog.kind === 'add') return <AddToCollectionDialog studies={dialog.studies} seriesUids={dialog.seriesUids} />;
   return <ManageCollectionDialog id={dialog.id} />;
 }
 

@@ -31,6 +31,18 @@ describe('collections store', () => {
     expect(calls.map((c) => c.name)).toEqual(['collections:add-studies', 'collections:list']);
   });
 
+  it('adds only chosen series of one study, naming them; a whole-study add names none', async () => {
+    handlers['collections:list'] = () => ok({ collections: [teaching] });
+    handlers['collections:add-studies'] = () => ok({ online: true, changed: 1, already: 0, pending: 0, refused: [] });
+    await useCollections.getState().change(teaching.id, [study(1)], true, undefined, ['1.2.3.1', '1.2.3.4']);
+    await useCollections.getState().change(teaching.id, [study(2)], true);
+    const adds = calls.filter((c) => c.name === 'collections:add-studies').map((c) => c.input);
+    expect(adds).toEqual([
+      { collectionId: teaching.id, studies: [study(1)], seriesUids: ['1.2.3.1', '1.2.3.4'] },
+      { collectionId: teaching.id, studies: [study(2)] },
+    ]);
+  });
+
   it('keeps the reason of a refused call and changes nothing', async () => {
     handlers['collections:add-studies'] = () => refused('collection-deleted', 'The collection “Teaching set” was deleted; nothing was added to it.');
     expect(await useCollections.getState().change(teaching.id, [study(1)], true)).toBe(false);

@@ -15,13 +15,20 @@ interface CollectionsState {
   readonly collections: readonly CollectionView[];
   readonly error: string | null;
   /** Which dialog is open: a new collection, adding these studies to one, or managing one. */
-  readonly dialog: { readonly kind: 'new'; readonly then: readonly Ref[] | null } | { readonly kind: 'add'; readonly studies: readonly Ref[] } | { readonly kind: 'manage'; readonly id: string } | null;
+  readonly dialog:
+    | { readonly kind: 'new'; readonly then: readonly Ref[] | null; readonly seriesUids?: readonly string[] }
+    | { readonly kind: 'add'; readonly studies: readonly Ref[]; readonly seriesUids?: readonly string[] }
+    | { readonly kind: 'manage'; readonly id: string }
+    | null;
   readonly message: string | null;
   readonly refused: CollectionOutcome['refused'];
   load: () => Promise<void>;
   openDialog: (dialog: CollectionsState['dialog']) => void;
-  /** Adds (or takes out) the studies; `after` runs once the hub answered (to reload a list). */
-  change: (collectionId: string, studies: readonly Ref[], add: boolean, after?: () => void) => Promise<boolean>;
+  /**
+   * Adds (or takes out) the studies; `after` runs once the hub answered (to reload a list).
+   * `seriesUids`: only those series of the one study (from the details panel).
+   */
+  change: (collectionId: string, studies: readonly Ref[], add: boolean, after?: () => void, seriesUids?: readonly string[]) => Promise<boolean>;
   dismiss: () => void;
 }
 
@@ -50,10 +57,12 @@ export const useCollections = create<CollectionsState>()((set, get) => ({
     set(result.ok ? { collections: result.value.collections, error: null } : { collections: [], error: result.error.message });
   },
   openDialog: (dialog) => set({ dialog }),
-  change: async (collectionId, studies, add, after) => {
+  change: async (collectionId, studies, add, after, seriesUids) => {
     const name = get().collections.find((c) => c.id === collectionId)?.name ?? 'the collection';
     set({ message: null, refused: [] });
-    const result = await api.call(add ? 'collections:add-studies' : 'collections:remove-studies', { collectionId, studies: [...studies] });
+    const result = add
+      ? await api.call('collections:add-studies', { collectionId, studies: [...studies], ...(seriesUids === undefined || seriesUids.length === 0 ? {} : { seriesUids: [...seriesUids] }) })
+      : await api.call('collections:remove-studies', { collectionId, studies: [...studies] });
     if (!result.ok) {
       set({ message: result.error.message });
       return false;

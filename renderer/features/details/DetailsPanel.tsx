@@ -1,12 +1,13 @@
-/** The focused study's details: patient and study attributes, its series, and who it is shared with. */
+/** The focused study's details: patient and study attributes, its series (some may be chosen for a collection), and who it is shared with. */
 import { useEffect, useState } from 'react';
 import type { StudyDetails } from '../../../shared/contract';
 import { StudyFacts } from '../../components/StudyFacts';
 import { api } from '../../lib/api';
-import { formatCount, formatPersonName } from '../../lib/format';
+import { formatPersonName } from '../../lib/format';
 import { StudyHistory } from '../audit/StudyHistory';
 import { hasPermission, useHub } from '../hub/hub-store';
 import { SharedWith } from '../sharing/SharedWith';
+import { SeriesTable } from './SeriesTable';
 import { rowAt, useWorklist } from '../worklist/worklist-store';
 import { useViewer } from '../viewer/viewer-store';
 
@@ -53,26 +54,7 @@ export function DetailsPanel({ version }: { readonly version: number }) {
       {loaded.status === 'loading' && <p className="muted">Loading series…</p>}
       {loaded.status === 'error' && <p role="alert" className="error-text">{loaded.message}</p>}
       {loaded.status === 'ready' && (
-        <table className="series">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Modality</th>
-              <th scope="col">Description</th>
-              <th scope="col" className="numeric">Images</th>
-            </tr>
-          </thead>
-          <tbody>
-            {loaded.details.series.map((series) => (
-              <tr key={series.seriesInstanceUid}>
-                <td className="numeric">{series.seriesNumber ?? ''}</td>
-                <td>{series.modality ?? ''}</td>
-                <td>{series.seriesDescription ?? ''}</td>
-                <td className="numeric">{formatCount(series.instanceCount)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <SeriesTable series={loaded.details.series} study={{ uid: loaded.details.study.studyInstanceUid }} choosable={signedIn} />
       )}
       {signedIn && uid !== undefined && <SharedWith study={{ uid }} version={version} onLoaded={(view) => setHubStudyId(view.hubStudyId)} />}
       {canAudit && hubStudyId !== null && <StudyHistory hubStudyId={hubStudyId} version={version} />}

@@ -10,6 +10,7 @@ import { formatCount, formatPersonName } from '../../lib/format';
 import { StudyFacts } from '../../components/StudyFacts';
 import { StudyHistory } from '../audit/StudyHistory';
 import { hasPermission, useHub } from '../hub/hub-store';
+import { SeriesTable } from '../details/SeriesTable';
 import { SharedWith } from '../sharing/SharedWith';
 import type { StudyRow } from '../worklist/study-source';
 import { WorklistBody, studyCountText } from '../worklist/WorklistBody';
@@ -59,6 +60,7 @@ export function HubStudyPanel({ version, onClose }: { readonly version: number; 
           {formatCount(sharing.series.length)} series, {formatCount(sharing.series.reduce((n, series) => n + series.instanceCount, 0))} images on the hub
         </p>
       )}
+      {sharing !== null && sharing.series.length > 0 && <SeriesTable series={sharing.series} study={{ hubId: hubStudyId }} choosable />}
       <SharedWith study={{ hubId: hubStudyId }} version={version} onLoaded={setSharing} />
       {canAudit && <StudyHistory hubStudyId={hubStudyId} version={version} />}
     </aside>
