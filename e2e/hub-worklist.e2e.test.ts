@@ -139,12 +139,13 @@ describe('a hub worklist larger than a page', () => {
     expect(await page.getByRole('searchbox', { name: 'Search studies' }).inputValue()).toBe('');
   });
 
-  it('moves with the keyboard, opens the hub study’s details with Enter, and offers Share', async () => {
+  it('moves with the keyboard, shows the hub study’s details (Actions → Show details), and offers Share', async () => {
     await bodyRows().first().click();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Shift+ArrowDown');
     await expect.poll(() => grid().locator('.grid-body [role="row"][aria-selected="true"]').count()).toBe(2);
-    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Show details' }).click();
     const details = page.getByRole('complementary', { name: 'Study details' });
     await expect.poll(() => details.textContent()).toContain('HW-');
     await expect.poll(() => details.getByRole('region', { name: 'Shared with' }).textContent()).toContain('North Wing');

@@ -146,7 +146,7 @@ describe('sharing between two people through one hub', () => {
     // The worklist marks the study as shared; its details list who with.
     const row = rita.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'Share, Sam' });
     await expect.poll(() => row.getByRole('gridcell').last().textContent()).toBe('5');
-    await row.dblclick();
+    await row.click();
     const shares = rita.getByRole('region', { name: 'Shared with' }).getByRole('list', { name: 'Shares' });
     await expect.poll(() => shares.getByRole('listitem').count()).toBe(5);
     expect(await shares.textContent()).toMatch(/Location North Wing.*by Rita Radiologist/);
@@ -248,7 +248,7 @@ describe('sharing between two people through one hub', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => rita.getByRole('button', { name: /^Hub: / }).textContent()).toMatch(/Hub offline · \d+ waiting/);
     await expect.poll(() => row.getByRole('gridcell').last().textContent()).toBe('…');
-    await row.dblclick();
+    await row.click();
     const waiting = rita.getByRole('region', { name: 'Shared with' }).getByRole('list', { name: 'Waiting or refused' });
     await expect.poll(() => waiting.textContent()).toBe('Pending Paul Physician');
     // The Sync panel lists what waits, and why.
@@ -294,7 +294,7 @@ describe('sharing between two people through one hub', () => {
 
     // The study's own history, in its details.
     await rita.getByRole('link', { name: 'Local studies' }).click();
-    await rita.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'Share, Sam' }).dblclick();
+    await rita.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'Share, Sam' }).click();
     const history = rita.getByRole('list', { name: 'Study history' });
     await expect.poll(() => history.textContent(), { timeout: 15_000 }).toContain('Share removed · North Wing');
     expect(await history.textContent()).toContain('Study put on the hub');

@@ -160,7 +160,7 @@ describe('worklist in the browser', () => {
     await expect.poll(() => dataRows(page).count()).toBe(6);
   });
 
-  it('selects by click, Ctrl-click, Shift-click and keyboard, and opens details with Enter', async () => {
+  it('selects by click, Ctrl-click, Shift-click and keyboard, shows details on a click and opens the viewer with Enter', async () => {
     const rows = dataRows(page);
     await rows.nth(0).click();
     await rows.nth(2).click({ modifiers: ['Control'] });
@@ -174,7 +174,13 @@ describe('worklist in the browser', () => {
     expect(await page.getByRole('row', { selected: true }).count()).toBe(2);
     expect(await page.getByText('2 selected').isVisible()).toBe(true);
     await page.keyboard.press('ArrowUp');
+    // Enter opens the focused study in the viewer; Esc comes back to the list.
     await page.keyboard.press('Enter');
+    const viewer = page.getByRole('dialog', { name: 'Viewer' });
+    await viewer.waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => viewer.count()).toBe(0);
+    await rows.nth(2).click();
     const details = page.getByRole('complementary', { name: 'Study details' });
     await expect.poll(() => details.getByRole('heading', { level: 2 }).textContent()).toBe('Smith, John');
     await expect.poll(() => details.getByRole('row').count()).toBe(2);

@@ -101,7 +101,7 @@ export function App() {
         searchRef.current?.focus();
         searchRef.current?.select();
       } else if (event.key.toLowerCase() === 'o' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target) && useViewer.getState().opening === null) {
-        // O opens the focused study in the viewer (Enter and double-click open its details).
+        // O opens the focused study in the viewer, as Enter and a double-click on the row do (a click shows its details).
         const state = activeRef.current.getState();
         const row = state.focus === null ? undefined : rowAt(state, state.focus);
         if (row !== undefined) {

@@ -9,6 +9,7 @@ import { AccessBadge } from '../hub-worklists/AccessBadge';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ShareStateView } from '../../../shared/contract';
 import { formatDateTime } from '../../lib/format';
+import { openStudyRow } from '../viewer/open-study';
 import { COLUMNS, MARK_COLUMN, gridTemplate } from './columns';
 import type { StudyRow } from './study-source';
 import { rowAt, rowCount, type WorklistStore } from './worklist-store';
@@ -102,8 +103,11 @@ export function WorklistTable({
       event.preventDefault();
       moveFocus(moves[event.key], event.shiftKey);
     } else if (event.key === 'Enter') {
+      // Enter opens the focused study in the viewer (a click, or Actions → Show details, shows its details).
       event.preventDefault();
-      openDetails();
+      const state = store.getState();
+      const row = state.focus === null ? undefined : rowAt(state, state.focus);
+      if (row !== undefined) void openStudyRow(row);
     } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'a') {
       event.preventDefault();
       selectAllLoaded();
@@ -111,7 +115,10 @@ export function WorklistTable({
   };
 
   const onRowClick = (index: number) => (event: MouseEvent) => {
-    select(index, event.shiftKey ? 'range' : event.ctrlKey || event.metaKey ? 'toggle' : 'replace');
+    const mode = event.shiftKey ? 'range' : event.ctrlKey || event.metaKey ? 'toggle' : 'replace';
+    select(index, mode);
+    // A plain click shows the study's details; extending a selection does not.
+    if (mode === 'replace') openDetails();
     gridRef.current?.focus();
   };
 
@@ -130,7 +137,7 @@ export function WorklistTable({
         onClick={onRowClick(index)}
         onDoubleClick={() => {
           select(index, 'replace');
-          openDetails();
+          if (study !== undefined) void openStudyRow(study);
         }}
       >
         {COLUMNS.map((column, columnIndex) => (
