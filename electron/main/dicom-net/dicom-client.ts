@@ -500,7 +500,12 @@ export async function get(
     received.commit(entry.spool, entry.facts).then(answer, () => answer({ kind: 'refused', status: STORE_STATUS.processingFailure, code: 'internal', reason: 'Not stored.' }));
   });
   client.addRequest(request);
-  await runAssociation(client, node, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 300_000 }, () => cancelThenAbort(client, request));
+  try {
+    await runAssociation(client, node, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 300_000 }, () => cancelThenAbort(client, request));
+  } finally {
+    // What arrived is in the index when the retrieval returns, whatever ended it.
+    received.flushIndex();
+  }
   for (const { spool } of spools.values()) spool.destroy();
   if (options.signal?.aborted) throw new DicomNetError('cancelled', 'Cancelled.');
   if (finalStatus === null) throw new DicomNetError('failed', `${node.aeTitle} does not offer this retrieval (C-GET).`);

@@ -21,6 +21,8 @@ export interface ListenerHooks {
   /** Each instance's outcome, with the association it came on. */
   readonly onOutcome?: (association: AssociationEvents, outcome: ReceiveOutcome) => void;
   readonly onAssociation?: (association: AssociationEvents, state: 'open' | 'released' | 'aborted' | 'dropped') => void;
+  /** Index rows that could not be written (their files wait for the next start's recovery). */
+  readonly onIndexFailure?: (instances: number, reason: string) => void;
   /** AE titles always admitted (the nodes we retrieve from send with their own titles). */
   readonly trustedAeTitles?: () => readonly string[];
 }
@@ -52,7 +54,7 @@ export class DicomListener {
     private readonly libraryDir: string,
     private readonly hooks: ListenerHooks = {},
   ) {
-    this.received = new ReceivedInstances(db, libraryDir);
+    this.received = new ReceivedInstances(db, libraryDir, hooks.onIndexFailure);
   }
 
   get port(): number | null {
@@ -99,11 +101,13 @@ export class DicomListener {
     const server = this.server;
     this.server = null;
     this.boundPort = null;
+    this.received.flushIndex();
     if (server === null) return;
     const inner = (server as unknown as { server?: { once(event: 'close', listener: () => void): void; listening: boolean } }).server;
     const closed = inner?.listening === true ? new Promise<void>((resolve) => inner.once('close', resolve)) : Promise.resolve();
     server.close();
     await closed;
+    this.received.flushIndex();
   }
 
   private admit(calling: string, address: string): 'ok' | 'calling-ae' | 'busy' {

@@ -84,8 +84,13 @@ export class DicomNetService {
 
   constructor(private readonly options: DicomNetOptions) {
     const { db, libraryDir } = options;
+    const indexFailed = (instances: number, reason: string): void => {
+      this.lastRefusal = `${instances} instance(s): ${reason}`;
+      this.announce();
+    };
     this.listener = new DicomListener(db, libraryDir, {
       trustedAeTitles: () => listNodes(db).map((node) => node.aeTitle),
+      onIndexFailure: indexFailed,
       onOutcome: (association, outcome) => {
         if (outcome.kind === 'stored') {
           this.counts.received++;
@@ -111,7 +116,7 @@ export class DicomNetService {
         this.announce();
       },
     });
-    this.retrieved = new ReceivedInstances(db, libraryDir);
+    this.retrieved = new ReceivedInstances(db, libraryDir, indexFailed);
     this.quiet = new QuietStudies(options.publishQuietMs ?? DEFAULT_QUIET_MS, (uids) => this.publish(uids));
   }
 

@@ -5,6 +5,7 @@
  * that is where the loader put it.
  */
 import * as namespace from 'dcmjs-dimse';
+import { decodeCommand, encodeCommand } from './command-codec';
 
 type Dimse = typeof namespace;
 const loaded = namespace as Dimse & { readonly default?: Dimse };
@@ -12,6 +13,40 @@ export const dimse: Dimse = loaded.default ?? loaded;
 
 // The library logs every PDU at info level to the console; patient data must not reach logs.
 dimse.log.setLevel('silent');
+
+/**
+ * Every DIMSE command (group 0000) is encoded and decoded by command-codec.ts instead of
+ * through dcmjs's naturalised data sets (the listener's largest CPU cost; see there). The
+ * library has no option for it, so its two Dataset methods are wrapped here, once: commands
+ * the codec covers take the direct path, everything else (data sets, unusual commands) the
+ * library's own, unchanged.
+ */
+interface DatasetInternals {
+  getElements(): Record<string, unknown>;
+  getDenaturalizedCommandDataset(writeOptions?: unknown): Buffer;
+  _fromElementsBuffer(buffer: Buffer, transferSyntaxUid: string, readOptions?: unknown): Record<string, unknown>;
+}
+const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
+const datasetMethods = dimse.Dataset.prototype as unknown as DatasetInternals;
+const libraryEncode = datasetMethods.getDenaturalizedCommandDataset;
+const libraryDecode = datasetMethods._fromElementsBuffer;
+datasetMethods.getDenaturalizedCommandDataset = function (this: DatasetInternals, writeOptions?: unknown): Buffer {
+  return encodeCommand(this.getElements()) ?? libraryEncode.call(this, writeOptions);
+};
+datasetMethods._fromElementsBuffer = function (this: DatasetInternals, buffer: Buffer, transferSyntaxUid: string, readOptions?: unknown): Record<string, unknown> {
+  // A command is group 0000 in implicit VR little endian; a data set never starts with group 0000.
+  if (transferSyntaxUid === IMPLICIT_VR_LITTLE_ENDIAN && buffer.length >= 8 && buffer.readUInt16LE(0) === 0) {
+    const elements = decodeCommand(buffer);
+    if (elements !== null) return elements;
+  }
+  return libraryDecode.call(this, buffer, transferSyntaxUid, readOptions);
+};
+
+/** The library's own command coding, for the test that holds command-codec.ts to it. */
+export const libraryCommandCodec = {
+  encode: (elements: Record<string, unknown>): Buffer => libraryEncode.call(new dimse.Dataset(elements) as unknown as DatasetInternals),
+  decode: (buffer: Buffer): Record<string, unknown> => libraryDecode.call(new dimse.Dataset({}) as unknown as DatasetInternals, buffer, IMPLICIT_VR_LITTLE_ENDIAN, { ignoreErrors: true }),
+};
 
 export type Association = InstanceType<Dimse['association']['Association']>;
 export type PresentationContext = InstanceType<Dimse['association']['PresentationContext']>;

@@ -6,8 +6,16 @@
  *
  * Order, so that a success status means the instance survives a crash or a power cut: the
  * bytes go to a temporary file under `<library>/.incoming/` (same file system, so the rename is
- * atomic) and are fdatasync'd; the header is read from that file; the file is renamed into
- * place and its folder fsync'd; the index row is committed. Only then does the caller answer.
+ * atomic); the header is read from that file; the file is renamed into place, and its data and
+ * its folder entry are flushed (fdatasync, fsync). Only then does the caller answer.
+ *
+ * The index rows follow in batches (every 100 ms, every 200 instances, and whenever an
+ * association is released or a retrieval ends: `flushIndex`), not one transaction per
+ * instance before the answer: the per-instance transaction and study totals were the listener's
+ * largest cost after the disk. Durability does not rest on the index: an instance acknowledged
+ * and filed but not yet indexed when the app dies is a complete file in the library without an
+ * index row, which the library recovery indexes at the next start
+ * (dicom-import/import-recovery.ts), as it does for an import cut short.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, promises as fs, readdirSync, unlinkSync } from 'node:fs';
@@ -35,6 +43,15 @@ export type ReceiveOutcome =
   | { readonly kind: 'refused'; readonly status: StoreStatus; readonly code: string; readonly reason: string };
 
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+/** Index rows written together: at most this many, at most this long after the first. */
+const INDEX_BATCH = 200;
+const INDEX_EVERY_MS = 100;
+
+interface Filed {
+  readonly header: InstanceHeader;
+  readonly target: string;
+  readonly size: number;
+}
 
 function refused(status: StoreStatus, code: string, reason: string): ReceiveOutcome {
   return { kind: 'refused', status, code, reason };
@@ -60,20 +77,55 @@ export class ReceivedInstances {
   private readonly reader = new HeaderFileReader();
   private readonly incomingDir: string;
   private incomingReady = false;
-  private readonly recordAtomically: (header: InstanceHeader, storedPath: string, size: number) => 'imported' | 'duplicate';
+  private readonly recordBatch: (batch: readonly Filed[]) => void;
+  /** Filed and acknowledged, not indexed yet; by SOP Instance UID (the duplicate rule sees them). */
+  private readonly unindexed = new Map<string, Filed>();
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     db: Database.Database,
     private readonly libraryDir: string,
+    /** A batch of index rows could not be written (a full disk): its files wait for the next start's recovery. */
+    private readonly onIndexFailure?: (instances: number, reason: string) => void,
   ) {
     this.session = new IndexWriteSession(db);
     this.incomingDir = path.join(libraryDir, '.incoming');
-    this.recordAtomically = db.transaction((header: InstanceHeader, storedPath: string, size: number) => {
-      const facts = { sourcePath: storedPath, storedPath, size, mtimeMs: Date.now(), managed: true };
-      const outcome = this.session.recordInstance(header, facts);
+    this.recordBatch = db.transaction((batch: readonly Filed[]) => {
+      const now = Date.now();
+      for (const { header, target, size } of batch) this.session.recordInstance(header, { sourcePath: target, storedPath: target, size, mtimeMs: now, managed: true });
       this.session.refreshAggregates();
-      return outcome;
     });
+  }
+
+  /** Instances acknowledged whose index rows are not written yet. */
+  get pendingIndex(): number {
+    return this.unindexed.size;
+  }
+
+  /** Writes the waiting index rows in one transaction, now. */
+  flushIndex(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.unindexed.size === 0) return;
+    const batch = [...this.unindexed.values()];
+    this.unindexed.clear();
+    try {
+      this.recordBatch(batch);
+    } catch (error) {
+      this.session.forgetCachedIds();
+      // The files are durable and were acknowledged: they stay, and the library recovery indexes
+      // them at the next start. The person is told (Settings → DICOM, last refusal).
+      const reason = isDiskFull(error)
+        ? 'The disk of the study index is full: instances received are kept in the library and indexed at the next start.'
+        : 'The study index could not be written: instances received are kept in the library and indexed at the next start.';
+      this.onIndexFailure?.(batch.length, reason);
+    }
+  }
+
+  private queueIndex(filed: Filed): void {
+    this.unindexed.set(filed.header.instance.sopInstanceUid, filed);
+    if (this.unindexed.size >= INDEX_BATCH) this.flushIndex();
+    else this.flushTimer ??= setTimeout(() => this.flushIndex(), INDEX_EVERY_MS);
   }
 
   /** A temporary file for one instance as it arrives, already holding its Part 10 header. */
@@ -124,17 +176,8 @@ export class ReceivedInstances {
       if (isDiskFull(error)) return refused(STORE_STATUS.outOfResources, 'disk-full', 'The disk of the library is full: the instance was not stored.');
       return refused(STORE_STATUS.processingFailure, 'write-failed', 'The instance could not be moved into the library.');
     }
-    try {
-      const outcome = this.recordAtomically(header, target, written.size);
-      return outcome === 'duplicate' ? { kind: 'duplicate', header } : { kind: 'stored', header, bytes: written.size };
-    } catch (error) {
-      this.session.forgetCachedIds();
-      // Not indexed means not kept: a file in the library that the index does not know would
-      // be found by nobody.
-      await fs.unlink(target).catch(() => undefined);
-      if (isDiskFull(error)) return refused(STORE_STATUS.outOfResources, 'disk-full', 'The disk of the study index is full: the instance was not stored.');
-      return refused(STORE_STATUS.processingFailure, 'index-failed', 'The study index could not be written.');
-    }
+    this.queueIndex({ header, target, size: written.size });
+    return { kind: 'stored', header, bytes: written.size };
   }
 
   private check(temporary: string, facts: IncomingFacts): { kind: 'ok'; header: InstanceHeader } | { kind: 'stop'; outcome: ReceiveOutcome } {
@@ -154,7 +197,8 @@ export class ReceivedInstances {
     if (header.instance.sopClassUid !== null && header.instance.sopClassUid !== facts.sopClassUid) {
       return stop(refused(STORE_STATUS.dataSetMismatch, 'class-mismatch', 'The data set names another SOP Class than the request.'));
     }
-    if (this.session.existingInstance(header.instance.sopInstanceUid) !== undefined) return stop({ kind: 'duplicate', header });
+    const uid = header.instance.sopInstanceUid;
+    if (this.unindexed.has(uid) || this.session.existingInstance(uid) !== undefined) return stop({ kind: 'duplicate', header });
     return { kind: 'ok', header };
   }
 

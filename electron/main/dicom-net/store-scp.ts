@@ -91,6 +91,9 @@ export class StoreScp extends dimse.Scp {
   }
 
   override associationReleaseRequested(): void {
+    // What this association brought is in the index before the sender hears the release (a
+    // modality or a test that looks right after finds it there).
+    this.host.received.flushIndex();
     this.released = true;
     this.sendAssociationReleaseResponse();
   }
