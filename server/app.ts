@@ -31,6 +31,7 @@ import { changeRoutes } from './routes/changes';
 import { notificationRoutes } from './routes/notifications';
 import { eventRoutes } from './routes/events';
 import { fileRoutes } from './routes/files';
+import { studyDownloadRoutes } from './routes/study-download';
 import { viewerRoutes } from './routes/viewer';
 import { resumableUploadRoutes } from './routes/resumable-uploads';
 import { sweepUploads, SWEEP_INTERVAL_MS } from './files/upload-sweeper';
@@ -49,6 +50,7 @@ import { commentRoutes } from './routes/comments';
 import { COMMENT_MAX_CHARS } from '../shared/comments/comment-schemas';
 import { connectionRoutes } from './routes/connections';
 import { siteRoutes } from './routes/sites';
+import { physicianRoutes } from './routes/physicians';
 
 export interface HubOptions {
   readonly db: Kysely<HubDatabase>;
@@ -286,6 +288,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(commentRoutes(context), { prefix: '/api' });
   app.register(connectionRoutes(context), { prefix: '/api' });
   app.register(siteRoutes(context), { prefix: '/api' });
+  app.register(physicianRoutes(context), { prefix: '/api' });
   app.register(operationRoutes(context), { prefix: '/api' });
   app.register(changeRoutes(context), { prefix: '/api' });
   app.register(notificationRoutes(context), { prefix: '/api' });
@@ -296,6 +299,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(passwordResetRoutes(context));
   app.register(fileRoutes({ ...context, blobs }), { prefix: '/api' });
   app.register(viewerRoutes(context), { prefix: '/api' });
+  app.register(studyDownloadRoutes({ ...context, blobs }), { prefix: '/api' });
   app.register(resumableUploadRoutes({ ...context, blobs }), { prefix: '/api' });
   app.register(guestLinkRoutes({ ...context, blobs }));
   app.register(guestPageRoutes(options.guestPageDir ?? DEFAULT_GUEST_PAGE_DIR));

@@ -13,6 +13,7 @@ import type { AuditEventView } from '../../shared/contract';
 import type { ViewerFacts } from '../../shared/permissions/visibility';
 import { studyVisibleSql } from '../access/visibility-sql';
 import type { AuditEventTable, HubDatabase } from '../db/schema';
+import { physicianLabel } from '../../shared/physicians/name-key';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
@@ -93,6 +94,8 @@ export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEven
     .selectFrom('audit_events as e')
     .innerJoin('users as actor', 'actor.id', 'e.actor_id')
     .leftJoin('users as principal', 'principal.id', 'e.on_behalf_of')
+    // A case manager's principal is a directory physician (who may have no account): named from the directory.
+    .leftJoin('physicians as principal_physician', 'principal_physician.id', 'e.on_behalf_of_physician')
     .leftJoin('studies', 'studies.id', 'e.study_id')
     // The share an event is about, named by its target: a worklist, or a person (an address until they register).
     .leftJoin('shares as share', 'share.id', 'e.share_id')
@@ -111,6 +114,8 @@ export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEven
       'actor.name as actor_name',
       'actor.email as actor_email',
       'principal.name as principal_name',
+      'e.on_behalf_of_physician',
+      'principal_physician.display_name as principal_physician_name',
       'studies.study_uid',
       'studies.patient_name',
       'studies.accession_number',
@@ -134,7 +139,12 @@ export async function queryAudit(db: Db, filter: AuditFilter): Promise<AuditEven
     action: row.action,
     trail: row.trail,
     actor: { id: row.actor_id, name: row.actor_name, email: row.actor_email },
-    onBehalfOf: row.on_behalf_of === null ? null : { id: row.on_behalf_of, name: row.principal_name ?? '' },
+    onBehalfOf:
+      row.on_behalf_of_physician !== null
+        ? { id: row.on_behalf_of_physician, name: physicianLabel(row.principal_physician_name ?? '') }
+        : row.on_behalf_of === null
+          ? null
+          : { id: row.on_behalf_of, name: row.principal_name ?? '' },
     studyId: row.study_id,
     studyUid: row.study_uid,
     // '' is how the search columns store "none" (migration 0090).

@@ -82,6 +82,17 @@ export async function linkStudyPhysician(db: Db, link: NewLink): Promise<boolean
 }
 
 /**
+ * A share to someone's personal worklist (or to them in person): when they are an active physician
+ * of the study's site, they are `reading` on it (source `share`).
+ */
+export async function linkSharedPhysician(db: Db, share: { readonly studyId: string; readonly accountId: string; readonly userId: string | null; readonly at: string; readonly createdBy: string; readonly onBehalfOf: string | null }): Promise<void> {
+  if (share.userId === null) return;
+  const physician = await db.selectFrom('physicians').select('id').where('user_id', '=', share.userId).where('account_id', '=', share.accountId).where('active', '=', 1).executeTakeFirst();
+  if (physician === undefined) return;
+  await linkStudyPhysician(db, { studyId: share.studyId, physicianId: physician.id, relation: 'reading', source: 'share', at: share.at, createdBy: share.createdBy, onBehalfOf: share.onBehalfOf });
+}
+
+/**
  * Matches one DICOM name of a study against the directory as it is now: one candidate links it
  * (and a DICOM link to someone who no longer answers to the name goes); several drop the DICOM
  * links among them and leave one open review (unless an admin already answered for this name).

@@ -13,6 +13,7 @@ import { recordAudit } from '../audit/audit-trail';
 import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HttpError } from '../http-error';
+import { physicianLabel } from '../../shared/physicians/name-key';
 
 export async function studyDetails(db: Kysely<HubDatabase>, actor: Actor, viewer: ViewerFacts, id: string, view: { readonly opened: boolean; readonly at: string }) {
   const { opened, at } = view;
@@ -28,7 +29,10 @@ export async function studyDetails(db: Kysely<HubDatabase>, actor: Actor, viewer
     .leftJoin('worklists', 'worklists.id', 'shares.worklist_id')
     .leftJoin('accounts as site', 'site.id', 'worklists.account_id')
     .leftJoin('users as person', 'person.id', 'shares.user_id')
+    // Shared by a case manager for a physician: "Carl Case Manager for Dr Paula Physician" (issue 14).
+    .leftJoin('physicians as principal', 'principal.id', 'shares.on_behalf_of_physician')
     .select([
+      'principal.display_name as principal_name',
       'shares.id',
       'shares.created_at',
       'shares.external',
@@ -77,7 +81,7 @@ export async function studyDetails(db: Kysely<HubDatabase>, actor: Actor, viewer
         share.kind === null
           ? { kind: 'person' as const, name: share.person_name ?? '', email: share.person_email, site: null }
           : { kind: share.kind, name: share.worklist_name ?? '', email: null, site: share.worklist_account === study.account_id ? null : share.site_name },
-      sharedBy: { id: share.sharer_id, name: share.sharer_name },
+      sharedBy: { id: share.sharer_id, name: share.principal_name === null ? share.sharer_name : `${share.sharer_name} for ${physicianLabel(share.principal_name)}` },
       sharedAt: share.created_at,
       external: share.external === 1,
       // An invited address that has not registered yet.

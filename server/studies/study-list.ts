@@ -61,7 +61,9 @@ export type StudyListScope =
   /** A worklist's live shares; a personal worklist also holds the shares made to its owner in person. */
   | { readonly kind: 'worklist'; readonly worklistId: string; readonly personalOwnerId: string | null }
   /** A collection's studies (issue 13): its live entries, as far as the viewer may see them. */
-  | { readonly kind: 'collection'; readonly collectionId: string };
+  | { readonly kind: 'collection'; readonly collectionId: string }
+  /** Studies any of these directory physicians is on (issue 14: My cases, a case manager's All doctors or one doctor). */
+  | { readonly kind: 'physicians'; readonly physicianIds: readonly string[] };
 
 const cursorSchema = z.tuple([z.enum(STUDY_SORT_COLUMNS), z.enum(['asc', 'desc']), z.union([z.string().max(1000), z.number().int()]), z.string().min(1).max(100)]);
 
@@ -130,6 +132,13 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   if (scope.kind === 'collection') {
     filters.push(sql<SqlBool>`EXISTS (SELECT 1 FROM collection_studies sc WHERE sc.study_id = s.id AND sc.collection_id = ${scope.collectionId} AND sc.removed_at IS NULL)`);
     scopeIds = sql`SELECT sc.study_id AS id FROM collection_studies sc WHERE sc.collection_id = ${scope.collectionId} AND sc.removed_at IS NULL`;
+    sources.push(scopeIds);
+  }
+  if (scope.kind === 'physicians') {
+    // Read by the (physician_id, study_id) index; no physician at all lists nothing.
+    const ids = scope.physicianIds.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`sp.physician_id IN (${sql.join([...scope.physicianIds])})`;
+    filters.push(sql<SqlBool>`EXISTS (SELECT 1 FROM study_physicians sp WHERE sp.study_id = s.id AND ${ids})`);
+    scopeIds = sql`SELECT sp.study_id AS id FROM study_physicians sp WHERE ${ids}`;
     sources.push(scopeIds);
   }
   for (const prefix of searchPrefixes(query.text ?? '')) {

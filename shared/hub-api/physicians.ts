@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { hubRoute } from './route';
+import { hubStudyPageSchema, hubStudyQuerySchema } from './worklists';
 
 const id = z.string().uuid();
 const text = (max: number) => z.string().trim().max(max);
@@ -145,3 +146,19 @@ export const studyPhysiciansRoute = hubRoute({
   params: z.object({ id }).strict(),
   response: z.object({ physicians: z.array(z.object({ id: z.string(), displayName: z.string(), relation: z.enum(PHYSICIAN_RELATIONS), source: z.enum(['dicom', 'share', 'manual']) })) }),
 });
+
+/**
+ * "My cases" and the case manager's worklist: the studies the caller's physicians are on — their
+ * own directory entry and the active physicians they act for — or only `physician`'s (the picker's
+ * one doctor). Each row says which of those physicians it is on and how (Relation and Doctor columns).
+ */
+export const casesRoute = hubRoute({
+  method: 'GET',
+  path: '/api/physicians/cases',
+  summary: 'The studies the caller’s physicians (their own entry, those they act for) are on, or one doctor’s; with the relation and the doctor per study.',
+  query: hubStudyQuerySchema.extend({ physician: id.optional() }).strict(),
+  response: hubStudyPageSchema.extend({
+    links: z.record(z.string(), z.array(z.object({ physicianId: z.string(), displayName: z.string(), relation: z.enum(PHYSICIAN_RELATIONS) }))),
+  }),
+});
+export type CasesPage = z.output<(typeof casesRoute)['response']>;
