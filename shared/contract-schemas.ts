@@ -36,6 +36,10 @@ import { AUDIT_ACTIONS } from './audit-actions';
 import { COMMENT_MAX_MENTIONS, commentTextSchema, viewerAnchorSchema, type CommentEditView, type CommentOutcome, type CommentsPage, type CommentView, type MentionCandidate } from './comments/comment-schemas';
 import type { DicomNetStatus, DicomNodeView, QueryPage, RemoteSeriesView, SendFailureView } from './types/dicom-net';
 import { sitePolicySchema } from './permissions/site-policy';
+import { CONNECTION_KINDS } from './connections/connection-kinds';
+import type { ConnectionSettingsView, MyConnectionView, SiteConnectionView } from './hub-api/connections';
+import { NOTIFICATION_DELIVERIES, NOTIFICATION_KINDS } from './notifications/notification-kinds';
+import type { NotificationPage, NotificationPreference } from './hub-api/notifications';
 import { collectionRightsSchema } from './permissions/collections';
 import { guestLinkOptionsSchema } from './guest-link-options';
 import { PASSWORD_MAX_LENGTH } from './password-policy';
@@ -277,6 +281,23 @@ export const CALLS = {
   'comments:hide': call<CommentView>()(z.object({ commentId: hubId, hidden: z.boolean() }).strict()),
   'comments:history': call<{ readonly edits: readonly CommentEditView[] }>()(z.object({ commentId: hubId }).strict()),
   'comments:mentions': call<{ readonly people: readonly MentionCandidate[] }>()(z.object({ study: studyRef, q: z.string().trim().min(1).max(100) }).strict()),
+  // Notifications (issue 16): the hub's inbox and preferences, as the signed-in person.
+  'notifications:list': call<NotificationPage>()(z.object({ before: z.number().int().min(1).optional(), limit: z.number().int().min(1).max(200).default(50), unreadOnly: z.boolean().default(false) }).strict()),
+  'notifications:mark-read': call<{ readonly unread: number }>()(z.union([z.object({ ids: z.array(z.number().int().min(1)).min(1).max(500) }).strict(), z.object({ all: z.literal(true) }).strict()])),
+  'notifications:preferences': call<{ readonly preferences: readonly NotificationPreference[] }>()(z.object({}).strict()),
+  'notifications:set-preferences': call<{ readonly preferences: readonly NotificationPreference[] }>()(
+    z.object({ preferences: z.array(z.object({ kind: z.enum(NOTIFICATION_KINDS), delivery: z.enum(NOTIFICATION_DELIVERIES), osNotification: z.boolean().optional() }).strict()).min(1).max(50) }).strict(),
+  ),
+  // External users who connect (issue 14, part 3): the site's review (admin.connections) and the external user's own requests.
+  'connections:site': call<{ readonly connections: readonly SiteConnectionView[]; readonly reviewCount: number; readonly settings: ConnectionSettingsView | null }>()(z.object({}).strict()),
+  'connections:assign': call<SiteConnectionView>()(z.object({ connectionId: hubId, physicianIds: z.array(hubId).max(500) }).strict()),
+  'connections:decline': call<SiteConnectionView>()(z.object({ connectionId: hubId }).strict()),
+  'connections:physicians': call<{ readonly physicians: readonly { readonly id: string; readonly name: string; readonly specialty: string | null }[] }>()(z.object({ q: z.string().trim().max(100) }).strict()),
+  'connections:create-physician': call<{ readonly id: string; readonly name: string; readonly specialty: string | null }>()(
+    z.object({ givenNames: z.string().trim().max(200), familyName: z.string().trim().min(1, 'a family name').max(120), specialty: z.string().trim().max(120) }).strict(),
+  ),
+  'connections:mine': call<{ readonly connections: readonly MyConnectionView[] }>()(z.object({}).strict()),
+  'connections:request': call<MyConnectionView>()(z.object({ site: z.string().trim().min(1, 'the site’s name or connection code').max(200), kind: z.enum(CONNECTION_KINDS) }).strict()),
   'studies:set-private': call<PrivateOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), private: z.boolean() }).strict()),
   'viewer:open': call<ViewerStudy>()(z.object({ study: studyRef }).strict()),
   'viewer:close': call<Record<string, never>>()(z.object({ sessionId: z.string().regex(VIEWER_TOKEN_PATTERN, 'a viewing session') }).strict()),

@@ -295,6 +295,7 @@ export interface PrivateOutcome {
 
 export type { CollectionMemberView, CollectionView } from './hub-api/collections';
 export type { AccessRequestView } from './hub-api/access-requests';
+export type { CommentEditView, CommentItem, CommentOutcome, CommentsPage, CommentView, MentionCandidate } from './comments/comment-schemas';
 
 /** What became of putting studies into (or taking them out of) a collection, in the share-status style. */
 export interface CollectionOutcome {
@@ -402,6 +403,24 @@ export const CALL_NAMES = [
   'access:requests',
   'access:request',
   'access:decide',
+  'comments:list',
+  'comments:add',
+  'comments:edit',
+  'comments:delete',
+  'comments:hide',
+  'comments:history',
+  'comments:mentions',
+  'notifications:list',
+  'notifications:mark-read',
+  'notifications:preferences',
+  'notifications:set-preferences',
+  'connections:site',
+  'connections:assign',
+  'connections:decline',
+  'connections:physicians',
+  'connections:create-physician',
+  'connections:mine',
+  'connections:request',
 ] as const;
 
 export type CallName = keyof typeof CALLS;
@@ -444,9 +463,11 @@ export interface EventPayloads {
   'workstation:state': WorkstationStatus;
   /** The DICOM listener and transfers changed (at most a few times a second). */
   'dicom:activity': DicomNetStatus;
+  /** The signed-in person's notifications may have changed (the live signal or a pull): the bell reads again. */
+  'notifications:changed': { readonly unread: number; readonly live: boolean };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status', 'hub:join-link', 'workstation:state', 'dicom:activity'];
+export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status', 'hub:join-link', 'workstation:state', 'dicom:activity', 'notifications:changed'];
 export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
 
 /** What the preload exposes as `window.studyshare`, and what the HTTP transport mimics. */

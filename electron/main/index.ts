@@ -4,7 +4,7 @@
  * same ones browser mode serves over loopback HTTP) to IPC.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, safeStorage, session, shell } from 'electron';
 import { JOIN_LINK_SCHEME, parseJoinLink } from '../../shared/join-link';
 import { createStudyshareApp, type StudyshareApp } from './app/create-app';
 import { seedDemo } from './demo/seed-demo';
@@ -78,6 +78,23 @@ void app.whenReady().then(() => {
       const options = { title: 'Import DICOM folder', properties: ['openDirectory', 'multiSelections'] as ('openDirectory' | 'multiSelections')[] };
       const result = focused === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(focused, options);
       return result.canceled ? [] : result.filePaths;
+    },
+    // The OS notification for urgent kinds (issue 16): the sentence only, never the patient; a
+    // click brings the window forward. Where the OS has none (or denies it), nothing is shown.
+    notifier: {
+      show: ({ title, body, onClick }) => {
+        if (!Notification.isSupported()) return;
+        const shown = new Notification({ title, body, silent: false });
+        shown.on('click', () => {
+          const window = BrowserWindow.getAllWindows()[0];
+          if (window !== undefined) {
+            if (window.isMinimized()) window.restore();
+            window.focus();
+          }
+          onClick?.();
+        });
+        shown.show();
+      },
     },
   }, { tokenCipher, embeddedHub: { guestPageDir: path.join(app.getAppPath(), 'resources', 'guest-page') } });
   const started = studyshare;

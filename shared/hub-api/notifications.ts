@@ -5,24 +5,9 @@
  * caller can no longer see is neither listed nor counted.
  */
 import { z } from 'zod';
+import { viewerAnchorSchema } from '../comments/comment-schemas';
 import { NOTIFICATION_DELIVERIES, NOTIFICATION_KINDS } from '../notifications/notification-kinds';
 import { hubRoute } from './route';
-
-const viewport = z.object({
-  windowCenter: z.number(),
-  windowWidth: z.number(),
-  zoom: z.number(),
-  pan: z.tuple([z.number(), z.number()]),
-  invert: z.boolean().optional(),
-  rotation: z.number().optional(),
-});
-export const viewerAnchorSchema = z.object({
-  studyInstanceUid: z.string(),
-  seriesInstanceUid: z.string().optional(),
-  sopInstanceUid: z.string().optional(),
-  frame: z.number().int().min(1).optional(),
-  viewport: viewport.optional(),
-});
 
 export const notificationViewSchema = z.object({
   id: z.number().int(),

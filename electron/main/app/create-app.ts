@@ -21,6 +21,7 @@ import {
 } from '../../../shared/hub-api/places';
 import { AppError } from '../api/app-error';
 import { CALL_GATE, type Handlers } from '../api/dispatch';
+import { connectionCalls } from '../connections/connection-calls';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { ImportManager } from '../dicom-import/import-manager';
@@ -33,6 +34,7 @@ import { queryStudies } from '../study-index/study-query';
 import { ShareService } from '../sharing/share-service';
 import { PrivateStudies } from '../private-studies/private-service';
 import { CollectionStudies } from '../collections/collection-service';
+import { CommentService } from '../comments/comment-service';
 import { accessRequestsRoute, decideAccessRequestRoute, requestAccessRoute } from '../../../shared/hub-api/access-requests';
 import {
   collectionCandidatesRoute,
@@ -64,11 +66,15 @@ import { registerViewerData } from '../viewer/viewer-data';
 import { DicomNetService } from '../dicom-net/dicom-net-service';
 import { signedInSync } from '../dicom-net/hub-outbox';
 import { dicomFlagsFromEnvironment } from '../dicom-net/dicom-flags';
+import { NotificationService, type OsNotifier } from '../notifications/notification-service';
+import { LiveSubscription } from '../sync-client/live-subscription';
 
 export interface HostServices {
   readonly kind: HostInfo['kind'];
   /** A native folder picker, where the host has one. */
   readonly pickFolder?: () => Promise<readonly string[]>;
+  /** The operating system's notifications (the Electron shell); absent in browser mode. */
+  readonly notifier?: OsNotifier;
 }
 
 export interface StudyshareApp {
@@ -143,9 +149,36 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     if (name === 'workstation:state' && lockScreen.locked) hub.announce();
   });
 
+  // Notifications (issue 16): the bell's count and the OS notification, woken by the hub's live
+  // signal (which also starts a pull); without it, the periodic pull's data:changed reads them.
+  const notifications = new NotificationService({
+    hubRoute: (route, input) => hub.hubRoute(route, input),
+    userId: () => (lockScreen.locked ? null : hub.userId),
+    emit: (payload) => bus.emit('notifications:changed', payload),
+    notifier: host.notifier ?? null,
+  });
+  const live = new LiveSubscription({
+    client: () => hub.liveClient(),
+    onSignal: () => {
+      hub.syncSoon();
+      void notifications.refresh();
+    },
+    onLive: (connected) => notifications.setLive(connected),
+  });
+  let liveUser: string | null = null;
+  bus.subscribe((name) => {
+    if (name === 'data:changed') void notifications.refresh();
+    // Someone else signed in (or out): their own stream, their own inbox.
+    if (name === 'hub:status' && hub.userId !== liveUser) {
+      liveUser = hub.userId;
+      live.restart();
+      void notifications.refresh();
+    }
+  });
   const sharing = new ShareService(db, hub);
   const privateStudies = new PrivateStudies(db, hub);
   const collectionStudies = new CollectionStudies(db, hub);
+  const comments = new CommentService(db, hub);
   /** A local study the person signed in may see (others answer as if absent). */
   const requireVisible = (uid: string): void => {
     if (!localStudyVisible(db, uid, lockScreen.viewer())) throw new AppError('not-found', 'That study is no longer in the index.');
@@ -274,6 +307,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
         studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary, reason: study.reason ?? null })),
       };
     },
+    ...connectionCalls((route, input) => hub.hubRoute(route, input), () => hub.status().user?.permissions ?? []),
     'collections:list': () => hub.hubRoute(listCollectionsRoute, {}),
     'collections:create': async (body) => (await hub.hubRoute(createCollectionRoute, { body })).collection,
     'collections:update': async ({ id, ...body }) => (await hub.hubRoute(updateCollectionRoute, { params: { id }, body })).collection,
@@ -302,6 +336,29 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'access:requests': () => hub.hubRoute(accessRequestsRoute, {}),
     'access:request': async ({ study, message }) => (await hub.hubRoute(requestAccessRoute, { params: { id: study }, body: { message } })).request,
     'access:decide': async ({ id, approve }) => (await hub.hubRoute(decideAccessRequestRoute, { params: { id }, body: { approve } })).request,
+    // Comments (issue 16): a study named by UID must be one this person may see here.
+    'comments:list': ({ study }) => {
+      requireVisibleRefs([study]);
+      return comments.list(study);
+    },
+    'comments:add': (input) => {
+      requireVisibleRefs([input.study]);
+      return comments.add(input);
+    },
+    'comments:edit': (input) => {
+      requireVisibleRefs([input.study]);
+      return comments.edit(input);
+    },
+    'comments:delete': (input) => {
+      requireVisibleRefs([input.study]);
+      return comments.remove(input);
+    },
+    'comments:hide': (input) => comments.hide(input),
+    'comments:history': (input) => comments.history(input),
+    'comments:mentions': (input) => {
+      requireVisibleRefs([input.study]);
+      return comments.mentions(input);
+    },
     'studies:set-private': (input) => {
       requireVisibleRefs(input.studies);
       return privateStudies.set(input);
@@ -384,6 +441,10 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       return dicom.priors(input);
     },
     'dicom:cancel': ({ jobId }) => dicom.cancel(jobId),
+    'notifications:list': (input) => notifications.list(input),
+    'notifications:mark-read': (input) => notifications.markRead(input),
+    'notifications:preferences': () => notifications.preferencesList(),
+    'notifications:set-preferences': (input) => notifications.setPreferences(input),
   };
 
   // The bytes go out only while someone is signed in, like every call with patient data.
@@ -404,11 +465,13 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       libraryRecovery = await recoverLibrary(db, libraryDir);
       await hub.start();
       await dicom.start();
+      live.start();
     },
     async close() {
       lockScreen.close();
       imports.cancelAll();
       await dicom.close();
+      await live.stop();
       await hub.close();
       db.close();
     },

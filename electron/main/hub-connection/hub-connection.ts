@@ -695,6 +695,11 @@ export class HubConnection {
     this.syncInBackground();
   }
 
+  /** The client the live signal connects with (issue 16): only while someone is signed in and syncing. */
+  liveClient(): HubClient | null {
+    return this.sync !== null && this.meId !== null ? this.client : null;
+  }
+
   private requireClient(): HubClient {
     if (this.client === null) throw new AppError('no-hub', 'No hub is configured.');
     return this.client;

@@ -256,6 +256,37 @@ export class HubClient {
     return this.exchange('GET', pathname, undefined, {}, 'bytes');
   }
 
+  /**
+   * Opens a long-lived stream (the hub's live signal, Server-Sent Events) and answers the open
+   * response for the caller to read: no idle timeout here (the stream is quiet between events;
+   * the caller watches the hub's heartbeats), the same pinning and token as every other call, and
+   * the same errors for a hub away (HubUnreachableError), an ended session (HubSessionError) or a
+   * refusal.
+   */
+  async openStream(pathname: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Response> {
+    const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${pathname}`);
+    const init: RequestInit = { method: 'GET', signal, headers: { ...(this.token === null ? {} : { authorization: `Bearer ${this.token}` }), accept: 'text/event-stream', ...headers } };
+    let response: Response;
+    try {
+      response = this.pin === null ? await fetch(url, init) : (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.pin.dispatcher }));
+    } catch (error) {
+      throw connectionError(error);
+    }
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    if (response.status === 401) throw new HubSessionError();
+    if (response.status >= 502 && response.status <= 504 && !hubErrorIn(text)) throw new HubUnreachableError();
+    const error = (() => {
+      try {
+        return (JSON.parse(text) as { error?: { code?: string; message?: string } } | null)?.error;
+      } catch {
+        return undefined;
+      }
+    })();
+    const Refused = response.status >= 500 ? HubServerError : HubRefusedError;
+    throw new Refused(response.status, error?.code ?? 'refused', error?.message ?? `The hub refused the live connection (${response.status}).`);
+  }
+
   /** One request under an idle timeout; the answer read as parsed JSON (or text), or as bytes. */
   private async exchange(method: string, pathname: string, body: unknown, extra: RequestInit & { readonly streamBody?: (touch: () => void) => ReadableStream }, read: 'text'): Promise<unknown>;
   private async exchange(method: string, pathname: string, body: unknown, extra: RequestInit, read: 'bytes'): Promise<Uint8Array>;
