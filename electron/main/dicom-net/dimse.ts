@@ -23,8 +23,9 @@ dimse.log.setLevel('silent');
  */
 interface DatasetInternals {
   getElements(): Record<string, unknown>;
-  getDenaturalizedCommandDataset(writeOptions?: unknown): Buffer;
-  _fromElementsBuffer(buffer: Buffer, transferSyntaxUid: string, readOptions?: unknown): Record<string, unknown>;
+  // Properties, not methods: they are taken off the prototype and called with `this` given.
+  getDenaturalizedCommandDataset: (this: DatasetInternals, writeOptions?: unknown) => Buffer;
+  _fromElementsBuffer: (this: DatasetInternals, buffer: Buffer, transferSyntaxUid: string, readOptions?: unknown) => Record<string, unknown>;
 }
 const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 const datasetMethods = dimse.Dataset.prototype as unknown as DatasetInternals;
