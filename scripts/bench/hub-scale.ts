@@ -9,7 +9,16 @@
  * Target: p95 ≤ 50 ms.
  *
  *   npm run bench:hub -- --scale [--engine sqlite|postgres|both] [--studies 1000000] [--runs 40]
- *                        [--database postgres://…] [--fill-only]
+ *                        [--database postgres://…] [--fill-only] [--physicians-only]
+ *
+ * Physicians (issue 14): 200 directory physicians per site (names and keys), every study referred
+ * by one of its site's physicians and half of them read by another (study_physicians and the
+ * DICOM names kept in study_physician_names: 1.5M links at 1M), and a case manager acting for 50
+ * physicians of their site — added to an existing fill when missing. Printed: "All doctors" first
+ * page p95 for that case manager and one doctor's; and the seconds the background relinker takes
+ * to link 100,000 existing studies to newly added directory physicians (one in each of two sites,
+ * 50,000 studies each: a site holds 50,000 here), removed again after. --physicians-only measures
+ * just that.
  *
  * SQLite: the file is filled once and kept in .bench/ (written as *.partial and renamed when
  * complete, so a fill cut short is never reused). PostgreSQL: --database (or HUB_DATABASE_URL)
@@ -49,6 +58,7 @@ const { values } = parseArgs({
     studies: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '40' },
     'fill-only': { type: 'boolean' },
+    'physicians-only': { type: 'boolean' },
   },
 });
 const STUDIES = Number(values.studies);
@@ -329,6 +339,103 @@ async function measure(db: Kysely<HubDatabase>, engine: string): Promise<void> {
   await time(`page ${(depth / 100).toLocaleString('en')} deep by cursor (newest first)`, () => listStudies(db, caseManager, visible, query({ after: deep.nextCursor!, withTotal: 'false' })));
   await time(`page ${(depth / 100).toLocaleString('en')} deep by offset (a scrollbar jump)`, () => listStudies(db, caseManager, visible, query({ offset: String(depth), withTotal: 'false' })));
   await shareCreation(db);
+  await measurePhysicians(db);
+}
+
+const PHYSICIANS_PER_SITE = 200;
+const physicianId = (site: number, k: number) => uuid(50000000, site * PHYSICIANS_PER_SITE + k);
+const physicianName = (site: number, k: number) => ({ family: `${familyName(site * PHYSICIANS_PER_SITE + k + 7)}`, given: `Doc${site}x${k}` });
+/** The first case manager of the fill (the roles are spread by user number), and their site. */
+const CASE_MANAGER = Array.from({ length: USERS }, (_, u) => u).find((u) => roleOf(u) === 'Case Manager')!;
+
+/** The directory, links and a case manager's 50 physicians, added once to a fill that lacks them. */
+async function ensurePhysicians(db: Kysely<HubDatabase>): Promise<void> {
+  const have = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM physicians`.execute(db)).rows[0].n);
+  if (have >= SITES * PHYSICIANS_PER_SITE) return;
+  const started = performance.now();
+  console.log(`Adding the physician directory and ${Math.round(STUDIES * 1.5).toLocaleString('en')} study links…`);
+  const at = '2025-01-01T00:00:00.000Z';
+  const { personNameKey } = await import('../../shared/physicians/name-key');
+  await chunk(db, async (t) => {
+    const rows = Array.from({ length: SITES }, (_, site) =>
+      Array.from({ length: PHYSICIANS_PER_SITE }, (_, k) => {
+        const { family, given } = physicianName(site, k);
+        return { id: physicianId(site, k), account_id: `site-${site}`, display_name: `${given} ${family}`, family_name: family, given_names: given, name_key: personNameKey(`${family}^${given}`), aliases: '[]', identifier: null, specialty: null, user_id: null, active: 1, created_at: at, updated_at: at };
+      }),
+    ).flat();
+    await insertMany(t, 'physicians', rows);
+    await insertMany(t, 'physician_names', rows.map((row) => ({ account_id: row.account_id, name_key: row.name_key, physician_id: row.id })));
+    const site = siteOf(CASE_MANAGER);
+    await insertMany(t, 'physician_delegates', Array.from({ length: 50 }, (_, k) => ({ user_id: userId(CASE_MANAGER), physician_id: physicianId(site, k), account_id: `site-${site}`, kind: 'case-manager', assigned_by: userId(site), assigned_at: at })));
+  });
+  const BATCH = 50_000;
+  for (let start = 0; start < STUDIES; start += BATCH) {
+    const links: Record<string, unknown>[] = [];
+    const names: Record<string, unknown>[] = [];
+    for (let n = start; n < Math.min(STUDIES, start + BATCH); n++) {
+      const site = n % SITES;
+      const referring = int(PHYSICIANS_PER_SITE);
+      const reading = int(2) === 0 ? (referring + 1 + int(PHYSICIANS_PER_SITE - 1)) % PHYSICIANS_PER_SITE : null;
+      for (const [relation, k] of [['referring', referring], ['reading', reading]] as const) {
+        if (k === null) continue;
+        const { family, given } = physicianName(site, k);
+        links.push({ study_id: studyId(n), physician_id: physicianId(site, k), relation, source: 'dicom', created_at: at, created_by: null, on_behalf_of: null });
+        names.push({ study_id: studyId(n), relation, name_key: personNameKey(`${family}^${given}`), dicom_name: `${family}^${given}`, account_id: `site-${site}` });
+      }
+      // The name of a physician not in the directory yet, on every study of sites 0 and 1 (the relink figure).
+      if (site < 2) names.push({ study_id: studyId(n), relation: 'reading', name_key: personNameKey('Newcomer^Nora'), dicom_name: 'NEWCOMER^NORA', account_id: `site-${site}` });
+    }
+    await chunk(db, async (t) => {
+      await insertMany(t, 'study_physicians', links);
+      await insertMany(t, 'study_physician_names', names);
+    });
+    process.stdout.write(`\r  study links: ${Math.min(STUDIES, start + BATCH).toLocaleString('en')} studies (${seconds(started)})`);
+  }
+  console.log();
+  await (isPostgres(db) ? sql`VACUUM ANALYZE` : sql`ANALYZE`).execute(db);
+  console.log(`  physicians added: ${seconds(started)}`);
+}
+
+async function measurePhysicians(db: Kysely<HubDatabase>): Promise<void> {
+  await ensurePhysicians(db);
+  const query = (input: Record<string, string> = {}): HubStudyQuery => hubStudyQuerySchema.parse({ limit: '100', ...input });
+  const caseManager = await viewerFacts(db, await actorOf(db, CASE_MANAGER));
+  const doctors = [...(caseManager.delegatedPhysicianIds ?? [])];
+  const all: StudyListScope = { kind: 'physicians', physicianIds: doctors };
+  const first = await listStudies(db, caseManager, all, query());
+  await time(`"All doctors" first page: case manager acting for ${doctors.length} physicians (total ${first.total?.toLocaleString('en')}${first.totalCapped ? '+' : ''})`, () => listStudies(db, caseManager, all, query()));
+  await time('"All doctors", sorted by patient name', () => listStudies(db, caseManager, all, query({ sort: 'patientName', direction: 'asc' })));
+  await time('one doctor: first page', (run) => listStudies(db, caseManager, { kind: 'physicians', physicianIds: [doctors[Math.max(0, run) % doctors.length]] }, query()));
+
+  // Linking existing studies to newly added physicians, by the background relinker (bounded batches).
+  const { requestRelink } = await import('../../server/physicians/physicians-repository');
+  const { runRelinks } = await import('../../server/physicians/physician-linking');
+  const { personNameKey } = await import('../../shared/physicians/name-key');
+  const newcomers = [0, 1].map((site) => ({ id: uuid(60000000, site), account: `site-${site}` }));
+  const ids = newcomers.map((n) => n.id);
+  const cleanUp = async () => {
+    for (const id of ids) {
+      await db.deleteFrom('study_physicians').where('physician_id', '=', id).execute();
+      await db.deleteFrom('physician_relinks').where('physician_id', '=', id).execute();
+      await db.deleteFrom('physician_names').where('physician_id', '=', id).execute();
+      await db.deleteFrom('physicians').where('id', '=', id).execute();
+    }
+  };
+  await cleanUp();
+  const at = new Date().toISOString();
+  await db.transaction().execute(async (trx) => {
+    for (const { id, account } of newcomers) {
+      await trx.insertInto('physicians').values({ id, account_id: account, display_name: 'Nora Newcomer', family_name: 'Newcomer', given_names: 'Nora', name_key: personNameKey('Nora Newcomer'), aliases: '[]', identifier: null, specialty: null, user_id: null, active: 1, created_at: at, updated_at: at }).execute();
+      await trx.insertInto('physician_names').values({ account_id: account, name_key: personNameKey('Newcomer^Nora'), physician_id: id }).execute();
+      await requestRelink(trx, account, id, at);
+    }
+  });
+  const started = performance.now();
+  const steps = await runRelinks(db, () => new Date());
+  const elapsed = (performance.now() - started) / 1000;
+  const linked = Number((await db.selectFrom('study_physicians').select((eb) => eb.fn.countAll<number>().as('n')).where('physician_id', 'in', ids).executeTakeFirstOrThrow()).n);
+  console.log(`${`relink: ${linked.toLocaleString('en')} existing studies linked to 2 new directory physicians (${steps} batches of 500)`.padEnd(70)} ${elapsed.toFixed(1)} s`);
+  await cleanUp();
 }
 
 /** Share creation through real HTTP: a radiologist of site 0 shares its studies to colleagues' personal worklists. */
@@ -380,7 +487,8 @@ export async function runScaleBench(): Promise<void> {
     if (engine === 'sqlite') {
       const db = await openSqlite();
       try {
-        if (values['fill-only'] !== true) await measure(db, 'SQLite');
+        if (values['physicians-only'] === true) await measurePhysicians(db);
+        else if (values['fill-only'] !== true) await measure(db, 'SQLite');
       } finally {
         await db.destroy();
       }
@@ -395,7 +503,8 @@ export async function runScaleBench(): Promise<void> {
       try {
         const db = await openPostgres(server, cluster !== null);
         try {
-          if (values['fill-only'] !== true) await measure(db, 'PostgreSQL');
+          if (values['physicians-only'] === true) await measurePhysicians(db);
+          else if (values['fill-only'] !== true) await measure(db, 'PostgreSQL');
         } finally {
           await db.destroy();
         }
