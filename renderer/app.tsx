@@ -15,6 +15,7 @@ import { AccessRequestsDialogHost } from './features/access-requests/AccessReque
 import { GuestLinkDialog } from './features/guest-links/GuestLinkDialog';
 import { useGuestLinks } from './features/guest-links/guest-link-store';
 import { HubChip } from './features/hub/HubChip';
+import { NotificationBell } from './features/notifications/NotificationBell';
 import { HubDialog } from './features/hub/HubDialog';
 import { canAdminister, useHub } from './features/hub/hub-store';
 import { useView } from './features/sidebar/view-store';
@@ -149,6 +150,7 @@ export function App() {
           <ActionsMenu view={view} store={active} />
           <PrivateNotice />
           <CollectionNotice />
+          <NotificationBell />
           <button type="button" className="quiet" aria-label="Settings" title="Settings" onClick={() => useSettings.getState().open()}>
             <span aria-hidden="true">⚙</span>
           </button>
