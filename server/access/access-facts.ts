@@ -4,7 +4,7 @@
  * locations, groups, department peers).
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { ShareFact, StudyFacts, ViewerFacts, WorklistKind } from '../../shared/permissions/visibility';
+import type { ShareFact, StudyDownloadPolicy, StudyFacts, ViewerFacts, WorklistKind } from '../../shared/permissions/visibility';
 import { DEFAULT_SITE_POLICY, siteViewOf, type SitePolicy } from '../../shared/permissions/site-policy';
 import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
@@ -44,6 +44,8 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
     departmentPeerIds: new Set(peers.map((row) => row.user_id).filter((id) => id !== actor.userId)),
     // Outside a site there is no site to see: only what reaches them counts.
     siteView: policy === null ? 'participated' : siteViewOf(policy, { userId: actor.userId, roleId }),
+    // Downloading under a site's 'roles' policy is by role (rule 13).
+    roleId,
     collectionIds: collections,
     actingFor: [],
     physicianIds: new Set(ownEntries.map((row) => row.id)),
@@ -53,9 +55,10 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
 
 /** A site's viewing policy as stored (migration 0200). */
 export async function sitePolicyOf(db: Db, accountId: string): Promise<SitePolicy> {
-  const [account, grants] = await Promise.all([
-    db.selectFrom('accounts').select(['viewing_policy', 'uploader_marks_private']).where('id', '=', accountId).executeTakeFirst(),
+  const [account, grants, downloadRoles] = await Promise.all([
+    db.selectFrom('accounts').select(['viewing_policy', 'uploader_marks_private', 'download_policy']).where('id', '=', accountId).executeTakeFirst(),
     db.selectFrom('whole_site_grants').select(['kind', 'subject_id']).where('account_id', '=', accountId).execute(),
+    db.selectFrom('download_roles').select('role_id').where('account_id', '=', accountId).execute(),
   ]);
   if (account === undefined) return DEFAULT_SITE_POLICY;
   return {
@@ -63,6 +66,8 @@ export async function sitePolicyOf(db: Db, accountId: string): Promise<SitePolic
     wholeSiteUserIds: grants.filter((g) => g.kind === 'user').map((g) => g.subject_id).sort(),
     wholeSiteRoleIds: grants.filter((g) => g.kind === 'role').map((g) => g.subject_id).sort(),
     uploaderMarksPrivate: account.uploader_marks_private === 1,
+    download: account.download_policy,
+    downloadRoleIds: downloadRoles.map((r) => r.role_id).sort(),
   };
 }
 
@@ -142,6 +147,17 @@ async function uploaderMarksPrivateBySite(db: Db, accountIds: readonly string[])
   return new Map(rows.map((row) => [row.id, row.uploader_marks_private === 1]));
 }
 
+/** Each site's download policy with its roles (migration 0240; visibility rule 13). */
+async function downloadBySite(db: Db, accountIds: readonly string[]): Promise<Map<string, StudyDownloadPolicy>> {
+  const unique = [...new Set(accountIds)];
+  if (unique.length === 0) return new Map();
+  const [accounts, roles] = await Promise.all([
+    db.selectFrom('accounts').select(['id', 'download_policy']).where('id', 'in', unique).execute(),
+    db.selectFrom('download_roles').select(['account_id', 'role_id']).where('account_id', 'in', unique).execute(),
+  ]);
+  return new Map(accounts.map((row) => [row.id, { mode: row.download_policy, roleIds: roles.filter((r) => r.account_id === row.id).map((r) => r.role_id) }]));
+}
+
 export async function studyFacts(db: Db, study: HubStudyRow): Promise<StudyFacts> {
   return (await studyFactsMany(db, [study])).get(study.id)!;
 }
@@ -163,6 +179,12 @@ export async function studyFactsMany(db: Db, studies: readonly HubStudyRow[]): P
     }
     for (const row of inCollections) collections.set(row.study_id, [...(collections.get(row.study_id) ?? []), row.collection_id]);
   }
-  const marks = await uploaderMarksPrivateBySite(db, studies.map((study) => study.account_id));
-  return new Map(studies.map((study) => [study.id, toFacts(study, byStudy.get(study.id) ?? [], collections.get(study.id) ?? [], marks.get(study.account_id) ?? true, [...new Set(physicians.get(study.id) ?? [])])]));
+  const [marks, downloads] = await Promise.all([uploaderMarksPrivateBySite(db, studies.map((study) => study.account_id)), downloadBySite(db, studies.map((study) => study.account_id))]);
+  return new Map(
+    studies.map((study) => {
+      const facts = toFacts(study, byStudy.get(study.id) ?? [], collections.get(study.id) ?? [], marks.get(study.account_id) ?? true, [...new Set(physicians.get(study.id) ?? [])]);
+      const download = downloads.get(study.account_id);
+      return [study.id, download === undefined ? facts : { ...facts, download }];
+    }),
+  );
 }

@@ -21,7 +21,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSION_KEYS, type PermissionKey } from '../../shared/permissions/catalogue';
 import { COLLECTION_RIGHTS, type CollectionRight } from '../../shared/permissions/collections';
-import { siteViewOf, VIEWING_POLICIES, type SitePolicy } from '../../shared/permissions/site-policy';
+import { DOWNLOAD_POLICIES, siteViewOf, VIEWING_POLICIES, type SitePolicy } from '../../shared/permissions/site-policy';
 import { studyAccess, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts, type WorklistKind } from '../../shared/permissions/visibility';
 import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
@@ -38,7 +38,7 @@ const LIST_TUNINGS: readonly StudyListTuning[] = [
   { fetchBelow: 0, maxPartsOffset: -1 },
 ];
 
-const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private', 'comment'];
+const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private', 'comment', 'download'];
 const WORLDS = Number(process.env.PROPERTY_WORLDS ?? 400);
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -142,6 +142,8 @@ function makeWorld(seed: number): World {
         wholeSiteUserIds: r.some(users.filter((u) => u.account === account).map((u) => u.id), 0.2),
         wholeSiteRoleIds: r.some(roles.filter((role) => role.account === account).map((role) => role.id), 0.2),
         uploaderMarksPrivate: r.chance(0.7),
+        download: r.pick(DOWNLOAD_POLICIES),
+        downloadRoleIds: r.some(roles.filter((role) => role.account === account).map((role) => role.id), 0.4),
       },
     ]),
   );
@@ -196,6 +198,7 @@ function factsOfUser(world: World, userId: string, withActingFor: boolean): View
     collectionIds: new Set(collectionIds),
     actingFor: withActingFor ? (world.actingFor.get(userId) ?? []).map((id) => factsOfUser(world, id, false)) : [],
     physicianIds: new Set(world.physicians.filter((p) => p.active && p.user === userId).map((p) => p.id)),
+    roleId: user.account === null ? null : user.role,
     delegatedPhysicianIds: new Set(world.delegates.filter((d) => d.user === userId && world.physicians.some((p) => p.id === d.physician && p.active)).map((d) => d.physician)),
   };
 }
@@ -209,6 +212,7 @@ function factsOfStudy(world: World, studyId: string, withRemovedEntries = false)
     private: study.private,
     collectionIds: world.collections.filter((c) => !c.deleted && c.studies.some((entry) => entry.study === studyId && (withRemovedEntries || !entry.removed))).map((c) => c.id),
     uploaderMarksPrivate: world.policies.get(study.account)!.uploaderMarksPrivate,
+    download: { mode: world.policies.get(study.account)!.download, roleIds: world.policies.get(study.account)!.downloadRoleIds },
     physicianIds: world.links.filter((link) => link.study === studyId).map((link) => link.physician),
     shares: world.shares
       .filter((share) => share.study === studyId)
@@ -228,7 +232,7 @@ async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> 
   const at = '2025-01-01T00:00:00.000Z';
   await db
     .insertInto('accounts')
-    .values(world.accounts.map((id) => ({ id, name: id, created_at: at, viewing_policy: world.policies.get(id)!.viewing, uploader_marks_private: world.policies.get(id)!.uploaderMarksPrivate ? 1 : 0 })))
+    .values(world.accounts.map((id) => ({ id, name: id, created_at: at, viewing_policy: world.policies.get(id)!.viewing, uploader_marks_private: world.policies.get(id)!.uploaderMarksPrivate ? 1 : 0, download_policy: world.policies.get(id)!.download })))
     .execute();
   await db.insertInto('roles').values(world.roles.map((role) => ({ id: role.id, account_id: role.account, name: role.id, permissions: JSON.stringify(role.permissions), built_in: 0 }))).execute();
   await db
@@ -251,6 +255,8 @@ async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> 
     ...world.policies.get(account)!.wholeSiteRoleIds.map((subject_id) => ({ account_id: account, kind: 'role' as const, subject_id })),
   ]);
   if (grants.length > 0) await db.insertInto('whole_site_grants').values(grants).execute();
+  const downloadRoles = world.accounts.flatMap((account) => world.policies.get(account)!.downloadRoleIds.map((role_id) => ({ account_id: account, role_id })));
+  if (downloadRoles.length > 0) await db.insertInto('download_roles').values(downloadRoles).execute();
   if (world.collections.length > 0) {
     await db
       .insertInto('collections')
@@ -325,6 +331,7 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
               expect([...(loaded[key] ?? [])].sort(), `seed ${seed}: ${key} of ${user.id}`).toEqual([...(expected[key] ?? [])].sort());
             }
             expect(loaded.siteView, `seed ${seed}: siteView of ${user.id}`).toBe(expected.siteView);
+            expect(loaded.roleId ?? null, `seed ${seed}: roleId of ${user.id}`).toBe(expected.roleId);
             const viewer: ViewerFacts = { ...loaded, actingFor: expected.actingFor };
             let query = trx.selectFrom('studies').select('studies.id');
             for (const [n, action] of ACTIONS.entries()) {

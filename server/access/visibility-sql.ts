@@ -32,6 +32,8 @@
  *       OR admin.users)                                                              [7]
  *   update := that AND s.account_id = viewer's site AND (s.private = 0 OR the
  *       uploader OR an admin of the study's site)                                    [9]
+ *   download := view AND (an admin of the study's site OR its site's download policy is
+ *       'viewers' OR it is 'roles' and lists the viewer's role: download_roles)       [13]
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AuditAction } from '../../shared/audit-actions';
@@ -188,6 +190,15 @@ export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study =
   if (action === 'mark-private') {
     const uploaderMay = sql<SqlBool>`(${col('uploader_id')} = ${viewer.userId} AND EXISTS (SELECT 1 FROM accounts pa WHERE pa.id = ${col('account_id')} AND pa.uploader_marks_private = 1))`;
     conditions.push(anyOf([uploaderMay, adminHere].filter(present)));
+  }
+  // Downloading as the study's site's download policy says; its admins always may (rule 13).
+  if (action === 'download') {
+    const byRole =
+      viewer.roleId === undefined || viewer.roleId === null
+        ? null
+        : sql<SqlBool>`(da.download_policy = 'roles' AND EXISTS (SELECT 1 FROM download_roles dr WHERE dr.account_id = da.id AND dr.role_id = ${viewer.roleId}))`;
+    const policyAllows = sql<SqlBool>`EXISTS (SELECT 1 FROM accounts da WHERE da.id = ${col('account_id')} AND ${anyOf([sql<SqlBool>`da.download_policy = 'viewers'`, byRole].filter(present))})`;
+    conditions.push(anyOf([policyAllows, adminHere].filter(present)));
   }
   // A private study's data is rewritten only by its uploader or the site's admins (rule 9).
   if (action === 'update') conditions.push(anyOf([sql<SqlBool>`${col('private')} = 0`, sql<SqlBool>`${col('uploader_id')} = ${viewer.userId}`, adminHere].filter(present)));

@@ -11,12 +11,19 @@ export interface AccountTable {
   viewing_policy: Generated<'participated' | 'department' | 'site'>;
   /** 1 when an uploader holding studies.private may mark their own studies private (migration 0200). */
   uploader_marks_private: Generated<number>;
+  /** Who may download the site's studies (migration 0240, visibility rule 13). */
+  download_policy: Generated<'nobody' | 'viewers' | 'roles'>;
   /** What people type to find the site when asking to connect (migration 0330; unique on the hub). */
   connection_code: string | null;
   /** 1 while the site takes connection requests from external users (migration 0330). */
   accepts_connections: Generated<number>;
 }
 /** People and roles who see their whole site whatever its viewing policy (migration 0200). */
+/** The roles whose people may download a site's studies under its 'roles' download policy (migration 0240). */
+export interface DownloadRoleTable {
+  account_id: string;
+  role_id: string;
+}
 export interface WholeSiteGrantTable {
   account_id: string;
   kind: 'user' | 'role';
@@ -508,6 +515,7 @@ export interface HubDatabase {
   notification_digest_runs: NotificationDigestRunTable;
   access_requests: AccessRequestTable;
   whole_site_grants: WholeSiteGrantTable;
+  download_roles: DownloadRoleTable;
   collections: CollectionTable;
   collection_members: CollectionMemberTable;
   collection_studies: CollectionStudyTable;

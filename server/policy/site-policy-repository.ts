@@ -31,12 +31,28 @@ export async function policyChoices(db: Db, accountId: string) {
 export async function setSitePolicy(db: Kysely<HubDatabase>, accountId: string, actorId: string, next: SitePolicy, at: string): Promise<SitePolicy> {
   return db.transaction().execute(async (trx) => {
     const { people, roles } = await policyChoices(trx, accountId);
-    const strangers = [...next.wholeSiteUserIds.filter((id) => !people.some((p) => p.id === id)), ...next.wholeSiteRoleIds.filter((id) => !roles.some((r) => r.id === id))];
-    if (strangers.length > 0) throw new HttpError(400, 'not-in-site', 'Whole-site access can be given only to people and roles of your site.');
+    const strangers = [
+      ...next.wholeSiteUserIds.filter((id) => !people.some((p) => p.id === id)),
+      ...next.wholeSiteRoleIds.filter((id) => !roles.some((r) => r.id === id)),
+      ...next.downloadRoleIds.filter((id) => !roles.some((r) => r.id === id)),
+    ];
+    if (strangers.length > 0) throw new HttpError(400, 'not-in-site', 'Whole-site access and downloading can be given only to people and roles of your site.');
     const before = await sitePolicyOf(trx, accountId);
-    const normalised: SitePolicy = { ...next, wholeSiteUserIds: [...new Set(next.wholeSiteUserIds)].sort(), wholeSiteRoleIds: [...new Set(next.wholeSiteRoleIds)].sort() };
+    const normalised: SitePolicy = {
+      ...next,
+      wholeSiteUserIds: [...new Set(next.wholeSiteUserIds)].sort(),
+      wholeSiteRoleIds: [...new Set(next.wholeSiteRoleIds)].sort(),
+      // Roles to download matter only under 'roles': kept empty otherwise, so one policy has one form.
+      downloadRoleIds: next.download === 'roles' ? [...new Set(next.downloadRoleIds)].sort() : [],
+    };
     if (JSON.stringify(before) === JSON.stringify(normalised)) return before;
-    await trx.updateTable('accounts').set({ viewing_policy: normalised.viewing, uploader_marks_private: normalised.uploaderMarksPrivate ? 1 : 0 }).where('id', '=', accountId).execute();
+    await trx
+      .updateTable('accounts')
+      .set({ viewing_policy: normalised.viewing, uploader_marks_private: normalised.uploaderMarksPrivate ? 1 : 0, download_policy: normalised.download })
+      .where('id', '=', accountId)
+      .execute();
+    await trx.deleteFrom('download_roles').where('account_id', '=', accountId).execute();
+    if (normalised.downloadRoleIds.length > 0) await trx.insertInto('download_roles').values(normalised.downloadRoleIds.map((role_id) => ({ account_id: accountId, role_id }))).execute();
     await trx.deleteFrom('whole_site_grants').where('account_id', '=', accountId).execute();
     const grants = [
       ...normalised.wholeSiteUserIds.map((subject_id) => ({ account_id: accountId, kind: 'user' as const, subject_id })),
@@ -56,6 +72,8 @@ export async function setSitePolicy(db: Kysely<HubDatabase>, accountId: string, 
         wholeSiteFrom: [...before.wholeSiteUserIds, ...before.wholeSiteRoleIds].join(' '),
         wholeSiteTo: [...normalised.wholeSiteUserIds, ...normalised.wholeSiteRoleIds].join(' '),
         uploaderMarksPrivate: normalised.uploaderMarksPrivate,
+        downloadFrom: [before.download, ...before.downloadRoleIds].join(' '),
+        downloadTo: [normalised.download, ...normalised.downloadRoleIds].join(' '),
       },
     });
     return normalised;

@@ -69,6 +69,10 @@ export const guestLinkRoutes =
       if (studies.some((s) => !access.get(s.id)!.actions.has('guest-link'))) {
         throw new HttpError(403, 'forbidden', 'You may not create a guest link for one of these studies.');
       }
+      // A link that allows downloading hands the files out for saving: the site's download policy (visibility rule 13).
+      if (input.allowDownload && studies.some((s) => !access.get(s.id)!.actions.has('download'))) {
+        throw new HttpError(403, 'no-download', 'Your site’s download policy does not let you download one of these studies, so its guest link cannot allow downloading. Make the link without downloading.');
+      }
       const linked = [...studies];
       if (input.includePriors) {
         // The same patient's other studies in this site, those this user may link too.
@@ -77,7 +81,10 @@ export const guestLinkRoutes =
           (s) => !linked.some((study) => study.id === s.id) && patientIds.has((JSON.parse(s.summary) as { patientId: string | null }).patientId as string),
         );
         const candidateFacts = await studyFactsMany(db, candidates);
-        for (const prior of candidates) if (studyAccess(candidateFacts.get(prior.id)!, viewer).actions.has('guest-link')) linked.push(prior);
+        for (const prior of candidates) {
+          const priorAccess = studyAccess(candidateFacts.get(prior.id)!, viewer);
+          if (priorAccess.actions.has('guest-link') && (!input.allowDownload || priorAccess.actions.has('download'))) linked.push(prior);
+        }
       }
       let pinHash: string | null = null;
       if (input.protection.kind === 'pin') pinHash = await hashPassword(input.protection.pin);
@@ -204,6 +211,12 @@ export const guestLinkRoutes =
         series.set(key, entry);
       }
       return reply.header('cache-control', 'no-store').send({ series: [...series.values()] });
+    });
+
+    app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop', async (request, reply) => {
+      // The instance's file as stored, for the guest page's viewer (the app's Cornerstone3D, which
+      // decodes every transfer syntax the app does); the link and session are checked as above.
+      return reply.header('content-type', 'application/dicom').header('cache-control', 'no-store').send(await blobs.get(await guestFile(request)));
     });
 
     app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop/meta', async (request, reply) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SITE_POLICY, sitePolicySchema, siteViewOf, type SitePolicy } from './site-policy';
 
 describe('siteViewOf: how much of their site a person sees', () => {
-  const policy: SitePolicy = { viewing: 'department', wholeSiteUserIds: ['head'], wholeSiteRoleIds: ['role-qa'], uploaderMarksPrivate: true };
+  const policy: SitePolicy = { viewing: 'department', wholeSiteUserIds: ['head'], wholeSiteRoleIds: ['role-qa'], uploaderMarksPrivate: true, download: 'viewers', downloadRoleIds: [] };
   it.each<[string, { userId: string; roleId: string | null }, string]>([
     ['anyone: the policy', { userId: 'u', roleId: 'role-rad' }, 'department'],
     ['a named person: the whole site', { userId: 'head', roleId: 'role-rad' }, 'site'],
@@ -19,5 +19,11 @@ describe('siteViewOf: how much of their site a person sees', () => {
   it('refuses a policy it does not know, with the field named', () => {
     expect(sitePolicySchema.safeParse({ ...DEFAULT_SITE_POLICY, viewing: 'everyone' }).success).toBe(false);
     expect(sitePolicySchema.safeParse({ ...DEFAULT_SITE_POLICY, extra: 1 }).success).toBe(false);
+    expect(sitePolicySchema.safeParse({ ...DEFAULT_SITE_POLICY, download: 'everyone' }).success).toBe(false);
+  });
+
+  it('reads a policy from a client that predates downloading as what a new site has: everyone who can view', () => {
+    const { download: _d, downloadRoleIds: _r, ...older } = DEFAULT_SITE_POLICY;
+    expect(sitePolicySchema.parse(older)).toMatchObject({ download: 'viewers', downloadRoleIds: [] });
   });
 });

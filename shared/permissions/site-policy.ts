@@ -27,6 +27,20 @@ export const VIEWING_POLICY_HELP: Readonly<Record<ViewingPolicy, string>> = {
   site: 'Members see every study of the site that is not private.',
 };
 
+/**
+ * Who may download the site's studies (save their files: the zip, a pull into a workstation's
+ * index, a guest link that allows downloading): nobody, everyone who can view them, or the people
+ * of chosen roles. Viewing images in the viewer is not downloading. The site's admins always may.
+ */
+export const DOWNLOAD_POLICIES = ['nobody', 'viewers', 'roles'] as const;
+export type DownloadPolicy = (typeof DOWNLOAD_POLICIES)[number];
+
+export const DOWNLOAD_POLICY_LABELS: Readonly<Record<DownloadPolicy, string>> = {
+  nobody: 'Nobody',
+  viewers: 'Everyone who can view',
+  roles: 'Selected roles',
+};
+
 export interface SitePolicy {
   readonly viewing: ViewingPolicy;
   /** People who see the whole site whatever `viewing` says. */
@@ -35,10 +49,14 @@ export interface SitePolicy {
   readonly wholeSiteRoleIds: readonly string[];
   /** Whether an uploader holding studies.private may mark their own studies private (admins always may). */
   readonly uploaderMarksPrivate: boolean;
+  /** Who may download the site's studies (visibility rule 13). */
+  readonly download: DownloadPolicy;
+  /** Under `download: 'roles'`, the roles (by id) whose people may. */
+  readonly downloadRoleIds: readonly string[];
 }
 
 /** A new site's policy: today's behaviour. */
-export const DEFAULT_SITE_POLICY: SitePolicy = { viewing: 'site', wholeSiteUserIds: [], wholeSiteRoleIds: [], uploaderMarksPrivate: true };
+export const DEFAULT_SITE_POLICY: SitePolicy = { viewing: 'site', wholeSiteUserIds: [], wholeSiteRoleIds: [], uploaderMarksPrivate: true, download: 'viewers', downloadRoleIds: [] };
 
 const id = z.string().min(1).max(100);
 export const sitePolicySchema = z
@@ -47,6 +65,9 @@ export const sitePolicySchema = z
     wholeSiteUserIds: z.array(id).max(500).readonly(),
     wholeSiteRoleIds: z.array(id).max(100).readonly(),
     uploaderMarksPrivate: z.boolean(),
+    // Defaults for a client that predates the download policy: what a new site has.
+    download: z.enum(DOWNLOAD_POLICIES).default('viewers'),
+    downloadRoleIds: z.array(id).max(100).readonly().default([]),
   })
   .strict();
 

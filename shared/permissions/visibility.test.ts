@@ -100,14 +100,14 @@ describe('studyAccess: private studies', () => {
 });
 
 describe('studyAccess: what each built-in role may do to a study it sees', () => {
-  const ALL: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private', 'comment'];
+  const ALL: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private', 'comment', 'download'];
   it.each<[BuiltInRole, readonly StudyAction[]]>([
     ['Admin', ALL],
     ['Radiologist', ALL],
-    ['Technologist', ['view', 'share', 'share.groups', 'share.locations', 'share.users', 'share.code', 'update', 'comment']],
-    ['Physician', ['view', 'share', 'share.users', 'share.email', 'mark-private', 'comment']],
-    ['Case Manager', ['view', 'share', 'share.users', 'share.email', 'comment']],
-    ['Referrer', ['view', 'share', 'share.email', 'comment']],
+    ['Technologist', ['view', 'share', 'share.groups', 'share.locations', 'share.users', 'share.code', 'update', 'comment', 'download']],
+    ['Physician', ['view', 'share', 'share.users', 'share.email', 'mark-private', 'comment', 'download']],
+    ['Case Manager', ['view', 'share', 'share.users', 'share.email', 'comment', 'download']],
+    ['Referrer', ['view', 'share', 'share.email', 'comment', 'download']],
   ])('%s (as uploader)', (role, expected) => {
     const actions = studyAccess(study({ uploaderId: 'me' }), viewer('me', role));
     expect([...actions.actions].sort()).toEqual([...expected].sort());
@@ -153,7 +153,7 @@ describe('studyAccess: what each built-in role may do to a study it sees', () =>
     // Their own site's: a radiologist makes and manages; an admin manages even without the permission.
     expect(studyAccess(study(), viewer('rad2', 'Radiologist')).actions.has('guest-link')).toBe(true);
     const adminWithoutLinks = viewer('boss', 'Admin', { permissions: new Set(['studies.view', 'admin.users'] as const) });
-    expect([...studyAccess(study(), adminWithoutLinks).actions].sort()).toEqual(['guest-link.manage', 'view']);
+    expect([...studyAccess(study(), adminWithoutLinks).actions].sort()).toEqual(['download', 'guest-link.manage', 'view']);
   });
 
   it('lets a study’s data be updated by its site with studies.import; a private one only by its uploader or admins (rule 9)', () => {
@@ -269,5 +269,28 @@ describe('studyAccess: marking private (rule 11)', () => {
     ['another site’s admin who sees it by share', study({ shares: [share('s', { kind: 'person', userId: 'x' })] }), other('Admin', 'x'), false],
   ])('%s', (_case, facts, who, may) => {
     expect(studyAccess(facts, who).actions.has('mark-private')).toBe(may);
+  });
+});
+
+describe('studyAccess: downloading, as the study’s site’s download policy says (rule 13)', () => {
+  const policy = (mode: 'nobody' | 'viewers' | 'roles', roleIds: string[] = []) => ({ download: { mode, roleIds } });
+  it.each<[string, StudyFacts, ViewerFacts, boolean]>([
+    ['no policy stored: everyone who can view', study(), viewer('rad2', 'Radiologist'), true],
+    ['everyone who can view: a colleague who sees it', study(policy('viewers')), viewer('rad2', 'Radiologist'), true],
+    ['everyone who can view: another site’s person it was shared with', study({ ...policy('viewers'), shares: [share('s', { kind: 'person', userId: 'x' })] }), other('Radiologist', 'x'), true],
+    ['everyone who can view: not someone who does not see it', study({ ...policy('viewers'), private: true }), viewer('rad2', 'Radiologist'), false],
+    ['nobody: not its uploader', study({ ...policy('nobody'), uploaderId: 'me' }), viewer('me', 'Radiologist'), false],
+    ['nobody: its site’s admin still may', study(policy('nobody')), viewer('boss', 'Admin'), true],
+    ['nobody: not another site’s admin who sees it by share', study({ ...policy('nobody'), shares: [share('s', { kind: 'person', userId: 'x' })] }), other('Admin', 'x'), false],
+    ['selected roles: a person of a chosen role', study(policy('roles', ['role-rad'])), viewer('rad2', 'Radiologist', { roleId: 'role-rad' }), true],
+    ['selected roles: a person of another role', study(policy('roles', ['role-rad'])), viewer('tech', 'Technologist', { roleId: 'role-tech' }), false],
+    ['selected roles: someone of the site without a role', study(policy('roles', ['role-rad'])), viewer('norole', 'Radiologist', { roleId: null }), false],
+    ['selected roles: its site’s admin whatever the roles', study(policy('roles', [])), viewer('boss', 'Admin', { roleId: 'role-admin' }), true],
+  ])('%s', (_case, facts, who, may) => {
+    expect(studyAccess(facts, who).actions.has('download')).toBe(may);
+  });
+
+  it('never lets downloading stand in for seeing: viewing stays whatever the download policy', () => {
+    expect(studyAccess(study(policy('nobody')), viewer('rad2', 'Radiologist')).actions.has('view')).toBe(true);
   });
 });

@@ -44,12 +44,16 @@
  *    its `comment` right may also comment on that collection's studies (the comments module adds
  *    that, from the collection's rights). A private study's comments are as private as it is:
  *    they are read through seeing it.
+ * 13. Downloading (`download`: saving a study's files — its zip, a pull into a workstation's
+ *    index, a guest link that allows it) needs seeing and what the study's site's download policy
+ *    (site-policy.ts) allows: nobody, everyone who can view, or the people of chosen roles; the
+ *    site's admins always may. Viewing images in the viewer is not downloading.
  * 10. Which share action a target needs (`shareAction`): a target outside the sharer's own site
  *    — another site's worklist or person, or an external user, named by worklist or by id alike —
  *    needs share.code; inside it, the permission of its kind.
  */
 import type { PermissionKey } from './catalogue';
-import type { ViewingPolicy } from './site-policy';
+import type { DownloadPolicy, ViewingPolicy } from './site-policy';
 
 export type WorklistKind = 'location' | 'group' | 'personal';
 
@@ -73,6 +77,14 @@ export interface StudyFacts {
   readonly uploaderMarksPrivate: boolean;
   /** The directory physicians it is on, by any relation (rule 4); absent: none. */
   readonly physicianIds?: readonly string[];
+  /** Its site's download policy (rule 13); absent: everyone who can view may. */
+  readonly download?: StudyDownloadPolicy;
+}
+
+export interface StudyDownloadPolicy {
+  readonly mode: DownloadPolicy;
+  /** Under 'roles': the roles whose people may download. */
+  readonly roleIds: readonly string[];
 }
 
 export interface ViewerFacts {
@@ -94,6 +106,8 @@ export interface ViewerFacts {
   readonly physicianIds?: ReadonlySet<string>;
   /** The active directory physicians the viewer acts for, as case manager or external user (rule 4); absent: none. */
   readonly delegatedPhysicianIds?: ReadonlySet<string>;
+  /** The viewer's role, for a site's download policy by role (rule 13); absent or null: none. */
+  readonly roleId?: string | null;
 }
 
 export type StudyAction =
@@ -108,7 +122,8 @@ export type StudyAction =
   | 'guest-link.manage'
   | 'update'
   | 'mark-private'
-  | 'comment';
+  | 'comment'
+  | 'download';
 
 /** The permissions each action needs (besides seeing the study): the share dialog's options read it too. */
 export const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, readonly PermissionKey[]>> = {
@@ -125,6 +140,8 @@ export const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, r
   'mark-private': ['studies.private'],
   // Rule 12: commenting is seeing plus studies.comment (a collection's `comment` right adds to it: server/comments).
   comment: ['studies.comment'],
+  // Rule 13: no permission of its own; the study's site's download policy decides.
+  download: [],
 };
 
 /** The actions only the study's own site may take (rules 7 and 9). */
@@ -198,6 +215,8 @@ export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess
   }
   // Rule 7: the site's admins manage every link to its studies.
   if (admin) actions.add('guest-link.manage');
+  // Rule 13: downloading as the study's site's policy says; its admins always may.
+  if (actions.has('download') && !admin && !downloadAllowed(study.download, viewer)) actions.delete('download');
   // Rule 11: marking private is for admins, and the uploader when the site allows, whatever the role grants.
   if (actions.has('mark-private') && !mayMarkPrivate(study, viewer)) actions.delete('mark-private');
   // Rule 9: a private study's data is rewritten only by its uploader or the site's admins.
@@ -206,6 +225,13 @@ export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess
   const removesAny = ownSite && (admin || viewer.permissions.has('studies.share.remove'));
   const removableShareIds = new Set(study.shares.filter((share) => !share.removed && (removesAny || share.sharedBy === viewer.userId)).map((share) => share.id));
   return { actions, removableShareIds, reason };
+}
+
+/** Rule 13 for someone who is not the study's site's admin. */
+function downloadAllowed(policy: StudyDownloadPolicy | undefined, viewer: Pick<ViewerFacts, 'roleId'>): boolean {
+  if (policy === undefined || policy.mode === 'viewers') return true;
+  if (policy.mode === 'nobody') return false;
+  return viewer.roleId !== undefined && viewer.roleId !== null && policy.roleIds.includes(viewer.roleId);
 }
 
 /** Rule 11 without the permission: an admin of the study's site, or its uploader where the site allows. */

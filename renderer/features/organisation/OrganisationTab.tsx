@@ -7,7 +7,7 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { DepartmentView } from '../../../shared/contract';
-import { VIEWING_POLICIES, VIEWING_POLICY_HELP, VIEWING_POLICY_LABELS, type SitePolicy } from '../../../shared/permissions/site-policy';
+import { DOWNLOAD_POLICIES, DOWNLOAD_POLICY_LABELS, VIEWING_POLICIES, VIEWING_POLICY_HELP, VIEWING_POLICY_LABELS, type SitePolicy } from '../../../shared/permissions/site-policy';
 import { ErrorMessage, Notice } from '../../components/Messages';
 import { ModalDialog } from '../../components/ModalDialog';
 import { useOrganisation } from './organisation-store';
@@ -24,7 +24,7 @@ function PolicyForm() {
   const changed = JSON.stringify(draft) !== JSON.stringify(view.policy);
   const save = (event: FormEvent) => {
     event.preventDefault();
-    void change('organisation:set-policy', { policy: draft }, `The viewing policy is now “${VIEWING_POLICY_LABELS[draft.viewing]}”; it applies from each member’s next request.`);
+    void change('organisation:set-policy', { policy: draft }, `The viewing policy is now “${VIEWING_POLICY_LABELS[draft.viewing]}”, downloading “${DOWNLOAD_POLICY_LABELS[draft.download]}”; it applies from each member’s next request.`);
   };
   return (
     <form className="organisation-policy" aria-label="Viewing policy" onSubmit={save}>
@@ -62,6 +62,28 @@ function PolicyForm() {
             ))}
           </div>
         </div>
+      </fieldset>
+      <fieldset>
+        <legend>Who may download the site’s studies</legend>
+        <div role="radiogroup" aria-label="Download policy">
+          {DOWNLOAD_POLICIES.map((mode) => (
+            <label key={mode} className="policy-choice">
+              <input type="radio" name="download-policy" value={mode} checked={draft.download === mode} onChange={() => setDraft({ ...draft, download: mode })} />
+              <span>{DOWNLOAD_POLICY_LABELS[mode]}</span>
+            </label>
+          ))}
+        </div>
+        {draft.download === 'roles' && (
+          <div role="group" aria-label="Roles that may download">
+            {view.roles.map((role) => (
+              <label key={role.id} className="check">
+                <input type="checkbox" checked={draft.downloadRoleIds.includes(role.id)} onChange={(e) => setDraft({ ...draft, downloadRoleIds: toggle(draft.downloadRoleIds, role.id, e.target.checked) })} />
+                {role.name}
+              </label>
+            ))}
+          </div>
+        )}
+        <p className="muted small">Downloading saves a study’s files (a zip, a guest link that allows it). Viewing images is not downloading. Administrators always may.</p>
       </fieldset>
       <label className="check">
         <input type="checkbox" checked={draft.uploaderMarksPrivate} onChange={(e) => setDraft({ ...draft, uploaderMarksPrivate: e.target.checked })} />
