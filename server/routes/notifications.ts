@@ -9,10 +9,14 @@ import type { HubContext } from '../app';
 import { addRoute } from '../http/hub-route';
 import { listNotifications, markRead } from '../notifications/inbox';
 import { preferencesOf, setPreferences } from '../notifications/preferences';
+import { scheduleDailyDigest } from '../notifications/digest';
 
 export const notificationRoutes =
-  ({ db, now }: HubContext): FastifyPluginAsync =>
+  ({ db, now, flushMail }: HubContext): FastifyPluginAsync =>
   async (app) => {
+    // The daily digest: every process checks; the day's claim row lets one of them send it.
+    const stopDigest = scheduleDailyDigest(db, now, () => void flushMail(), (error) => app.log.warn({ name: (error as Error).name }, 'daily digest failed'));
+    app.addHook('onClose', async () => stopDigest());
     addRoute(app, notificationsRoute, async ({ query }, { actor }) =>
       listNotifications(db, await viewerFacts(db, actor), { ...(query.before === undefined ? {} : { before: query.before }), limit: query.limit, unreadOnly: query.unreadOnly === '1' }),
     );
