@@ -51,3 +51,42 @@ export function part10Header(facts: MetaFacts): Buffer {
   preamble.write('DICM', 128, 'latin1');
   return Buffer.concat([preamble, shortElement(0x0000, 'UL', groupLength), group]);
 }
+
+export interface ReadMeta {
+  readonly sopClassUid: string;
+  readonly sopInstanceUid: string;
+  readonly transferSyntaxUid: string;
+  /** Where the data set starts in the file (after the preamble and group 0002). */
+  readonly dataSetOffset: number;
+}
+
+/**
+ * The File Meta Information of a Part 10 file, read from its first bytes (group 0002 is always
+ * explicit VR little endian): what a send needs to propose and address the instance without
+ * parsing the data set. Null when the file has no usable meta (the caller parses it whole).
+ */
+export function readPart10Meta(head: Buffer): ReadMeta | null {
+  if (head.length < 144 || head.toString('latin1', 128, 132) !== 'DICM') return null;
+  if (head.readUInt16LE(132) !== 0x0002 || head.readUInt16LE(134) !== 0x0000 || head.toString('latin1', 136, 138) !== 'UL') return null;
+  const end = 144 + head.readUInt32LE(140);
+  if (end > head.length) return null;
+  const values = new Map<number, string>();
+  let offset = 144;
+  while (offset + 8 <= end) {
+    if (head.readUInt16LE(offset) !== 0x0002) return null;
+    const element = head.readUInt16LE(offset + 2);
+    const vr = head.toString('latin1', offset + 4, offset + 6);
+    // OB, OW, UN, SQ, UT, UC, UR have two reserved bytes and a 32-bit length (PS3.5 §7.1.2).
+    const long = ['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'SQ', 'UC', 'UR', 'UT', 'UN', 'SV', 'UV'].includes(vr);
+    const length = long ? head.readUInt32LE(offset + 8) : head.readUInt16LE(offset + 6);
+    const start = offset + (long ? 12 : 8);
+    if (start + length > end) return null;
+    if (vr === 'UI') values.set(element, head.toString('latin1', start, start + length).replace(/[\0 ]+$/, ''));
+    offset = start + length;
+  }
+  const sopClassUid = values.get(0x0002);
+  const sopInstanceUid = values.get(0x0003);
+  const transferSyntaxUid = values.get(0x0010);
+  if (!sopClassUid || !sopInstanceUid || !transferSyntaxUid) return null;
+  return { sopClassUid, sopInstanceUid, transferSyntaxUid, dataSetOffset: end };
+}
