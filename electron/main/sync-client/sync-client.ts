@@ -337,7 +337,16 @@ export class SyncClient {
   private applyChange(change: HubChange, seq: number): void {
     if (!change.visible) {
       prepared(this.db, 'DELETE FROM hub_studies WHERE hub_study_id = ?').run(change.studyId);
+      // A study's comments are as private as it is: its copy goes with it.
+      prepared(this.db, 'DELETE FROM comment_cache WHERE hub_study_id = ?').run(change.studyId);
       return;
+    }
+    // The hub announces its comments' revision: the comments service reads them again when its copy is older.
+    if (change.comments !== undefined) {
+      prepared(this.db, 'INSERT INTO comment_cache (hub_study_id, announced_revision) VALUES (?, ?) ON CONFLICT (hub_study_id) DO UPDATE SET announced_revision = excluded.announced_revision').run(
+        change.studyId,
+        change.comments.revision,
+      );
     }
     rememberPublished(this.db, change.summary.studyInstanceUid, change.studyId, null);
     prepared(

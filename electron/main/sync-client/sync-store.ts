@@ -41,6 +41,8 @@ function settleWaiting(db: Database.Database, code: string, reason: string): voi
 /** Drops the hub cache and its cursor (the next pull starts from the beginning). */
 function dropCache(db: Database.Database): void {
   db.prepare('DELETE FROM hub_studies').run();
+  // The comments the previous user could read go with the rest of their cache (issue 16).
+  db.prepare('DELETE FROM comment_cache').run();
   db.prepare("DELETE FROM sync_state WHERE key IN ('cursor', 'user_id')").run();
 }
 

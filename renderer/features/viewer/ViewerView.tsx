@@ -15,6 +15,7 @@ import { commandForKey, KEY_BINDINGS, KEY_NAMES, nearestSlice, TOOL_LABELS, WIND
 import { useViewer } from './viewer-store';
 import { api } from '../../lib/api';
 import { VIEWER_CACHE_MB } from '../../../shared/viewer/viewer-types';
+import { ViewerComments } from '../comments/ViewerComments';
 import './viewer.css';
 
 const MAIN = MAIN_VIEWPORT;
@@ -45,7 +46,7 @@ export function ViewerView() {
    * `<aside className="viewer-side-panel">`). It may read `useViewer` (currentAnchor, setMarkers,
    * open). Nothing here: the stage takes the width.
    */
-  const sidePanel: React.ReactNode = null;
+  const sidePanel: React.ReactNode = <ViewerComments />;
   const syncing = useRef(false);
 
   useEffect(() => {
