@@ -67,6 +67,8 @@ export const worklistRoutes =
           ? worklist.owner_id === actor.userId
           : (worklist.kind === 'location' ? viewer.locationIds : viewer.groupIds).has(worklist.owner_id) ||
             (worklist.account_id === actor.accountId && actor.permissions.has('admin.users'));
+      // Another site's worklist is answered as one that does not exist (issue 14: nothing of a site is guessable from another).
+      if (!member && worklist.account_id !== actor.accountId) throw new HttpError(404, 'not-found', 'No such worklist.');
       if (!member) throw new HttpError(403, 'forbidden', 'This is not one of your worklists.');
       // What is shared to the worklist (and, for a personal one, to its owner in person), as far
       // as this viewer may see it: filtered in the query, before the page is cut.

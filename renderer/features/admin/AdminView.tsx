@@ -10,6 +10,7 @@ import { hasPermission, useHub } from '../hub/hub-store';
 import { useAdmin } from './admin-store';
 import { AuditTab } from '../audit/AuditTab';
 import { OrganisationTab } from '../organisation/OrganisationTab';
+import { ConnectionRequests } from '../connections/ConnectionRequests';
 import { ErrorMessage, Notice } from '../../components/Messages';
 import { ModalDialog } from '../../components/ModalDialog';
 
@@ -93,6 +94,7 @@ function UsersTab({ overview }: { overview: AdminOverview }) {
   };
   return (
     <>
+      <ConnectionRequests />
       <table className="admin-table users" aria-label="Users">
         <thead>
           <tr>

@@ -8,8 +8,11 @@ import { canAdminister, useHub } from '../hub/hub-store';
 import { isFiltered, useWorklist } from '../worklist/worklist-store';
 import { useHubStudies, useHubWorklists } from '../hub-worklists/hub-worklist-store';
 import { HUB_VISIBLE, hubVisibleSource } from '../collections/hub-sources';
+import { CasesNav } from '../physicians/CasesNav';
 import { CollectionsNav } from '../collections/CollectionsNav';
 import { AccessRequestsNav } from '../access-requests/AccessRequests';
+import { ConnectionReviewBadge } from '../connections/ConnectionReviewBadge';
+import { MyConnectionsNav } from '../connections/MyConnections';
 import { useView, type MainView } from './view-store';
 
 const KIND_HINT = { personal: '', location: 'location', group: 'group' } as const;
@@ -75,6 +78,7 @@ export function Sidebar() {
                 <span>{HUB_VISIBLE.name}</span>
               </a>
             </li>
+            <CasesNav userEmail={userEmail} />
             <AccessRequestsNav />
           </ul>
         </>
@@ -107,12 +111,14 @@ export function Sidebar() {
         </>
       )}
       <CollectionsNav current={view === 'hub' ? (hubWorklist?.id ?? null) : null} />
+      <MyConnectionsNav />
       {isAdmin && (
         <>
           <h2>Site</h2>
           <ul>
             <SidebarLink target="admin" current={view}>
               <span>Administration</span>
+              <ConnectionReviewBadge />
             </SidebarLink>
           </ul>
         </>
