@@ -41,6 +41,8 @@ export interface DicomNetOptions {
   readonly hub?: HubOutbox;
   /** How long a received study must go without a new instance before it is published (default a minute). */
   readonly publishQuietMs?: number;
+  /** Matches kept per query (default QUERY_CAP); the test of a very large C-FIND sets it lower. */
+  readonly queryCap?: number;
 }
 
 /** Matches kept per query: beyond, the person narrows the search. */
@@ -79,6 +81,7 @@ export class DicomNetService {
   private refreshTimer: NodeJS.Timeout | null = null;
   private readonly receivedStudies = new Set<string>();
   private readonly quiet: QuietStudies;
+  private readonly queryCap: number;
   private published = 0;
   private publishNote: string | null = null;
 
@@ -117,6 +120,7 @@ export class DicomNetService {
       },
     });
     this.retrieved = new ReceivedInstances(db, libraryDir, indexFailed);
+    this.queryCap = options.queryCap ?? QUERY_CAP;
     this.quiet = new QuietStudies(options.publishQuietMs ?? DEFAULT_QUIET_MS, (uids) => this.publish(uids));
   }
 
@@ -359,7 +363,7 @@ export class DicomNetService {
           callingAeTitle: this.aeTitle(),
           signal: job.controller.signal,
           onMatch: (study) => {
-            if (job.matches.length >= QUERY_CAP || (keep !== null && !keep(study))) return;
+            if (job.matches.length >= this.queryCap || (keep !== null && !keep(study))) return;
             job.matches.push(study);
             job.view.done = job.matches.length;
             this.announce();
@@ -367,7 +371,7 @@ export class DicomNetService {
         });
         job.matches.sort((a, b) => b.studyDate.localeCompare(a.studyDate));
         job.view.total = job.matches.length;
-        this.finish(job, 'done', job.matches.length >= QUERY_CAP ? `Only the first ${QUERY_CAP.toLocaleString('en')} matches are shown: narrow the search.` : null);
+        this.finish(job, 'done', job.matches.length >= this.queryCap ? `Only the first ${this.queryCap.toLocaleString('en')} matches are shown: narrow the search.` : null);
       } catch (error) {
         job.matches.sort((a, b) => b.studyDate.localeCompare(a.studyDate));
         const cancelled = job.controller.signal.aborted;

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { openIndexDatabase } from '../../db/connection';
 import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE, testUid, writeInstance } from '../../dicom-write/synthetic-study';
 import { DicomNetError, echo, findSeries, findStudies, get, move, storeFiles, type RemoteStudy } from '../dicom-client';
+import { EventBus } from '../../api/event-bus';
 import { DicomListener } from '../dicom-listener';
+import { DicomNetService } from '../dicom-net-service';
 import { ReceivedInstances } from '../received-instances';
 import { runTool } from './dcmtk';
 import { startOrthanc } from './orthanc';
@@ -137,12 +139,19 @@ async function interop(dir: string): Promise<unknown> {
   }
 }
 
-/** `count` one-instance studies in Orthanc, then a C-FIND matching all of them, cancelled part-way. */
+/**
+ * `count` one-instance studies in Orthanc, then searched the way the app searches (the
+ * service's query job, its pages of 100 as the Query dialog reads them, its cap on matches kept,
+ * set here below `count` so the cap is reached), read straight through by the client, and a
+ * search cancelled part-way.
+ */
 async function many(dir: string, total: number): Promise<unknown> {
-  // Orthanc's index and storage in memory: loading 10,000 studies on disk takes minutes of
-  // fsyncs that this test is not about.
+  // Orthanc's index and storage in memory: loading on disk is minutes of fsyncs that this test is not about.
   const memory = mkdtempSync('/dev/shm/studyshare-orthanc-');
   const orthanc = await startOrthanc({ dir: memory, dicomPort: ORTHANC.port, httpPort: 8042 });
+  const db = openIndexDatabase(path.join(dir, 'index.sqlite'));
+  const cap = Math.floor(total * 0.8);
+  const service = new DicomNetService({ db, bus: new EventBus(), libraryDir: path.join(dir, 'library'), actor: () => 'Test', queryCap: cap });
   try {
     const folder = path.join(dir, 'many');
     mkdirSync(folder, { recursive: true });
@@ -150,22 +159,55 @@ async function many(dir: string, total: number): Promise<unknown> {
     const lists: string[][] = Array.from({ length: parts }, () => []);
     for (let i = 0; i < total; i++) {
       const file = path.join(folder, `${i}.dcm`);
-      writeFileSync(file, writeInstance({ patientName: `MANY^P${i}`, patientId: `M${i}`, studyInstanceUid: testUid(900, i), seriesInstanceUid: testUid(900, i, 1), sopInstanceUid: testUid(900, i, 1, 1), studyDate: '20240101', rows: 0 }));
+      // Dates spread over a year, so the newest-first order of the pages is checked.
+      const date = new Date(Date.UTC(2024, 0, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+      writeFileSync(file, writeInstance({ patientName: `MANY^P${i}`, patientId: `M${i}`, studyInstanceUid: testUid(900, i), seriesInstanceUid: testUid(900, i, 1), sopInstanceUid: testUid(900, i, 1, 1), studyDate: date, rows: 0 }));
       lists[i % parts].push(file);
     }
     // Loaded with DCMTK's storescu, four associations at once (the fastest way in).
-    const listFiles = lists.map((list, n) => {
-      const name = path.join(dir, `list-${n}.txt`);
-      writeFileSync(name, list.join('\n'));
-      return list;
-    });
     const loadStarted = performance.now();
-    await Promise.all(listFiles.map((list) => runTool('storescu', ['-aet', 'LOADER', '-aec', ORTHANC.aeTitle, '127.0.0.1', String(ORTHANC.port), '+sd', ...list], 600_000)));
+    await Promise.all(lists.map((list) => runTool('storescu', ['-aet', 'LOADER', '-aec', ORTHANC.aeTitle, '127.0.0.1', String(ORTHANC.port), '+sd', ...list], 600_000)));
     const loadSeconds = (performance.now() - loadStarted) / 1000;
+
+    // Read whole by the client.
     let all = 0;
     const started = performance.now();
     await findStudies(ORTHANC, { patientName: 'MANY*' }, { ...client, onMatch: () => all++ });
     const fullSeconds = (performance.now() - started) / 1000;
+
+    // As the app searches: a job, its pages, its cap.
+    const node = service.saveNode({ name: 'Orthanc', aeTitle: ORTHANC.aeTitle, host: ORTHANC.host, port: ORTHANC.port, retrieve: 'get' });
+    const waitJob = async (jobId: string, until: (done: number, state: string) => boolean): Promise<void> => {
+      for (;;) {
+        const job = service.status().jobs.find((j) => j.id === jobId);
+        if (job !== undefined && until(job.done, job.state)) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const { jobId } = service.query({ nodeId: node.id, patientName: 'MANY' });
+    await waitJob(jobId, (_done, state) => state !== 'running');
+    const pages: { total: number; rows: number; dates: string[]; uids: string[] } = { total: 0, rows: 0, dates: [], uids: [] };
+    for (let offset = 0; ; offset += 100) {
+      const page = service.queryPage({ jobId, offset, limit: 100 });
+      pages.total = page.total;
+      if (page.rows.length === 0) break;
+      pages.rows += page.rows.length;
+      for (const row of page.rows) {
+        pages.dates.push(row.studyDate);
+        pages.uids.push(row.studyUid);
+      }
+    }
+    const first = service.queryPage({ jobId, offset: 0, limit: 100 });
+    const paged = {
+      state: first.job.state,
+      message: first.job.message,
+      total: pages.total,
+      rows: pages.rows,
+      distinct: new Set(pages.uids).size,
+      newestFirst: pages.dates.every((date, n) => n === 0 || pages.dates[n - 1] >= date),
+    };
+
+    // Cancelled part-way, through the client and through the service.
     const controller = new AbortController();
     let partial = 0;
     const cancelStarted = performance.now();
@@ -180,8 +222,16 @@ async function many(dir: string, total: number): Promise<unknown> {
       }),
     );
     const cancelSeconds = (performance.now() - cancelStarted) / 1000;
-    return { all, fullSeconds, partial, cancelled, cancelSeconds, loadSeconds };
+    const second = service.query({ nodeId: node.id, patientName: 'MANY' });
+    await waitJob(second.jobId, (done) => done >= 100);
+    service.cancel(second.jobId);
+    await waitJob(second.jobId, (_done, state) => state !== 'running');
+    const afterCancel = service.queryPage({ jobId: second.jobId, offset: 0, limit: 100 });
+    const serviceCancel = { state: afterCancel.job.state, message: afterCancel.job.message, kept: afterCancel.total };
+    return { all, fullSeconds, cap, paged, partial, cancelled, cancelSeconds, serviceCancel, loadSeconds };
   } finally {
+    await service.close();
+    db.close();
     await orthanc.stop();
     rmSync(memory, { recursive: true, force: true });
   }
@@ -190,7 +240,7 @@ async function many(dir: string, total: number): Promise<unknown> {
 async function main(): Promise<void> {
   const [scenario, dir, count] = process.argv.slice(2);
   mkdirSync(dir, { recursive: true });
-  const result = scenario === 'interop' ? await interop(dir) : scenario === 'many' ? await many(dir, Number(count ?? 10_000)) : null;
+  const result = scenario === 'interop' ? await interop(dir) : scenario === 'many' ? await many(dir, Number(count ?? 2500)) : null;
   if (result === null) throw new Error(`unknown scenario ${scenario}`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
