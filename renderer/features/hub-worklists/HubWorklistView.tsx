@@ -10,6 +10,7 @@ import { formatCount, formatPersonName } from '../../lib/format';
 import { StudyFacts } from '../../components/StudyFacts';
 import { StudyHistory } from '../audit/StudyHistory';
 import { hasPermission, useHub } from '../hub/hub-store';
+import { NoAccess, isNoAccess } from '../access-requests/NoAccess';
 import { SeriesTable } from '../details/SeriesTable';
 import { SharedWith } from '../sharing/SharedWith';
 import type { StudyRow } from '../worklist/study-source';
@@ -41,28 +42,37 @@ export function HubWorklistView({ name, gridRef }: { readonly name: string; read
 export function HubStudyPanel({ version, onClose }: { readonly version: number; readonly onClose: () => void }) {
   const row: StudyRow | undefined = useHubStudies((s) => (s.focus === null ? undefined : rowAt(s, s.focus)));
   const [sharing, setSharing] = useState<StudySharingView | null>(null);
+  // Reached but not (or no longer) visible: a removal since the list was read (issue 13).
+  const [noAccess, setNoAccess] = useState(false);
   const canAudit = useHub((state) => hasPermission(state.status, 'audit.view'));
   const hubStudyId = row?.hub?.studyId;
-  useEffect(() => setSharing(null), [hubStudyId]);
+  useEffect(() => {
+    setSharing(null);
+    setNoAccess(false);
+  }, [hubStudyId]);
   if (row === undefined || hubStudyId === undefined) return null;
   const s = row.study;
   return (
     <aside className="details" aria-label="Study details">
       <header className="details-head">
-        <h2>{formatPersonName(s.patientName) || 'Unnamed patient'}</h2>
+        <h2>{noAccess ? 'No access' : formatPersonName(s.patientName) || 'Unnamed patient'}</h2>
         <button type="button" className="quiet" aria-label="Close details" onClick={onClose}>
           ✕
         </button>
       </header>
-      <StudyFacts study={s} />
+      {!noAccess && <StudyFacts study={s} />}
       {sharing !== null && sharing.series.length > 0 && (
         <p className="muted">
           {formatCount(sharing.series.length)} series, {formatCount(sharing.series.reduce((n, series) => n + series.instanceCount, 0))} images on the hub
         </p>
       )}
       {sharing !== null && sharing.series.length > 0 && <SeriesTable series={sharing.series} study={{ hubId: hubStudyId }} choosable />}
-      <SharedWith study={{ hubId: hubStudyId }} version={version} onLoaded={setSharing} />
-      {canAudit && <StudyHistory hubStudyId={hubStudyId} version={version} />}
+      {noAccess ? (
+        <NoAccess studyId={hubStudyId} />
+      ) : (
+        <SharedWith study={{ hubId: hubStudyId }} version={version} onLoaded={setSharing} onRefused={(code) => setNoAccess(isNoAccess(code))} />
+      )}
+      {canAudit && !noAccess && <StudyHistory hubStudyId={hubStudyId} version={version} />}
     </aside>
   );
 }

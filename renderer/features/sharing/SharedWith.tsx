@@ -12,7 +12,7 @@ import type { StudyRef } from './share-store';
 
 const KIND: Record<string, string> = { location: 'Location', group: 'Group', personal: 'Personal', person: 'Person' };
 
-export function SharedWith({ study, version, onLoaded }: { study: StudyRef; version: number; onLoaded?: (view: StudySharingView) => void }) {
+export function SharedWith({ study, version, onLoaded, onRefused }: { study: StudyRef; version: number; onLoaded?: (view: StudySharingView) => void; onRefused?: (code: string) => void }) {
   const [view, setView] = useState<StudySharingView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -20,18 +20,22 @@ export function SharedWith({ study, version, onLoaded }: { study: StudyRef; vers
 
   // The latest props, read by `load` when it runs: the `study` object is new on every render, so
   // the study is told apart by its name (`key`), not by identity.
-  const latest = useRef({ study, onLoaded });
+  const latest = useRef({ study, onLoaded, onRefused });
   useEffect(() => {
-    latest.current = { study, onLoaded };
+    latest.current = { study, onLoaded, onRefused };
   });
   const load = useCallback(async (opened: boolean) => {
-    const { study: current, onLoaded: loaded } = latest.current;
+    const { study: current, onLoaded: loaded, onRefused: refused } = latest.current;
     const result = await api.call('sharing:study', { study: current, opened });
     if (result.ok) {
       setView(result.value);
       setError(null);
       loaded?.(result.value);
-    } else setError(result.error.message);
+    } else {
+      setError(result.error.message);
+      // The caller may show something better than the sentence (issue 13: "You do not have access").
+      refused?.(result.error.code);
+    }
   }, []);
   // Opening a study is a view on its trail; re-reading it after a sync is not.
   useEffect(() => {
