@@ -189,6 +189,20 @@ describe.skipIf(!available)('DICOM listener with DCMTK peers', () => {
     expect(indexedInstances(fixture.db)).toBe(40);
   });
 
+  it('keeps what it acknowledged when the sender aborts the association (A-ABORT) mid-study, and receives the rest later', async () => {
+    const files = writeStudy(path.join(fixture.dir, 'aborted'), 11, 6);
+    // DCMTK's storescu --abort ends with an A-ABORT instead of a release: the study is half sent.
+    const result = await storescu(fixture.port, files.slice(0, 3), ['--abort']);
+    expect(result.code).toBe(0);
+    while (fixture.ends.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(fixture.ends).toEqual(['aborted']);
+    expect(fixture.outcomes.map((o) => o.kind)).toEqual(['stored', 'stored', 'stored']);
+    expect(indexedInstances(fixture.db)).toBe(3);
+    expect(readdirSync(path.join(fixture.library, '.incoming'))).toEqual([]);
+    expect((await storescu(fixture.port, files.slice(3))).code).toBe(0);
+    expect(fixture.db.prepare('SELECT instance_count AS n FROM studies').all()).toEqual([{ n: 6 }]);
+  });
+
   it('takes several associations at once', async () => {
     const batches = [7, 8, 9, 10].map((study) => writeStudy(path.join(fixture.dir, `para-${study}`), study, 15));
     const results = await Promise.all(batches.map((files) => storescu(fixture.port, files)));

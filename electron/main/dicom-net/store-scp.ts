@@ -132,7 +132,11 @@ export class StoreScp extends dimse.Scp {
     this.spools.delete(request);
     const answer = (outcome: ReceiveOutcome): void => {
       this.events?.onOutcome?.(outcome);
-      if (this.ended) return;
+      if (this.ended) {
+        // Filed after the sender went (it never hears): kept, and indexed now like the rest.
+        this.host.received.flushIndex();
+        return;
+      }
       const response = dimse.responses.CStoreResponse.fromRequest(request);
       if (outcome.kind === 'refused') {
         response.setStatus(outcome.status);
@@ -163,6 +167,8 @@ export class StoreScp extends dimse.Scp {
     // An instance cut off mid-transfer: its temporary file goes; nothing was acknowledged.
     for (const { spool } of this.spools.values()) spool.destroy();
     this.spools.clear();
+    // What was acknowledged on it is indexed now, not at the next batch.
+    this.host.received.flushIndex();
     this.events?.onEnd?.(how);
   }
 }
