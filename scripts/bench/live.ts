@@ -17,7 +17,7 @@
  * wakes its recipient; `--policy site` makes every reader see every study, so each share wakes
  * all of them (the worst case).
  *
- *   npm run bench:live [-- --clients 200 --events 100 --policy participated|site]
+ *   npm run bench:live [-- --clients 200 --events 100 --mentions 50 --policy participated|site]
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -40,6 +40,8 @@ const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '200' },
     events: { type: 'string', default: '100' },
+    // The hub takes at most 60 comments a minute from one person (its flood limit).
+    mentions: { type: 'string', default: '50' },
     policy: { type: 'string', default: 'participated' },
   },
 });
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
       await sleep(50 + Math.random() * 100);
     }
     let mentions = true;
-    for (let i = 0; i < EVENTS && mentions; i++) {
+    for (let i = 0; i < Math.min(EVENTS, Number(values.mentions)) && mentions; i++) {
       const desktop = desktops[targets[i]];
       const commentId = randomUUID();
       const { results } = await admin.call(postOperationsRoute, {

@@ -168,21 +168,30 @@ export class LiveSignals {
       woken.add(row.user_id);
     }
     const previous = this.lastChange ?? head;
-    if (head > previous) {
-      await Promise.all(
-        [...this.people.entries()].map(async ([userId, person]) => {
-          if (woken.has(userId)) return;
-          if ((await changeFor(this.db, await this.factsOf(person.actor), previous, head)) > 0) woken.add(userId);
-        }),
-      );
-    }
     this.lastChange = head;
     this.lastNotification = newestNotification;
-    for (const userId of woken) {
+    const send = (userId: string) => {
       const person = this.people.get(userId);
-      if (person === undefined) continue;
+      if (person === undefined) return;
       const signal = { changes: head, notifications: person.notificationHead };
       for (const connection of person.connections) connection.send(signal);
+    };
+    // Those with a new notification are told at once (a share or a mention names its recipient);
+    // everyone else is told as soon as their own check of the new changes finds one for them.
+    for (const userId of woken) send(userId);
+    if (head > previous) {
+      try {
+        await Promise.all(
+          [...this.people.entries()].map(async ([userId, person]) => {
+            if (woken.has(userId)) return;
+            if ((await changeFor(this.db, await this.factsOf(person.actor), previous, head)) > 0) send(userId);
+          }),
+        );
+      } catch (error) {
+        // Checked again next tick (someone may be told twice; nobody is skipped).
+        this.lastChange = Math.min(this.lastChange ?? previous, previous);
+        throw error;
+      }
     }
   }
 
