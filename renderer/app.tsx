@@ -20,6 +20,8 @@ import { HubDialog } from './features/hub/HubDialog';
 import { canAdminister, useHub } from './features/hub/hub-store';
 import { useView } from './features/sidebar/view-store';
 import { HubStudyPanel, HubWorklistView } from './features/hub-worklists/HubWorklistView';
+import { CASES_VIEW } from './features/physicians/cases-source';
+import { CasesView } from './features/physicians/CasesView';
 import { useHubStudies } from './features/hub-worklists/hub-worklist-store';
 import { SettingsDialog } from './features/settings/SettingsDialog';
 import { useSettings } from './features/settings/settings-store';
@@ -167,6 +169,10 @@ export function App() {
       {view === 'admin' ? (
         <main className="worklist" aria-label="Administration">
           <AdminView />
+        </main>
+      ) : view === 'hub' && hubWorklist?.id === CASES_VIEW.id ? (
+        <main className="worklist" aria-label={hubWorklist.name}>
+          <CasesView gridRef={gridRef} />
         </main>
       ) : view === 'hub' && hubWorklist !== null ? (
         <main className="worklist" aria-label={hubWorklist.name}>

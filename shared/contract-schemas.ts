@@ -45,6 +45,7 @@ import { guestLinkOptionsSchema } from './guest-link-options';
 import { PASSWORD_MAX_LENGTH } from './password-policy';
 import { BUILT_IN_ROLE_NAMES, PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
 import { CALL_NAMES } from './contract';
+import { physicianInputSchema, type DelegationView, type PhysicianView } from './hub-api/physicians';
 import { studyQuerySchema, type StudyPage } from './types/study';
 import { HUB_PAGE_MAX } from './hub-api/worklists';
 import { VIEWER_CACHE_MB, VIEWER_TOKEN_PATTERN, type ViewerSettings, type ViewerStudy } from './viewer/viewer-types';
@@ -222,6 +223,21 @@ export const CALLS = {
   'organisation:delete-department': call<Record<string, never>>()(z.object({ id: hubId }).strict()),
   'organisation:add-department-member': call<DepartmentView>()(z.object({ id: hubId, userId: hubId }).strict()),
   'organisation:remove-department-member': call<DepartmentView>()(z.object({ id: hubId, userId: hubId }).strict()),
+  // The site's physician directory and who acts for its physicians (issue 14; admin.users on the hub).
+  'physicians:list': call<{ readonly physicians: readonly PhysicianView[] }>()(z.object({ surname: z.string().trim().max(120).optional(), includeInactive: z.boolean().default(true) }).strict()),
+  'physicians:save': call<PhysicianView>()(z.object({ id: hubId.optional(), physician: physicianInputSchema }).strict()),
+  'physicians:acts-for': call<{ readonly physicians: readonly DelegationView[] }>()(z.object({ userId: hubId }).strict()),
+  'physicians:set-acts-for': call<{ readonly physicians: readonly DelegationView[] }>()(z.object({ userId: hubId, physicianIds: z.array(hubId).max(500) }).strict()),
+  // Who the signed-in user is in the directory and whom they act for: the My cases picker.
+  'physicians:mine': call<{ readonly self: PhysicianView | null; readonly actsFor: readonly DelegationView[] }>()(z.object({}).strict()),
+  // The studies their physicians are on (All doctors, or `physicianId`), paged like a worklist, with relation and doctor per study.
+  'physicians:cases': call<{
+    readonly studies: readonly HubWorklistStudy[];
+    readonly total: number | null;
+    readonly totalCapped: boolean;
+    readonly nextCursor: string | null;
+    readonly links: Readonly<Record<string, readonly { readonly physicianId: string; readonly displayName: string; readonly relation: 'referring' | 'reading' | 'associated' }[]>>;
+  }>()(studyQuerySchema.extend({ physicianId: hubId.optional(), limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict()),
   // Every study the hub lets this user see (their site's as its policy says, departments, shares, collections), paged like a worklist.
   'hub-studies:visible': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number | null; readonly totalCapped: boolean; readonly nextCursor: string | null }>()(
     studyQuerySchema.extend({ limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict(),

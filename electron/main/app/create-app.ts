@@ -22,6 +22,7 @@ import {
 import { AppError } from '../api/app-error';
 import { CALL_GATE, type Handlers } from '../api/dispatch';
 import { connectionCalls } from '../connections/connection-calls';
+import { physicianCalls } from '../physicians/physician-calls';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { ImportManager } from '../dicom-import/import-manager';
@@ -308,6 +309,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
       };
     },
     ...connectionCalls((route, input) => hub.hubRoute(route, input), () => hub.status().user?.permissions ?? []),
+    ...physicianCalls((route, input) => hub.hubRoute(route, input)),
     'collections:list': () => hub.hubRoute(listCollectionsRoute, {}),
     'collections:create': async (body) => (await hub.hubRoute(createCollectionRoute, { body })).collection,
     'collections:update': async ({ id, ...body }) => (await hub.hubRoute(updateCollectionRoute, { params: { id }, body })).collection,

@@ -10,12 +10,14 @@ import { hasPermission, useHub } from '../hub/hub-store';
 import { useAdmin } from './admin-store';
 import { AuditTab } from '../audit/AuditTab';
 import { OrganisationTab } from '../organisation/OrganisationTab';
+import { ActsForButton } from '../physicians/ActsForButton';
+import { PhysiciansTab } from '../physicians/PhysiciansTab';
 import { ConnectionRequests } from '../connections/ConnectionRequests';
 import { ErrorMessage, Notice } from '../../components/Messages';
 import { ModalDialog } from '../../components/ModalDialog';
 
 const ROLES = ['Admin', 'Radiologist', 'Technologist', 'Physician', 'Case Manager', 'Referrer'] as const;
-type Tab = 'users' | 'roles' | 'locations' | 'groups' | 'organisation' | 'codes' | 'audit';
+type Tab = 'users' | 'roles' | 'locations' | 'groups' | 'organisation' | 'physicians' | 'codes' | 'audit';
 
 /** What an admin can do to one user, by what the hub says of them (the hub decides; the screen hides what cannot work). */
 function UserActions({ user, self }: { user: AdminUserView; self: boolean }) {
@@ -118,6 +120,7 @@ function UsersTab({ overview }: { overview: AdminOverview }) {
                 </td>
                 <td>
                   <UserActions user={user} self={user.email === me} />
+                  {user.active && user.role === 'Case Manager' && <ActsForButton user={user} />}
                 </td>
               </tr>
             );
@@ -303,6 +306,7 @@ export function AdminView() {
     { id: 'locations', label: 'Locations', allowed: hasPermission(status, 'admin.locations') },
     { id: 'groups', label: 'Groups', allowed: hasPermission(status, 'admin.groups') },
     { id: 'organisation', label: 'Organisation', allowed: hasPermission(status, 'admin.policy') },
+    { id: 'physicians', label: 'Physicians', allowed: hasPermission(status, 'admin.users') },
     { id: 'codes', label: 'Share codes', allowed: status?.user !== null },
     { id: 'audit', label: 'Audit trail', allowed: hasPermission(status, 'audit.view') },
   ];
@@ -332,6 +336,8 @@ export function AdminView() {
           <PlacesTab overview={overview} kind="group" />
         ) : tab === 'organisation' ? (
           <OrganisationTab />
+        ) : tab === 'physicians' ? (
+          <PhysiciansTab overview={overview} />
         ) : tab === 'audit' ? (
           <AuditTab overview={overview} />
         ) : (

@@ -33,6 +33,7 @@ const OVERSCAN = 10;
 /** The last cell: the local share state, or when a hub study was shared into the worklist. */
 function MarkCell({ row, state }: { readonly row: StudyRow; readonly state: ShareStateView | undefined }) {
   if (row.hub === null) return <SharedMark state={state} />;
+  if (row.hub.physicians !== undefined) return <span title={row.hub.physicians}>{row.hub.physicians}</span>;
   // The day keeps the column narrow enough to sit beside the details panel; the minute is in the title.
   const at = formatDateTime(row.hub.sharedAt);
   return <span title={at === '' ? undefined : `Shared ${at}`}>{at.slice(0, 10)}</span>;

@@ -30,6 +30,8 @@ export const COLUMNS: readonly Column[] = [
 export const MARK_COLUMN = {
   'share-state': { label: 'Shared', width: '34px' },
   'shared-at': { label: 'Shared', width: '92px' },
+  // Physicians' cases (issue 14): how each study is theirs, e.g. "Referred by · Dr Paula Physician".
+  physicians: { label: 'Relation · Doctor', width: 'minmax(160px, 1.5fr)' },
 } as const;
 
 export function gridTemplate(marks: keyof typeof MARK_COLUMN): string {

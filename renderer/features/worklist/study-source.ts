@@ -14,7 +14,7 @@ export interface StudyRow {
   readonly key: string;
   readonly study: StudySummary;
   /** On the hub: the study's id there, whether it is private, when it was shared into the worklist. */
-  readonly hub: { readonly studyId: string; readonly private: boolean; readonly sharedAt: string | null; readonly reason?: string | null } | null;
+  readonly hub: { readonly studyId: string; readonly private: boolean; readonly sharedAt: string | null; readonly reason?: string | null; readonly physicians?: string } | null;
 }
 
 export interface SourceQuery {
@@ -44,7 +44,7 @@ export interface StudySource {
   /** Two sources with the same id answer the same list (a new id starts the query again). */
   readonly id: string;
   /** What the last column shows: the local share state, or when the study was shared into the worklist. */
-  readonly marks: 'share-state' | 'shared-at';
+  readonly marks: 'share-state' | 'shared-at' | 'physicians';
   query(query: SourceQuery): Promise<SourceResult>;
   /** The "Shared" indicator of loaded rows, where the source has one. */
   shareStates?(keys: readonly string[]): Promise<ReadonlyMap<string, ShareStateView | undefined> | null>;

@@ -1,0 +1,35 @@
+/**
+ * The desktop's calls for physicians on studies and case managers (issue 14, parts 1 and 2), as
+ * thin hub calls with the signed-in user's session: the site's directory and who acts for its
+ * physicians (the hub checks admin.users), and the user's own cases (their directory entry and
+ * the physicians they act for). The hub decides who may do what; a refusal comes back in its words.
+ */
+import type { CallOutput, CallParsedInput } from '../../../shared/contract';
+import { actsForRoute, casesRoute, createPhysicianRoute, listPhysiciansRoute, myPhysiciansRoute, setActsForRoute, updatePhysicianRoute } from '../../../shared/hub-api/physicians';
+import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
+import { hubStudyQueryParams } from '../../../shared/hub-api/worklists';
+
+type CallHubRoute = <R extends HubRoute>(route: R, input: HubRouteRequest<R>) => Promise<HubRouteResponse<R>>;
+
+type PhysicianCall = 'physicians:list' | 'physicians:save' | 'physicians:acts-for' | 'physicians:set-acts-for' | 'physicians:mine' | 'physicians:cases';
+
+export function physicianCalls(hubRoute: CallHubRoute): { [N in PhysicianCall]: (input: CallParsedInput<N>) => Promise<CallOutput<N>> } {
+  return {
+    'physicians:list': ({ surname, includeInactive }) => hubRoute(listPhysiciansRoute, { query: { ...(surname === undefined || surname === '' ? {} : { surname }), includeInactive: includeInactive ? '1' : '0' } }),
+    'physicians:save': async ({ id, physician }) =>
+      id === undefined ? (await hubRoute(createPhysicianRoute, { body: physician })).physician : (await hubRoute(updatePhysicianRoute, { params: { id }, body: physician })).physician,
+    'physicians:acts-for': ({ userId }) => hubRoute(actsForRoute, { params: { id: userId } }),
+    'physicians:set-acts-for': ({ userId, physicianIds }) => hubRoute(setActsForRoute, { params: { id: userId }, body: { physicianIds } }),
+    'physicians:mine': () => hubRoute(myPhysiciansRoute, {}),
+    'physicians:cases': async ({ physicianId, ...query }) => {
+      const page = await hubRoute(casesRoute, { query: { ...hubStudyQueryParams(query), ...(physicianId === undefined ? {} : { physician: physicianId }) } });
+      return {
+        total: page.total,
+        totalCapped: page.totalCapped,
+        nextCursor: page.nextCursor,
+        links: page.links,
+        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary, reason: study.reason ?? null })),
+      };
+    },
+  };
+}
