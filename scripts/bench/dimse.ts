@@ -97,6 +97,15 @@ function makeCorpus(): string[][] {
   });
 }
 
+/** Each figure with Orthanc's (or DCMTK's, against Orthanc) beside it, printed again at the end. */
+const table: { figure: string; ours: string; peer: string; ratio: string }[] = [];
+function beside(figure: string, ours: number, peer: number | null, unit: 'instances/s' | 's'): void {
+  const show = (value: number): string => (unit === 's' ? `${value.toFixed(1)} s` : `${Math.round(value)}/s`);
+  // For rates more is better; for seconds less is: the ratio says how many times Orthanc's pace ours is.
+  const ratio = peer === null ? '—' : `${(unit === 's' ? peer / ours : ours / peer).toFixed(2)}×`;
+  table.push({ figure, ours: show(ours), peer: peer === null ? '—' : show(peer), ratio });
+}
+
 const rate = (count: number, seconds: number): string => `${count} instances in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)} instances/s`;
 
 /** storescu over `associations` parallel associations, each sending a share of the studies. */
@@ -110,7 +119,7 @@ async function storescu(target: { aeTitle: string; port: number }, byStudy: stri
   return seconds;
 }
 
-async function receiveIntoListener(byStudy: string[][], associations: number): Promise<string> {
+async function receiveIntoListener(byStudy: string[][], associations: number): Promise<{ text: string; perSecond: number }> {
   const dir = path.join(work, `receive-${associations}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -122,7 +131,7 @@ async function receiveIntoListener(byStudy: string[][], associations: number): P
     const indexed = (db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
     const total = byStudy.flat().length;
     if (indexed !== total) throw new Error(`${indexed} of ${total} indexed`);
-    return rate(indexed, seconds);
+    return { text: rate(indexed, seconds), perSecond: indexed / seconds };
   } finally {
     await listener.stop();
     db.close();
@@ -153,9 +162,9 @@ async function main(): Promise<void> {
 
   // Receive.
   const ours1 = await receiveIntoListener(byStudy, 1);
-  console.log(`receive, ours, storescu over 1 association: ${ours1}`);
+  console.log(`receive, ours, storescu over 1 association: ${ours1.text}`);
   const ours4 = await receiveIntoListener(byStudy, 4);
-  console.log(`receive, ours, storescu over 4 associations: ${ours4}`);
+  console.log(`receive, ours, storescu over 4 associations: ${ours4.text}`);
 
   const orthancDir = path.join(work, 'orthanc');
   rmSync(orthancDir, { recursive: true, force: true });
@@ -175,11 +184,14 @@ async function main(): Promise<void> {
     await waitForPort(STORESCP.port);
     const orthancSeconds = await storescu(ORTHANC, byStudy, 1);
     console.log(`receive, Orthanc 1.10, storescu over 1 association: ${rate(total, orthancSeconds)}`);
+    beside('receive, storescu, 1 association (target ≥ 2× Orthanc)', ours1.perSecond, total / orthancSeconds, 'instances/s');
+    beside('receive, storescu, 4 associations (Orthanc: its 1-association rate)', ours4.perSecond, total / orthancSeconds, 'instances/s');
 
     // Send.
     const files = byStudy.flat();
     let seconds = await send(STORESCP, files);
     console.log(`send, ours → storescp: ${rate(files.length, seconds)}`);
+    const oursToStorescp = files.length / seconds;
     rmSync(storescpDir, { recursive: true, force: true });
     mkdirSync(storescpDir, { recursive: true });
 
@@ -188,11 +200,13 @@ async function main(): Promise<void> {
     await orthancJson(`${orthanc.url}/modalities/storescp/store`, { method: 'POST', body: JSON.stringify({ Resources: orthancStudies, Synchronous: true }) });
     seconds = (performance.now() - started) / 1000;
     console.log(`send, Orthanc /modalities/storescp/store → storescp: ${rate(total, seconds)}`);
+    beside('send → storescp (target ≥ Orthanc’s /modalities/<id>/store)', oursToStorescp, total / seconds, 'instances/s');
 
     // Orthanc already holds the corpus: delete it, then time our send into the empty Orthanc.
     for (const id of orthancStudies) await fetch(`${orthanc.url}/studies/${id}`, { method: 'DELETE' });
     seconds = await send(ORTHANC, files);
     console.log(`send, ours → Orthanc: ${rate(files.length, seconds)}`);
+    beside('send → Orthanc (Orthanc: storescu → Orthanc)', files.length / seconds, total / orthancSeconds, 'instances/s');
 
     // Retrieve 1,000 instances (ten studies) by C-MOVE to our listener, then by C-GET.
     const tenStudies = Array.from({ length: Math.min(10, studies) }, (_, n) => testUid(950, n + 1));
@@ -220,6 +234,27 @@ async function main(): Promise<void> {
     const gotIndexed = (getDb.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
     getDb.close();
     console.log(`retrieve by C-GET from Orthanc: ${got} instances (${gotIndexed} indexed) in ${getSeconds.toFixed(2)} s`);
+
+    // The same retrievals by DCMTK (movescu to storescp, getscu), for a figure beside ours.
+    const dcmtkDir = path.join(retrieveDir, 'getscu');
+    mkdirSync(dcmtkDir, { recursive: true });
+    started = performance.now();
+    for (const studyUid of tenStudies) {
+      const result = await runTool('movescu', ['-aet', 'STORESCP', '-aec', ORTHANC.aeTitle, '-aem', STORESCP.aeTitle, '-S', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${studyUid}`, '127.0.0.1', String(ORTHANC.port)], 600_000);
+      if (result.code !== 0) throw new Error(`movescu failed: ${result.stderr.slice(-300)}`);
+    }
+    const movescuSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    for (const studyUid of tenStudies) {
+      const result = await runTool('getscu', ['-aet', 'GETSCU', '-aec', ORTHANC.aeTitle, '-S', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${studyUid}`, '-od', dcmtkDir, '127.0.0.1', String(ORTHANC.port)], 600_000);
+      if (result.code !== 0) throw new Error(`getscu failed: ${result.stderr.slice(-300)}`);
+    }
+    const getscuSeconds = (performance.now() - started) / 1000;
+    console.log(`retrieve by DCMTK from Orthanc: movescu (to storescp) ${movescuSeconds.toFixed(2)} s, getscu ${getscuSeconds.toFixed(2)} s`);
+    beside('retrieve 1,000 by C-MOVE (DCMTK: movescu → storescp)', moveSeconds, movescuSeconds, 's');
+    beside('retrieve 1,000 by C-GET (DCMTK: getscu)', getSeconds, getscuSeconds, 's');
+    console.log('\nfigure | ours | Orthanc (or DCMTK against Orthanc) | ours ÷ theirs (pace)');
+    for (const row of table) console.log(`${row.figure} | ${row.ours} | ${row.peer} | ${row.ratio}`);
     console.log(`targets: receive over 1 association ≥ 2× Orthanc's; send ≥ Orthanc's /modalities/<id>/store`);
   } finally {
     storescp.kill('SIGTERM');
