@@ -46,7 +46,7 @@ describe('collaboration inside a site: policy, departments, private studies', ()
     await page.getByRole('list', { name: 'Hub studies' }).getByRole('link', { name: 'All I can see' }).click();
     const grid = page.getByRole('grid', { name: /All I can see/ });
     await grid.waitFor();
-    const listed = async () => (await grid.locator('.grid-body [role="row"]').allTextContents()).map((text) => /^[A-Za-z]+, [A-Za-z]+?(?=(?:Private)?P-)/.exec(text)?.[0] ?? text).sort();
+    const listed = async () => (await grid.locator('.grid-body [role="row"]').allTextContents()).map((text) => /^[A-Za-z]+, [A-Za-z]+?(?=(?:Private)?(?:Department|Collection)?P-)/.exec(text)?.[0] ?? text).sort();
     await expect.poll(listed, { timeout: 10_000 }).toEqual(expected);
   };
 
@@ -92,6 +92,8 @@ describe('collaboration inside a site: policy, departments, private studies', ()
     const policy = page.getByRole('form', { name: 'Viewing policy' });
     await policy.waitFor();
     expect(await policy.getByRole('radio', { name: /^Whole site/ }).isChecked()).toBe(true);
+    // Downloading is its own policy, everyone who can view by default.
+    expect(await policy.getByRole('radiogroup', { name: 'Download policy' }).getByRole('radio', { name: 'Everyone who can view' }).isChecked()).toBe(true);
     await policy.getByRole('radio', { name: /^Department/ }).check();
     await policy.getByRole('button', { name: 'Save policy' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'The viewing policy is now “Department”' }).count()).toBe(1);
@@ -112,6 +114,10 @@ describe('collaboration inside a site: policy, departments, private studies', ()
   it('shows two members of the department each other’s studies, and a third user neither', async () => {
     await signIn('dana@riverside.example');
     await seesOnHub(['Dana, Patient', 'Rex, Patient']);
+    // Why each row is there: Rex's study through the department (a badge), Dana's own without one.
+    const grid = page.getByRole('grid', { name: /All I can see/ });
+    await expect.poll(() => grid.locator('.grid-body [role="row"]').filter({ hasText: 'Rex, Patient' }).locator('.access-badge').textContent()).toBe('Department');
+    expect(await grid.locator('.grid-body [role="row"]').filter({ hasText: 'Dana, Patient' }).locator('.access-badge').count()).toBe(0);
     await screenshot(page, '31-department-member-sees-peer');
     await signIn('rex@riverside.example');
     await seesOnHub(['Dana, Patient', 'Rex, Patient']);
