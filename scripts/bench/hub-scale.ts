@@ -406,6 +406,9 @@ async function measurePhysicians(db: Kysely<HubDatabase>): Promise<void> {
   await time(`"All doctors" first page: case manager acting for ${doctors.length} physicians (total ${first.total?.toLocaleString('en')}${first.totalCapped ? '+' : ''})`, () => listStudies(db, caseManager, all, query()));
   await time('"All doctors", sorted by patient name', () => listStudies(db, caseManager, all, query({ sort: 'patientName', direction: 'asc' })));
   await time('one doctor: first page', (run) => listStudies(db, caseManager, { kind: 'physicians', physicianIds: [doctors[Math.max(0, run) % doctors.length]] }, query()));
+  // Issue 14 part 3 (H14b): an external rep assigned 20 physicians of the case manager's site.
+  const { measureExternalRep } = await import('./hub-external');
+  await measureExternalRep(db, { accountId: `site-${siteOf(CASE_MANAGER)}`, physicianIds: Array.from({ length: 20 }, (_, k) => physicianId(siteOf(CASE_MANAGER), 100 + k)) }, time);
 
   // Linking existing studies to newly added physicians, by the background relinker (bounded batches).
   const { requestRelink } = await import('../../server/physicians/physicians-repository');

@@ -4,6 +4,8 @@ import { createStudyshareApp } from '../app/create-app';
 import { queryStudies } from '../study-index/study-query';
 import { tempDir } from '../test-support/temp-dir';
 import { DEMO_PASSWORD, DEMO_STUDIES, DEMO_USERS, seedDemo } from './seed-demo';
+import { siteConnectionsRoute } from '../../../shared/hub-api/connections';
+import { DEMO_EXTERNAL_REP, DEMO_SECOND_SITE } from './seed-connections';
 
 describe('--demo', () => {
   it('seeds a site with every role, places and a department, and 300 local studies whose modality, description and patient agree — once', async () => {
@@ -17,6 +19,11 @@ describe('--demo', () => {
     expect(overview.users.map((u) => u.role).sort()).toEqual(DEMO_USERS.map((u) => u.role).sort());
     expect(overview.locations).toHaveLength(3);
     expect(overview.groups.filter((g) => g.department).map((g) => g.name)).toEqual(['Neuroradiology']);
+    // Issue 14: an external rep waits in Review, and a second site exists on the hub.
+    const connections = await app.hub.hubRoute(siteConnectionsRoute, {});
+    expect(connections.reviewCount).toBe(1);
+    expect(connections.connections.map((c) => [c.user.email, c.kind, c.status])).toEqual([[DEMO_EXTERNAL_REP.email, 'external-rep', 'review']]);
+    expect(lines.join('\n')).toContain(DEMO_SECOND_SITE.siteName);
     expect(lines.join('\n')).toMatch(/Demo images: 300 studies, \d+ files, [\d.]+ MB, generated in [\d.]+ s\./);
     const studies = queryStudies(app.db, studyQuerySchema.parse({ limit: 1000 }));
     expect(studies.total).toBe(DEMO_STUDIES);

@@ -11,6 +11,7 @@ import type { StudyshareApp } from '../app/create-app';
 import { importPaths } from '../dicom-import/import-service';
 import { queryStudies } from '../study-index/study-query';
 import { SHOWCASE_STUDIES, writeDemoStudies } from './write-demo-studies';
+import { seedConnections } from './seed-connections';
 import { studyQuerySchema } from '../../../shared/types/study';
 
 export const DEMO_PASSWORD = 'studyshare-demo';
@@ -53,6 +54,7 @@ export async function seedDemo(app: StudyshareApp, dataDir: string, log: (line: 
     }
     log(`Demo site created on the embedded hub. Every demo user's password is "${DEMO_PASSWORD}":`);
     for (const user of DEMO_USERS) log(`  ${user.role.padEnd(13)} ${user.email}`);
+    await seedConnections(app, dataDir, DEMO_PASSWORD, log);
   }
 
   const folder = path.join(dataDir, 'demo-dicom');
