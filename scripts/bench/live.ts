@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     for (let start = 0; start < EVENTS; start += 100) {
       const operations = Array.from({ length: Math.min(100, EVENTS - start) }, (_, i) => ({ id: randomUUID(), kind: 'study.publish' as const, study: testStudySummary('1.2.826.0.1.3680043.10.1234.1616', start + i + 1, 'Live'), private: false }));
       const { results } = await admin.call(postOperationsRoute, { body: { operations } });
-      for (const result of results) studyIds.push((result as { value: { studyId: string } }).value.studyId);
+      for (const result of results) studyIds.push((result as unknown as { value: { studyId: string } }).value.studyId);
     }
     await sleep(500);
     const rssBefore = rssKb(child.pid!);

@@ -100,7 +100,7 @@ describe('live subscription through two hub processes on one PostgreSQL database
 
   const share = async (n: number) => {
     const { results } = await admin.call(postOperationsRoute, { body: { operations: [{ id: randomUUID(), kind: 'study.publish', study: testStudySummary('1.2.826.0.1.3680043.10.1234.1650', n, 'Live'), private: true }] } });
-    const studyId = (results[0] as { value: { studyId: string } }).value.studyId;
+    const studyId = (results[0] as unknown as { value: { studyId: string } }).value.studyId;
     const shared = await admin.call(postOperationsRoute, { body: { operations: [{ id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: studyId }, target: { userId: readerId } }] } });
     expect(shared.results[0].status).toBe('applied');
     return studyId;
