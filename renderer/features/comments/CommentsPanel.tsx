@@ -63,7 +63,11 @@ export function CommentsPanel({ study, version, currentAnchor, openAnchor, image
     setHistory(null);
     void load();
   }, [key, load]);
+  // Only a new version re-reads (a sync pulled); a new study is the effect above.
+  const seenVersion = useRef(version);
   useEffect(() => {
+    if (version === seenVersion.current) return;
+    seenVersion.current = version;
     void load();
   }, [version, load]);
 
