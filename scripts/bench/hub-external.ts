@@ -7,7 +7,8 @@
  */
 import type { Kysely } from 'kysely';
 import { hubStudyQuerySchema } from '../../shared/hub-api/worklists';
-import type { PermissionKey } from '../../shared/permissions/catalogue';
+import { EXTERNAL_USER_ROLE } from '../../shared/connections/connection-kinds';
+import { BUILT_IN_ROLES, type PermissionKey } from '../../shared/permissions/catalogue';
 import { viewerFacts } from '../../server/access/access-facts';
 import type { Actor } from '../../server/auth/sessions';
 import type { HubDatabase } from '../../server/db/schema';
@@ -22,16 +23,17 @@ export async function measureExternalRep(
 ): Promise<void> {
   const assigned = site.physicianIds.slice(0, 20);
   const at = '2025-01-01T00:00:00.000Z';
-  const role = await db.selectFrom('roles').select(['id', 'permissions']).where('account_id', '=', site.accountId).where('name', '=', 'Referrer').executeTakeFirstOrThrow();
+  // The site's role for external users is its Referrer role (shared/connections/connection-kinds.ts); the fill's are the built-in ones.
+  const role = await db.selectFrom('roles').select('id').where('account_id', '=', site.accountId).where('name', '=', EXTERNAL_USER_ROLE).executeTakeFirst();
   if ((await db.selectFrom('users').select('id').where('id', '=', REP_ID).executeTakeFirst()) === undefined) {
-    await db.insertInto('users').values({ id: REP_ID, account_id: null, email: 'external-rep@bench.example', name: 'Bench External Rep', password_hash: 'x', role_id: role.id, active: 1, created_at: at }).execute();
+    await db.insertInto('users').values({ id: REP_ID, account_id: null, email: 'external-rep@bench.example', name: 'Bench External Rep', password_hash: 'x', role_id: role?.id ?? null, active: 1, created_at: at }).execute();
   }
   await db.deleteFrom('physician_delegates').where('user_id', '=', REP_ID).execute();
   await db
     .insertInto('physician_delegates')
     .values(assigned.map((physician_id) => ({ user_id: REP_ID, physician_id, account_id: site.accountId, kind: 'external' as const, assigned_by: REP_ID, assigned_at: at })))
     .execute();
-  const actor: Actor = { userId: REP_ID, accountId: null, name: '', email: '', role: 'Referrer', permissions: new Set(JSON.parse(role.permissions) as PermissionKey[]) };
+  const actor: Actor = { userId: REP_ID, accountId: null, name: '', email: '', role: 'Referrer', permissions: new Set<PermissionKey>(BUILT_IN_ROLES[EXTERNAL_USER_ROLE]) };
   const rep = await viewerFacts(db, actor);
   const query = hubStudyQuerySchema.parse({ limit: '100' });
   const all = { kind: 'physicians' as const, physicianIds: [...(rep.delegatedPhysicianIds ?? [])] };
