@@ -123,7 +123,7 @@ export function CommentsPanel({ study, version, currentAnchor, openAnchor, image
         </header>
         {comment.anchor !== null && comment.anchor.sopInstanceUid !== undefined && (
           <button type="button" className="comment-anchor" onClick={() => openAnchor(comment.anchor!)} aria-label={`Open at ${anchorWords(comment.anchor, imageNumber)}`}>
-            ⌖ {anchorWords(comment.anchor, imageNumber)}
+            {anchorWords(comment.anchor, imageNumber)}
           </button>
         )}
         <div className="comment-text">
