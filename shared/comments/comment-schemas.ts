@@ -29,7 +29,7 @@ export const viewerAnchorSchema = z
         windowCenter: finite,
         windowWidth: finite,
         zoom: finite.min(0.01).max(1000),
-        pan: z.tuple([finite, finite]),
+        pan: z.tuple([finite, finite]).readonly(),
         invert: z.boolean().optional(),
         rotation: finite.optional(),
       })
@@ -79,3 +79,30 @@ export const mentionCandidateSchema = z.object({
   mayShare: z.boolean(),
 });
 export type MentionCandidate = z.output<typeof mentionCandidateSchema>;
+
+/** A comment as the desktop shows it: the hub's view, or one still in this desktop's outbox (pending) or refused there, with why. */
+export interface CommentItem extends Omit<CommentView, 'anchor'> {
+  readonly anchor: ViewerAnchor | null;
+  readonly state: 'posted' | 'pending' | 'refused';
+  /** Why it was refused, or why it is not on the hub yet. */
+  readonly reason: string | null;
+  /** The outbox item to dismiss a refusal by (null for posted ones). */
+  readonly outboxId: string | null;
+}
+
+/** A study's comments on the desktop: from the hub when it answers, else from the last copy, with what waits in the outbox. */
+export interface CommentsPage {
+  readonly comments: readonly CommentItem[];
+  /** False when the hub did not answer and the list is the last copy (or none). */
+  readonly online: boolean;
+  readonly mayComment: boolean;
+  /** The study's hub id, or null while it is not on the hub yet. */
+  readonly hubStudyId: string | null;
+}
+
+/** What became of a written comment (or edit, or delete): taken by the hub, waiting in the outbox, or refused with why. */
+export interface CommentOutcome {
+  readonly commentId: string;
+  readonly state: 'posted' | 'pending' | 'refused';
+  readonly reason: string | null;
+}
