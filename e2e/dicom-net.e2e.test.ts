@@ -49,8 +49,13 @@ describe.skipIf(!available)('DICOM networking in the app', () => {
     await expect.poll(() => listener.getByRole('status').first().textContent()).toMatch(/^Off/);
     await listener.getByLabel('Receive studies sent to this computer (C-STORE)').check();
     await listener.getByLabel('Port', { exact: true }).fill(String(port));
+    await listener.getByLabel('Put received studies on the hub').check();
     await listener.getByRole('button', { name: 'Save listener' }).click();
     await expect.poll(() => listener.getByRole('status').first().textContent()).toBe(`Listening on port ${port} as STUDYSHARE`);
+    // The setting is main's now: the dialog opened again shows it from there.
+    await settings.getByRole('button', { name: 'Close' }).last().click();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    expect(await listener.getByLabel('Put received studies on the hub').isChecked()).toBe(true);
 
     // A PACS node, echoed.
     await settings.getByRole('button', { name: 'Add node…' }).click();

@@ -236,6 +236,9 @@ async function main(): Promise<void> {
     console.log(`retrieve by C-GET from Orthanc: ${got} instances (${gotIndexed} indexed) in ${getSeconds.toFixed(2)} s`);
 
     // The same retrievals by DCMTK (movescu to storescp, getscu), for a figure beside ours.
+    // storescp's folder emptied first: it refuses an instance whose file it already has.
+    rmSync(storescpDir, { recursive: true, force: true });
+    mkdirSync(storescpDir, { recursive: true });
     const dcmtkDir = path.join(retrieveDir, 'getscu');
     mkdirSync(dcmtkDir, { recursive: true });
     started = performance.now();
