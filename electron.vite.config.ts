@@ -7,6 +7,34 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/** scripts/jpeg12-level-shift.mjs (why: see there), loaded as the guest build loads it. */
+const jpeg12 = (): Plugin => {
+  let plugin: Plugin | null = null;
+  return {
+    name: 'studyshare-jpeg12-level-shift-loader',
+    async transform(code, id) {
+      // @ts-expect-error -- a plain .mjs build script without declarations
+      plugin ??= ((await import('./scripts/jpeg12-level-shift.mjs')) as { jpeg12LevelShift: () => Plugin }).jpeg12LevelShift();
+      return (plugin.transform as (code: string, id: string) => { code: string } | null)(code, id);
+    },
+  };
+};
+
+/**
+ * The guest page's viewer (the app's own viewer for the hub's /g/<token> page) is built with the
+ * renderer, into out/guest-page, so every build that makes the app makes it too.
+ */
+const guestViewer = (): Plugin => ({
+  name: 'studyshare-guest-viewer',
+  apply: 'build',
+  async closeBundle() {
+    // @ts-expect-error -- a plain .mjs build script without declarations
+    const { buildGuestViewer } = (await import('./scripts/build-guest-viewer.mjs')) as { buildGuestViewer: () => Promise<void> };
+    await buildGuestViewer();
+  },
+});
 
 export default defineConfig({
   main: {
@@ -35,7 +63,9 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
-    plugins: [react()],
+    plugins: [react(), guestViewer(), jpeg12()],
+    // Cornerstone's 12-bit JPEG decoder with its level shift corrected, in the decoding worker and the page.
+    worker: { plugins: () => [jpeg12()] },
     build: {
       outDir: 'out/renderer',
       minify: true,

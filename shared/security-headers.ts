@@ -21,10 +21,14 @@ export const CSP = {
   api: { 'default-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"], 'frame-ancestors': ["'none'"] },
   /** The hub's own pages: a stylesheet and forms that post back, no script. */
   hubPage: { 'default-src': ["'none'"], 'style-src': ["'self'"], 'img-src': ["'self'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"], 'base-uri': ["'none'"] },
-  /** The guest page: its own script and style; images drawn from data the page fetched. */
+  /**
+   * The guest page: its own script and style, and the app's viewer in it (its codecs are
+   * WebAssembly compiled in its own decoding workers: no eval of script, nothing remote).
+   */
   guestPage: {
     'default-src': ["'none'"],
-    'script-src': ["'self'"],
+    'script-src': ["'self'", "'wasm-unsafe-eval'"],
+    'worker-src': ["'self'"],
     'style-src': ["'self'"],
     'img-src': ["'self'", 'blob:', 'data:'],
     'connect-src': ["'self'"],

@@ -5,8 +5,9 @@
  * images of the series still show. Commands come from the viewer (toolbar and keys) through the
  * controller registered under the viewport's id.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { cache, eventTarget, metaData, type Types } from '@cornerstonejs/core';
+import { wadouri } from '@cornerstonejs/dicom-image-loader';
 import { AngleTool, Enums as ToolEnums, LengthTool, PanTool, StackScrollTool, ToolGroupManager, utilities as toolUtilities, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
 import type { ViewerAnchor, ViewerMarker } from '../../../shared/viewer/viewer-anchor';
 import type { ViewerSeries, ViewerStudy } from '../../../shared/viewer/viewer-types';
@@ -75,6 +76,13 @@ function positionAlongNormal(imageId: string): number | null {
   return num(plane?.sliceLocation);
 }
 
+/** Number of Frames in an instance's file as the loader parsed it, or null before it is parsed. */
+function framesInFile(imageId: string): number | null {
+  const dataSet = wadouri.dataSetCacheManager.get(wadouri.parseImageId(imageId).url) as { intString: (tag: string) => number | undefined } | undefined;
+  const frames = dataSet?.intString('x00280008');
+  return typeof frames === 'number' && Number.isFinite(frames) ? frames : null;
+}
+
 export function StackView(props: StackViewProps) {
   const { viewportId, study, series, tool, fps, overlay, active, label, onActivate, onScrolled, markers } = props;
   const element = useRef<HTMLDivElement>(null);
@@ -87,7 +95,9 @@ export function StackView(props: StackViewProps) {
   // Read once per series: a later anchor change (the reader's own moves) must not jump the view.
   const startAnchor = useRef(props.anchor ?? null);
   startAnchor.current = props.anchor ?? null;
-  const places = useMemo(() => placesFor(series.instances), [series]);
+  // Where each image comes from; grows when a multi-frame instance whose frame count main or the
+  // hub did not know (a hub study, the guest page) turns out to have several frames.
+  const [places, setPlaces] = useState(() => placesFor(series.instances));
 
   // The viewport and its tools live as long as this series shows here.
   useEffect(() => {
@@ -96,7 +106,10 @@ export function StackView(props: StackViewProps) {
     const engine = renderingEngine();
     engine.enableElement({ viewportId, type: ViewportType.STACK, element: host, defaultOptions: { background: [0, 0, 0] } });
     const viewport = engine.getViewport<Types.IStackViewport>(viewportId);
-    const imageIds = imageIdsFor(study.sessionId, series.instances);
+    const instances = series.instances.map((instance) => ({ ...instance }));
+    let places = placesFor(instances);
+    const imageIds = imageIdsFor(study.sessionId, instances);
+    setPlaces(places);
     const local = state.current;
     const anchor = startAnchor.current;
     const anchored = anchor !== null && anchor.studyInstanceUid === study.study.studyInstanceUid && (anchor.seriesInstanceUid === undefined || anchor.seriesInstanceUid === series.seriesInstanceUid) ? anchor : null;
@@ -149,6 +162,35 @@ export function StackView(props: StackViewProps) {
     host.addEventListener(CoreEvents.IMAGE_RENDERED, onRendered);
     eventTarget.addEventListener(CoreEvents.IMAGE_LOAD_ERROR, onLoadError);
 
+    /**
+     * An instance listed without its frame count (1 image) whose file says Number of Frames > 1
+     * becomes that many images, in place, and the stack is set again at the same instance; the
+     * file is parsed once by the loader, so no byte is fetched twice.
+     */
+    const expandFrames = (imageId: string): void => {
+      const place = places[local.index];
+      const instance = place === undefined ? undefined : instances.find((i) => i.sopInstanceUid === place.sopInstanceUid);
+      if (instance === undefined || instance.frames !== null || imageId.includes('frame=')) return;
+      const frames = framesInFile(imageId);
+      instance.frames = frames ?? 1;
+      if (frames === null || frames <= 1) return;
+      places = placesFor(instances);
+      local.imageIds = imageIdsFor(study.sessionId, instances);
+      // The anchor's frame when it names this instance (a hub study opened at frame n), else its first.
+      const wanted = anchored?.sopInstanceUid === instance.sopInstanceUid ? (anchored.frame ?? 1) : 1;
+      local.index = indexOfPlace(places, instance.sopInstanceUid, wanted) ?? 0;
+      setPlaces(places);
+      toolUtilities.stackPrefetch.disable(host);
+      viewport.setStack(local.imageIds, local.index).then(
+        () => {
+          if (disposed) return;
+          toolUtilities.stackPrefetch.enable(host);
+          report();
+        },
+        () => report(),
+      );
+    };
+
     /** A loaded image is believed only once its pixel data is as long as its header says. */
     const check = (imageId: string): void => {
       const problem = imageProblem(imageId);
@@ -165,6 +207,7 @@ export function StackView(props: StackViewProps) {
       viewport.setImageIdIndex(target).then(
         () => {
           check(imageId);
+          expandFrames(imageId);
           report();
         },
         (reason: unknown) => {
@@ -287,6 +330,7 @@ export function StackView(props: StackViewProps) {
           viewport.render();
           // Decode the rest of the series in the background, nearest first, so scrolling finds it ready.
           toolUtilities.stackPrefetch.enable(host);
+          expandFrames(imageIds[startIndex]);
           report();
         },
         (reason: unknown) => {
@@ -312,7 +356,7 @@ export function StackView(props: StackViewProps) {
       // Decoded images of a closed series leave the cache as others need room (LRU, bounded).
       void cache;
     };
-  }, [viewportId, study, series, places]);
+  }, [viewportId, study, series]);
 
   // The left button's tool.
   useEffect(() => {
