@@ -143,10 +143,10 @@ describe('guest links in the browser', () => {
     await asGuest(url, async (guest) => {
       await guest.getByLabel('PIN').fill('111111');
       await guest.getByRole('button', { name: 'Open' }).click();
-      await expect.poll(() => guest.getByRole('alert').textContent()).toBe('That is not right. 1 attempts left.');
+      await expect.poll(() => guest.getByRole('alert').textContent(), { timeout: 10_000 }).toBe('That is not right. 1 attempts left.');
       await guest.getByLabel('PIN').fill('222222');
       await guest.getByRole('button', { name: 'Open' }).click();
-      await expect.poll(() => guest.getByRole('alert').textContent()).toMatch(/locked after too many wrong passwords/);
+      await expect.poll(() => guest.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/locked after too many wrong passwords/);
       expect(await guest.getByLabel('PIN').count()).toBe(0);
     });
   });
