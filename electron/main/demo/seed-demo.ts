@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { addUserRoute } from '../../../shared/hub-api/accounts';
+import { createPhysicianRoute, setActsForRoute } from '../../../shared/hub-api/physicians';
 import type { StudyshareApp } from '../app/create-app';
 import { importPaths } from '../dicom-import/import-service';
 import { queryStudies } from '../study-index/study-query';
@@ -52,6 +53,11 @@ export async function seedDemo(app: StudyshareApp, dataDir: string, log: (line: 
       const members = group.department ? ['Radiologist', 'Physician'] : ['Physician', 'Case Manager'];
       for (const role of members) await app.hub.hubRequest('POST', `/api/groups/${created.id}/members`, { userId: byRole.get(role) });
     }
+    // Issue 14: two directory physicians with studies on them (the demo's referring names), and the case manager acts for both.
+    const paula = await app.hub.hubRoute(createPhysicianRoute, { body: { displayName: 'Paula Physician', familyName: 'Physician', givenNames: 'Paula', aliases: [], identifier: null, specialty: 'Cardiology', userId: byRole.get('Physician') ?? null, active: true } });
+    const rob = await app.hub.hubRoute(createPhysicianRoute, { body: { displayName: 'Rob Referrer', familyName: 'Referrer', givenNames: 'Rob', aliases: [], identifier: null, specialty: 'General practice', userId: byRole.get('Referrer') ?? null, active: true } });
+    const caseManager = byRole.get('Case Manager');
+    if (caseManager !== undefined) await app.hub.hubRoute(setActsForRoute, { params: { id: caseManager }, body: { physicianIds: [paula.physician.id, rob.physician.id] } });
     log(`Demo site created on the embedded hub. Every demo user's password is "${DEMO_PASSWORD}":`);
     for (const user of DEMO_USERS) log(`  ${user.role.padEnd(13)} ${user.email}`);
     await seedConnections(app, dataDir, DEMO_PASSWORD, log);
