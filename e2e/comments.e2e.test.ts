@@ -139,5 +139,17 @@ describe('comments and mentions between two people through one hub', () => {
     await paulPanel.getByRole('combobox', { name: 'Reply to Rita Radiologist' }).fill('Agreed, follow up in 3 months.');
     await paulPanel.getByRole('button', { name: 'Reply', exact: true }).last().click();
     await expect.poll(() => paulPanel.getByRole('list', { name: 'Replies to Rita Radiologist' }).textContent(), { timeout: 15_000 }).toContain('Agreed');
+
+    // Rita's study details list the comments too, each place a button that opens the viewer there.
+    await viewer.press('Escape');
+    await expect.poll(() => viewer.count()).toBe(0);
+    await rita.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'CT Chest comments' }).click();
+    const details = rita.getByRole('complementary', { name: 'Study details' }).getByRole('region', { name: 'Comments' });
+    await expect.poll(() => details.getByRole('article', { name: 'Comment by Rita Radiologist' }).count(), { timeout: 15_000 }).toBe(2);
+    await screenshot(rita, '62-comments-details-rita');
+    // The details do not know the series order, so the place reads "One image"; it opens on image 2 all the same.
+    await details.getByRole('button', { name: /^Open at One image · W 1500 \/ L -600/ }).last().click();
+    await viewer.waitFor();
+    await expect.poll(async () => (await anchorOf(rita))?.sopInstanceUid, { timeout: 15_000 }).toBe(testUid(161, 1, 2));
   }, 180_000);
 });
