@@ -32,4 +32,9 @@ export async function bundle(entry, outfile) {
   return path.join(root, outfile);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle('server/server.ts', 'out/hub/server.mjs');
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await bundle('server/server.ts', 'out/hub/server.mjs');
+  // The guest page's viewer (out/guest-page): a hub-only install serves guest links too.
+  const { buildGuestViewer } = await import('./build-guest-viewer.mjs');
+  await buildGuestViewer();
+}
