@@ -156,7 +156,8 @@ describe.each(HUB_ENGINES)('hub migration 0200 on existing data (%s)', (engine) 
       expect((await migrator.migrateTo('0170-one-live-share')).error).toBeUndefined();
       await sql`INSERT INTO accounts (id, name, created_at) VALUES ('site-a', 'A', '2026-01-01T00:00:00.000Z')`.execute(db);
       await sql`INSERT INTO roles (id, account_id, name, permissions, built_in) VALUES ('r-admin', 'site-a', 'Admin', '["studies.view","admin.users"]', 1), ('r-tech', 'site-a', 'Technologist', '["studies.view"]', 1), ('r-own', 'site-a', 'QA', '["studies.view"]', 0)`.execute(db);
-      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      // Up to issue 13's migrations only: later ones (0400's studies.comment) give roles keys of their own.
+      expect((await migrator.migrateTo('0220-access-requests')).error).toBeUndefined();
       const accounts = await sql<{ viewing_policy: string; uploader_marks_private: number }>`SELECT viewing_policy, uploader_marks_private FROM accounts`.execute(db);
       expect(accounts.rows).toEqual([{ viewing_policy: 'site', uploader_marks_private: 1 }]);
       const roles = await sql<{ id: string; permissions: string }>`SELECT id, permissions FROM roles ORDER BY id`.execute(db);
@@ -166,6 +167,14 @@ describe.each(HUB_ENGINES)('hub migration 0200 on existing data (%s)', (engine) 
         'r-tech': ['studies.view'],
       });
       await expect(sql`UPDATE accounts SET viewing_policy = 'everyone'`.execute(db)).rejects.toThrow(/check/i);
+      // Then 0400 gives the built-in roles (not a site's own) studies.comment, once.
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const later = await sql<{ id: string; permissions: string }>`SELECT id, permissions FROM roles ORDER BY id`.execute(db);
+      expect(Object.fromEntries(later.rows.map((r) => [r.id, JSON.parse(r.permissions) as string[]]))).toEqual({
+        'r-admin': ['studies.view', 'admin.users', 'admin.policy', 'collections.create', 'studies.comment'],
+        'r-own': ['studies.view'],
+        'r-tech': ['studies.view', 'studies.comment'],
+      });
     } finally {
       await db.destroy();
       await postgres?.drop();
