@@ -80,6 +80,9 @@ describe('comments and mentions between two people through one hub', () => {
     await viewer.getByLabel('Window preset').selectOption('lung');
     await expect.poll(async () => (await anchorOf(rita))?.viewport?.windowWidth).toBe(1500);
     expect((await anchorOf(rita))?.sopInstanceUid).toBe(testUid(161, 1, 2));
+    // Her view is fitted (zoom measured on screen against the fit, whatever the canvas did since opening).
+    const ritaZoom = (await anchorOf(rita))?.viewport?.zoom ?? 0;
+    expect(ritaZoom).toBeCloseTo(1, 2);
 
     // A first comment puts the study on the hub (publish, then the comment, one outbox); script stays text.
     const panel = rita.getByRole('complementary', { name: 'Comments on this study' });
@@ -126,6 +129,8 @@ describe('comments and mentions between two people through one hub', () => {
     await expect.poll(async () => (await anchorOf(paul))?.viewport?.windowWidth, { timeout: 10_000 }).toBe(1500);
     const landed = await anchorOf(paul);
     expect(landed).toMatchObject({ studyInstanceUid: studyUid, sopInstanceUid: testUid(161, 1, 2), viewport: { windowCenter: -600, windowWidth: 1500 } });
+    // …and her zoom, not her zoom multiplied by the fit again.
+    expect(landed?.viewport?.zoom ?? 0).toBeCloseTo(ritaZoom, 2);
     // Her comments are in his list, the script as text, the mention marked.
     const paulPanel = paul.getByRole('complementary', { name: 'Comments on this study' });
     await expect.poll(() => paulPanel.getByRole('article').count(), { timeout: 15_000 }).toBe(2);

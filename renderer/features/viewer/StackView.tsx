@@ -14,7 +14,7 @@ import type { ViewerSeries, ViewerStudy } from '../../../shared/viewer/viewer-ty
 import { controllers } from './viewer-controllers';
 import { indexOfPlace, placesFor } from './stack-places';
 import { StackScrollBar } from './StackScrollBar';
-import { applyViewport, readViewport } from './viewport-state';
+import { applyViewport, readViewport, relativeZoom } from './viewport-state';
 import { CoreEvents, imageIdsFor, renderingEngine, RENDERING_ENGINE_ID, ViewportType } from './cornerstone';
 import { describeLoadError } from './load-errors';
 import { imageProblem } from './image-checks';
@@ -89,7 +89,7 @@ export function StackView(props: StackViewProps) {
   const [facts, setFacts] = useState<OverlayFacts>({ index: 0, count: 0, window: null, zoom: 1, sliceLocation: null, spacing: '', instanceNumber: null });
   const [error, setError] = useState<string | null>(null);
   const [playing, setPlaying] = useState(false);
-  const state = useRef({ index: 0, imageIds: [] as string[], errors: new Map<string, string>(), rendered: 0, rotation: 0, flipped: false, fitZoom: 1 });
+  const state = useRef({ index: 0, imageIds: [] as string[], errors: new Map<string, string>(), rendered: 0, rotation: 0, flipped: false });
   const scrolled = useRef(onScrolled);
   scrolled.current = onScrolled;
   // Read once per series: a later anchor change (the reader's own moves) must not jump the view.
@@ -120,7 +120,6 @@ export function StackView(props: StackViewProps) {
     local.rendered = 0;
     local.rotation = 0;
     local.flipped = false;
-    local.fitZoom = 1;
     let disposed = false;
 
     const group = ToolGroupManager.createToolGroup(`${viewportId}-tools`)!;
@@ -141,7 +140,7 @@ export function StackView(props: StackViewProps) {
         index: local.index,
         count: local.imageIds.length,
         window: properties.voiRange ? windowOf(properties.voiRange) : null,
-        zoom: viewport.getZoom(),
+        zoom: relativeZoom(viewport) ?? 1,
         sliceLocation: num(plane?.sliceLocation) ?? positionAlongNormal(imageId),
         spacing: rowSpacing !== null && columnSpacing !== null ? `${columnSpacing.toFixed(3)} × ${rowSpacing.toFixed(3)} mm` : 'Uncalibrated (no pixel spacing): lengths in pixels',
         instanceNumber: num(general?.instanceNumber),
@@ -221,7 +220,6 @@ export function StackView(props: StackViewProps) {
 
     const fit = (): void => {
       viewport.resetCamera({ resetPan: true, resetZoom: true });
-      local.fitZoom = viewport.getZoom() || 1;
       viewport.render();
       report();
     };
@@ -269,7 +267,6 @@ export function StackView(props: StackViewProps) {
           local.flipped = false;
           viewport.resetProperties();
           viewport.resetCamera();
-          local.fitZoom = viewport.getZoom() || 1;
           viewport.render();
           report();
           break;
@@ -295,7 +292,7 @@ export function StackView(props: StackViewProps) {
         const imageId = local.imageIds[local.index];
         const place = places[local.index];
         if (imageId === undefined || place === undefined) return null;
-        const state = local.errors.has(imageId) ? null : readViewport(viewport, local.fitZoom, local.rotation);
+        const state = local.errors.has(imageId) ? null : readViewport(viewport, local.rotation);
         return {
           studyInstanceUid: study.study.studyInstanceUid,
           seriesInstanceUid: series.seriesInstanceUid,
@@ -322,9 +319,8 @@ export function StackView(props: StackViewProps) {
         () => {
           if (disposed) return;
           check(imageIds[startIndex]);
-          local.fitZoom = viewport.getZoom() || 1;
           if (anchored?.viewport !== undefined && !local.errors.has(imageIds[startIndex])) {
-            applyViewport(viewport, local.fitZoom, anchored.viewport);
+            applyViewport(viewport, anchored.viewport);
             local.rotation = anchored.viewport.rotation ?? 0;
           }
           viewport.render();

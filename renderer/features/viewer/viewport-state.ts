@@ -3,7 +3,9 @@
  * pixels, invert, rotation), read from Cornerstone and put back. Cornerstone's own units differ
  * between its GPU and CPU paths (zoom absolute or relative, pan in canvas or image pixels), so
  * both directions go through what they share: the image point at the canvas centre, and a zoom
- * measured against the one the viewport had when fitted.
+ * measured on screen — canvas pixels per image pixel against what fitting the image into the
+ * canvas gives. (A zoom remembered at the moment of fitting went wrong: the CPU path reports no
+ * zoom until its first render, and the canvas changes size when a side panel opens.)
  */
 import type { Types } from '@cornerstonejs/core';
 import type { ViewerViewport } from '../../../shared/viewer/viewer-anchor';
@@ -55,17 +57,43 @@ function imageSize(viewport: Types.IStackViewport): Point2 | null {
 
 const round = (value: number, places: number): number => Math.round(value * 10 ** places) / 10 ** places;
 
-/** The viewport's state now; `fitZoom` is what `getZoom()` said when the image was fitted. */
-export function readViewport(viewport: Types.IStackViewport, fitZoom: number, rotation: number): ViewerViewport | null {
+/** Canvas pixels per image pixel along a row, as shown now. */
+function shownScale(viewport: Types.IStackViewport, g: Geometry): number | null {
+  const a = viewport.worldToCanvas(imageToWorld(g, [0, 0]));
+  const b = viewport.worldToCanvas(imageToWorld(g, [1, 0]));
+  const scale = Math.hypot(b[0] - a[0], b[1] - a[1]);
+  return Number.isFinite(scale) && scale > 0 ? scale : null;
+}
+
+/** Canvas pixels per image pixel along a row when the whole image fits the canvas (Cornerstone's "fit"). */
+function fittedScale(viewport: Types.IStackViewport, g: Geometry): number | null {
+  const { clientWidth, clientHeight } = viewport.canvas;
+  const widthMm = g.dimensions[0] * g.spacing[0];
+  const heightMm = g.dimensions[1] * g.spacing[1];
+  if (!(clientWidth > 0 && clientHeight > 0 && widthMm > 0 && heightMm > 0)) return null;
+  return Math.min(clientWidth / widthMm, clientHeight / heightMm) * g.spacing[0];
+}
+
+/** The zoom relative to fit (1 = fitted), or null before an image shows. */
+export function relativeZoom(viewport: Types.IStackViewport): number | null {
+  const g = geometry(viewport);
+  const shown = g === null ? null : shownScale(viewport, g);
+  const fitted = g === null ? null : fittedScale(viewport, g);
+  return shown === null || fitted === null ? null : shown / fitted;
+}
+
+/** The viewport's state now. */
+export function readViewport(viewport: Types.IStackViewport, rotation: number): ViewerViewport | null {
   const properties = viewport.getProperties();
   const size = imageSize(viewport);
   const at = imagePointAtCentre(viewport);
-  if (properties.voiRange === undefined || size === null || at === null) return null;
+  const zoom = relativeZoom(viewport);
+  if (properties.voiRange === undefined || size === null || at === null || zoom === null) return null;
   const window = windowOf(properties.voiRange);
   return {
     windowCenter: round(window.center, 3),
     windowWidth: round(window.width, 3),
-    zoom: round(viewport.getZoom() / fitZoom, 4),
+    zoom: round(zoom, 4),
     pan: [round(size[0] / 2 - at[0], 2), round(size[1] / 2 - at[1], 2)],
     invert: properties.invert === true,
     rotation,
@@ -77,10 +105,12 @@ export function readViewport(viewport: Types.IStackViewport, fitZoom: number, ro
  * pan as the image point the camera centres on (Cornerstone's `setPan` means different things
  * in its two paths, and in the CPU one depends on where the view already is).
  */
-export function applyViewport(viewport: Types.IStackViewport, fitZoom: number, state: ViewerViewport): void {
+export function applyViewport(viewport: Types.IStackViewport, state: ViewerViewport): void {
   viewport.setProperties({ voiRange: voiRange(state.windowWidth, state.windowCenter), invert: state.invert === true });
   if (state.rotation !== undefined && state.rotation !== 0) viewport.setViewPresentation({ rotation: state.rotation });
-  if (Number.isFinite(state.zoom) && state.zoom > 0) viewport.setZoom(state.zoom * fitZoom);
+  // Cornerstone's zoom units differ by path, but both are proportional to the scale on screen.
+  const zoomNow = relativeZoom(viewport);
+  if (Number.isFinite(state.zoom) && state.zoom > 0 && zoomNow !== null) viewport.setZoom((viewport.getZoom() * state.zoom) / zoomNow);
   const g = geometry(viewport);
   if (g === null) return;
   const target: Point2 = [g.dimensions[0] / 2 - state.pan[0], g.dimensions[1] / 2 - state.pan[1]];
