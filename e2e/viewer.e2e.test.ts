@@ -182,6 +182,16 @@ describe('the viewer', () => {
     await page.keyboard.press('ArrowDown');
     await expect.poll(async () => (await probeState())?.index === 1 && (await probeRegion([0, 0, 1, 1])) !== null, { timeout: 10_000 }).toBe(true);
     await page.keyboard.press('2');
+    await expect.poll(async () => (await probeState())?.voi).toEqual({ lower: -1350, upper: 150 });
+    // The reader's window stays as they scroll, both ways (the next image must not bring back its file's own).
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(async () => (await probeState())?.index === 2 && (await probeState())?.rendered, { timeout: 10_000 }).toBeTruthy();
+    await page.waitForTimeout(300);
+    expect((await probeState())?.voi).toEqual({ lower: -1350, upper: 150 });
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(async () => (await probeState())?.index, { timeout: 10_000 }).toBe(1);
+    await page.waitForTimeout(300);
+    expect((await probeState())?.voi).toEqual({ lower: -1350, upper: 150 });
     await page.keyboard.press('i');
     await page.keyboard.press('r');
     // Zoom (right drag) and pan (middle drag) with the mouse, as a reader does.

@@ -89,7 +89,7 @@ export function StackView(props: StackViewProps) {
   const [facts, setFacts] = useState<OverlayFacts>({ index: 0, count: 0, window: null, zoom: 1, sliceLocation: null, spacing: '', instanceNumber: null });
   const [error, setError] = useState<string | null>(null);
   const [playing, setPlaying] = useState(false);
-  const state = useRef({ index: 0, imageIds: [] as string[], errors: new Map<string, string>(), rendered: 0, rotation: 0, flipped: false });
+  const state = useRef({ index: 0, imageIds: [] as string[], errors: new Map<string, string>(), rendered: 0, rotation: 0, flipped: false, readerVoi: null as Types.VOIRange | null, dragging: false });
   const scrolled = useRef(onScrolled);
   scrolled.current = onScrolled;
   // Read once per series: a later anchor change (the reader's own moves) must not jump the view.
@@ -120,6 +120,7 @@ export function StackView(props: StackViewProps) {
     local.rendered = 0;
     local.rotation = 0;
     local.flipped = false;
+    local.readerVoi = null;
     let disposed = false;
 
     const group = ToolGroupManager.createToolGroup(`${viewportId}-tools`)!;
@@ -158,6 +159,24 @@ export function StackView(props: StackViewProps) {
       local.errors.set(detail.imageId, describeLoadError(detail.error));
       report();
     };
+    /**
+     * The window the reader chose (a preset, a drag, an anchor) is theirs until they ask for the
+     * file's own: Cornerstone's CPU path puts each next image's own window back as it loads, so
+     * it is kept here and put back after every image change. A drag is told from Cornerstone's
+     * own VOI changes by the pointer being down on the viewport.
+     */
+    const onPointerDown = (): void => {
+      local.dragging = true;
+    };
+    const onPointerUp = (): void => {
+      local.dragging = false;
+    };
+    const onVoiModified = (): void => {
+      if (local.dragging) local.readerVoi = viewport.getProperties().voiRange ?? local.readerVoi;
+    };
+    host.addEventListener('pointerdown', onPointerDown);
+    window.addEventListener('pointerup', onPointerUp);
+    host.addEventListener(CoreEvents.VOI_MODIFIED, onVoiModified);
     host.addEventListener(CoreEvents.IMAGE_RENDERED, onRendered);
     eventTarget.addEventListener(CoreEvents.IMAGE_LOAD_ERROR, onLoadError);
 
@@ -205,6 +224,10 @@ export function StackView(props: StackViewProps) {
       check(imageId);
       viewport.setImageIdIndex(target).then(
         () => {
+          if (local.readerVoi !== null) {
+            viewport.setProperties({ voiRange: local.readerVoi });
+            viewport.render();
+          }
           check(imageId);
           expandFrames(imageId);
           report();
@@ -236,11 +259,13 @@ export function StackView(props: StackViewProps) {
           show(local.imageIds.length - 1);
           break;
         case 'preset':
-          viewport.setProperties({ voiRange: voiRange(cmd.preset.width, cmd.preset.center) });
+          local.readerVoi = voiRange(cmd.preset.width, cmd.preset.center);
+          viewport.setProperties({ voiRange: local.readerVoi });
           viewport.render();
           break;
         case 'file-window':
           // The file's own VOI (Window Center/Width or VOI LUT), as Cornerstone read it.
+          local.readerVoi = null;
           viewport.resetProperties();
           viewport.setProperties({ invert: false });
           viewport.render();
@@ -265,6 +290,7 @@ export function StackView(props: StackViewProps) {
         case 'reset':
           local.rotation = 0;
           local.flipped = false;
+          local.readerVoi = null;
           viewport.resetProperties();
           viewport.resetCamera();
           viewport.render();
@@ -321,6 +347,7 @@ export function StackView(props: StackViewProps) {
           check(imageIds[startIndex]);
           if (anchored?.viewport !== undefined && !local.errors.has(imageIds[startIndex])) {
             applyViewport(viewport, anchored.viewport);
+            local.readerVoi = viewport.getProperties().voiRange ?? null;
             local.rotation = anchored.viewport.rotation ?? 0;
           }
           viewport.render();
@@ -345,6 +372,9 @@ export function StackView(props: StackViewProps) {
       resize.disconnect();
       host.removeEventListener('wheel', onWheel);
       host.removeEventListener(CoreEvents.IMAGE_RENDERED, onRendered);
+      host.removeEventListener('pointerdown', onPointerDown);
+      window.removeEventListener('pointerup', onPointerUp);
+      host.removeEventListener(CoreEvents.VOI_MODIFIED, onVoiModified);
       eventTarget.removeEventListener(CoreEvents.IMAGE_LOAD_ERROR, onLoadError);
       toolUtilities.stackPrefetch.disable(host);
       ToolGroupManager.destroyToolGroup(`${viewportId}-tools`);
