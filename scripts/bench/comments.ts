@@ -55,7 +55,7 @@ async function run(engine: 'sqlite' | 'postgres'): Promise<void> {
     for (let w = 0; w < writers.length; w++) {
       const ops = [];
       for (let i = 0; i < 50 && ids.length + ops.length < COMMENTS; i++) {
-        const n = ids.length + ops.length;
+        const n: number = ids.length + ops.length;
         const commentId = randomUUID();
         const replyTo = n % 10 === 9 && ids.length > 0 ? ids[ids.length - 1] : null;
         const anchor = n % 10 === 0 ? { studyInstanceUid: summary.studyInstanceUid, seriesInstanceUid: '1.2.3.1', sopInstanceUid: `1.2.3.1.${n}`, frame: 1, viewport: { windowCenter: 40, windowWidth: 400, zoom: 1, pan: [0, 0] } } : null;

@@ -68,7 +68,7 @@ describe('comments reach another desktop by the change feed (sqlite hub)', () =>
     }
     const publish = people.rita.sync.enqueue({ kind: 'study.publish', study: testStudySummary('1.2.826.0.1.3680043.10.1234.1616', 1), private: false });
     await people.rita.sync.sync();
-    studyId = String((people.rita.sync.result(publish) as { value: { studyId: string } }).value.studyId);
+    studyId = String((people.rita.sync.result(publish) as unknown as { value: { studyId: string } }).value.studyId);
   });
 
   afterAll(async () => {
