@@ -5,50 +5,32 @@
  * asking twice is once; nobody else answers; everything is on the study's trail.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createAccount } from './accounts/accounts-repository';
-import { buildHub } from './app';
-import { hashPassword } from './auth/password';
-import { createSession } from './auth/sessions';
 import type { HubDatabase } from './db/schema';
-import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-support/test-database';
+import { HUB_ENGINES } from './test-support/test-database';
+import { startTwoSiteHub, type HttpMethod, type TestPerson, type TwoSiteHub } from './test-support/two-site-hub';
 
 describe.each(HUB_ENGINES)('hub: access requests (%s)', (engine) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-access-requests-'));
   let db: Kysely<HubDatabase>;
-  let hubDatabase: TestHubDatabase;
-  let hub: FastifyInstance;
+  let fixture: TwoSiteHub;
   const clock = new Date('2031-04-01T08:00:00Z');
-  const people: Record<string, { id: string; token: string }> = {};
+  let people: Record<string, TestPerson> = {};
   let studyId = '';
   let requestId = '';
 
-  const call = (method: 'GET' | 'POST', url: string, who: string, payload?: unknown) =>
-    hub.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${people[who].token}` } });
+  const call = (method: HttpMethod, url: string, who: string, payload?: unknown) => fixture.call(method, url, who, payload);
   const sees = async (who: string) => (await call('GET', `/api/studies/${studyId}`, who)).statusCode === 200;
 
   beforeAll(async () => {
-    hubDatabase = await testHubDatabase(engine);
-    db = hubDatabase.db;
-    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org', now: () => clock });
-    await hub.ready();
-    const passwordHash = await hashPassword('long enough password');
-    const a = await db.transaction().execute((trx) => createAccount(trx, 'Site A', { name: 'Admin A', email: 'admin@a.example', passwordHash }, clock));
-    const b = await db.transaction().execute((trx) => createAccount(trx, 'Site B', { name: 'Admin B', email: 'admin@b.example', passwordHash }, clock));
-    people.admin = { id: a.user.id, token: await createSession(db, a.user.id, clock) };
-    people.outsider = { id: b.user.id, token: await createSession(db, b.user.id, clock) };
+    fixture = await startTwoSiteHub(engine, { now: () => clock, adminKeys: ['admin', 'outsider'] });
+    ({ db, people } = fixture);
     for (const [name, account, role] of [
-      ['owner', a.account.id, 'Radiologist'],
-      ['colleague', a.account.id, 'Radiologist'],
-      ['asker', b.account.id, 'Physician'],
+      ['owner', fixture.siteA, 'Radiologist'],
+      ['colleague', fixture.siteA, 'Radiologist'],
+      ['asker', fixture.siteB, 'Physician'],
     ] as const) {
-      const user = await db.transaction().execute((trx) => addUser(trx, account, { name, email: `${name}@x.example`, passwordHash, role }, clock));
-      people[name] = { id: user.id, token: await createSession(db, user.id, clock) };
+      await fixture.addPerson(name, account, role);
     }
     const study = { studyInstanceUid: '1.4.1', patientName: 'Doe^Jane', patientId: 'P1', patientBirthDate: null, studyDate: '2024-05-01', studyTime: null, patientSex: null, accessionNumber: 'A-9', studyDescription: 'CT Chest', referringPhysicianName: null, institutionName: null, modalities: ['CT'], seriesCount: 1, instanceCount: 1 };
     const { results } = (await call('POST', '/api/operations', 'owner', { operations: [{ id: randomUUID(), kind: 'study.publish', study }] })).json<{ results: { value: { studyId: string } }[] }>();
@@ -56,9 +38,7 @@ describe.each(HUB_ENGINES)('hub: access requests (%s)', (engine) => {
   });
 
   afterAll(async () => {
-    await hub.close();
-    await hubDatabase.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('lets someone who cannot see a study ask for it, once; not someone who already sees it, nor for a study that is not there', async () => {

@@ -8,20 +8,13 @@
  * feed says a study's comments changed; every route checks its caller.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMENT_MAX_CHARS, COMMENT_RATE } from '../shared/comments/comment-schemas';
 import type { StudySummary } from '../shared/types/study';
-import { addUser, createAccount } from './accounts/accounts-repository';
-import { buildHub } from './app';
-import { hashPassword } from './auth/password';
-import { createSession } from './auth/sessions';
 import type { HubDatabase } from './db/schema';
-import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-support/test-database';
+import { HUB_ENGINES } from './test-support/test-database';
+import { startTwoSiteHub, type HttpMethod, type TestPerson, type TwoSiteHub } from './test-support/two-site-hub';
 
 const summary = (uid: string): StudySummary => ({
   studyInstanceUid: uid,
@@ -40,26 +33,18 @@ const summary = (uid: string): StudySummary => ({
   instanceCount: 3,
 });
 
-type Result = { status: string; value?: Record<string, unknown>; error?: { code: string; message: string } };
 type Comment = { id: string; text: string; replyTo: string | null; mentions: { id: string; name: string }[]; anchor: unknown; editedAt: string | null; deletedAt: string | null; hiddenAt: string | null; mayEdit: boolean; mayHide: boolean };
 
 describe.each(HUB_ENGINES)('hub: comments and mentions (%s)', (engine) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-comments-'));
+  let fixture: TwoSiteHub;
   let db: Kysely<HubDatabase>;
-  let hubDatabase: TestHubDatabase;
-  let hub: FastifyInstance;
   let clock = new Date('2031-05-01T08:00:00Z');
-  const people: Record<string, { id: string; token: string }> = {};
+  let people: Record<string, TestPerson> = {};
   const studies: Record<string, string> = {};
   const uids: Record<string, string> = {};
 
-  const call = (method: 'GET' | 'POST' | 'PUT', url: string, who: string | null, payload?: unknown) =>
-    hub.inject({ method, url, payload: payload as never, headers: who === null ? {} : { authorization: `Bearer ${people[who].token}` } });
-  const operate = async (who: string, ...operations: unknown[]) => {
-    const answer = await call('POST', '/api/operations', who, { operations });
-    expect(answer.statusCode).toBe(200);
-    return answer.json<{ results: Result[] }>().results;
-  };
+  const call = (method: HttpMethod, url: string, who: string | null, payload?: unknown) => fixture.call(method, url, who, payload);
+  const operate = (who: string, ...operations: unknown[]) => fixture.operate(who, ...operations);
   const comment = (study: string, text: string, more: Record<string, unknown> = {}) => ({ id: randomUUID(), kind: 'comment.add', commentId: randomUUID(), study: { id: studies[study] }, text, ...more });
   const list = async (who: string, study: string) => {
     const answer = await call('GET', `/api/studies/${studies[study]}/comments`, who);
@@ -68,23 +53,15 @@ describe.each(HUB_ENGINES)('hub: comments and mentions (%s)', (engine) => {
   const notices = (who: string) => db.selectFrom('notifications').select(['kind', 'comment_id', 'anchor']).where('user_id', '=', people[who].id).orderBy('seq').execute();
 
   beforeAll(async () => {
-    hubDatabase = await testHubDatabase(engine);
-    db = hubDatabase.db;
-    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org', now: () => clock });
-    await hub.ready();
-    const passwordHash = await hashPassword('long enough password');
-    const a = await db.transaction().execute((trx) => createAccount(trx, 'Site A', { name: 'Admin A', email: 'admin@a.example', passwordHash }, clock));
-    const b = await db.transaction().execute((trx) => createAccount(trx, 'Site B', { name: 'Admin B', email: 'admin@b.example', passwordHash }, clock));
-    people.admin = { id: a.user.id, token: await createSession(db, a.user.id, clock) };
-    people.outsider = { id: b.user.id, token: await createSession(db, b.user.id, clock) };
+    fixture = await startTwoSiteHub(engine, { now: () => clock, adminKeys: ['admin', 'outsider'] });
+    ({ db, people } = fixture);
     for (const [name, role] of [
       ['Rita Radiologist', 'Radiologist'],
       ['Phil Physician', 'Physician'],
       ['Ray Referrer', 'Referrer'],
       ['Gone Person', 'Physician'],
     ] as const) {
-      const user = await db.transaction().execute((trx) => addUser(trx, a.account.id, { name, email: `${name.split(' ')[0].toLowerCase()}@a.example`, passwordHash, role }, clock));
-      people[name.split(' ')[0].toLowerCase()] = { id: user.id, token: await createSession(db, user.id, clock) };
+      await fixture.addPerson(name.split(' ')[0].toLowerCase(), fixture.siteA, role, name);
     }
     for (const [name, isPrivate] of [
       ['chest', false],
@@ -100,9 +77,7 @@ describe.each(HUB_ENGINES)('hub: comments and mentions (%s)', (engine) => {
   });
 
   afterAll(async () => {
-    await hub.close();
-    await hubDatabase.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('takes a comment on an image with its viewport, lists it to whoever sees the study, and notifies the one it mentions', async () => {

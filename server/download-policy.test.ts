@@ -6,37 +6,27 @@
  * why; an outsider is answered as for a study that does not exist; changes are on the trail.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeInstance } from '../electron/main/dicom-write/synthetic-study';
 import type { SitePolicy } from '../shared/permissions/site-policy';
-import { addUser, createAccount } from './accounts/accounts-repository';
-import { buildHub } from './app';
-import { hashPassword } from './auth/password';
-import { createSession } from './auth/sessions';
 import type { HubDatabase } from './db/schema';
 import { testStudySummary } from './test-support/study-summary';
-import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-support/test-database';
+import { HUB_ENGINES } from './test-support/test-database';
+import { startTwoSiteHub, type HttpMethod, type TestPerson, type TwoSiteHub } from './test-support/two-site-hub';
 
 const ROOT = '1.2.826.0.1.3680043.10.1234.640';
 const SOP = `${ROOT}.1.1.1`;
 
 describe.each(HUB_ENGINES)('hub: the download policy (%s)', (engine) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-download-'));
   let db: Kysely<HubDatabase>;
-  let hubDatabase: TestHubDatabase;
-  let hub: FastifyInstance;
+  let fixture: TwoSiteHub;
   const clock = new Date('2031-04-01T08:00:00Z');
-  const people: Record<string, { id: string; token: string }> = {};
+  let people: Record<string, TestPerson> = {};
   let studyId = '';
   let roles: { id: string; name: string }[] = [];
 
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who: string, payload?: unknown) =>
-    hub.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${people[who].token}` } });
+  const call = (method: HttpMethod, url: string, who: string, payload?: unknown) => fixture.call(method, url, who, payload);
   const download = (who: string, id = studyId) => call('GET', `/api/studies/${id}/download`, who);
   const policy = async (change: Partial<SitePolicy>) => {
     const current = (await call('GET', '/api/site/policy', 'admin')).json<{ policy: SitePolicy }>().policy;
@@ -47,35 +37,25 @@ describe.each(HUB_ENGINES)('hub: the download policy (%s)', (engine) => {
   const roleId = (name: string) => roles.find((r) => r.name === name)!.id;
 
   beforeAll(async () => {
-    hubDatabase = await testHubDatabase(engine);
-    db = hubDatabase.db;
-    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org', now: () => clock });
-    await hub.ready();
-    const passwordHash = await hashPassword('long enough password');
-    const a = await db.transaction().execute((trx) => createAccount(trx, 'Site A', { name: 'Admin A', email: 'admin@a.example', passwordHash }, clock));
-    const b = await db.transaction().execute((trx) => createAccount(trx, 'Site B', { name: 'Admin B', email: 'admin@b.example', passwordHash }, clock));
-    people.admin = { id: a.user.id, token: await createSession(db, a.user.id, clock) };
-    people.adminB = { id: b.user.id, token: await createSession(db, b.user.id, clock) };
+    fixture = await startTwoSiteHub(engine, { now: () => clock, adminKeys: ['admin', 'adminB'] });
+    ({ db, people } = fixture);
     for (const [name, role] of [
       ['rad', 'Radiologist'],
       ['tech', 'Technologist'],
       ['student', 'Physician'],
     ] as const) {
-      const user = await db.transaction().execute((trx) => addUser(trx, a.account.id, { name, email: `${name}@a.example`, passwordHash, role }, clock));
-      people[name] = { id: user.id, token: await createSession(db, user.id, clock) };
+      await fixture.addPerson(name, fixture.siteA, role);
     }
     const published = await call('POST', '/api/operations', 'rad', { operations: [{ id: randomUUID(), kind: 'study.publish', study: testStudySummary(ROOT, 1) }] });
     studyId = String(published.json<{ results: { value: { studyId: string } }[] }>().results[0].value.studyId);
     const bytes = Buffer.from(writeInstance({ studyInstanceUid: `${ROOT}.1`, seriesInstanceUid: `${ROOT}.1.1`, seriesNumber: 1, modality: 'CT', sopInstanceUid: SOP, instanceNumber: 1 }));
-    const uploaded = await hub.inject({ method: 'PUT', url: `/api/studies/${studyId}/files/${SOP}`, payload: bytes, headers: { authorization: `Bearer ${people.rad.token}`, 'content-type': 'application/dicom' } });
+    const uploaded = await fixture.hub.inject({ method: 'PUT', url: `/api/studies/${studyId}/files/${SOP}`, payload: bytes, headers: { authorization: `Bearer ${people.rad.token}`, 'content-type': 'application/dicom' } });
     expect(uploaded.statusCode, uploaded.body).toBe(201);
     roles = (await call('GET', '/api/site/policy', 'admin')).json<{ roles: { id: string; name: string }[] }>().roles;
   });
 
   afterAll(async () => {
-    await hub.close();
-    await hubDatabase.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('starts a site on “everyone who can view”: a colleague downloads the zip, and it is on the study’s trail', async () => {

@@ -6,20 +6,13 @@
  * every change is on the site's trail. Refusals say why and change nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SitePolicy } from '../shared/permissions/site-policy';
 import type { StudySummary } from '../shared/types/study';
-import { addUser, createAccount } from './accounts/accounts-repository';
-import { buildHub } from './app';
-import { hashPassword } from './auth/password';
-import { createSession } from './auth/sessions';
 import type { HubDatabase } from './db/schema';
-import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from './test-support/test-database';
+import { HUB_ENGINES } from './test-support/test-database';
+import { startTwoSiteHub, type HttpMethod, type TestPerson, type TwoSiteHub } from './test-support/two-site-hub';
 
 const summary = (uid: string, name: string): StudySummary => ({
   studyInstanceUid: uid,
@@ -39,19 +32,16 @@ const summary = (uid: string, name: string): StudySummary => ({
 });
 
 describe.each(HUB_ENGINES)('hub: viewing policy, departments, private studies (%s)', (engine) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-organisation-'));
   let db: Kysely<HubDatabase>;
-  let hubDatabase: TestHubDatabase;
-  let hub: FastifyInstance;
+  let fixture: TwoSiteHub;
   const clock = new Date('2031-04-01T08:00:00Z');
-  const people: Record<string, { id: string; token: string }> = {};
+  let people: Record<string, TestPerson> = {};
   const studies: Record<string, string> = {};
   let siteA = '';
   let neuro = '';
 
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who: string, payload?: unknown) =>
-    hub.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${people[who].token}` } });
-  const operate = async (who: string, ...operations: unknown[]) => (await call('POST', '/api/operations', who, { operations })).json<{ results: { status: string; value?: Record<string, unknown>; error?: { code: string; message: string } }[] }>().results;
+  const call = (method: HttpMethod, url: string, who: string, payload?: unknown) => fixture.call(method, url, who, payload);
+  const operate = (who: string, ...operations: unknown[]) => fixture.operate(who, ...operations);
   /** The names of the studies someone's list shows, sorted. */
   const sees = async (who: string) => {
     const answer = await call('GET', '/api/studies?limit=100', who);
@@ -71,24 +61,16 @@ describe.each(HUB_ENGINES)('hub: viewing policy, departments, private studies (%
   };
 
   beforeAll(async () => {
-    hubDatabase = await testHubDatabase(engine);
-    db = hubDatabase.db;
-    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org', now: () => clock });
-    await hub.ready();
-    const passwordHash = await hashPassword('long enough password');
-    const a = await db.transaction().execute((trx) => createAccount(trx, 'Site A', { name: 'Admin A', email: 'admin@a.example', passwordHash }, clock));
-    const b = await db.transaction().execute((trx) => createAccount(trx, 'Site B', { name: 'Admin B', email: 'admin@b.example', passwordHash }, clock));
-    siteA = a.account.id;
-    people.admin = { id: a.user.id, token: await createSession(db, a.user.id, clock) };
-    people.adminB = { id: b.user.id, token: await createSession(db, b.user.id, clock) };
+    fixture = await startTwoSiteHub(engine, { now: () => clock, adminKeys: ['admin', 'adminB'] });
+    ({ db, people } = fixture);
+    siteA = fixture.siteA;
     for (const [name, role] of [
       ['rad', 'Radiologist'],
       ['phys', 'Radiologist'],
       ['tech', 'Technologist'],
       ['qa', 'Technologist'],
     ] as const) {
-      const user = await db.transaction().execute((trx) => addUser(trx, siteA, { name, email: `${name}@a.example`, passwordHash, role }, clock));
-      people[name] = { id: user.id, token: await createSession(db, user.id, clock) };
+      await fixture.addPerson(name, siteA, role);
     }
     for (const [name, uploader] of [
       ['byRad', 'rad'],
@@ -102,9 +84,7 @@ describe.each(HUB_ENGINES)('hub: viewing policy, departments, private studies (%
   });
 
   afterAll(async () => {
-    await hub.close();
-    await hubDatabase.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('starts a site on the whole-site policy: every member sees every study of the site', async () => {

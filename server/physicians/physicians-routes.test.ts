@@ -7,19 +7,12 @@
  * loses a deactivated physician's; what they do is recorded for the physician ("… for Dr …").
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudySummary } from '../../shared/types/study';
-import { addUser, createAccount } from '../accounts/accounts-repository';
-import { buildHub } from '../app';
-import { hashPassword } from '../auth/password';
-import { createSession } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
-import { HUB_ENGINES, testHubDatabase, type TestHubDatabase } from '../test-support/test-database';
+import { HUB_ENGINES } from '../test-support/test-database';
+import { startTwoSiteHub, type HttpMethod, type TestPerson, type TwoSiteHub } from '../test-support/two-site-hub';
 import { runRelinks } from './physician-linking';
 
 const summary = (uid: string, referring: string | null, reading: string | null = null): StudySummary => ({
@@ -41,20 +34,16 @@ const summary = (uid: string, referring: string | null, reading: string | null =
 });
 
 describe.each(HUB_ENGINES)('hub: physicians on studies, case managers (%s)', (engine) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'studyshare-hub-physicians-'));
   let db: Kysely<HubDatabase>;
-  let hubDatabase: TestHubDatabase;
-  let hub: FastifyInstance;
+  let fixture: TwoSiteHub;
   const clock = new Date('2031-04-01T08:00:00Z');
-  const people: Record<string, { id: string; token: string }> = {};
+  let people: Record<string, TestPerson> = {};
   const studies: Record<string, string> = {};
   const doctors: Record<string, string> = {};
   let siteA = '';
 
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who: string, payload?: unknown) =>
-    hub.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${people[who].token}` } });
-  const operate = async (who: string, ...operations: unknown[]) =>
-    (await call('POST', '/api/operations', who, { operations })).json<{ results: { status: string; value?: Record<string, unknown>; error?: { code: string; message: string } }[] }>().results;
+  const call = (method: HttpMethod, url: string, who: string, payload?: unknown) => fixture.call(method, url, who, payload);
+  const operate = (who: string, ...operations: unknown[]) => fixture.operate(who, ...operations);
   const publish = async (name: string, referring: string | null, reading: string | null = null, who = 'rad') => {
     const [result] = await operate(who, { id: randomUUID(), kind: 'study.publish', study: summary(`1.2.840.${Object.keys(studies).length + 1}`, referring, reading) });
     expect(result.status, JSON.stringify(result)).toBe('applied');
@@ -79,24 +68,16 @@ describe.each(HUB_ENGINES)('hub: physicians on studies, case managers (%s)', (en
   const sees = async (who: string) => named((await call('GET', '/api/studies?limit=100', who)).json<{ studies: { studyId: string }[] }>().studies.map((s) => s.studyId));
 
   beforeAll(async () => {
-    hubDatabase = await testHubDatabase(engine);
-    db = hubDatabase.db;
-    hub = buildHub({ db, blobDir: path.join(dir, 'blobs'), publicUrl: 'https://hub.example.org', now: () => clock });
-    await hub.ready();
-    const passwordHash = await hashPassword('long enough password');
-    const a = await db.transaction().execute((trx) => createAccount(trx, 'Site A', { name: 'Admin A', email: 'admin@a.example', passwordHash }, clock));
-    const b = await db.transaction().execute((trx) => createAccount(trx, 'Site B', { name: 'Admin B', email: 'admin@b.example', passwordHash }, clock));
-    siteA = a.account.id;
-    people.admin = { id: a.user.id, token: await createSession(db, a.user.id, clock) };
-    people.adminB = { id: b.user.id, token: await createSession(db, b.user.id, clock) };
+    fixture = await startTwoSiteHub(engine, { now: () => clock, adminKeys: ['admin', 'adminB'] });
+    ({ db, people } = fixture);
+    siteA = fixture.siteA;
     for (const [name, role] of [
       ['rad', 'Radiologist'],
       ['paula', 'Physician'],
       ['carl', 'Case Manager'],
       ['tech', 'Technologist'],
     ] as const) {
-      const user = await db.transaction().execute((trx) => addUser(trx, siteA, { name: name === 'carl' ? 'Carl Case Manager' : name === 'paula' ? 'Paula Physician' : name, email: `${name}@a.example`, passwordHash, role }, clock));
-      people[name] = { id: user.id, token: await createSession(db, user.id, clock) };
+      await fixture.addPerson(name, siteA, role, name === 'carl' ? 'Carl Case Manager' : name === 'paula' ? 'Paula Physician' : name);
     }
     // Participated only: what members see is what reaches them, so delegation is what shows.
     const policy = (await call('GET', '/api/site/policy', 'admin')).json<{ policy: Record<string, unknown> }>().policy;
@@ -104,9 +85,7 @@ describe.each(HUB_ENGINES)('hub: physicians on studies, case managers (%s)', (en
   });
 
   afterAll(async () => {
-    await hub.close();
-    await hubDatabase.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('keeps the directory for the site’s admins only: 403 for others, 404 across sites', async () => {
