@@ -217,7 +217,8 @@ describe.each(HUB_ENGINES)('the front page (%s)', (engine) => {
     expect(page.body).toContain('<strong>Join your site’s hub</strong> and type this hub’s address: <strong>https://hub.example.org</strong>.');
     expect(page.body).not.toContain('as you reached it');
     expect(page.body).toContain('start with <strong>https://hub.example.org/g/…</strong>');
-    expect(page.body).toContain('the link in the invitation email');
+    expect(page.body).toContain('Register through the link in that invitation.');
+    expect(page.body).toContain('<a href="/sign-up">Sign up</a>');
     expect(page.body).toContain('<a href="/reset-password">Forgot your password?</a>');
     expect(page.body).toContain('<a href="studyshare://join?hub=https%3A%2F%2Fhub.example.org">Open Studyshare on this computer</a>');
     expect(page.body).not.toMatch(/<script/i);
