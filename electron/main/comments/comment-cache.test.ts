@@ -2,7 +2,7 @@
  * Comments reach other desktops through the change feed (issue 16), with the real sync client
  * against a real hub over HTTP: a comment written from one desktop's outbox (offline first, sent
  * when the hub answers) makes the study's entry in another desktop's next pull announce a newer
- * comment revision in its local `comment_cache` (local migration 0100), so its copy is read again;
+ * comment revision in its local `comment_cache` (local migration 0070), so its copy is read again;
  * a study made private for that person takes its comments' copy away at the next pull.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,11 +22,11 @@ import { HubClient } from '../sync-client/hub-client';
 import { SyncClient } from '../sync-client/sync-client';
 import { TestHub } from '../test-support/test-hub';
 
-describe('migration 0100: the comment cache', () => {
+describe('migration 0070: the comment cache', () => {
   it('adds a strict table keyed by hub study, with the announced and fetched revisions', () => {
     const db = new Database(':memory:');
     migrate(db, MIGRATIONS.filter((m) => m.version <= 60));
-    migrate(db, MIGRATIONS.filter((m) => m.version <= 100));
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 70));
     const table = db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'comment_cache'").get() as { sql: string };
     expect(table.sql).toMatch(/STRICT/);
     db.prepare("INSERT INTO comment_cache (hub_study_id, announced_revision) VALUES ('s', 3)").run();

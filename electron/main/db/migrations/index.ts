@@ -6,7 +6,7 @@ import { outboxLabels0030 } from './0030-outbox-labels';
 import { workstation0040 } from './0040-workstation';
 import { dicomNodes0050 } from './0050-dicom-nodes';
 import { syncRetries0060 } from './0060-sync-retries';
-import { comments0100 } from './0100-comments';
+import { comments0070 } from './0070-comments';
 
 export interface Migration {
   readonly version: number;
@@ -14,4 +14,4 @@ export interface Migration {
   readonly up: (db: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030, workstation0040, dicomNodes0050, syncRetries0060, comments0100];
+export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030, workstation0040, dicomNodes0050, syncRetries0060, comments0070];

@@ -8,8 +8,8 @@
  */
 import type { Migration } from './index';
 
-export const comments0100: Migration = {
-  version: 100,
+export const comments0070: Migration = {
+  version: 70,
   name: 'comment-cache',
   up(db) {
     db.exec(`
