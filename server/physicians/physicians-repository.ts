@@ -100,27 +100,28 @@ export async function requestRelink(db: Db, accountId: string, physicianId: stri
     .execute();
 }
 
+/** A physician's columns as the directory form gives them (create and update write the same). */
+function physicianColumns(input: PhysicianInput) {
+  return {
+    display_name: input.displayName,
+    family_name: input.familyName,
+    given_names: input.givenNames,
+    name_key: personNameKey(input.displayName),
+    aliases: JSON.stringify(input.aliases),
+    identifier: input.identifier,
+    specialty: input.specialty,
+    user_id: input.userId,
+    active: input.active ? 1 : 0,
+  };
+}
+
 export async function createPhysician(db: Kysely<HubDatabase>, who: Who, input: PhysicianInput): Promise<PhysicianView> {
   const id = randomUUID();
   await db.transaction().execute(async (trx) => {
     await checkLinkedUser(trx, who.accountId, input.userId, null);
     await trx
       .insertInto('physicians')
-      .values({
-        id,
-        account_id: who.accountId,
-        display_name: input.displayName,
-        family_name: input.familyName,
-        given_names: input.givenNames,
-        name_key: personNameKey(input.displayName),
-        aliases: JSON.stringify(input.aliases),
-        identifier: input.identifier,
-        specialty: input.specialty,
-        user_id: input.userId,
-        active: input.active ? 1 : 0,
-        created_at: who.at,
-        updated_at: who.at,
-      })
+      .values({ id, account_id: who.accountId, ...physicianColumns(input), created_at: who.at, updated_at: who.at })
       .execute();
     await writeNames(trx, who.accountId, id, input);
     await requestRelink(trx, who.accountId, id, who.at);
@@ -135,18 +136,7 @@ export async function updatePhysician(db: Kysely<HubDatabase>, who: Who, id: str
     await checkLinkedUser(trx, who.accountId, input.userId, id);
     await trx
       .updateTable('physicians')
-      .set({
-        display_name: input.displayName,
-        family_name: input.familyName,
-        given_names: input.givenNames,
-        name_key: personNameKey(input.displayName),
-        aliases: JSON.stringify(input.aliases),
-        identifier: input.identifier,
-        specialty: input.specialty,
-        user_id: input.userId,
-        active: input.active ? 1 : 0,
-        updated_at: who.at,
-      })
+      .set({ ...physicianColumns(input), updated_at: who.at })
       .where('id', '=', id)
       .execute();
     await writeNames(trx, who.accountId, id, input);
