@@ -178,7 +178,10 @@ describe('two desktops join one hub that runs as its own process', () => {
       await guest.goto(url);
       await guest.getByLabel('PIN').fill('2468');
       await guest.getByRole('button', { name: 'Open' }).click();
-      await guest.locator('canvas[data-rendered="1"]').waitFor();
+      // The guest page is the app's own viewer: it has drawn once its probe counts a rendered image.
+      const shown = () => guest.evaluate(() => (globalThis as unknown as { studyshareViewerProbe?: { state: (id: string) => { rendered: number; error: string | null } | null } }).studyshareViewerProbe?.state('guest-viewport') ?? null);
+      await expect.poll(async () => ((await shown())?.rendered ?? 0) > 0, { timeout: 30_000 }).toBe(true);
+      expect((await shown())?.error).toBeNull();
       expect(await guest.getByRole('heading', { level: 1 }).textContent()).toBe('MR Brain · 2026-11-28');
     } finally {
       await guestContext.close();
