@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StudySummary } from '../shared/types/study';
-import { type RunningApp, screenshot, startApp } from './support/app-harness';
-import { launchChromium } from './support/browser';
+import { type RunningApp, screenshot } from './support/app-harness';
+import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
 const COUNT = 250;
@@ -63,13 +63,7 @@ describe('a hub worklist larger than a page', () => {
     });
     expect(shared.results.every((result) => result.status === 'applied')).toBe(true);
 
-    desk = await startApp({ hubMode: 'remote' });
-    await desk.app.hub.signIn({ url: hub.url, email: 'tess@riverside.example', password: PASSWORD });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    await page.goto(desk.server.url);
+    ({ desk, browser, page } = await openSignedInDesk(hub.url, 'tess@riverside.example', PASSWORD));
   });
 
   afterEach(async (context) => {

@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testStudySummary } from '../server/test-support/study-summary';
-import { type RunningApp, screenshot, startApp } from './support/app-harness';
-import { launchChromium } from './support/browser';
+import { type RunningApp, screenshot } from './support/app-harness';
+import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
 describe('notifications: the bell, live', () => {
@@ -39,13 +39,7 @@ describe('notifications: the bell, live', () => {
       });
       studyIds.push(published.results[0].value.studyId);
     }
-    desk = await startApp({ hubMode: 'remote' });
-    await desk.app.hub.signIn({ url: hub.url, email: 'bob@riverside.example', password: PASSWORD });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    await page.goto(desk.server.url);
+    ({ desk, browser, page } = await openSignedInDesk(hub.url, 'bob@riverside.example', PASSWORD));
   });
 
   afterEach(async (context) => {
