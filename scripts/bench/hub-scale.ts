@@ -9,7 +9,7 @@
  * Target: p95 ≤ 50 ms.
  *
  *   npm run bench:hub -- --scale [--engine sqlite|postgres|both] [--studies 1000000] [--runs 40]
- *                        [--database postgres://…] [--fill-only] [--physicians-only]
+ *                        [--database postgres://…] [--fill-only] [--physicians-only] [--lists]
  *
  * Physicians (issue 14): 200 directory physicians per site (names and keys), every study referred
  * by one of its site's physicians and half of them read by another (study_physicians and the
@@ -23,8 +23,11 @@
  * SQLite: the file is filled once and kept in .bench/ (written as *.partial and renamed when
  * complete, so a fill cut short is never reused). PostgreSQL: --database (or HUB_DATABASE_URL)
  * names a server whose database `hub_scale_<studies>` is reused when its row counts are right
- * and built otherwise; without one a throwaway cluster (1 GB shared buffers) is started, so
- * every run fills it again (its fill time is printed).
+ * and built otherwise; without one a cluster kept in the temporary folder (kept-cluster.ts, keyed
+ * by the scale and FILL_VERSION) is started and stopped again, so its fill is made once too.
+ *
+ * --lists prints only the list figures of issues 13 and 14 (hub-lists.ts and measurePhysicians
+ * below), each with its engine, rows and the machine's load average.
  *
  * The fill is a bulk load: secondary indexes are dropped first and built after (building an
  * index from sorted input is far cheaper than keeping it up to date row by row), rows go in as
@@ -33,6 +36,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
@@ -48,7 +52,8 @@ import { isPostgres } from '../../server/db/dialect';
 import { openHubDatabase } from '../../server/db/open-hub-db';
 import type { HubDatabase } from '../../server/db/schema';
 import { listStudies, type StudyListScope } from '../../server/studies/study-list';
-import { startThrowawayCluster, type ThrowawayCluster } from '../../server/test-support/postgres-cluster';
+import { startKeptCluster, type KeptCluster } from './kept-cluster';
+import { migrateKeptFill } from './kept-fill-migrate';
 
 const { values } = parseArgs({
   options: {
@@ -59,6 +64,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '40' },
     'fill-only': { type: 'boolean' },
     'physicians-only': { type: 'boolean' },
+    lists: { type: 'boolean' },
   },
 });
 const STUDIES = Number(values.studies);
@@ -67,6 +73,8 @@ const USERS = 10_000;
 const GROUPS = 500;
 const SHARES = STUDIES * 2;
 const RUNS = Number(values.runs);
+/** The generated data's format: bump it when fill() or ensurePhysicians() change what they write (kept PostgreSQL fills are keyed by it). */
+const FILL_VERSION = 1;
 
 const FAMILY = ['Smith', 'Müller', 'García', 'Dubois', 'Rossi', 'Nowak', 'Jensen', 'Silva', 'Kowalski', 'Novak', 'Horvat', 'Ivanov', 'Nagy', 'Popescu', 'Yılmaz', 'Andersson', 'Virtanen', 'Murphy', 'de Vries', 'Peeters'];
 const MODALITIES = ['CT', 'MR', 'CR', 'DX', 'US', 'MG', 'PT', 'NM'];
@@ -272,6 +280,7 @@ async function openSqlite(): Promise<Kysely<HubDatabase>> {
     renameSync(partial, file);
     for (const suffix of ['-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true });
   }
+  await migrateKeptFill(file);
   return openHubDatabase(file);
 }
 
@@ -285,6 +294,7 @@ async function openPostgres(server: string, ours: boolean): Promise<Kysely<HubDa
     const url = new URL(server);
     url.pathname = `/${name}`;
     if (exists) {
+      await migrateKeptFill(url.toString());
       const db = await openHubDatabase(url.toString());
       if (await isFilled(db)) return db;
       await db.destroy();
@@ -441,6 +451,16 @@ async function measurePhysicians(db: Kysely<HubDatabase>): Promise<void> {
   await cleanUp();
 }
 
+/** --lists: the list figures of issues 13 and 14 (hub-lists.ts, measurePhysicians), with the engine and the machine's load. */
+async function measureLists(db: Kysely<HubDatabase>, engine: string): Promise<void> {
+  const studies = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM studies`.execute(db)).rows[0].n);
+  console.log(`bench:hub --scale --lists on ${engine}: ${studies.toLocaleString('en')} studies; ${RUNS} runs each; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  const { measureCollaborationLists } = await import('./hub-lists');
+  await measureCollaborationLists(db, time);
+  await measurePhysicians(db);
+  console.log(`  (${engine} done; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')})`);
+}
+
 /** Share creation through real HTTP: a radiologist of site 0 shares its studies to colleagues' personal worklists. */
 async function shareCreation(db: Kysely<HubDatabase>): Promise<void> {
   const hub = buildHub({ db, blobDir: path.resolve('.bench', 'hub-scale-blobs'), publicUrl: 'https://hub.example.org' });
@@ -491,23 +511,28 @@ export async function runScaleBench(): Promise<void> {
       const db = await openSqlite();
       try {
         if (values['physicians-only'] === true) await measurePhysicians(db);
-        else if (values['fill-only'] !== true) await measure(db, 'SQLite');
+        else if (values.lists === true) await measureLists(db, 'SQLite');
+        else if (values['fill-only'] === true) await ensurePhysicians(db);
+        else await measure(db, 'SQLite');
       } finally {
         await db.destroy();
       }
     } else if (engine === 'postgres') {
       const given = values.database ?? process.env.HUB_DATABASE_URL;
-      let cluster: ThrowawayCluster | null = null;
+      let cluster: KeptCluster | null = null;
       let server = given;
       if (server === undefined) {
-        cluster = await startThrowawayCluster({ sharedBuffers: '1GB' });
+        // Kept between runs in the temporary folder, keyed by scale and fill format (kept-cluster.ts).
+        cluster = await startKeptCluster(`${STUDIES}-v${FILL_VERSION}`);
         server = `${cluster.url}/postgres`;
       }
       try {
         const db = await openPostgres(server, cluster !== null);
         try {
           if (values['physicians-only'] === true) await measurePhysicians(db);
-          else if (values['fill-only'] !== true) await measure(db, 'PostgreSQL');
+          else if (values.lists === true) await measureLists(db, 'PostgreSQL');
+          else if (values['fill-only'] === true) await ensurePhysicians(db);
+          else await measure(db, 'PostgreSQL');
         } finally {
           await db.destroy();
         }
