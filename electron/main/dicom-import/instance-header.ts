@@ -27,6 +27,8 @@ export interface InstanceHeader {
     readonly accessionNumber: string | null;
     readonly description: string | null;
     readonly referringPhysicianName: string | null;
+    /** Name of Physician(s) Reading Study (0008,1060): every value, each a PN, joined by `\`. */
+    readonly readingPhysicianNames: string | null;
     readonly institutionName: string | null;
     readonly studyId: string | null;
   };
@@ -224,6 +226,23 @@ function extract({ dataSet, cutShort }: Parsed, complete: boolean, fileSize: num
     const bytes = valueBytes(dataSet, tag);
     return bytes === null ? null : personName(decodeText(bytes, plan, true).split('\\')[0]);
   };
+  // 0008,1060 is multi-valued by design (several readers): keep every value, not just the first.
+  const names = (tag: string): string | null => {
+    const bytes = valueBytes(dataSet, tag);
+    if (bytes === null) return null;
+    const values = decodeText(bytes, plan, true)
+      .split('\\')
+      .map((value) => personName(value))
+      .filter((value): value is string => value !== null);
+    // The hub takes up to 1000 characters: keep whole names that fit, never half of one.
+    let joined = '';
+    for (const value of values) {
+      const next = joined === '' ? value : `${joined}\\${value}`;
+      if (next.length > 1000) break;
+      joined = next;
+    }
+    return joined === '' ? null : joined;
+  };
   const requiredUid = (tag: string, label: string): string => {
     const raw = asciiValue(dataSet, tag);
     const uid = uidOrNull(raw);
@@ -258,6 +277,7 @@ function extract({ dataSet, cutShort }: Parsed, complete: boolean, fileSize: num
         accessionNumber: firstText('x00080050'),
         description: firstText('x00081030'),
         referringPhysicianName: name('x00080090'),
+        readingPhysicianNames: names('x00081060'),
         institutionName: firstText('x00080080'),
         studyId: firstText('x00200010'),
       },

@@ -186,6 +186,7 @@ export class IndexWriteSession {
       study.accessionNumber ?? '',
       study.description ?? '',
       study.referringPhysicianName,
+      study.readingPhysicianNames,
       study.institutionName,
       study.studyId,
       now,
@@ -196,9 +197,9 @@ export class IndexWriteSession {
         prepared(
           this.db,
           `INSERT INTO studies (patient_ref, patient_name, patient_name_key, patient_id, patient_birth_date, patient_sex,
-             study_date, study_time, accession_number, study_description, referring_physician_name, institution_name,
-             study_id, created_at, updated_at, study_uid)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+             study_date, study_time, accession_number, study_description, referring_physician_name, reading_physician_names,
+             institution_name, study_id, created_at, updated_at, study_uid)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
         ).get(...values, now, study.uid) as { id: number }
       ).id;
     } else {
@@ -206,7 +207,7 @@ export class IndexWriteSession {
         this.db,
         `UPDATE studies SET patient_ref = ?, patient_name = ?, patient_name_key = ?, patient_id = ?, patient_birth_date = ?,
            patient_sex = ?, study_date = ?, study_time = ?, accession_number = ?, study_description = ?,
-           referring_physician_name = ?, institution_name = ?, study_id = ?, updated_at = ?
+           referring_physician_name = ?, reading_physician_names = ?, institution_name = ?, study_id = ?, updated_at = ?
          WHERE id = ?`,
       ).run(...values, found.id);
       id = found.id;

@@ -13,6 +13,8 @@ export interface StudyRow {
   accession_number: string;
   study_description: string;
   referring_physician_name: string | null;
+  /** Absent from queries that do not select it (the list); `\`-joined PN values (migration 0080). */
+  reading_physician_names?: string | null;
   institution_name: string | null;
   modalities: string;
   series_count: number;
@@ -43,6 +45,8 @@ export function toStudySummary(row: StudyRow): StudySummary {
     accessionNumber: orNull(row.accession_number),
     studyDescription: orNull(row.study_description),
     referringPhysicianName: row.referring_physician_name,
+    // Only when the files named readers: the key stays absent otherwise, as from older publishers.
+    ...(row.reading_physician_names === undefined || row.reading_physician_names === null ? {} : { readingPhysicianNames: row.reading_physician_names }),
     institutionName: row.institution_name,
     modalities: row.modalities === '' ? [] : row.modalities.split('\\'),
     seriesCount: row.series_count,

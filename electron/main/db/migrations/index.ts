@@ -7,6 +7,7 @@ import { workstation0040 } from './0040-workstation';
 import { dicomNodes0050 } from './0050-dicom-nodes';
 import { syncRetries0060 } from './0060-sync-retries';
 import { comments0070 } from './0070-comments';
+import { readingPhysicians0080 } from './0080-reading-physicians';
 
 export interface Migration {
   readonly version: number;
@@ -14,4 +15,4 @@ export interface Migration {
   readonly up: (db: Database.Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030, workstation0040, dicomNodes0050, syncRetries0060, comments0070];
+export const MIGRATIONS: readonly Migration[] = [studyIndex0010, sync0020, outboxLabels0030, workstation0040, dicomNodes0050, syncRetries0060, comments0070, readingPhysicians0080];
