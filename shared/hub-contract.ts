@@ -56,6 +56,13 @@ export const operationSchema = z.discriminatedUnion('kind', [
   /** A study taken out of a collection: no share is touched. */
   z.object({ id, kind: z.literal('collection.remove'), collectionId: id, study: studyRef }).strict(),
   /**
+   * A physician of the study's site put on a study by hand, as *associated* (issue 14: Actions →
+   * Add physician…), and such a link taken off again (only `associated`: DICOM and share links
+   * follow the files and the shares). `forPhysicianId`: the doctor a case manager acts for.
+   */
+  z.object({ id, kind: z.literal('physician.link'), study: studyRef, physicianId: id, forPhysicianId: id.optional() }).strict(),
+  z.object({ id, kind: z.literal('physician.unlink'), study: studyRef, physicianId: id, forPhysicianId: id.optional() }).strict(),
+  /**
    * A comment on a study (issue 16), anchored to the study or a place in it (series, image, frame
    * with the viewport), possibly a reply in a thread, naming the people it mentions (each must see
    * the study: a share queued before it in the outbox gives them sight). Edits keep the history;
@@ -130,7 +137,17 @@ export const hubChangeSchema = z.union([
   }),
   z.object({ studyId: z.string(), visible: z.literal(false) }),
 ]);
-export const hubChangePageSchema = z.object({ changes: z.array(hubChangeSchema), cursor: z.number().int(), more: z.boolean() });
+export const hubChangePageSchema = z.object({
+  changes: z.array(hubChangeSchema),
+  cursor: z.number().int(),
+  more: z.boolean(),
+  /**
+   * The reader's site's policy generation (hub migration 0260): a desktop that sees it change reads
+   * its whole hub cache again, since a policy change takes studies away without changing them.
+   * Absent from hubs older than it.
+   */
+  policyGeneration: z.number().int().nonnegative().optional(),
+});
 export type HubChange = z.output<typeof hubChangeSchema>;
 export type HubStudyChange = Extract<HubChange, { visible: true }>;
 export type HubChangePage = z.output<typeof hubChangePageSchema>;

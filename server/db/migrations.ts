@@ -8,6 +8,8 @@ import type { HubDatabase } from './schema';
 import { indexStudySearch, searchColumns } from '../studies/study-search-index';
 import { hub0230WithdrawnChanges } from './migrations/0230-withdrawn-changes';
 import { hub0240DownloadPolicy } from './migrations/0240-download-policy';
+import { hub0250DeidentifiedView } from './migrations/0250-deidentified-view';
+import { hub0260PolicyGeneration } from './migrations/0260-policy-generation';
 import { hub0300 } from './migrations/0300-physicians';
 import { hub0330SiteConnections } from './migrations/0330-site-connections';
 import { hub0400Comments } from './migrations/0400-comments';
@@ -652,6 +654,8 @@ export const hubMigrations: MigrationProvider = {
     '0220-access-requests': hub0220,
     '0230-withdrawn-changes': hub0230WithdrawnChanges,
     '0240-download-policy': hub0240DownloadPolicy,
+    '0250-deidentified-view': hub0250DeidentifiedView,
+    '0260-policy-generation': hub0260PolicyGeneration,
     '0300-physicians': hub0300,
     '0330-site-connections': hub0330SiteConnections,
     '0400-comments': hub0400Comments,

@@ -13,6 +13,10 @@ export interface AccountTable {
   uploader_marks_private: Generated<number>;
   /** Who may download the site's studies (migration 0240, visibility rule 13). */
   download_policy: Generated<'nobody' | 'viewers' | 'roles'>;
+  /** Raised by one at each change of the site's viewing policy; the change feed carries it (migration 0260). */
+  policy_generation: Generated<number>;
+  /** 1: under 'participated', members see their department colleagues' studies de-identified (migration 0250, visibility rule 14). */
+  deidentified_department: Generated<number>;
   /** What people type to find the site when asking to connect (migration 0330; unique on the hub). */
   connection_code: string | null;
   /** 1 while the site takes connection requests from external users (migration 0330). */
@@ -499,7 +503,14 @@ export interface EmailVerificationTable {
   expires_at: string;
   used_at: string | null;
 }
+/** The hub's own keys by name (migration 0250): never sent, never logged. */
+export interface HubSecretTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
 export interface HubDatabase {
+  hub_secrets: HubSecretTable;
   site_connections: SiteConnectionTable;
   hub_settings: HubSettingsTable;
   email_verifications: EmailVerificationTable;

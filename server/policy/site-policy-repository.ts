@@ -44,11 +44,15 @@ export async function setSitePolicy(db: Kysely<HubDatabase>, accountId: string, 
       wholeSiteRoleIds: [...new Set(next.wholeSiteRoleIds)].sort(),
       // Roles to download matter only under 'roles': kept empty otherwise, so one policy has one form.
       downloadRoleIds: next.download === 'roles' ? [...new Set(next.downloadRoleIds)].sort() : [],
+      // The de-identified view exists under 'participated' only (rule 14): off otherwise, one form again.
+      deidentifiedDepartment: next.viewing === 'participated' && next.deidentifiedDepartment,
     };
     if (JSON.stringify(before) === JSON.stringify(normalised)) return before;
     await trx
       .updateTable('accounts')
-      .set({ viewing_policy: normalised.viewing, uploader_marks_private: normalised.uploaderMarksPrivate ? 1 : 0, download_policy: normalised.download })
+      // A new generation makes every desktop of the site read its hub cache again (issue 13, part 3;
+      // migration 0260): what the policy took away changed no study, so no study's change says so.
+      .set((eb) => ({ viewing_policy: normalised.viewing, uploader_marks_private: normalised.uploaderMarksPrivate ? 1 : 0, download_policy: normalised.download, deidentified_department: normalised.deidentifiedDepartment ? 1 : 0, policy_generation: eb('policy_generation', '+', 1) }))
       .where('id', '=', accountId)
       .execute();
     await trx.deleteFrom('download_roles').where('account_id', '=', accountId).execute();
@@ -74,6 +78,8 @@ export async function setSitePolicy(db: Kysely<HubDatabase>, accountId: string, 
         uploaderMarksPrivate: normalised.uploaderMarksPrivate,
         downloadFrom: [before.download, ...before.downloadRoleIds].join(' '),
         downloadTo: [normalised.download, ...normalised.downloadRoleIds].join(' '),
+        deidentifiedFrom: before.deidentifiedDepartment,
+        deidentifiedTo: normalised.deidentifiedDepartment,
       },
     });
     return normalised;

@@ -6,6 +6,8 @@
  * even by id. Both conditions are SQL (server/access/visibility-sql.ts), applied before the
  * page's limit. A change addressed to one person (`for_user_id`: a department or collection
  * they left showed the study) reaches that person only, and says the study's state for them now.
+ * Each page also carries the reader's site's policy generation: a policy change takes studies
+ * away without changing them, so no row here could say so (issue 13, part 3).
  */
 import { sql, type Kysely } from 'kysely';
 import type { HubChange, HubChangePage, HubStudyChange } from '../../shared/hub-contract';
@@ -69,5 +71,7 @@ export async function readChanges(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       comments: comments.get(study.id) ?? { count: 0, revision: 0 },
     });
   }
-  return { changes, cursor, more: rows.length === limit };
+  // The site's policy generation (migration 0260): a desktop that sees a new one reads its cache again.
+  const site = viewer.accountId === null ? undefined : await db.selectFrom('accounts').select('policy_generation').where('id', '=', viewer.accountId).executeTakeFirst();
+  return { changes, cursor, more: rows.length === limit, policyGeneration: Number(site?.policy_generation ?? 0) };
 }

@@ -5,7 +5,8 @@
  * the desktop's cached copy of the hub (`hub_studies`) no longer holds what the person lost, and
  * still holds what reaches them another way. A member removed while their desktop was offline
  * loses it at the pull after they come back; the cache is kept meanwhile (nothing is dropped on a
- * failed pull).
+ * failed pull). A change of the site's viewing policy takes studies away without changing them:
+ * the desktop reads its cache again at the next pull (policy generation, hub migration 0260).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { createSession } from '../../../server/auth/sessions';
 import { testStudySummary } from '../../../server/test-support/study-summary';
 import { HUB_ENGINES } from '../../../server/test-support/test-database';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
-import { HubClient } from '../sync-client/hub-client';
+import { HubClient, HubUnreachableError } from '../sync-client/hub-client';
 import { SyncClient } from '../sync-client/sync-client';
 import { TestHub } from '../test-support/test-hub';
 
@@ -136,5 +137,38 @@ describe.each(HUB_ENGINES)('removal reaches the desktop, real sync client and hu
     expect(await cached('phys')).toEqual(['byPhys', 'byRad', 'byRad2', 'laterByRad']);
     await operate('admin', { kind: 'study.private', study: { id: studies.laterByRad }, private: true });
     expect(await cached('phys')).toEqual(['byPhys', 'byRad', 'byRad2']);
+  });
+
+  it('drops what a policy change took away (department → participated) though none of those studies changed, and brings it back when the policy does', async () => {
+    const policy = (viewing: string) => call('PUT', '/api/site/policy', 'admin', { viewing, wholeSiteUserIds: [], wholeSiteRoleIds: [], uploaderMarksPrivate: true });
+    expect(await cached('phys')).toEqual(['byPhys', 'byRad', 'byRad2']);
+    expect(await cached('rad')).toEqual(['byPhys', 'byRad', 'byRad2', 'laterByRad']);
+    await policy('participated');
+    // byRad2 was shared to phys directly (first test): a share stays whatever the policy.
+    expect(await cached('phys')).toEqual(['byPhys', 'byRad2']);
+    expect(await cached('rad')).toEqual(['byRad', 'byRad2', 'laterByRad']);
+    // A pull with nothing new keeps what is there (the reread happens once per generation).
+    expect(await cached('phys')).toEqual(['byPhys', 'byRad2']);
+    await policy('department');
+    expect(await cached('phys')).toEqual(['byPhys', 'byRad', 'byRad2']);
+  });
+
+  it('keeps the cache when the reread after a policy change is cut short, and finishes it at the next pull', async () => {
+    // A real client whose hub goes away after the reread's first page (one study a page).
+    class CutShort extends HubClient {
+      calls = 0;
+      override changes(after: number) {
+        this.calls++;
+        if (this.calls > 2) return Promise.reject(new HubUnreachableError());
+        return super.changes(after, 1);
+      }
+    }
+    expect(await cached('phys')).toEqual(['byPhys', 'byRad', 'byRad2']);
+    await call('PUT', '/api/site/policy', 'admin', { viewing: 'participated', wholeSiteUserIds: [], wholeSiteRoleIds: [], uploaderMarksPrivate: true });
+    const cut = new SyncClient(people.phys.local, new CutShort(hub.url, people.phys.token));
+    await cut.sync();
+    expect(cut.status().state).toBe('offline');
+    expect((people.phys.local.prepare('SELECT count(*) AS n FROM hub_studies').get() as { n: number }).n).toBe(3);
+    expect(await cached('phys')).toEqual(['byPhys', 'byRad2']);
   });
 });

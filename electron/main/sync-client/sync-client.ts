@@ -326,12 +326,60 @@ export class SyncClient {
     for (;;) {
       const cursor = Number((prepared(this.db, "SELECT value FROM sync_state WHERE key = 'cursor'").get() as { value: string } | undefined)?.value ?? 0);
       const page = await this.hub.changes(cursor);
+      const known = (prepared(this.db, "SELECT value FROM sync_state WHERE key = 'policy_generation'").get() as { value: string } | undefined)?.value;
+      if (page.policyGeneration !== undefined && cursor > 0 && known !== String(page.policyGeneration)) {
+        await this.rereadAfterPolicyChange(cursor);
+        return;
+      }
       this.db.transaction(() => {
         for (const change of page.changes) this.applyChange(change, page.cursor);
         prepared(this.db, "INSERT INTO sync_state (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(page.cursor));
+        if (page.policyGeneration !== undefined) this.saveSyncState('policy_generation', String(page.policyGeneration));
       })();
       if (!page.more) return;
     }
+  }
+
+  /**
+   * The site's viewing policy changed since the last pull (issue 13, part 3): studies may have left
+   * this person without any of them changing, so no change row names them. The whole feed is read
+   * again from the start (each study the person sees now comes once, refreshed) and the cached
+   * studies it did not name are dropped. Pages are applied as they come, so the cache is never
+   * emptier than the truth; the generation and cursor are saved last, so a reread cut short (hub
+   * gone, app closed) starts again at the next pull and drops nothing meanwhile. A generation
+   * that moves again during the reread is seen by the next pull.
+   */
+  private async rereadAfterPolicyChange(previousCursor: number): Promise<void> {
+    const seen = new Set<string>();
+    let after = 0;
+    let generation: number | undefined;
+    for (;;) {
+      const page = await this.hub.changes(after);
+      generation ??= page.policyGeneration;
+      this.db.transaction(() => {
+        for (const change of page.changes) {
+          this.applyChange(change, page.cursor);
+          if (change.visible) seen.add(change.studyId);
+          else seen.delete(change.studyId);
+        }
+      })();
+      after = page.cursor;
+      if (!page.more) break;
+    }
+    this.db.transaction(() => {
+      const cached = prepared(this.db, 'SELECT hub_study_id AS id FROM hub_studies').all() as { id: string }[];
+      for (const { id } of cached) {
+        if (seen.has(id)) continue;
+        prepared(this.db, 'DELETE FROM hub_studies WHERE hub_study_id = ?').run(id);
+        prepared(this.db, 'DELETE FROM comment_cache WHERE hub_study_id = ?').run(id);
+      }
+      this.saveSyncState('cursor', String(Math.max(after, previousCursor)));
+      if (generation !== undefined) this.saveSyncState('policy_generation', String(generation));
+    })();
+  }
+
+  private saveSyncState(key: string, value: string): void {
+    prepared(this.db, 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   private applyChange(change: HubChange, seq: number): void {
