@@ -7,7 +7,6 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { cache, eventTarget, metaData, type Types } from '@cornerstonejs/core';
-import { wadouri } from '@cornerstonejs/dicom-image-loader';
 import { AngleTool, Enums as ToolEnums, LengthTool, PanTool, StackScrollTool, ToolGroupManager, utilities as toolUtilities, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
 import type { ViewerAnchor, ViewerMarker } from '../../../shared/viewer/viewer-anchor';
 import type { ViewerSeries, ViewerStudy } from '../../../shared/viewer/viewer-types';
@@ -18,6 +17,7 @@ import { applyViewport, readViewport, relativeZoom } from './viewport-state';
 import { CoreEvents, imageIdsFor, renderingEngine, RENDERING_ENGINE_ID, ViewportType } from './cornerstone';
 import { describeLoadError } from './load-errors';
 import { imageProblem } from './image-checks';
+import { framesOf } from './instance-store';
 import { voiRange, windowOf, type ViewerCommand, type ViewerTool } from './viewer-keys';
 
 export { controllers, type StackController } from './viewer-controllers';
@@ -74,13 +74,6 @@ function positionAlongNormal(imageId: string): number | null {
     return position[0] * normal[0] + position[1] * normal[1] + position[2] * normal[2];
   }
   return num(plane?.sliceLocation);
-}
-
-/** Number of Frames in an instance's file as the loader parsed it, or null before it is parsed. */
-function framesInFile(imageId: string): number | null {
-  const dataSet = wadouri.dataSetCacheManager.get(wadouri.parseImageId(imageId).url) as { intString: (tag: string) => number | undefined } | undefined;
-  const frames = dataSet?.intString('x00280008');
-  return typeof frames === 'number' && Number.isFinite(frames) ? frames : null;
 }
 
 export function StackView(props: StackViewProps) {
@@ -189,7 +182,7 @@ export function StackView(props: StackViewProps) {
       const place = places[local.index];
       const instance = place === undefined ? undefined : instances.find((i) => i.sopInstanceUid === place.sopInstanceUid);
       if (instance === undefined || instance.frames !== null || imageId.includes('frame=')) return;
-      const frames = framesInFile(imageId);
+      const frames = framesOf(imageId);
       instance.frames = frames ?? 1;
       if (frames === null || frames <= 1) return;
       places = placesFor(instances);

@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { transportHeaders } from '../../lib/api';
 import { initCornerstone, setImageCacheBytes } from './cornerstone';
+import { forgetSession } from './instance-store';
 import { SeriesThumbnail } from './SeriesThumbnail';
 import { controllers, StackView } from './StackView';
 import { MAIN_VIEWPORT, PRIOR_VIEWPORT } from './viewer-store';
@@ -48,6 +49,12 @@ export function ViewerView() {
    */
   const sidePanel: React.ReactNode = <ViewerComments />;
   const syncing = useRef(false);
+
+  // A closed viewing session's keys are dead: what instance-store kept of its images goes with it.
+  const studySession = study?.sessionId;
+  const priorSession = prior?.sessionId;
+  useEffect(() => () => (studySession === undefined ? undefined : forgetSession(studySession)), [studySession]);
+  useEffect(() => () => (priorSession === undefined ? undefined : forgetSession(priorSession)), [priorSession]);
 
   useEffect(() => {
     installViewerProbe();

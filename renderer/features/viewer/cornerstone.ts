@@ -9,6 +9,8 @@
 import { cache, Enums, init as coreInit, getRenderingEngine, RenderingEngine, setUseCPURendering } from '@cornerstonejs/core';
 import { init as loaderInit } from '@cornerstonejs/dicom-image-loader';
 import { AngleTool, addTool, init as toolsInit, LengthTool, PanTool, StackScrollTool, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
+import { frameDataProblem } from './image-checks';
+import { installInstanceStore } from './instance-store';
 import { VIEWER_DATA_PREFIX, type ViewerInstance } from '../../../shared/viewer/viewer-types';
 
 export const RENDERING_ENGINE_ID = 'studyshare-viewer';
@@ -40,6 +42,8 @@ export function initCornerstone(env: ViewerEnvironment): Promise<void> {
       // newer naturalized path parses deflated data sets without inflating them, and fails them.
       useLegacyMetadataProvider: true,
     });
+    // The loader's parsed files released once each image is decoded; their metadata kept small.
+    installInstanceStore(frameDataProblem);
     toolsInit();
     for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, LengthTool, AngleTool]) addTool(tool);
   })();

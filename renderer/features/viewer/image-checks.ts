@@ -2,11 +2,10 @@
  * Checks on an image Cornerstone says it loaded, before it is believed: the loader hands back
  * whatever the decoder produced, so a frame count larger than the data, a wrong Bits Allocated or
  * a codestream the codec refused can arrive as a short (or empty) pixel array that draws as noise
- * or not at all. A short array is a damaged image, said in words; so is a colour encoding the
- * decoder leaves undecoded (uncompressed YBR_FULL_422 in Cornerstone 5.14).
+ * or not at all. A short array is a damaged image, said in words.
  */
 import { cache, metaData } from '@cornerstonejs/core';
-import { wadouri } from '@cornerstonejs/dicom-image-loader';
+import { storedFrameProblem, type ParsedDataSet } from './instance-store';
 
 interface LoadedImage {
   readonly rows: number;
@@ -14,18 +13,6 @@ interface LoadedImage {
   readonly color: boolean;
   readonly getPixelData?: () => ArrayLike<number> | undefined;
   readonly voxelManager?: { getScalarData: () => ArrayLike<number> };
-}
-
-interface ParsedElement {
-  readonly length: number;
-  readonly fragments?: readonly { readonly position: number; readonly length: number }[];
-}
-interface ParsedDataSet {
-  readonly byteArray: Uint8Array;
-  readonly elements: Readonly<Record<string, ParsedElement | undefined>>;
-  uint16(tag: string): number | undefined;
-  intString(tag: string): number | undefined;
-  string(tag: string): string | undefined;
 }
 
 const J2K = new Set(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203']);
@@ -37,12 +24,9 @@ const J2K = new Set(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.84
  * given a codestream it cannot read, logs the failure and hands back its previous output — the
  * last image it decoded, possibly another patient's — instead of failing.
  */
-export function frameDataProblem(imageId: string): string | null {
-  const parsed = wadouri.parseImageId(imageId);
-  const dataSet = wadouri.dataSetCacheManager.get(parsed.url) as ParsedDataSet | undefined;
-  const pixelData = dataSet?.elements.x7fe00010;
-  if (dataSet === undefined || pixelData === undefined) return null;
-  const frame = parsed.pixelDataFrame ?? 0;
+export function frameDataProblem(dataSet: ParsedDataSet, frame: number): string | null {
+  const pixelData = dataSet.elements.x7fe00010;
+  if (pixelData === undefined) return null;
   const syntax = dataSet.string('x00020010')?.trim() ?? '';
   if (pixelData.fragments === undefined) {
     const rows = dataSet.uint16('x00280010') ?? 0;
@@ -72,7 +56,8 @@ const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.8
 
 /** Why the decoded image `imageId` cannot be shown, or null when it can (or is not decoded yet). */
 export function imageProblem(imageId: string): string | null {
-  const fromData = frameDataProblem(imageId);
+  // Read when the loader parsed the file (instance-store.ts), which releases the file after.
+  const fromData = storedFrameProblem(imageId) ?? null;
   if (fromData !== null) return fromData;
   const image = cache.getImage(imageId) as unknown as LoadedImage | undefined;
   if (image === undefined) return null;
@@ -84,11 +69,7 @@ export function imageProblem(imageId: string): string | null {
   }
   const needed = image.rows * image.columns * (image.color ? 3 : 1);
   if (data !== undefined && data.length >= needed && needed > 0) return null;
-  const pixel = metaData.get('imagePixelModule', imageId) as { photometricInterpretation?: string } | undefined;
   const syntax = (metaData.get('transferSyntax', imageId) as { transferSyntaxUID?: string } | undefined)?.transferSyntaxUID;
-  if (pixel?.photometricInterpretation === 'YBR_FULL_422' && syntax !== undefined && UNCOMPRESSED.has(syntax)) {
-    return 'This image’s colour encoding (YBR_FULL_422 without compression) is not decoded by the viewer’s codecs. Download the study to view it elsewhere.';
-  }
   if (syntax !== undefined && !UNCOMPRESSED.has(syntax) && (data === undefined || data.length === 0)) {
     return 'The codec could not decode this image’s compressed data: the file is damaged.';
   }

@@ -6,6 +6,7 @@
 import { cache } from '@cornerstonejs/core';
 import { controllers } from './viewer-controllers';
 import { imageProblem } from './image-checks';
+import { storeFigures } from './instance-store';
 
 interface ProbeImage {
   getPixelData?: () => ArrayLike<number>;
@@ -23,6 +24,8 @@ export const probeCore = {
   viewports: (): string[] => [...controllers.keys()],
   /** Bytes of decoded images Cornerstone holds (bounded by the cache setting). */
   cacheBytes: (): number => cache.getCacheSize(),
+  /** What instance-store keeps, and the parsed files the loader still holds (released once decoded). */
+  storeFigures,
   state: (viewportId: string) => {
     const controller = controllers.get(viewportId);
     if (controller === undefined) return null;
