@@ -4,7 +4,8 @@
  * subsets, users (some external), locations, groups and departments with members, studies
  * (some private), shares to worklists and persons (some removed), case managers and whom they
  * act for, each site's viewing policy (participated, department, whole site; people and roles
- * granted the whole site; whether uploaders mark private), collections (some deleted) with
+ * granted the whole site; whether uploaders mark private; the de-identified view of departments
+ * under participated, rule 14), collections (some deleted) with
  * members in person and through groups and studies (some taken out again), a physician directory
  * per site (some physicians inactive, some linked to a user) with studies linked to physicians and
  * delegates acting for them — are written into a real hub database, one transaction per world rolled back after,
@@ -21,8 +22,8 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSION_KEYS, type PermissionKey } from '../../shared/permissions/catalogue';
 import { COLLECTION_RIGHTS, type CollectionRight } from '../../shared/permissions/collections';
-import { DOWNLOAD_POLICIES, siteViewOf, VIEWING_POLICIES, type SitePolicy } from '../../shared/permissions/site-policy';
-import { studyAccess, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts, type WorklistKind } from '../../shared/permissions/visibility';
+import { DOWNLOAD_POLICIES, seesDepartmentDeidentified, siteViewOf, VIEWING_POLICIES, type SitePolicy } from '../../shared/permissions/site-policy';
+import { seesStudy, studyAccess, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts, type WorklistKind } from '../../shared/permissions/visibility';
 import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 import { HUB_ENGINES, testHubDatabase } from '../test-support/test-database';
@@ -38,7 +39,7 @@ const LIST_TUNINGS: readonly StudyListTuning[] = [
   { fetchBelow: 0, maxPartsOffset: -1 },
 ];
 
-const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private', 'comment', 'download'];
+const ACTIONS: readonly StudyAction[] = ['view', 'share', 'share.email', 'share.groups', 'share.locations', 'share.users', 'share.code', 'guest-link', 'guest-link.manage', 'update', 'mark-private', 'comment', 'download', 'view-deidentified'];
 const WORLDS = Number(process.env.PROPERTY_WORLDS ?? 400);
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -144,9 +145,13 @@ function makeWorld(seed: number): World {
         uploaderMarksPrivate: r.chance(0.7),
         download: r.pick(DOWNLOAD_POLICIES),
         downloadRoleIds: r.some(roles.filter((role) => role.account === account).map((role) => role.id), 0.4),
+        deidentifiedDepartment: false,
       },
     ]),
   );
+  // Rule 14 exists under participated only (the repository keeps it off otherwise); drawn apart
+  // from the policy above so that the worlds before it are drawn as they were.
+  for (const [account, policy] of policies) if (policy.viewing === 'participated' && r.chance(0.6)) policies.set(account, { ...policy, deidentifiedDepartment: true });
   const collections = Array.from({ length: r.int(0, 3) }, (_, n) => {
     const creator = r.pick(users);
     return {
@@ -195,6 +200,7 @@ function factsOfUser(world: World, userId: string, withActingFor: boolean): View
     groupIds: new Set(world.groups.filter((g) => g.members.includes(userId)).map((g) => g.id)),
     departmentPeerIds: new Set(departments.flatMap((g) => g.members).filter((id) => id !== userId)),
     siteView: user.account === null ? 'participated' : siteViewOf(world.policies.get(user.account)!, { userId, roleId: user.role }),
+    deidentifiedDepartment: user.account !== null && seesDepartmentDeidentified(world.policies.get(user.account)!, siteViewOf(world.policies.get(user.account)!, { userId, roleId: user.role })),
     collectionIds: new Set(collectionIds),
     actingFor: withActingFor ? (world.actingFor.get(userId) ?? []).map((id) => factsOfUser(world, id, false)) : [],
     physicianIds: new Set(world.physicians.filter((p) => p.active && p.user === userId).map((p) => p.id)),
@@ -232,7 +238,7 @@ async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> 
   const at = '2025-01-01T00:00:00.000Z';
   await db
     .insertInto('accounts')
-    .values(world.accounts.map((id) => ({ id, name: id, created_at: at, viewing_policy: world.policies.get(id)!.viewing, uploader_marks_private: world.policies.get(id)!.uploaderMarksPrivate ? 1 : 0, download_policy: world.policies.get(id)!.download })))
+    .values(world.accounts.map((id) => ({ id, name: id, created_at: at, viewing_policy: world.policies.get(id)!.viewing, deidentified_department: world.policies.get(id)!.deidentifiedDepartment ? 1 : 0, uploader_marks_private: world.policies.get(id)!.uploaderMarksPrivate ? 1 : 0, download_policy: world.policies.get(id)!.download })))
     .execute();
   await db.insertInto('roles').values(world.roles.map((role) => ({ id: role.id, account_id: role.account, name: role.id, permissions: JSON.stringify(role.permissions), built_in: 0 }))).execute();
   await db
@@ -332,6 +338,7 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
             }
             expect(loaded.siteView, `seed ${seed}: siteView of ${user.id}`).toBe(expected.siteView);
             expect(loaded.roleId ?? null, `seed ${seed}: roleId of ${user.id}`).toBe(expected.roleId);
+            expect(loaded.deidentifiedDepartment ?? false, `seed ${seed}: deidentifiedDepartment of ${user.id}`).toBe(expected.deidentifiedDepartment);
             const viewer: ViewerFacts = { ...loaded, actingFor: expected.actingFor };
             let query = trx.selectFrom('studies').select('studies.id');
             for (const [n, action] of ACTIONS.entries()) {
@@ -342,16 +349,29 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
             const rows = (await query.where('studies.id', 'in', world.studies.map((s) => s.id)).execute()) as unknown as Record<string, string | number>[];
             if (seed % 10 === 0) {
               const seen = world.studies.filter((study) => studyAccess(factsOfStudy(world, study.id), expected).actions.has('view')).map((study) => study.id).sort();
+              // The list of every study they see: de-identified ones too (rule 14; study-list.ts de-identifies their rows).
+              const seenAtAll = world.studies.filter((study) => seesStudy(studyAccess(factsOfStudy(world, study.id), expected))).map((study) => study.id).sort();
               for (const [n, tuning] of LIST_TUNINGS.entries()) {
                 const page = await listStudies(trx, viewer, { kind: 'visible' }, hubStudyQuerySchema.parse({ limit: String(HUB_PAGE_MAX) }), tuning);
                 const listed = page.studies.map((study) => study.studyId).sort();
-                if (JSON.stringify(listed) !== JSON.stringify(seen)) mismatches.push(`${user.id} list (plan ${n}): lists ${listed.join(' ')}, the rules say ${seen.join(' ')}`);
+                if (JSON.stringify(listed) !== JSON.stringify(seenAtAll)) mismatches.push(`${user.id} list (plan ${n}): lists ${listed.join(' ')}, the rules say ${seenAtAll.join(' ')}`);
+                for (const row of page.studies) {
+                  const deidentified = !seen.includes(row.studyId);
+                  if ((row.reason === 'department-deidentified') !== deidentified) mismatches.push(`${user.id} list (plan ${n}): ${row.studyId} reason ${row.reason ?? 'none'}, de-identified by the rules: ${deidentified}`);
+                }
                 // Each of their collections' lists: its live entries the rules let them see.
                 for (const collection of world.collections.filter((c) => expected.collectionIds.has(c.id))) {
                   const inIt = seen.filter((id) => collection.studies.some((e) => e.study === id && !e.removed));
                   const scoped = await listStudies(trx, viewer, { kind: 'collection', collectionId: collection.id }, hubStudyQuerySchema.parse({ limit: String(HUB_PAGE_MAX) }), tuning);
                   const got = scoped.studies.map((study) => study.studyId).sort();
                   if (JSON.stringify(got) !== JSON.stringify(inIt)) mismatches.push(`${user.id} collection ${collection.id} (plan ${n}): lists ${got.join(' ')}, the rules say ${inIt.join(' ')}`);
+                }
+                // Their physicians lists (issue 14: My cases, All doctors): studies linked to those physicians that the rules let them see.
+                for (const physicianIds of [[...(expected.physicianIds ?? [])], [...(expected.delegatedPhysicianIds ?? [])]].filter((ids) => ids.length > 0)) {
+                  const linked = seen.filter((id) => world.links.some((link) => link.study === id && physicianIds.includes(link.physician)));
+                  const doctors = await listStudies(trx, viewer, { kind: 'physicians', physicianIds }, hubStudyQuerySchema.parse({ limit: String(HUB_PAGE_MAX) }), tuning);
+                  const got = doctors.studies.map((study) => study.studyId).sort();
+                  if (JSON.stringify(got) !== JSON.stringify(linked)) mismatches.push(`${user.id} physicians ${physicianIds.join(',')} (plan ${n}): lists ${got.join(' ')}, the rules say ${linked.join(' ')}`);
                 }
               }
             }

@@ -34,6 +34,10 @@
  *       uploader OR an admin of the study's site)                                    [9]
  *   download := view AND (an admin of the study's site OR its site's download policy is
  *       'viewers' OR it is 'roles' and lists the viewer's role: download_roles)       [13]
+ *   view-deidentified := NOT view AND the viewer holds studies.view, sees only what they
+ *       participated in and their site turned the de-identified view on (a fact of the viewer)
+ *       AND s.account_id = viewer's site AND s.private = 0 AND s.uploader_id is a department
+ *       peer                                                                          [14]
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AuditAction } from '../../shared/audit-actions';
@@ -105,6 +109,28 @@ function countedPeers(viewer: ViewerFacts): readonly string[] {
   return viewer.accountId !== null && viewer.siteView === 'department' ? [...viewer.departmentPeerIds] : [];
 }
 
+/** Their department peers, when their site gives them the de-identified view of them (rule 14). */
+function deidentifiedPeers(viewer: ViewerFacts): readonly string[] {
+  return viewer.accountId !== null && viewer.siteView === 'participated' && viewer.deidentifiedDepartment === true ? [...viewer.departmentPeerIds] : [];
+}
+
+/** True when the viewer sees the study in row `study` de-identified only (rule 14: `view-deidentified`). */
+export function studyDeidentifiedSql(viewer: ViewerFacts, study = 'studies'): RawBuilder<SqlBool> {
+  const peers = inSet(sql.ref(`${study}.uploader_id`), deidentifiedPeers(viewer));
+  if (!viewer.permissions.has('studies.view') || peers === null) return FALSE;
+  const col = (name: string) => sql.ref(`${study}.${name}`);
+  return sql<SqlBool>`(${col('account_id')} = ${viewer.accountId} AND ${col('private')} = 0 AND ${peers} AND NOT ${studyVisibleSql(viewer, study)})`;
+}
+
+/** True when the viewer sees the study at all, as it is or de-identified (the lists that de-identify: server/deidentify/). */
+export function studySeenSql(viewer: ViewerFacts, study = 'studies'): RawBuilder<SqlBool> {
+  const visible = studyVisibleSql(viewer, study);
+  // Without the de-identified view, exactly the condition every list used before it.
+  if (deidentifiedPeers(viewer).length === 0) return visible;
+  const peers = inSet(sql.ref(`${study}.uploader_id`), deidentifiedPeers(viewer))!;
+  return sql<SqlBool>`(${visible} OR (${sql.ref(`${study}.account_id`)} = ${viewer.accountId} AND ${sql.ref(`${study}.private`)} = 0 AND ${peers}))`;
+}
+
 /** True when the viewer may see the study in row `study` (a table name or alias). */
 export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options: VisibilityOptions = {}): RawBuilder<SqlBool> {
   if (!viewer.permissions.has('studies.view')) return FALSE;
@@ -137,8 +163,11 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options:
   const ownCollections = inCollections(viewer.collectionIds);
   // Physicians on the study (rule 4): the viewer's own entry reaches it whatever its flag; the
   // physicians they act for only when it is not private. Read by the (study_id, …) primary key.
+  // `physician_id || ''` keeps the probe on the study's own links (the primary key, study_id
+  // first: one seek) — on the bare column SQLite took the (physician_id, study_id) index instead,
+  // one seek per physician listed: 50 a row for a case manager of 50 (bench:hub --scale --lists).
   const onStudy = (ids: Iterable<string> | undefined) => {
-    const set = inSet(sql.ref('sp.physician_id'), ids ?? []);
+    const set = inSet(sql`(sp.physician_id || '')`, ids ?? []);
     return set === null ? null : sql<SqlBool>`EXISTS (SELECT 1 FROM study_physicians sp WHERE sp.study_id = ${col('id')} AND ${set})`;
   };
   const asPhysician = onStudy(viewer.physicianIds);
@@ -173,6 +202,7 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options:
 /** True when the viewer may do `action` to the study in row `study`. */
 export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study = 'studies'): RawBuilder<SqlBool> {
   if (action === 'view') return studyVisibleSql(viewer, study);
+  if (action === 'view-deidentified') return studyDeidentifiedSql(viewer, study);
   const col = (name: string) => sql.ref(`${study}.${name}`);
   // An admin of the viewer's own site (rule 1), as a condition on the row.
   const adminHere = viewer.accountId !== null && viewer.permissions.has('admin.users') ? sql<SqlBool>`${col('account_id')} = ${viewer.accountId}` : null;
@@ -225,11 +255,12 @@ export function wholeSites(viewer: ViewerFacts): { readonly sites: readonly stri
  * physicians they act for, to their worklists, their collections and the physicians', and uploads
  * by any of them or their department peers (where their policy counts departments). Every study the viewer sees outside `wholeSites` is among these. Drawn from indexes only.
  */
-export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outsideWholeSites?: boolean } = {}): RawBuilder<{ id: string }> {
+export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outsideWholeSites?: boolean; readonly deidentifiedToo?: boolean } = {}): RawBuilder<{ id: string }> {
   if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
   const people = [viewer.userId, ...physicians.map((p) => p.userId)];
-  const peers = [viewer, ...physicians].flatMap(countedPeers);
+  // `deidentifiedToo`: the department peers seen de-identified count as well (rule 14; studySeenSql's lists).
+  const peers = [...[viewer, ...physicians].flatMap(countedPeers), ...(options.deidentifiedToo === true ? deidentifiedPeers(viewer) : [])];
   const { sites, privateToo } = wholeSites(viewer);
   const collections = inSet(sql.ref('cs.collection_id'), [viewer, ...physicians].flatMap((p) => [...p.collectionIds]));
   const linked = inSet(sql.ref('sp.physician_id'), [...(viewer.physicianIds ?? []), ...(viewer.delegatedPhysicianIds ?? []), ...physicians.flatMap((p) => [...(p.physicianIds ?? [])])]);
@@ -277,11 +308,34 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
 }
 
 /**
+ * Ids of studies the viewer may see even when private, other than as an admin of its site (rule
+ * 1, which wholeSites' `privateToo` lists whole): their uploads, live shares to them in person or
+ * to their personal worklist, their collections' live entries, and their own directory entry's
+ * links (rules 2 and 4). Every private study the viewer sees outside their own admin site is
+ * among these; lists drive a private part from them instead of walking all of a site's private
+ * studies (a case manager's physicians' sites: 1,000 each at 1M, each tested). Indexes only.
+ */
+export function privateReachSql(viewer: ViewerFacts): RawBuilder<{ id: string }> {
+  if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
+  const personal = worklistIds({ personal: [viewer.userId], location: [], group: [] })!;
+  const collections = inSet(sql.ref('cs.collection_id'), viewer.collectionIds);
+  const own = inSet(sql.ref('sp.physician_id'), viewer.physicianIds ?? []);
+  const selects = [
+    sql`SELECT up.id AS id FROM studies up WHERE up.uploader_id = ${viewer.userId}`,
+    sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND sh.user_id = ${viewer.userId}`,
+    sql`SELECT sh.study_id AS id FROM shares sh WHERE sh.removed_at IS NULL AND sh.worklist_id IN (${personal})`,
+    collections === null ? null : sql`SELECT cs.study_id AS id FROM collection_studies cs WHERE cs.removed_at IS NULL AND ${collections}`,
+    own === null ? null : sql`SELECT sp.study_id AS id FROM study_physicians sp WHERE ${own}`,
+  ].filter(present);
+  return sql<{ id: string }>`${sql.join(selects, sql` UNION `)}`;
+}
+
+/**
  * Ids of studies among which every study the viewer may see is found, drawn from indexes only,
  * or null when the viewer sees a whole site (a member of one, or acting for one): then no short
  * list exists. Used to pick a plan, never to decide visibility (the condition above does).
  */
-export function visibleCandidatesSql(viewer: ViewerFacts): RawBuilder<{ id: string }> | null {
+export function visibleCandidatesSql(viewer: ViewerFacts, options: { readonly deidentifiedToo?: boolean } = {}): RawBuilder<{ id: string }> | null {
   if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
-  return wholeSites(viewer).sites.length > 0 ? null : reachedStudyIdsSql(viewer);
+  return wholeSites(viewer).sites.length > 0 ? null : reachedStudyIdsSql(viewer, options);
 }

@@ -27,10 +27,11 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { HUB_TOTAL_CAP, type HubStudyPage, type HubStudyQuery } from '../../shared/hub-api/worklists';
 import { studyAccess, type ViewerFacts } from '../../shared/permissions/visibility';
+import { deidentifySummary, studyKey } from '../deidentify/deidentify';
 import { prefixEnd, searchPrefixes } from '../../shared/study-search';
 import { STUDY_SORT_COLUMNS, STUDY_SORT_STORAGE, type StudySummary } from '../../shared/types/study';
 import { studyFactsMany } from '../access/access-facts';
-import { reachedStudyIdsSql, studyVisibleSql, visibleCandidatesSql, wholeSites } from '../access/visibility-sql';
+import { privateReachSql, reachedStudyIdsSql, studySeenSql, studyVisibleSql, visibleCandidatesSql, wholeSites } from '../access/visibility-sql';
 import { isPostgres } from '../db/dialect';
 import type { HubDatabase } from '../db/schema';
 import { HttpError } from '../http-error';
@@ -105,25 +106,14 @@ interface Row {
 }
 
 /**
- * The physicians scope's studies the site parts do not already walk: a physician's studies are
- * of the physician's own site (links are made to the study's site's directory only), so those of
- * physicians outside the whole sites, and the private ones of those inside (a site's private
- * studies, 2% here, walked by the site index) — instead of all of them (19,000 for a case manager
- * of 50 physicians at 1M, each read and sorted: 2–3 s on SQLite, bench:hub --scale).
+ * The sites of a physicians scope's studies: a physician's studies are all of the physician's own
+ * site (links are made to the study's site's directory only: physician-linking.ts, linkByHand's
+ * getPhysician), so a physicians list is split by site like the visible list (parts, below).
  */
-async function physiciansOutsideParts(db: Kysely<HubDatabase>, physicianIds: readonly string[], sites: readonly string[]): Promise<RawBuilder<unknown> | null> {
-  if (physicianIds.length === 0) return null;
-  const rows = await db.selectFrom('physicians').select(['id', 'account_id']).where('id', 'in', [...physicianIds]).execute();
-  const inside = rows.filter((row) => sites.includes(row.account_id));
-  const outside = physicianIds.filter((id) => !inside.some((row) => row.id === id));
-  const selects: RawBuilder<unknown>[] = [];
-  if (outside.length > 0) selects.push(sql`SELECT sp.study_id AS id FROM study_physicians sp WHERE sp.physician_id IN (${sql.join(outside)})`);
-  if (inside.length > 0) {
-    const insideSites = [...new Set(inside.map((row) => row.account_id))];
-    selects.push(sql`SELECT x.id AS id FROM studies x WHERE x.account_id IN (${sql.join(insideSites)}) AND x.private = 1
-      AND EXISTS (SELECT 1 FROM study_physicians sp WHERE sp.study_id = x.id AND sp.physician_id IN (${sql.join(inside.map((row) => row.id))}))`);
-  }
-  return selects.length === 0 ? sql`SELECT id FROM studies WHERE 1 = 0` : sql`${sql.join(selects, sql` UNION `)}`;
+async function physicianSites(db: Kysely<HubDatabase>, physicianIds: readonly string[]): Promise<string[]> {
+  if (physicianIds.length === 0) return [];
+  const rows = await db.selectFrom('physicians').select('account_id').distinct().where('id', 'in', [...physicianIds]).execute();
+  return rows.map((row) => row.account_id).sort();
 }
 
 export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, scope: StudyListScope, query: HubStudyQuery, tuning: StudyListTuning = DEFAULT_STUDY_LIST_TUNING): Promise<HubStudyPage> {
@@ -158,9 +148,13 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   }
   if (scope.kind === 'physicians') {
     // Read by the (physician_id, study_id) index; no physician at all lists nothing.
-    const ids = scope.physicianIds.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`sp.physician_id IN (${sql.join([...scope.physicianIds])})`;
-    filters.push(sql<SqlBool>`EXISTS (SELECT 1 FROM study_physicians sp WHERE sp.study_id = s.id AND ${ids})`);
-    scopeIds = sql`SELECT sp.study_id AS id FROM study_physicians sp WHERE ${ids}`;
+    const list = sql.join([...scope.physicianIds]);
+    const none = scope.physicianIds.length === 0;
+    // Per row, a probe of the study's own links by the primary key (study_id first); `|| ''`
+    // keeps SQLite off the (physician_id, study_id) index, where it made one seek per physician
+    // listed (50 a row for a case manager of 50: 93 ms for the first page at 1M, bench:hub --lists).
+    filters.push(none ? sql<SqlBool>`1 = 0` : sql<SqlBool>`EXISTS (SELECT 1 FROM study_physicians sp WHERE sp.study_id = s.id AND (sp.physician_id || '') IN (${list}))`);
+    scopeIds = none ? sql`SELECT id FROM studies WHERE 1 = 0` : sql`SELECT sp.study_id AS id FROM study_physicians sp WHERE sp.physician_id IN (${list})`;
     sources.push(scopeIds);
   }
   for (const prefix of searchPrefixes(query.text ?? '')) {
@@ -181,8 +175,12 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   // test would be true on every row, and at 20 sites its IN lists alone cost PostgreSQL 20 ms of
   // planning. The property test (visibility-sql.property.test.ts) checks every plan's rows
   // against the rules.
-  const checked = [...filters, studyVisibleSql(viewer, 's')];
-  const candidates = visibleCandidatesSql(viewer);
+  // The list of every visible study also holds those seen de-identified (visibility rule 14),
+  // unless it is searched or filtered by date: their real names, IDs and dates must find nothing
+  // (server/deidentify/; their rows are de-identified below).
+  const deidentifiedToo = scope.kind === 'visible' && searchPrefixes(query.text ?? '').length === 0 && query.dateFrom === undefined && query.dateTo === undefined;
+  const checked = [...filters, deidentifiedToo ? studySeenSql(viewer, 's') : studyVisibleSql(viewer, 's')];
+  const candidates = visibleCandidatesSql(viewer, { deidentifiedToo });
   if (candidates !== null) sources.push(candidates);
 
   // The smallest source, if one is small enough to fetch whole.
@@ -234,12 +232,33 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       total = Math.min(counted, HUB_TOTAL_CAP);
       totalCapped = counted > HUB_TOTAL_CAP;
     }
-  } else if (sites.length > 0 && offset <= tuning.maxPartsOffset) {
+  } else if ((sites.length > 0 || scope.kind === 'physicians') && offset <= tuning.maxPartsOffset) {
     // parts. Disjoint by construction (each site's non-private studies; an admin's own site's
     // private ones; everything else), so their union needs no de-duplication, and together they
-    // cover every study: a site part's rows are all visible (wholeSites), the rest is tested.
+    // cover every study: a whole site's part's rows are all visible (wholeSites), others are tested.
+    // A physicians scope lies inside its physicians' sites: each of those (site, private) pairs
+    // is a part of its own, walked in sort order and tested per row (an external rep's or a case
+    // manager's "All doctors": a site index walk of a few hundred rows instead of fetching and
+    // sorting 7,500–19,000 linked studies, or walking the global sort order: 1.1 s at 1M), and
+    // nothing of the scope is left for the rest.
     const partLimit = offset + take;
-    const siteParts = sites.map((site) => ({ site, private: 0 })).concat(privateToo === null ? [] : [{ site: privateToo, private: 1 }]);
+    const siteParts: { site: string; private: 0 | 1; tested: boolean }[] = sites.map((site) => ({ site, private: 0 as const, tested: false }));
+    if (privateToo !== null) siteParts.push({ site: privateToo, private: 1, tested: false });
+    const scoped = scope.kind === 'physicians';
+    // A scope site's private studies reach the viewer only as theirs in person (privateReachSql):
+    // one part fetched from those few ids, not a walk testing each of the sites' private studies.
+    const privateSites: string[] = [];
+    if (scoped) {
+      // When every physician of the scope is the viewer's own entry or one they act for, each
+      // non-private study linked to them is visible (rule 4: the condition would be true on every
+      // row, as for a whole site), so that part is not tested per row; the property test checks it.
+      const theirs = new Set([...(viewer.physicianIds ?? []), ...(viewer.delegatedPhysicianIds ?? [])]);
+      const linkedVisible = viewer.permissions.has('studies.view') && scope.physicianIds.every((id) => theirs.has(id));
+      for (const site of await physicianSites(db, scope.physicianIds)) {
+        if (!siteParts.some((part) => part.site === site && part.private === 0)) siteParts.push({ site, private: 0, tested: !linkedVisible });
+        if (site !== privateToo) privateSites.push(site);
+      }
+    }
     const inSiteParts = sql.join(siteParts.map((part) => sql`(s.account_id = ${part.site} AND s.private = ${part.private})`), sql` OR `);
     const parts = siteParts.map((part) => {
       // SQLite: INDEXED BY pins the walk to the part's sort order (it would otherwise drive from
@@ -247,13 +266,20 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       // count above says they are); it also fails loudly should the index ever be missing.
       // PostgreSQL picks this index itself (equality on its first two columns, ORDER BY the rest).
       const from = postgres ? sql`studies s` : sql`studies s INDEXED BY ${sql.id(`studies_by_site_${sort.index}`)}`;
-      return sql`SELECT * FROM (SELECT s.id, ${column} AS sort_value FROM ${from} WHERE ${all([sql<SqlBool>`s.account_id = ${part.site} AND s.private = ${part.private}`, ...filters, ...cursorWhere])}
+      return sql`SELECT * FROM (SELECT s.id, ${column} AS sort_value FROM ${from} WHERE ${all([sql<SqlBool>`s.account_id = ${part.site} AND s.private = ${part.private}`, ...(part.tested ? checked : filters), ...cursorWhere])}
         ORDER BY ${order} LIMIT ${partLimit}) ${sql.id(`part_${part.site}_${part.private}`.replace(/[^A-Za-z0-9_]/g, '_'))}`;
     });
     // The rest: what reaches the viewer through shares and uploads (few), outside the site parts.
-    const reached = (scope.kind === 'physicians' ? await physiciansOutsideParts(db, scope.physicianIds, sites) : null) ?? scopeIds ?? reachedStudyIdsSql(viewer, { outsideWholeSites: true });
-    parts.push(sql`SELECT * FROM (SELECT s.id, ${column} AS sort_value FROM (SELECT DISTINCT r.id FROM (${reached}) r) c CROSS JOIN studies s
+    if (!scoped && siteParts.length > 0) {
+      const reached = scopeIds ?? reachedStudyIdsSql(viewer, { outsideWholeSites: true, deidentifiedToo });
+      parts.push(sql`SELECT * FROM (SELECT s.id, ${column} AS sort_value FROM (SELECT DISTINCT r.id FROM (${reached}) r) c CROSS JOIN studies s
       WHERE ${all([sql<SqlBool>`s.id = c.id AND NOT (${inSiteParts})`, ...checked, ...cursorWhere])} ORDER BY ${order} LIMIT ${partLimit}) rest`);
+    }
+    if (privateSites.length > 0) {
+      parts.push(sql`SELECT * FROM (SELECT s.id, ${column} AS sort_value FROM (SELECT DISTINCT r.id FROM (${privateReachSql(viewer)}) r) c CROSS JOIN studies s
+      WHERE ${all([sql<SqlBool>`s.id = c.id AND s.private = 1 AND s.account_id IN (${sql.join(privateSites)})`, ...checked, ...cursorWhere])} ORDER BY ${order} LIMIT ${partLimit}) private_rest`);
+    }
+    if (parts.length === 0) parts.push(sql`SELECT s.id, ${column} AS sort_value FROM studies s WHERE 1 = 0`);
     const union = sql.join(parts, sql` UNION ALL `);
     // The page is cut from the parts' (id, sort value) pairs before any study row is read: only
     // its own rows are then fetched for their summaries, not every part's (20 × 101 at 20 sites).
@@ -276,14 +302,16 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   // Why each row is visible ("Department", "Collection" badges): the pure rules on the page's
   // own rows only (a page is at most a few hundred), so the list's SQL stays one predicate.
   const facts = await studyFactsMany(db, shown.map((row) => ({ id: row.id, account_id: row.account_id, uploader_id: row.uploader_id, private: Number(row.private) })));
+  const studies: HubStudyPage['studies'] = [];
+  for (const row of shown) {
+    const reason = studyAccess(facts.get(row.id)!, viewer).reason;
+    const summary = JSON.parse(row.summary) as StudySummary;
+    // Seen de-identified (rule 14): the row says nothing of the patient (server/deidentify/).
+    const shownSummary = reason === 'department-deidentified' ? deidentifySummary(await studyKey(db, { id: row.id, account_id: row.account_id }), summary) : summary;
+    studies.push({ studyId: row.id, private: Number(row.private) === 1, sharedAt: row.shared_at, summary: shownSummary, reason });
+  }
   return {
-    studies: shown.map((row) => ({
-      studyId: row.id,
-      private: Number(row.private) === 1,
-      sharedAt: row.shared_at,
-      summary: JSON.parse(row.summary) as StudySummary,
-      reason: studyAccess(facts.get(row.id)!, viewer).reason,
-    })),
+    studies,
     total,
     totalCapped,
     nextCursor: more && last !== undefined ? encodeCursor(query, sort.numeric ? Number(last.sort_value) : String(last.sort_value), last.id) : null,
