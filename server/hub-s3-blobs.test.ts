@@ -186,16 +186,24 @@ describe('hub on S3 blob storage (s3rver, real sockets)', () => {
     else expect([ranged.status, body.equals(bytes)]).toEqual([200, true]);
   });
 
-  it('gives a guest the study from the bucket: an image’s description, and a zip that unzip tests whole and that holds every file unchanged', async () => {
+  it('gives a guest the study from the bucket: each image’s file for the viewer, and a zip that unzip tests whole and that holds every file unchanged', async () => {
     const link = (await (await post('/api/guest-links', { studyIds: [studyId], protection: { kind: 'none' }, allowDownload: true }, { authorization: `Bearer ${token}` })).json()) as { token: string };
     const opened = await post(`/g/${link.token}/open`, {});
     expect(opened.status).toBe(200);
     const guest = { 'x-guest-session': ((await opened.json()) as { session: string }).session };
 
-    const [firstSop] = uploaded.keys();
-    const meta = await fetch(`${base}/g/${link.token}/api/images/${studyId}/${firstSop}/meta`, { headers: guest });
-    expect(meta.status).toBe(200);
-    expect(await meta.json()).toMatchObject({ rows: 16, columns: 16, renderable: true });
+    // The guest page's viewer fetches each instance whole, as stored, streamed from the bucket.
+    const [firstSop, first] = [...uploaded].at(0)!;
+    const image = await fetch(`${base}/g/${link.token}/api/images/${studyId}/${firstSop}`, { headers: guest });
+    expect([image.status, image.headers.get('content-type')]).toEqual([200, 'application/dicom']);
+    expect(Buffer.from(await image.arrayBuffer()).equals(first.bytes)).toBe(true);
+    // A signed-in viewer reads the same bytes through the viewer's routes: the manifest lists every instance.
+    const manifest = (await (await get(`/api/studies/${studyId}/viewer`)).json()) as { series: { instances: unknown[] }[] };
+    expect(manifest.series.flatMap((series) => series.instances)).toHaveLength(uploaded.size);
+    const viewed = await get(`/api/studies/${studyId}/viewer/instances/${firstSop}`);
+    expect(Buffer.from(await viewed.arrayBuffer()).equals(first.bytes)).toBe(true);
+    // Without the guest session, nothing.
+    expect((await fetch(`${base}/g/${link.token}/api/images/${studyId}/${firstSop}`)).status).toBeGreaterThanOrEqual(400);
 
     const download = await fetch(`${base}/g/${link.token}/api/download`, { headers: guest });
     expect(download.status).toBe(200);

@@ -7,7 +7,6 @@
  * The token (256 random bits) is returned once, at creation; only its SHA-256 is stored.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { buffer } from 'node:stream/consumers';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
@@ -21,8 +20,6 @@ import { hashPassword, verifyPassword } from '../auth/password';
 import type { BlobStore } from '../blobs/blob-store';
 import { hashToken, requireAccount, requirePermission } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
-import { readHeaderFromStream } from '../dicom/dicom-header';
-import { canDecode, readDicomImage } from '../dicom/dicom-image';
 import { guestLinkState, normaliseBirthDate } from '../guest-links/guest-link-rules';
 import { studyZip } from '../guest-links/study-zip';
 import { addRoute } from '../http/hub-route';
@@ -217,20 +214,6 @@ export const guestLinkRoutes =
       // The instance's file as stored, for the guest page's viewer (the app's Cornerstone3D, which
       // decodes every transfer syntax the app does); the link and session are checked as above.
       return reply.header('content-type', 'application/dicom').header('cache-control', 'no-store').send(await blobs.get(await guestFile(request)));
-    });
-
-    app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop/meta', async (request, reply) => {
-      // The description only, from the file's first bytes: the pixels are read and decoded once,
-      // when the page asks for them.
-      const { image } = await readHeaderFromStream(await blobs.get(await guestFile(request)));
-      return reply.header('cache-control', 'no-store').send({ ...image, renderable: image.rows > 0 && image.columns > 0 && canDecode(image.transferSyntaxUid) });
-    });
-
-    app.get<{ Params: { token: string; studyId: string; sop: string } }>('/g/:token/api/images/:studyId/:sop/pixels', async (request, reply) => {
-      // The whole file, as the first frame may lie anywhere in it (a single-frame image is the usual case).
-      const { pixels } = readDicomImage(await buffer(await blobs.get(await guestFile(request))));
-      if (pixels === null) throw new HttpError(415, 'not-renderable', 'This image is compressed in a way the guest viewer cannot show; download the study to view it.');
-      return reply.header('content-type', 'application/octet-stream').header('cache-control', 'no-store').send(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength));
     });
 
     app.get<{ Params: { token: string } }>('/g/:token/api/download', async (request, reply) => {
