@@ -528,7 +528,7 @@ export async function get(
     await runAssociation(client, node, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 300_000 }, () => cancelThenAbort(client, request));
   } finally {
     // What arrived is in the index when the retrieval returns, whatever ended it.
-    received.flushIndex();
+    await received.indexNow();
   }
   for (const { spool } of spools.values()) spool.destroy();
   if (options.signal?.aborted) throw new DicomNetError('cancelled', 'Cancelled.');

@@ -72,7 +72,9 @@ export class DicomListener {
   /** Starts listening (on every interface: modalities are elsewhere); resolves with the port. */
   async start(config: ListenerConfig): Promise<number> {
     await this.stop();
-    ReceivedInstances.sweepIncoming(this.libraryDir);
+    // What a crash left in the receive journal goes into the library before anything new arrives.
+    await this.received.recover();
+    this.received.prepare();
     this.config = config;
     const server = new dimse.Server(StoreScp);
     const host: AssociationHost = {
@@ -107,6 +109,7 @@ export class DicomListener {
     const closed = inner?.listening === true ? new Promise<void>((resolve) => inner.once('close', resolve)) : Promise.resolve();
     server.close();
     await closed;
+    await this.received.settle();
     this.received.flushIndex();
   }
 

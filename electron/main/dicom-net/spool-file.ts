@@ -2,8 +2,9 @@
  * A Writable that puts a received data set into a temporary file and makes it durable: small
  * instances (nearly all) are kept in memory and written with one call; a large one spills to
  * the file as it arrives, so a 2 GB multi-frame costs a megabyte of memory, not two gigabytes.
- * Ending the stream writes what is left; `result` then says whether all the bytes were written,
- * and `syncAndClose` makes them durable. A write that fails (a full disk) does not throw into the network code: the
+ * Ending the stream writes what is left of a spilled one; `result` then says whether all the
+ * bytes were written, and `syncAndClose` makes them durable. One that never spilled is not
+ * written at all: `result` carries its bytes. A write that fails (a full disk) does not throw into the network code: the
  * stream swallows the rest of the data set and `result` carries the error, so the association
  * can answer "out of resources" and go on.
  */
@@ -13,7 +14,8 @@ import { Writable } from 'node:stream';
 /** Kept in memory up to this many bytes before spilling to the file. */
 const SPILL_BYTES = 1 << 20;
 
-export type SpoolResult = { readonly ok: true; readonly size: number } | { readonly ok: false; readonly error: NodeJS.ErrnoException };
+/** `data`: the whole file, when it stayed in memory (nothing was written to `path`). */
+export type SpoolResult = { readonly ok: true; readonly size: number; readonly data?: Buffer } | { readonly ok: false; readonly error: NodeJS.ErrnoException };
 
 export class SpoolFile extends Writable {
   private chunks: Buffer[] = [];
@@ -46,6 +48,15 @@ export class SpoolFile extends Writable {
     if (this.failure !== null) {
       this.settle({ ok: false, error: this.failure });
       return callback();
+    }
+    if (this.handle === null) {
+      // Never spilled: the caller gets the bytes and decides how they reach the disk (the receive journal).
+      const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
+      this.chunks = [];
+      this.buffered = 0;
+      this.settle({ ok: true, size: data.length, data });
+      callback();
+      return;
     }
     const finish = async (): Promise<void> => {
       await this.flushChunks();

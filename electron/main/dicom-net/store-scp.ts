@@ -93,9 +93,8 @@ export class StoreScp extends dimse.Scp {
   override associationReleaseRequested(): void {
     // What this association brought is in the index before the sender hears the release (a
     // modality or a test that looks right after finds it there).
-    this.host.received.flushIndex();
     this.released = true;
-    this.sendAssociationReleaseResponse();
+    void this.host.received.indexNow().finally(() => this.sendAssociationReleaseResponse());
   }
 
   override abort(): void {
@@ -134,7 +133,7 @@ export class StoreScp extends dimse.Scp {
       this.events?.onOutcome?.(outcome);
       if (this.ended) {
         // Filed after the sender went (it never hears): kept, and indexed now like the rest.
-        this.host.received.flushIndex();
+        void this.host.received.indexNow();
         return;
       }
       const response = dimse.responses.CStoreResponse.fromRequest(request);
@@ -168,7 +167,7 @@ export class StoreScp extends dimse.Scp {
     for (const { spool } of this.spools.values()) spool.destroy();
     this.spools.clear();
     // What was acknowledged on it is indexed now, not at the next batch.
-    this.host.received.flushIndex();
+    void this.host.received.indexNow();
     this.events?.onEnd?.(how);
   }
 }

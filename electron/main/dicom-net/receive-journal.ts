@@ -1,0 +1,367 @@
+/**
+ * The receive journal: how the listener makes a received instance durable with one disk flush
+ * instead of four, so it can acknowledge sooner (issue 17, receive rate).
+ *
+ * Why: a new file made durable costs open + write + fdatasync + rename + the folder's fsync; on
+ * this machine's disk that was ~6 ms of an instance's 6.7 ms. Overwriting blocks that already
+ * belong to a file and flushing them (O_DSYNC) changes no file-system metadata, so it costs only
+ * the data's own flush. So each small instance is appended, whole (Part 10 bytes), to a segment
+ * file that was filled with zeros when it was made; the append is durable when its write
+ * returns. The library file is written beside it, without a flush. Only when a segment is
+ * retired (full, idle, or the listener stopping) are its library files and their folders
+ * flushed, in one go, and the segment reused. After a crash, `replaySegments` gives back every
+ * record of every segment left behind: the caller rewrites those files and indexes them.
+ *
+ * Concurrent associations share the journal, and appends that arrive while one is being written
+ * go out together in the next write (a group commit): four associations cost about one flush per
+ * round, not four.
+ *
+ * Layout (little endian). Segment: a 4 KiB header (magic, generation: 16 random bytes), then
+ * records. Record: magic, generation, meta length, data length, CRC-32 of meta + data, then the
+ * meta (JSON: the file's path in the library) and the data. A record counts only if its magic,
+ * generation (a reused segment gets a new one, so old records after the live ones are ignored)
+ * and checksum hold; replay stops at the first that does not (a torn last write).
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+
+/** Bytes per segment; an instance larger than a quarter of it is not journaled (the caller flushes its file). */
+export const SEGMENT_BYTES = 32 << 20;
+export const MAX_RECORD_DATA = SEGMENT_BYTES / 4;
+const SEGMENT_HEADER = 4096;
+const SEGMENT_MAGIC = Buffer.from('SSJSEG01', 'latin1');
+const RECORD_MAGIC = 0x4a525353;
+const RECORD_HEADER = 4 + 16 + 4 + 4 + 4;
+/** A segment with no append for this long is retired, so the journal does not outlive a study by much. */
+const IDLE_RETIRE_MS = 3_000;
+/** Journal files of this process: a replay at another listener's start never takes them. */
+const live = new Set<string>();
+
+export interface JournalRecord {
+  /** Relative to the library. */
+  readonly target: string;
+  readonly data: Buffer;
+}
+
+interface Segment {
+  readonly path: string;
+  handle: fs.FileHandle;
+  generation: Buffer;
+  offset: number;
+  /** Library files (absolute) written for this segment's records: flushed before it is reused. */
+  readonly filed: Set<string>;
+  /** Appends not yet settled (written or failed); retirement waits for them. */
+  inFlight: number;
+  /** A record's library file could not be written: the segment is left for the next start. */
+  keep: boolean;
+}
+
+interface Pending {
+  readonly buffers: Buffer[];
+  readonly bytes: number;
+  readonly resolve: (segment: Segment) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function segmentHeader(generation: Buffer): Buffer {
+  const header = Buffer.alloc(SEGMENT_HEADER);
+  SEGMENT_MAGIC.copy(header, 0);
+  generation.copy(header, SEGMENT_MAGIC.length);
+  return header;
+}
+
+/** fsync a folder (a new or renamed entry in it becomes durable). Not possible on Windows: skipped there. */
+export async function syncFolder(folder: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await fs.open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeAll(handle: fs.FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  let remaining = buffers;
+  let at = position;
+  while (remaining.length > 0) {
+    const { bytesWritten } = await handle.writev(remaining, at);
+    at += bytesWritten;
+    let skip = bytesWritten;
+    const rest: Buffer[] = [];
+    for (const buffer of remaining) {
+      if (skip >= buffer.length) skip -= buffer.length;
+      else {
+        rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
+        skip = 0;
+      }
+    }
+    remaining = rest;
+  }
+}
+
+export class ReceiveJournal {
+  private active: Segment | null = null;
+  private spare: Promise<Segment> | null = null;
+  private opening: Promise<Segment> | null = null;
+  private readonly retiring = new Set<Promise<void>>();
+  private queue: Pending[] = [];
+  private writing = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly dir: string,
+    /** A retirement failed to flush the library files (they stay journaled for the next start). */
+    private readonly onRetireFailure?: (error: unknown) => void,
+  ) {}
+
+  /**
+   * Appends one record and resolves once it is durable, with a receipt the caller hands back
+   * through `filed` once the library file is written (or `filed(null)` if it was not).
+   */
+  async append(record: JournalRecord): Promise<{ filed(absolutePath: string | null): void }> {
+    if (this.closed) throw new Error('The receive journal is closed.');
+    const meta = Buffer.from(JSON.stringify({ target: record.target }), 'utf8');
+    const head = Buffer.alloc(RECORD_HEADER);
+    head.writeUInt32LE(RECORD_MAGIC, 0);
+    head.writeUInt32LE(meta.length, 20);
+    head.writeUInt32LE(record.data.length, 24);
+    head.writeUInt32LE(crc32(record.data, crc32(meta)), 28);
+    const segment = await new Promise<Segment>((resolve, reject) => {
+      this.queue.push({ buffers: [head, meta, record.data], bytes: RECORD_HEADER + meta.length + record.data.length, resolve, reject });
+      void this.drain();
+    });
+    let settled = false;
+    return {
+      filed: (absolutePath) => {
+        if (settled) return;
+        settled = true;
+        if (absolutePath !== null) segment.filed.add(absolutePath);
+        else segment.keep = true;
+        segment.inFlight--;
+      },
+    };
+  }
+
+  /** Makes the first segment ready now, so the first instance does not wait for its zeros. */
+  prepare(): void {
+    if (this.closed || this.active !== null || this.spare !== null) return;
+    this.spare = this.create();
+    // A failure is met again, and reported, by the first append.
+    this.spare.catch(() => undefined);
+  }
+
+  /** Retires every segment (flushing their library files) and removes the journal's files. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    while (this.writing || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const active = this.active;
+    this.active = null;
+    if (active !== null) this.retire(active, false);
+    await Promise.allSettled([...this.retiring]);
+    const spare = await this.spare?.catch(() => null);
+    this.spare = null;
+    if (spare) await this.drop(spare);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        let segment: Segment;
+        try {
+          segment = await this.segmentFor(this.queue[0].bytes);
+        } catch (error) {
+          for (const pending of this.queue.splice(0)) pending.reject(error);
+          return;
+        }
+        // As many waiting records as fit in this segment go out in one write.
+        const batch: Pending[] = [];
+        let bytes = 0;
+        while (this.queue.length > 0 && segment.offset + bytes + this.queue[0].bytes <= SEGMENT_BYTES) {
+          const pending = this.queue.shift() as Pending;
+          pending.buffers[0].set(segment.generation, 4);
+          batch.push(pending);
+          bytes += pending.bytes;
+        }
+        const at = segment.offset;
+        segment.offset += bytes;
+        segment.inFlight += batch.length;
+        try {
+          await writeAll(
+            segment.handle,
+            batch.flatMap((pending) => pending.buffers),
+            at,
+          );
+          for (const pending of batch) pending.resolve(segment);
+        } catch (error) {
+          segment.inFlight -= batch.length;
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      this.writing = false;
+      this.armIdle();
+    }
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.writing || this.queue.length > 0 || this.active === null || this.active.offset === SEGMENT_HEADER) return;
+      const active = this.active;
+      this.active = null;
+      this.retire(active, true);
+    }, IDLE_RETIRE_MS);
+    this.idleTimer.unref();
+  }
+
+  /** The segment the next record goes to: the active one if it fits, else a fresh one. */
+  private async segmentFor(bytes: number): Promise<Segment> {
+    if (this.active !== null && this.active.offset + bytes <= SEGMENT_BYTES) {
+      // Half full: the next segment is made ready in the background.
+      if (this.spare === null && this.active.offset > SEGMENT_BYTES / 2) {
+        this.spare = this.create();
+        this.spare.catch(() => undefined);
+      }
+      return this.active;
+    }
+    if (this.active !== null) {
+      const full = this.active;
+      this.active = null;
+      this.retire(full, true);
+    }
+    const next = this.spare ?? this.create();
+    this.spare = null;
+    this.active = await next;
+    return this.active;
+  }
+
+  /** A new segment: zeros written and flushed (its blocks allocated), its folder entry flushed. */
+  private async create(): Promise<Segment> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const file = path.join(this.dir, `${randomBytes(8).toString('hex')}.journal`);
+    live.add(file);
+    let handle = await fs.open(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+    try {
+      const zeros = Buffer.alloc(1 << 20);
+      for (let at = 0; at < SEGMENT_BYTES; at += zeros.length) await writeAll(handle, [zeros], at);
+      await handle.sync();
+      await handle.close();
+      await syncFolder(this.dir);
+      // From here on every write returns only once it is on the disk: one call, no separate flush.
+      handle = await fs.open(file, constants.O_RDWR | constants.O_DSYNC);
+      const generation = randomBytes(16);
+      await writeAll(handle, [segmentHeader(generation)], 0);
+      return { path: file, handle, generation, offset: SEGMENT_HEADER, filed: new Set(), inFlight: 0, keep: false };
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await fs.unlink(file).catch(() => undefined);
+      live.delete(file);
+      throw error;
+    }
+  }
+
+  /**
+   * Flushes the library files of a segment's records and their folders, then reuses the segment
+   * (a new generation makes its old records void) or, when closing, removes it.
+   */
+  private retire(segment: Segment, reuse: boolean): void {
+    const work = (async () => {
+      while (segment.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 2));
+      if (segment.keep) {
+        // Left as it is, for the next start's recovery (this process no longer claims it).
+        await segment.handle.close().catch(() => undefined);
+        live.delete(segment.path);
+        return;
+      }
+      try {
+        const files = [...segment.filed];
+        const folders = new Set(files.map((file) => path.dirname(file)));
+        for (const folder of [...folders]) folders.add(path.dirname(folder)).add(path.dirname(path.dirname(folder)));
+        await inBatches(files, async (file) => {
+          const handle = await fs.open(file, 'r');
+          try {
+            await handle.datasync();
+          } finally {
+            await handle.close();
+          }
+        });
+        await inBatches([...folders], syncFolder);
+      } catch (error) {
+        // The records stay: the next start replays them. A fresh segment takes over.
+        this.onRetireFailure?.(error);
+        await segment.handle.close().catch(() => undefined);
+        live.delete(segment.path);
+        return;
+      }
+      if (!reuse || this.closed || this.spare !== null) {
+        await this.drop(segment);
+        return;
+      }
+      segment.generation = randomBytes(16);
+      await writeAll(segment.handle, [segmentHeader(segment.generation)], 0);
+      segment.offset = SEGMENT_HEADER;
+      segment.filed.clear();
+      if (this.closed) await this.drop(segment);
+      else this.spare = Promise.resolve(segment);
+    })().catch((error: unknown) => this.onRetireFailure?.(error));
+    this.retiring.add(work);
+    void work.finally(() => this.retiring.delete(work));
+  }
+
+  private async drop(segment: Segment): Promise<void> {
+    await segment.handle.close().catch(() => undefined);
+    await fs.unlink(segment.path).catch(() => undefined);
+    live.delete(segment.path);
+  }
+}
+
+async function inBatches<T>(items: readonly T[], run: (item: T) => Promise<void>, width = 8): Promise<void> {
+  for (let start = 0; start < items.length; start += width) await Promise.all(items.slice(start, start + width).map(run));
+}
+
+/** The valid records of one segment file, in order. */
+export async function readSegment(file: string): Promise<JournalRecord[]> {
+  const bytes = await fs.readFile(file);
+  if (bytes.length < SEGMENT_HEADER || !bytes.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) return [];
+  const generation = bytes.subarray(SEGMENT_MAGIC.length, SEGMENT_MAGIC.length + 16);
+  const records: JournalRecord[] = [];
+  let at = SEGMENT_HEADER;
+  while (at + RECORD_HEADER <= bytes.length) {
+    if (bytes.readUInt32LE(at) !== RECORD_MAGIC || !bytes.subarray(at + 4, at + 20).equals(generation)) break;
+    const metaLength = bytes.readUInt32LE(at + 20);
+    const dataLength = bytes.readUInt32LE(at + 24);
+    const end = at + RECORD_HEADER + metaLength + dataLength;
+    if (end > bytes.length) break;
+    const meta = bytes.subarray(at + RECORD_HEADER, at + RECORD_HEADER + metaLength);
+    const data = bytes.subarray(at + RECORD_HEADER + metaLength, end);
+    if (crc32(data, crc32(meta)) !== bytes.readUInt32LE(at + 28)) break;
+    try {
+      const { target } = JSON.parse(meta.toString('utf8')) as { target: unknown };
+      // A path that would leave the library is not a record we wrote.
+      if (typeof target !== 'string' || path.isAbsolute(target) || target.split(/[\\/]/).includes('..')) break;
+      records.push({ target, data });
+    } catch {
+      break;
+    }
+    at = end;
+  }
+  return records;
+}
+
+/** Journal segments in `dir` left by an earlier run (not this process's own). */
+export async function leftoverSegments(dir: string): Promise<string[]> {
+  try {
+    const names = await fs.readdir(dir);
+    return names.filter((name) => name.endsWith('.journal')).map((name) => path.join(dir, name)).filter((file) => !live.has(file));
+  } catch {
+    return [];
+  }
+}
