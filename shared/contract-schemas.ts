@@ -8,6 +8,7 @@ import type {
   AccessRequestView,
   CollectionMemberView,
   CollectionOutcome,
+  StudyDownloadOutcome,
   CollectionView,
   DepartmentView,
   OrganisationPolicyView,
@@ -45,7 +46,7 @@ import { guestLinkOptionsSchema } from './guest-link-options';
 import { PASSWORD_MAX_LENGTH } from './password-policy';
 import { BUILT_IN_ROLE_NAMES, PERMISSION_KEYS, type PermissionKey } from './permissions/catalogue';
 import { CALL_NAMES } from './contract';
-import { physicianInputSchema, type DelegationView, type PhysicianView } from './hub-api/physicians';
+import { physicianInputSchema, type DelegationView, type DirectoryEntryView, type MatchReviewView, type PhysicianView, type StudyPhysicianView } from './hub-api/physicians';
 import { studyQuerySchema, type StudyPage } from './types/study';
 import { HUB_PAGE_MAX } from './hub-api/worklists';
 import { VIEWER_CACHE_MB, VIEWER_TOKEN_PATTERN, type ViewerSettings, type ViewerStudy } from './viewer/viewer-types';
@@ -189,7 +190,8 @@ export const CALLS = {
     z.object({ kind: z.enum(['location', 'group', 'user']), q: z.string().max(200).default('') }).strict(),
   ),
   'sharing:lookup-code': call<{ readonly worklist: ShareCodeWorklist }>()(z.object({ code: z.string().trim().min(1, 'filled in').max(40) }).strict()),
-  'sharing:share': call<ShareOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), targets: z.array(shareTarget).min(1).max(20) }).strict()),
+  // `forPhysicianId`: the doctor a case manager shares for (the Share dialog's For; the hub checks it).
+  'sharing:share': call<ShareOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), targets: z.array(shareTarget).min(1).max(20), forPhysicianId: hubId.optional() }).strict()),
   'sharing:remove': call<{ readonly state: 'removed' | 'pending' | 'refused'; readonly reason: string | null }>()(
     z.object({ shareId: hubId, study: studyRef, label: z.string().trim().min(1).max(200) }).strict(),
   ),
@@ -238,6 +240,14 @@ export const CALLS = {
     readonly nextCursor: string | null;
     readonly links: Readonly<Record<string, readonly { readonly physicianId: string; readonly displayName: string; readonly relation: 'referring' | 'reading' | 'associated' }[]>>;
   }>()(studyQuerySchema.extend({ physicianId: hubId.optional(), limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict()),
+  // Names that fit several physicians, waiting for an admin; the answer: one candidate or none (null).
+  'physicians:reviews': call<{ readonly reviews: readonly MatchReviewView[] }>()(z.object({}).strict()),
+  'physicians:resolve-review': call<Record<string, never>>()(z.object({ id: hubId, physicianId: hubId.nullable() }).strict()),
+  // Actions → Add physician…: the caller's site's directory by surname, the physicians a study is on, adding and removing by hand (outbox).
+  'physicians:directory': call<{ readonly physicians: readonly DirectoryEntryView[] }>()(z.object({ surname: z.string().trim().max(120).default('') }).strict()),
+  'physicians:study': call<{ readonly physicians: readonly StudyPhysicianView[] }>()(z.object({ hubStudyId: hubId }).strict()),
+  'physicians:link': call<CollectionOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), physicianId: hubId, forPhysicianId: hubId.optional() }).strict()),
+  'physicians:unlink': call<CollectionOutcome>()(z.object({ study: studyRef, physicianId: hubId, forPhysicianId: hubId.optional() }).strict()),
   // Every study the hub lets this user see (their site's as its policy says, departments, shares, collections), paged like a worklist.
   'hub-studies:visible': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number | null; readonly totalCapped: boolean; readonly nextCursor: string | null }>()(
     studyQuerySchema.extend({ limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict(),
@@ -251,6 +261,8 @@ export const CALLS = {
     z.object({ id: hubId, kind: z.enum(['user', 'group']), memberId: hubId, rights: collectionRightsSchema }).strict(),
   ),
   'collections:remove-member': call<{ readonly members: readonly CollectionMemberView[] }>()(z.object({ id: hubId, kind: z.enum(['user', 'group']), memberId: hubId }).strict()),
+  // Issue 13: a hub study's zip saved where the person chooses (main asks; the hub decides who may).
+  'studies:download': call<StudyDownloadOutcome>()(z.object({ hubStudyId: hubId, downloadId: z.string().uuid() }).strict()),
   'collections:add-studies': call<CollectionOutcome>()(
     z
       .object({

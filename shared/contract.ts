@@ -306,6 +306,9 @@ export interface CollectionOutcome {
   readonly refused: readonly { readonly study: string; readonly reason: string }[];
 }
 
+/** What became of Download…: saved where main chose (the save dialog), or not (cancelled). */
+export type StudyDownloadOutcome = { readonly saved: false } | { readonly saved: true; readonly path: string; readonly bytes: number };
+
 /** Every call name; contract-schemas.ts checks at compile time that it matches CALLS. */
 export const CALL_NAMES = [
   'host:info',
@@ -393,8 +396,15 @@ export const CALL_NAMES = [
   'physicians:set-acts-for',
   'physicians:mine',
   'physicians:cases',
+  'physicians:reviews',
+  'physicians:resolve-review',
+  'physicians:directory',
+  'physicians:study',
+  'physicians:link',
+  'physicians:unlink',
   'studies:set-private',
   'hub-studies:visible',
+  'studies:download',
   'collections:list',
   'collections:create',
   'collections:update',
@@ -471,9 +481,11 @@ export interface EventPayloads {
   'dicom:activity': DicomNetStatus;
   /** The signed-in person's notifications may have changed (the live signal or a pull): the bell reads again. */
   'notifications:changed': { readonly unread: number; readonly live: boolean };
+  /** A study's zip being saved from the hub (Actions → Download…): bytes so far. */
+  'download:progress': { readonly downloadId: string; readonly bytes: number };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status', 'hub:join-link', 'workstation:state', 'dicom:activity', 'notifications:changed'];
+export const EVENT_NAMES: readonly EventName[] = ['import:progress', 'import:finished', 'data:changed', 'hub:status', 'hub:join-link', 'workstation:state', 'dicom:activity', 'notifications:changed', 'download:progress'];
 export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
 
 /** What the preload exposes as `window.studyshare`, and what the HTTP transport mimics. */

@@ -79,6 +79,13 @@ void app.whenReady().then(() => {
       const result = focused === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(focused, options);
       return result.canceled ? [] : result.filePaths;
     },
+    // Download… (issue 13): the person chooses where the study's zip goes.
+    pickSavePath: async (suggestedName) => {
+      const focused = BrowserWindow.getFocusedWindow();
+      const options = { title: 'Save study', defaultPath: path.join(app.getPath('downloads'), suggestedName), filters: [{ name: 'Zip', extensions: ['zip'] }] };
+      const result = focused === null ? await dialog.showSaveDialog(options) : await dialog.showSaveDialog(focused, options);
+      return result.canceled || result.filePath === undefined || result.filePath === '' ? null : result.filePath;
+    },
     // The OS notification for urgent kinds (issue 16): the sentence only, never the patient; a
     // click brings the window forward. Where the OS has none (or denies it), nothing is shown.
     notifier: {

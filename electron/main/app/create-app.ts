@@ -23,6 +23,7 @@ import { AppError } from '../api/app-error';
 import { CALL_GATE, type Handlers } from '../api/dispatch';
 import { connectionCalls } from '../connections/connection-calls';
 import { physicianCalls } from '../physicians/physician-calls';
+import { StudyPhysicians } from '../physicians/study-physicians-service';
 import { EventBus } from '../api/event-bus';
 import { openIndexDatabase, type IndexDatabase } from '../db/connection';
 import { ImportManager } from '../dicom-import/import-manager';
@@ -69,11 +70,15 @@ import { signedInSync } from '../dicom-net/hub-outbox';
 import { dicomFlagsFromEnvironment } from '../dicom-net/dicom-flags';
 import { NotificationService, type OsNotifier } from '../notifications/notification-service';
 import { LiveSubscription } from '../sync-client/live-subscription';
+import { StudyDownloads } from '../download/study-download';
+import { freeDownloadPath } from '../download/downloads-folder';
 
 export interface HostServices {
   readonly kind: HostInfo['kind'];
   /** A native folder picker, where the host has one. */
   readonly pickFolder?: () => Promise<readonly string[]>;
+  /** A native save dialog (Download…): the chosen path, or null when cancelled; absent in browser mode (a downloads folder then). */
+  readonly pickSavePath?: (suggestedName: string) => Promise<string | null>;
   /** The operating system's notifications (the Electron shell); absent in browser mode. */
   readonly notifier?: OsNotifier;
 }
@@ -179,6 +184,12 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
   const sharing = new ShareService(db, hub);
   const privateStudies = new PrivateStudies(db, hub);
   const collectionStudies = new CollectionStudies(db, hub);
+  const studyPhysicians = new StudyPhysicians(db, hub);
+  const studyDownloads = new StudyDownloads({
+    client: () => hub.liveClient(),
+    choosePath: host.pickSavePath ?? ((name) => freeDownloadPath(path.join(dataDir, 'downloads'), name)),
+    progress: (event) => bus.emit('download:progress', event),
+  });
   const comments = new CommentService(db, hub);
   /** A local study the person signed in may see (others answer as if absent). */
   const requireVisible = (uid: string): void => {
@@ -310,6 +321,11 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     },
     ...connectionCalls((route, input) => hub.hubRoute(route, input), () => hub.status().user?.permissions ?? []),
     ...physicianCalls((route, input) => hub.hubRoute(route, input)),
+    'physicians:link': (input) => {
+      requireVisibleRefs(input.studies);
+      return studyPhysicians.link(input);
+    },
+    'physicians:unlink': (input) => studyPhysicians.unlink(input),
     'collections:list': () => hub.hubRoute(listCollectionsRoute, {}),
     'collections:create': async (body) => (await hub.hubRoute(createCollectionRoute, { body })).collection,
     'collections:update': async ({ id, ...body }) => (await hub.hubRoute(updateCollectionRoute, { params: { id }, body })).collection,
@@ -321,6 +337,7 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
     'collections:members': ({ id }) => hub.hubRoute(collectionMembersRoute, { params: { id } }),
     'collections:set-member': ({ id, ...body }) => hub.hubRoute(setCollectionMemberRoute, { params: { id }, body }),
     'collections:remove-member': (params) => hub.hubRoute(removeCollectionMemberRoute, { params }),
+    'studies:download': (input) => studyDownloads.download(input),
     'collections:add-studies': (input) => {
       requireVisibleRefs(input.studies);
       return collectionStudies.change(input, true);
