@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TRANSFER_SYNTAX } from '../../shared/dicom/transfer-syntax';
 import { encodeDicom } from '../../electron/main/dicom-write/dicom-writer';
 import { instanceElements, testUid, type InstanceSpec } from '../../electron/main/dicom-write/synthetic-study';
+import { BoundedInflater } from './bounded-header';
 import { describeImage } from './dicom-image';
 import { decodeRleFrame, encodeRleFrame } from './rle';
 
@@ -22,7 +23,7 @@ const spec: InstanceSpec = {
 };
 
 /** Parses as the upload path does: the header, up to the pixel data (server/dicom/parse-header.ts). */
-const parse = (bytes: Uint8Array) => dicomParser.parseDicom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { untilTag: 'x7fe00010' });
+const parse = (bytes: Uint8Array) => dicomParser.parseDicom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { untilTag: 'x7fe00010', inflater: new BoundedInflater().inflate });
 
 describe('describeImage', () => {
   it.each([
