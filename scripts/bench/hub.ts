@@ -5,6 +5,7 @@
  *
  *   npm run bench:hub [-- --clients 50 --seconds 5 --changes 10000]
  *   npm run bench:hub -- --scale [--database postgres://…] [--studies 1000000]   (scripts/bench/hub-scale.ts)
+ *   npm run bench:hub -- --scale --lists [--engine sqlite|postgres|both]   (issues 13 and 14's list figures: hub-lists.ts)
  *   npm run bench:hub -- --collaboration [--file .bench/hub-scale-1000000.sqlite]   (scripts/bench/hub-collaboration.ts)
  */
 import { randomUUID } from 'node:crypto';
