@@ -1,0 +1,122 @@
+/**
+ * The receive journal on a real file system: records come back after the process "dies"
+ * (the journal is simply not closed), a torn or corrupt tail is ignored, a reused segment's old
+ * records do not come back, appends that arrive together share a write, and a retired segment's
+ * library files were flushed.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { leftoverSegments, readSegment, ReceiveJournal, SEGMENT_BYTES } from './receive-journal';
+
+const root = mkdtempSync(path.join(tmpdir(), 'studyshare-journal-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+function folder(): string {
+  const dir = path.join(root, `case-${++n}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const bytes = (seed: number, size = 3000): Buffer => Buffer.alloc(size, seed);
+
+/** Segment files of a journal directory; the journal's own are not "left over" in this process. */
+const segments = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith('.journal'));
+
+describe('receive journal', () => {
+  it('gives back every appended record, in order, from a preallocated segment', async () => {
+    const dir = folder();
+    const journal = new ReceiveJournal(dir);
+    for (let i = 0; i < 5; i++) (await journal.append({ target: `S/${i}.dcm`, data: bytes(i) })).filed(null);
+    const [file] = segments(dir);
+    expect(statSync(path.join(dir, file)).size).toBe(SEGMENT_BYTES);
+    const records = await readSegment(path.join(dir, file));
+    expect(records.map((r) => r.target)).toEqual(['S/0.dcm', 'S/1.dcm', 'S/2.dcm', 'S/3.dcm', 'S/4.dcm']);
+    expect(records[3].data.equals(bytes(3))).toBe(true);
+    // Its own live segments are never handed to a replay in this process.
+    expect(await leftoverSegments(dir)).toEqual([]);
+  });
+
+  it('stops at a torn or corrupt record: what follows is not trusted', async () => {
+    const dir = folder();
+    const journal = new ReceiveJournal(dir);
+    for (let i = 0; i < 3; i++) (await journal.append({ target: `S/${i}.dcm`, data: bytes(i + 10) })).filed(null);
+    const file = path.join(dir, segments(dir)[0]);
+    const copy = path.join(dir, 'copy.bin');
+    const whole = readFileSync(file);
+    // Flip one byte inside the second record's data: its checksum fails.
+    const second = whole.indexOf(bytes(11, 64));
+    whole[second + 5] ^= 0xff;
+    writeFileSync(copy, whole);
+    expect((await readSegment(copy)).map((r) => r.target)).toEqual(['S/0.dcm']);
+    // Cut inside the third record (a write the crash interrupted): the first two stand.
+    const intact = readFileSync(file);
+    const third = intact.indexOf(bytes(12, 64));
+    writeFileSync(copy, intact.subarray(0, third + 100));
+    expect((await readSegment(copy)).map((r) => r.target)).toEqual(['S/0.dcm', 'S/1.dcm']);
+  });
+
+  it('never replays a record whose path would leave the library', async () => {
+    const dir = folder();
+    const journal = new ReceiveJournal(dir);
+    (await journal.append({ target: 'S/ok.dcm', data: bytes(1) })).filed(null);
+    (await journal.append({ target: '../../etc/evil.dcm', data: bytes(2) })).filed(null);
+    expect((await readSegment(path.join(dir, segments(dir)[0]))).map((r) => r.target)).toEqual(['S/ok.dcm']);
+  });
+
+  it('flushes the library files of a closed journal and removes its segments', async () => {
+    const dir = folder();
+    const library = folder();
+    const journal = new ReceiveJournal(dir);
+    const files: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const file = path.join(library, `${i}.dcm`);
+      writeFileSync(file, bytes(i));
+      files.push(file);
+      (await journal.append({ target: `${i}.dcm`, data: bytes(i) })).filed(file);
+    }
+    await journal.close();
+    expect(segments(dir)).toEqual([]);
+    expect(files.every((file) => existsSync(file))).toBe(true);
+  });
+
+  it('keeps a segment whose record could not be filed, for the next start', async () => {
+    const dir = folder();
+    const journal = new ReceiveJournal(dir);
+    (await journal.append({ target: 'S/a.dcm', data: bytes(1) })).filed(null);
+    await journal.close();
+    // Filed as null means "not in the library": the segment stays, and is now left over.
+    const left = await leftoverSegments(dir);
+    expect(left).toHaveLength(1);
+    expect((await readSegment(left[0])).map((r) => r.target)).toEqual(['S/a.dcm']);
+  });
+
+  it('takes appends that arrive together (one write for the group), every one in order', async () => {
+    const dir = folder();
+    const journal = new ReceiveJournal(dir);
+    const receipts = await Promise.all(Array.from({ length: 20 }, (_, i) => journal.append({ target: `G/${i}.dcm`, data: bytes(i, 1000) })));
+    for (const receipt of receipts) receipt.filed(null);
+    const file = path.join(dir, segments(dir)[0]);
+    expect((await readSegment(file)).map((r) => r.target)).toEqual(Array.from({ length: 20 }, (_, i) => `G/${i}.dcm`));
+    await journal.close();
+  });
+
+  it('moves to a new segment when one is full', async () => {
+    const dir = folder();
+    const library = folder();
+    const journal = new ReceiveJournal(dir);
+    const big = Buffer.alloc(SEGMENT_BYTES / 4 - 1024, 7);
+    const file = path.join(library, 'x.dcm');
+    writeFileSync(file, 'x');
+    for (let i = 0; i < 5; i++) (await journal.append({ target: `B/${i}.dcm`, data: big })).filed(file);
+    const all = await Promise.all(segments(dir).map((name) => readSegment(path.join(dir, name))));
+    // Three fit in the first (with its header and theirs); the fourth opened the next; the first
+    // was retired (its files flushed) and either reused with a new generation or removed:
+    // nothing of it replays.
+    expect(all.flat().map((r) => r.target)).toEqual(['B/3.dcm', 'B/4.dcm']);
+    await journal.close();
+    expect(segments(dir)).toEqual([]);
+  }, 60_000);
+});
