@@ -9,8 +9,9 @@ import type { Kysely } from 'kysely';
 import type { AccessRequestView } from '../../shared/hub-api/access-requests';
 import { studyAccess, type ViewerFacts } from '../../shared/permissions/visibility';
 import type { StudySummary } from '../../shared/types/study';
-import { studyFacts } from '../access/access-facts';
+import { studyFacts, viewerFacts } from '../access/access-facts';
 import { recordAudit } from '../audit/audit-trail';
+import { onBehalfFields, onBehalfOf } from '../physicians/acting-for';
 import type { Actor } from '../auth/sessions';
 import { lockChangeFeed, recordChange } from '../db/change-feed';
 import type { HubDatabase } from '../db/schema';
@@ -77,9 +78,17 @@ const answers = (actor: Actor, study: { account_id: string; uploader_id: string 
 
 export async function accessRequestsFor(db: Kysely<HubDatabase>, actor: Actor): Promise<{ incoming: AccessRequestView[]; mine: AccessRequestView[] }> {
   const admin = actor.accountId !== null && actor.permissions.has('admin.users');
+  const delegated = actor.permissions.has('studies.share') ? [...((await viewerFacts(db, actor)).delegatedPhysicianIds ?? [])] : [];
   const incoming = await rows(db)
     .where('r.decision', 'is', null)
-    .where((eb) => (admin ? eb.or([eb('s.uploader_id', '=', actor.userId), eb('s.account_id', '=', actor.accountId)]) : eb('s.uploader_id', '=', actor.userId)))
+    .where((eb) => {
+      const answered = [eb('s.uploader_id', '=', actor.userId)];
+      if (admin) answered.push(eb('s.account_id', '=', actor.accountId));
+      // Issue 14: requests for studies of the physicians a case manager acts for reach them too
+      // (decideAccessRequest checks they may share the study before an answer counts).
+      if (delegated.length > 0) answered.push(eb('s.id', 'in', eb.selectFrom('study_physicians as sp').select('sp.study_id').where('sp.physician_id', 'in', delegated)));
+      return eb.or(answered);
+    })
     .orderBy('r.created_at')
     .limit(200)
     .execute();
@@ -88,10 +97,15 @@ export async function accessRequestsFor(db: Kysely<HubDatabase>, actor: Actor): 
 }
 
 export async function decideAccessRequest(db: Kysely<HubDatabase>, actor: Actor, requestId: string, approve: boolean, at: string): Promise<AccessRequestView> {
+  // A case manager's answer is theirs, for the physician of the study they act for (issue 14).
+  const viewer = await viewerFacts(db, actor);
   await db.transaction().execute(async (trx) => {
     const request = await trx.selectFrom('access_requests').selectAll().where('id', '=', requestId).executeTakeFirst();
-    const study = request === undefined ? undefined : await trx.selectFrom('studies').select(['id', 'account_id', 'uploader_id']).where('id', '=', request.study_id).executeTakeFirst();
-    if (request === undefined || study === undefined || !answers(actor, study)) throw new HttpError(404, 'not-found', 'No such request for a study of yours.');
+    const study = request === undefined ? undefined : await trx.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private']).where('id', '=', request.study_id).executeTakeFirst();
+    if (request === undefined || study === undefined) throw new HttpError(404, 'not-found', 'No such request for a study of yours.');
+    const behalf = await onBehalfOf(trx, viewer, study.id, undefined);
+    // A case manager answers for a physician on the study when they may share it themselves (an approval is a share).
+    if (!answers(actor, study) && (behalf === null || !studyAccess(await studyFacts(trx, study), viewer).actions.has('share'))) throw new HttpError(404, 'not-found', 'No such request for a study of yours.');
     const decision = approve ? 'approved' : 'denied';
     if (request.decision !== null) {
       if (request.decision === decision) return;
@@ -104,16 +118,16 @@ export async function decideAccessRequest(db: Kysely<HubDatabase>, actor: Actor,
       shareId = randomUUID();
       await trx
         .insertInto('shares')
-        .values({ id: shareId, study_id: study.id, worklist_id: null, user_id: request.requester_id, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null, study_account_id: study.account_id })
+        .values({ id: shareId, study_id: study.id, worklist_id: null, user_id: request.requester_id, shared_by: actor.userId, created_at: at, removed_at: null, removed_by: null, study_account_id: study.account_id, on_behalf_of_physician: behalf?.physicianId ?? null })
         .onConflict((oc) => oc.doNothing())
         .execute();
       const live = await trx.selectFrom('shares').select('id').where('study_id', '=', study.id).where('user_id', '=', request.requester_id).where('removed_at', 'is', null).executeTakeFirstOrThrow();
-      if (live.id === shareId) await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, shareId, trail: 'study', actorId: actor.userId, action: 'share.create', detail: { target: 'person', accessRequest: requestId } });
+      if (live.id === shareId) await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, shareId, trail: 'study', actorId: actor.userId, action: 'share.create', detail: { target: 'person', accessRequest: requestId }, ...onBehalfFields(behalf) });
       shareId = live.id;
       await recordChange(trx, study.id, at);
     }
     await trx.updateTable('access_requests').set({ decision, decided_by: actor.userId, decided_at: at, share_id: shareId }).where('id', '=', requestId).where('decision', 'is', null).execute();
-    await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'access.decide', detail: { request: requestId, decision } });
+    await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'access.decide', detail: { request: requestId, decision }, ...onBehalfFields(behalf) });
     // Issue 16: the requester learns the answer; a denial names no study (they cannot see it, and the inbox would hide it).
     await notify(trx, [{ userId: request.requester_id, kind: 'access-request.decided', actorId: actor.userId, ...(approve ? { studyId: study.id } : {}) }], at);
   });

@@ -17,6 +17,8 @@ import type { NotificationInput } from '../notifications/notify';
 import { notify } from '../notifications/notify';
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import { recordAudit } from '../audit/audit-trail';
+// A case manager's comment is recorded for the physician of the study they act for (issue 14).
+import { onBehalfFields, onBehalfOf } from '../physicians/acting-for';
 import type { Actor } from '../auth/sessions';
 import { collectionFor } from '../collections/collections-repository';
 import { recordChange } from '../db/change-feed';
@@ -198,7 +200,7 @@ export async function addComment({ trx, actor, viewer, at }: WriteContext, input
     .execute();
   const mentioned = [...new Set(input.mentions)].filter((id) => id !== actor.userId);
   if (mentioned.length > 0) await trx.insertInto('comment_mentions').values(mentioned.map((user_id) => ({ comment_id: input.commentId, user_id }))).execute();
-  await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'comment.add', detail: { commentId: input.commentId, replyTo, anchoredTo: anchoredTo(input.anchor), mentions: mentioned.length } });
+  await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'comment.add', detail: { commentId: input.commentId, replyTo, anchoredTo: anchoredTo(input.anchor), mentions: mentioned.length }, ...onBehalfFields(await onBehalfOf(trx, viewer, study.id, undefined)) });
   const base = { actorId: actor.userId, studyId: study.id, commentId: input.commentId, ...(input.anchor === null ? {} : { anchor: input.anchor }) };
   const notices: NotificationInput[] = mentioned.map((userId) => ({ ...base, userId, kind: 'comment.mention' }));
   if (replyTo !== null) {
@@ -236,7 +238,7 @@ export async function editComment({ trx, actor, viewer, at }: WriteContext, inpu
   await trx.insertInto('comment_edits').values({ comment_id: comment.id, text: comment.text, replaced_at: at }).execute();
   await trx.updateTable('comments').set({ text: input.text, edited_at: at, revision }).where('id', '=', comment.id).execute();
   if (added.length > 0) await trx.insertInto('comment_mentions').values(added.map((user_id) => ({ comment_id: comment.id, user_id }))).execute();
-  await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'comment.edit', detail: { commentId: comment.id, mentionsAdded: added.length } });
+  await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'comment.edit', detail: { commentId: comment.id, mentionsAdded: added.length }, ...onBehalfFields(await onBehalfOf(trx, viewer, study.id, undefined)) });
   const anchor = comment.anchor === null ? {} : { anchor: JSON.parse(comment.anchor) as ViewerAnchor };
   await notify(trx, added.map((userId) => ({ userId, kind: 'comment.mention' as const, actorId: actor.userId, studyId: study.id, commentId: comment.id, ...anchor })), at);
   return { commentId: comment.id, edited: true };
@@ -250,7 +252,7 @@ export async function deleteComment({ trx, actor, viewer, at }: WriteContext, co
   // The text is kept as the last entry of its history (for the audit's sake the trail holds ids only).
   await trx.insertInto('comment_edits').values({ comment_id: comment.id, text: comment.text, replaced_at: at }).execute();
   await trx.updateTable('comments').set({ deleted_at: at, text: '', revision }).where('id', '=', comment.id).execute();
-  await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'comment.delete', detail: { commentId } });
+  await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'comment.delete', detail: { commentId }, ...onBehalfFields(await onBehalfOf(trx, viewer, study.id, undefined)) });
   return { commentId, deleted: true };
 }
 

@@ -15,6 +15,7 @@ import {
   listMatchReviewsRoute,
   listPhysiciansRoute,
   myPhysiciansRoute,
+  physicianDirectoryRoute,
   resolveMatchReviewRoute,
   setActsForRoute,
   studyPhysiciansRoute,
@@ -23,15 +24,13 @@ import {
 import { studyAccess } from '../../shared/permissions/visibility';
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
-import { recordAudit } from '../audit/audit-trail';
 import { requireAccount, requirePermission, type Actor } from '../auth/sessions';
-import { lockChangeFeed, recordChange } from '../db/change-feed';
 import { addRoute } from '../http/hub-route';
 import { HttpError } from '../http-error';
-import { onBehalfFields, onBehalfOf } from '../physicians/acting-for';
-import { linkStudyPhysician, runRelinks } from '../physicians/physician-linking';
+import { runRelinks } from '../physicians/physician-linking';
+import { linkByHand } from '../physicians/study-physician-ops';
 import { listMatchReviews, resolveMatchReview, studyPhysicianLinks } from '../physicians/physician-reviews';
-import { createPhysician, getPhysician, listPhysicians, physicianOfUser, physiciansDelegatedTo, setDelegatedPhysicians, updatePhysician } from '../physicians/physicians-repository';
+import { createPhysician, listPhysicians, physicianOfUser, physiciansDelegatedTo, setDelegatedPhysicians, updatePhysician } from '../physicians/physicians-repository';
 import { listStudies } from '../studies/study-list';
 
 const studyNotFound = () => new HttpError(404, 'not-found', 'This study is not on the hub, or you cannot see it.');
@@ -125,20 +124,14 @@ export const physicianRoutes =
 
     addRoute(app, addStudyPhysicianRoute, async ({ params, body }, { actor }) => {
       const viewer = await viewerFacts(db, actor);
-      const at = now().toISOString();
-      await db.transaction().execute(async (trx) => {
-        const study = await trx.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private']).where('id', '=', params.id).executeTakeFirst();
-        const access = study === undefined ? null : studyAccess(await studyFacts(trx, study), viewer);
-        if (study === undefined || access === null || !access.actions.has('view')) throw studyNotFound();
-        if (!access.actions.has('share')) throw new HttpError(403, 'forbidden', 'Your role does not allow adding physicians to studies.');
-        // Only a physician of the study's own directory (another site's is unknown here).
-        await getPhysician(trx, study.account_id, body.physicianId);
-        const behalf = await onBehalfOf(trx, viewer, study.id, body.forPhysicianId);
-        await lockChangeFeed(trx);
-        const added = await linkStudyPhysician(trx, { studyId: study.id, physicianId: body.physicianId, relation: 'associated', source: 'manual', at, createdBy: actor.userId, onBehalfOf: behalf?.physicianId ?? null });
-        if (!added) return;
-        await recordChange(trx, study.id, at);
-        await recordAudit(trx, { at, accountId: study.account_id, studyId: study.id, trail: 'study', actorId: actor.userId, action: 'physician.link', detail: { physician: body.physicianId, relation: 'associated' }, ...onBehalfFields(behalf) });
-      });
+      await db.transaction().execute((trx) => linkByHand(trx, viewer, { studyId: params.id, physicianId: body.physicianId, forPhysicianId: body.forPhysicianId, actorId: actor.userId, at: now().toISOString() }));
+    });
+
+    // Add physician…'s search: the caller's own site, active physicians, names only (no admin right needed).
+    addRoute(app, physicianDirectoryRoute, async ({ query }, { actor }) => {
+      const accountId = requireAccount(actor);
+      requirePermission(actor, 'studies.share');
+      const found = await listPhysicians(db, accountId, { surnamePrefix: query.surname, includeInactive: false, limit: 20 });
+      return { physicians: found.map((p) => ({ id: p.id, displayName: p.displayName, specialty: p.specialty })) };
     });
   };

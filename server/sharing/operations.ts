@@ -24,6 +24,7 @@ import { worklistMemberIds } from '../notifications/recipients';
 import { indexStudySearch, searchColumns } from '../studies/study-search-index';
 import { dicomPhysicianNames, linkArrivingStudy, linkSharedPhysician } from '../physicians/physician-linking';
 import { onBehalfFields, onBehalfOf } from '../physicians/acting-for';
+import { linkByHand, unlinkByHand } from '../physicians/study-physician-ops';
 
 class Refusal extends Error {
   constructor(
@@ -199,6 +200,11 @@ async function apply(context: ApplyContext, op: Operation): Promise<Record<strin
       return addStudyToCollection(trx, actor, viewer, op.collectionId, await resolveStudy(trx, actor, op.study), op.seriesUids, at);
     case 'collection.remove':
       return removeStudyFromCollection(trx, actor, viewer, op.collectionId, await resolveStudy(trx, actor, op.study), at);
+    case 'physician.link':
+    case 'physician.unlink': {
+      const link = { studyId: await resolveStudy(trx, actor, op.study), physicianId: op.physicianId, forPhysicianId: op.forPhysicianId, actorId: actor.userId, at };
+      return op.kind === 'physician.link' ? linkByHand(trx, viewer, link) : unlinkByHand(trx, viewer, link);
+    }
     case 'comment.add':
       return addComment(context, { commentId: op.commentId, studyId: await resolveStudy(trx, actor, op.study), text: op.text, anchor: op.anchor, replyTo: op.replyTo, mentions: op.mentions });
     case 'comment.edit':

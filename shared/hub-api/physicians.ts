@@ -139,12 +139,27 @@ export const addStudyPhysicianRoute = hubRoute({
   status: 204,
 });
 
+/** What someone adding a physician to a study sees of the directory: enough to choose, no more. */
+const directoryEntrySchema = z.object({ id: z.string(), displayName: z.string(), specialty: z.string().nullable() });
+export type DirectoryEntryView = z.output<typeof directoryEntrySchema>;
+
+export const physicianDirectoryRoute = hubRoute({
+  method: 'GET',
+  path: '/api/physicians/directory',
+  summary: 'Active physicians of the caller’s own site by surname prefix (at most 20), for Add physician…; needs studies.share.',
+  query: z.object({ surname: text(120).optional() }).strict(),
+  response: z.object({ physicians: z.array(directoryEntrySchema) }),
+});
+
+const studyPhysicianSchema = z.object({ id: z.string(), displayName: z.string(), relation: z.enum(PHYSICIAN_RELATIONS), source: z.enum(['dicom', 'share', 'manual']) });
+export type StudyPhysicianView = z.output<typeof studyPhysicianSchema>;
+
 export const studyPhysiciansRoute = hubRoute({
   method: 'GET',
   path: '/api/studies/:id/physicians',
   summary: 'The physicians a study is on, with their relation (needs seeing the study).',
   params: z.object({ id }).strict(),
-  response: z.object({ physicians: z.array(z.object({ id: z.string(), displayName: z.string(), relation: z.enum(PHYSICIAN_RELATIONS), source: z.enum(['dicom', 'share', 'manual']) })) }),
+  response: z.object({ physicians: z.array(studyPhysicianSchema) }),
 });
 
 /**

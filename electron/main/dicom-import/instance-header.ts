@@ -28,7 +28,7 @@ export interface InstanceHeader {
     readonly description: string | null;
     readonly referringPhysicianName: string | null;
     /** Name of Physician(s) Reading Study (0008,1060): every value, each a PN, joined by `\`. */
-    readonly readingPhysicianNames: string | null;
+    readonly readingPhysicianNames?: string | null;
     readonly institutionName: string | null;
     readonly studyId: string | null;
   };

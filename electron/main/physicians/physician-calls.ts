@@ -5,13 +5,35 @@
  * the physicians they act for). The hub decides who may do what; a refusal comes back in its words.
  */
 import type { CallOutput, CallParsedInput } from '../../../shared/contract';
-import { actsForRoute, casesRoute, createPhysicianRoute, listPhysiciansRoute, myPhysiciansRoute, setActsForRoute, updatePhysicianRoute } from '../../../shared/hub-api/physicians';
+import {
+  actsForRoute,
+  casesRoute,
+  createPhysicianRoute,
+  listMatchReviewsRoute,
+  listPhysiciansRoute,
+  myPhysiciansRoute,
+  physicianDirectoryRoute,
+  resolveMatchReviewRoute,
+  setActsForRoute,
+  studyPhysiciansRoute,
+  updatePhysicianRoute,
+} from '../../../shared/hub-api/physicians';
 import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../shared/hub-api/route';
 import { hubStudyQueryParams } from '../../../shared/hub-api/worklists';
 
 type CallHubRoute = <R extends HubRoute>(route: R, input: HubRouteRequest<R>) => Promise<HubRouteResponse<R>>;
 
-type PhysicianCall = 'physicians:list' | 'physicians:save' | 'physicians:acts-for' | 'physicians:set-acts-for' | 'physicians:mine' | 'physicians:cases';
+type PhysicianCall =
+  | 'physicians:list'
+  | 'physicians:save'
+  | 'physicians:acts-for'
+  | 'physicians:set-acts-for'
+  | 'physicians:mine'
+  | 'physicians:cases'
+  | 'physicians:reviews'
+  | 'physicians:resolve-review'
+  | 'physicians:directory'
+  | 'physicians:study';
 
 export function physicianCalls(hubRoute: CallHubRoute): { [N in PhysicianCall]: (input: CallParsedInput<N>) => Promise<CallOutput<N>> } {
   return {
@@ -21,6 +43,13 @@ export function physicianCalls(hubRoute: CallHubRoute): { [N in PhysicianCall]: 
     'physicians:acts-for': ({ userId }) => hubRoute(actsForRoute, { params: { id: userId } }),
     'physicians:set-acts-for': ({ userId, physicianIds }) => hubRoute(setActsForRoute, { params: { id: userId }, body: { physicianIds } }),
     'physicians:mine': () => hubRoute(myPhysiciansRoute, {}),
+    'physicians:reviews': () => hubRoute(listMatchReviewsRoute, {}),
+    'physicians:resolve-review': async ({ id, physicianId }) => {
+      await hubRoute(resolveMatchReviewRoute, { params: { id }, body: { physicianId } });
+      return {};
+    },
+    'physicians:directory': ({ surname }) => hubRoute(physicianDirectoryRoute, { query: surname === '' ? {} : { surname } }),
+    'physicians:study': ({ hubStudyId }) => hubRoute(studyPhysiciansRoute, { params: { id: hubStudyId } }),
     'physicians:cases': async ({ physicianId, ...query }) => {
       const page = await hubRoute(casesRoute, { query: { ...hubStudyQueryParams(query), ...(physicianId === undefined ? {} : { physician: physicianId }) } });
       return {

@@ -48,12 +48,14 @@ export class ShareService {
       queued.push({ operation: { kind: 'study.publish', study: { ...study, modalities: [...study.modalities] }, private: false }, label: { studyUid: ref.uid, hubStudyId: null, targetLabel: null } });
       return { ref: { uid: ref.uid }, uid: ref.uid, hubId: null, label: ref.uid };
     });
+    // A case manager's chosen doctor (the Share dialog's For): the hub checks it and records it.
+    const forWhom = input.forPhysicianId === undefined ? {} : { forPhysicianId: input.forPhysicianId };
     input.targets.forEach((target, targetIndex) => {
       const hubTarget: ShareTarget = 'email' in target ? { email: target.email } : { worklistId: target.worklistId };
       const targetLabel = 'email' in target ? target.email : target.label;
       for (const study of studies) {
         slots.push({ opIndex: queued.length, targetIndex, study: study.label });
-        queued.push({ operation: { kind: 'share.create', shareId: randomUUID(), study: study.ref, target: hubTarget }, label: { studyUid: study.uid, hubStudyId: study.hubId, targetLabel } });
+        queued.push({ operation: { kind: 'share.create', shareId: randomUUID(), study: study.ref, target: hubTarget, ...forWhom }, label: { studyUid: study.uid, hubStudyId: study.hubId, targetLabel } });
       }
     });
     const ids = sync.enqueueMany(queued);

@@ -186,7 +186,7 @@ export class IndexWriteSession {
       study.accessionNumber ?? '',
       study.description ?? '',
       study.referringPhysicianName,
-      study.readingPhysicianNames,
+      study.readingPhysicianNames ?? null,
       study.institutionName,
       study.studyId,
       now,
