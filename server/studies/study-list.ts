@@ -17,7 +17,10 @@
  *   row with one primary-key probe each; the rest from the ids that reach the viewer otherwise
  *   (shares, uploads; few). The page is the first rows of their union. Cost: about a page per
  *   part divided by the match density, instead of walking one global sort order in which 19 of
- *   20 rows belong to other sites.
+ *   20 rows belong to other sites. A physicians scope (My cases, All doctors) is split the same
+ *   way by its physicians' sites (their studies are all of their own site): each site's
+ *   non-private studies walked in sort order with a link probe per row, its private ones from the
+ *   viewer's own reach (privateReachSql) — whether or not the viewer sees a whole site.
  * - `walk`: a deep offset (a scrollbar jump past MAX_PARTS_OFFSET), where each part would have
  *   to read offset rows: walk the sort column's (column, id) index once and test each row.
  * Totals: a fetched plan counts its matches (up to HUB_TOTAL_CAP, in the page query itself); the
