@@ -298,7 +298,7 @@ export function buildHub(options: HubOptions): FastifyInstance {
   app.register(registrationRoutes(context));
   app.register(passwordResetRoutes(context));
   app.register(fileRoutes({ ...context, blobs }), { prefix: '/api' });
-  app.register(viewerRoutes(context), { prefix: '/api' });
+  app.register(viewerRoutes({ ...context, blobs }), { prefix: '/api' });
   app.register(studyDownloadRoutes({ ...context, blobs }), { prefix: '/api' });
   app.register(resumableUploadRoutes({ ...context, blobs }), { prefix: '/api' });
   app.register(guestLinkRoutes({ ...context, blobs }));

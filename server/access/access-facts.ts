@@ -5,7 +5,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { ShareFact, StudyDownloadPolicy, StudyFacts, ViewerFacts, WorklistKind } from '../../shared/permissions/visibility';
-import { DEFAULT_SITE_POLICY, siteViewOf, type SitePolicy } from '../../shared/permissions/site-policy';
+import { DEFAULT_SITE_POLICY, seesDepartmentDeidentified, siteViewOf, type SitePolicy } from '../../shared/permissions/site-policy';
 import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
 
@@ -35,6 +35,7 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
     db.selectFrom('physician_delegates as d').innerJoin('physicians as p', 'p.id', 'd.physician_id').select('d.physician_id').where('d.user_id', '=', actor.userId).where('p.active', '=', 1).execute(),
   ]);
   const roleId = policy === null ? null : ((await db.selectFrom('users').select('role_id').where('id', '=', actor.userId).executeTakeFirst())?.role_id ?? null);
+  const siteView = policy === null ? 'participated' : siteViewOf(policy, { userId: actor.userId, roleId });
   return {
     userId: actor.userId,
     accountId: actor.accountId,
@@ -43,7 +44,9 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
     groupIds: new Set(groups.map((row) => row.owner_id)),
     departmentPeerIds: new Set(peers.map((row) => row.user_id).filter((id) => id !== actor.userId)),
     // Outside a site there is no site to see: only what reaches them counts.
-    siteView: policy === null ? 'participated' : siteViewOf(policy, { userId: actor.userId, roleId }),
+    siteView,
+    // Rule 14: their department colleagues' studies, de-identified, where the site says so.
+    deidentifiedDepartment: policy !== null && seesDepartmentDeidentified(policy, siteView),
     // Downloading under a site's 'roles' policy is by role (rule 13).
     roleId,
     collectionIds: collections,
@@ -56,7 +59,7 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
 /** A site's viewing policy as stored (migration 0200). */
 export async function sitePolicyOf(db: Db, accountId: string): Promise<SitePolicy> {
   const [account, grants, downloadRoles] = await Promise.all([
-    db.selectFrom('accounts').select(['viewing_policy', 'uploader_marks_private', 'download_policy']).where('id', '=', accountId).executeTakeFirst(),
+    db.selectFrom('accounts').select(['viewing_policy', 'uploader_marks_private', 'download_policy', 'deidentified_department']).where('id', '=', accountId).executeTakeFirst(),
     db.selectFrom('whole_site_grants').select(['kind', 'subject_id']).where('account_id', '=', accountId).execute(),
     db.selectFrom('download_roles').select('role_id').where('account_id', '=', accountId).execute(),
   ]);
@@ -68,6 +71,7 @@ export async function sitePolicyOf(db: Db, accountId: string): Promise<SitePolic
     uploaderMarksPrivate: account.uploader_marks_private === 1,
     download: account.download_policy,
     downloadRoleIds: downloadRoles.map((r) => r.role_id).sort(),
+    deidentifiedDepartment: account.deidentified_department === 1,
   };
 }
 

@@ -5,10 +5,11 @@
  * someone who sees it through an external share, on that share's own trail.
  */
 import type { Kysely } from 'kysely';
-import { studyAccess, visibleShares, type ViewerFacts } from '../../shared/permissions/visibility';
+import { seesStudy, studyAccess, visibleShares, type ViewerFacts } from '../../shared/permissions/visibility';
+import { deidentifySeries, deidentifySummary, seenDeidentified, studyKey } from '../deidentify/deidentify';
 import type { StudySummary } from '../../shared/types/study';
 import { studyFacts } from '../access/access-facts';
-import { studyVisibleSql } from '../access/visibility-sql';
+import { studySeenSql } from '../access/visibility-sql';
 import { recordAudit } from '../audit/audit-trail';
 import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
@@ -19,10 +20,11 @@ export async function studyDetails(db: Kysely<HubDatabase>, actor: Actor, viewer
   const { opened, at } = view;
   // Seen or not is decided by the same SQL condition as every list; the pure function then
   // gives what the viewer may do (the property test keeps the two in step).
-  const study = await db.selectFrom('studies').selectAll().where('id', '=', id).where(studyVisibleSql(viewer, 'studies')).executeTakeFirst();
+  // Seen de-identified (rule 14) counts: its details are then de-identified below.
+  const study = await db.selectFrom('studies').selectAll().where('id', '=', id).where(studySeenSql(viewer, 'studies')).executeTakeFirst();
   const facts = study === undefined ? null : await studyFacts(db, study);
   const access = study === undefined || facts === null ? null : studyAccess(facts, viewer);
-  if (study === undefined || access === null || !access.actions.has('view')) throw new HttpError(404, 'not-found', 'This study is not on the hub, or you cannot see it.');
+  if (study === undefined || access === null || !seesStudy(access)) throw new HttpError(404, 'not-found', 'This study is not on the hub, or you cannot see it.');
   const shares = await db
     .selectFrom('shares')
     .innerJoin('users as sharer', 'sharer.id', 'shares.shared_by')
@@ -73,9 +75,12 @@ export async function studyDetails(db: Kysely<HubDatabase>, actor: Actor, viewer
       action: 'study.view',
     });
   }
+  const summary = JSON.parse(study.summary) as StudySummary;
+  const key = seenDeidentified(access) ? await studyKey(db, study) : null;
   return {
-    study: { id: study.id, private: study.private === 1, summary: JSON.parse(study.summary) as StudySummary, actions: [...access.actions].sort() },
-    shares: shown.map((share) => ({
+    // De-identified: the pseudonym's summary, no shares (who has it names people), mapped series.
+    study: { id: study.id, private: study.private === 1, summary: key === null ? summary : deidentifySummary(key, summary), actions: [...access.actions].sort() },
+    shares: (key === null ? shown : []).map((share) => ({
       id: share.id,
       target:
         share.kind === null
@@ -88,12 +93,14 @@ export async function studyDetails(db: Kysely<HubDatabase>, actor: Actor, viewer
       invitationPending: share.kind === null && share.person_active === 0,
       removable: access.removableShareIds.has(share.id),
     })),
-    series: series.map((row) => ({
-      seriesInstanceUid: row.series_uid,
-      modality: row.modality,
-      seriesDescription: row.series_description,
-      seriesNumber: row.series_number,
-      instances: Number(row.instances),
-    })),
+    series: series
+      .map((row) => ({
+        seriesInstanceUid: row.series_uid,
+        modality: row.modality,
+        seriesDescription: row.series_description,
+        seriesNumber: row.series_number,
+        instances: Number(row.instances),
+      }))
+      .map((row) => (key === null ? row : deidentifySeries(key, row))),
   };
 }

@@ -13,6 +13,8 @@ export const viewerManifestRoute = hubRoute({
   summary: 'The instances of a study the caller may see that are on the hub, by series (number, description, modality) and instance number, for the viewer.',
   params: z.object({ studyId: z.string().uuid() }).strict(),
   response: z.object({
+    /** Seen de-identified (visibility rule 14): UIDs mapped, descriptions gone; fetch the bytes from `viewerInstanceRoute`. Absent from older hubs. */
+    deidentified: z.boolean().default(false),
     series: z.array(
       z.object({
         seriesInstanceUid: z.string(),
@@ -23,4 +25,17 @@ export const viewerManifestRoute = hubRoute({
       }),
     ),
   }),
+});
+
+/**
+ * One instance of a study for the viewer, by the SOP Instance UID its manifest gave: the file as
+ * stored for whoever sees the study, or de-identified (dcmjs, PS3.15 basic profile; UIDs mapped as
+ * in the manifest) for someone who sees it de-identified (visibility rule 14) — the only way such
+ * a viewer gets its bytes (the files route answers them as for a study they do not see).
+ */
+export const viewerInstanceRoute = hubRoute({
+  method: 'GET',
+  path: '/api/studies/:studyId/viewer/instances/:sop',
+  summary: 'One instance (application/dicom) of a study the caller sees, for the viewer: de-identified when the caller sees the study de-identified.',
+  params: z.object({ studyId: z.string().uuid(), sop: z.string().min(1).max(64).regex(/^[0-9.]+$/) }).strict(),
 });

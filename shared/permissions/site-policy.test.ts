@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SITE_POLICY, sitePolicySchema, siteViewOf, type SitePolicy } from './site-policy';
 
 describe('siteViewOf: how much of their site a person sees', () => {
-  const policy: SitePolicy = { viewing: 'department', wholeSiteUserIds: ['head'], wholeSiteRoleIds: ['role-qa'], uploaderMarksPrivate: true, download: 'viewers', downloadRoleIds: [] };
+  const policy: SitePolicy = { viewing: 'department', wholeSiteUserIds: ['head'], wholeSiteRoleIds: ['role-qa'], uploaderMarksPrivate: true, download: 'viewers', downloadRoleIds: [], deidentifiedDepartment: false };
   it.each<[string, { userId: string; roleId: string | null }, string]>([
     ['anyone: the policy', { userId: 'u', roleId: 'role-rad' }, 'department'],
     ['a named person: the whole site', { userId: 'head', roleId: 'role-rad' }, 'site'],

@@ -32,6 +32,15 @@ export const VIEWING_POLICY_HELP: Readonly<Record<ViewingPolicy, string>> = {
  * index, a guest link that allows downloading): nobody, everyone who can view them, or the people
  * of chosen roles. Viewing images in the viewer is not downloading. The site's admins always may.
  */
+/** The option under `participated` (Organisation screen). */
+export const DEIDENTIFIED_DEPARTMENT_LABEL = 'De-identified view of department studies';
+export const DEIDENTIFIED_DEPARTMENT_HELP = 'Members also see their department colleagues’ studies with names, IDs, dates and UIDs replaced, images included; they may view them only.';
+
+/** Whether this person gets the de-identified view of their department (rule 14): the site says so and they see only what they participated in. */
+export function seesDepartmentDeidentified(policy: SitePolicy, siteView: ViewingPolicy): boolean {
+  return siteView === 'participated' && policy.viewing === 'participated' && policy.deidentifiedDepartment;
+}
+
 export const DOWNLOAD_POLICIES = ['nobody', 'viewers', 'roles'] as const;
 export type DownloadPolicy = (typeof DOWNLOAD_POLICIES)[number];
 
@@ -53,10 +62,16 @@ export interface SitePolicy {
   readonly download: DownloadPolicy;
   /** Under `download: 'roles'`, the roles (by id) whose people may. */
   readonly downloadRoleIds: readonly string[];
+  /**
+   * Under `participated` only: members also see their fellow department members' non-private
+   * studies, de-identified (visibility rule 14: names, IDs, dates and UIDs replaced, the images
+   * served de-identified, only viewing allowed). Always false under the other policies.
+   */
+  readonly deidentifiedDepartment: boolean;
 }
 
 /** A new site's policy: today's behaviour. */
-export const DEFAULT_SITE_POLICY: SitePolicy = { viewing: 'site', wholeSiteUserIds: [], wholeSiteRoleIds: [], uploaderMarksPrivate: true, download: 'viewers', downloadRoleIds: [] };
+export const DEFAULT_SITE_POLICY: SitePolicy = { viewing: 'site', wholeSiteUserIds: [], wholeSiteRoleIds: [], uploaderMarksPrivate: true, download: 'viewers', downloadRoleIds: [], deidentifiedDepartment: false };
 
 const id = z.string().min(1).max(100);
 export const sitePolicySchema = z
@@ -68,6 +83,8 @@ export const sitePolicySchema = z
     // Defaults for a client that predates the download policy: what a new site has.
     download: z.enum(DOWNLOAD_POLICIES).default('viewers'),
     downloadRoleIds: z.array(id).max(100).readonly().default([]),
+    // Off for a client that predates the de-identified view.
+    deidentifiedDepartment: z.boolean().default(false),
   })
   .strict();
 

@@ -294,3 +294,53 @@ describe('studyAccess: downloading, as the study’s site’s download policy sa
     expect(studyAccess(study(policy('nobody')), viewer('rad2', 'Radiologist')).actions.has('view')).toBe(true);
   });
 });
+
+describe('studyAccess: the de-identified view of a department under participated (rule 14)', () => {
+  const byPeer = study({ uploaderId: 'peer' });
+  const member = (extra: Partial<ViewerFacts> = {}) =>
+    viewer('member', 'Physician', { siteView: 'participated', deidentifiedDepartment: true, departmentPeerIds: new Set(['peer']), ...extra });
+  const DEIDENTIFIED = ['view-deidentified'];
+
+  it.each<[string, StudyFacts, ViewerFacts, ReturnType<typeof studyAccess>['reason'], readonly StudyAction[]]>([
+    ['a peer’s study: seen de-identified, viewing only', byPeer, member(), 'department-deidentified', DEIDENTIFIED as StudyAction[]],
+    ['the option off: a peer’s study is not seen', byPeer, member({ deidentifiedDepartment: false }), null, []],
+    ['a peer’s private study: not seen', study({ uploaderId: 'peer', private: true }), member(), null, []],
+    ['someone outside the departments: not seen', study({ uploaderId: 'someone' }), member(), null, []],
+    ['another site’s study by a “peer” id: not seen', study({ accountId: 'site-b', uploaderId: 'peer' }), member(), null, []],
+    ['without studies.view: not seen', byPeer, member({ permissions: new Set() }), null, []],
+    ['under department the peer’s study is seen as it is', byPeer, member({ siteView: 'department' }), 'department', ['view']],
+    ['a named whole-site person sees it as it is', byPeer, member({ siteView: 'site' }), 'account', ['view']],
+  ])('%s', (_case, facts, who, reason, actions) => {
+    const access = studyAccess(facts, who);
+    expect(access.reason).toBe(reason);
+    if (reason === 'department-deidentified') expect([...access.actions]).toEqual(actions);
+    else expect(access.actions.has('view-deidentified')).toBe(false);
+    if (actions.includes('view')) expect(access.actions.has('view')).toBe(true);
+  });
+
+  it.each<[string, StudyFacts, ViewerFacts, ReturnType<typeof studyAccess>['reason']]>([
+    ['shared to them in person', study({ uploaderId: 'peer', shares: [share('s', { kind: 'person', userId: 'member' }, 'peer')] }), member(), 'direct-share'],
+    ['shared to their location', study({ uploaderId: 'peer', shares: [share('s', { kind: 'worklist', worklistKind: 'location', ownerId: 'loc-a' }, 'peer')] }), member({ locationIds: new Set(['loc-a']) }), 'worklist-share'],
+    ['in their collection', study({ uploaderId: 'peer', collectionIds: ['c'] }), member({ collectionIds: new Set(['c']) }), 'collection'],
+    ['they are a physician on it', study({ uploaderId: 'peer', physicianIds: ['dr'] }), member({ physicianIds: new Set(['dr']) }), 'physician'],
+    ['their own upload (a peer of themself never counts)', study({ uploaderId: 'member' }), member(), 'uploader'],
+    ['its site’s admin', byPeer, viewer('boss', 'Admin', { siteView: 'participated', deidentifiedDepartment: true, departmentPeerIds: new Set(['peer']) }), 'admin'],
+    ['a physician they act for sees it under department', byPeer, member({ actingFor: [viewer('doc', 'Physician', { siteView: 'department', departmentPeerIds: new Set(['peer']) })] }), 'acting-for'],
+  ])('a direct reason wins over the de-identified one: %s', (_case, facts, who, reason) => {
+    const access = studyAccess(facts, who);
+    expect(access.reason).toBe(reason);
+    expect(access.actions.has('view')).toBe(true);
+    expect(access.actions.has('view-deidentified')).toBe(false);
+  });
+
+  it('a physician’s own de-identified view gives their case manager nothing', () => {
+    const cm = external('cm', { permissions: new Set(BUILT_IN_ROLES['Case Manager']), actingFor: [member()] });
+    expect(studyAccess(byPeer, cm).reason).toBeNull();
+  });
+
+  it('refuses everything but viewing de-identified, whatever the role grants: no share, download, guest link, comment, private mark, update', () => {
+    const access = studyAccess(byPeer, member({ permissions: new Set(PERMISSION_KEYS.filter((key) => key !== 'admin.users')) }));
+    expect([...access.actions]).toEqual(['view-deidentified']);
+    expect(access.removableShareIds.size).toBe(0);
+  });
+});

@@ -48,6 +48,15 @@
  *    index, a guest link that allows it) needs seeing and what the study's site's download policy
  *    (site-policy.ts) allows: nobody, everyone who can view, or the people of chosen roles; the
  *    site's admins always may. Viewing images in the viewer is not downloading.
+ * 14. The de-identified view of a department (issue 13): under `participated`, when the site's
+ *    policy turns it on (`deidentifiedDepartment`, site-policy.ts), a member also sees a fellow
+ *    department member's non-private study of their own site de-identified (reason
+ *    `department-deidentified`) — with one action, `view-deidentified`, and never `view`: every
+ *    route that asks for `view` (files, zip, comments, collections, the change feed…) treats
+ *    it as unseen, and only the routes that serve it de-identified (lists, details, the viewer:
+ *    server/deidentify/) ask for `view-deidentified`. Nothing else is allowed on it — no share,
+ *    download, guest link, comment (comments name people), collection or private mark. Any
+ *    other reason (uploaded, shared, collection, physician, worklist, acting for) wins over it.
  * 10. Which share action a target needs (`shareAction`): a target outside the sharer's own site
  *    — another site's worklist or person, or an external user, named by worklist or by id alike —
  *    needs share.code; inside it, the permission of its kind.
@@ -108,10 +117,14 @@ export interface ViewerFacts {
   readonly delegatedPhysicianIds?: ReadonlySet<string>;
   /** The viewer's role, for a site's download policy by role (rule 13); absent or null: none. */
   readonly roleId?: string | null;
+  /** Their site gives them the de-identified view of their departments (rule 14, `seesDepartmentDeidentified`); absent: no. */
+  readonly deidentifiedDepartment?: boolean;
 }
 
 export type StudyAction =
   | 'view'
+  /** Rule 14: seen de-identified only; never together with 'view'. */
+  | 'view-deidentified'
   | 'share'
   | 'share.email'
   | 'share.groups'
@@ -125,8 +138,11 @@ export type StudyAction =
   | 'comment'
   | 'download';
 
+/** The actions beyond seeing, each needing its permissions. */
+export type PermissionedAction = Exclude<StudyAction, 'view' | 'view-deidentified'>;
+
 /** The permissions each action needs (besides seeing the study): the share dialog's options read it too. */
-export const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, readonly PermissionKey[]>> = {
+export const ACTION_PERMISSIONS: Readonly<Record<PermissionedAction, readonly PermissionKey[]>> = {
   share: ['studies.share'],
   'share.email': ['studies.share', 'studies.share.email'],
   'share.groups': ['studies.share', 'studies.share.groups'],
@@ -148,7 +164,7 @@ export const ACTION_PERMISSIONS: Readonly<Record<Exclude<StudyAction, 'view'>, r
 export const OWN_SITE_ACTIONS: ReadonlySet<StudyAction> = new Set<StudyAction>(['guest-link', 'guest-link.manage', 'update']);
 
 /** Why a viewer sees a study; the desktop shows it as a badge ("Department", "Collection"). */
-export type AccessReason = 'admin' | 'uploader' | 'direct-share' | 'collection' | 'physician' | 'account' | 'worklist-share' | 'department' | 'acting-for';
+export type AccessReason = 'admin' | 'uploader' | 'direct-share' | 'collection' | 'physician' | 'account' | 'worklist-share' | 'department' | 'acting-for' | 'department-deidentified';
 
 export interface StudyAccess {
   readonly actions: ReadonlySet<StudyAction>;
@@ -190,26 +206,33 @@ function ownReason(study: StudyFacts, viewer: ViewerFacts): StudyAccess['reason'
   if (ownSite && viewer.siteView === 'site') return 'account';
   if (study.shares.some((share) => sharedToWorklistOf(viewer, share))) return 'worklist-share';
   if (ownSite && viewer.siteView === 'department' && viewer.departmentPeerIds.has(study.uploaderId)) return 'department';
+  // Rule 14, last: every reason above shows the study as it is.
+  if (ownSite && viewer.siteView === 'participated' && viewer.deidentifiedDepartment === true && viewer.departmentPeerIds.has(study.uploaderId)) return 'department-deidentified';
   return null;
 }
+
+/** Rule 14's answer: seen de-identified, nothing else. */
+const DEIDENTIFIED_ONLY = (): StudyAccess => ({ actions: new Set<StudyAction>(['view-deidentified']), removableShareIds: new Set(), reason: 'department-deidentified' });
 
 export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess {
   let reason = ownReason(study, viewer);
   // A case manager needs studies.view themself, then sees what their physicians see — except
   // private studies, which reach only the people named in rule 2.
+  // A physician's own de-identified view (rule 14) gives their case manager nothing: it is theirs.
   if (
-    reason === null &&
+    (reason === null || reason === 'department-deidentified') &&
     !study.private &&
     viewer.permissions.has('studies.view') &&
-    (viewer.actingFor.some((physician) => ownReason(study, physician) !== null) || (study.physicianIds ?? []).some((id) => viewer.delegatedPhysicianIds?.has(id) === true))
+    (viewer.actingFor.some((physician) => !hiddenOrDeidentified(ownReason(study, physician))) || (study.physicianIds ?? []).some((id) => viewer.delegatedPhysicianIds?.has(id) === true))
   ) {
     reason = 'acting-for';
   }
   if (reason === null) return NONE;
+  if (reason === 'department-deidentified') return DEIDENTIFIED_ONLY();
   const actions = new Set<StudyAction>(['view']);
   const ownSite = viewer.accountId === study.accountId;
   const admin = isAdminOf(viewer, study);
-  for (const [action, needs] of Object.entries(ACTION_PERMISSIONS) as [Exclude<StudyAction, 'view'>, readonly PermissionKey[]][]) {
+  for (const [action, needs] of Object.entries(ACTION_PERMISSIONS) as [PermissionedAction, readonly PermissionKey[]][]) {
     if (OWN_SITE_ACTIONS.has(action) && !ownSite) continue;
     if (needs.every((key) => viewer.permissions.has(key))) actions.add(action);
   }
@@ -227,6 +250,15 @@ export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess
   return { actions, removableShareIds, reason };
 }
 
+function hiddenOrDeidentified(reason: AccessReason | null): boolean {
+  return reason === null || reason === 'department-deidentified';
+}
+
+/** Seen at all, as it is or de-identified (the lists, details and viewer ask this; everything else asks for `view`). */
+export function seesStudy(access: Pick<StudyAccess, 'actions'>): boolean {
+  return access.actions.has('view') || access.actions.has('view-deidentified');
+}
+
 /** Rule 13 for someone who is not the study's site's admin. */
 function downloadAllowed(policy: StudyDownloadPolicy | undefined, viewer: Pick<ViewerFacts, 'roleId'>): boolean {
   if (policy === undefined || policy.mode === 'viewers') return true;
@@ -241,7 +273,7 @@ export function mayMarkPrivate(study: Pick<StudyFacts, 'accountId' | 'uploaderId
 }
 
 /** Rule 10: the share action a target needs, from its kind and its site (null: an external user's). */
-export function shareAction(target: { readonly kind: WorklistKind | 'person'; readonly accountId: string | null }, viewer: Pick<ViewerFacts, 'accountId'>): Exclude<StudyAction, 'view'> {
+export function shareAction(target: { readonly kind: WorklistKind | 'person'; readonly accountId: string | null }, viewer: Pick<ViewerFacts, 'accountId'>): PermissionedAction {
   if (viewer.accountId === null || target.accountId !== viewer.accountId) return 'share.code';
   switch (target.kind) {
     case 'location':

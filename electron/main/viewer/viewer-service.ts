@@ -42,6 +42,8 @@ interface HubItem {
   readonly kind: 'hub';
   readonly hubStudyId: string;
   readonly sop: string;
+  /** Seen de-identified (visibility rule 14): the bytes come de-identified from the hub's viewer route. */
+  readonly deidentified?: boolean;
 }
 interface Session {
   readonly id: string;
@@ -150,7 +152,7 @@ export class ViewerService {
       description: entry.description,
       instances: entry.instances.map((instance) => {
         const key = token();
-        session.items.set(key, { kind: 'hub', hubStudyId, sop: instance.sopInstanceUid });
+        session.items.set(key, { kind: 'hub', hubStudyId, sop: instance.sopInstanceUid, deidentified: manifest.deidentified });
         return { key, sopInstanceUid: instance.sopInstanceUid, instanceNumber: instance.instanceNumber, frames: null, rows: null, columns: null, transferSyntaxUid: null };
       }),
     }));
@@ -158,7 +160,8 @@ export class ViewerService {
     return {
       sessionId: session.id,
       source: 'hub',
-      deidentified: false,
+      // The hub says so (rule 14); the summary it gave is then the pseudonym's already.
+      deidentified: manifest.deidentified,
       study:
         summary === null
           ? { studyInstanceUid: '', patientName: null, patientId: null, patientBirthDate: null, studyDate: null, description: null, accessionNumber: null, modalities: [] }
@@ -196,7 +199,9 @@ export class ViewerService {
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return { status: 200, body: cached };
     try {
-      const body = await this.deps.hubBytes(`/api/studies/${encodeURIComponent(item.hubStudyId)}/files/${encodeURIComponent(item.sop)}`);
+      const study = encodeURIComponent(item.hubStudyId);
+      // A de-identified study's bytes only come de-identified, from the viewer's instance route.
+      const body = await this.deps.hubBytes(item.deidentified === true ? `/api/studies/${study}/viewer/instances/${encodeURIComponent(item.sop)}` : `/api/studies/${study}/files/${encodeURIComponent(item.sop)}`);
       this.cache.set(cacheKey, body);
       return { status: 200, body };
     } catch (error) {

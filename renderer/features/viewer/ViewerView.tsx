@@ -136,7 +136,7 @@ export function ViewerView() {
 
   const series = study?.series[seriesIndex];
   const priorSeries = prior?.series[priorSeriesIndex];
-  const title = study === null ? 'Opening…' : study.deidentified ? 'De-identified study' : [study.study.patientName?.replace(/\^/g, ' '), study.study.studyDate, study.study.description].filter(Boolean).join(' · ');
+  const title = study === null ? 'Opening…' : study.deidentified ? ['De-identified', study.study.patientName].filter(Boolean).join(' · ') : [study.study.patientName?.replace(/\^/g, ' '), study.study.studyDate, study.study.description].filter(Boolean).join(' · ');
 
   return (
     <div className="viewer" role="dialog" aria-modal="true" aria-label="Viewer" ref={root} tabIndex={-1} onKeyDown={onKeyDown}>
