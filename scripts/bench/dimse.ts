@@ -13,6 +13,7 @@
  *   npm run bench:dimse [-- --studies 50 --per-study 100 --size 128]
  */
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -97,16 +98,23 @@ function makeCorpus(): string[][] {
   });
 }
 
+/**
+ * The load average as `uptime` prints it, beside every figure: this machine is shared, and a
+ * figure taken at load 15 on two cores says little alone (the ratio to the peer's, taken in the
+ * same run, says more).
+ */
+const load = (): string => `load ${loadavg().map((value) => value.toFixed(2)).join(', ')}`;
+
 /** Each figure with Orthanc's (or DCMTK's, against Orthanc) beside it, printed again at the end. */
-const table: { figure: string; ours: string; peer: string; ratio: string }[] = [];
+const table: { figure: string; ours: string; peer: string; ratio: string; load: string }[] = [];
 function beside(figure: string, ours: number, peer: number | null, unit: 'instances/s' | 's'): void {
   const show = (value: number): string => (unit === 's' ? `${value.toFixed(1)} s` : `${Math.round(value)}/s`);
   // For rates more is better; for seconds less is: the ratio says how many times Orthanc's pace ours is.
   const ratio = peer === null ? '—' : `${(unit === 's' ? peer / ours : ours / peer).toFixed(2)}×`;
-  table.push({ figure, ours: show(ours), peer: peer === null ? '—' : show(peer), ratio });
+  table.push({ figure, ours: show(ours), peer: peer === null ? '—' : show(peer), ratio, load: load() });
 }
 
-const rate = (count: number, seconds: number): string => `${count} instances in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)} instances/s`;
+const rate = (count: number, seconds: number): string => `${count} instances in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)} instances/s (${load()})`;
 
 /** storescu over `associations` parallel associations, each sending a share of the studies. */
 async function storescu(target: { aeTitle: string; port: number }, byStudy: string[][], associations: number): Promise<number> {
@@ -223,7 +231,7 @@ async function main(): Promise<void> {
     await listener.stop();
     const movedIndexed = (moveDb.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
     moveDb.close();
-    console.log(`retrieve by C-MOVE from Orthanc: ${moved} instances (${movedIndexed} indexed) in ${moveSeconds.toFixed(2)} s`);
+    console.log(`retrieve by C-MOVE from Orthanc: ${moved} instances (${movedIndexed} indexed) in ${moveSeconds.toFixed(2)} s (${load()})`);
 
     const getDb = openIndexDatabase(path.join(retrieveDir, 'get.sqlite'));
     const received = new ReceivedInstances(getDb, path.join(retrieveDir, 'get-library'));
@@ -231,9 +239,10 @@ async function main(): Promise<void> {
     let got = 0;
     for (const studyUid of tenStudies) got += (await get(ORTHANC, { studyUid }, received, client)).completed;
     const getSeconds = (performance.now() - started) / 1000;
+    await received.settle();
     const gotIndexed = (getDb.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
     getDb.close();
-    console.log(`retrieve by C-GET from Orthanc: ${got} instances (${gotIndexed} indexed) in ${getSeconds.toFixed(2)} s`);
+    console.log(`retrieve by C-GET from Orthanc: ${got} instances (${gotIndexed} indexed) in ${getSeconds.toFixed(2)} s (${load()})`);
 
     // The same retrievals by DCMTK (movescu to storescp, getscu), for a figure beside ours.
     // storescp's folder emptied first: it refuses an instance whose file it already has.
@@ -253,11 +262,11 @@ async function main(): Promise<void> {
       if (result.code !== 0) throw new Error(`getscu failed: ${result.stderr.slice(-300)}`);
     }
     const getscuSeconds = (performance.now() - started) / 1000;
-    console.log(`retrieve by DCMTK from Orthanc: movescu (to storescp) ${movescuSeconds.toFixed(2)} s, getscu ${getscuSeconds.toFixed(2)} s`);
+    console.log(`retrieve by DCMTK from Orthanc: movescu (to storescp) ${movescuSeconds.toFixed(2)} s, getscu ${getscuSeconds.toFixed(2)} s (${load()})`);
     beside('retrieve 1,000 by C-MOVE (DCMTK: movescu → storescp)', moveSeconds, movescuSeconds, 's');
     beside('retrieve 1,000 by C-GET (DCMTK: getscu)', getSeconds, getscuSeconds, 's');
-    console.log('\nfigure | ours | Orthanc (or DCMTK against Orthanc) | ours ÷ theirs (pace)');
-    for (const row of table) console.log(`${row.figure} | ${row.ours} | ${row.peer} | ${row.ratio}`);
+    console.log('\nfigure | ours | Orthanc (or DCMTK against Orthanc) | ours ÷ theirs (pace) | load average');
+    for (const row of table) console.log(`${row.figure} | ${row.ours} | ${row.peer} | ${row.ratio} | ${row.load}`);
     console.log(`targets: receive over 1 association ≥ 2× Orthanc's; send ≥ Orthanc's /modalities/<id>/store`);
   } finally {
     storescp.kill('SIGTERM');

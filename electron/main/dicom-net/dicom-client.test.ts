@@ -83,6 +83,25 @@ describe.skipIf(!available)('sending to a PACS', () => {
     });
   });
 
+  it('sends implicit and explicit little-endian files each in its own syntax, none re-encoded', async () => {
+    const folder = path.join(root, 'mixed-le');
+    mkdirSync(folder, { recursive: true });
+    const files = [TRANSFER_SYNTAX.implicitLittleEndian, TRANSFER_SYNTAX.explicitLittleEndian, TRANSFER_SYNTAX.implicitLittleEndian].map((syntax, i) => {
+      const file = path.join(folder, `${i}.dcm`);
+      writeFileSync(file, writeInstance({ studyInstanceUid: testUid(812), seriesInstanceUid: testUid(812, 1), sopInstanceUid: testUid(812, 1, i + 1), instanceNumber: i + 1, rows: 64, columns: 64 }, { transferSyntaxUid: syntax }));
+      return file;
+    });
+    // storescp takes both little-endian syntaxes, and picks explicit for a context offering both:
+    // without a context of its own, the implicit files were parsed and encoded again as explicit.
+    await withStorescp([], async (port, received) => {
+      const results = await storeFiles({ aeTitle: 'PACS', host: '127.0.0.1', port }, files, client);
+      expect(results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
+      const stored = readdirSync(received).map((name) => path.join(received, name));
+      const syntaxFor = (uid: string): string => syntaxOf(stored.find((file) => execFileSync('dcmdump', ['-Un', '+P', '0008,0018', file]).toString().includes(uid)) as string);
+      expect([1, 2, 3].map((n) => syntaxFor(testUid(812, 1, n)))).toEqual([TRANSFER_SYNTAX.implicitLittleEndian, TRANSFER_SYNTAX.explicitLittleEndian, TRANSFER_SYNTAX.implicitLittleEndian]);
+    });
+  });
+
   it.skipIf(!hasGdcm)('sends JPEG 2000 as it is to a node that takes it, and decompressed to one that takes only uncompressed', async () => {
     const folder = path.join(root, 'j2k');
     mkdirSync(folder, { recursive: true });

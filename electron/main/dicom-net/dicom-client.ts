@@ -238,6 +238,31 @@ function storeRequest(file: string): InstanceType<typeof dimse.requests.CStoreRe
  */
 export const SEND_BATCH = 500;
 
+const IMPLICIT_LE = '1.2.840.10008.1.2';
+const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+/** PS3.8: presentation context IDs are the odd numbers 1–255. */
+const MAX_CONTEXTS = 128;
+
+/**
+ * dcmjs-dimse proposes one context per SOP class with both little-endian syntaxes; a node picks
+ * one (storescp and Orthanc: explicit), and every file in the other was then parsed whole and
+ * encoded again (a quarter of the bench's files; most of a send's CPU in the profile). So each
+ * little-endian syntax the files are in also gets a context of its own: the library sends each
+ * file on the context accepted in its own syntax when there is one (pass-through, no re-encode),
+ * and the shared context stays the fall-back for a node that takes only one syntax.
+ */
+function proposeExactSyntaxes(client: Client, bySopClass: ReadonlyMap<string, ReadonlySet<string>>): void {
+  // Every SOP class has its shared context already, plus one per other syntax it may add.
+  let contexts = bySopClass.size * 2;
+  for (const [sopClass, syntaxes] of bySopClass) {
+    for (const syntax of syntaxes) {
+      if (contexts >= MAX_CONTEXTS) return;
+      client.addAdditionalPresentationContext(new dimse.association.PresentationContext(0, sopClass, syntax), true);
+      contexts++;
+    }
+  }
+}
+
 /** Sends files over one association; each file's outcome is reported as its response arrives. */
 export async function storeFiles(
   node: DicomNode,
@@ -251,6 +276,7 @@ export async function storeFiles(
     options.onResult?.(result);
   };
   let compressed = false;
+  const uncompressed = new Map<string, Set<string>>();
   for (const file of files) {
     let request: InstanceType<typeof dimse.requests.CStoreRequest>;
     try {
@@ -260,7 +286,12 @@ export async function storeFiles(
       continue;
     }
     const syntax = request.getDataset()?.getTransferSyntaxUid() ?? '';
-    if (syntax !== '1.2.840.10008.1.2' && syntax !== '1.2.840.10008.1.2.1') compressed = true;
+    if (syntax !== IMPLICIT_LE && syntax !== EXPLICIT_LE) compressed = true;
+    else {
+      const sopClass = request.getAffectedSopClassUid() ?? '';
+      if (!uncompressed.has(sopClass)) uncompressed.set(sopClass, new Set());
+      uncompressed.get(sopClass)?.add(syntax);
+    }
     passThrough(request, file, syntax);
     request.on('response', (response: { getStatus(): number; getErrorComment(): string }) => {
       const status = response.getStatus();
@@ -272,6 +303,7 @@ export async function storeFiles(
     client.addRequest(request);
   }
   if (compressed) await ensureCodecs();
+  proposeExactSyntaxes(client, uncompressed);
   if (results.size < files.length) {
     try {
       await runAssociation(client, node, options, () => client.abort());
