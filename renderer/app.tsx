@@ -11,6 +11,8 @@ import { ActionsMenu } from './features/actions/ActionsMenu';
 import { AdminView } from './features/admin/AdminView';
 import { PrivateNotice } from './features/organisation/PrivateNotice';
 import { CollectionDialogs, CollectionNotice } from './features/collections/CollectionDialogs';
+import { AddPhysicianDialogHost } from './features/physicians/AddPhysicianDialog';
+import { DownloadStatus } from './features/hub-worklists/DownloadStatus';
 import { AccessRequestsDialogHost } from './features/access-requests/AccessRequests';
 import { GuestLinkDialog } from './features/guest-links/GuestLinkDialog';
 import { useGuestLinks } from './features/guest-links/guest-link-store';
@@ -152,6 +154,7 @@ export function App() {
           <ActionsMenu view={view} store={active} />
           <PrivateNotice />
           <CollectionNotice />
+          <DownloadStatus />
           <NotificationBell />
           <button type="button" className="quiet" aria-label="Settings" title="Settings" onClick={() => useSettings.getState().open()}>
             <span aria-hidden="true">⚙</span>
@@ -218,6 +221,7 @@ export function App() {
       {guestLinkStudies !== null && <GuestLinkDialog studyUids={guestLinkStudies} />}
       {shareStudies !== null && <ShareDialog studies={shareStudies} />}
       <CollectionDialogs />
+      <AddPhysicianDialogHost />
       <AccessRequestsDialogHost />
       <DicomNetDialogs />
       {viewerOpen && (

@@ -4,6 +4,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { MatchReviewView, PhysicianRelation } from '../../shared/hub-api/physicians';
+import type { StudySummary } from '../../shared/types/study';
 import { recordAudit } from '../audit/audit-trail';
 import { lockChangeFeed, recordChange } from '../db/change-feed';
 import type { HubDatabase } from '../db/schema';
@@ -13,13 +14,23 @@ import type { Who } from './physicians-repository';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
+/** Description · date · accession: enough for an admin to know the study. */
+function studyLabel(summary: string | null): string {
+  if (summary === null) return 'A study';
+  const study = JSON.parse(summary) as StudySummary;
+  return [study.studyDescription, study.studyDate, study.accessionNumber].filter((part) => part !== null && part !== '').join(' · ') || 'A study';
+}
+
 export async function listMatchReviews(db: Db, accountId: string): Promise<MatchReviewView[]> {
   const rows = await db.selectFrom('physician_match_reviews').selectAll().where('account_id', '=', accountId).where('resolved_at', 'is', null).orderBy('created_at').orderBy('id').limit(500).execute();
   const ids = [...new Set(rows.flatMap((row) => JSON.parse(row.candidate_ids) as string[]))];
   const names = ids.length === 0 ? [] : await db.selectFrom('physicians').select(['id', 'display_name']).where('id', 'in', ids).execute();
+  const studyIds = [...new Set(rows.map((row) => row.study_id))];
+  const summaries = studyIds.length === 0 ? [] : await db.selectFrom('studies').select(['id', 'summary']).where('id', 'in', studyIds).execute();
   return rows.map((row) => ({
     id: row.id,
     studyId: row.study_id,
+    study: studyLabel(summaries.find((s) => s.id === row.study_id)?.summary ?? null),
     relation: row.relation,
     dicomName: row.dicom_name,
     candidates: (JSON.parse(row.candidate_ids) as string[]).map((id) => ({ id, displayName: names.find((n) => n.id === id)?.display_name ?? '' })),

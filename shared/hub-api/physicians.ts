@@ -75,6 +75,8 @@ export const updatePhysicianRoute = hubRoute({
 const matchReviewSchema = z.object({
   id: z.string(),
   studyId: z.string(),
+  /** How the admin knows the study: description · date · accession (no patient name in a queue). */
+  study: z.string(),
   relation: z.enum(['referring', 'reading']),
   dicomName: z.string(),
   candidates: z.array(z.object({ id: z.string(), displayName: z.string() })),

@@ -15,12 +15,20 @@ import { useCollections } from '../collections/collections-store';
 import { useView } from '../sidebar/view-store';
 import { rowAt } from '../worklist/worklist-store';
 import { useDicom } from '../dicom-net/dicom-store';
+import { useDownloads } from '../hub-worklists/download-store';
+import { useAddPhysician } from '../physicians/add-physician-store';
 
 interface Item {
   readonly label: string;
   readonly disabled: boolean;
   readonly run: () => void;
+  /** Why it is disabled, when that is not plain (shown as the item's title). */
+  readonly why?: string;
 }
+
+/** Actions refused on a study seen de-identified (visibility rule 14: viewing only). */
+const REFUSED_WHEN_DEIDENTIFIED = /^(Share|Make|Unmark|Add to collection|Remove from|Download|Add physician|Create guest link|Send)/;
+const DEIDENTIFIED_WHY = 'A de-identified study may only be viewed: your site shows department colleagues’ studies de-identified.';
 
 /** `store`: the worklist showing (local or a hub worklist), whose selection the items act on. */
 export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub' | 'admin'; readonly store: WorklistStore }) {
@@ -58,7 +66,8 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
 
   // Open shows the focused study (or the one selected) in the viewer.
   const openRow = useStoreRow(store);
-  const items: Item[] = [
+  const anyDeidentified = rows.some((row) => row.hub?.reason === 'department-deidentified');
+  const built: Item[] = [
     {
       label: 'Open',
       disabled: openRow === undefined,
@@ -86,6 +95,14 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
           { label: 'Manage collection…', disabled: false, run: () => useCollections.getState().openDialog({ kind: 'manage', id: openCollection.id }) },
         ]
       : []),
+    // Add physician… (issue 14): an associated physician of the site's directory, through the outbox.
+    ...(signedIn && canShare && view !== 'admin'
+      ? [{ label: 'Add physician…', disabled: shareRefs.length === 0 || shareRefs.length > 1000, run: () => useAddPhysician.getState().open(shareRefs) }]
+      : []),
+    // Download… (issue 13): one hub study's zip; the hub says why when its policy refuses.
+    ...(signedIn
+      ? [{ label: 'Download…', disabled: rows.length !== 1 || rows[0].hub === null, run: () => void useDownloads.getState().start(rows[0].hub!.studyId) }]
+      : []),
     { label: 'Show details', disabled: focus === null, run: openDetails },
     {
       label: selected.size > 1 ? `Copy ${selected.size} Study Instance UIDs` : 'Copy Study Instance UID',
@@ -107,6 +124,8 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
         ]
       : []),
   ];
+  // A selection holding a de-identified study: what it refuses is disabled, saying why.
+  const items = anyDeidentified ? built.map((item) => (REFUSED_WHEN_DEIDENTIFIED.test(item.label) ? { ...item, disabled: true, why: DEIDENTIFIED_WHY } : item)) : built;
 
   // The first item that can be chosen, read when the menu opens (not a reason to re-run it).
   const firstEnabled = useRef(0);
@@ -180,6 +199,7 @@ export function ActionsMenu({ view, store }: { readonly view: 'worklist' | 'hub'
               role="menuitem"
               tabIndex={-1}
               aria-disabled={item.disabled}
+              title={item.why}
               className="menu-item"
               onClick={() => finish(item)}
             >

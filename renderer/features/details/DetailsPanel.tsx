@@ -11,6 +11,7 @@ import { SeriesTable } from './SeriesTable';
 import { rowAt, useWorklist } from '../worklist/worklist-store';
 import { useViewer } from '../viewer/viewer-store';
 import { CommentsPanel } from '../comments/CommentsPanel';
+import { StudyPhysiciansList } from '../physicians/StudyPhysiciansList';
 
 type Loaded = { readonly status: 'loading' } | { readonly status: 'ready'; readonly details: StudyDetails } | { readonly status: 'error'; readonly message: string };
 
@@ -58,6 +59,7 @@ export function DetailsPanel({ version }: { readonly version: number }) {
         <SeriesTable series={loaded.details.series} study={{ uid: loaded.details.study.studyInstanceUid }} choosable={signedIn} />
       )}
       {signedIn && uid !== undefined && <SharedWith study={{ uid }} version={version} onLoaded={(view) => setHubStudyId(view.hubStudyId)} />}
+      {signedIn && hubStudyId !== null && <StudyPhysiciansList hubStudyId={hubStudyId} version={version} />}
       {signedIn && uid !== undefined && <CommentsPanel study={{ uid }} version={version} openAnchor={(anchor) => void useViewer.getState().open({ uid }, anchor)} />}
       {canAudit && hubStudyId !== null && <StudyHistory hubStudyId={hubStudyId} version={version} />}
     </aside>

@@ -8,6 +8,8 @@ import { useEffect, useState } from 'react';
 import type { StudySharingView } from '../../../shared/contract';
 import { formatCount, formatPersonName } from '../../lib/format';
 import { StudyFacts } from '../../components/StudyFacts';
+import { AccessBadge } from './AccessBadge';
+import { StudyPhysiciansList } from '../physicians/StudyPhysiciansList';
 import { StudyHistory } from '../audit/StudyHistory';
 import { hasPermission, useHub } from '../hub/hub-store';
 import { NoAccess, isNoAccess } from '../access-requests/NoAccess';
@@ -52,6 +54,8 @@ export function HubStudyPanel({ version, onClose }: { readonly version: number; 
   }, [hubStudyId]);
   if (row === undefined || hubStudyId === undefined) return null;
   const s = row.study;
+  // Seen de-identified (visibility rule 14): the hub sent the pseudonym; viewing only.
+  const deidentified = row.hub?.reason === 'department-deidentified';
   return (
     <aside className="details" aria-label="Study details">
       <header className="details-head">
@@ -60,19 +64,25 @@ export function HubStudyPanel({ version, onClose }: { readonly version: number; 
           ✕
         </button>
       </header>
+      {deidentified && (
+        <p className="deidentified-note">
+          <AccessBadge reason="department-deidentified" /> <span className="muted small">A department colleague’s study: names, IDs, dates and UIDs are replaced, and it may only be viewed.</span>
+        </p>
+      )}
       {!noAccess && <StudyFacts study={s} />}
       {sharing !== null && sharing.series.length > 0 && (
         <p className="muted">
           {formatCount(sharing.series.length)} series, {formatCount(sharing.series.reduce((n, series) => n + series.instanceCount, 0))} images on the hub
         </p>
       )}
-      {sharing !== null && sharing.series.length > 0 && <SeriesTable series={sharing.series} study={{ hubId: hubStudyId }} choosable />}
+      {sharing !== null && sharing.series.length > 0 && <SeriesTable series={sharing.series} study={{ hubId: hubStudyId }} choosable={!deidentified} />}
       {noAccess ? (
         <NoAccess studyId={hubStudyId} />
       ) : (
         <SharedWith study={{ hubId: hubStudyId }} version={version} onLoaded={setSharing} onRefused={(code) => setNoAccess(isNoAccess(code))} />
       )}
-      {canAudit && !noAccess && <StudyHistory hubStudyId={hubStudyId} version={version} />}
+      {!noAccess && !deidentified && <StudyPhysiciansList hubStudyId={hubStudyId} version={version} />}
+      {canAudit && !noAccess && !deidentified && <StudyHistory hubStudyId={hubStudyId} version={version} />}
     </aside>
   );
 }

@@ -10,6 +10,7 @@ import type { PhysicianView } from '../../../shared/hub-api/physicians';
 import { splitPersonName } from '../../../shared/physicians/name-key';
 import { ErrorMessage, Notice } from '../../components/Messages';
 import { api } from '../../lib/api';
+import { MatchReviews } from './MatchReviews';
 
 const EMPTY = { displayName: '', aliases: '', identifier: '', specialty: '', userId: '', active: true };
 
@@ -93,6 +94,7 @@ export function PhysiciansTab({ overview }: { readonly overview: AdminOverview }
           ))}
         </tbody>
       </table>
+      <MatchReviews />
       <form className="stacked-form" onSubmit={(event) => void submit(event)} aria-label={editing === null ? 'Add a physician' : 'Edit the physician'}>
         <h3>{editing === null ? 'Add a physician' : 'Edit the physician'}</h3>
         <label>

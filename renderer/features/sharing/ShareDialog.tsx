@@ -9,6 +9,7 @@ import type { ShareCodeWorklist, ShareOutcome, ShareTargetView } from '../../../
 import { ErrorMessage } from '../../components/Messages';
 import { ModalDialog } from '../../components/ModalDialog';
 import { LinkReachNotice } from '../hub/LinkReachNotice';
+import { ActingForSelect } from '../physicians/ActingForSelect';
 import { api } from '../../lib/api';
 import { formatCount } from '../../lib/format';
 import { useHub } from '../hub/hub-store';
@@ -194,6 +195,8 @@ export function ShareDialog({ studies }: { readonly studies: readonly StudyRef[]
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<ShareOutcome | null>(null);
+  // A case manager acting for several physicians names the one (issue 14); '' leaves it to the hub.
+  const [forPhysician, setForPhysician] = useState('');
 
   const toggle = (target: Target) => {
     const next = new Map(chosen);
@@ -209,6 +212,7 @@ export function ShareDialog({ studies }: { readonly studies: readonly StudyRef[]
     const result = await api.call('sharing:share', {
       studies: [...studies],
       targets: [...chosen.values()].map((target) => ('email' in target ? { email: target.email } : { worklistId: target.worklistId, label: target.label })),
+      ...(forPhysician === '' ? {} : { forPhysicianId: forPhysician }),
     });
     setBusy(false);
     if (result.ok) setOutcome(result.value);
@@ -256,6 +260,7 @@ export function ShareDialog({ studies }: { readonly studies: readonly StudyRef[]
               ))}
             </ul>
           )}
+          <ActingForSelect value={forPhysician} onChange={setForPhysician} />
           <ErrorMessage message={error} />
           <div className="dialog-actions">
             <button type="button" onClick={close}>
