@@ -2,16 +2,17 @@
  * bench:hub --collaboration (issue 13) — on a copy of bench:hub --scale's fill (1,000,000 studies,
  * 10,000 users, 20 sites, 250 departments of 20): the first page of "every study I see" for a
  * member of a department under each viewing policy (participated, department, whole site), and
- * for a member of 10 collections; then 1,000 studies put into a collection through the hub's
- * HTTP API (two outbox batches of 500 collection.add operations, as the desktop pushes them) until
- * another member's list of that collection shows all 1,000.
+ * for a member of 10 collections; then 1,000 studies put into a collection end to end: one real
+ * desktop (its own index, the real sync client over HTTP) pushes 1,000 collection.add operations
+ * from its outbox, and another member's real desktop pulls the feed and opens the collection's
+ * first page, which counts all 1,000. The three legs are printed apart.
  *
  *   npm run bench:hub -- --collaboration [--file .bench/hub-scale-1000000.sqlite] [--runs 20]
  *
  * The fill is copied first (the copy is migrated and changed; the cached fill stays as it was).
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,10 @@ import { createSession, type Actor } from '../../server/auth/sessions';
 import { openHubDatabase } from '../../server/db/open-hub-db';
 import type { HubDatabase } from '../../server/db/schema';
 import { listStudies } from '../../server/studies/study-list';
+import { openIndexDatabase } from '../../electron/main/db/connection';
+import { HubClient } from '../../electron/main/sync-client/hub-client';
+import { SyncClient } from '../../electron/main/sync-client/sync-client';
+import { collectionStudiesRoute } from '../../shared/hub-api/collections';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--collaboration'),
@@ -132,18 +137,42 @@ export async function runCollaborationBench(): Promise<void> {
       const { collection } = await call<{ collection: { id: string } }>(makerToken, 'POST', '/api/collections', { name: 'Thousand' });
       await call(makerToken, 'PUT', `/api/collections/${collection.id}/members`, { kind: 'user', memberId: member.id, rights: [] });
       const chosen = pool.slice(1000, 2000);
-      const started = performance.now();
-      // The outbox pushes batches of at most 500 operations (the route's limit): two here.
-      const results: { status: string }[] = [];
-      for (let start = 0; start < chosen.length; start += 500) {
-        const batch = chosen.slice(start, start + 500).map((s) => ({ id: randomUUID(), kind: 'collection.add', collectionId: collection.id, study: { id: s.id } }));
-        results.push(...(await call<{ results: { status: string }[] }>(makerToken, 'POST', '/api/operations', { operations: batch })).results);
+      // Two real desktops (their own SQLite index, the real sync client over HTTP): the maker's
+      // pushes its outbox, the member's pulls the feed and opens the collection's first page.
+      const desks = mkdtempSync(path.join(tmpdir(), 'studyshare-collaboration-desks-'));
+      const makerIndex = openIndexDatabase(path.join(desks, 'maker.sqlite'));
+      const memberIndex = openIndexDatabase(path.join(desks, 'member.sqlite'));
+      try {
+        const makerDesk = new SyncClient(makerIndex, new HubClient(base, makerToken));
+        const memberClient = new HubClient(base, memberToken);
+        const memberDesk = new SyncClient(memberIndex, memberClient);
+        // Both desktops are up to date before (a desktop in use is): their cursors start at the feed's end.
+        const head = await db.selectFrom('changes').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirstOrThrow();
+        const generation = await db.selectFrom('accounts').select('policy_generation').where('id', '=', 'site-1').executeTakeFirstOrThrow();
+        for (const index of [makerIndex, memberIndex]) {
+          index.prepare("INSERT INTO sync_state (key, value) VALUES ('cursor', ?), ('policy_generation', ?)").run(String(head.seq ?? 0), String(generation.policy_generation));
+        }
+        const started = performance.now();
+        // Actions → Add to collection… on 1,000 selected studies: one outbox operation each, pushed at once.
+        const ids = makerDesk.enqueueMany(chosen.map((s) => ({ operation: { kind: 'collection.add' as const, collectionId: collection.id, study: { id: s.id }, seriesUids: null }, label: { studyUid: null, hubStudyId: s.id, targetLabel: 'collection' } })));
+        await makerDesk.push();
+        const pushed = performance.now();
+        // The member's desktop pulls (the live signal tells it to) and shows the collection's first page.
+        await memberDesk.pull();
+        const pulled = performance.now();
+        const page = await memberClient.call(collectionStudiesRoute, { params: { id: collection.id }, query: { limit: '100' } });
+        const shown = performance.now();
+        const applied = ids.filter((id) => makerDesk.result(id)?.status === 'applied').length;
+        const cachedThere = (memberIndex.prepare(`SELECT count(*) AS n FROM hub_studies WHERE hub_study_id IN (${chosen.map(() => '?').join(',')})`).get(...chosen.map((s) => s.id)) as { n: number }).n;
+        console.log(
+          `1,000 studies into a collection, desktop → hub → another member's desktop: ${((shown - started) / 1000).toFixed(2)} s (target ≤ 3 s)` +
+            `\n  the maker's outbox pushed, ${applied} applied: ${((pushed - started) / 1000).toFixed(2)} s; the member's pull (${cachedThere} of them in its cache): ${((pulled - pushed) / 1000).toFixed(2)} s; its first page of the collection (${page.total} in all): ${((shown - pulled) / 1000).toFixed(2)} s`,
+        );
+      } finally {
+        makerIndex.close();
+        memberIndex.close();
+        rmSync(desks, { recursive: true, force: true });
       }
-      const pushed = performance.now();
-      const page = await call<{ total: number }>(memberToken, 'GET', `/api/collections/${collection.id}/studies?limit=100`);
-      const shown = performance.now();
-      const applied = results.filter((r) => r.status === 'applied').length;
-      console.log(`1,000 studies into a collection: ${applied} applied in two batches of 500 ${((pushed - started) / 1000).toFixed(2)} s; the other member's list shows ${page.total} after ${((shown - started) / 1000).toFixed(2)} s (target ≤ 3 s)`);
     } finally {
       await hub.close();
     }
