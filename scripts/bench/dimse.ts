@@ -107,11 +107,11 @@ const load = (): string => `load ${loadavg().map((value) => value.toFixed(2)).jo
 
 /** Each figure with Orthanc's (or DCMTK's, against Orthanc) beside it, printed again at the end. */
 const table: { figure: string; ours: string; peer: string; ratio: string; load: string }[] = [];
-function beside(figure: string, ours: number, peer: number | null, unit: 'instances/s' | 's'): void {
+function beside(figure: string, ours: number, peer: number | null, unit: 'instances/s' | 's', loadThen: string = load()): void {
   const show = (value: number): string => (unit === 's' ? `${value.toFixed(1)} s` : `${Math.round(value)}/s`);
   // For rates more is better; for seconds less is: the ratio says how many times Orthanc's pace ours is.
   const ratio = peer === null ? '—' : `${(unit === 's' ? peer / ours : ours / peer).toFixed(2)}×`;
-  table.push({ figure, ours: show(ours), peer: peer === null ? '—' : show(peer), ratio, load: load() });
+  table.push({ figure, ours: show(ours), peer: peer === null ? '—' : show(peer), ratio, load: loadThen });
 }
 
 const rate = (count: number, seconds: number): string => `${count} instances in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)} instances/s (${load()})`;
@@ -127,7 +127,7 @@ async function storescu(target: { aeTitle: string; port: number }, byStudy: stri
   return seconds;
 }
 
-async function receiveIntoListener(byStudy: string[][], associations: number): Promise<{ text: string; perSecond: number }> {
+async function receiveIntoListener(byStudy: string[][], associations: number): Promise<{ text: string; perSecond: number; load: string }> {
   const dir = path.join(work, `receive-${associations}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -139,7 +139,7 @@ async function receiveIntoListener(byStudy: string[][], associations: number): P
     const indexed = (db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
     const total = byStudy.flat().length;
     if (indexed !== total) throw new Error(`${indexed} of ${total} indexed`);
-    return { text: rate(indexed, seconds), perSecond: indexed / seconds };
+    return { text: rate(indexed, seconds), perSecond: indexed / seconds, load: load() };
   } finally {
     await listener.stop();
     db.close();
@@ -192,8 +192,8 @@ async function main(): Promise<void> {
     await waitForPort(STORESCP.port);
     const orthancSeconds = await storescu(ORTHANC, byStudy, 1);
     console.log(`receive, Orthanc 1.10, storescu over 1 association: ${rate(total, orthancSeconds)}`);
-    beside('receive, storescu, 1 association (target ≥ 2× Orthanc)', ours1.perSecond, total / orthancSeconds, 'instances/s');
-    beside('receive, storescu, 4 associations (Orthanc: its 1-association rate)', ours4.perSecond, total / orthancSeconds, 'instances/s');
+    beside('receive, storescu, 1 association (target ≥ 2× Orthanc)', ours1.perSecond, total / orthancSeconds, 'instances/s', ours1.load);
+    beside('receive, storescu, 4 associations (Orthanc: its 1-association rate)', ours4.perSecond, total / orthancSeconds, 'instances/s', ours4.load);
 
     // Send.
     const files = byStudy.flat();
