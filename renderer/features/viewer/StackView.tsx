@@ -76,6 +76,19 @@ function positionAlongNormal(imageId: string): number | null {
   return num(plane?.sliceLocation);
 }
 
+function sameFacts(a: OverlayFacts, b: OverlayFacts): boolean {
+  return (
+    a.index === b.index &&
+    a.count === b.count &&
+    a.zoom === b.zoom &&
+    a.sliceLocation === b.sliceLocation &&
+    a.spacing === b.spacing &&
+    a.instanceNumber === b.instanceNumber &&
+    a.window?.width === b.window?.width &&
+    a.window?.center === b.window?.center
+  );
+}
+
 export function StackView(props: StackViewProps) {
   const { viewportId, study, series, tool, fps, overlay, active, label, onActivate, onScrolled, markers } = props;
   const element = useRef<HTMLDivElement>(null);
@@ -122,7 +135,20 @@ export function StackView(props: StackViewProps) {
     group.setToolActive(nameOf(PanTool), { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
     group.setToolActive(nameOf(ZoomTool), { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
 
+    /**
+     * The overlay (React state) follows the image at most once per animation frame: a step used to
+     * set it three times (the key, the image set, the image drawn), each a render of this view, on
+     * the same thread that draws the next image. An unchanged overlay renders nothing.
+     */
+    let reportFrame = 0;
     const report = (): void => {
+      if (disposed || reportFrame !== 0) return;
+      reportFrame = requestAnimationFrame(() => {
+        reportFrame = 0;
+        reportNow();
+      });
+    };
+    const reportNow = (): void => {
       if (disposed) return;
       const imageId = local.imageIds[local.index];
       const properties = viewport.getProperties();
@@ -130,7 +156,7 @@ export function StackView(props: StackViewProps) {
       const general = metaData.get('generalImageModule', imageId) as { instanceNumber?: number } | undefined;
       const rowSpacing = num(plane?.rowPixelSpacing);
       const columnSpacing = num(plane?.columnPixelSpacing);
-      setFacts({
+      const next: OverlayFacts = {
         index: local.index,
         count: local.imageIds.length,
         window: properties.voiRange ? windowOf(properties.voiRange) : null,
@@ -138,7 +164,8 @@ export function StackView(props: StackViewProps) {
         sliceLocation: num(plane?.sliceLocation) ?? positionAlongNormal(imageId),
         spacing: rowSpacing !== null && columnSpacing !== null ? `${columnSpacing.toFixed(3)} × ${rowSpacing.toFixed(3)} mm` : 'Uncalibrated (no pixel spacing): lengths in pixels',
         instanceNumber: num(general?.instanceNumber),
-      });
+      };
+      setFacts((previous) => (sameFacts(previous, next) ? previous : next));
       setError(local.errors.get(imageId) ?? null);
     };
 
@@ -361,6 +388,7 @@ export function StackView(props: StackViewProps) {
 
     return () => {
       disposed = true;
+      cancelAnimationFrame(reportFrame);
       controllers.delete(viewportId);
       resize.disconnect();
       host.removeEventListener('wheel', onWheel);
@@ -426,7 +454,11 @@ export function StackView(props: StackViewProps) {
         <div className="viewer-overlay" aria-label="Image information">
           <div className="corner top-left">
             {patient === null ? (
-              <div>De-identified</div>
+              <>
+                <div>De-identified</div>
+                {/* The hub's pseudonym ("Anonymous 7F3A", visibility rule 14): names no one. */}
+                <div>{study.study.patientName?.replace(/\^/g, ' ').trim() ?? ''}</div>
+              </>
             ) : (
               <>
                 <div>{patient.patientName?.replace(/\^/g, ' ').trim() || 'No name'}</div>
