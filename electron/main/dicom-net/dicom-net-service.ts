@@ -126,12 +126,21 @@ export class DicomNetService {
 
   /** Starts the listener if Settings (or the flags) say so. A port in use is reported, not thrown. */
   async start(): Promise<void> {
+    // What a crash left in the receive journal (from the listener or a C-GET) is filed now, even
+    // when the listener stays off.
+    try {
+      await this.retrieved.recover();
+    } catch {
+      // Left where they are, for the next start; said in Settings → DICOM.
+      this.lastRefusal = 'Instances received before the app last stopped could not be filed yet; they are kept and tried again at the next start.';
+    }
     await this.applyListener(this.effectiveSettings());
   }
 
   async close(): Promise<void> {
     for (const job of this.jobs.values()) job.controller.abort();
     await this.listener.stop();
+    await this.retrieved.settle();
     this.quiet.close();
     if (this.activityTimer !== null) clearTimeout(this.activityTimer);
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
