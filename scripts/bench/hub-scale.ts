@@ -422,7 +422,7 @@ async function measurePhysicians(db: Kysely<HubDatabase>): Promise<void> {
 
   // Linking existing studies to newly added physicians, by the background relinker (bounded batches).
   const { requestRelink } = await import('../../server/physicians/physicians-repository');
-  const { runRelinks } = await import('../../server/physicians/physician-linking');
+  const { runRelinks, DEFAULT_RELINK_TUNING } = await import('../../server/physicians/physician-linking');
   const { personNameKey } = await import('../../shared/physicians/name-key');
   const newcomers = [0, 1].map((site) => ({ id: uuid(60000000, site), account: `site-${site}` }));
   const ids = newcomers.map((n) => n.id);
@@ -447,7 +447,7 @@ async function measurePhysicians(db: Kysely<HubDatabase>): Promise<void> {
   const steps = await runRelinks(db, () => new Date());
   const elapsed = (performance.now() - started) / 1000;
   const linked = Number((await db.selectFrom('study_physicians').select((eb) => eb.fn.countAll<number>().as('n')).where('physician_id', 'in', ids).executeTakeFirstOrThrow()).n);
-  console.log(`${`relink: ${linked.toLocaleString('en')} existing studies linked to 2 new directory physicians (${steps} batches of 500)`.padEnd(70)} ${elapsed.toFixed(1)} s`);
+  console.log(`${`relink: ${linked.toLocaleString('en')} existing studies linked to 2 new directory physicians (${steps} batches of ${DEFAULT_RELINK_TUNING.batchSize})`.padEnd(70)} ${elapsed.toFixed(1)} s`);
   await cleanUp();
 }
 
