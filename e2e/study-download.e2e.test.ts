@@ -2,8 +2,9 @@
  * End to end in Chromium (issue 13, part 1): Actions → Download… on a hub study saves its zip
  * through main (in browser mode into the app's downloads folder; the Electron shell asks with a
  * save dialog), with the saved place in the status line; under a site policy of "nobody
- * downloads" the same action says the hub's why and saves nothing. Download… is there but
- * disabled for a study only on this computer.
+ * downloads" the same action says the hub's why and saves nothing. Opening in the viewer a
+ * study that left the reader (made private after the list was shown) answers "You do not have
+ * access" with Request access, which reaches the study's site's admin.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -91,5 +92,22 @@ describe('Download… a hub study from the desktop', () => {
     await screenshot(page, '37-download-refused');
     expect(readdirSync(path.join(desk.dataDir, 'downloads'))).toHaveLength(1);
     expect(existsSync(path.join(desk.dataDir, 'downloads', 'study-1.zip'))).toBe(false);
+  });
+
+  it('answers “You do not have access” in the viewer, with Request access, for a study that left the reader after the list was shown', async () => {
+    await selectTheStudy();
+    // The admin makes it private: Lena no longer sees it, though her list still shows the row.
+    const studyId = (await hub.db.selectFrom('studies').select('id').where('study_uid', '=', UID).executeTakeFirstOrThrow()).id;
+    await hub.api(adminToken, 'POST', '/api/operations', { operations: [{ id: randomUUID(), kind: 'study.private', study: { id: studyId }, private: true }] });
+    await page.getByRole('button', { name: 'Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Open', exact: true }).click();
+    const region = page.getByRole('region', { name: 'You do not have access' });
+    await expect.poll(() => region.count(), { timeout: 15_000 }).toBe(1);
+    expect(await region.textContent()).not.toContain('Lake');
+    await region.getByRole('button', { name: 'Request access' }).click();
+    await expect.poll(() => region.textContent()).toMatch(/Asked\./);
+    await screenshot(page, '38-viewer-no-access');
+    const requests = await hub.api<{ incoming: unknown[] }>(adminToken, 'GET', '/api/access-requests');
+    expect(requests.incoming).toHaveLength(1);
   });
 });

@@ -17,6 +17,7 @@ import { useViewer } from './viewer-store';
 import { api } from '../../lib/api';
 import { VIEWER_CACHE_MB } from '../../../shared/viewer/viewer-types';
 import { ViewerComments } from '../comments/ViewerComments';
+import { isNoAccess, NoAccess } from '../access-requests/NoAccess';
 import './viewer.css';
 
 const MAIN = MAIN_VIEWPORT;
@@ -26,6 +27,8 @@ export function ViewerView() {
   const study = useViewer((s) => s.study);
   const prior = useViewer((s) => s.prior);
   const error = useViewer((s) => s.error);
+  const errorCode = useViewer((s) => s.errorCode);
+  const opening = useViewer((s) => s.opening);
   const seriesIndex = useViewer((s) => s.seriesIndex);
   const priorSeriesIndex = useViewer((s) => s.priorSeriesIndex);
   const overlay = useViewer((s) => s.overlay);
@@ -211,7 +214,9 @@ export function ViewerView() {
         ))}
       </aside>
       <div className={`viewer-stage${prior !== null ? ' split' : ''}`}>
-        {(error ?? startError) !== null && (
+        {/* Issue 13: a hub study not there, or not the reader's, answers "You do not have access" with Request access. */}
+        {error !== null && opening !== null && 'hubId' in opening && isNoAccess(errorCode ?? '') && <NoAccess studyId={opening.hubId} />}
+        {(error ?? startError) !== null && !(error !== null && opening !== null && 'hubId' in opening && isNoAccess(errorCode ?? '')) && (
           <p className="viewer-message" role="alert">
             {error ?? startError}
           </p>

@@ -22,6 +22,8 @@ interface ViewerState {
   /** The prior shown beside it in the 1×2 layout. */
   readonly prior: ViewerStudy | null;
   readonly error: string | null;
+  /** The refused open's code: a hub study not there or not the reader's shows "You do not have access" (issue 13). */
+  readonly errorCode?: string | null;
   readonly seriesIndex: number;
   readonly priorSeriesIndex: number;
   readonly overlay: boolean;
@@ -79,7 +81,7 @@ export const useViewer = create<ViewerState>()((set, get) => ({
       return;
     }
     if (!result.ok) {
-      set({ error: result.error.message });
+      set({ error: result.error.message, errorCode: result.error.code });
       return;
     }
     const study = result.value;
