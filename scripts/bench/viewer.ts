@@ -209,9 +209,11 @@ async function main(): Promise<void> {
     console.log('\nsummary');
     for (const line of lines) console.log(line);
   } finally {
-    await browser.close();
-    await server.close();
-    await app.close();
+    // Each step bounded: a close that never settles must not keep the run (and the e2e lock) alive.
+    const bounded = (work: Promise<unknown>) => Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
+    await bounded(browser.close());
+    await bounded(server.close());
+    await bounded(app.close());
     rmSync(workDir, { recursive: true, force: true });
   }
 }
