@@ -255,7 +255,7 @@ export function wholeSites(viewer: ViewerFacts): { readonly sites: readonly stri
  * physicians they act for, to their worklists, their collections and the physicians', and uploads
  * by any of them or their department peers (where their policy counts departments). Every study the viewer sees outside `wholeSites` is among these. Drawn from indexes only.
  */
-export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outsideWholeSites?: boolean; readonly deidentifiedToo?: boolean } = {}): RawBuilder<{ id: string }> {
+export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outsideWholeSites?: boolean; readonly deidentifiedToo?: boolean; readonly withoutDelegatedLinks?: boolean } = {}): RawBuilder<{ id: string }> {
   if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
   const people = [viewer.userId, ...physicians.map((p) => p.userId)];
@@ -263,7 +263,11 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
   const peers = [...[viewer, ...physicians].flatMap(countedPeers), ...(options.deidentifiedToo === true ? deidentifiedPeers(viewer) : [])];
   const { sites, privateToo } = wholeSites(viewer);
   const collections = inSet(sql.ref('cs.collection_id'), [viewer, ...physicians].flatMap((p) => [...p.collectionIds]));
-  const linked = inSet(sql.ref('sp.physician_id'), [...(viewer.physicianIds ?? []), ...(viewer.delegatedPhysicianIds ?? []), ...physicians.flatMap((p) => [...(p.physicianIds ?? [])])]);
+  // `withoutDelegatedLinks`: the caller lists the non-private studies of the sites of the
+  // physicians the viewer acts for apart (a delegate sees no private one through them, rule 4),
+  // so those links (7,500 for an external rep of 20 physicians at 1M) add nothing here.
+  const delegated = options.withoutDelegatedLinks === true ? [] : [...(viewer.delegatedPhysicianIds ?? [])];
+  const linked = inSet(sql.ref('sp.physician_id'), [...(viewer.physicianIds ?? []), ...delegated, ...physicians.flatMap((p) => [...(p.physicianIds ?? [])])]);
   const outside = options.outsideWholeSites === true && sites.length > 0;
   // Shares to the viewer in person or to their personal worklist reach a study even when private
   // (rule 2); the others (to the physicians they act for, to locations and groups) only when it

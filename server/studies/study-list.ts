@@ -218,6 +218,8 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   const sharedAt = inWorklist === null ? sql`NULL` : sql`(SELECT max(ws.created_at) FROM shares ws WHERE ws.study_id = s.id AND ws.removed_at IS NULL AND ${inWorklist})`;
   const select = sql`s.id, s.account_id, s.uploader_id, s.private, s.summary, ${column} AS sort_value, ${sharedAt} AS shared_at`;
   const { sites, privateToo } = wholeSites(viewer);
+  // The sites of the physicians the viewer acts for (rule 4), for a list of every visible study not fetched whole.
+  const delegatedSites = scope.kind === 'visible' && driver === null && viewer.permissions.has('studies.view') ? await physicianSites(db, [...(viewer.delegatedPhysicianIds ?? [])]) : [];
   // One row more than asked says whether a next page exists.
   const take = query.limit + 1;
 
@@ -247,7 +249,7 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       total = Math.min(counted, HUB_TOTAL_CAP);
       totalCapped = counted > HUB_TOTAL_CAP;
     }
-  } else if ((sites.length > 0 || scope.kind === 'physicians') && offset <= tuning.maxPartsOffset) {
+  } else if ((sites.length > 0 || scope.kind === 'physicians' || delegatedSites.length > 0) && offset <= tuning.maxPartsOffset) {
     // parts. Disjoint by construction (each site's non-private studies; an admin's own site's
     // private ones; everything else), so their union needs no de-duplication, and together they
     // cover every study: a whole site's part's rows are all visible (wholeSites), others are tested.
@@ -274,6 +276,11 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
         if (site !== privateToo) privateSites.push(site);
       }
     }
+    // Every study the viewer sees: the non-private studies of the sites of the physicians they act
+    // for are a tested part each (an external rep has no whole site, and their 7,500 linked
+    // studies at 1M are past the fetch limit: the walk plan read the global date index, 750 ms);
+    // the rest then leaves those links out.
+    for (const site of delegatedSites) if (!siteParts.some((part) => part.site === site && part.private === 0)) siteParts.push({ site, private: 0, tested: true });
     const inSiteParts = sql.join(siteParts.map((part) => sql`(s.account_id = ${part.site} AND s.private = ${part.private})`), sql` OR `);
     const parts = siteParts.map((part) => {
       // SQLite: INDEXED BY pins the walk to the part's sort order (it would otherwise drive from
@@ -286,7 +293,7 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
     });
     // The rest: what reaches the viewer through shares and uploads (few), outside the site parts.
     if (!scoped && siteParts.length > 0) {
-      const reached = scopeIds ?? reachedStudyIdsSql(viewer, { outsideWholeSites: true, deidentifiedToo });
+      const reached = scopeIds ?? reachedStudyIdsSql(viewer, { outsideWholeSites: true, deidentifiedToo, withoutDelegatedLinks: delegatedSites.length > 0 });
       parts.push(sql`SELECT * FROM (SELECT s.id, ${column} AS sort_value FROM (SELECT DISTINCT r.id FROM (${reached}) r) c CROSS JOIN studies s
       WHERE ${all([sql<SqlBool>`s.id = c.id AND NOT (${inSiteParts})`, ...checked, ...cursorWhere])} ORDER BY ${order} LIMIT ${partLimit}) rest`);
     }
