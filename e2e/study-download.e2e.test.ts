@@ -71,7 +71,7 @@ describe('Download… a hub study from the desktop', () => {
     await page.getByRole('menuitem', { name: 'Download…' }).click();
     const status = page.getByRole('status', { name: 'Download' });
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/Study saved \(\d+ KB\) to .*downloads.*study-[0-9a-f]{8}\.zip/);
-    await screenshot(page, '36-study-downloaded');
+    await screenshot(page, '56-study-downloaded');
     const folder = path.join(desk.dataDir, 'downloads');
     const saved = readdirSync(folder);
     expect(saved).toHaveLength(1);
@@ -89,24 +89,25 @@ describe('Download… a hub study from the desktop', () => {
     await page.getByRole('menuitem', { name: 'Download…' }).click();
     const alert = page.getByRole('alert', { name: 'Download' });
     await expect.poll(() => alert.textContent(), { timeout: 15_000 }).toMatch(/Not downloaded: .*download policy does not let you download/);
-    await screenshot(page, '37-download-refused');
+    await screenshot(page, '57-download-refused');
     expect(readdirSync(path.join(desk.dataDir, 'downloads'))).toHaveLength(1);
     expect(existsSync(path.join(desk.dataDir, 'downloads', 'study-1.zip'))).toBe(false);
   });
 
   it('answers “You do not have access” in the viewer, with Request access, for a study that left the reader after the list was shown', async () => {
-    await selectTheStudy();
+    await page.getByRole('list', { name: 'Hub studies' }).getByRole('link', { name: 'All I can see' }).click();
+    const row = page.getByRole('grid', { name: /All I can see/ }).locator('.grid-body [role="row"]').filter({ hasText: 'Lake, Patient' });
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
     // The admin makes it private: Lena no longer sees it, though her list still shows the row.
     const studyId = (await hub.db.selectFrom('studies').select('id').where('study_uid', '=', UID).executeTakeFirstOrThrow()).id;
     await hub.api(adminToken, 'POST', '/api/operations', { operations: [{ id: randomUUID(), kind: 'study.private', study: { id: studyId }, private: true }] });
-    await page.getByRole('button', { name: 'Actions' }).click();
-    await page.getByRole('menuitem', { name: 'Open', exact: true }).click();
+    await row.dblclick();
     const region = page.getByRole('region', { name: 'You do not have access' });
     await expect.poll(() => region.count(), { timeout: 15_000 }).toBe(1);
     expect(await region.textContent()).not.toContain('Lake');
     await region.getByRole('button', { name: 'Request access' }).click();
     await expect.poll(() => region.textContent()).toMatch(/Asked\./);
-    await screenshot(page, '38-viewer-no-access');
+    await screenshot(page, '58-viewer-no-access');
     const requests = await hub.api<{ incoming: unknown[] }>(adminToken, 'GET', '/api/access-requests');
     expect(requests.incoming).toHaveLength(1);
   });

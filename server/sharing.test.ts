@@ -174,7 +174,7 @@ describe.each(HUB_ENGINES)('hub: studies, shares by operation, the change feed a
     expect(rest.changes.map((c: { studyId: string }) => c.studyId)).toEqual([third.value.studyId, studyId]);
     expect(rest.cursor).toBeGreaterThan(first.cursor);
     const end = (await call('GET', `/api/changes?after=${rest.cursor}`, 'rad')).json();
-    expect(end).toEqual({ changes: [], cursor: rest.cursor, more: false });
+    expect(end).toEqual({ changes: [], cursor: rest.cursor, more: false, policyGeneration: 0 });
     await operate('rad', { id: randomUUID(), kind: 'study.private', study: { id: studyId }, private: true });
   });
 
