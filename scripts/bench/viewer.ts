@@ -126,14 +126,16 @@ async function timeScroll(page: Page): Promise<{ fps: number; drawn: number; sec
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(root, 'out/renderer/index.html'))) {
+  // STUDYSHARE_BENCH_RENDERER: a copy of a renderer build, so others' rebuilds of out/ (a shared tree) cannot change it mid-run.
+  const rendererDir = process.env.STUDYSHARE_BENCH_RENDERER ?? path.join(root, 'out/renderer');
+  if (!existsSync(path.join(rendererDir, 'index.html'))) {
     spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   }
   const folder = corpus();
   const workDir = mkdtempSync(path.join(tmpdir(), 'studyshare-bench-viewer-'));
   const app = createStudyshareApp(path.join(workDir, 'data'), { kind: 'browser' }, { hubMode: 'embedded', syncEveryMs: 0 });
   await app.start();
-  const server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir: path.join(root, 'out/renderer') });
+  const server = await startLoopbackServer({ handlers: app.handlers, bus: app.bus, rendererDir });
   const browser = await launchChromium();
   try {
     const step = (text: string) => console.log(`… ${text}`);
