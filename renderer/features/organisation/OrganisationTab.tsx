@@ -7,7 +7,7 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { DepartmentView } from '../../../shared/contract';
-import { DOWNLOAD_POLICIES, DOWNLOAD_POLICY_LABELS, VIEWING_POLICIES, VIEWING_POLICY_HELP, VIEWING_POLICY_LABELS, type SitePolicy } from '../../../shared/permissions/site-policy';
+import { DEIDENTIFIED_DEPARTMENT_HELP, DEIDENTIFIED_DEPARTMENT_LABEL, DOWNLOAD_POLICIES, DOWNLOAD_POLICY_LABELS, VIEWING_POLICIES, VIEWING_POLICY_HELP, VIEWING_POLICY_LABELS, type SitePolicy } from '../../../shared/permissions/site-policy';
 import { ErrorMessage, Notice } from '../../components/Messages';
 import { ModalDialog } from '../../components/ModalDialog';
 import { useOrganisation } from './organisation-store';
@@ -39,6 +39,16 @@ function PolicyForm() {
             </span>
           </label>
         ))}
+        {/* Rule 14: the option exists under participated only (the hub keeps it off otherwise). */}
+        {draft.viewing === 'participated' && (
+          <label className="check policy-suboption">
+            <input type="checkbox" checked={draft.deidentifiedDepartment} onChange={(e) => setDraft({ ...draft, deidentifiedDepartment: e.target.checked })} />
+            <span>
+              {DEIDENTIFIED_DEPARTMENT_LABEL}
+              <span className="muted small"> — {DEIDENTIFIED_DEPARTMENT_HELP}</span>
+            </span>
+          </label>
+        )}
         <p className="muted small">Administrators always see every study of the site, private ones too.</p>
       </fieldset>
       <fieldset>
