@@ -10,7 +10,7 @@ export function ActingForSelect({ value, onChange }: { readonly value: string; r
   const actsFor = useMyPhysicians((s) => s.actsFor);
   if (actsFor.length < 2) return null;
   return (
-    <label className="acting-for">
+    <label className="inline acting-for">
       <span>For</span>
       <select aria-label="Acting for" value={value} onChange={(event) => onChange(event.target.value)}>
         <option value="">The physician on the study</option>
