@@ -95,7 +95,7 @@ describe.each(HUB_ENGINES)('hub: the de-identified view of department studies (%
     expect(answer.statusCode, answer.body).toBe(200);
     return answer.json<{ policy: SitePolicy }>().policy;
   };
-  const list = (who: string, query = '') => call('GET', `/api/studies?limit=100${query}`, who);
+  const list = (who: string, query = "") => call("GET", `/api/studies?${query.includes("limit=") ? "" : "limit=100"}${query}`, who);
   const manifest = (who: string) => call('GET', `/api/studies/${studyId}/viewer`, who);
 
   beforeAll(async () => {
@@ -229,6 +229,26 @@ describe.each(HUB_ENGINES)('hub: the de-identified view of department studies (%
     const [removed] = await fixture.operate('rad', { id: randomUUID(), kind: 'share.remove', shareId });
     expect(removed.status).toBe('applied');
     expect((await manifest('phys')).json<{ deidentified: boolean }>().deidentified).toBe(true);
+  });
+
+  it('seals the page cursor that ends on a de-identified row: its real name stays on the hub, the next page still follows', async () => {
+    // A second study the physician sees as it is (the admin's, shared to them), sorting after the first.
+    const [own] = await fixture.operate('admin', { id: randomUUID(), kind: 'study.publish', study: { ...summary, studyInstanceUid: `${ROOT}.2`, patientName: 'Zzyzx^Last', patientId: 'ZL1', accessionNumber: null } });
+    expect(own.status).toBe('applied');
+    const [shared] = await fixture.operate('admin', { id: randomUUID(), kind: 'share.create', shareId: randomUUID(), study: { id: String(own.value!.studyId) }, target: { userId: fixture.people.phys.id } });
+    expect(shared.status).toBe('applied');
+    const first = await list('phys', '&sort=patientName&direction=asc&limit=1');
+    const page = first.json<{ studies: { studyId: string }[]; nextCursor: string | null }>();
+    expect(page.studies.map((r) => r.studyId)).toEqual([studyId]);
+    expect(page.nextCursor).not.toBeNull();
+    const decoded = Buffer.from(page.nextCursor!, 'base64url').toString('utf8');
+    expect(decoded).toContain('sealed:');
+    expect(containsAny(decoded, ['zebulon', 'Zebulon', 'quincey', 'Quincey'])).toEqual([]);
+    const next = (await list('phys', `&sort=patientName&direction=asc&limit=1&after=${page.nextCursor}`)).json<{ studies: { studyId: string; summary: StudySummary }[] }>();
+    expect(next.studies.map((r) => r.summary.patientName)).toEqual(['Zzyzx^Last']);
+    // An altered seal is refused like any foreign cursor.
+    const forged = Buffer.from(decoded.replace(/sealed:[A-Za-z0-9_-]{4}/, 'sealed:AAAA')).toString('base64url');
+    expect((await list('phys', `&sort=patientName&direction=asc&limit=1&after=${forged}`)).statusCode).toBe(400);
   });
 
   it('turned off, gives the colleague nothing back: not listed, not detailed, no manifest, no bytes', async () => {

@@ -16,6 +16,8 @@ import type { StudyKey } from './pseudonyms';
 export { deidentifyDicom, DeidentifyError } from './deidentify-dicom';
 export { deidentifyManifest, deidentifySeries, deidentifySummary } from './deidentify-study';
 export { mapUid, pseudonymName, type StudyKey } from './pseudonyms';
+export { isSealedCursorValue, openCursorValue, sealCursorValue } from './sealed-cursor';
+export { deidentifyKey } from './deidentify-key';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 

@@ -30,7 +30,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { HUB_TOTAL_CAP, type HubStudyPage, type HubStudyQuery } from '../../shared/hub-api/worklists';
 import { studyAccess, type ViewerFacts } from '../../shared/permissions/visibility';
-import { deidentifySummary, studyKey } from '../deidentify/deidentify';
+import { deidentifyKey, deidentifySummary, isSealedCursorValue, openCursorValue, sealCursorValue, studyKey } from '../deidentify/deidentify';
 import { prefixEnd, searchPrefixes } from '../../shared/study-search';
 import { STUDY_SORT_COLUMNS, STUDY_SORT_STORAGE, type StudySummary } from '../../shared/types/study';
 import { studyFactsMany } from '../access/access-facts';
@@ -70,6 +70,12 @@ export type StudyListScope =
   | { readonly kind: 'physicians'; readonly physicianIds: readonly string[] };
 
 const cursorSchema = z.tuple([z.enum(STUDY_SORT_COLUMNS), z.enum(['asc', 'desc']), z.union([z.string().max(1000), z.number().int()]), z.string().min(1).max(100)]);
+
+/** The last row's sort value for the cursor: sealed when that row is seen de-identified (rule 14), so its name, ID or date stays on the hub. */
+async function cursorValue(db: Kysely<HubDatabase>, numeric: boolean, value: string | number, deidentified: boolean): Promise<string | number> {
+  if (numeric) return Number(value);
+  return deidentified ? sealCursorValue(await deidentifyKey(db), String(value)) : String(value);
+}
 
 function encodeCursor(query: HubStudyQuery, value: string | number, id: string): string {
   return Buffer.from(JSON.stringify([query.sort, query.direction, value, id])).toString('base64url');
@@ -210,6 +216,12 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   const cursorWhere: RawBuilder<SqlBool>[] = [];
   if (query.after !== undefined) {
     const cursor = decodeCursor(query, query.after);
+    // A page that ended on a de-identified row sealed its sort value (server/deidentify/sealed-cursor.ts).
+    if (isSealedCursorValue(cursor.value)) {
+      const opened = openCursorValue(await deidentifyKey(db), cursor.value);
+      if (opened === null) throw new HttpError(400, 'invalid-cursor', 'The page cursor does not belong to this list and sort; start again from the first page.');
+      cursor.value = opened;
+    }
     cursorWhere.push(query.direction === 'desc' ? sql<SqlBool>`(${column}, s.id) < (${cursor.value}, ${cursor.id})` : sql<SqlBool>`(${column}, s.id) > (${cursor.value}, ${cursor.id})`);
     offset = 0;
   }
@@ -336,6 +348,6 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
     studies,
     total,
     totalCapped,
-    nextCursor: more && last !== undefined ? encodeCursor(query, sort.numeric ? Number(last.sort_value) : String(last.sort_value), last.id) : null,
+    nextCursor: more && last !== undefined ? encodeCursor(query, await cursorValue(db, sort.numeric, last.sort_value, studies.at(-1)?.reason === 'department-deidentified'), last.id) : null,
   };
 }

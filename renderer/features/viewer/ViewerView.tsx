@@ -50,7 +50,8 @@ export function ViewerView() {
    * `<aside className="viewer-side-panel">`). It may read `useViewer` (currentAnchor, setMarkers,
    * open). Nothing here: the stage takes the width.
    */
-  const sidePanel: React.ReactNode = <ViewerComments />;
+  // A study seen de-identified (visibility rule 14) has no comments for this reader: they name people.
+  const sidePanel: React.ReactNode = study?.deidentified === true ? null : <ViewerComments />;
   const syncing = useRef(false);
 
   // A closed viewing session's keys are dead: what instance-store kept of its images goes with it.
