@@ -152,7 +152,7 @@ export class ViewerService {
       description: entry.description,
       instances: entry.instances.map((instance) => {
         const key = token();
-        session.items.set(key, { kind: 'hub', hubStudyId, sop: instance.sopInstanceUid, deidentified: manifest.deidentified });
+        session.items.set(key, { kind: 'hub', hubStudyId, sop: instance.sopInstanceUid, deidentified: manifest.deidentified === true });
         return { key, sopInstanceUid: instance.sopInstanceUid, instanceNumber: instance.instanceNumber, frames: null, rows: null, columns: null, transferSyntaxUid: null };
       }),
     }));
@@ -161,7 +161,7 @@ export class ViewerService {
       sessionId: session.id,
       source: 'hub',
       // The hub says so (rule 14); the summary it gave is then the pseudonym's already.
-      deidentified: manifest.deidentified,
+      deidentified: manifest.deidentified === true,
       study:
         summary === null
           ? { studyInstanceUid: '', patientName: null, patientId: null, patientBirthDate: null, studyDate: null, description: null, accessionNumber: null, modalities: [] }
