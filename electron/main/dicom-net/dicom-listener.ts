@@ -99,6 +99,11 @@ export class DicomListener {
     return port;
   }
 
+  /** Waits until every acknowledged instance is in the library and the index (publishing reads both). */
+  indexNow(): Promise<void> {
+    return this.received.indexNow();
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;

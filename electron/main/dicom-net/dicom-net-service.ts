@@ -493,6 +493,15 @@ export class DicomNetService {
 
   /** Studies gone quiet: into the outbox (see received-study-publisher.ts); the setting is read again (it may have been turned off meanwhile). */
   private publish(uids: readonly string[]): void {
+    // An instance is acknowledged once its journal record is durable; its library file and index
+    // row follow. Publishing reads the index, so it waits for both receive paths to catch up.
+    void Promise.all([this.listener.indexNow(), this.retrieved.indexNow()]).then(
+      () => this.queueForHub(uids),
+      () => this.queueForHub(uids),
+    );
+  }
+
+  private queueForHub(uids: readonly string[]): void {
     const target = this.options.hub;
     if (target === undefined || !this.effectiveSettings().autoPublish) return;
     try {
