@@ -97,7 +97,7 @@ describe('the viewer’s memory', () => {
     // its metadata (from the store, the file being released) gives the overlay its facts.
     await page.keyboard.press('Home');
     await expect.poll(async () => (await figures()).state?.index, { timeout: 30_000 }).toBe(0);
-    await expect.poll(() => dialog.getByLabel('Image information').textContent(), { timeout: 15_000 }).toMatch(/Slice -?\d+\.\d mm/);
+    await expect.poll(() => dialog.getByLabel('Image information').textContent(), { timeout: 15_000 }).toMatch(new RegExp(`Image 1 / ${SLICES} \\(#1\\)Slice -?\\d+\\.\\d mm`));
     expect(await dialog.getByLabel('Image information').textContent()).toMatch(/\d\.\d{3} × \d\.\d{3} mm/);
     await screenshot(page, '42-viewer-memory');
 
