@@ -10,26 +10,12 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudySummary } from '../../shared/types/study';
 import type { HubDatabase } from '../db/schema';
+import { testStudySummary } from '../test-support/study-summary';
 import { HUB_ENGINES } from '../test-support/test-database';
 import { startTwoSiteHub, type TwoSiteHub } from '../test-support/two-site-hub';
 import { runRelinks } from './physician-linking';
 
-const summary = (uid: string, referring: string | null): StudySummary => ({
-  studyInstanceUid: uid,
-  patientName: `Patient^${uid}`,
-  patientId: `P-${uid}`,
-  patientBirthDate: '1960-01-01',
-  studyDate: '2024-05-01',
-  studyTime: '10:00:00',
-  patientSex: 'F',
-  accessionNumber: `ACC-${uid}`,
-  studyDescription: 'CT Head',
-  referringPhysicianName: referring,
-  institutionName: 'Site A',
-  modalities: ['CT'],
-  seriesCount: 1,
-  instanceCount: 1,
-});
+const summary = (n: number, referring: string | null): StudySummary => ({ ...testStudySummary('1.2.826', n), referringPhysicianName: referring });
 
 describe.each(HUB_ENGINES)('hub: physicians added by hand, a case manager’s changes recorded for the physician (%s)', (engine) => {
   let db: Kysely<HubDatabase>;
@@ -42,7 +28,7 @@ describe.each(HUB_ENGINES)('hub: physicians added by hand, a case manager’s ch
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who: string, payload?: unknown) => fixture.call(method, url, who, payload);
   const op = async (who: string, operation: Record<string, unknown>) => (await fixture.operate(who, { id: randomUUID(), ...operation }))[0];
   const publish = async (name: string, referring: string | null, who = 'rad') => {
-    const result = await op(who, { kind: 'study.publish', study: summary(`1.2.826.${++uidCount}`, referring) });
+    const result = await op(who, { kind: 'study.publish', study: summary(++uidCount, referring) });
     expect(result.status, JSON.stringify(result)).toBe('applied');
     studies[name] = String(result.value!.studyId);
   };
