@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { studyAccess, type StudyAccess } from '../../shared/permissions/visibility';
+import { seesStudy, studyAccess, type StudyAccess } from '../../shared/permissions/visibility';
 import { studyFacts, viewerFacts } from '../access/access-facts';
 import type { Actor } from '../auth/sessions';
 import type { BlobStore } from '../blobs/blob-store';
@@ -51,14 +51,24 @@ export interface StoredInstance {
   readonly outcome: 'stored' | 'unchanged' | 'corrected';
 }
 
-/** A study the actor may see, with what they may do to it; 404 when there is none or they cannot see it. */
-export async function visibleStudy(db: Kysely<HubDatabase>, actor: Actor, studyId: string): Promise<{ study: StudyRow; access: StudyAccess }> {
+/** The study, if the caller passes `sees`; 404 with one sentence whether it is missing or hidden. */
+async function studyFor(db: Kysely<HubDatabase>, actor: Actor, studyId: string, sees: (access: StudyAccess) => boolean): Promise<{ study: StudyRow; access: StudyAccess }> {
   const study = await db.selectFrom('studies').select(['id', 'account_id', 'uploader_id', 'private', 'study_uid']).where('id', '=', studyId).executeTakeFirst();
   const access = study === undefined ? null : studyAccess(await studyFacts(db, study), await viewerFacts(db, actor));
-  if (study === undefined || access === null || !access.actions.has('view')) {
+  if (study === undefined || access === null || !sees(access)) {
     throw new HttpError(404, 'study-not-found', 'This study is not on the hub, or you cannot see it.');
   }
   return { study, access };
+}
+
+/** A study the actor may see as it is, with what they may do to it; 404 when there is none or they cannot see it. */
+export function visibleStudy(db: Kysely<HubDatabase>, actor: Actor, studyId: string): Promise<{ study: StudyRow; access: StudyAccess }> {
+  return studyFor(db, actor, studyId, (access) => access.actions.has('view'));
+}
+
+/** A study the actor may see as it is or de-identified (visibility rule 14): the viewer's routes. */
+export function seenStudy(db: Kysely<HubDatabase>, actor: Actor, studyId: string): Promise<{ study: StudyRow; access: StudyAccess }> {
+  return studyFor(db, actor, studyId, seesStudy);
 }
 
 /**

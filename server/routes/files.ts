@@ -11,13 +11,13 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { downloadFileRoute, listFilesRoute, uploadFileRoute } from '../../shared/hub-api/files';
 import type { HubContext } from '../app';
-import { BlobNotFoundError, type BlobStore } from '../blobs/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { folderBlobStore } from '../blobs/folder-blob-store';
 import { MAX_FILE_BYTES, storeInstance, visibleStudy, writableStudy } from '../files/store-instance';
 import { STALE_PARTIAL_MS } from '../files/upload-sweeper';
+import { sendStudyFile } from '../files/send-study-file';
 import { findStudyFile, listStudyFiles } from '../files/study-files-repository';
 import { addRoute } from '../http/hub-route';
-import { HttpError } from '../http-error';
 
 /** Removes what uploads cut short by a crash left in a blob folder (kept for callers of the folder layout). */
 export function removeStaleUploads(blobDir: string, now: Date, olderThanMs = STALE_PARTIAL_MS): Promise<number> {
@@ -49,16 +49,7 @@ export const fileRoutes =
 
     addRoute(app, downloadFileRoute, async ({ params }, { actor }, reply) => {
       const { study } = await visibleStudy(db, actor, params.studyId);
-      const file = await findStudyFile(db, study.id, params.sop);
-      if (file === undefined) throw new HttpError(404, 'file-not-found', 'This instance has not been uploaded to the hub.');
-      let stream: Readable;
-      try {
-        stream = await blobs.get(file.blob);
-      } catch (error) {
-        if (error instanceof BlobNotFoundError) throw new HttpError(404, 'file-missing', 'This instance was uploaded, but its file is missing from the hub’s storage. Upload it again.');
-        throw error;
-      }
-      return reply.header('content-type', 'application/dicom').header('content-length', String(file.size)).send(stream);
+      return sendStudyFile(reply, blobs, await findStudyFile(db, study.id, params.sop));
     });
 
     addRoute(app, listFilesRoute, async ({ params }, { actor }) => {
