@@ -88,5 +88,16 @@ export function parseShareCode(typed: string): ParsedShareCode {
   if (checkSymbol(digits) === check) return { ok: true, code: format(digits) };
   // A code issued under the old scheme, as it was issued (the hub looks it up as stored).
   if (legacyCheckSymbol(digits) === check) return { ok: true, code: formatWith(digits, check), legacy: true };
-  return { ok: false, problem: 'check', message: 'This share code has a typing mistake: check each character again.' };
+  return { ok: false, problem: 'check', message: SHARE_CODE_TYPING_MISTAKE };
+}
+
+export const SHARE_CODE_TYPING_MISTAKE = 'This share code has a typing mistake: check each character again.';
+
+/**
+ * Why no worklist has a code that parsed. One that passed only the old scheme's check is read as a
+ * typing mistake in a current code: the modulo-37 check lets about one wrong symbol in 37 through,
+ * and a real old code would have been found. One that passed today's check is simply unknown.
+ */
+export function unmatchedShareCode(parsed: Extract<ParsedShareCode, { ok: true }>): 'check' | 'unknown' {
+  return parsed.legacy === true ? 'check' : 'unknown';
 }

@@ -18,7 +18,7 @@ import {
   worklistByCodeRoute,
 } from '../../shared/hub-api/places';
 import { worklistStudiesRoute } from '../../shared/hub-api/studies';
-import { parseShareCode } from '../../shared/share-code';
+import { parseShareCode, SHARE_CODE_TYPING_MISTAKE, unmatchedShareCode } from '../../shared/share-code';
 import { viewerFacts } from '../access/access-facts';
 import type { HubContext } from '../app';
 import { requireAccount, requirePermission } from '../auth/sessions';
@@ -47,7 +47,10 @@ export const worklistRoutes =
       const parsed = parseShareCode(params.code);
       if (!parsed.ok) throw new HttpError(400, `share-code-${parsed.problem}`, parsed.message);
       const row = await worklistByCode(db, parsed.code);
-      if (row === undefined) throw new HttpError(404, 'share-code-unknown', 'No worklist has this share code. Check it with the person who gave it to you.');
+      if (row === undefined) {
+        if (unmatchedShareCode(parsed) === 'check') throw new HttpError(400, 'share-code-check', SHARE_CODE_TYPING_MISTAKE);
+        throw new HttpError(404, 'share-code-unknown', 'No worklist has this share code. Check it with the person who gave it to you.');
+      }
       return { worklist: row };
     });
 
