@@ -271,8 +271,9 @@ describe('the viewer', () => {
         if (damaged && !state?.error) problems.push(`${bad.series} image ${image}: shown, though damaged`);
         if (!damaged && state?.error) problems.push(`${bad.series} image ${image}: ${state.error}`);
         if (damaged && state?.error) {
+          // The overlay (and this alert) follow the image on the next animation frame: polled.
           const alert = dialog.getByRole('alert');
-          expect(await alert.textContent()).toContain(`Image ${image} of ${count} cannot be shown.`);
+          await expect.poll(() => alert.textContent(), { timeout: 5_000 }).toContain(`Image ${image} of ${count} cannot be shown.`);
         }
       }
       if (bad.damaged.length > 0) await screenshot(page, `42-viewer-bad-${bad.series.toLowerCase().replace(/[^a-z]+/g, '-')}`);
