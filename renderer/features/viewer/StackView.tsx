@@ -20,6 +20,9 @@ import { imageProblem } from './image-checks';
 import { framesOf } from './instance-store';
 import { voiRange, windowOf, type ViewerCommand, type ViewerTool } from './viewer-keys';
 
+/** The longest a held key's repeat waits for the image before it steps on anyway. */
+const HELD_KEY_WAIT_MS = 1_000;
+
 export { controllers, type StackController } from './viewer-controllers';
 
 const PRIMARY = ToolEnums.MouseBindings.Primary;
@@ -95,7 +98,7 @@ export function StackView(props: StackViewProps) {
   const [facts, setFacts] = useState<OverlayFacts>({ index: 0, count: 0, window: null, zoom: 1, sliceLocation: null, spacing: '', instanceNumber: null });
   const [error, setError] = useState<string | null>(null);
   const [playing, setPlaying] = useState(false);
-  const state = useRef({ index: 0, imageIds: [] as string[], errors: new Map<string, string>(), rendered: 0, rotation: 0, flipped: false, readerVoi: null as Types.VOIRange | null, dragging: false });
+  const state = useRef({ index: 0, imageIds: [] as string[], errors: new Map<string, string>(), rendered: 0, rotation: 0, flipped: false, readerVoi: null as Types.VOIRange | null, dragging: false, loadingSince: null as number | null, showToken: 0 });
   const scrolled = useRef(onScrolled);
   scrolled.current = onScrolled;
   // Read once per series: a later anchor change (the reader's own moves) must not jump the view.
@@ -240,10 +243,16 @@ export function StackView(props: StackViewProps) {
       if (target < 0) return;
       local.index = target;
       const imageId = local.imageIds[target];
+      const token = ++local.showToken;
+      local.loadingSince = performance.now();
+      const settled = (): void => {
+        if (token === local.showToken) local.loadingSince = null;
+      };
       // What the file's own data already says is wrong is said before anything is drawn.
       check(imageId);
       viewport.setImageIdIndex(target).then(
         () => {
+          settled();
           if (local.readerVoi !== null) {
             viewport.setProperties({ voiRange: local.readerVoi });
             viewport.render();
@@ -253,6 +262,7 @@ export function StackView(props: StackViewProps) {
           report();
         },
         (reason: unknown) => {
+          settled();
           if (!local.errors.has(imageId)) local.errors.set(imageId, describeLoadError(reason));
           report();
         },
@@ -270,6 +280,11 @@ export function StackView(props: StackViewProps) {
     const command = (cmd: ViewerCommand): void => {
       switch (cmd.kind) {
         case 'step':
+          // A held key's repeats wait for the image asked for to be drawn: keys arriving faster
+          // than images decode would otherwise move on before each is drawn, and Cornerstone
+          // draws only the last one asked for (a first pass showed ~1 image a second). Bounded,
+          // so a load that never settles cannot stop the scroll.
+          if (cmd.held === true && local.loadingSince !== null && performance.now() - local.loadingSince < HELD_KEY_WAIT_MS) break;
           show(local.index + cmd.by);
           break;
         case 'first':

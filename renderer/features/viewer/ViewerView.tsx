@@ -119,7 +119,7 @@ export function ViewerView() {
     if (event.key === ' ' && target.tagName === 'BUTTON') return;
     event.preventDefault();
     event.stopPropagation();
-    run(command);
+    run(command.kind === 'step' && event.repeat ? { ...command, held: true } : command);
   };
 
   /** The other side of a comparison follows by position (the nearest slice), else by fraction. */

@@ -41,7 +41,7 @@ export const TOOL_LABELS: Readonly<Record<ViewerTool, string>> = {
 };
 
 export type ViewerCommand =
-  | { readonly kind: 'step'; readonly by: number }
+  | { readonly kind: 'step'; readonly by: number; /** A held key's repeat (KeyboardEvent.repeat): waits for the image in hand to be drawn. */ readonly held?: boolean }
   | { readonly kind: 'first' }
   | { readonly kind: 'last' }
   | { readonly kind: 'series'; readonly by: number }
