@@ -14,6 +14,7 @@ import { formatCount } from '../../lib/format';
 import { ActingForSelect } from './ActingForSelect';
 import type { StudyRef } from '../sharing/share-store';
 import { useAddPhysician } from './add-physician-store';
+import { RefusalList } from '../../components/RefusalList';
 
 function Outcome({ outcome, name, onDone }: { readonly outcome: CollectionOutcome; readonly name: string; readonly onDone: () => void }) {
   const done = useRef<HTMLButtonElement>(null);
@@ -34,15 +35,7 @@ function Outcome({ outcome, name, onDone }: { readonly outcome: CollectionOutcom
       <p role="status">
         <strong>{name}</strong>: {parts.join(' · ')}
       </p>
-      {outcome.refused.length > 0 && (
-        <ul className="refusals" aria-label="Refused">
-          {[...new Set(outcome.refused.map((r) => r.reason))].map((reason) => (
-            <li key={reason} className="error-text">
-              {reason} ({formatCount(outcome.refused.filter((r) => r.reason === reason).length)})
-            </li>
-          ))}
-        </ul>
-      )}
+      <RefusalList refused={outcome.refused} label="Refused" />
       <div className="dialog-actions">
         <button ref={done} type="button" className="primary" onClick={onDone}>
           Done

@@ -14,6 +14,7 @@ import { api } from '../../lib/api';
 import { formatCount } from '../../lib/format';
 import { useHub } from '../hub/hub-store';
 import { permittedShareOptions, useShareDialog, type ShareOption, type StudyRef } from './share-store';
+import { RefusalList } from '../../components/RefusalList';
 
 type Target = { readonly key: string; readonly label: string; readonly kind: string } & ({ readonly worklistId: string } | { readonly email: string });
 
@@ -164,16 +165,7 @@ function Outcome({ outcome, onDone }: { outcome: ShareOutcome; onDone: () => voi
                 .filter(Boolean)
                 .join(' · ')}
             </span>
-            {target.refused.length > 0 && (
-              <ul className="refusals">
-                {/* One line per reason, with how many studies it stopped. */}
-                {[...new Set(target.refused.map((r) => r.reason))].map((reason) => (
-                  <li key={reason} className="error-text">
-                    {reason} ({formatCount(target.refused.filter((r) => r.reason === reason).length)})
-                  </li>
-                ))}
-              </ul>
-            )}
+            <RefusalList refused={target.refused} />
           </li>
         ))}
       </ul>
