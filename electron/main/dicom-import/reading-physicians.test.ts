@@ -22,17 +22,9 @@ import { findStudy } from '../study-index/study-lookup';
 import { tempDir } from '../test-support/temp-dir';
 import { parseInstanceHeader } from './instance-header';
 import { importPaths } from './import-service';
+import { dcmtkAvailable } from '../test-support/dcmtk-available';
 
-function hasDcmtk(): boolean {
-  try {
-    execFileSync('dump2dcm', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const available = hasDcmtk();
-if (!available && process.env.CI) throw new Error('dcmtk is required in CI (apt-get install dcmtk): .ci/run installs it');
+const available = dcmtkAvailable('dump2dcm');
 
 /** A one-instance study written by DCMTK, with `reading` as the raw 0008,1060 value (or none). */
 function writeStudy(folder: string, study: number, reading: string | null, referring = 'Referrer^Rolf'): string {
