@@ -7,11 +7,11 @@
  * opened, as on any hub; a change to the generated data must bump FILL_VERSION instead.
  * Like the test cluster (server/test-support/postgres-cluster.ts), as root it runs as `postgres`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { freeLoopbackPort, postgresBinDir } from '../../server/test-support/postgres-cluster';
 
 export interface KeptCluster {
   /** Base URL, no database name. */
@@ -20,29 +20,8 @@ export interface KeptCluster {
   stop(): void;
 }
 
-function binDir(): string {
-  const fromConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
-  if (fromConfig.status === 0 && existsSync(path.join(fromConfig.stdout.trim(), 'initdb'))) return fromConfig.stdout.trim();
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const version of versions) if (existsSync(path.join(root, version, 'bin', 'pg_ctl'))) return path.join(root, version, 'bin');
-  throw new Error('No PostgreSQL server binaries (initdb, pg_ctl) found: apt-get install -y --no-install-recommends postgresql, or pass --database.');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts (creating on first use) the kept cluster `studyshare-bench-pg-<key>` in the temporary folder. */
 export async function startKeptCluster(key: string, sharedBuffers = '1GB'): Promise<KeptCluster> {
-  const bin = binDir();
+  const bin = postgresBinDir();
   const asRoot = userInfo().uid === 0;
   const owner = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()) } : null;
   const run = (command: string, args: readonly string[]): void => {
@@ -68,7 +47,7 @@ export async function startKeptCluster(key: string, sharedBuffers = '1GB'): Prom
       // not running after all (a stale pid file): pg_ctl start copes
     }
   }
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const options = [`-p ${port}`, '-c listen_addresses=127.0.0.1', `-k ${dir}`, '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=100', `-c shared_buffers=${sharedBuffers}`, '-c max_wal_size=4GB'].join(' ');
   run('pg_ctl', ['start', '-w', '-t', '120', '-D', data, '-l', log, '-o', options]);
   writeFileSync(path.join(dir, 'port'), String(port));

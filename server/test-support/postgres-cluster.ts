@@ -17,7 +17,7 @@ export interface ThrowawayCluster {
 }
 
 /** The folder holding initdb/pg_ctl: pg_config's, else the newest /usr/lib/postgresql/<n>/bin. */
-function postgresBinDir(): string {
+export function postgresBinDir(): string {
   const fromConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (fromConfig.status === 0 && existsSync(path.join(fromConfig.stdout.trim(), 'initdb'))) return fromConfig.stdout.trim();
   const root = '/usr/lib/postgresql';
@@ -31,7 +31,7 @@ function postgresBinDir(): string {
   );
 }
 
-function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
