@@ -98,15 +98,19 @@ describe('Download… a hub study from the desktop', () => {
     await page.getByRole('list', { name: 'Hub studies' }).getByRole('link', { name: 'All I can see' }).click();
     const row = page.getByRole('grid', { name: /All I can see/ }).locator('.grid-body [role="row"]').filter({ hasText: 'Lake, Patient' });
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
-    // The admin makes it private: Lena no longer sees it, though her list still shows the row.
-    const studyId = (await hub.db.selectFrom('studies').select('id').where('study_uid', '=', UID).executeTakeFirstOrThrow()).id;
-    await hub.api(adminToken, 'POST', '/api/operations', { operations: [{ id: randomUUID(), kind: 'study.private', study: { id: studyId }, private: true }] });
+    // The study becomes private: Lena no longer sees it, though her list still shows the row. It is
+    // written into the hub's database, not sent as an operation, so no change signal reaches her
+    // desktop and drops the row under the double-click (the stale row of a missed signal).
+    await hub.db.updateTable('studies').set({ private: 1 }).where('study_uid', '=', UID).execute();
     await row.dblclick();
-    const region = page.getByRole('region', { name: 'You do not have access' });
+    // The details pane behind the viewer says the same; the viewer's own screen is the one to use.
+    const viewer = page.getByRole('dialog', { name: 'Viewer' });
+    const region = viewer.getByRole('region', { name: 'You do not have access' });
     await expect.poll(() => region.count(), { timeout: 15_000 }).toBe(1);
     expect(await region.textContent()).not.toContain('Lake');
     await region.getByRole('button', { name: 'Request access' }).click();
     await expect.poll(() => region.textContent()).toMatch(/Asked\./);
+    expect(await viewer.locator('.viewer-title').textContent()).toBe('No access');
     await screenshot(page, '58-viewer-no-access');
     const requests = await hub.api<{ incoming: unknown[] }>(adminToken, 'GET', '/api/access-requests');
     expect(requests.incoming).toHaveLength(1);

@@ -140,7 +140,9 @@ export function ViewerView() {
 
   const series = study?.series[seriesIndex];
   const priorSeries = prior?.series[priorSeriesIndex];
-  const title = study === null ? 'Opening…' : study.deidentified ? ['De-identified', study.study.patientName].filter(Boolean).join(' · ') : [study.study.patientName?.replace(/\^/g, ' '), study.study.studyDate, study.study.description].filter(Boolean).join(' · ');
+  const noAccess = error !== null && opening !== null && 'hubId' in opening && isNoAccess(errorCode ?? '');
+  // The header says what the stage shows: opening, refused, failed, or the study itself.
+  const title = study === null ? (noAccess ? 'No access' : error !== null ? 'Could not open the study' : 'Opening…') : study.deidentified ? ['De-identified', study.study.patientName].filter(Boolean).join(' · ') : [study.study.patientName?.replace(/\^/g, ' '), study.study.studyDate, study.study.description].filter(Boolean).join(' · ');
 
   return (
     <div className="viewer" role="dialog" aria-modal="true" aria-label="Viewer" ref={root} tabIndex={-1} onKeyDown={onKeyDown}>
@@ -216,8 +218,8 @@ export function ViewerView() {
       </aside>
       <div className={`viewer-stage${prior !== null ? ' split' : ''}`}>
         {/* Issue 13: a hub study not there, or not the reader's, answers "You do not have access" with Request access. */}
-        {error !== null && opening !== null && 'hubId' in opening && isNoAccess(errorCode ?? '') && <NoAccess studyId={opening.hubId} />}
-        {(error ?? startError) !== null && !(error !== null && opening !== null && 'hubId' in opening && isNoAccess(errorCode ?? '')) && (
+        {noAccess && 'hubId' in opening && <NoAccess studyId={opening.hubId} />}
+        {(error ?? startError) !== null && !noAccess && (
           <p className="viewer-message" role="alert">
             {error ?? startError}
           </p>
