@@ -9,7 +9,7 @@
  * Target: p95 ≤ 50 ms.
  *
  *   npm run bench:hub -- --scale [--engine sqlite|postgres|both] [--studies 1000000] [--runs 40]
- *                        [--database postgres://…] [--fill-only] [--physicians-only] [--lists]
+ *                        [--database postgres://…] [--fill-only] [--physicians-only] [--lists [--trace]]
  *
  * Physicians (issue 14): 200 directory physicians per site (names and keys), every study referred
  * by one of its site's physicians and half of them read by another (study_physicians and the
@@ -54,6 +54,7 @@ import type { HubDatabase } from '../../server/db/schema';
 import { listStudies, type StudyListScope } from '../../server/studies/study-list';
 import { startKeptCluster, type KeptCluster } from './kept-cluster';
 import { migrateKeptFill } from './kept-fill-migrate';
+import { StatementTrace } from './statement-trace';
 
 const { values } = parseArgs({
   options: {
@@ -65,8 +66,11 @@ const { values } = parseArgs({
     'fill-only': { type: 'boolean' },
     'physicians-only': { type: 'boolean' },
     lists: { type: 'boolean' },
+    trace: { type: 'boolean' },
   },
 });
+/** --trace (with --lists): each figure's first request, statement by statement (statement-trace.ts). */
+const tracer = values.trace === true ? new StatementTrace() : null;
 const STUDIES = Number(values.studies);
 const SITES = 20;
 const USERS = 10_000;
@@ -248,6 +252,12 @@ function percentiles(times: number[]): string {
 
 async function time(label: string, work: (run: number) => Promise<unknown>): Promise<void> {
   await work(-1); // warm the cache and the statement cache once
+  if (tracer !== null && traced !== null) {
+    tracer.start();
+    await work(-1);
+    const lines = tracer.stop(traced as unknown as Kysely<never>);
+    console.log(`  ${label}: ${lines.length} statements\n${lines.join('\n')}`);
+  }
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const started = performance.now();
@@ -451,8 +461,13 @@ async function measurePhysicians(db: Kysely<HubDatabase>): Promise<void> {
   await cleanUp();
 }
 
+/** The database the figures run on under --trace (the plain one with the tracer plugged in). */
+let traced: Kysely<HubDatabase> | null = null;
+
 /** --lists: the list figures of issues 13 and 14 (hub-lists.ts, measurePhysicians), with the engine and the machine's load. */
-async function measureLists(db: Kysely<HubDatabase>, engine: string): Promise<void> {
+async function measureLists(plain: Kysely<HubDatabase>, engine: string): Promise<void> {
+  const db = tracer === null ? plain : plain.withPlugin(tracer);
+  traced = tracer === null ? null : db;
   const studies = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM studies`.execute(db)).rows[0].n);
   console.log(`bench:hub --scale --lists on ${engine}: ${studies.toLocaleString('en')} studies; ${RUNS} runs each; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
   const { measureCollaborationLists } = await import('./hub-lists');
