@@ -153,45 +153,48 @@ export function ViewerView() {
         <span className="viewer-title" title={title}>
           {title}
         </span>
-        <div role="toolbar" aria-label="Tools" className="viewer-tools">
-          {(Object.keys(TOOL_LABELS) as ViewerTool[]).map((key) => (
-            <button key={key} type="button" aria-pressed={tool === key} className={tool === key ? 'pressed' : ''} onClick={() => setTool(key)} title={TOOL_LABELS[key]}>
-              {TOOL_LABELS[key]}
-            </button>
-          ))}
-          <select
-            aria-label="Window preset"
-            value=""
-            onChange={(event) => {
-              const preset = WINDOW_PRESETS.find((p) => p.id === event.target.value);
-              if (preset) run({ kind: 'preset', preset });
-              else if (event.target.value === 'file') run({ kind: 'file-window' });
-            }}
-          >
-            <option value="">Window…</option>
-            <option value="file">The file’s own (0)</option>
-            {WINDOW_PRESETS.map((preset) => (
-              <option key={preset.id} value={preset.id}>
-                {preset.label} ({preset.key})
-              </option>
+        {/* Tools act on images: none while the study opens, or when it cannot be shown. */}
+        {study !== null && (
+          <div role="toolbar" aria-label="Tools" className="viewer-tools">
+            {(Object.keys(TOOL_LABELS) as ViewerTool[]).map((key) => (
+              <button key={key} type="button" aria-pressed={tool === key} className={tool === key ? 'pressed' : ''} onClick={() => setTool(key)} title={TOOL_LABELS[key]}>
+                {TOOL_LABELS[key]}
+              </button>
             ))}
-          </select>
-          <button type="button" onClick={() => run({ kind: 'fit' })} title="Fit (F)">Fit</button>
-          <button type="button" onClick={() => run({ kind: 'invert' })} title="Invert (I)">Invert</button>
-          <button type="button" onClick={() => run({ kind: 'rotate' })} title="Rotate 90° (R)">Rotate</button>
-          <button type="button" onClick={() => run({ kind: 'flip' })} title="Flip horizontally (H)">Flip</button>
-          <button type="button" onClick={() => run({ kind: 'reset' })} title="Reset (Backspace)">Reset</button>
-          <button type="button" onClick={() => run({ kind: 'cine' })} title="Play / stop cine (Space)">Cine</button>
-          <label className="viewer-fps">
-            <span>fps</span>
-            <input type="number" min={1} max={60} value={fps} aria-label="Cine frame rate (frames per second)" onChange={(event) => setFps(Math.min(60, Math.max(1, Number(event.target.value) || 1)))} />
-          </label>
-          <button type="button" aria-pressed={overlay} onClick={() => run({ kind: 'overlay' })} title="Overlay (O)">Overlay</button>
-          <button type="button" aria-pressed={prior !== null} disabled={(study?.priors.length ?? 0) === 0} onClick={() => run({ kind: 'layout' })} title="Compare with a prior (C)">
-            1×2
-          </button>
-          <button type="button" onClick={() => run({ kind: 'help' })} aria-label="Keyboard help" title="Keyboard help (?)">?</button>
-        </div>
+            <select
+              aria-label="Window preset"
+              value=""
+              onChange={(event) => {
+                const preset = WINDOW_PRESETS.find((p) => p.id === event.target.value);
+                if (preset) run({ kind: 'preset', preset });
+                else if (event.target.value === 'file') run({ kind: 'file-window' });
+              }}
+            >
+              <option value="">Window…</option>
+              <option value="file">The file’s own (0)</option>
+              {WINDOW_PRESETS.map((preset) => (
+                <option key={preset.id} value={preset.id}>
+                  {preset.label} ({preset.key})
+                </option>
+              ))}
+            </select>
+            <button type="button" onClick={() => run({ kind: 'fit' })} title="Fit (F)">Fit</button>
+            <button type="button" onClick={() => run({ kind: 'invert' })} title="Invert (I)">Invert</button>
+            <button type="button" onClick={() => run({ kind: 'rotate' })} title="Rotate 90° (R)">Rotate</button>
+            <button type="button" onClick={() => run({ kind: 'flip' })} title="Flip horizontally (H)">Flip</button>
+            <button type="button" onClick={() => run({ kind: 'reset' })} title="Reset (Backspace)">Reset</button>
+            <button type="button" onClick={() => run({ kind: 'cine' })} title="Play / stop cine (Space)">Cine</button>
+            <label className="viewer-fps">
+              <span>fps</span>
+              <input type="number" min={1} max={60} value={fps} aria-label="Cine frame rate (frames per second)" onChange={(event) => setFps(Math.min(60, Math.max(1, Number(event.target.value) || 1)))} />
+            </label>
+            <button type="button" aria-pressed={overlay} onClick={() => run({ kind: 'overlay' })} title="Overlay (O)">Overlay</button>
+            <button type="button" aria-pressed={prior !== null} disabled={(study?.priors.length ?? 0) === 0} onClick={() => run({ kind: 'layout' })} title="Compare with a prior (C)">
+              1×2
+            </button>
+            <button type="button" onClick={() => run({ kind: 'help' })} aria-label="Keyboard help" title="Keyboard help (?)">?</button>
+          </div>
+        )}
       </header>
       {compareOpen && study !== null && prior === null && (
         <div className="viewer-compare" role="listbox" aria-label="Prior studies">
