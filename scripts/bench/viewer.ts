@@ -10,10 +10,10 @@
  *   - the renderer's memory (JS heap and array buffers) after scrolling each series twice with
  *     the cache bound at 512 MB, and what Cornerstone's cache holds.
  *
- *   npm run bench:viewer [-- --slices 500 --runs 2]
+ *   npm run bench:viewer [-- --slices 500 --runs 2 --opens 5 --only local-j2k,hub-j2k --no-scroll --trace]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,32 +22,40 @@ import { createStudyshareApp } from '../../electron/main/app/create-app';
 import { startLoopbackServer } from '../../electron/main/http/loopback-server';
 import { launchChromium } from '../../e2e/support/browser';
 import { studyQuerySchema } from '../../shared/types/study';
+import { BENCH_ROOT, viewerCorpus } from './viewer-corpus';
 
-const { values } = parseArgs({ options: { slices: { type: 'string', default: '500' }, runs: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    slices: { type: 'string', default: '500' },
+    runs: { type: 'string', default: '2' },
+    // Opens of each kind per run (the figure is the median and the worst of them).
+    opens: { type: 'string', default: '5' },
+    // Only these kinds (comma-separated: local-raw, local-j2k, hub-raw, hub-j2k); scrolling skipped with --no-scroll.
+    only: { type: 'string' },
+    'no-scroll': { type: 'boolean', default: false },
+    // Each open's first image step by step (request queued, sent, answered, drawn) and what else was in flight.
+    trace: { type: 'boolean', default: false },
+  },
+});
 const slices = Number(values.slices);
 const runs = Math.max(1, Number(values.runs));
-const root = path.resolve(import.meta.dirname, '../..');
-const PYTHON = process.env.STUDYSHARE_PYTHON ?? '/usr/bin/python3';
+const opens = Math.max(1, Number(values.opens));
+const root = BENCH_ROOT;
 const CACHE_MB = 512;
 
-function corpus(): string {
-  const folder = path.join(root, '.bench/viewer', `ct-${slices}`);
-  if (!existsSync(path.join(folder, 'j2k', `${String(slices).padStart(4, '0')}.dcm`))) {
-    rmSync(folder, { recursive: true, force: true });
-    mkdirSync(folder, { recursive: true });
-    console.log(`making ${slices} CT slices, uncompressed and JPEG 2000 (once; kept in ${path.relative(root, folder)})…`);
-    const made = spawnSync(PYTHON, [path.join(root, 'scripts/test-data/ct-series.py'), folder, String(slices), '--j2k'], { stdio: 'inherit' });
-    if (made.status !== 0) throw new Error('ct-series.py failed (needs python3-pydicom, python3-numpy, libgdcm-tools)');
-  }
-  return folder;
-}
-
 type Probe = {
-  state: (id: string) => { index: number; count: number; rendered: number; error: string | null } | null;
+  state: (id: string) => { index: number; count: number; rendered: number; error: string | null; imageId: string | null } | null;
   open: (ref: { uid: string } | { hubId: string }) => Promise<void>;
   cacheBytes: () => number;
   storeFigures: () => { entries: number; loaderBytes: number; loaderFiles: number };
 };
+interface ResourceEntry {
+  readonly name: string;
+  readonly startTime: number;
+  readonly requestStart: number;
+  readonly responseStart: number;
+  readonly responseEnd: number;
+}
 /** The page's globals these in-page functions use (this file is typechecked without the DOM). */
 interface PageGlobals {
   readonly studyshareViewerProbe?: Probe;
@@ -59,6 +67,17 @@ interface PageGlobals {
 
 /** From asking to open to the first image drawn, measured in the page. */
 async function timeOpen(page: Page, ref: { uid: string } | { hubId: string }): Promise<number> {
+  return (await timeOpenTraced(page, ref)).ms;
+}
+
+/** An open as timed in the page: when it was asked (page clock), how long to the first image, and that image's URL. */
+interface TimedOpen {
+  readonly started: number;
+  readonly ms: number;
+  readonly url: string;
+}
+
+async function timeOpenTraced(page: Page, ref: { uid: string } | { hubId: string }): Promise<TimedOpen> {
   return page.evaluate(async (study) => {
     const page = globalThis as unknown as PageGlobals;
     const probe = page.studyshareViewerProbe!;
@@ -67,11 +86,44 @@ async function timeOpen(page: Page, ref: { uid: string } | { hubId: string }): P
     for (;;) {
       await new Promise((resolve) => page.requestAnimationFrame(resolve));
       const state = probe.state('viewport-main');
-      if (state !== null && state.rendered > 0) return performance.now() - started;
+      if (state !== null && state.rendered > 0) return { started, ms: performance.now() - started, url: (state.imageId ?? '').replace(/^wadouri:/, '') };
       if (state?.error) throw new Error(state.error);
       if (performance.now() - started > 30_000) throw new Error('no image within 30 s');
     }
   }, ref);
+}
+
+/** What the first image of an open waited for (ms from asking to open), read from the page's Resource Timing. */
+interface OpenTrace {
+  /** The first image's request: created by the loader, sent on a connection, first byte, last byte (null: not requested, e.g. cached). */
+  readonly created: number | null;
+  readonly sent: number | null;
+  readonly firstByte: number | null;
+  readonly lastByte: number | null;
+  /** Requests for instance bytes still unanswered when the open was asked (earlier opens' prefetch). */
+  readonly inFlightAtOpen: number;
+  /** Other instance requests answered between asking to open and the first image's answer. */
+  readonly answeredBefore: number;
+}
+
+/** Read afterwards: the browser adds Resource Timing entries a little after each answer. */
+async function traceOpens(page: Page, timed: readonly TimedOpen[]): Promise<OpenTrace[]> {
+  return page.evaluate((opens) => {
+    const entries = (performance.getEntriesByType('resource') as unknown as ResourceEntry[]).filter((entry) => entry.name.includes('/viewer-data/'));
+    // (No named functions in here: the bench runs under tsx, whose helpers do not exist in the page.)
+    return opens.map(({ started, url }) => {
+      const mine = entries.find((entry) => entry.name.endsWith(url) && entry.startTime >= started);
+      const times = [mine?.startTime, mine?.requestStart, mine?.responseStart, mine?.responseEnd].map((time) => (time === undefined || time === 0 ? null : time - started));
+      return {
+        created: times[0],
+        sent: times[1],
+        firstByte: times[2],
+        lastByte: times[3],
+        inFlightAtOpen: entries.filter((entry) => entry.startTime < started && entry.responseEnd > started).length,
+        answeredBefore: entries.filter((entry) => entry !== mine && entry.responseEnd > started && entry.responseEnd < (mine?.responseEnd ?? started)).length,
+      };
+    });
+  }, timed);
 }
 
 /** The first open goes through the page as a person does it: the row focused, the O key. */
@@ -133,7 +185,7 @@ async function main(): Promise<void> {
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   }
-  const folder = corpus();
+  const folder = viewerCorpus(slices);
   const workDir = mkdtempSync(path.join(tmpdir(), 'studyshare-bench-viewer-'));
   const app = createStudyshareApp(path.join(workDir, 'data'), { kind: 'browser' }, { hubMode: 'embedded', syncEveryMs: 0 });
   await app.start();
@@ -164,6 +216,8 @@ async function main(): Promise<void> {
     step('opening in Chromium');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(server.url);
+    // Every instance request kept in Resource Timing (the default keeps 250), for --trace.
+    await page.evaluate(() => (performance as unknown as { setResourceTimingBufferSize(size: number): void }).setResourceTimingBufferSize(1_000_000));
     await page.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'Bench CT uncompressed' }).waitFor({ timeout: 60_000 });
     const cdp = await page.context().newCDPSession(page);
     const memory = async () => (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number; backingStorageSize?: number };
@@ -177,17 +231,43 @@ async function main(): Promise<void> {
     console.log(`bench:viewer — ${slices} slices of 512×512 16-bit CT, Chromium (${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'}, --disable-gpu), browser mode on loopback, ${cpus().length} cores shared; "load" is the 1-minute load average when the figure was taken`);
     const cold = await timeColdOpen(page, 'Bench CT uncompressed');
     say(`Open → first image, cold (viewer code, decoding workers and codecs loaded first), local uncompressed: ${cold.toFixed(0)} ms   (${load()})`);
-    const kinds = [['local uncompressed', { uid: raw }], ['local J2K', { uid: j2k }], ['hub uncompressed', { hubId: rawHub }], ['hub J2K', { hubId: j2kHub }]] as const;
+    const allKinds = [
+      ['local-raw', 'local uncompressed', { uid: raw }],
+      ['local-j2k', 'local J2K', { uid: j2k }],
+      ['hub-raw', 'hub uncompressed', { hubId: rawHub }],
+      ['hub-j2k', 'hub J2K', { hubId: j2kHub }],
+    ] as const;
+    const wanted = values.only?.split(',').map((kind) => kind.trim());
+    const kinds = allKinds.filter(([key]) => wanted === undefined || wanted.includes(key)).map(([, label, ref]) => [label, ref] as const);
+    if (kinds.length === 0) throw new Error(`--only: none of ${values.only} (kinds: ${allKinds.map(([key]) => key).join(', ')})`);
     const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+    const ms = (value: number | null) => (value === null ? '—' : value.toFixed(0));
     for (let run = 1; run <= runs; run++) {
       say(`— run ${run} of ${runs}`);
       const warm: Record<string, number[]> = {};
-      for (let round = 0; round < 5; round++) {
-        for (const [label, ref] of kinds) (warm[label] ??= []).push(await timeOpen(page, ref));
+      const timed: { label: string; round: number; open: TimedOpen }[] = [];
+      for (let round = 0; round < opens; round++) {
+        for (const [label, ref] of kinds) {
+          const open = await timeOpenTraced(page, ref);
+          (warm[label] ??= []).push(open.ms);
+          timed.push({ label, round, open });
+        }
+      }
+      if (values.trace) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const traces = await traceOpens(page, timed.map(({ open }) => open));
+        timed.forEach(({ label, round, open }, at) => {
+          const trace = traces[at];
+          console.log(
+            `  trace ${label} #${round + 1}: drawn ${ms(open.ms)} ms; its request created ${ms(trace.created)}, sent ${ms(trace.sent)}, first byte ${ms(trace.firstByte)}, last byte ${ms(trace.lastByte)}; ` +
+              `${trace.inFlightAtOpen} instance requests in flight at open, ${trace.answeredBefore} answered before it`,
+          );
+        });
       }
       for (const [kind, times] of Object.entries(warm)) {
-        say(`Open → first image, ${kind}: median ${median(times).toFixed(0)} ms, worst ${Math.max(...times).toFixed(0)} ms of 5   target ≤ ${kind.startsWith('hub') ? 800 : 400} ms   (${load()})`);
+        say(`Open → first image, ${kind}: median ${median(times).toFixed(0)} ms, worst ${Math.max(...times).toFixed(0)} ms of ${times.length}   target ≤ ${kind.startsWith('hub') ? 800 : 400} ms   (${load()})`);
       }
+      if (values['no-scroll']) continue;
       for (const [label, ref] of kinds) {
         await timeOpen(page, ref);
         const first = await timeScroll(page);

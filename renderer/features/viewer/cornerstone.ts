@@ -6,7 +6,7 @@
  * `/viewer-data/<session>/<key>` on the page's own origin — main's loopback server in browser
  * mode (with the page's key), app:// in Electron, the hub on the guest page.
  */
-import { cache, Enums, init as coreInit, getRenderingEngine, RenderingEngine, setUseCPURendering } from '@cornerstonejs/core';
+import { cache, Enums, getRenderingEngine, getWebWorkerManager, imageLoadPoolManager, init as coreInit, RenderingEngine, setUseCPURendering } from '@cornerstonejs/core';
 import { init as loaderInit } from '@cornerstonejs/dicom-image-loader';
 import { AngleTool, addTool, init as toolsInit, LengthTool, PanTool, StackScrollTool, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
 import { frameDataProblem } from './image-checks';
@@ -16,6 +16,19 @@ import { VIEWER_DATA_PREFIX, type ViewerInstance } from '../../../shared/viewer/
 export const RENDERING_ENGINE_ID = 'studyshare-viewer';
 
 let ready: Promise<void> | null = null;
+
+/**
+ * Prefetch requests for instance bytes in flight at once. Cornerstone allows 1,000, so a series'
+ * whole prefetch (499 requests) went out the moment it was enabled; the browser sends six at a
+ * time per origin (HTTP/1.1) and queues the rest, and closing the series cannot take them back
+ * (stackPrefetch.disable clears only Cornerstone's own queue, which was empty). Everything the
+ * next study asked of the same origin — its `viewer:open` call, its first image — queued behind
+ * them: 7.6–13.5 s to a first image after an uncompressed series (bench:viewer --trace). Four
+ * leaves two of the six connections free for what the reader is waiting for, keeps the rest of a
+ * prefetch in Cornerstone's queue (dropped when the series closes), and still keeps a decoding
+ * worker fed.
+ */
+export const PREFETCH_IN_FLIGHT = 4;
 
 export interface ViewerEnvironment {
   /** Headers for `/viewer-data/` requests (browser mode: the page's Bearer key). */
@@ -34,9 +47,15 @@ export function initCornerstone(env: ViewerEnvironment): Promise<void> {
     // Without a GPU (a software WebGL such as SwiftShader or llvmpipe), Cornerstone's canvas path
     // draws a 512×512 slice several times faster than emulated WebGL does.
     if (softwareWebGl()) setUseCPURendering(true);
+    // Two cores here, and the main thread draws: one decoding worker per two cores, at least one.
+    const workers = Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2)));
+    imageLoadPoolManager.setMaxSimultaneousRequests(Enums.RequestType.Prefetch, PREFETCH_IN_FLIGHT);
+    // And at most two prefetch decodes per worker handed over at a time (one running, one ready so
+    // the worker never idles): a worker runs its tasks in order, so the displayed image (an
+    // Interaction request, which the pool sends first) waits behind at most those two.
+    getWebWorkerManager().workerPoolManager.setMaxSimultaneousRequests(Enums.RequestType.Prefetch, 2 * workers);
     loaderInit({
-      // Two cores here, and the main thread draws: one decoding worker per two cores, at least one.
-      maxWebWorkers: Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2))),
+      maxWebWorkers: workers,
       beforeSend: () => environment.headers(),
       // The dicom-parser path (the loader's long-standing one, its own metadata provider): 5.x's
       // newer naturalized path parses deflated data sets without inflating them, and fails them.
