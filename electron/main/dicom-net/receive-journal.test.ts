@@ -66,6 +66,42 @@ describe('receive journal', () => {
     expect((await readSegment(path.join(dir, segments(dir)[0]))).map((r) => r.target)).toEqual(['S/ok.dcm']);
   });
 
+  it('keeps a record named by its request (no path) and gives it back; a record naming neither is not trusted', async () => {
+    const dir = folder();
+    const journal = new ReceiveJournal(dir);
+    (await journal.append({ request: { sopInstanceUid: '1.2.3', sopClassUid: '1.2.840.10008.5.1.4.1.1.2' }, data: bytes(4) })).dropped();
+    (await journal.append({ data: bytes(5) })).dropped();
+    (await journal.append({ target: 'S/after.dcm', data: bytes(6) })).dropped();
+    const records = await readSegment(path.join(dir, segments(dir)[0]));
+    expect(records).toHaveLength(1);
+    expect(records[0].request).toEqual({ sopInstanceUid: '1.2.3', sopClassUid: '1.2.840.10008.5.1.4.1.1.2' });
+    expect(records[0].target).toBeUndefined();
+    expect(records[0].data.equals(bytes(4))).toBe(true);
+  });
+
+  it('starts the write of an append before append() returns, when a segment is ready', async () => {
+    const dir = folder();
+    const journal = new ReceiveJournal(dir);
+    (await journal.append({ target: 'S/first.dcm', data: bytes(1) })).dropped();
+    const file = path.join(dir, segments(dir)[0]);
+    const pending = journal.append({ target: 'S/second.dcm', data: bytes(2, 5000) });
+    // No turn of the event loop yet: the write is already with the thread pool (the listener reads
+    // the header meanwhile). Busy-wait on this thread for it to land.
+    const deadline = Date.now() + 5_000;
+    while (!readFileSync(file).includes(bytes(2, 5000)) && Date.now() < deadline);
+    expect(readFileSync(file).includes(bytes(2, 5000))).toBe(true);
+    (await pending).dropped();
+    await journal.close();
+  });
+
+  it('removes its segments when its records were dropped (refused after the append): nothing to replay', async () => {
+    const dir = folder();
+    const journal = new ReceiveJournal(dir);
+    (await journal.append({ request: { sopInstanceUid: '1.2.3', sopClassUid: '1.2.4' }, data: bytes(1) })).dropped();
+    await journal.close();
+    expect(segments(dir)).toEqual([]);
+  });
+
   it('flushes the library files of a closed journal and removes its segments', async () => {
     const dir = folder();
     const library = folder();

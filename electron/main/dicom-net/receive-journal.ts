@@ -26,6 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { flushFiles, syncFolder } from './flush-files';
 
 /** Bytes per segment; an instance larger than a quarter of it is not journaled (the caller flushes its file). */
 export const SEGMENT_BYTES = 32 << 20;
@@ -40,9 +41,26 @@ const IDLE_RETIRE_MS = 3_000;
 const live = new Set<string>();
 
 export interface JournalRecord {
-  /** Relative to the library. */
-  readonly target: string;
+  /**
+   * Relative to the library. Absent in the listener's records (round 4): the path is the data
+   * set's own (study/series/instance UIDs), read again from it on replay.
+   */
+  readonly target?: string;
+  /**
+   * The UIDs the C-STORE request named. The listener appends a record before it has read the
+   * data set (the read overlaps the disk's flush) and may then refuse it: replay reads each
+   * record again and keeps only one that would have been accepted.
+   */
+  readonly request?: { readonly sopInstanceUid: string; readonly sopClassUid: string };
   readonly data: Buffer;
+}
+
+/** What the caller does with an appended record once durable. */
+export interface JournalReceipt {
+  /** Its library file is written (flushed at retirement), or could not be (null: the segment is kept for the next start). */
+  filed(absolutePath: string | null): void;
+  /** It was refused after all (its data set unreadable or not the one named): nothing to file; a replay refuses it too. */
+  dropped(): void;
 }
 
 interface Segment {
@@ -70,17 +88,6 @@ function segmentHeader(generation: Buffer): Buffer {
   SEGMENT_MAGIC.copy(header, 0);
   generation.copy(header, SEGMENT_MAGIC.length);
   return header;
-}
-
-/** fsync a folder (a new or renamed entry in it becomes durable). Not possible on Windows: skipped there. */
-export async function syncFolder(folder: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await fs.open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function writeAll(handle: fs.FileHandle, buffers: Buffer[], position: number): Promise<void> {
@@ -122,9 +129,9 @@ export class ReceiveJournal {
    * Appends one record and resolves once it is durable, with a receipt the caller hands back
    * through `filed` once the library file is written (or `filed(null)` if it was not).
    */
-  async append(record: JournalRecord): Promise<{ filed(absolutePath: string | null): void }> {
+  async append(record: JournalRecord): Promise<JournalReceipt> {
     if (this.closed) throw new Error('The receive journal is closed.');
-    const meta = Buffer.from(JSON.stringify({ target: record.target }), 'utf8');
+    const meta = Buffer.from(JSON.stringify({ target: record.target, request: record.request }), 'utf8');
     const head = Buffer.alloc(RECORD_HEADER);
     head.writeUInt32LE(RECORD_MAGIC, 0);
     head.writeUInt32LE(meta.length, 20);
@@ -141,6 +148,11 @@ export class ReceiveJournal {
         settled = true;
         if (absolutePath !== null) segment.filed.add(absolutePath);
         else segment.keep = true;
+        segment.inFlight--;
+      },
+      dropped: () => {
+        if (settled) return;
+        settled = true;
         segment.inFlight--;
       },
     };
@@ -175,7 +187,11 @@ export class ReceiveJournal {
       while (this.queue.length > 0) {
         let segment: Segment;
         try {
-          segment = await this.segmentFor(this.queue[0].bytes);
+          // The active segment is used without a turn of the event loop: the first append's
+          // write is on its way to the disk before append() returns (the listener reads the
+          // data set's header meanwhile).
+          const ready = this.segmentFor(this.queue[0].bytes);
+          segment = ready instanceof Promise ? await ready : ready;
         } catch (error) {
           for (const pending of this.queue.splice(0)) pending.reject(error);
           return;
@@ -223,7 +239,7 @@ export class ReceiveJournal {
   }
 
   /** The segment the next record goes to: the active one if it fits, else a fresh one. */
-  private async segmentFor(bytes: number): Promise<Segment> {
+  private segmentFor(bytes: number): Segment | Promise<Segment> {
     if (this.active !== null && this.active.offset + bytes <= SEGMENT_BYTES) {
       // Half full: the next segment is made ready in the background.
       if (this.spare === null && this.active.offset > SEGMENT_BYTES / 2) {
@@ -239,8 +255,7 @@ export class ReceiveJournal {
     }
     const next = this.spare ?? this.create();
     this.spare = null;
-    this.active = await next;
-    return this.active;
+    return next.then((segment) => (this.active = segment));
   }
 
   /** A new segment: zeros written and flushed (its blocks allocated), its folder entry flushed. */
@@ -285,15 +300,8 @@ export class ReceiveJournal {
         const files = [...segment.filed];
         const folders = new Set(files.map((file) => path.dirname(file)));
         for (const folder of [...folders]) folders.add(path.dirname(folder)).add(path.dirname(path.dirname(folder)));
-        await inBatches(files, async (file) => {
-          const handle = await fs.open(file, 'r');
-          try {
-            await handle.datasync();
-          } finally {
-            await handle.close();
-          }
-        });
-        await inBatches([...folders], syncFolder);
+        // The library (the journal's folder's parent) is where every file and folder of it lives.
+        await flushFiles(path.dirname(this.dir), files, [...folders]);
       } catch (error) {
         // The records stay: the next start replays them. A fresh segment takes over.
         this.onRetireFailure?.(error);
@@ -323,10 +331,6 @@ export class ReceiveJournal {
   }
 }
 
-async function inBatches<T>(items: readonly T[], run: (item: T) => Promise<void>, width = 8): Promise<void> {
-  for (let start = 0; start < items.length; start += width) await Promise.all(items.slice(start, start + width).map(run));
-}
-
 /** The valid records of one segment file, in order. */
 export async function readSegment(file: string): Promise<JournalRecord[]> {
   const bytes = await fs.readFile(file);
@@ -344,10 +348,16 @@ export async function readSegment(file: string): Promise<JournalRecord[]> {
     const data = bytes.subarray(at + RECORD_HEADER + metaLength, end);
     if (crc32(data, crc32(meta)) !== bytes.readUInt32LE(at + 28)) break;
     try {
-      const { target } = JSON.parse(meta.toString('utf8')) as { target: unknown };
-      // A path that would leave the library is not a record we wrote.
-      if (typeof target !== 'string' || path.isAbsolute(target) || target.split(/[\\/]/).includes('..')) break;
-      records.push({ target, data });
+      const { target, request } = JSON.parse(meta.toString('utf8')) as { target?: unknown; request?: { sopInstanceUid?: unknown; sopClassUid?: unknown } };
+      // A path that would leave the library is not a record we wrote; nor is one with neither a path nor a request.
+      if (target !== undefined && (typeof target !== 'string' || path.isAbsolute(target) || target.split(/[\\/]/).includes('..'))) break;
+      if (request !== undefined && (typeof request?.sopInstanceUid !== 'string' || typeof request.sopClassUid !== 'string')) break;
+      if (target === undefined && request === undefined) break;
+      records.push({
+        ...(target === undefined ? {} : { target }),
+        ...(request === undefined ? {} : { request: { sopInstanceUid: request.sopInstanceUid as string, sopClassUid: request.sopClassUid as string } }),
+        data,
+      });
     } catch {
       break;
     }

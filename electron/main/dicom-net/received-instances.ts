@@ -32,7 +32,8 @@ import { parseInstanceHeader, type HeaderResult, type InstanceHeader } from '../
 import { HeaderFileReader } from '../dicom-import/read-header-file';
 import { IndexWriteSession } from '../study-index/study-index-writer';
 import { part10Header } from './part10-meta';
-import { leftoverSegments, MAX_RECORD_DATA, readSegment, ReceiveJournal, syncFolder } from './receive-journal';
+import { flushFiles, syncFolder } from './flush-files';
+import { leftoverSegments, MAX_RECORD_DATA, readSegment, ReceiveJournal, type JournalReceipt, type JournalRecord } from './receive-journal';
 import { STORE_STATUS, type StoreStatus } from './sop-classes';
 import { SpoolFile } from './spool-file';
 
@@ -73,6 +74,30 @@ async function writeDurably(file: string, data: Buffer): Promise<void> {
     await handle.close();
   }
 }
+
+/**
+ * The header of a journal record that was acknowledged, or null for one that was refused once
+ * its header was read (the same reader and the same UID checks as `check`, minus the duplicate
+ * rule: a duplicate was never journaled).
+ */
+function replayable(record: JournalRecord): InstanceHeader | null {
+  let result: HeaderResult | null;
+  try {
+    result = parseInstanceHeader(record.data);
+  } catch {
+    return null;
+  }
+  if (result?.kind !== 'instance') return null;
+  const { instance } = result.header;
+  if (record.request !== undefined) {
+    if (instance.sopInstanceUid !== record.request.sopInstanceUid) return null;
+    if (instance.sopClassUid !== null && instance.sopClassUid !== record.request.sopClassUid) return null;
+  }
+  return result.header;
+}
+
+/** Resolves once the current turn of the event loop (which writes the answer) is over. */
+const afterAnswer = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function journalFailure(error: unknown): string {
   return isDiskFull(error)
@@ -214,40 +239,66 @@ export class ReceivedInstances {
     return { kind: 'stored', header, bytes: written.size };
   }
 
-  /** A small instance, whole in memory: journaled and filed side by side (see the top of the file). */
+  /**
+   * A small instance, whole in memory: journaled, then filed after the answer (see the top of the
+   * file). The journal's write (on libuv's thread pool: mostly the disk's flush) is started
+   * before the header is read on this thread, so the two overlap: the read is the largest part of
+   * our own time before an answer. A record refused once the header is read stays in the journal
+   * but is void: replay reads every record again and refuses it the same way (`replayable`).
+   */
   private async commitJournaled(data: Buffer, facts: IncomingFacts): Promise<ReceiveOutcome | 'no-journal'> {
-    const checked = this.check(() => parseInstanceHeader(data) ?? undefined, facts);
-    if (checked.kind !== 'ok') return checked.outcome;
+    const parse = (): HeaderResult | undefined => parseInstanceHeader(data) ?? undefined;
+    const uid = facts.sopInstanceUid;
+    // Named by the request as one already here (or arriving right now): the full check answers
+    // (a duplicate, or a data set naming another instance), and nothing is journaled.
+    if (this.isKnown(uid)) {
+      const checked = this.check(parse, facts);
+      if (checked.kind !== 'ok') return checked.outcome;
+    }
+    this.journal ??= new ReceiveJournal(this.incomingDir, (error) => this.onIndexFailure?.(0, journalFailure(error)));
+    const appending = this.journal.append({ request: { sopInstanceUid: uid, sopClassUid: facts.sopClassUid }, data });
+    // Nothing runs between the duplicate test above and this one (no await): the check is exact.
+    const checked = this.check(parse, facts);
+    if (checked.kind !== 'ok') {
+      appending.then((receipt) => receipt.dropped(), () => undefined);
+      return checked.outcome;
+    }
     const { header } = checked;
-    const uid = header.instance.sopInstanceUid;
     const target = libraryPath(this.libraryDir, header);
     this.committing.add(uid);
-    let receipt: Awaited<ReturnType<ReceiveJournal['append']>>;
+    let receipt: JournalReceipt;
     try {
-      this.journal ??= new ReceiveJournal(this.incomingDir, (error) => this.onIndexFailure?.(0, journalFailure(error)));
-      receipt = await this.journal.append({ target: path.relative(this.libraryDir, target), data });
+      receipt = await appending;
     } catch {
       this.committing.delete(uid);
       return 'no-journal';
     }
-    // Durable: the caller answers now. The library file follows off the answer's path, then the index row.
-    const filing = this.file(target, data).then(
-      () => {
-        receipt.filed(target);
-        this.queueIndex({ header, target, size: data.length });
-      },
-      (error: unknown) => {
-        // Acknowledged, so not lost: its journal segment is kept for the next start's recovery.
-        receipt.filed(null);
-        this.onIndexFailure?.(1, journalFailure(error));
-      },
-    );
+    // Durable: the caller answers now. The library file follows off the answer's path (after the
+    // answer is written: its file-system calls would otherwise be queued ahead of it), then the index row.
+    const filing = afterAnswer()
+      .then(() => this.file(target, data))
+      .then(
+        () => {
+          receipt.filed(target);
+          this.queueIndex({ header, target, size: data.length });
+        },
+        (error: unknown) => {
+          // Acknowledged, so not lost: its journal segment is kept for the next start's recovery.
+          receipt.filed(null);
+          this.onIndexFailure?.(1, journalFailure(error));
+        },
+      );
     const tracked: Promise<void> = filing.finally(() => {
       this.committing.delete(uid);
       this.filing.delete(tracked);
     });
     this.filing.add(tracked);
     return { kind: 'stored', header, bytes: data.length };
+  }
+
+  /** Acknowledged or being committed here, or already in the index: a new copy would be a duplicate. */
+  private isKnown(uid: string): boolean {
+    return this.committing.has(uid) || this.unindexed.has(uid) || this.session.existingInstance(uid) !== undefined;
   }
 
   /** Waits for the library files of what was acknowledged, then writes their index rows. */
@@ -310,36 +361,23 @@ export class ReceivedInstances {
     let restored = 0;
     await fs.mkdir(this.incomingDir, { recursive: true });
     for (const segment of await leftoverSegments(this.incomingDir)) {
-      const records = await readSegment(segment);
-      const files: string[] = [];
-      for (const record of records) {
-        const target = path.join(this.libraryDir, record.target);
-        await this.file(target, record.data);
-        files.push(target);
+      const kept: { header: InstanceHeader; target: string; data: Buffer }[] = [];
+      for (const record of await readSegment(segment)) {
+        const header = replayable(record);
+        if (header === null) continue;
+        kept.push({ header, target: record.target === undefined ? libraryPath(this.libraryDir, header) : path.join(this.libraryDir, record.target), data: record.data });
       }
-      for (const file of files) {
-        const handle = await fs.open(file, 'r');
-        try {
-          await handle.datasync();
-        } finally {
-          await handle.close();
-        }
-      }
-      for (const folder of new Set(files.map((file) => path.dirname(file)))) {
-        await syncFolder(folder);
-        await syncFolder(path.dirname(folder));
-      }
-      for (const [n, record] of records.entries()) {
-        let result: HeaderResult | null;
-        try {
-          result = parseInstanceHeader(record.data);
-        } catch {
-          continue;
-        }
-        if (result?.kind !== 'instance') continue;
-        const uid = result.header.instance.sopInstanceUid;
+      for (const { target, data } of kept) await this.file(target, data);
+      const folders = kept.map(({ target }) => path.dirname(target));
+      await flushFiles(
+        this.libraryDir,
+        kept.map(({ target }) => target),
+        [...folders, ...folders.map((folder) => path.dirname(folder))],
+      );
+      for (const { header, target, data } of kept) {
+        const uid = header.instance.sopInstanceUid;
         if (this.unindexed.has(uid) || this.session.existingInstance(uid) !== undefined) continue;
-        this.queueIndex({ header: result.header, target: files[n], size: record.data.length });
+        this.queueIndex({ header, target, size: data.length });
         restored++;
       }
       this.flushIndex();
@@ -368,7 +406,7 @@ export class ReceivedInstances {
       return stop(refused(STORE_STATUS.dataSetMismatch, 'class-mismatch', 'The data set names another SOP Class than the request.'));
     }
     const uid = header.instance.sopInstanceUid;
-    if (this.committing.has(uid) || this.unindexed.has(uid) || this.session.existingInstance(uid) !== undefined) return stop({ kind: 'duplicate', header });
+    if (this.isKnown(uid)) return stop({ kind: 'duplicate', header });
     return { kind: 'ok', header };
   }
 

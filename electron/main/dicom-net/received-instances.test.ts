@@ -1,0 +1,60 @@
+/**
+ * Replay of the receive journal after a crash (round 4): the listener appends a record before it
+ * reads the data set's header (the read overlaps the disk's flush) and may then refuse it, so
+ * replay reads every record again and restores only what would have been acknowledged — with
+ * the library path taken from the data set itself, as the import files it.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openIndexDatabase } from '../db/connection';
+import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE, testUid, writeInstance } from '../dicom-write/synthetic-study';
+import { ReceiveJournal } from './receive-journal';
+import { ReceivedInstances } from './received-instances';
+
+const root = mkdtempSync(path.join(tmpdir(), 'studyshare-received-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const instance = (n: number, sopClassUid = CT_IMAGE_STORAGE): Buffer =>
+  Buffer.from(writeInstance({ studyInstanceUid: testUid(741), seriesInstanceUid: testUid(741, 1), sopInstanceUid: testUid(741, 1, n), instanceNumber: n, sopClassUid }));
+const request = (n: number, sopClassUid = CT_IMAGE_STORAGE) => ({ sopInstanceUid: testUid(741, 1, n), sopClassUid });
+
+describe('replaying the receive journal', () => {
+  it('restores what was acknowledged and refuses, as on arrival, what was journaled and then refused', async () => {
+    const library = path.join(root, 'library');
+    const scratch = path.join(root, 'scratch');
+    mkdirSync(path.join(library, '.incoming'), { recursive: true });
+    // A journal as the listener left it when the process died (appended, never retired).
+    const journal = new ReceiveJournal(scratch);
+    const appended = [
+      { request: request(1), data: instance(1) },
+      // The data set names another instance than its request (refused A900 on arrival).
+      { request: request(2), data: instance(3) },
+      // Not a data set the import can read (refused C000 on arrival).
+      { request: request(4), data: Buffer.from('DICM but not really') },
+      // The data set's SOP class is not the request's.
+      { request: request(5, MR_IMAGE_STORAGE), data: instance(5) },
+      // A record of the previous format (its library path written out) is still restored.
+      { target: path.join(testUid(741), testUid(741, 1), `${testUid(741, 1, 6)}.dcm`), data: instance(6) },
+    ];
+    for (const record of appended) (await journal.append(record)).dropped();
+    const [segment] = readdirSync(scratch).filter((name) => name.endsWith('.journal'));
+    // A copy under another name: this process's own live segments are never replayed.
+    copyFileSync(path.join(scratch, segment), path.join(library, '.incoming', 'left-by-a-crash.journal'));
+    await journal.close();
+
+    const db = openIndexDatabase(path.join(root, 'index.sqlite'));
+    try {
+      const received = new ReceivedInstances(db, library);
+      expect(await received.recover()).toBe(2);
+      const uids = (db.prepare('SELECT sop_instance_uid AS uid FROM instances ORDER BY uid').all() as { uid: string }[]).map((row) => row.uid);
+      expect(uids).toEqual([testUid(741, 1, 1), testUid(741, 1, 6)]);
+      const series = path.join(library, testUid(741), testUid(741, 1));
+      expect(readdirSync(series).sort()).toEqual([`${testUid(741, 1, 1)}.dcm`, `${testUid(741, 1, 6)}.dcm`]);
+      expect(existsSync(path.join(library, '.incoming', 'left-by-a-crash.journal'))).toBe(false);
+    } finally {
+      db.close();
+    }
+  });
+});
