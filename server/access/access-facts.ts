@@ -5,6 +5,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { ShareFact, StudyDownloadPolicy, StudyFacts, ViewerFacts, WorklistKind } from '../../shared/permissions/visibility';
+import { connectionSiteRoles } from '../connections/connection-roles';
 import { DEFAULT_SITE_POLICY, seesDepartmentDeidentified, siteViewOf, type SitePolicy } from '../../shared/permissions/site-policy';
 import type { Actor } from '../auth/sessions';
 import type { HubDatabase } from '../db/schema';
@@ -12,7 +13,7 @@ import type { HubDatabase } from '../db/schema';
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
 export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
-  const [locations, groups, peers, policy, collections, ownEntries, delegated] = await Promise.all([
+  const [locations, groups, peers, policy, collections, ownEntries, delegated, siteRoles] = await Promise.all([
     db.selectFrom('location_members').select('owner_id').where('user_id', '=', actor.userId).execute(),
     db.selectFrom('group_members').select('owner_id').where('user_id', '=', actor.userId).execute(),
     // Peers through the departments of the viewer's own site only (rule 3 counts them on its studies).
@@ -33,6 +34,8 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
     // (a deactivated physician reaches nobody through delegation).
     db.selectFrom('physicians').select('id').where('user_id', '=', actor.userId).where('active', '=', 1).execute(),
     db.selectFrom('physician_delegates as d').innerJoin('physicians as p', 'p.id', 'd.physician_id').select('d.physician_id').where('d.user_id', '=', actor.userId).where('p.active', '=', 1).execute(),
+    // Rule 15: someone of no site acts on each connected site's studies with that connection's role.
+    actor.accountId === null ? connectionSiteRoles(db, actor.userId) : Promise.resolve(null),
   ]);
   const roleId = policy === null ? null : ((await db.selectFrom('users').select('role_id').where('id', '=', actor.userId).executeTakeFirst())?.role_id ?? null);
   const siteView = policy === null ? 'participated' : siteViewOf(policy, { userId: actor.userId, roleId });
@@ -53,6 +56,7 @@ export async function viewerFacts(db: Db, actor: Actor): Promise<ViewerFacts> {
     actingFor: [],
     physicianIds: new Set(ownEntries.map((row) => row.id)),
     delegatedPhysicianIds: new Set(delegated.map((row) => row.physician_id)),
+    ...(siteRoles === null || siteRoles.size === 0 ? {} : { siteRoles }),
   };
 }
 

@@ -8,7 +8,7 @@
  * under participated, rule 14), collections (some deleted) with
  * members in person and through groups and studies (some taken out again), a physician directory
  * per site (some physicians inactive, some linked to a user) with studies linked to physicians and
- * delegates acting for them — are written into a real hub database, one transaction per world rolled back after,
+ * delegates acting for them, and external users' connections to sites each with its own role (rule 15) — are written into a real hub database, one transaction per world rolled back after,
  * and each viewer's SQL answers are compared with `studyAccess`. A failure names the seed that
  * rebuilds the world (PROPERTY_SEED=<seed> reruns just that one).
  *
@@ -21,6 +21,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSION_KEYS, type PermissionKey } from '../../shared/permissions/catalogue';
+import { connectionPermissions } from '../../shared/permissions/connection-role';
 import { COLLECTION_RIGHTS, type CollectionRight } from '../../shared/permissions/collections';
 import { DOWNLOAD_POLICIES, seesDepartmentDeidentified, siteViewOf, VIEWING_POLICIES, type SitePolicy } from '../../shared/permissions/site-policy';
 import { seesStudy, studyAccess, type ShareFact, type StudyAction, type StudyFacts, type ViewerFacts, type WorklistKind } from '../../shared/permissions/visibility';
@@ -78,6 +79,8 @@ interface World {
   readonly physicians: { id: string; account: string; user: string | null; active: boolean }[];
   readonly links: { study: string; physician: string; relation: 'referring' | 'reading' | 'associated' }[];
   readonly delegates: { user: string; physician: string; kind: 'case-manager' | 'external' }[];
+  /** Rule 15: an external user's connections to sites, each with the site's role for it (null: none set). */
+  readonly connections: { id: string; user: string; account: string; status: 'review' | 'assigned' | 'declined'; role: string | null }[];
 }
 
 function makeWorld(seed: number): World {
@@ -180,7 +183,19 @@ function makeWorld(seed: number): World {
       .map((s) => ({ study: s.id, physician: p.id, relation: r.pick(['referring', 'reading', 'associated'] as const) })),
   );
   const delegates = users.flatMap((u) => r.some(physicians, 0.25).map((p) => ({ user: u.id, physician: p.id, kind: u.account === null ? ('external' as const) : ('case-manager' as const) })));
-  return { accounts, policies, roles, users, locations, groups, worklists, studies, shares, actingFor, collections, physicians, links, delegates };
+  // Drawn last, so that every world above is drawn as it was before connections had roles.
+  const connections = users
+    .filter((u) => u.account === null)
+    .flatMap((u, n) =>
+      r.some(accounts, 0.6).map((account, a) => ({
+        id: id(`conn${n}-`, a),
+        user: u.id,
+        account,
+        status: r.pick(['review', 'assigned', 'assigned', 'declined'] as const),
+        role: r.chance(0.85) ? r.pick(roles.filter((role) => role.account === account)).id : null,
+      })),
+    );
+  return { accounts, policies, roles, users, locations, groups, worklists, studies, shares, actingFor, collections, physicians, links, delegates, connections };
 }
 
 /** Who a user is, worked out from the world in JavaScript (the oracle never reads the database). */
@@ -206,7 +221,15 @@ function factsOfUser(world: World, userId: string, withActingFor: boolean): View
     physicianIds: new Set(world.physicians.filter((p) => p.active && p.user === userId).map((p) => p.id)),
     roleId: user.account === null ? null : user.role,
     delegatedPhysicianIds: new Set(world.delegates.filter((d) => d.user === userId && world.physicians.some((p) => p.id === d.physician && p.active)).map((d) => d.physician)),
+    ...siteRolesOf(world, userId),
   };
+}
+
+/** Rule 15: the role of each site the user is connected to (a request not declined, with a role), study keys only. */
+function siteRolesOf(world: World, userId: string): Pick<ViewerFacts, 'siteRoles'> {
+  const roles = world.connections.filter((c) => c.user === userId && c.status !== 'declined' && c.role !== null);
+  if (roles.length === 0) return {};
+  return { siteRoles: new Map(roles.map((c) => [c.account, { roleId: c.role!, permissions: connectionPermissions(world.roles.find((role) => role.id === c.role)!.permissions) }])) };
 }
 
 /** `withRemovedEntries`: as if no study had been taken out of a collection (the feed's "could see it before"). */
@@ -288,6 +311,12 @@ async function writeWorld(db: Kysely<HubDatabase>, world: World): Promise<void> 
       .values(world.delegates.map((d) => ({ user_id: d.user, physician_id: d.physician, account_id: world.physicians.find((p) => p.id === d.physician)!.account, kind: d.kind, assigned_by: d.user, assigned_at: at })))
       .execute();
   }
+  if (world.connections.length > 0) {
+    await db
+      .insertInto('site_connections')
+      .values(world.connections.map((c) => ({ id: c.id, user_id: c.user, account_id: c.account, kind: 'external-rep' as const, status: c.status, created_at: at, decided_by: null, decided_at: null, role_id: c.role })))
+      .execute();
+  }
   const flagChanges = world.studies.filter((s) => s.flagChanged);
   if (flagChanges.length > 0) {
     await db
@@ -339,6 +368,8 @@ describe.each(HUB_ENGINES)('visibility in SQL agrees with the pure rules (%s)', 
             expect(loaded.siteView, `seed ${seed}: siteView of ${user.id}`).toBe(expected.siteView);
             expect(loaded.roleId ?? null, `seed ${seed}: roleId of ${user.id}`).toBe(expected.roleId);
             expect(loaded.deidentifiedDepartment ?? false, `seed ${seed}: deidentifiedDepartment of ${user.id}`).toBe(expected.deidentifiedDepartment);
+            const roleList = (facts: ViewerFacts) => [...(facts.siteRoles ?? new Map())].map(([site, role]) => `${site}:${role.roleId}:${[...role.permissions].sort().join(',')}`).sort();
+            expect(roleList(loaded), `seed ${seed}: siteRoles of ${user.id}`).toEqual(roleList(expected));
             const viewer: ViewerFacts = { ...loaded, actingFor: expected.actingFor };
             let query = trx.selectFrom('studies').select('studies.id');
             for (const [n, action] of ACTIONS.entries()) {

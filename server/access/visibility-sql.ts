@@ -38,10 +38,13 @@
  *       participated in and their site turned the de-identified view on (a fact of the viewer)
  *       AND s.account_id = viewer's site AND s.private = 0 AND s.uploader_id is a department
  *       peer                                                                          [14]
+ *   every condition above, for a viewer connected to sites: OR over their connected sites X of
+ *       (s.account_id = X AND the condition with X's connection role), OR (s.account_id is
+ *       none of them AND the condition with their own role)                           [15]
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AuditAction } from '../../shared/audit-actions';
-import { ACTION_PERMISSIONS, OWN_SITE_ACTIONS, type StudyAction, type ViewerFacts } from '../../shared/permissions/visibility';
+import { ACTION_PERMISSIONS, holdsAnywhere, OWN_SITE_ACTIONS, viewerAtSite, type StudyAction, type ViewerFacts } from '../../shared/permissions/visibility';
 
 const FALSE = sql<SqlBool>`(1 = 0)`;
 
@@ -131,8 +134,29 @@ export function studySeenSql(viewer: ViewerFacts, study = 'studies'): RawBuilder
   return sql<SqlBool>`(${visible} OR (${sql.ref(`${study}.account_id`)} = ${viewer.accountId} AND ${sql.ref(`${study}.private`)} = 0 AND ${peers}))`;
 }
 
+/**
+ * Rule 15 (one role per connection): a viewer connected to sites is tested on each of those
+ * sites' studies as `viewerAtSite` makes them (that connection's role), and on every other
+ * study as they are — one branch per connected site, keyed on the row's site. Without
+ * connections, exactly the one-role condition.
+ */
+function perSiteRole(viewer: ViewerFacts, study: string, build: (viewer: ViewerFacts) => RawBuilder<SqlBool>): RawBuilder<SqlBool> {
+  const sites = [...(viewer.siteRoles?.keys() ?? [])].sort();
+  if (sites.length === 0) return build(viewer);
+  const site = sql.ref(`${study}.account_id`);
+  const own = { ...viewer, siteRoles: undefined };
+  return anyOf([
+    ...sites.map((id) => sql<SqlBool>`(${site} = ${id} AND ${build({ ...viewerAtSite(viewer, id), siteRoles: undefined })})`),
+    sql<SqlBool>`(NOT (${inSet(site, sites)!}) AND ${build(own)})`,
+  ]);
+}
+
 /** True when the viewer may see the study in row `study` (a table name or alias). */
 export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options: VisibilityOptions = {}): RawBuilder<SqlBool> {
+  return perSiteRole(viewer, study, (one) => visibleWithOneRole(one, study, options));
+}
+
+function visibleWithOneRole(viewer: ViewerFacts, study: string, options: VisibilityOptions): RawBuilder<SqlBool> {
   if (!viewer.permissions.has('studies.view')) return FALSE;
   const withdrawn = options.asIfNothingWithdrawn === true;
   const ref = (name: string) => sql.ref(`${study}.${name}`);
@@ -201,6 +225,10 @@ export function studyVisibleSql(viewer: ViewerFacts, study = 'studies', options:
 
 /** True when the viewer may do `action` to the study in row `study`. */
 export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study = 'studies'): RawBuilder<SqlBool> {
+  return perSiteRole(viewer, study, (one) => actionWithOneRole(one, action, study));
+}
+
+function actionWithOneRole(viewer: ViewerFacts, action: StudyAction, study: string): RawBuilder<SqlBool> {
   if (action === 'view') return studyVisibleSql(viewer, study);
   if (action === 'view-deidentified') return studyDeidentifiedSql(viewer, study);
   const col = (name: string) => sql.ref(`${study}.${name}`);
@@ -244,6 +272,7 @@ export function studyActionSql(viewer: ViewerFacts, action: StudyAction, study =
  * every list plan with the rules).
  */
 export function wholeSites(viewer: ViewerFacts): { readonly sites: readonly string[]; readonly privateToo: string | null } {
+  // A viewer with connections has no site (rule 15), so no whole site: their own role decides here.
   if (!viewer.permissions.has('studies.view')) return { sites: [], privateToo: null };
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
   const sites = [...new Set([viewer, ...physicians].filter(seesWholeSite).map((p) => p.accountId!))].sort();
@@ -256,7 +285,8 @@ export function wholeSites(viewer: ViewerFacts): { readonly sites: readonly stri
  * by any of them or their department peers (where their policy counts departments). Every study the viewer sees outside `wholeSites` is among these. Drawn from indexes only.
  */
 export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outsideWholeSites?: boolean; readonly deidentifiedToo?: boolean; readonly withoutDelegatedLinks?: boolean } = {}): RawBuilder<{ id: string }> {
-  if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
+  // Any role that sees (their own, or a connection's: rule 15) makes these candidates.
+  if (!holdsAnywhere(viewer, 'studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
   const physicians = viewer.actingFor.filter((physician) => physician.permissions.has('studies.view'));
   const people = [viewer.userId, ...physicians.map((p) => p.userId)];
   // `deidentifiedToo`: the department peers seen de-identified count as well (rule 14; studySeenSql's lists).
@@ -320,7 +350,7 @@ export function reachedStudyIdsSql(viewer: ViewerFacts, options: { readonly outs
  * studies (a case manager's physicians' sites: 1,000 each at 1M, each tested). Indexes only.
  */
 export function privateReachSql(viewer: ViewerFacts): RawBuilder<{ id: string }> {
-  if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
+  if (!holdsAnywhere(viewer, 'studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
   const personal = worklistIds({ personal: [viewer.userId], location: [], group: [] })!;
   const collections = inSet(sql.ref('cs.collection_id'), viewer.collectionIds);
   const own = inSet(sql.ref('sp.physician_id'), viewer.physicianIds ?? []);
@@ -340,6 +370,6 @@ export function privateReachSql(viewer: ViewerFacts): RawBuilder<{ id: string }>
  * list exists. Used to pick a plan, never to decide visibility (the condition above does).
  */
 export function visibleCandidatesSql(viewer: ViewerFacts, options: { readonly deidentifiedToo?: boolean } = {}): RawBuilder<{ id: string }> | null {
-  if (!viewer.permissions.has('studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
+  if (!holdsAnywhere(viewer, 'studies.view')) return sql<{ id: string }>`SELECT id FROM studies WHERE 1 = 0`;
   return wholeSites(viewer).sites.length > 0 ? null : reachedStudyIdsSql(viewer, options);
 }

@@ -17,6 +17,7 @@ import { HttpError } from '../http-error';
 import { queueMail } from '../mail/mail-queue';
 import { notify } from '../notifications/notify';
 import { findSiteForConnection } from '../sites/sites-repository';
+import { defaultConnectionRole, siteRole } from './connection-roles';
 
 type Db = Kysely<HubDatabase> | Transaction<HubDatabase>;
 
@@ -80,7 +81,8 @@ export async function myConnections(db: Db, userId: string): Promise<MyConnectio
   const rows = await db
     .selectFrom('site_connections')
     .innerJoin('accounts', 'accounts.id', 'site_connections.account_id')
-    .select(['site_connections.id', 'site_connections.account_id', 'accounts.name as site', 'site_connections.kind', 'site_connections.status', 'site_connections.created_at', 'site_connections.decided_at'])
+    .leftJoin('roles', 'roles.id', 'site_connections.role_id')
+    .select(['site_connections.id', 'site_connections.account_id', 'accounts.name as site', 'site_connections.kind', 'site_connections.status', 'site_connections.created_at', 'site_connections.decided_at', 'roles.id as role_id', 'roles.name as role_name'])
     .where('site_connections.user_id', '=', userId)
     .orderBy('site_connections.created_at', 'desc')
     .execute();
@@ -93,15 +95,19 @@ export async function myConnections(db: Db, userId: string): Promise<MyConnectio
       createdAt: row.created_at,
       decidedAt: row.decided_at,
       physicians: row.status === 'assigned' ? await externalPhysicians(db, userId, row.account_id) : [],
+      role: roleView(row),
     })),
   );
 }
+
+const roleView = (row: { role_id: string | null; role_name: string | null }) => (row.role_id === null || row.role_name === null ? null : { id: row.role_id, name: row.role_name });
 
 function siteConnectionRows(db: Db, accountId: string) {
   return db
     .selectFrom('site_connections')
     .innerJoin('users', 'users.id', 'site_connections.user_id')
-    .select(['site_connections.id', 'site_connections.user_id', 'users.name', 'users.email', 'site_connections.kind', 'site_connections.status', 'site_connections.created_at', 'site_connections.decided_at'])
+    .leftJoin('roles', 'roles.id', 'site_connections.role_id')
+    .select(['site_connections.id', 'site_connections.user_id', 'users.name', 'users.email', 'site_connections.kind', 'site_connections.status', 'site_connections.created_at', 'site_connections.decided_at', 'roles.id as role_id', 'roles.name as role_name'])
     .where('site_connections.account_id', '=', accountId);
 }
 
@@ -116,6 +122,7 @@ async function siteConnectionView(db: Db, accountId: string, row: SiteConnection
     createdAt: row.created_at,
     decidedAt: row.decided_at,
     physicians: row.status === 'assigned' ? await externalPhysicians(db, row.user_id, accountId) : [],
+    role: roleView(row),
   };
 }
 
@@ -178,6 +185,15 @@ export async function assignPhysicians(db: Kysely<HubDatabase>, actor: Actor, ac
       const role = await trx.selectFrom('roles').select('id').where('account_id', '=', accountId).where('name', '=', EXTERNAL_USER_ROLE).executeTakeFirst();
       if (role !== undefined) await trx.updateTable('users').set({ role_id: role.id }).where('id', '=', row.user_id).where('role_id', 'is', null).execute();
     }
+    // One role per connection (visibility rule 15): the first assignment gives the connection its kind's role of the site.
+    let connectionRole = roleView(row);
+    if (ids.length > 0 && row.role_id === null) {
+      const roleId = await defaultConnectionRole(trx, accountId, row.kind);
+      if (roleId !== null) {
+        await trx.updateTable('site_connections').set({ role_id: roleId }).where('id', '=', connectionId).execute();
+        connectionRole = await siteRole(trx, accountId, roleId);
+      }
+    }
     const status = ids.length > 0 ? ('assigned' as const) : ('review' as const);
     await trx.updateTable('site_connections').set({ status, decided_by: actor.userId, decided_at: at }).where('id', '=', connectionId).execute();
     await recordAudit(trx, { at, accountId, trail: 'account', actorId: actor.userId, action: 'connection.decide', detail: { connectionId, status, physicians: ids.length } });
@@ -197,7 +213,26 @@ export async function assignPhysicians(db: Kysely<HubDatabase>, actor: Actor, ac
         at,
       );
     }
-    return siteConnectionView(trx, accountId, { ...row, status, decided_at: at });
+    return siteConnectionView(trx, accountId, { ...row, status, decided_at: at, role_id: connectionRole?.id ?? null, role_name: connectionRole?.name ?? null });
+  });
+}
+
+/**
+ * Sets the site's role that decides what a connected person may do with the site's studies (one
+ * role per connection, visibility rule 15): any role of the admin's own site; only its study
+ * keys count for a connected person (shared/permissions/connection-role.ts). Audited on the
+ * site's trail; the person is told in the app.
+ */
+export async function setConnectionRole(db: Kysely<HubDatabase>, actor: Actor, accountId: string, connectionId: string, roleId: string, at: string): Promise<SiteConnectionView> {
+  return db.transaction().execute(async (trx) => {
+    const row = await openConnection(trx, accountId, connectionId);
+    const role = await siteRole(trx, accountId, roleId);
+    if (row.role_id !== role.id) {
+      await trx.updateTable('site_connections').set({ role_id: role.id }).where('id', '=', connectionId).execute();
+      await recordAudit(trx, { at, accountId, trail: 'account', actorId: actor.userId, action: 'connection.decide', detail: { connectionId, status: row.status, role: role.name } });
+      await notify(trx, [{ userId: row.user_id, kind: 'connection.decided', actorId: actor.userId }], at);
+    }
+    return siteConnectionView(trx, accountId, { ...row, role_id: role.id, role_name: role.name });
   });
 }
 

@@ -14,6 +14,7 @@ import { hub0300 } from './migrations/0300-physicians';
 import { hub0330SiteConnections } from './migrations/0330-site-connections';
 import { hub0400Comments } from './migrations/0400-comments';
 import { hub0430Notifications } from './migrations/0430-notifications';
+import { hub0440ConnectionRoles } from './migrations/0440-connection-roles';
 
 /**
  * A table's sequence column (changes, guest_access, audit_events, mails), the one place the two
@@ -660,5 +661,6 @@ export const hubMigrations: MigrationProvider = {
     '0330-site-connections': hub0330SiteConnections,
     '0400-comments': hub0400Comments,
     '0430-notifications': hub0430Notifications,
+    '0440-connection-roles': hub0440ConnectionRoles,
   }),
 };

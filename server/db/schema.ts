@@ -1,5 +1,5 @@
 /** The hub's tables as Kysely sees them (one interface per table, column types as stored). */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface AccountTable {
   id: string;
@@ -489,6 +489,8 @@ export interface SiteConnectionTable {
   created_at: string;
   decided_by: string | null;
   decided_at: string | null;
+  /** The site's role that applies to the person on its studies (migration 0440; visibility rule 15); null: none set yet. */
+  role_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 /** The hub's own settings, one row (migration 0330). */
 export interface HubSettingsTable {

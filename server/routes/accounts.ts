@@ -39,6 +39,7 @@ import type { HubContext } from '../app';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/password';
 import { requestPasswordReset } from '../auth/password-reset';
 import { createSession, endSession, endUserSessions, requireAccount, requirePermission, sameSecret } from '../auth/sessions';
+import { connectionPermissionsAnywhere } from '../connections/connection-roles';
 import { checkSignInGate, clearSignInFailures, recordSignInFailure } from '../auth/sign-in-guard';
 import { normalizeSetupCode } from '../config/setup-code';
 import { addRoute } from '../http/hub-route';
@@ -114,7 +115,8 @@ export const accountRoutes =
       email: actor.email,
       accountId: actor.accountId,
       role: actor.role,
-      permissions: [...actor.permissions].sort(),
+      // Someone of no site: also what their connections' roles give (visibility rule 15; the hub still decides per study by its site).
+      permissions: [...new Set([...actor.permissions, ...(actor.accountId === null ? await connectionPermissionsAnywhere(db, actor.userId) : [])])].sort(),
       // The site's policy for its desktops; someone outside any site has none (the desktop's own setting applies).
       lockMinutes: actor.accountId === null ? null : ((await siteLockMinutes(db, actor.accountId)) ?? null),
     }));

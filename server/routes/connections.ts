@@ -13,12 +13,13 @@ import {
   myConnectionsRoute,
   regenerateConnectionCodeRoute,
   requestConnectionRoute,
+  setConnectionRoleRoute,
   setConnectionSettingsRoute,
   siteConnectionsRoute,
 } from '../../shared/hub-api/connections';
 import type { HubContext } from '../app';
 import { requireAccount, requirePermission, type Actor } from '../auth/sessions';
-import { assignPhysicians, declineConnection, myConnections, requestConnection, searchSitePhysicians, siteConnections } from '../connections/connections-repository';
+import { assignPhysicians, declineConnection, myConnections, requestConnection, searchSitePhysicians, setConnectionRole, siteConnections } from '../connections/connections-repository';
 import { addRoute } from '../http/hub-route';
 import { connectionSettings, regenerateConnectionCode, setConnectionSettings } from '../sites/sites-repository';
 
@@ -39,6 +40,7 @@ export const connectionRoutes =
       void flushMail();
       return { connection };
     });
+    addRoute(app, setConnectionRoleRoute, async ({ params, body }, { actor }) => ({ connection: await setConnectionRole(db, actor, managedSite(actor), params.id, body.roleId, now().toISOString()) }));
     addRoute(app, declineConnectionRoute, async ({ params }, { actor }) => {
       const connection = await declineConnection(db, actor, managedSite(actor), params.id, now().toISOString());
       void flushMail();

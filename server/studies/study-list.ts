@@ -29,11 +29,12 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { HUB_TOTAL_CAP, type HubStudyPage, type HubStudyQuery } from '../../shared/hub-api/worklists';
-import { studyAccess, type ViewerFacts } from '../../shared/permissions/visibility';
+import { holdsAnywhere, studyAccess, viewerAtSite, type ViewerFacts } from '../../shared/permissions/visibility';
 import { deidentifyKey, deidentifySummary, isSealedCursorValue, openCursorValue, sealCursorValue, studyKey } from '../deidentify/deidentify';
 import { prefixEnd, searchPrefixes } from '../../shared/study-search';
 import { STUDY_SORT_COLUMNS, STUDY_SORT_STORAGE, type StudySummary } from '../../shared/types/study';
 import { studyFactsMany } from '../access/access-facts';
+import { connectedSites, siteNames } from '../connections/connection-roles';
 import { privateReachSql, reachedStudyIdsSql, studySeenSql, studyVisibleSql, visibleCandidatesSql, wholeSites } from '../access/visibility-sql';
 import { isPostgres } from '../db/dialect';
 import type { HubDatabase } from '../db/schema';
@@ -183,6 +184,9 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
     filters.push(sql<SqlBool>`EXISTS (SELECT 1 FROM study_modalities m WHERE m.study_id = s.id AND m.modality IN (${codes})${perRow})`);
     sources.push(sql`SELECT m.study_id AS id FROM study_modalities m WHERE m.modality IN (${codes})`);
   }
+  // The Site filter (someone connected to several sites): on every row, and it drops other sites' parts below.
+  if (query.site !== undefined) filters.push(sql<SqlBool>`s.account_id = ${query.site}`);
+  const inSite = (site: string) => query.site === undefined || site === query.site;
   if (query.dateFrom !== undefined) filters.push(sql<SqlBool>`s.study_date >= ${query.dateFrom}`);
   // '' (no date) sorts before every date, so an upper bound alone must exclude it.
   if (query.dateTo !== undefined) filters.push(sql<SqlBool>`s.study_date <= ${query.dateTo} AND s.study_date <> ''`);
@@ -229,9 +233,12 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   const order = sql`${column} ${direction}, s.id ${direction}`;
   const sharedAt = inWorklist === null ? sql`NULL` : sql`(SELECT max(ws.created_at) FROM shares ws WHERE ws.study_id = s.id AND ws.removed_at IS NULL AND ${inWorklist})`;
   const select = sql`s.id, s.account_id, s.uploader_id, s.private, s.summary, ${column} AS sort_value, ${sharedAt} AS shared_at`;
-  const { sites, privateToo } = wholeSites(viewer);
+  // Parts of other sites than the Site filter's would walk their site's index to find nothing.
+  const whole = wholeSites(viewer);
+  const sites = whole.sites.filter(inSite);
+  const privateToo = whole.privateToo !== null && inSite(whole.privateToo) ? whole.privateToo : null;
   // The sites of the physicians the viewer acts for (rule 4), for a list of every visible study not fetched whole.
-  const delegatedSites = scope.kind === 'visible' && driver === null && viewer.permissions.has('studies.view') ? await physicianSites(db, [...(viewer.delegatedPhysicianIds ?? [])]) : [];
+  const delegatedSites = scope.kind === 'visible' && driver === null && holdsAnywhere(viewer, 'studies.view') ? (await physicianSites(db, [...(viewer.delegatedPhysicianIds ?? [])])).filter(inSite) : [];
   // One row more than asked says whether a next page exists.
   const take = query.limit + 1;
 
@@ -282,9 +289,11 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       // non-private study linked to them is visible (rule 4: the condition would be true on every
       // row, as for a whole site), so that part is not tested per row; the property test checks it.
       const theirs = new Set([...(viewer.physicianIds ?? []), ...(viewer.delegatedPhysicianIds ?? [])]);
-      const linkedVisible = viewer.permissions.has('studies.view') && scope.physicianIds.every((id) => theirs.has(id));
-      for (const site of await physicianSites(db, scope.physicianIds)) {
-        if (!siteParts.some((part) => part.site === site && part.private === 0)) siteParts.push({ site, private: 0, tested: !linkedVisible });
+      const linkedVisible = scope.physicianIds.every((id) => theirs.has(id));
+      for (const site of (await physicianSites(db, scope.physicianIds)).filter(inSite)) {
+        // Seeing is the role's at that site (rule 15: a connection's role may not see).
+        const untested = linkedVisible && viewerAtSite(viewer, site).permissions.has('studies.view');
+        if (!siteParts.some((part) => part.site === site && part.private === 0)) siteParts.push({ site, private: 0, tested: !untested });
         if (site !== privateToo) privateSites.push(site);
       }
     }
@@ -337,15 +346,19 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   // own rows only (a page is at most a few hundred), so the list's SQL stays one predicate.
   const facts = await studyFactsMany(db, shown.map((row) => ({ id: row.id, account_id: row.account_id, uploader_id: row.uploader_id, private: Number(row.private) })));
   const studies: HubStudyPage['studies'] = [];
+  // Someone of no site may see several sites' studies (connections, shares): each row names its site.
+  const names = viewer.accountId === null ? await siteNames(db, shown.map((row) => row.account_id)) : null;
   for (const row of shown) {
     const reason = studyAccess(facts.get(row.id)!, viewer).reason;
     const summary = JSON.parse(row.summary) as StudySummary;
     // Seen de-identified (rule 14): the row says nothing of the patient (server/deidentify/).
     const shownSummary = reason === 'department-deidentified' ? deidentifySummary(await studyKey(db, { id: row.id, account_id: row.account_id }), summary) : summary;
-    studies.push({ studyId: row.id, private: Number(row.private) === 1, sharedAt: row.shared_at, summary: shownSummary, reason });
+    const site = names === null ? undefined : { id: row.account_id, name: names.get(row.account_id) ?? '' };
+    studies.push({ studyId: row.id, private: Number(row.private) === 1, sharedAt: row.shared_at, summary: shownSummary, reason, ...(site === undefined ? {} : { site }) });
   }
   return {
     studies,
+    ...(viewer.accountId === null ? { sites: await connectedSites(db, viewer.userId) } : {}),
     total,
     totalCapped,
     nextCursor: more && last !== undefined ? encodeCursor(query, await cursorValue(db, sort.numeric, last.sort_value, studies.at(-1)?.reason === 'department-deidentified'), last.id) : null,

@@ -12,6 +12,8 @@ const id = z.string().uuid();
 const kind = z.enum(CONNECTION_KINDS);
 const status = z.enum(CONNECTION_STATUSES);
 const physician = z.object({ id, name: z.string() });
+/** The site's role that applies to the connected person on its studies (one role per connection); null until the first assignment. */
+const role = z.object({ id, name: z.string() }).nullable();
 
 const myConnection = z.object({
   id,
@@ -21,6 +23,7 @@ const myConnection = z.object({
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
   physicians: z.array(physician),
+  role: role.optional(),
 });
 export type MyConnectionView = z.output<typeof myConnection>;
 
@@ -32,6 +35,7 @@ const siteConnection = z.object({
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
   physicians: z.array(physician),
+  role: role.optional(),
 });
 export type SiteConnectionView = z.output<typeof siteConnection>;
 
@@ -64,6 +68,15 @@ export const assignConnectionRoute = hubRoute({
   summary: 'Sets the physicians of the site a connected user acts for: some → Assigned, none → back to Review (admin.connections).',
   params: z.object({ id }).strict(),
   body: z.object({ physicianIds: z.array(id).max(500) }).strict(),
+  response: z.object({ connection: siteConnection }),
+});
+
+export const setConnectionRoleRoute = hubRoute({
+  method: 'PUT',
+  path: '/api/connections/:id/role',
+  summary: 'Sets the site’s role that decides what the connected person may do with its studies (one role per connection; admin.connections).',
+  params: z.object({ id }).strict(),
+  body: z.object({ roleId: id }).strict(),
   response: z.object({ connection: siteConnection }),
 });
 

@@ -41,6 +41,8 @@ export const hubStudyQuerySchema = z
     /** The `nextCursor` of the previous page (opaque; refused when it does not fit this sort). */
     after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/, 'a page cursor').optional(),
     withTotal: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+    /** Only this site's studies (the Site filter of someone connected to several sites); another site's id lists nothing, as an unknown one. */
+    site: z.string().uuid().optional(),
   })
   .strict();
 
@@ -57,6 +59,7 @@ export interface HubStudyQueryInput {
   readonly offset?: number;
   readonly after?: string;
   readonly withTotal?: boolean;
+  readonly site?: string;
 }
 
 /** The query's parameters for `input`, as `hubStudyQuerySchema` reads them back to the same query. */
@@ -74,6 +77,7 @@ export function hubStudyQueryParams(input: HubStudyQueryInput): Record<string, s
   if (input.offset !== undefined && input.offset > 0) params.offset = String(input.offset);
   if (input.after !== undefined) params.after = input.after;
   if (input.withTotal !== undefined) params.withTotal = String(input.withTotal);
+  if (input.site !== undefined) params.site = input.site;
   return params;
 }
 
@@ -84,6 +88,8 @@ export function hubStudyQueryString(input: HubStudyQueryInput): string {
     .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
     .join('&');
 }
+
+const hubSite = z.object({ id: z.string(), name: z.string() });
 
 /** A page of a hub study list, as the hub answers it. */
 export const hubStudyPageSchema = z.object({
@@ -96,8 +102,12 @@ export const hubStudyPageSchema = z.object({
       summary: studySummarySchema,
       /** Why the caller sees it (shared/permissions/visibility.ts `AccessReason`: 'department', 'collection', …); absent from older hubs. */
       reason: z.string().max(40).nullable().optional(),
+      /** The study's site, for someone of no site (an external user's lists may span several sites); absent for a site's own people and from older hubs. */
+      site: hubSite.optional(),
     }),
   ),
+  /** For someone of no site: the sites they are connected to (the Site filter's choices; a Site column when more than one). */
+  sites: z.array(hubSite).optional(),
   /** Matching studies the caller may see, counted up to HUB_TOTAL_CAP; null when not asked. */
   total: z.number().int().nullable(),
   /** True when there are more than `total` (the count stopped at the cap). */

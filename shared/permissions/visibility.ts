@@ -60,6 +60,12 @@
  * 10. Which share action a target needs (`shareAction`): a target outside the sharer's own site
  *    — another site's worklist or person, or an external user, named by worklist or by id alike —
  *    needs share.code; inside it, the permission of its kind.
+ * 15. One role per connection (issue 14): someone outside any site who is connected to sites
+ *    holds, for each such site, the role of that connection (`siteRoles`: its permissions,
+ *    study keys only — shared/permissions/connection-role.ts — and its id for rule 13); on a
+ *    study of that site every rule above reads that role instead of their own. Their own role
+ *    (`permissions`, `roleId`) is for studies of sites they are not connected to (a share by
+ *    email). So the same person may comment on site A's studies and not on site B's.
  */
 import type { PermissionKey } from './catalogue';
 import type { DownloadPolicy, ViewingPolicy } from './site-policy';
@@ -119,6 +125,29 @@ export interface ViewerFacts {
   readonly roleId?: string | null;
   /** Their site gives them the de-identified view of their departments (rule 14, `seesDepartmentDeidentified`); absent: no. */
   readonly deidentifiedDepartment?: boolean;
+  /** Rule 15: for a viewer of no site, the role of each site they are connected to, by site id; absent: none. */
+  readonly siteRoles?: ReadonlyMap<string, SiteRole>;
+}
+
+/** A connection's role at its site (rule 15). */
+export interface SiteRole {
+  readonly roleId: string;
+  readonly permissions: ReadonlySet<PermissionKey>;
+}
+
+/**
+ * The viewer as the rules see them on a study of `accountId` (rule 15): with the role of their
+ * connection to that site, when they have one; otherwise as they are. The one place a per-site
+ * role replaces a viewer's own (the SQL mirror builds its condition per site from it).
+ */
+export function viewerAtSite(viewer: ViewerFacts, accountId: string): ViewerFacts {
+  const role = viewer.siteRoles?.get(accountId);
+  return role === undefined ? viewer : { ...viewer, permissions: role.permissions, roleId: role.roleId };
+}
+
+/** Whether any of the viewer's roles (their own, or a connection's: rule 15) holds `key`. */
+export function holdsAnywhere(viewer: Pick<ViewerFacts, 'permissions' | 'siteRoles'>, key: PermissionKey): boolean {
+  return viewer.permissions.has(key) || [...(viewer.siteRoles?.values() ?? [])].some((role) => role.permissions.has(key));
 }
 
 export type StudyAction =
@@ -214,7 +243,9 @@ function ownReason(study: StudyFacts, viewer: ViewerFacts): StudyAccess['reason'
 /** Rule 14's answer: seen de-identified, nothing else. */
 const DEIDENTIFIED_ONLY = (): StudyAccess => ({ actions: new Set<StudyAction>(['view-deidentified']), removableShareIds: new Set(), reason: 'department-deidentified' });
 
-export function studyAccess(study: StudyFacts, viewer: ViewerFacts): StudyAccess {
+export function studyAccess(study: StudyFacts, anyViewer: ViewerFacts): StudyAccess {
+  // Rule 15: a connected person acts on a study with the role of their connection to its site.
+  const viewer = viewerAtSite(anyViewer, study.accountId);
   let reason = ownReason(study, viewer);
   // A case manager needs studies.view themself, then sees what their physicians see — except
   // private studies, which reach only the people named in rule 2.
