@@ -106,4 +106,47 @@ describe('the viewer’s memory', () => {
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(async () => (await figures()).store.loaderFiles, { timeout: 30_000 }).toBe(0);
   }, 300_000);
+
+  it('prefetches with a few requests in flight, not the whole series, and stops when the series closes', async () => {
+    // Counted by the browser (a request issued by the page, until it is answered or fails): with
+    // Cornerstone's default every image not cached was asked for at once, and the browser queued
+    // whatever the next study asked of the same origin behind them (renderer/features/viewer/cornerstone.ts).
+    let inFlight = 0;
+    let most = 0;
+    let started = 0;
+    const isData = (url: string) => url.includes('/viewer-data/');
+    const onRequest = (request: { url(): string }) => {
+      if (!isData(request.url())) return;
+      started += 1;
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+    };
+    const onDone = (request: { url(): string }) => {
+      if (isData(request.url())) inFlight -= 1;
+    };
+    page.on('request', onRequest);
+    page.on('requestfinished', onDone);
+    page.on('requestfailed', onDone);
+    try {
+      // Whatever is not cached is fetched (after the first test, the ~32 of 160 images the 64 MB bound evicted; alone, all 160).
+      await page.getByRole('grid', { name: 'Studies' }).getByRole('row').filter({ hasText: 'Bench CT uncompressed' }).dblclick();
+      const dialog = page.getByRole('dialog', { name: 'Viewer' });
+      await dialog.waitFor();
+      await expect.poll(async () => (await figures()).state?.rendered ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
+      await expect.poll(() => started, { timeout: 30_000 }).toBeGreaterThan(10);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      await expect.poll(() => inFlight, { timeout: 30_000 }).toBe(0);
+      const atClose = started;
+      // The prefetch of a closed series asks for nothing more.
+      await page.waitForTimeout(1500);
+      expect(started).toBe(atClose);
+      // Prefetch (4, PREFETCH_IN_FLIGHT) + the displayed image + the series thumbnail.
+      expect(most).toBeLessThanOrEqual(6);
+    } finally {
+      page.off('request', onRequest);
+      page.off('requestfinished', onDone);
+      page.off('requestfailed', onDone);
+    }
+  }, 120_000);
 });
