@@ -3,7 +3,8 @@
  * physicians the user acts for (exactly one for a Physician connection: ticking another replaces
  * it), add one missing from the directory, Submit. Unticking all puts the user back to Review.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { useSearchAsYouType } from '../../lib/use-search-as-you-type';
 import { CONNECTION_KIND_LABELS } from '../../../shared/connections/connection-kinds';
 import type { SiteConnectionView } from '../../../shared/hub-api/connections';
 import { ErrorMessage } from '../../components/Messages';
@@ -14,27 +15,14 @@ export function AssignPhysiciansDialog({ connection }: { connection: SiteConnect
   const error = useConnections((s) => s.error);
   const single = connection.kind === 'physician';
   const [query, setQuery] = useState('');
-  const [found, setFound] = useState<readonly PhysicianChoice[]>([]);
   // What is ticked, with names, so that a ticked physician stays listed whatever the search shows.
   const [chosen, setChosen] = useState<ReadonlyMap<string, PhysicianChoice>>(() => new Map(connection.physicians.map((p) => [p.id, { ...p, specialty: null }])));
   const [adding, setAdding] = useState({ givenNames: '', familyName: '', specialty: '' });
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    let current = true;
-    const timer = setTimeout(() => {
-      void useConnections
-        .getState()
-        .searchPhysicians(query)
-        .then((physicians) => {
-          if (current) setFound(physicians);
-        });
-    }, 150);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [query]);
+  // The store says why a search failed (its error, above); an answer is always a list here.
+  const answer = useSearchAsYouType<readonly PhysicianChoice[]>(query, () => useConnections.getState().searchPhysicians(query).then((value) => ({ ok: true as const, value })), 150);
+  const found = answer.found ?? [];
 
   const toggle = (physician: PhysicianChoice) => {
     const next = new Map(single ? [] : chosen);

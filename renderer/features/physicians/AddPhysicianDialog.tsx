@@ -5,6 +5,7 @@
  * says what was added, what was so already, what waits and what the hub refused and why.
  */
 import { useEffect, useRef, useState } from 'react';
+import { useSearchAsYouType } from '../../lib/use-search-as-you-type';
 import type { CollectionOutcome } from '../../../shared/contract';
 import type { DirectoryEntryView } from '../../../shared/hub-api/physicians';
 import { ErrorMessage } from '../../components/Messages';
@@ -54,29 +55,13 @@ export function AddPhysicianDialogHost() {
 function AddPhysicianDialog({ studies }: { readonly studies: readonly StudyRef[] }) {
   const close = () => useAddPhysician.getState().close();
   const [surname, setSurname] = useState('');
-  const [found, setFound] = useState<readonly DirectoryEntryView[] | null>(null);
   const [chosen, setChosen] = useState<DirectoryEntryView | null>(null);
   const [forPhysician, setForPhysician] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<CollectionOutcome | null>(null);
-  useEffect(() => {
-    let current = true;
-    // Search as you type, a beat after the last key.
-    const timer = setTimeout(() => {
-      void api.call('physicians:directory', { surname }).then((result) => {
-        if (!current) return;
-        if (result.ok) {
-          setFound(result.value.physicians);
-          setError(null);
-        } else setError(result.error.message);
-      });
-    }, 120);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [surname]);
+  const answer = useSearchAsYouType<readonly DirectoryEntryView[]>(surname, () => api.call('physicians:directory', { surname }).then((result) => (result.ok ? { ok: true as const, value: result.value.physicians } : result)));
+  const found = answer.found;
   const add = async () => {
     if (chosen === null) return;
     setBusy(true);
@@ -107,7 +92,7 @@ function AddPhysicianDialog({ studies }: { readonly studies: readonly StudyRef[]
           </ul>
           <p className="muted hint">Added as associated: the physician’s My cases lists the study, and those who act for them see it.</p>
           <ActingForSelect value={forPhysician} onChange={setForPhysician} />
-          <ErrorMessage message={error} />
+          <ErrorMessage message={error ?? answer.error} />
           <div className="dialog-actions">
             <button type="button" onClick={close}>
               Cancel

@@ -5,6 +5,7 @@
  * what was shared, what was already, what waits for the hub and what was refused and why.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useSearchAsYouType } from '../../lib/use-search-as-you-type';
 import type { ShareCodeWorklist, ShareOutcome, ShareTargetView } from '../../../shared/contract';
 import { ErrorMessage } from '../../components/Messages';
 import { ModalDialog } from '../../components/ModalDialog';
@@ -23,26 +24,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function TargetSearch({ kind, chosen, toggle }: { kind: 'location' | 'group' | 'user'; chosen: ReadonlyMap<string, Target>; toggle: (target: Target) => void }) {
   const [q, setQ] = useState('');
-  const [found, setFound] = useState<readonly ShareTargetView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const noun = kind === 'user' ? 'physicians' : `${kind}s`;
-  useEffect(() => {
-    let current = true;
-    // Search as you type, a beat after the last key.
-    const timer = setTimeout(() => {
-      void api.call('sharing:targets', { kind, q }).then((result) => {
-        if (!current) return;
-        if (result.ok) {
-          setFound(result.value.targets);
-          setError(null);
-        } else setError(result.error.message);
-      });
-    }, 120);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [kind, q]);
+  const { found, error } = useSearchAsYouType<readonly ShareTargetView[]>(`${kind}\u0000${q}`, () => api.call('sharing:targets', { kind, q }).then((result) => (result.ok ? { ok: true as const, value: result.value.targets } : result)));
   return (
     <div className="target-search">
       <input type="search" aria-label={`Search ${noun}`} placeholder={`Search ${noun}…`} value={q} onChange={(e) => setQ(e.target.value)} autoFocus />
