@@ -9,7 +9,7 @@
  * Target: p95 ≤ 50 ms.
  *
  *   npm run bench:hub -- --scale [--engine sqlite|postgres|both] [--studies 1000000] [--runs 40]
- *                        [--database postgres://…] [--fill-only] [--physicians-only] [--lists [--trace]]
+ *                        [--database postgres://…] [--fill-only] [--physicians-only] [--lists [--trace] [--explain] [--only words]]
  *
  * Physicians (issue 14): 200 directory physicians per site (names and keys), every study referred
  * by one of its site's physicians and half of them read by another (study_physicians and the
@@ -67,10 +67,12 @@ const { values } = parseArgs({
     'physicians-only': { type: 'boolean' },
     lists: { type: 'boolean' },
     trace: { type: 'boolean' },
+    explain: { type: 'boolean' },
+    only: { type: 'string' },
   },
 });
-/** --trace (with --lists): each figure's first request, statement by statement (statement-trace.ts). */
-const tracer = values.trace === true ? new StatementTrace() : null;
+/** --trace (with --lists): each figure's first request, statement by statement (statement-trace.ts); --explain: and its slowest statement's plan. */
+const tracer = values.trace === true || values.explain === true ? new StatementTrace() : null;
 const STUDIES = Number(values.studies);
 const SITES = 20;
 const USERS = 10_000;
@@ -250,13 +252,18 @@ function percentiles(times: number[]): string {
   return `p50 ${at(0.5).toFixed(1).padStart(6)} ms   p95 ${p95.toFixed(1).padStart(6)} ms ${p95 <= 50 ? '' : '  (over the 50 ms target)'}`;
 }
 
+/** --only <words>: only the figures whose label holds them (the relink figure's is "relink"). */
+const wanted = (label: string) => values.only === undefined || label.toLowerCase().includes(values.only.toLowerCase());
+
 async function time(label: string, work: (run: number) => Promise<unknown>): Promise<void> {
+  if (!wanted(label)) return;
   await work(-1); // warm the cache and the statement cache once
   if (tracer !== null && traced !== null) {
     tracer.start();
     await work(-1);
     const lines = tracer.stop(traced as unknown as Kysely<never>);
     console.log(`  ${label}: ${lines.length} statements\n${lines.join('\n')}`);
+    if (values.explain === true) console.log(`    the slowest one's plan:\n${(await tracer.explainSlowest(traced as unknown as Kysely<never>, isPostgres(traced))).join('\n')}`);
   }
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -431,6 +438,7 @@ async function measurePhysicians(db: Kysely<HubDatabase>): Promise<void> {
   await measureExternalRep(db, { accountId: `site-${siteOf(CASE_MANAGER)}`, physicianIds: Array.from({ length: 20 }, (_, k) => physicianId(siteOf(CASE_MANAGER), 100 + k)) }, time);
 
   // Linking existing studies to newly added physicians, by the background relinker (bounded batches).
+  if (!wanted('relink')) return;
   const { requestRelink } = await import('../../server/physicians/physicians-repository');
   const { runRelinks, DEFAULT_RELINK_TUNING } = await import('../../server/physicians/physician-linking');
   const { personNameKey } = await import('../../shared/physicians/name-key');

@@ -15,6 +15,7 @@ import { hub0330SiteConnections } from './migrations/0330-site-connections';
 import { hub0400Comments } from './migrations/0400-comments';
 import { hub0430Notifications } from './migrations/0430-notifications';
 import { hub0440ConnectionRoles } from './migrations/0440-connection-roles';
+import { hub0500PhysicianLinkSort } from './migrations/0500-physician-link-sort';
 
 /**
  * A table's sequence column (changes, guest_access, audit_events, mails), the one place the two
@@ -662,5 +663,6 @@ export const hubMigrations: MigrationProvider = {
     '0400-comments': hub0400Comments,
     '0430-notifications': hub0430Notifications,
     '0440-connection-roles': hub0440ConnectionRoles,
+    '0500-physician-link-sort': hub0500PhysicianLinkSort,
   }),
 };

@@ -446,6 +446,9 @@ export interface StudyPhysicianTable {
   created_at: string;
   created_by: string | null;
   on_behalf_of: string | null;
+  /** Copies of the study's date and private flag, kept by triggers (migration 0500): one doctor's list walks them in order. */
+  study_date: Generated<string>;
+  study_private: Generated<number>;
 }
 /** A DICOM name that matched several physicians: an admin chooses. */
 export interface PhysicianMatchReviewTable {

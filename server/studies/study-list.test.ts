@@ -234,6 +234,69 @@ describe.each(HUB_ENGINES)('hub study lists (%s)', (engine) => {
     expect(new Set((await pages(tech, scopes[0][1], {}, tunings[1][1])).ids)).toEqual(new Set([...summaries.keys()].filter((id, n) => n % 2 === 0 && !hidden.has(id))));
   });
 
+  it("lists one doctor's studies by date from the links' copies of date and flag, which follow the study (links plan = parts = walk)", async () => {
+    const doctor = randomUUID();
+    const at = new Date().toISOString();
+    await hubDb.insertInto('physicians').values({ id: doctor, account_id: 'site-a', display_name: 'Paula Doc', family_name: 'Doc', given_names: 'Paula', name_key: 'doc^paula', aliases: '[]', identifier: null, specialty: null, user_id: null, active: 1, created_at: at, updated_at: at }).execute();
+    const ids = [...summaries.keys()];
+    // 24 studies (some private since publishing), each linked once and every third one twice (two relations: one row in the list).
+    const linked = ids.filter((_, n) => n % 5 < 2);
+    await hubDb.insertInto('study_physicians').values(linked.flatMap((id, k) => (k % 3 === 0 ? (['referring', 'reading'] as const) : (['referring'] as const)).map((relation) => ({ study_id: id, physician_id: doctor, relation, source: 'manual' as const, created_at: at, created_by: null, on_behalf_of: null })))).execute();
+    // A case manager of site A acting for the doctor: sees the doctor's non-private studies only (rule 4).
+    const manager: ViewerFacts = { userId: randomUUID(), accountId: 'site-a', permissions: new Set(BUILT_IN_ROLES['Case Manager']), locationIds: new Set(), groupIds: new Set(), departmentPeerIds: new Set(), siteView: 'participated', collectionIds: new Set(), actingFor: [], delegatedPhysicianIds: new Set([doctor]) };
+    const scope: StudyListScope = { kind: 'physicians', physicianIds: [doctor] };
+    const plans: StudyListTuning[] = [{ fetchBelow: 1_000_000, maxPartsOffset: 1_000 }, { fetchBelow: 0, maxPartsOffset: 1_000 }, { fetchBelow: 0, maxPartsOffset: -1 }];
+    const query = (input: HubStudyQueryInput) => hubStudyQuerySchema.parse(Object.fromEntries(new URLSearchParams(hubStudyQueryString(input))));
+    const byPlan = async (input: HubStudyQueryInput) =>
+      Promise.all(
+        plans.map(async (tuning) => {
+          const ids: string[] = [];
+          let after: string | undefined;
+          for (let page = 0; page < 20; page++) {
+            const result = await listStudies(hubDb, manager, scope, query({ ...input, after, limit: 5, withTotal: false }), tuning);
+            ids.push(...result.studies.map((s) => s.studyId));
+            after = result.nextCursor ?? undefined;
+            if (after === undefined) break;
+          }
+          const offsetPage = (await listStudies(hubDb, manager, scope, query({ ...input, offset: 3, limit: 4 }), tuning)).studies.map((s) => s.studyId);
+          const { total } = await listStudies(hubDb, manager, scope, query({ ...input, limit: 5 }), tuning);
+          return { ids, offsetPage, total: tuning.fetchBelow > 0 ? total : null };
+        }),
+      );
+    const expectAgree = async (input: HubStudyQueryInput, expected: string[]) => {
+      const [links, parts, walk] = await byPlan(input);
+      expect(new Set(links.ids), JSON.stringify(input)).toEqual(new Set(expected));
+      expect(links.ids).toHaveLength(expected.length);
+      expect(links.offsetPage).toEqual(links.ids.slice(3, 7));
+      expect(links.total).toBe(expected.length);
+      expect({ ...parts, total: null }, `parts ${JSON.stringify(input)}`).toEqual({ ...links, total: null });
+      expect({ ...walk, total: null }, `walk ${JSON.stringify(input)}`).toEqual({ ...links, total: null });
+    };
+    const privateNow = async () => new Set((await hubDb.selectFrom('studies').select('id').where('private', '=', 1).execute()).map((r) => r.id));
+    const visible = async () => {
+      const hiddenNow = await privateNow();
+      return linked.filter((id) => !hiddenNow.has(id));
+    };
+    for (const direction of ['desc', 'asc'] as const) await expectAgree({ sort: { column: 'studyDate', direction } }, await visible());
+    await expectAgree({ dateFrom: '2024-03-01', dateTo: '2024-08-31' }, (await visible()).filter((id) => (summaries.get(id)!.studyDate ?? '') >= '2024-03-01' && (summaries.get(id)!.studyDate ?? '') <= '2024-08-31'));
+
+    // A study's new date (republished) and a new private flag reach its links: the copies follow, and every plan agrees again.
+    // Two not shared to site B's room (odd ones), so the change feed's test below is not touched.
+    const [moved, hiddenLater] = linked.filter((id) => !hidden.has(id) && ids.indexOf(id) % 2 === 1);
+    const republished = await hub.inject({ method: 'POST', url: '/api/operations', headers: { authorization: `Bearer ${token.rad}` }, payload: { operations: [{ id: randomUUID(), kind: 'study.publish', study: { ...summaries.get(moved)!, studyDate: '2031-01-01' }, private: false }, { id: randomUUID(), kind: 'study.private', study: { id: hiddenLater }, private: true }] } });
+    expect(republished.json().results.map((r: { status: string }) => r.status)).toEqual(['applied', 'applied']);
+    const copies = await hubDb.selectFrom('study_physicians as sp').innerJoin('studies as s', 's.id', 'sp.study_id').select(['sp.study_id', 'sp.study_date', 'sp.study_private', 's.study_date as date', 's.private']).where('sp.physician_id', '=', doctor).execute();
+    expect(copies.filter((c) => c.study_date !== c.date || Number(c.study_private) !== Number(c.private))).toEqual([]);
+    expect(copies.find((c) => c.study_id === moved)?.study_date).toBe('2031-01-01');
+    const now = await visible();
+    expect(now).not.toContain(hiddenLater);
+    for (const direction of ['desc', 'asc'] as const) await expectAgree({ sort: { column: 'studyDate', direction } }, now);
+    expect((await byPlan({}))[0].ids[0]).toBe(moved);
+    await hub.inject({ method: 'POST', url: '/api/operations', headers: { authorization: `Bearer ${token.rad}` }, payload: { operations: [{ id: randomUUID(), kind: 'study.publish', study: summaries.get(moved)!, private: false }, { id: randomUUID(), kind: 'study.private', study: { id: hiddenLater }, private: false }] } });
+    await hubDb.deleteFrom('study_physicians').where('physician_id', '=', doctor).execute();
+    await hubDb.deleteFrom('physicians').where('id', '=', doctor).execute();
+  });
+
   it('refuses a hostile sort, cursor or filter with 400, never reaching SQL with it', async () => {
     for (const query of [
       'sort=study_date;DROP TABLE studies',
