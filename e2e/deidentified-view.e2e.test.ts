@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeInstance } from '../electron/main/dicom-write/synthetic-study';
-import { type RunningApp, screenshot } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
 import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -68,9 +68,7 @@ describe('the de-identified view of department studies', () => {
     ({ desk, browser, page } = await openSignedInDesk(hub.url, 'admin@riverside.example', PASSWORD));
   }, 120_000);
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') await screenshot(page, `failed-${context.task.name.slice(0, 40)}`).catch(() => undefined);
-  });
+  screenshotFailures(() => ({ '': page }));
 
   afterAll(async () => {
     await browser?.close();

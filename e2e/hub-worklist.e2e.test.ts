@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudySummary } from '../shared/types/study';
-import { type RunningApp, screenshot } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
 import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -66,9 +66,7 @@ describe('a hub worklist larger than a page', () => {
     ({ desk, browser, page } = await openSignedInDesk(hub.url, 'tess@riverside.example', PASSWORD));
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') await screenshot(page, `failed-${context.task.name.slice(0, 40)}`).catch(() => undefined);
-  });
+  screenshotFailures(() => ({ '': page }));
 
   afterAll(async () => {
     await browser?.close();

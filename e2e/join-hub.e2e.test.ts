@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testUid, writeInstance } from '../electron/main/dicom-write/synthetic-study';
 import { parseJoinLink } from '../shared/join-link';
-import { type RunningApp, screenshot, startApp, writeFiles } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures, startApp, writeFiles } from './support/app-harness';
 import { launchChromium } from './support/browser';
 import { expectInHubWorklist } from './support/hub-worklist';
 import { type HubProcess, startHubProcess } from './support/hub-process';
@@ -77,12 +77,7 @@ describe('two desktops join one hub that runs as its own process', () => {
     await pageB.goto(deskB.server.url);
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') {
-      await screenshot(pageA, `failed-${context.task.name.slice(0, 40)}-A`).catch(() => undefined);
-      await screenshot(pageB, `failed-${context.task.name.slice(0, 40)}-B`).catch(() => undefined);
-    }
-  });
+  screenshotFailures(() => ({ A: pageA, B: pageB }));
 
   afterAll(async () => {
     await browser?.close();

@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStudySummary } from '../server/test-support/study-summary';
-import { type RunningApp, screenshot } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
 import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -42,9 +42,7 @@ describe('notifications: the bell, live', () => {
     ({ desk, browser, page } = await openSignedInDesk(hub.url, 'bob@riverside.example', PASSWORD));
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') await screenshot(page, `failed-${context.task.name.slice(0, 40)}-notifications`).catch(() => undefined);
-  });
+  screenshotFailures(() => ({ notifications: page }));
 
   afterAll(async () => {
     await browser?.close();

@@ -9,9 +9,9 @@
  */
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testUid, writeInstance } from '../electron/main/dicom-write/synthetic-study';
-import { type RunningApp, screenshot, startApp, writeFiles } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures, startApp, writeFiles } from './support/app-harness';
 import { launchChromium } from './support/browser';
 import { expectInHubWorklist, openHubWorklist } from './support/hub-worklist';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
@@ -77,13 +77,7 @@ describe('sharing between two people through one hub', () => {
     await other.goto(otherDesk.server.url);
   });
 
-  afterEach(async (context) => {
-    // A failing step leaves both screens behind to look at.
-    if (context.task.result?.state === 'fail') {
-      await screenshot(rita, `failed-${context.task.name.slice(0, 40)}-rita`).catch(() => undefined);
-      await screenshot(other, `failed-${context.task.name.slice(0, 40)}-other`).catch(() => undefined);
-    }
-  });
+  screenshotFailures(() => ({ rita: rita, other: other }));
 
   afterAll(async () => {
     await browser?.close();

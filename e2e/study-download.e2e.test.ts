@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeInstance } from '../electron/main/dicom-write/synthetic-study';
-import { type RunningApp, screenshot } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 import { openSignedInDesk } from './support/signed-in-desk';
 
@@ -47,9 +47,7 @@ describe('Download… a hub study from the desktop', () => {
     ({ desk, browser, page } = await openSignedInDesk(hub.url, 'lena@lakeside.example', PASSWORD));
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') await screenshot(page, `failed-${context.task.name.slice(0, 40)}`).catch(() => undefined);
-  });
+  screenshotFailures(() => ({ '': page }));
 
   afterAll(async () => {
     await browser?.close();

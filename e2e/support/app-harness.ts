@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { afterEach } from 'vitest';
 import { createStudyshareApp, type StudyshareApp } from '../../electron/main/app/create-app';
 import type { HubMode } from '../../electron/main/hub-connection/hub-connection';
 import { startLoopbackServer, type LoopbackServer } from '../../electron/main/http/loopback-server';
@@ -62,6 +63,19 @@ export async function startApp(options: { hubMode?: HarnessHubMode; hubClock?: (
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+/**
+ * After each failed test of the suite, a screenshot of every named page (`failed-<test>-<name>`),
+ * so a red CI run shows what the person would have seen. Pages not open yet are skipped.
+ */
+export function screenshotFailures(pages: () => Readonly<Record<string, Page | undefined>>): void {
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    for (const [name, page] of Object.entries(pages())) {
+      if (page !== undefined) await screenshot(page, `failed-${context.task.name.slice(0, 40)}${name === '' ? '' : `-${name}`}`).catch(() => undefined);
+    }
+  });
 }
 
 export function writeFiles(folder: string, files: Record<string, Uint8Array | string>): void {
