@@ -23,6 +23,7 @@ import type {
   SyncQueueItemView,
   UnfinishedImportsView,
   HubSwitchPreview,
+  HubSiteView,
   HubWorklistStudy,
   HubWorklistView,
   ShareCodeWorklist,
@@ -239,7 +240,8 @@ export const CALLS = {
     readonly totalCapped: boolean;
     readonly nextCursor: string | null;
     readonly links: Readonly<Record<string, readonly { readonly physicianId: string; readonly displayName: string; readonly relation: 'referring' | 'reading' | 'associated' }[]>>;
-  }>()(studyQuerySchema.extend({ physicianId: hubId.optional(), limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict()),
+    readonly sites?: readonly HubSiteView[];
+  }>()(studyQuerySchema.extend({ physicianId: hubId.optional(), site: hubId.optional(), limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict()),
   // Names that fit several physicians, waiting for an admin; the answer: one candidate or none (null).
   'physicians:reviews': call<{ readonly reviews: readonly MatchReviewView[] }>()(z.object({}).strict()),
   'physicians:resolve-review': call<Record<string, never>>()(z.object({ id: hubId, physicianId: hubId.nullable() }).strict()),
@@ -249,8 +251,9 @@ export const CALLS = {
   'physicians:link': call<CollectionOutcome>()(z.object({ studies: z.array(studyRef).min(1).max(1000), physicianId: hubId, forPhysicianId: hubId.optional() }).strict()),
   'physicians:unlink': call<CollectionOutcome>()(z.object({ study: studyRef, physicianId: hubId, forPhysicianId: hubId.optional() }).strict()),
   // Every study the hub lets this user see (their site's as its policy says, departments, shares, collections), paged like a worklist.
-  'hub-studies:visible': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number | null; readonly totalCapped: boolean; readonly nextCursor: string | null }>()(
-    studyQuerySchema.extend({ limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional() }).strict(),
+  // `site`: the Site filter of someone connected to several sites; `sites` in the answer: the sites they are connected to.
+  'hub-studies:visible': call<{ readonly studies: readonly HubWorklistStudy[]; readonly total: number | null; readonly totalCapped: boolean; readonly nextCursor: string | null; readonly sites?: readonly HubSiteView[] }>()(
+    studyQuerySchema.extend({ limit: z.number().int().min(1).max(HUB_PAGE_MAX).default(100), after: z.string().max(1000).regex(/^[A-Za-z0-9_-]+$/).optional(), site: hubId.optional() }).strict(),
   ),
   'collections:list': call<{ readonly collections: readonly CollectionView[] }>()(z.object({}).strict()),
   'collections:create': call<CollectionView>()(z.object({ name, description: z.string().trim().max(2000).default('') }).strict()),
@@ -317,7 +320,15 @@ export const CALLS = {
     z.object({ preferences: z.array(z.object({ kind: z.enum(NOTIFICATION_KINDS), delivery: z.enum(NOTIFICATION_DELIVERIES), osNotification: z.boolean().optional() }).strict()).min(1).max(50) }).strict(),
   ),
   // External users who connect (issue 14, part 3): the site's review (admin.connections) and the external user's own requests.
-  'connections:site': call<{ readonly connections: readonly SiteConnectionView[]; readonly reviewCount: number; readonly settings: ConnectionSettingsView | null }>()(z.object({}).strict()),
+  'connections:site': call<{
+    readonly connections: readonly SiteConnectionView[];
+    readonly reviewCount: number;
+    readonly settings: ConnectionSettingsView | null;
+    /** The site's roles a connection may take (one role per connection). */
+    readonly roles?: readonly { readonly id: string; readonly name: string }[];
+  }>()(z.object({}).strict()),
+  // One role per connection (issue 14): the site's role that decides what the connected person may do with its studies.
+  'connections:set-role': call<SiteConnectionView>()(z.object({ connectionId: hubId, roleId: hubId }).strict()),
   'connections:assign': call<SiteConnectionView>()(z.object({ connectionId: hubId, physicianIds: z.array(hubId).max(500) }).strict()),
   'connections:decline': call<SiteConnectionView>()(z.object({ connectionId: hubId }).strict()),
   'connections:physicians': call<{ readonly physicians: readonly { readonly id: string; readonly name: string; readonly specialty: string | null }[] }>()(z.object({ q: z.string().trim().max(100) }).strict()),

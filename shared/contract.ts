@@ -232,6 +232,13 @@ export interface HubWorklistStudy {
   readonly summary: StudySummary;
   /** Why the hub lets this user see it ('department', 'collection', … : shared/permissions/visibility.ts), null when unknown. */
   readonly reason?: string | null;
+  /** Its site, for someone of no site (their lists may span several sites: the Site column); absent for a site's own people. */
+  readonly site?: HubSiteView | null;
+}
+/** A site as a list names it (issue 14: the Site column and filter). */
+export interface HubSiteView {
+  readonly id: string;
+  readonly name: string;
 }
 export interface AuditEventView {
   readonly seq: number;
@@ -437,6 +444,7 @@ export const CALL_NAMES = [
   'connections:create-physician',
   'connections:mine',
   'connections:request',
+  'connections:set-role',
 ] as const;
 
 export type CallName = keyof typeof CALLS;

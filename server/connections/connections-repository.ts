@@ -126,13 +126,14 @@ async function siteConnectionView(db: Db, accountId: string, row: SiteConnection
   };
 }
 
-/** A site's requests, those waiting for review first, then the newest. */
-export async function siteConnections(db: Db, accountId: string): Promise<{ connections: SiteConnectionView[]; reviewCount: number }> {
+/** A site's requests, those waiting for review first, then the newest; and the site's roles, which a connection may take (one role per connection). */
+export async function siteConnections(db: Db, accountId: string): Promise<{ connections: SiteConnectionView[]; reviewCount: number; roles: { id: string; name: string }[] }> {
   const rows = await siteConnectionRows(db, accountId).orderBy('site_connections.created_at', 'desc').execute();
   const order = { review: 0, assigned: 1, declined: 2 } as const;
   rows.sort((a, b) => order[a.status] - order[b.status]);
   const connections = await Promise.all(rows.map((row) => siteConnectionView(db, accountId, row)));
-  return { connections, reviewCount: rows.filter((row) => row.status === 'review').length };
+  const roles = await db.selectFrom('roles').select(['id', 'name']).where('account_id', '=', accountId).orderBy('name').execute();
+  return { connections, reviewCount: rows.filter((row) => row.status === 'review').length, roles };
 }
 
 /** How many requests wait for the site's admins (the Administration badge). */

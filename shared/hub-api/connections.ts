@@ -58,8 +58,8 @@ export const myConnectionsRoute = hubRoute({
 export const siteConnectionsRoute = hubRoute({
   method: 'GET',
   path: '/api/connections',
-  summary: 'The connection requests to the caller’s site, those in review first, with how many wait (admin.connections).',
-  response: z.object({ connections: z.array(siteConnection), reviewCount: z.number().int() }),
+  summary: 'The connection requests to the caller’s site, those in review first, with how many wait and the site’s roles a connection may take (admin.connections).',
+  response: z.object({ connections: z.array(siteConnection), reviewCount: z.number().int(), roles: z.array(z.object({ id, name: z.string() })).optional() }),
 });
 
 export const assignConnectionRoute = hubRoute({

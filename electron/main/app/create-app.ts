@@ -316,7 +316,9 @@ export function createStudyshareApp(dataDir: string, host: HostServices, options
         total: page.total,
         totalCapped: page.totalCapped,
         nextCursor: page.nextCursor,
-        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary, reason: study.reason ?? null })),
+        // Someone of no site: each study's site and the sites they are connected to (the Site column and filter).
+        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary, reason: study.reason ?? null, site: study.site ?? null })),
+        ...(page.sites === undefined ? {} : { sites: page.sites }),
       };
     },
     ...connectionCalls((route, input) => hub.hubRoute(route, input), () => hub.status().user?.permissions ?? []),

@@ -13,6 +13,7 @@ import {
   declineConnectionRoute,
   myConnectionsRoute,
   requestConnectionRoute,
+  setConnectionRoleRoute,
   siteConnectionsRoute,
 } from '../../../shared/hub-api/connections';
 import { createPhysicianRoute } from '../../../shared/hub-api/physicians';
@@ -20,7 +21,15 @@ import type { HubRoute, HubRouteRequest, HubRouteResponse } from '../../../share
 
 type CallHubRoute = <R extends HubRoute>(route: R, input: HubRouteRequest<R>) => Promise<HubRouteResponse<R>>;
 
-type ConnectionCall = 'connections:site' | 'connections:assign' | 'connections:decline' | 'connections:physicians' | 'connections:create-physician' | 'connections:mine' | 'connections:request';
+type ConnectionCall =
+  | 'connections:site'
+  | 'connections:assign'
+  | 'connections:decline'
+  | 'connections:physicians'
+  | 'connections:create-physician'
+  | 'connections:mine'
+  | 'connections:request'
+  | 'connections:set-role';
 
 export function connectionCalls(hubRoute: CallHubRoute, permissions: () => readonly string[]): { [N in ConnectionCall]: (input: CallParsedInput<N>) => Promise<CallOutput<N>> } {
   return {
@@ -31,6 +40,7 @@ export function connectionCalls(hubRoute: CallHubRoute, permissions: () => reado
       return { ...list, settings };
     },
     'connections:assign': async ({ connectionId, physicianIds }) => (await hubRoute(assignConnectionRoute, { params: { id: connectionId }, body: { physicianIds } })).connection,
+    'connections:set-role': async ({ connectionId, roleId }) => (await hubRoute(setConnectionRoleRoute, { params: { id: connectionId }, body: { roleId } })).connection,
     'connections:decline': async ({ connectionId }) => (await hubRoute(declineConnectionRoute, { params: { id: connectionId } })).connection,
     'connections:physicians': ({ q }) => hubRoute(connectionPhysiciansRoute, { query: { q } }),
     'connections:create-physician': async ({ givenNames, familyName, specialty }) => {

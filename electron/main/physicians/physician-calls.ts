@@ -57,7 +57,9 @@ export function physicianCalls(hubRoute: CallHubRoute): { [N in PhysicianCall]: 
         totalCapped: page.totalCapped,
         nextCursor: page.nextCursor,
         links: page.links,
-        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary, reason: study.reason ?? null })),
+        // Someone of no site: each study's site and their connected sites (the Site column and filter).
+        studies: page.studies.map((study) => ({ hubStudyId: study.studyId, private: study.private, sharedAt: study.sharedAt ?? '', summary: study.summary, reason: study.reason ?? null, site: study.site ?? null })),
+        ...(page.sites === undefined ? {} : { sites: page.sites }),
       };
     },
   };

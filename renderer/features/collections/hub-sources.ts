@@ -4,7 +4,7 @@
  * the same paged worklist table as a worklist (the table takes any StudySource).
  */
 import { api } from '../../lib/api';
-import { contractQuery, hubSourcePage, type StudySource } from '../worklist/study-source';
+import { contractQuery, hubSourcePage, withSite, type StudySource } from '../worklist/study-source';
 
 export const HUB_VISIBLE = { id: 'hub-visible', name: 'All I can see' } as const;
 
@@ -14,7 +14,8 @@ export function hubVisibleSource(who: string): StudySource {
     id: `${HUB_VISIBLE.id}:${who}`,
     marks: 'shared-at',
     async query(query) {
-      const result = await api.call('hub-studies:visible', contractQuery(query));
+      // With the Site filter: someone connected to several sites narrows the list to one (on the hub).
+      const result = await api.call('hub-studies:visible', withSite(query));
       return result.ok ? { ok: true, value: hubSourcePage(result.value) } : result;
     },
   };

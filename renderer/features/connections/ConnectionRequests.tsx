@@ -52,7 +52,7 @@ function DeclineButton({ connection }: { connection: SiteConnectionView }) {
 export function ConnectionRequests() {
   const status = useHub((s) => s.status);
   const allowed = hasPermission(status, 'admin.connections');
-  const { site, reviewCount, settings, assigning, error, notice } = useConnections();
+  const { site, reviewCount, settings, roles, assigning, error, notice } = useConnections();
   useEffect(() => {
     if (allowed) void useConnections.getState().loadSite();
   }, [allowed]);
@@ -84,6 +84,9 @@ export function ConnectionRequests() {
               <th scope="col">As</th>
               <th scope="col">Status</th>
               <th scope="col">Physicians</th>
+              <th scope="col" title="What they may do with this site’s studies (one role per connection; never anything site-wide)">
+                Role
+              </th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -97,6 +100,24 @@ export function ConnectionRequests() {
                   <span className={`connection-status ${connection.status}`}>{STATUS[connection.status]}</span>
                 </td>
                 <td>{connection.physicians.length === 0 ? '—' : connection.physicians.map((p) => p.name).join(', ')}</td>
+                <td>
+                  {connection.status === 'declined' || roles.length === 0 ? (
+                    (connection.role?.name ?? '—')
+                  ) : (
+                    <select
+                      aria-label={`Role of ${connection.user.name}`}
+                      value={connection.role?.id ?? ''}
+                      onChange={(event) => void useConnections.getState().setRole(connection, event.target.value)}
+                    >
+                      {connection.role == null && <option value="">Set at the first assignment</option>}
+                      {roles.map((role) => (
+                        <option key={role.id} value={role.id}>
+                          {role.name}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </td>
                 <td className="row-actions">
                   {connection.status !== 'declined' && (
                     <>

@@ -18,6 +18,8 @@ interface ConnectionsState {
   readonly site: readonly SiteConnectionView[];
   readonly reviewCount: number;
   readonly settings: ConnectionSettingsView | null;
+  /** The site's roles a connection may take (one role per connection). */
+  readonly roles: readonly { readonly id: string; readonly name: string }[];
   readonly mine: readonly MyConnectionView[];
   /** The request whose Assign physicians dialog is open. */
   readonly assigning: SiteConnectionView | null;
@@ -30,6 +32,8 @@ interface ConnectionsState {
   showMine: (open: boolean) => void;
   assign: (connection: SiteConnectionView, physicianIds: readonly string[]) => Promise<boolean>;
   decline: (connection: SiteConnectionView) => Promise<void>;
+  /** Sets the site's role that decides what the connected person may do with its studies. */
+  setRole: (connection: SiteConnectionView, roleId: string) => Promise<void>;
   searchPhysicians: (q: string) => Promise<readonly PhysicianChoice[]>;
   createPhysician: (input: { givenNames: string; familyName: string; specialty: string }) => Promise<PhysicianChoice | null>;
   request: (site: string, kind: ConnectionKind) => Promise<boolean>;
@@ -39,6 +43,7 @@ export const useConnections = create<ConnectionsState>()((set, get) => ({
   site: [],
   reviewCount: 0,
   settings: null,
+  roles: [],
   mine: [],
   assigning: null,
   mineOpen: false,
@@ -46,7 +51,11 @@ export const useConnections = create<ConnectionsState>()((set, get) => ({
   notice: null,
   loadSite: async () => {
     const result = await api.call('connections:site', {});
-    set(result.ok ? { site: result.value.connections, reviewCount: result.value.reviewCount, settings: result.value.settings } : { site: [], reviewCount: 0, settings: null });
+    set(
+      result.ok
+        ? { site: result.value.connections, reviewCount: result.value.reviewCount, settings: result.value.settings, roles: result.value.roles ?? [] }
+        : { site: [], reviewCount: 0, settings: null, roles: [] },
+    );
   },
   loadMine: async () => {
     const result = await api.call('connections:mine', {});
@@ -71,6 +80,15 @@ export const useConnections = create<ConnectionsState>()((set, get) => ({
     });
     await get().loadSite();
     return true;
+  },
+  setRole: async (connection, roleId) => {
+    const result = await api.call('connections:set-role', { connectionId: connection.id, roleId });
+    set(
+      result.ok
+        ? { error: null, notice: `${connection.user.name} now acts on this site’s studies as ${result.value.role?.name ?? 'their role'}.` }
+        : { error: result.error.message, notice: null },
+    );
+    await get().loadSite();
   },
   decline: async (connection) => {
     const result = await api.call('connections:decline', { connectionId: connection.id });

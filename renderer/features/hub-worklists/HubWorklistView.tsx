@@ -16,6 +16,7 @@ import { NoAccess, isNoAccess } from '../access-requests/NoAccess';
 import { SeriesTable } from '../details/SeriesTable';
 import { SharedWith } from '../sharing/SharedWith';
 import type { StudyRow } from '../worklist/study-source';
+import { SiteFilter } from '../worklist/SiteFilter';
 import { WorklistBody, studyCountText } from '../worklist/WorklistBody';
 import { isFiltered, rowAt } from '../worklist/worklist-store';
 import { useHubStudies } from './hub-worklist-store';
@@ -28,6 +29,7 @@ export function HubWorklistView({ name, gridRef }: { readonly name: string; read
     <>
       <div className="hub-worklist-head">
         <h2>{name}</h2>
+        <SiteFilter store={useHubStudies} />
         <span className="muted">
           {total === null ? '' : studyCountText(total, capped, filtered)}
         </span>
@@ -47,6 +49,8 @@ export function HubStudyPanel({ version, onClose }: { readonly version: number; 
   // Reached but not (or no longer) visible: a removal since the list was read (issue 13).
   const [noAccess, setNoAccess] = useState(false);
   const canAudit = useHub((state) => hasPermission(state.status, 'audit.view'));
+  // Someone connected to several sites sees which one the study comes from (as the Site column says).
+  const manySites = useHubStudies((s) => s.sites.length > 1);
   const hubStudyId = row?.hub?.studyId;
   useEffect(() => {
     setSharing(null);
@@ -67,6 +71,11 @@ export function HubStudyPanel({ version, onClose }: { readonly version: number; 
       {deidentified && (
         <p className="deidentified-note">
           <AccessBadge reason="department-deidentified" /> <span className="muted small">A department colleague’s study: names, IDs, dates and UIDs are replaced, and it may only be viewed.</span>
+        </p>
+      )}
+      {manySites && row.hub?.site != null && !noAccess && (
+        <p className="study-site">
+          <span className="muted">Site</span> {row.hub.site.name}
         </p>
       )}
       {!noAccess && <StudyFacts study={s} />}

@@ -9,6 +9,7 @@ import { useEffect } from 'react';
 import { physicianLabel } from '../../../shared/physicians/name-key';
 import { useHub } from '../hub/hub-store';
 import { useHubStudies } from '../hub-worklists/hub-worklist-store';
+import { SiteFilter } from '../worklist/SiteFilter';
 import { WorklistBody, studyCountText } from '../worklist/WorklistBody';
 import { isFiltered } from '../worklist/worklist-store';
 import { casesSource } from './cases-source';
@@ -43,6 +44,7 @@ export function CasesView({ gridRef }: { readonly gridRef: React.RefObject<HTMLD
             </select>
           </label>
         )}
+        <SiteFilter store={useHubStudies} />
         <span className="muted">{total === null ? '' : studyCountText(total, capped, filtered)}</span>
         <button type="button" className="quiet" onClick={() => useHubStudies.getState().refresh()}>
           Refresh

@@ -6,7 +6,7 @@
 import { RELATION_LABELS } from '../../../shared/hub-api/physicians';
 import { physicianLabel } from '../../../shared/physicians/name-key';
 import { api } from '../../lib/api';
-import { contractQuery, hubSourcePage, type StudySource } from '../worklist/study-source';
+import { hubSourcePage, withSite, type StudySource } from '../worklist/study-source';
 
 export const CASES_VIEW = { id: 'physician-cases', name: 'My cases' } as const;
 
@@ -21,7 +21,7 @@ export function casesSource(physicianId: string | null, who: string): StudySourc
     id: `${CASES_VIEW.id}:${who}:${physicianId ?? 'all'}`,
     marks: 'physicians',
     async query(query) {
-      const result = await api.call('physicians:cases', { ...contractQuery(query), ...(physicianId === null ? {} : { physicianId }) });
+      const result = await api.call('physicians:cases', { ...withSite(query), ...(physicianId === null ? {} : { physicianId }) });
       if (!result.ok) return result;
       const page = hubSourcePage(result.value);
       return { ok: true, value: { ...page, rows: page.rows.map((row) => (row.hub === null ? row : { ...row, hub: { ...row.hub, physicians: relationText(result.value.links[row.hub.studyId]) } })) } };

@@ -1,6 +1,7 @@
 /**
  * Search box, modality toggles and the study-date range in the top bar. They drive the worklist
- * that is showing (the local index or a hub worklist): each keeps its own filters.
+ * that is showing (the local index or a hub worklist): each keeps its own filters. (The Site
+ * filter, for someone connected to several sites, sits in the list's own head: SiteFilter.tsx.)
  */
 import { isFiltered, type WorklistStore } from './worklist-store';
 

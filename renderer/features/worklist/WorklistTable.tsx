@@ -10,7 +10,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type 
 import type { ShareStateView } from '../../../shared/contract';
 import { formatDateTime } from '../../lib/format';
 import { openStudyRow } from '../viewer/open-study';
-import { COLUMNS, MARK_COLUMN, gridTemplate } from './columns';
+import { COLUMNS, MARK_COLUMN, SITE_COLUMN, gridTemplate } from './columns';
 import type { StudyRow } from './study-source';
 import { rowAt, rowCount, type WorklistStore } from './worklist-store';
 
@@ -57,8 +57,10 @@ export function WorklistTable({
   const shareStates = store((s) => s.shareStates);
   const marks = store((s) => s.source?.marks ?? 'share-state');
   const generation = store((s) => s.generation);
+  // Several sites (someone connected to more than one): each row says which it comes from.
+  const withSite = store((s) => s.sites.length > 1);
   const { ensureRows, select, sortBy, moveFocus, openDetails, selectAllLoaded } = store.getState();
-  const template = gridTemplate(marks);
+  const template = gridTemplate(marks, withSite);
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -148,6 +150,11 @@ export function WorklistTable({
             {columnIndex === 0 && study?.hub !== null && study?.hub !== undefined && <AccessBadge reason={study.hub.reason} />}
           </div>
         ))}
+        {withSite && (
+          <div role="gridcell" className="cell site-cell" title={study?.hub?.site?.name}>
+            {study?.hub?.site?.name ?? ''}
+          </div>
+        )}
         <div role="gridcell" className={`cell shared-cell ${marks}`}>
           {study === undefined ? null : <MarkCell row={study} state={shareStates.get(study.key)} />}
         </div>
@@ -162,7 +169,7 @@ export function WorklistTable({
       aria-label={label}
       // A capped total is only a lower bound: -1 says the number of rows is not known.
       aria-rowcount={totalCapped ? -1 : count + 1}
-      aria-colcount={COLUMNS.length + 1}
+      aria-colcount={COLUMNS.length + (withSite ? 2 : 1)}
       aria-multiselectable="true"
       tabIndex={0}
       className="grid"
@@ -188,6 +195,11 @@ export function WorklistTable({
               </div>
             );
           })}
+          {withSite && (
+            <div role="columnheader" className="cell site-cell" title="The site each study comes from">
+              <span className="head-label">{SITE_COLUMN.label}</span>
+            </div>
+          )}
           {marks === 'share-state' ? (
             <div role="columnheader" className="cell shared-cell" aria-label={MARK_COLUMN[marks].label}>
               <span aria-hidden="true">⇄</span>

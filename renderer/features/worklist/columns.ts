@@ -34,6 +34,13 @@ export const MARK_COLUMN = {
   physicians: { label: 'Relation · Doctor', width: 'minmax(160px, 1.5fr)' },
 } as const;
 
-export function gridTemplate(marks: keyof typeof MARK_COLUMN): string {
-  return [...COLUMNS.map((column) => column.width), MARK_COLUMN[marks].width].join(' ');
+/**
+ * Which site a study comes from (issue 14): shown only to someone whose lists span several sites
+ * (an external user connected to more than one), before the last column; not sortable (the hub
+ * sorts by the study's own columns; the Site filter narrows instead).
+ */
+export const SITE_COLUMN = { label: 'Site', width: 'minmax(72px, 1fr)' } as const;
+
+export function gridTemplate(marks: keyof typeof MARK_COLUMN, withSite = false): string {
+  return [...COLUMNS.map((column) => column.width), ...(withSite ? [SITE_COLUMN.width] : []), MARK_COLUMN[marks].width].join(' ');
 }

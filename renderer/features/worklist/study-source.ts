@@ -5,7 +5,7 @@
  * query (search words as prefixes, modalities, study dates, sort, offset or keyset cursor) with
  * the same page shape.
  */
-import type { CallOutput, ShareStateView } from '../../../shared/contract';
+import type { CallOutput, HubSiteView, ShareStateView } from '../../../shared/contract';
 import type { StudySortColumn, StudySummary } from '../../../shared/types/study';
 import { api } from '../../lib/api';
 
@@ -14,7 +14,15 @@ export interface StudyRow {
   readonly key: string;
   readonly study: StudySummary;
   /** On the hub: the study's id there, whether it is private, when it was shared into the worklist. */
-  readonly hub: { readonly studyId: string; readonly private: boolean; readonly sharedAt: string | null; readonly reason?: string | null; readonly physicians?: string } | null;
+  readonly hub: {
+    readonly studyId: string;
+    readonly private: boolean;
+    readonly sharedAt: string | null;
+    readonly reason?: string | null;
+    readonly physicians?: string;
+    /** Its site, for someone of no site (the Site column when their lists span several sites). */
+    readonly site?: HubSiteView | null;
+  } | null;
 }
 
 export interface SourceQuery {
@@ -28,6 +36,8 @@ export interface SourceQuery {
   /** The previous page's `nextCursor`: constant cost at any depth (offset is then ignored). */
   readonly after: string | undefined;
   readonly withTotal: boolean;
+  /** The Site filter (a site's id), for a source that lists several sites' studies; undefined: all sites. */
+  readonly site: string | undefined;
 }
 
 export interface SourcePage {
@@ -36,6 +46,8 @@ export interface SourcePage {
   readonly total: number | null;
   readonly totalCapped: boolean;
   readonly nextCursor: string | null;
+  /** The sites the person is connected to (someone of no site): the Site filter's choices, and a Site column when several. */
+  readonly sites?: readonly HubSiteView[];
 }
 
 export type SourceResult = { readonly ok: true; readonly value: SourcePage } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
@@ -50,7 +62,7 @@ export interface StudySource {
   shareStates?(keys: readonly string[]): Promise<ReadonlyMap<string, ShareStateView | undefined> | null>;
 }
 
-/** A source query as the contract's calls take it (every source's call shares the query's fields). */
+/** A source query as the contract's calls take it (every source's call shares the query's fields; the Site filter only where a source takes it: `withSite`). */
 export function contractQuery(query: SourceQuery) {
   return {
     text: query.text,
@@ -65,17 +77,23 @@ export function contractQuery(query: SourceQuery) {
   };
 }
 
+/** The query with the Site filter, for the calls that take one (the hub's lists of every visible study). */
+export function withSite(query: SourceQuery) {
+  return { ...contractQuery(query), ...(query.site === undefined ? {} : { site: query.site }) };
+}
+
 /** A page of hub studies (a worklist's, a collection's, all one may see) as the table reads it. */
-export function hubSourcePage(page: CallOutput<'hub-worklists:studies'>): SourcePage {
+export function hubSourcePage(page: CallOutput<'hub-worklists:studies'> & { readonly sites?: readonly HubSiteView[] }): SourcePage {
   return {
     rows: page.studies.map((row) => ({
       key: row.hubStudyId,
       study: row.summary,
-      hub: { studyId: row.hubStudyId, private: row.private, sharedAt: row.sharedAt === '' ? null : row.sharedAt, reason: row.reason ?? null },
+      hub: { studyId: row.hubStudyId, private: row.private, sharedAt: row.sharedAt === '' ? null : row.sharedAt, reason: row.reason ?? null, site: row.site ?? null },
     })),
     total: page.total,
     totalCapped: page.totalCapped,
     nextCursor: page.nextCursor,
+    ...(page.sites === undefined ? {} : { sites: page.sites }),
   };
 }
 

@@ -8,7 +8,7 @@
  * main area (`useHubStudies` in hub-worklists/), whose source changes with the sidebar.
  */
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
-import type { ShareStateView } from '../../../shared/contract';
+import type { HubSiteView, ShareStateView } from '../../../shared/contract';
 import type { StudySortColumn } from '../../../shared/types/study';
 import { localStudySource, type SourceQuery, type StudyRow, type StudySource } from './study-source';
 
@@ -19,6 +19,8 @@ export interface WorklistFilters {
   readonly modalities: readonly string[];
   readonly dateFrom: string;
   readonly dateTo: string;
+  /** The Site filter's site id ('' = all sites): for someone connected to several sites (issue 14). */
+  readonly site: string;
 }
 
 export interface WorklistSort {
@@ -48,12 +50,16 @@ export interface WorklistState {
   readonly anchor: number | null;
   readonly focus: number | null;
   readonly detailsOpen: boolean;
+  /** The sites the source's studies may come from (someone connected to several: the Site column and filter); empty for one site. */
+  readonly sites: readonly HubSiteView[];
 
   /** Shows another source's studies with the same filters and sort. */
   setSource: (source: StudySource | null) => void;
   setText: (text: string) => void;
   toggleModality: (modality: string) => void;
   setDates: (dateFrom: string, dateTo: string) => void;
+  /** The Site filter: a site's id, or '' for all sites. */
+  setSite: (site: string) => void;
   clearFilters: () => void;
   sortBy: (column: StudySortColumn) => void;
   /** Makes sure rows first..last are loaded (or loading). */
@@ -70,14 +76,14 @@ export interface WorklistState {
 
 export type WorklistStore = UseBoundStore<StoreApi<WorklistState>>;
 
-export const EMPTY_FILTERS: WorklistFilters = { text: '', modalities: [], dateFrom: '', dateTo: '' };
+export const EMPTY_FILTERS: WorklistFilters = { text: '', modalities: [], dateFrom: '', dateTo: '', site: '' };
 
 export function rowAt(state: Pick<WorklistState, 'pages'>, index: number): StudyRow | undefined {
   return state.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
 }
 
 export function isFiltered(filters: WorklistFilters): boolean {
-  return filters.text.trim() !== '' || filters.modalities.length > 0 || filters.dateFrom !== '' || filters.dateTo !== '';
+  return filters.text.trim() !== '' || filters.modalities.length > 0 || filters.dateFrom !== '' || filters.dateTo !== '' || filters.site !== '';
 }
 
 /**
@@ -109,6 +115,7 @@ export function createWorklistStore(initialSource: StudySource | null): Worklist
         // Scrolling on from a loaded page goes by its cursor (constant cost); a jump by offset.
         after: typeof after === 'string' && page > 0 ? after : undefined,
         withTotal: page === 0,
+        site: filters.site === '' ? undefined : filters.site,
       };
     }
 
@@ -125,7 +132,9 @@ export function createWorklistStore(initialSource: StudySource | null): Worklist
           set({ status: 'error', error: result.error.message });
           return;
         }
-        const { rows, total, totalCapped, nextCursor } = result.value;
+        const { rows, total, totalCapped, nextCursor, sites } = result.value;
+        // The sites come with each first page; a page that names none leaves them as they were.
+        if (page === 0 && sites !== undefined) set({ sites: sites.length > 1 ? sites : [] });
         const pages = new Map(get().pages);
         pages.set(page, rows);
         const cursors = new Map(get().cursors);
@@ -195,8 +204,10 @@ export function createWorklistStore(initialSource: StudySource | null): Worklist
       anchor: null,
       focus: null,
       detailsOpen: false,
+      sites: [],
 
-      setSource: (source) => restart({ source, shareStates: new Map() }),
+      // Another source lists other sites (or none): its first page says which; its Site filter starts at all sites.
+      setSource: (source) => restart({ source, shareStates: new Map(), sites: [], filters: { ...get().filters, site: '' } }),
       setText: (text) => restart({ filters: { ...get().filters, text } }),
       toggleModality: (modality) => {
         const current = get().filters.modalities;
@@ -204,6 +215,7 @@ export function createWorklistStore(initialSource: StudySource | null): Worklist
         restart({ filters: { ...get().filters, modalities } });
       },
       setDates: (dateFrom, dateTo) => restart({ filters: { ...get().filters, dateFrom, dateTo } }),
+      setSite: (site) => restart({ filters: { ...get().filters, site } }),
       clearFilters: () => restart({ filters: EMPTY_FILTERS }),
       sortBy: (column) => {
         const { sort } = get();
