@@ -10,11 +10,15 @@
  *     `/modalities/<id>/store` of the same studies → the same storescp;
  *   - retrieve: 1,000 instances from Orthanc by C-MOVE (to our listener) and by C-GET.
  *
- *   npm run bench:dimse [-- --studies 50 --per-study 100 --size 128]
+ *   - the disk's flush floor: the same-sized write made durable (O_DSYNC, overwriting blocks a
+ *     file already owns, as the receive journal does), 1,000 times in a row — what one instance
+ *     acknowledged over one association costs at least, whoever receives it.
+ *
+ *   npm run bench:dimse [-- --studies 50 --per-study 100 --size 128 --only receive|send|retrieve]
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TRANSFER_SYNTAX } from '../../shared/dicom/transfer-syntax';
@@ -31,9 +35,13 @@ const { values } = parseArgs({
     studies: { type: 'string', default: '50' },
     'per-study': { type: 'string', default: '100' },
     size: { type: 'string', default: '128' },
+    /** One part only (Orthanc's receive, the reference, always runs: it also loads Orthanc). */
+    only: { type: 'string', default: 'all' },
     inside: { type: 'boolean', default: false },
   },
 });
+if (!['all', 'receive', 'send', 'retrieve'].includes(values.only)) throw new Error(`--only takes receive, send or retrieve, not ${values.only}`);
+const part = (name: 'receive' | 'send' | 'retrieve'): boolean => values.only === 'all' || values.only === name;
 
 if (!values.inside) {
   // Re-run inside a private network namespace with loopback up.
@@ -54,6 +62,8 @@ const OURS = { aeTitle: 'STUDYSHARE', port: 11112 };
 const ORTHANC = { aeTitle: 'ORTHANC', host: '127.0.0.1', port: 4242 };
 const STORESCP = { aeTitle: 'STORESCP', host: '127.0.0.1', port: 11113 };
 const client = { callingAeTitle: OURS.aeTitle };
+/** Paired rounds of the one-association receive (ours, then Orthanc's, or the other way round). */
+const ROUNDS = 5;
 
 function makeCorpus(): string[][] {
   if (!existsSync(`${corpus}.complete`)) {
@@ -116,6 +126,32 @@ function beside(figure: string, ours: number, peer: number | null, unit: 'instan
 
 const rate = (count: number, seconds: number): string => `${count} instances in ${seconds.toFixed(2)} s = ${Math.round(count / seconds)} instances/s (${load()})`;
 
+/**
+ * The disk's floor for one acknowledged instance: a write of `bytes` made durable, as the
+ * receive journal makes it (O_DSYNC into a preallocated file), 1,000 times one after the other.
+ */
+function flushFloor(bytes: number): { median: number; mean: number; p90: number } {
+  const file = path.join(work, 'flush-floor.bin');
+  const size = 64 << 20;
+  let fd = openSync(file, 'w');
+  const zeros = Buffer.alloc(1 << 20);
+  for (let at = 0; at < size; at += zeros.length) writeSync(fd, zeros, 0, zeros.length, at);
+  fdatasyncSync(fd);
+  closeSync(fd);
+  fd = openSync(file, constants.O_RDWR | constants.O_DSYNC);
+  const record = Buffer.alloc(bytes, 7);
+  const times: number[] = [];
+  for (let n = 0, at = 4096; n < 1000; n++, at += record.length) {
+    const started = performance.now();
+    writeSync(fd, record, 0, record.length, at);
+    times.push(performance.now() - started);
+  }
+  closeSync(fd);
+  rmSync(file);
+  times.sort((a, b) => a - b);
+  return { median: times[500], mean: times.reduce((a, b) => a + b, 0) / times.length, p90: times[900] };
+}
+
 /** storescu over `associations` parallel associations, each sending a share of the studies. */
 async function storescu(target: { aeTitle: string; port: number }, byStudy: string[][], associations: number): Promise<number> {
   const shares: string[][] = Array.from({ length: associations }, () => []);
@@ -127,22 +163,35 @@ async function storescu(target: { aeTitle: string; port: number }, byStudy: stri
   return seconds;
 }
 
-async function receiveIntoListener(byStudy: string[][], associations: number): Promise<{ text: string; perSecond: number; load: string }> {
-  const dir = path.join(work, `receive-${associations}`);
+/** A listener on an empty library and index, for one figure. */
+async function openListenerRun(name: string): Promise<{ expectIndexed(count: number): void; close(): Promise<void> }> {
+  const dir = path.join(work, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const db = openIndexDatabase(path.join(dir, 'index.sqlite'));
   const listener = new DicomListener(db, path.join(dir, 'library'));
   await listener.start({ port: OURS.port, aeTitle: OURS.aeTitle, allowedAeTitles: [], allowedAddresses: [] });
+  return {
+    expectIndexed(count) {
+      const indexed = (db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
+      if (indexed !== count) throw new Error(`${indexed} of ${count} indexed`);
+    },
+    async close() {
+      await listener.stop();
+      db.close();
+    },
+  };
+}
+
+async function receiveIntoListener(byStudy: string[][], associations: number): Promise<{ text: string; perSecond: number; load: string }> {
+  const run = await openListenerRun(`receive-${associations}`);
   try {
     const seconds = await storescu(OURS, byStudy, associations);
-    const indexed = (db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
     const total = byStudy.flat().length;
-    if (indexed !== total) throw new Error(`${indexed} of ${total} indexed`);
-    return { text: rate(indexed, seconds), perSecond: indexed / seconds, load: load() };
+    run.expectIndexed(total);
+    return { text: rate(total, seconds), perSecond: total / seconds, load: load() };
   } finally {
-    await listener.stop();
-    db.close();
+    await run.close();
   }
 }
 
@@ -169,10 +218,9 @@ async function main(): Promise<void> {
   console.log(`corpus: ${total} instances in ${studies} studies (${size}×${size} 16-bit, uncompressed)`);
 
   // Receive.
-  const ours1 = await receiveIntoListener(byStudy, 1);
-  console.log(`receive, ours, storescu over 1 association: ${ours1.text}`);
-  const ours4 = await receiveIntoListener(byStudy, 4);
-  console.log(`receive, ours, storescu over 4 associations: ${ours4.text}`);
+  const floor = flushFloor(statSync(byStudy[0][0]).size + 200);
+  const floorText = `median ${floor.median.toFixed(2)} ms, mean ${floor.mean.toFixed(2)} ms, p90 ${floor.p90.toFixed(2)} ms`;
+  console.log(`flush floor, one instance's bytes made durable (O_DSYNC overwrite), 1,000 in a row: ${floorText} (${load()})`);
 
   const orthancDir = path.join(work, 'orthanc');
   rmSync(orthancDir, { recursive: true, force: true });
@@ -190,13 +238,61 @@ async function main(): Promise<void> {
   })();
   try {
     await waitForPort(STORESCP.port);
-    const orthancSeconds = await storescu(ORTHANC, byStudy, 1);
+    // One association, ours and Orthanc's in paired rounds (a fifth of the corpus each, who goes
+    // first alternating): on this shared machine the disk's flush time moves by 2–3× within
+    // minutes, so a figure is set only beside the peer's taken seconds apart.
+    const rounds = Math.min(ROUNDS, studies);
+    let oursSeconds = 0;
+    let orthancSeconds = 0;
+    const listenerRun = part('receive') ? await openListenerRun('receive-1') : null;
+    try {
+      for (let round = 0; round < rounds; round++) {
+        const share = byStudy.filter((_, n) => n % rounds === round);
+        const count = share.flat().length;
+        const timeOurs = async (): Promise<number> => (listenerRun ? storescu(OURS, share, 1) : 0);
+        const timeOrthanc = (): Promise<number> => storescu(ORTHANC, share, 1);
+        let ours: number;
+        let theirs: number;
+        if (round % 2 === 0) {
+          ours = await timeOurs();
+          theirs = await timeOrthanc();
+        } else {
+          theirs = await timeOrthanc();
+          ours = await timeOurs();
+        }
+        oursSeconds += ours;
+        orthancSeconds += theirs;
+        if (listenerRun) console.log(`receive, 1 association, round ${round + 1} of ${rounds}: ours ${rate(count, ours)}; Orthanc ${Math.round(count / theirs)}/s; ${(theirs / ours).toFixed(2)}×`);
+        else console.log(`receive, Orthanc 1.10, storescu over 1 association, round ${round + 1}: ${rate(count, theirs)}`);
+      }
+      if (listenerRun) listenerRun.expectIndexed(total);
+    } finally {
+      await listenerRun?.close();
+    }
     console.log(`receive, Orthanc 1.10, storescu over 1 association: ${rate(total, orthancSeconds)}`);
-    beside('receive, storescu, 1 association (target ≥ 2× Orthanc)', ours1.perSecond, total / orthancSeconds, 'instances/s', ours1.load);
-    beside('receive, storescu, 4 associations (Orthanc: its 1-association rate)', ours4.perSecond, total / orthancSeconds, 'instances/s', ours4.load);
-
-    // Send.
+    if (listenerRun) {
+      console.log(`receive, ours, storescu over 1 association: ${rate(total, oursSeconds)}`);
+      beside('receive, storescu, 1 association (target ≥ 2× Orthanc; paired rounds)', total / oursSeconds, total / orthancSeconds, 'instances/s');
+      const ours4 = await receiveIntoListener(byStudy, 4);
+      console.log(`receive, ours, storescu over 4 associations: ${ours4.text}`);
+      beside('receive, storescu, 4 associations (Orthanc: its 1-association rate)', ours4.perSecond, total / orthancSeconds, 'instances/s', ours4.load);
+      // A rate over one association can be no more than one flush per instance allows.
+      console.log(`one association at the flush floor alone (nothing else, peer's turn included): at most ${Math.round(1000 / floor.mean)}/s (mean), ${Math.round(1000 / floor.median)}/s (median)`);
+    }
     const files = byStudy.flat();
+    if (part('send')) await sendFigures(files, orthancSeconds);
+    if (part('retrieve')) await retrieveFigures();
+    console.log('\nfigure | ours | Orthanc (or DCMTK against Orthanc) | ours ÷ theirs (pace) | load average');
+    for (const row of table) console.log(`${row.figure} | ${row.ours} | ${row.peer} | ${row.ratio} | ${row.load}`);
+    console.log(`flush floor (O_DSYNC, one instance's bytes): ${floorText}`);
+    console.log(`targets: receive over 1 association ≥ 2× Orthanc's; send ≥ Orthanc's /modalities/<id>/store`);
+  } finally {
+    storescp.kill('SIGTERM');
+    await orthanc.stop();
+  }
+
+  async function sendFigures(files: string[], orthancSeconds: number): Promise<void> {
+    // Send.
     let seconds = await send(STORESCP, files);
     console.log(`send, ours → storescp: ${rate(files.length, seconds)}`);
     const oursToStorescp = files.length / seconds;
@@ -204,7 +300,7 @@ async function main(): Promise<void> {
     mkdirSync(storescpDir, { recursive: true });
 
     const orthancStudies = (await orthancJson(`${orthanc.url}/studies`)) as string[];
-    let started = performance.now();
+    const started = performance.now();
     await orthancJson(`${orthanc.url}/modalities/storescp/store`, { method: 'POST', body: JSON.stringify({ Resources: orthancStudies, Synchronous: true }) });
     seconds = (performance.now() - started) / 1000;
     console.log(`send, Orthanc /modalities/storescp/store → storescp: ${rate(total, seconds)}`);
@@ -215,6 +311,10 @@ async function main(): Promise<void> {
     seconds = await send(ORTHANC, files);
     console.log(`send, ours → Orthanc: ${rate(files.length, seconds)}`);
     beside('send → Orthanc (Orthanc: storescu → Orthanc)', files.length / seconds, total / orthancSeconds, 'instances/s');
+  }
+
+  async function retrieveFigures(): Promise<void> {
+    let started: number;
 
     // Retrieve 1,000 instances (ten studies) by C-MOVE to our listener, then by C-GET.
     const tenStudies = Array.from({ length: Math.min(10, studies) }, (_, n) => testUid(950, n + 1));
@@ -265,12 +365,6 @@ async function main(): Promise<void> {
     console.log(`retrieve by DCMTK from Orthanc: movescu (to storescp) ${movescuSeconds.toFixed(2)} s, getscu ${getscuSeconds.toFixed(2)} s (${load()})`);
     beside('retrieve 1,000 by C-MOVE (DCMTK: movescu → storescp)', moveSeconds, movescuSeconds, 's');
     beside('retrieve 1,000 by C-GET (DCMTK: getscu)', getSeconds, getscuSeconds, 's');
-    console.log('\nfigure | ours | Orthanc (or DCMTK against Orthanc) | ours ÷ theirs (pace) | load average');
-    for (const row of table) console.log(`${row.figure} | ${row.ours} | ${row.peer} | ${row.ratio} | ${row.load}`);
-    console.log(`targets: receive over 1 association ≥ 2× Orthanc's; send ≥ Orthanc's /modalities/<id>/store`);
-  } finally {
-    storescp.kill('SIGTERM');
-    await orthanc.stop();
   }
 }
 

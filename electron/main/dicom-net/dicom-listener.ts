@@ -74,7 +74,8 @@ export class DicomListener {
     await this.stop();
     // What a crash left in the receive journal goes into the library before anything new arrives.
     await this.received.recover();
-    this.received.prepare();
+    // Ready to take a study at full pace once it says it listens (a few hundred milliseconds).
+    await this.received.prepare();
     this.config = config;
     const server = new dimse.Server(StoreScp);
     const host: AssociationHost = {

@@ -37,6 +37,14 @@ const RECORD_MAGIC = 0x4a525353;
 const RECORD_HEADER = 4 + 16 + 4 + 4 + 4;
 /** A segment with no append for this long is retired, so the journal does not outlive a study by much. */
 const IDLE_RETIRE_MS = 3_000;
+/**
+ * Segments kept ready beside the active one (64 MiB on the library's disk while idle). Making one
+ * (32 MiB of zeros, flushed) while instances arrive held the journal's flushes back for up to a
+ * second (the first 1,000 instances after a start took twice as long as the next); with two,
+ * the active one's successor is ready and the retired one comes back as the next, so a steady
+ * stream, or a study after a pause, never waits for one to be made.
+ */
+const SPARE_SEGMENTS = 2;
 /** Journal files of this process: a replay at another listener's start never takes them. */
 const live = new Set<string>();
 
@@ -111,7 +119,7 @@ async function writeAll(handle: fs.FileHandle, buffers: Buffer[], position: numb
 
 export class ReceiveJournal {
   private active: Segment | null = null;
-  private spare: Promise<Segment> | null = null;
+  private spares: Promise<Segment>[] = [];
   private opening: Promise<Segment> | null = null;
   private readonly retiring = new Set<Promise<void>>();
   private queue: Pending[] = [];
@@ -158,12 +166,15 @@ export class ReceiveJournal {
     };
   }
 
-  /** Makes the first segment ready now, so the first instance does not wait for its zeros. */
-  prepare(): void {
-    if (this.closed || this.active !== null || this.spare !== null) return;
-    this.spare = this.create();
-    // A failure is met again, and reported, by the first append.
-    this.spare.catch(() => undefined);
+  /** Makes the spare segments ready now (the listener starting), so no instance waits for their zeros. Never rejects. */
+  async prepare(): Promise<void> {
+    while (!this.closed && this.spares.length < SPARE_SEGMENTS) {
+      const spare = this.create();
+      // A failure is met again, and reported, by the first append.
+      spare.catch(() => undefined);
+      this.spares.push(spare);
+    }
+    await Promise.allSettled(this.spares);
   }
 
   /** Retires every segment (flushing their library files) and removes the journal's files. */
@@ -175,9 +186,9 @@ export class ReceiveJournal {
     this.active = null;
     if (active !== null) this.retire(active, false);
     await Promise.allSettled([...this.retiring]);
-    const spare = await this.spare?.catch(() => null);
-    this.spare = null;
-    if (spare) await this.drop(spare);
+    const spares = await Promise.all(this.spares.map((spare) => spare.catch(() => null)));
+    this.spares = [];
+    for (const spare of spares) if (spare) await this.drop(spare);
   }
 
   private async drain(): Promise<void> {
@@ -242,9 +253,10 @@ export class ReceiveJournal {
   private segmentFor(bytes: number): Segment | Promise<Segment> {
     if (this.active !== null && this.active.offset + bytes <= SEGMENT_BYTES) {
       // Half full: the next segment is made ready in the background.
-      if (this.spare === null && this.active.offset > SEGMENT_BYTES / 2) {
-        this.spare = this.create();
-        this.spare.catch(() => undefined);
+      if (this.spares.length === 0 && this.active.offset > SEGMENT_BYTES / 2) {
+        const spare = this.create();
+        spare.catch(() => undefined);
+        this.spares.push(spare);
       }
       return this.active;
     }
@@ -253,8 +265,7 @@ export class ReceiveJournal {
       this.active = null;
       this.retire(full, true);
     }
-    const next = this.spare ?? this.create();
-    this.spare = null;
+    const next = this.spares.shift() ?? this.create();
     return next.then((segment) => (this.active = segment));
   }
 
@@ -309,7 +320,7 @@ export class ReceiveJournal {
         live.delete(segment.path);
         return;
       }
-      if (!reuse || this.closed || this.spare !== null) {
+      if (!reuse || this.closed || this.spares.length >= SPARE_SEGMENTS) {
         await this.drop(segment);
         return;
       }
@@ -318,7 +329,7 @@ export class ReceiveJournal {
       segment.offset = SEGMENT_HEADER;
       segment.filed.clear();
       if (this.closed) await this.drop(segment);
-      else this.spare = Promise.resolve(segment);
+      else this.spares.push(Promise.resolve(segment));
     })().catch((error: unknown) => this.onRetireFailure?.(error));
     this.retiring.add(work);
     void work.finally(() => this.retiring.delete(work));

@@ -335,10 +335,10 @@ export class ReceivedInstances {
     }
   }
 
-  /** Opens the receive journal ahead of the first instance (the listener starting). */
-  prepare(): void {
+  /** Opens the receive journal and makes its segments ready ahead of the first instance (the listener starting). */
+  prepare(): Promise<void> {
     this.journal ??= new ReceiveJournal(this.incomingDir);
-    this.journal.prepare();
+    return this.journal.prepare();
   }
 
   /**

@@ -166,8 +166,8 @@ export class StoreScp extends dimse.Scp {
     // An instance cut off mid-transfer: its temporary file goes; nothing was acknowledged.
     for (const { spool } of this.spools.values()) spool.destroy();
     this.spools.clear();
-    // What was acknowledged on it is indexed now, not at the next batch.
-    void this.host.received.indexNow();
-    this.events?.onEnd?.(how);
+    // What was acknowledged on it is indexed now, not at the next batch; its end is reported once
+    // it is (its library files are written after their answers), as a release is answered.
+    void this.host.received.indexNow().finally(() => this.events?.onEnd?.(how));
   }
 }
