@@ -5,7 +5,9 @@ import { queryStudies } from '../study-index/study-query';
 import { tempDir } from '../test-support/temp-dir';
 import { DEMO_PASSWORD, DEMO_STUDIES, DEMO_USERS, seedDemo } from './seed-demo';
 import { siteConnectionsRoute } from '../../../shared/hub-api/connections';
-import { DEMO_EXTERNAL_REP, DEMO_SECOND_SITE } from './seed-connections';
+import { listFilesRoute } from '../../../shared/hub-api/files';
+import { visibleStudiesRoute } from '../../../shared/hub-api/studies';
+import { DEMO_CONNECTED_USER, DEMO_EXTERNAL_REP, DEMO_SECOND_SITE } from './seed-connections';
 
 describe('--demo', () => {
   it('seeds a site with every role, places and a department, and 300 local studies whose modality, description and patient agree — once', async () => {
@@ -19,10 +21,13 @@ describe('--demo', () => {
     expect(overview.users.map((u) => u.role).sort()).toEqual(DEMO_USERS.map((u) => u.role).sort());
     expect(overview.locations).toHaveLength(3);
     expect(overview.groups.filter((g) => g.department).map((g) => g.name)).toEqual(['Neuroradiology']);
-    // Issue 14: an external rep waits in Review, and a second site exists on the hub.
+    // Issue 14: an external rep waits in Review, a practice manager is connected (and to the second site too).
     const connections = await app.hub.hubRoute(siteConnectionsRoute, {});
     expect(connections.reviewCount).toBe(1);
-    expect(connections.connections.map((c) => [c.user.email, c.kind, c.status])).toEqual([[DEMO_EXTERNAL_REP.email, 'external-rep', 'review']]);
+    expect(connections.connections.map((c) => [c.user.email, c.kind, c.status, c.role?.name ?? null])).toEqual([
+      [DEMO_EXTERNAL_REP.email, 'external-rep', 'review', null],
+      [DEMO_CONNECTED_USER.email, 'practice-manager', 'assigned', 'Case Manager'],
+    ]);
     expect(lines.join('\n')).toContain(DEMO_SECOND_SITE.siteName);
     expect(lines.join('\n')).toMatch(/Demo images: 300 studies, \d+ files, [\d.]+ MB, generated in [\d.]+ s\./);
     const studies = queryStudies(app.db, studyQuerySchema.parse({ limit: 1000 }));
@@ -47,6 +52,17 @@ describe('--demo', () => {
     await seedDemo(app, dataDir, () => {});
     expect((await app.hub.adminOverview()).users).toHaveLength(DEMO_USERS.length);
     expect(queryStudies(app.db, studyQuerySchema.parse({ limit: 1 })).total).toBe(DEMO_STUDIES);
+
+    // The practice manager's list spans both sites: each study names its site (the Site column), Lakeside's with its image on the hub.
+    await app.hub.signOut();
+    await app.hub.signIn({ email: DEMO_CONNECTED_USER.email, password: DEMO_PASSWORD });
+    const visible = await app.hub.hubRoute(visibleStudiesRoute, { query: { limit: '500' } });
+    expect(visible.sites?.map((site) => site.name)).toEqual(['Demo Hospital', DEMO_SECOND_SITE.siteName]);
+    const lakeside = visible.studies.filter((study) => study.site?.name === DEMO_SECOND_SITE.siteName);
+    expect(lakeside.map((study) => study.summary.patientName).sort()).toEqual(['Brook^Hanna', 'Fenn^Ida', 'Marsh^Oskar']);
+    expect(visible.studies.some((study) => study.site?.name === 'Demo Hospital')).toBe(true);
+    const files = await app.hub.hubRoute(listFilesRoute, { params: { studyId: lakeside[0].studyId } });
+    expect(files.files).toHaveLength(1);
 
     for (const user of DEMO_USERS) {
       await app.hub.signOut();

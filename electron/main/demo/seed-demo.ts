@@ -60,7 +60,7 @@ export async function seedDemo(app: StudyshareApp, dataDir: string, log: (line: 
     if (caseManager !== undefined) await app.hub.hubRoute(setActsForRoute, { params: { id: caseManager }, body: { physicianIds: [paula.physician.id, rob.physician.id] } });
     log(`Demo site created on the embedded hub. Every demo user's password is "${DEMO_PASSWORD}":`);
     for (const user of DEMO_USERS) log(`  ${user.role.padEnd(13)} ${user.email}`);
-    await seedConnections(app, dataDir, DEMO_PASSWORD, log);
+    await seedConnections(app, dataDir, DEMO_PASSWORD, log, [paula.physician.id, rob.physician.id]);
   }
 
   const folder = path.join(dataDir, 'demo-dicom');
