@@ -32,12 +32,15 @@ function MyConnectionsDialog() {
             <th scope="col">As</th>
             <th scope="col">Status</th>
             <th scope="col">Physicians</th>
+            <th scope="col" title="What the site lets you do with its studies (each site sets its own)">
+              Role
+            </th>
           </tr>
         </thead>
         <tbody>
           {mine.length === 0 && (
             <tr>
-              <td colSpan={4} className="muted">
+              <td colSpan={5} className="muted">
                 You have not asked any site yet.
               </td>
             </tr>
@@ -50,6 +53,7 @@ function MyConnectionsDialog() {
                 <span className={`connection-status ${connection.status}`}>{STATUS[connection.status]}</span>
               </td>
               <td>{connection.physicians.length === 0 ? '—' : connection.physicians.map((p) => p.name).join(', ')}</td>
+              <td>{connection.role?.name ?? '—'}</td>
             </tr>
           ))}
         </tbody>
