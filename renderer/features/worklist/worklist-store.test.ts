@@ -173,4 +173,37 @@ describe('worklist store over a study source', () => {
     store.getState().refresh();
     expect(store.getState().status).toBe('idle');
   });
+
+  it('keeps the sites a source names, asks the hub for one site when filtered, and starts at all sites on another source', async () => {
+    const { source, calls, page } = fakeSource();
+    const store = createWorklistStore(source);
+    store.getState().ensureRows(0, 30);
+    expect(calls[0].query.site).toBeUndefined();
+    const sites = [
+      { id: 'a', name: 'Riverside' },
+      { id: 'b', name: 'Lakeside' },
+    ];
+    calls[0].resolve(page(rows(0, 3), { total: 3, sites }));
+    await settle();
+    expect(store.getState().sites).toEqual(sites);
+    store.getState().setSite('b');
+    expect(calls.at(-1)?.query).toMatchObject({ site: 'b', offset: 0 });
+    expect(store.getState().filters.site).toBe('b');
+    // Still both sites to choose from (the filter narrows the rows, not the choices).
+    calls.at(-1)?.resolve(page(rows(0, 1), { total: 1, sites }));
+    await settle();
+    expect(store.getState().sites).toEqual(sites);
+    // One site is no choice: no column, no filter.
+    store.getState().setSite('');
+    calls.at(-1)?.resolve(page(rows(0, 1), { total: 1, sites: [sites[1]] }));
+    await settle();
+    expect(store.getState().sites).toEqual([]);
+    // Another source: its own sites, from all sites again; the other filters stay.
+    store.getState().setText('knee');
+    store.getState().setSite('a');
+    const other = fakeSource('other');
+    store.getState().setSource(other.source);
+    expect(store.getState().filters).toMatchObject({ text: 'knee', site: '' });
+    expect(store.getState().sites).toEqual([]);
+  });
 });
