@@ -172,7 +172,8 @@ describe.each(HUB_ENGINES)('hub: one site’s data stays apart from another’s 
 
   it('lists, counts and searches nothing of site A for site B’s people, on any GET route', async () => {
     expect(routes.length).toBeGreaterThan(40);
-    const queries = ['', '?text=alph', '?q=alph', '?kind=user&q=', '?kind=group&q=', '?surname=P'];
+    // `site=<A>`: the lists' Site filter (issue 14) named with A's id lists nothing of A either.
+    const queries = ['', '?text=alph', '?q=alph', '?kind=user&q=', '?kind=group&q=', '?surname=P', `?site=${a.site}`];
     const found: string[] = [];
     let answered = 0;
     for (const who of ['adminB', 'radB']) {
