@@ -335,6 +335,8 @@ async function main(): Promise<void> {
 
     const getDb = openIndexDatabase(path.join(retrieveDir, 'get.sqlite'));
     const received = new ReceivedInstances(getDb, path.join(retrieveDir, 'get-library'));
+    // As the app's retrieval job does before a C-GET: the journal's segments ready.
+    await received.prepare();
     started = performance.now();
     let got = 0;
     for (const studyUid of tenStudies) got += (await get(ORTHANC, { studyUid }, received, client)).completed;

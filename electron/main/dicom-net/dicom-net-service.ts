@@ -279,6 +279,9 @@ export class DicomNetService {
       let completed = 0;
       let failed = 0;
       try {
+        // A C-GET writes through the receive journal: its segments are made before the first
+        // instance comes (a no-op once they are), as the listener's are before it listens.
+        if (node.retrieve === 'get') await this.retrieved.prepare();
         for (const item of input.items) {
           if (job.controller.signal.aborted) break;
           const base = { done: completed, failed };

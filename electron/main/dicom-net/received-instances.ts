@@ -255,8 +255,7 @@ export class ReceivedInstances {
       const checked = this.check(parse, facts);
       if (checked.kind !== 'ok') return checked.outcome;
     }
-    this.journal ??= new ReceiveJournal(this.incomingDir, (error) => this.onIndexFailure?.(0, journalFailure(error)));
-    const appending = this.journal.append({ request: { sopInstanceUid: uid, sopClassUid: facts.sopClassUid }, data });
+    const appending = this.openJournal().append({ request: { sopInstanceUid: uid, sopClassUid: facts.sopClassUid }, data });
     // Nothing runs between the duplicate test above and this one (no await): the check is exact.
     const checked = this.check(parse, facts);
     if (checked.kind !== 'ok') {
@@ -337,8 +336,13 @@ export class ReceivedInstances {
 
   /** Opens the receive journal and makes its segments ready ahead of the first instance (the listener starting). */
   prepare(): Promise<void> {
-    this.journal ??= new ReceiveJournal(this.incomingDir);
-    return this.journal.prepare();
+    return this.openJournal().prepare();
+  }
+
+  private openJournal(): ReceiveJournal {
+    // A retirement that could not flush the library files is said like a filing that failed.
+    this.journal ??= new ReceiveJournal(this.incomingDir, (error) => this.onIndexFailure?.(0, journalFailure(error)));
+    return this.journal;
   }
 
   /**
