@@ -164,7 +164,11 @@ describe.each(HUB_ENGINES)('hub: external users who connect (%s)', (engine) => {
       ['doc@outside.example', 'physician', 'review'],
       ['rep@outside.example', 'external-rep', 'review'],
     ]);
-    expect((await call('GET', '/api/connections', 'adminB')).json()).toEqual({ connections: [], reviewCount: 0 });
+    // Site B's admin: none of A's requests; the roles a connection may take are B's own.
+    const listB = (await call('GET', '/api/connections', 'adminB')).json<{ connections: unknown[]; reviewCount: number; roles: { id: string }[] }>();
+    expect(listB).toMatchObject({ connections: [], reviewCount: 0 });
+    const rolesOfB = await db.selectFrom('roles').select('id').where('account_id', '=', ids.siteB).execute();
+    expect(listB.roles.map((role) => role.id).sort()).toEqual(rolesOfB.map((role) => role.id).sort());
     // A radiologist of the site manages no connections; an external user neither.
     expect((await call('GET', '/api/connections', 'radA')).statusCode).toBe(403);
     expect((await call('GET', '/api/connections', 'rep')).statusCode).toBe(403);
