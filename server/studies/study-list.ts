@@ -228,7 +228,12 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   let smallest = tuning.fetchBelow;
   // All sources counted in one statement: each count is a capped index read, and on a loaded
   // PostgreSQL every round trip waits for the server's turn on a core (tens of ms at load 13).
-  const counts = smallest <= 0 || sources.length === 0 ? [] : await countEachUpTo(db, sources, smallest);
+  // One source alone (a worklist, a collection, the viewer's reach with nothing searched) is not
+  // counted apart: its capped count is the fetch statement's own guard (below), which saves a
+  // round trip on the lists of issue 13 (participated, department, collections).
+  const guarded = sources.length === 1 && scope.kind !== 'physicians' && smallest > 0;
+  const counts = smallest <= 0 || sources.length === 0 || guarded ? [] : await countEachUpTo(db, sources, smallest);
+  if (guarded) driver = sources[0];
   // The physicians scope's own count (its links, capped), for the links plan.
   const scopeCount = scope.kind === 'physicians' && counts.length > 0 ? counts[0] : null;
   for (const [k, n] of counts.entries()) {
@@ -261,16 +266,61 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   const whole = wholeSites(viewer);
   const sites = whole.sites.filter(inSite);
   const privateToo = whole.privateToo !== null && inSite(whole.privateToo) ? whole.privateToo : null;
-  // The sites of the physicians the viewer acts for (rule 4), for a list of every visible study not fetched whole.
-  const delegatedSites = scope.kind === 'visible' && driver === null && holdsAnywhere(viewer, 'studies.view') ? (await physicianSites(db, [...(viewer.delegatedPhysicianIds ?? [])])).filter(inSite) : [];
   // One row more than asked says whether a next page exists.
   const take = query.limit + 1;
 
-  let rows: Row[];
+  let rows: Row[] = [];
   let total: number | null = null;
   let totalCapped = false;
   const links = linkedByDate(viewer, scope, query, scopeCount, tuning);
-  if (links !== null && offset <= tuning.maxPartsOffset) {
+  const linksPlan = links !== null && offset <= tuning.maxPartsOffset;
+
+  /**
+   * fetch. CROSS JOIN keeps SQLite from reordering (it would walk the sort index instead);
+   * PostgreSQL plans the join as it sees fit either way. False when the guard (a lone source's
+   * capped count, in the same statement: evaluated once, before any row) says the source is not
+   * small after all; then another plan is taken.
+   */
+  const fetchPlan = async (source: RawBuilder<unknown>): Promise<boolean> => {
+    const from = sql`(SELECT DISTINCT d.id FROM (${source}) d) c CROSS JOIN studies s`;
+    const guard = guarded ? [sql<SqlBool>`(SELECT count(*) FROM (${source} LIMIT ${tuning.fetchBelow}) g) < ${tuning.fetchBelow}`] : [];
+    const where = all([sql<SqlBool>`s.id = c.id`, ...checked]);
+    // The total in the same pass (the window counts every match before the LIMIT): the
+    // candidates are sorted whole anyway. After a cursor the page query sees only what follows
+    // it, so the total is counted apart.
+    const windowTotal = query.withTotal && cursorWhere.length === 0;
+    // The candidates are tested, counted and sorted as (id, sort value) pairs; only the page's
+    // rows are read again for their summaries (carrying every candidate's summary JSON through the
+    // sort and the window about doubled this query for 850–1,900 candidates at 1M, bench:hub --lists).
+    const page = sql`SELECT s.id, ${column} AS sort_value${windowTotal ? sql`, count(*) OVER () AS total` : sql``}
+      FROM ${from} WHERE ${all([...guard, sql<SqlBool>`s.id = c.id`, ...checked, ...cursorWhere])}
+      ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`;
+    const pageRows = sql`SELECT ${select}${windowTotal ? sql`, p.total` : sql``} FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id`;
+    // Guarded: one more row, all null but the guard's count, says whether the source was small.
+    const statement = guarded
+      ? sql`SELECT * FROM (SELECT ${select}${windowTotal ? sql`, p.total` : sql``}, NULL AS guard_n FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id
+          UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL${windowTotal ? sql`, NULL` : sql``}, (SELECT count(*) FROM (${source} LIMIT ${tuning.fetchBelow}) g)) r
+          ORDER BY r.sort_value ${direction}, r.id ${direction}`
+      : sql`${pageRows} ORDER BY ${order}`;
+    const result = await sql<Row & { total?: number; guard_n?: number | null }>`${statement}`.execute(db);
+    const counted = result.rows.find((row) => row.id === null);
+    if (counted !== undefined && Number(counted.guard_n) >= tuning.fetchBelow) return false;
+    const found = result.rows.filter((row) => row.id !== null);
+    rows = found;
+    if (query.withTotal) {
+      // An offset past the end leaves no row to carry the window's count: count apart then too.
+      const matches = windowTotal && found.length > 0 ? Number(found[0].total) : await countUpTo(db, sql`SELECT 1 AS one FROM ${from} WHERE ${where}`, HUB_TOTAL_CAP + 1);
+      total = Math.min(matches, HUB_TOTAL_CAP);
+      totalCapped = matches > HUB_TOTAL_CAP;
+    }
+    return true;
+  };
+  const fetched = !linksPlan && driver !== null && (await fetchPlan(driver));
+  if (!linksPlan && !fetched) driver = null;
+  // The sites of the physicians the viewer acts for (rule 4), for a list of every visible study not fetched whole.
+  const delegatedSites = scope.kind === 'visible' && driver === null && holdsAnywhere(viewer, 'studies.view') ? (await physicianSites(db, [...(viewer.delegatedPhysicianIds ?? [])])).filter(inSite) : [];
+
+  if (linksPlan) {
     // links: a few physicians' studies by date, from the links' own copy of the date and flag
     // (migration 0500). Their non-private studies are all visible to this viewer (their own
     // entry or ones they act for, rule 4), so they are read from the (physician_id,
@@ -297,29 +347,8 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
       total = Math.min(counted, HUB_TOTAL_CAP);
       totalCapped = counted > HUB_TOTAL_CAP;
     }
-  } else if (driver !== null) {
-    // fetch. CROSS JOIN keeps SQLite from reordering (it would walk the sort index instead);
-    // PostgreSQL plans the join as it sees fit either way.
-    const from = sql`(SELECT DISTINCT d.id FROM (${driver}) d) c CROSS JOIN studies s`;
-    const where = all([sql<SqlBool>`s.id = c.id`, ...checked]);
-    // The total in the same pass (the window counts every match before the LIMIT): the
-    // candidates are sorted whole anyway. After a cursor the page query sees only what follows
-    // it, so the total is counted apart.
-    const windowTotal = query.withTotal && cursorWhere.length === 0;
-    // The candidates are tested, counted and sorted as (id, sort value) pairs; only the page's
-    // rows are read again for their summaries (carrying every candidate's summary JSON through the
-    // sort and the window about doubled this query for 850–1,900 candidates at 1M, bench:hub --lists).
-    const page = sql`SELECT s.id, ${column} AS sort_value${windowTotal ? sql`, count(*) OVER () AS total` : sql``}
-      FROM ${from} WHERE ${all([sql<SqlBool>`s.id = c.id`, ...checked, ...cursorWhere])}
-      ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`;
-    const result = await sql<Row & { total?: number }>`SELECT ${select}${windowTotal ? sql`, p.total` : sql``} FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id ORDER BY ${order}`.execute(db);
-    rows = result.rows;
-    if (query.withTotal) {
-      // An offset past the end leaves no row to carry the window's count: count apart then too.
-      const counted = windowTotal && rows.length > 0 ? Number(result.rows[0].total) : await countUpTo(db, sql`SELECT 1 AS one FROM ${from} WHERE ${where}`, HUB_TOTAL_CAP + 1);
-      total = Math.min(counted, HUB_TOTAL_CAP);
-      totalCapped = counted > HUB_TOTAL_CAP;
-    }
+  } else if (fetched) {
+    // fetch: done above (fetchPlan).
   } else if ((sites.length > 0 || scope.kind === 'physicians' || delegatedSites.length > 0) && offset <= tuning.maxPartsOffset) {
     // parts. Disjoint by construction (each site's non-private studies; an admin's own site's
     // private ones; everything else), so their union needs no de-duplication, and together they
