@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { closeSync, constants, existsSync, fdatasyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TRANSFER_SYNTAX } from '../../shared/dicom/transfer-syntax';
@@ -216,6 +216,9 @@ async function main(): Promise<void> {
   const byStudy = makeCorpus();
   const total = byStudy.flat().length;
   console.log(`corpus: ${total} instances in ${studies} studies (${size}×${size} 16-bit, uncompressed)`);
+
+  // Every file read once, so neither receiver's first round pays for storescu's cold reads.
+  for (const file of byStudy.flat()) readFileSync(file);
 
   // Receive.
   const floor = flushFloor(statSync(byStudy[0][0]).size + 200);
