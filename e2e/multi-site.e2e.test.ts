@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../server/auth/password';
-import { type RunningApp, screenshot, startApp } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures, startApp } from './support/app-harness';
 import { launchChromium } from './support/browser';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -116,9 +116,7 @@ describe('a person connected to two sites', () => {
     await page.goto(desk.server.url);
   }, 120_000);
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') await screenshot(page, `failed-${context.task.name.slice(0, 40)}`).catch(() => undefined);
-  });
+  screenshotFailures(() => ({ '': page }));
 
   afterAll(async () => {
     await browser?.close();
