@@ -280,7 +280,7 @@ async function main(): Promise<void> {
       console.log(`receive, ours, storescu over 4 associations: ${ours4.text}`);
       beside('receive, storescu, 4 associations (Orthanc: its 1-association rate)', ours4.perSecond, total / orthancSeconds, 'instances/s', ours4.load);
       // A rate over one association can be no more than one flush per instance allows.
-      console.log(`one association at the flush floor alone (nothing else, peer's turn included): at most ${Math.round(1000 / floor.mean)}/s (mean), ${Math.round(1000 / floor.median)}/s (median)`);
+      console.log(`one association at the flush floor alone (our code and the peer's turn taken as free): at most ${Math.round(1000 / floor.mean)}/s (mean), ${Math.round(1000 / floor.median)}/s (median)`);
     }
     const files = byStudy.flat();
     if (part('send')) await sendFigures(files, orthancSeconds);
