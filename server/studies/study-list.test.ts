@@ -194,7 +194,7 @@ describe.each(HUB_ENGINES)('hub study lists (%s)', (engine) => {
       ['fetch when small', { fetchBelow: 1_000_000, maxPartsOffset: 1_000 }],
       ['parts', { fetchBelow: 0, maxPartsOffset: 1_000 }],
       ['walk', { fetchBelow: 0, maxPartsOffset: -1 }],
-      // A lone source's count is the fetch statement's guard: here it refuses most sources (over 3 ids), and the list falls to another plan.
+      // A lone source's count (on PostgreSQL the fetch statement's own guard) refuses most sources here (over 3 ids): the list falls to another plan.
       ['fetch below 3: the guard refuses', { fetchBelow: 3, maxPartsOffset: 1_000 }],
     ];
     const queries: HubStudyQueryInput[] = [
