@@ -5,11 +5,11 @@
  * instance already indexed from any file is a duplicate: kept once, the new bytes dropped).
  *
  * Order, so that a success status means the instance survives a crash or a power cut. A small
- * instance (under a megabyte: nearly all) arrives in memory; its header is read from there; its
- * bytes are appended to the receive journal (receive-journal.ts: durable in one flush) while its
- * library file is written beside it through a temporary name, unflushed; the caller answers once
- * both are done. The journal flushes the library files in bulk later, and replays its records
- * after a crash (`recover`). A large instance spills to a temporary file under
+ * instance (under a megabyte: nearly all) arrives in memory; its bytes are appended to the
+ * receive journal (receive-journal.ts: durable in one flush) while its header is read from
+ * there; the caller answers once the append is durable and the header accepted; its library
+ * file is written after the answer through a temporary name, unflushed. The journal flushes the
+ * library files in bulk later, and replays its records after a crash (`recover`). A large instance spills to a temporary file under
  * `<library>/.incoming/` (same file system, so the rename is atomic) as it arrives; the header is
  * read from that file; the file is renamed into place, and its data and its folder entry are
  * flushed (fdatasync, fsync) before the answer.
