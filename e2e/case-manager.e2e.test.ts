@@ -15,8 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningApp, screenshot } from './support/app-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
 import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -74,9 +74,7 @@ describe('case managers act for physicians', () => {
     ({ desk, browser, page } = await openSignedInDesk(hub.url, 'admin@riverside.example', PASSWORD));
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') await screenshot(page, `failed-${context.task.name.slice(0, 40)}`).catch(() => undefined);
-  });
+  screenshotFailures(() => ({ '': page }));
 
   afterAll(async () => {
     await browser?.close();

@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningApp, screenshot, startApp } from './support/app-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, screenshot, screenshotFailures, startApp } from './support/app-harness';
 import { launchChromium } from './support/browser';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -77,9 +77,7 @@ describe('an external user connects to a site', () => {
     page = await context.newPage();
   }, 120_000);
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') await screenshot(page, `failed-${context.task.name.slice(0, 40)}`).catch(() => undefined);
-  });
+  screenshotFailures(() => ({ '': page }));
 
   afterAll(async () => {
     await browser?.close();
