@@ -15,8 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, screenshot, screenshotFailures, tearDownInOrder } from './support/app-harness';
 import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -76,11 +76,7 @@ describe('case managers act for physicians', () => {
 
   screenshotFailures(() => ({ '': page }));
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await hub?.stop();
-  });
+  tearDownInOrder(() => [browser, desk, hub]);
 
   it('lets the admin add physicians to the directory and give the case manager both', async () => {
     await page.getByRole('link', { name: 'Administration' }).click();

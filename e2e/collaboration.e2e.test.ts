@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, screenshot, screenshotFailures, tearDownInOrder } from './support/app-harness';
 import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -72,11 +72,7 @@ describe('collaboration inside a site: policy, departments, private studies', ()
 
   screenshotFailures(() => ({ '': page }));
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await hub?.stop();
-  });
+  tearDownInOrder(() => [browser, desk, hub]);
 
   it('lets the admin set the department policy and make a department of two people', async () => {
     await page.getByRole('link', { name: 'Administration' }).click();

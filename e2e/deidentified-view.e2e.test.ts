@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writeInstance } from '../electron/main/dicom-write/synthetic-study';
-import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures, tearDownInOrder } from './support/app-harness';
 import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -70,11 +70,7 @@ describe('the de-identified view of department studies', () => {
 
   screenshotFailures(() => ({ '': page }));
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await hub?.stop();
-  });
+  tearDownInOrder(() => [browser, desk, hub]);
 
   it('lets the admin turn on the de-identified view, offered only under participated only', async () => {
     await page.getByRole('link', { name: 'Administration' }).click();

@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningApp, screenshot, screenshotFailures, startApp } from './support/app-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, screenshot, screenshotFailures, tearDownInOrder, startApp } from './support/app-harness';
 import { launchChromium } from './support/browser';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -79,11 +79,7 @@ describe('an external user connects to a site', () => {
 
   screenshotFailures(() => ({ '': page }));
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await hub?.stop();
-  });
+  tearDownInOrder(() => [browser, desk, hub]);
 
   it('signs up on the hub’s page and confirms the address by the mailed link', async () => {
     await page.goto(hub.url);

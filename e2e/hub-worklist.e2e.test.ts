@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StudySummary } from '../shared/types/study';
-import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures, tearDownInOrder } from './support/app-harness';
 import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -68,11 +68,7 @@ describe('a hub worklist larger than a page', () => {
 
   screenshotFailures(() => ({ '': page }));
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await hub?.stop();
-  });
+  tearDownInOrder(() => [browser, desk, hub]);
 
   const main = () => page.getByRole('main', { name: 'North Wing' });
   const grid = () => main().getByRole('grid', { name: 'Studies in North Wing' });

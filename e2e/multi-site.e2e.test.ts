@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../server/auth/password';
-import { type RunningApp, screenshot, screenshotFailures, startApp } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures, tearDownInOrder, startApp } from './support/app-harness';
 import { launchChromium } from './support/browser';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -118,11 +118,7 @@ describe('a person connected to two sites', () => {
 
   screenshotFailures(() => ({ '': page }));
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await hub?.stop();
-  });
+  tearDownInOrder(() => [browser, desk, hub]);
 
   it('shows Dana a Site column and a Site filter that narrows the list to one site', async () => {
     await signIn('dana@outside.example');

@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testStudySummary } from '../server/test-support/study-summary';
-import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures, tearDownInOrder } from './support/app-harness';
 import { openSignedInDesk } from './support/signed-in-desk';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -44,11 +44,7 @@ describe('notifications: the bell, live', () => {
 
   screenshotFailures(() => ({ notifications: page }));
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await hub?.stop();
-  });
+  tearDownInOrder(() => [browser, desk, hub]);
 
   it('counts a share and a collection invitation within seconds, with no periodic pull', async () => {
     const bell = page.getByRole('button', { name: /^Notifications/ });

@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writeInstance } from '../electron/main/dicom-write/synthetic-study';
-import { type RunningApp, screenshot, screenshotFailures } from './support/app-harness';
+import { type RunningApp, screenshot, screenshotFailures, tearDownInOrder } from './support/app-harness';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 import { openSignedInDesk } from './support/signed-in-desk';
 
@@ -49,11 +49,7 @@ describe('Download… a hub study from the desktop', () => {
 
   screenshotFailures(() => ({ '': page }));
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await hub?.stop();
-  });
+  tearDownInOrder(() => [browser, desk, hub]);
 
   const selectTheStudy = async () => {
     await page.getByRole('list', { name: 'Hub studies' }).getByRole('link', { name: 'All I can see' }).click();

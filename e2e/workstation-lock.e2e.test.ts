@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testUid, writeInstance } from '../electron/main/dicom-write/synthetic-study';
-import { type AppInBrowser, type RunningApp, openAppInBrowser, screenshot, startApp, writeFiles } from './support/app-harness';
+import { type AppInBrowser, type RunningApp, openAppInBrowser, screenshot, startApp, tearDownInOrder, writeFiles } from './support/app-harness';
 import { launchChromium } from './support/browser';
 import { type HubServer, PASSWORD, startHubServer } from './support/hub-server';
 
@@ -73,11 +73,7 @@ describe('the workstation lock with a hub', () => {
     await page.goto(desk.server.url);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-    await hub?.stop();
-  });
+  tearDownInOrder(() => [browser, desk, hub]);
 
   it('opens to a sign-in, with no patient detail in the page, and main refuses the worklist', async () => {
     await page.getByRole('dialog', { name: 'Sign in to the hub' }).waitFor();

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { createStudyshareApp, type StudyshareApp } from '../../electron/main/app/create-app';
 import type { HubMode } from '../../electron/main/hub-connection/hub-connection';
 import { startLoopbackServer, type LoopbackServer } from '../../electron/main/http/loopback-server';
@@ -63,6 +63,19 @@ export async function startApp(options: { hubMode?: HarnessHubMode; hubClock?: (
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** A part a suite starts: a browser closes, a desk or a hub stops. */
+type Stoppable = { close(): Promise<unknown> } | { stop(): Promise<unknown> };
+
+/**
+ * A suite's teardown: each part in the order given (the browser before the desk before the hub it
+ * talks to), skipping parts the suite never got to start.
+ */
+export function tearDownInOrder(parts: () => readonly (Stoppable | undefined)[]): void {
+  afterAll(async () => {
+    for (const part of parts()) if (part !== undefined) await ('close' in part ? part.close() : part.stop());
+  });
 }
 
 /**
