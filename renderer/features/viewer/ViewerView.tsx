@@ -9,10 +9,11 @@ import { transportHeaders } from '../../lib/api';
 import { initCornerstone, setImageCacheBytes } from './cornerstone';
 import { forgetSession } from './instance-store';
 import { SeriesThumbnail } from './SeriesThumbnail';
+import { WindowPresetSelect } from './WindowPresetSelect';
 import { controllers, StackView } from './StackView';
 import { MAIN_VIEWPORT, PRIOR_VIEWPORT } from './viewer-store';
 import { installViewerProbe } from './viewer-probe';
-import { commandForKey, KEY_BINDINGS, KEY_NAMES, nearestSlice, TOOL_LABELS, WINDOW_PRESETS, type ViewerCommand, type ViewerTool } from './viewer-keys';
+import { commandForKey, KEY_BINDINGS, KEY_NAMES, nearestSlice, TOOL_LABELS, type ViewerCommand, type ViewerTool } from './viewer-keys';
 import { useViewer } from './viewer-store';
 import { api } from '../../lib/api';
 import { VIEWER_CACHE_MB } from '../../../shared/viewer/viewer-types';
@@ -161,23 +162,7 @@ export function ViewerView() {
                 {TOOL_LABELS[key]}
               </button>
             ))}
-            <select
-              aria-label="Window preset"
-              value=""
-              onChange={(event) => {
-                const preset = WINDOW_PRESETS.find((p) => p.id === event.target.value);
-                if (preset) run({ kind: 'preset', preset });
-                else if (event.target.value === 'file') run({ kind: 'file-window' });
-              }}
-            >
-              <option value="">Window…</option>
-              <option value="file">The file’s own (0)</option>
-              {WINDOW_PRESETS.map((preset) => (
-                <option key={preset.id} value={preset.id}>
-                  {preset.label} ({preset.key})
-                </option>
-              ))}
-            </select>
+            <WindowPresetSelect run={run} showKeys={true} />
             <button type="button" onClick={() => run({ kind: 'fit' })} title="Fit (F)">Fit</button>
             <button type="button" onClick={() => run({ kind: 'invert' })} title="Invert (I)">Invert</button>
             <button type="button" onClick={() => run({ kind: 'rotate' })} title="Rotate 90° (R)">Rotate</button>

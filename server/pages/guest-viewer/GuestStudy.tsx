@@ -7,8 +7,9 @@ import type { ViewerSeries, ViewerStudy } from '../../../shared/viewer/viewer-ty
 import { initCornerstone, setImageCacheBytes } from '../../../renderer/features/viewer/cornerstone';
 import { probeCore } from '../../../renderer/features/viewer/probe-core';
 import { StackView } from '../../../renderer/features/viewer/StackView';
+import { WindowPresetSelect } from '../../../renderer/features/viewer/WindowPresetSelect';
 import { controllers } from '../../../renderer/features/viewer/viewer-controllers';
-import { commandForKey, TOOL_LABELS, WINDOW_PRESETS, type ViewerCommand, type ViewerTool } from '../../../renderer/features/viewer/viewer-keys';
+import { commandForKey, TOOL_LABELS, type ViewerCommand, type ViewerTool } from '../../../renderer/features/viewer/viewer-keys';
 import { call, sessionHeaders, token, type GuestSeries, type Opened } from './guest-session';
 import '../../../renderer/features/viewer/viewer.css';
 
@@ -119,23 +120,7 @@ export default function GuestViewer({ opened }: { opened: Opened }) {
             {TOOL_LABELS[key]}
           </button>
         ))}
-        <select
-          aria-label="Window preset"
-          value=""
-          onChange={(event) => {
-            const preset = WINDOW_PRESETS.find((p) => p.id === event.target.value);
-            if (preset) run({ kind: 'preset', preset });
-            else if (event.target.value === 'file') run({ kind: 'file-window' });
-          }}
-        >
-          <option value="">Window…</option>
-          <option value="file">The file’s own</option>
-          {WINDOW_PRESETS.map((preset) => (
-            <option key={preset.id} value={preset.id}>
-              {preset.label}
-            </option>
-          ))}
-        </select>
+        <WindowPresetSelect run={run} showKeys={false} />
         <button type="button" onClick={() => run({ kind: 'step', by: -1 })}>
           Previous image
         </button>
