@@ -3,17 +3,13 @@
  * nothing, and on PostgreSQL a migration that fails leaves the database as it was (each runs in
  * its own transaction there).
  */
-import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openHubDatabase } from './open-hub-db';
 import { hubMigrations } from './migrations';
 import { isPostgres } from './dialect';
-import { createTestPostgresDatabase, HUB_ENGINES, testHubDatabase } from '../test-support/test-database';
+import { createTestPostgresDatabase, HUB_ENGINES, testHubDatabase, unmigratedHubDatabase } from '../test-support/test-database';
 
 describe.each(HUB_ENGINES)('hub migrations (%s)', (engine) => {
   it('run to the latest, record every migration, and a second open changes nothing', async () => {
@@ -40,10 +36,7 @@ describe.each(HUB_ENGINES)('hub migrations (%s)', (engine) => {
 
 describe.each(HUB_ENGINES)('hub migrations on existing data (%s)', (engine) => {
   it('0130 copies each existing share\'s study site onto the share', async () => {
-    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
-    const db = new Kysely<unknown>({
-      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
-    });
+    const { db, close } = await unmigratedHubDatabase(engine);
     try {
       const migrator = new Migrator({ db, provider: hubMigrations });
       expect((await migrator.migrateTo('0120-uploader-site-index')).error).toBeUndefined();
@@ -60,18 +53,14 @@ describe.each(HUB_ENGINES)('hub migrations on existing data (%s)', (engine) => {
         { id: 'sh3', study_account_id: 'site-a' },
       ]);
     } finally {
-      await db.destroy();
-      await postgres?.drop();
+      await close();
     }
   });
 });
 
 describe.each(HUB_ENGINES)('hub migration 0170 on existing data (%s)', (engine) => {
   it('closes live duplicate shares, keeping the earliest, and then lets no second live share in', async () => {
-    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
-    const db = new Kysely<unknown>({
-      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
-    });
+    const { db, close } = await unmigratedHubDatabase(engine);
     try {
       const migrator = new Migrator({ db, provider: hubMigrations });
       expect((await migrator.migrateTo('0160-site-workstation-lock-minutes')).error).toBeUndefined();
@@ -92,18 +81,14 @@ describe.each(HUB_ENGINES)('hub migration 0170 on existing data (%s)', (engine) 
       await sql`UPDATE shares SET removed_at = ${t3} WHERE id = 'a-early'`.execute(db);
       await sql`INSERT INTO shares (id, study_id, worklist_id, shared_by, created_at) VALUES ('a-again', 'st', 'w1', 'u1', ${t3})`.execute(db);
     } finally {
-      await db.destroy();
-      await postgres?.drop();
+      await close();
     }
   });
 });
 
 describe.each(HUB_ENGINES)('hub migration 0150 on existing data (%s)', (engine) => {
   it('gives each open session its sign-in time as its last use, so the idle timeout counts from there', async () => {
-    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
-    const db = new Kysely<unknown>({
-      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
-    });
+    const { db, close } = await unmigratedHubDatabase(engine);
     try {
       const migrator = new Migrator({ db, provider: hubMigrations });
       expect((await migrator.migrateTo('0130-share-study-site')).error).toBeUndefined();
@@ -117,18 +102,14 @@ describe.each(HUB_ENGINES)('hub migration 0150 on existing data (%s)', (engine) 
       const counters = await sql<{ n: number }>`SELECT count(*) AS n FROM rate_limits`.execute(db);
       expect(Number(counters.rows[0].n)).toBe(0);
     } finally {
-      await db.destroy();
-      await postgres?.drop();
+      await close();
     }
   });
 });
 
 describe.each(HUB_ENGINES)('hub migration 0160 on existing data (%s)', (engine) => {
   it('gives every existing site the 15-minute workstation lock time, and the table keeps it within 1–240', async () => {
-    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
-    const db = new Kysely<unknown>({
-      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
-    });
+    const { db, close } = await unmigratedHubDatabase(engine);
     try {
       const migrator = new Migrator({ db, provider: hubMigrations });
       expect((await migrator.migrateTo('0150-sign-in-throttle-session-idle')).error).toBeUndefined();
@@ -139,18 +120,14 @@ describe.each(HUB_ENGINES)('hub migration 0160 on existing data (%s)', (engine) 
       await expect(sql`UPDATE accounts SET workstation_lock_minutes = 0`.execute(db)).rejects.toThrow(/check/i);
       await expect(sql`UPDATE accounts SET workstation_lock_minutes = 241`.execute(db)).rejects.toThrow(/check/i);
     } finally {
-      await db.destroy();
-      await postgres?.drop();
+      await close();
     }
   });
 });
 
 describe.each(HUB_ENGINES)('hub migration 0200 on existing data (%s)', (engine) => {
   it('keeps every existing site on the whole-site policy, gives its built-in roles the new keys, and refuses a policy it does not know', async () => {
-    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
-    const db = new Kysely<unknown>({
-      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
-    });
+    const { db, close } = await unmigratedHubDatabase(engine);
     try {
       const migrator = new Migrator({ db, provider: hubMigrations });
       expect((await migrator.migrateTo('0170-one-live-share')).error).toBeUndefined();
@@ -176,8 +153,7 @@ describe.each(HUB_ENGINES)('hub migration 0200 on existing data (%s)', (engine) 
         'r-tech': ['studies.view', 'studies.comment'],
       });
     } finally {
-      await db.destroy();
-      await postgres?.drop();
+      await close();
     }
   });
 });
@@ -225,10 +201,7 @@ describe('hub migrations on PostgreSQL', () => {
 
 describe.each(HUB_ENGINES)('hub migration 0190 on existing data (%s)', (engine) => {
   it('keeps the newest open invitation of each person, and then lets no second open one in', async () => {
-    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
-    const db = new Kysely<unknown>({
-      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
-    });
+    const { db, close } = await unmigratedHubDatabase(engine);
     try {
       const migrator = new Migrator({ db, provider: hubMigrations });
       expect((await migrator.migrateTo('0180-resumable-uploads-write-check')).error).toBeUndefined();
@@ -248,8 +221,7 @@ describe.each(HUB_ENGINES)('hub migration 0190 on existing data (%s)', (engine) 
       await sql`UPDATE invitations SET superseded_at = ${t3} WHERE id = 'i-new'`.execute(db);
       await sql`INSERT INTO invitations (id, token_hash, user_id, account_id, invited_by, created_at, expires_at) VALUES ('i-again', 'h4', 'guest', 'site-a', 'admin', ${t3}, ${t3})`.execute(db);
     } finally {
-      await db.destroy();
-      await postgres?.drop();
+      await close();
     }
   });
 });

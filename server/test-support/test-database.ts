@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openHubDatabase } from '../db/open-hub-db';
@@ -78,6 +79,34 @@ export async function testHubDatabase(engine: HubEngine): Promise<{ readonly db:
     async close() {
       await db.destroy().catch(() => undefined);
       await database.drop();
+    },
+  };
+}
+
+/**
+ * An empty database on `engine`, no migration run: for the migration tests, which migrate to a
+ * point, write the rows of that time and then run the migration under test. close() destroys the
+ * connection and the database (the temporary SQLite folder, or DROP DATABASE).
+ */
+export async function unmigratedHubDatabase(engine: HubEngine): Promise<{ readonly db: Kysely<unknown>; close(): Promise<void> }> {
+  if (engine === 'sqlite') {
+    const folder = mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-'));
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path.join(folder, 'hub.sqlite')) }) });
+    return {
+      db,
+      close: async () => {
+        await db.destroy();
+        rmSync(folder, { recursive: true, force: true });
+      },
+    };
+  }
+  const postgres = await createTestPostgresDatabase();
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }) });
+  return {
+    db,
+    close: async () => {
+      await db.destroy();
+      await postgres.drop();
     },
   };
 }

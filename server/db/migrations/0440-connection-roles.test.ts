@@ -4,25 +4,17 @@
  * practice manager's Case Manager role, an external rep's Referrer role; Referrer when the kind's
  * role is gone), one in review or declined takes none, and a role must exist (a reference).
  */
-import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { hubMigrations } from '../migrations';
-import { createTestPostgresDatabase, HUB_ENGINES } from '../../test-support/test-database';
+import { HUB_ENGINES, unmigratedHubDatabase } from '../../test-support/test-database';
 
 describe.each(HUB_ENGINES)('hub migration 0440 on existing connections (%s)', (engine) => {
   it('gives assigned connections their kind’s role of their own site, and none to the others', async () => {
-    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
-    const db = new Kysely<unknown>({
-      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
-    });
+    const { db, close } = await unmigratedHubDatabase(engine);
     try {
       // As the hub opens SQLite (server/db/open-hub-db.ts): references are enforced.
-      if (postgres === null) await sql`PRAGMA foreign_keys = ON`.execute(db);
+      if (engine === 'sqlite') await sql`PRAGMA foreign_keys = ON`.execute(db);
       const migrator = new Migrator({ db, provider: hubMigrations });
       expect((await migrator.migrateTo('0430-notifications')).error).toBeUndefined();
       const at = '2026-01-01T00:00:00.000Z';
@@ -51,8 +43,7 @@ describe.each(HUB_ENGINES)('hub migration 0440 on existing connections (%s)', (e
       expect(Object.fromEntries(rows.map((row) => [row.id, row.role_id]))).toEqual(Object.fromEntries(connections.map((c) => [c[0], c[5]])));
       await expect(sql`UPDATE site_connections SET role_id = 'no-such-role' WHERE id = 'c1'`.execute(db)).rejects.toThrow(/foreign|constraint/i);
     } finally {
-      await db.destroy();
-      await postgres?.drop();
+      await close();
     }
   });
 });

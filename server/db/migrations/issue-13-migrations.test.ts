@@ -4,22 +4,14 @@
  * today's behaviour (everyone who can view may download), and the tables refuse what the rules
  * do not know (a policy that is not one of the three, a role listed twice).
  */
-import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { hubMigrations } from '../migrations';
-import { createTestPostgresDatabase, HUB_ENGINES } from '../../test-support/test-database';
+import { HUB_ENGINES, unmigratedHubDatabase } from '../../test-support/test-database';
 
 describe.each(HUB_ENGINES)('hub migrations 0230 and 0240 on existing data (%s)', (engine) => {
   it('keeps existing changes for everyone and every site on “everyone who can view”, and refuses what the rules do not know', async () => {
-    const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
-    const db = new Kysely<unknown>({
-      dialect: postgres === null ? new SqliteDialect({ database: new Database(path.join(mkdtempSync(path.join(tmpdir(), 'studyshare-migrate-')), 'hub.sqlite')) }) : new PostgresDialect({ pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }),
-    });
+    const { db, close } = await unmigratedHubDatabase(engine);
     try {
       const migrator = new Migrator({ db, provider: hubMigrations });
       expect((await migrator.migrateTo('0220-access-requests')).error).toBeUndefined();
@@ -38,8 +30,7 @@ describe.each(HUB_ENGINES)('hub migrations 0230 and 0240 on existing data (%s)',
       await sql`INSERT INTO changes (study_id, at, for_user_id) VALUES ('s-1', ${at}, 'u-1')`.execute(db);
       expect(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM changes WHERE for_user_id = 'u-1'`.execute(db)).rows[0].n)).toBe(1);
     } finally {
-      await db.destroy();
-      await postgres?.drop();
+      await close();
     }
   });
 });
