@@ -286,7 +286,12 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
    */
   const fetchPlan = async (source: RawBuilder<unknown>): Promise<boolean> => {
     const from = sql`(SELECT DISTINCT d.id FROM (${source}) d) c CROSS JOIN studies s`;
-    const guard = guarded ? [sql<SqlBool>`(SELECT count(*) FROM (${source} LIMIT ${tuning.fetchBelow}) g) < ${tuning.fetchBelow}`] : [];
+    // Guarded, the source is read once, capped, into a materialized CTE (src) that the guard, the
+    // page and the sentinel row all read: written out three times, PostgreSQL computed it three
+    // times (a department member's 1,905 ids: 1.4–2.5 ms each, bench:hub --lists --explain). A
+    // source past the cap leaves src cut short, but then the guard is false and no row is taken.
+    const guardedFrom = sql`(SELECT DISTINCT src.id FROM src) c CROSS JOIN studies s`;
+    const guard = guarded ? [sql<SqlBool>`(SELECT count(*) FROM src) < ${tuning.fetchBelow}`] : [];
     const where = all([sql<SqlBool>`s.id = c.id`, ...checked]);
     // The total in the same pass (the window counts every match before the LIMIT): the
     // candidates are sorted whole anyway. After a cursor the page query sees only what follows
@@ -296,13 +301,14 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
     // rows are read again for their summaries (carrying every candidate's summary JSON through the
     // sort and the window about doubled this query for 850–1,900 candidates at 1M, bench:hub --lists).
     const page = sql`SELECT s.id, ${column} AS sort_value${windowTotal ? sql`, count(*) OVER () AS total` : sql``}
-      FROM ${from} WHERE ${all([...guard, sql<SqlBool>`s.id = c.id`, ...checked, ...cursorWhere])}
+      FROM ${guarded ? guardedFrom : from} WHERE ${all([...guard, sql<SqlBool>`s.id = c.id`, ...checked, ...cursorWhere])}
       ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`;
     const pageRows = sql`SELECT ${select}${windowTotal ? sql`, p.total` : sql``} FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id`;
     // Guarded: one more row, all null but the guard's count, says whether the source was small.
     const statement = guarded
-      ? sql`SELECT * FROM (SELECT ${select}${windowTotal ? sql`, p.total` : sql``}, NULL AS guard_n FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id
-          UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL${windowTotal ? sql`, NULL` : sql``}, (SELECT count(*) FROM (${source} LIMIT ${tuning.fetchBelow}) g)) r
+      ? sql`WITH src AS MATERIALIZED (SELECT d.id FROM (${source}) d LIMIT ${tuning.fetchBelow})
+          SELECT * FROM (SELECT ${select}${windowTotal ? sql`, p.total` : sql``}, NULL AS guard_n FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id
+          UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL${windowTotal ? sql`, NULL` : sql``}, (SELECT count(*) FROM src)) r
           ORDER BY r.sort_value ${direction}, r.id ${direction}`
       : sql`${pageRows} ORDER BY ${order}`;
     const result = await sql<Row & { total?: number; guard_n?: number | null }>`${statement}`.execute(db);
