@@ -1,8 +1,8 @@
 /**
  * The receive journal on a real file system: records come back after the process "dies"
  * (the journal is simply not closed), a torn or corrupt tail is ignored, a reused segment's old
- * records do not come back, appends that arrive together share a write, and a retired segment's
- * library files were flushed.
+ * records do not come back, appends that arrive together share a write, a lone append is written
+ * on the calling thread unless the disk was slow, and a retired segment's library files were flushed.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,6 +137,28 @@ describe('receive journal', () => {
     const file = path.join(dir, segments(dir)[0]);
     expect((await readSegment(file)).map((r) => r.target)).toEqual(Array.from({ length: 20 }, (_, i) => `G/${i}.dcm`));
     await journal.close();
+  });
+
+  it('writes a lone append on the calling thread while the disk is fast, and through the pool for a while after a slow one', async () => {
+    // (No limit here: on a loaded test machine a real flush may well take over a millisecond.)
+    const fast = new ReceiveJournal(folder(), undefined, { syncWriteLimitMs: Number.POSITIVE_INFINITY });
+    for (let i = 0; i < 3; i++) (await fast.append({ target: `F/${i}.dcm`, data: bytes(i) })).dropped();
+    expect(fast.writes).toEqual({ here: 3, pooled: 0 });
+    await fast.close();
+
+    // Every write counts as slow: after the first, lone appends go through the pool (the event
+    // loop is not held on a slow disk), and appends that arrive together share one write there.
+    const dir = folder();
+    const slow = new ReceiveJournal(dir, undefined, { syncWriteLimitMs: -1 });
+    for (let i = 0; i < 3; i++) (await slow.append({ target: `S/${i}.dcm`, data: bytes(i) })).dropped();
+    expect(slow.writes).toEqual({ here: 1, pooled: 2 });
+    const together = await Promise.all([3, 4, 5].map((i) => slow.append({ target: `S/${i}.dcm`, data: bytes(i) })));
+    for (const receipt of together) receipt.dropped();
+    // The first of the three found the journal idle and went alone; the two behind it, together.
+    expect(slow.writes.pooled).toBe(4);
+    const file = path.join(dir, segments(dir)[0]);
+    expect((await readSegment(file)).map((r) => r.target)).toEqual(['S/0.dcm', 'S/1.dcm', 'S/2.dcm', 'S/3.dcm', 'S/4.dcm', 'S/5.dcm']);
+    await slow.close();
   });
 
   it('moves to a new segment when one is full', async () => {
