@@ -16,6 +16,7 @@ import { hub0400Comments } from './migrations/0400-comments';
 import { hub0430Notifications } from './migrations/0430-notifications';
 import { hub0440ConnectionRoles } from './migrations/0440-connection-roles';
 import { hub0500PhysicianLinkSort } from './migrations/0500-physician-link-sort';
+import { hub0510RelinkGeneration } from './migrations/0510-relink-generation';
 
 /**
  * A table's sequence column (changes, guest_access, audit_events, mails), the one place the two
@@ -664,5 +665,6 @@ export const hubMigrations: MigrationProvider = {
     '0430-notifications': hub0430Notifications,
     '0440-connection-roles': hub0440ConnectionRoles,
     '0500-physician-link-sort': hub0500PhysicianLinkSort,
+    '0510-relink-generation': hub0510RelinkGeneration,
   }),
 };

@@ -481,6 +481,8 @@ export interface PhysicianRelinkTable {
   after_study_id: Generated<string>;
   requested_at: string;
   finished_at: string | null;
+  /** One more with each request for the physician (migration 0510): a step records progress only for the generation it read. */
+  generation: Generated<number>;
 }
 /** Someone without a site asking to connect to one (migration 0330, server/connections/). */
 export interface SiteConnectionTable {

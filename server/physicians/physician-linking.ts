@@ -175,7 +175,13 @@ export const DEFAULT_RELINK_TUNING: RelinkTuning = { batchSize: 2000 };
  * studies carrying one of its keys (in study id order after the position reached), matched, and
  * the position moved — in one short transaction. False when there is nothing to do.
  */
-export async function relinkStep(db: Kysely<HubDatabase>, now: () => Date, tuning: RelinkTuning = DEFAULT_RELINK_TUNING): Promise<boolean> {
+export async function relinkStep(
+  db: Kysely<HubDatabase>,
+  now: () => Date,
+  tuning: RelinkTuning = DEFAULT_RELINK_TUNING,
+  /** Tests only: runs in the step's transaction just before it records its progress (a request arriving then). */
+  beforeRecord?: (trx: Transaction<HubDatabase>) => Promise<void>,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const job = await trx.selectFrom('physician_relinks').selectAll().where('finished_at', 'is', null).orderBy('requested_at').orderBy('physician_id').limit(1).executeTakeFirst();
     if (job === undefined) return false;
@@ -213,11 +219,13 @@ export async function relinkStep(db: Kysely<HubDatabase>, now: () => Date, tunin
     for (const row of rows.filter((r) => byKey.get(r.name_key)!.length > 1)) await matchName(trx, job.account_id, row.study_id, row.relation, row.dicom_name, row.name_key, at);
     // A batch that ended inside one study's names is taken again from that study (matching is idempotent).
     const finished = rows.length < tuning.batchSize;
+    await beforeRecord?.(trx);
     await trx
       .updateTable('physician_relinks')
       .set(finished ? { finished_at: at } : { after_study_id: previousStudy(rows) })
       .where('physician_id', '=', job.physician_id)
-      .where('requested_at', '=', job.requested_at)
+      // Only for the request this step read: a newer one (even within the same millisecond) starts again from the first study.
+      .where('generation', '=', job.generation)
       .execute();
     return true;
   });

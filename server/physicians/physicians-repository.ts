@@ -96,7 +96,8 @@ export async function requestRelink(db: Db, accountId: string, physicianId: stri
   await db
     .insertInto('physician_relinks')
     .values({ physician_id: physicianId, account_id: accountId, after_study_id: '', requested_at: at, finished_at: null })
-    .onConflict((oc) => oc.column('physician_id').doUpdateSet({ after_study_id: '', requested_at: at, finished_at: null }))
+    // A new generation, so a step still running on the previous request records nothing for it (migration 0510).
+    .onConflict((oc) => oc.column('physician_id').doUpdateSet({ after_study_id: '', requested_at: at, finished_at: null, generation: sql<number>`physician_relinks.generation + 1` }))
     .execute();
 }
 
