@@ -51,9 +51,9 @@ const SPARE_SEGMENTS = 2;
  * same write cost two thread wake-ups and a turn of the event loop on top of the flush: in one
  * process, rounds of 500 instances from storescu alternating the two ways, 7 % of the receive
  * rate (1.72–1.77 against 1.87–1.90 ms an instance, three runs). A write slower than this (a
- * busy or slow disk) sends the next ones through the pool for SLOW_DISK_BACKOFF_MS, so the event
- * loop is never held for long and concurrent associations' appends gather into one write (the
- * group commit) while the disk is slow.
+ * busy or slow disk) sends the next ones through the pool for SLOW_DISK_BACKOFF_MS, so a slow
+ * spell holds the event loop once rather than on every instance, and concurrent associations'
+ * appends gather into one write (the group commit) while it lasts.
  */
 const SYNC_WRITE_LIMIT_MS = 1;
 const SLOW_DISK_BACKOFF_MS = 1_000;
