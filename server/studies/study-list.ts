@@ -265,6 +265,9 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
   const order = sql`${column} ${direction}, s.id ${direction}`;
   const sharedAt = inWorklist === null ? sql`NULL` : sql`(SELECT max(ws.created_at) FROM shares ws WHERE ws.study_id = s.id AND ws.removed_at IS NULL AND ${inWorklist})`;
   const select = sql`s.id, s.account_id, s.uploader_id, s.private, s.summary, ${column} AS sort_value, ${sharedAt} AS shared_at`;
+  /** A page of (id, sort value[, total]) pairs joined back to its study rows, for their summaries. */
+  const rowsOf = (page: RawBuilder<unknown>, withTotal: boolean, extra: RawBuilder<unknown> = sql``) =>
+    sql`SELECT ${select}${withTotal ? sql`, p.total` : sql``}${extra} FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id`;
   // Parts of other sites than the Site filter's would walk their site's index to find nothing.
   const whole = wholeSites(viewer);
   const sites = whole.sites.filter(inSite);
@@ -303,14 +306,13 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
     const page = sql`SELECT s.id, ${column} AS sort_value${windowTotal ? sql`, count(*) OVER () AS total` : sql``}
       FROM ${guarded ? guardedFrom : from} WHERE ${all([...guard, sql<SqlBool>`s.id = c.id`, ...checked, ...cursorWhere])}
       ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`;
-    const pageRows = sql`SELECT ${select}${windowTotal ? sql`, p.total` : sql``} FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id`;
     // Guarded: one more row, all null but the guard's count, says whether the source was small.
     const statement = guarded
       ? sql`WITH src AS MATERIALIZED (SELECT d.id FROM (${source}) d LIMIT ${tuning.fetchBelow})
-          SELECT * FROM (SELECT ${select}${windowTotal ? sql`, p.total` : sql``}, NULL AS guard_n FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id
+          SELECT * FROM (${rowsOf(page, windowTotal, sql`, NULL AS guard_n`)}
           UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL${windowTotal ? sql`, NULL` : sql``}, (SELECT count(*) FROM src)) r
           ORDER BY r.sort_value ${direction}, r.id ${direction}`
-      : sql`${pageRows} ORDER BY ${order}`;
+      : sql`${rowsOf(page, windowTotal)} ORDER BY ${order}`;
     const result = await sql<Row & { total?: number; guard_n?: number | null }>`${statement}`.execute(db);
     const counted = result.rows.find((row) => row.id === null);
     if (counted !== undefined && Number(counted.guard_n) >= tuning.fetchBelow) return false;
@@ -349,7 +351,7 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
     const windowTotal = query.withTotal && after === null;
     const page = sql`SELECT v.id, v.sort_value${windowTotal ? sql`, count(*) OVER () AS total` : sql``} FROM (${unionRows}) v${afterWhere}
       ORDER BY v.sort_value ${direction}, v.id ${direction} LIMIT ${take} OFFSET ${offset}`;
-    const result = await sql<Row & { total?: number }>`SELECT ${select}${windowTotal ? sql`, p.total` : sql``} FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id ORDER BY ${order}`.execute(db);
+    const result = await sql<Row & { total?: number }>`${rowsOf(page, windowTotal)} ORDER BY ${order}`.execute(db);
     rows = result.rows;
     if (query.withTotal) {
       const counted = windowTotal && rows.length > 0 ? Number(result.rows[0].total) : await countUpTo(db, unionRows, HUB_TOTAL_CAP + 1);
@@ -417,7 +419,7 @@ export async function listStudies(db: Kysely<HubDatabase>, viewer: ViewerFacts, 
     // The page is cut from the parts' (id, sort value) pairs before any study row is read: only
     // its own rows are then fetched for their summaries, not every part's (20 × 101 at 20 sites).
     const page = sql`SELECT u.id FROM (${union}) u ORDER BY u.sort_value ${direction}, u.id ${direction} LIMIT ${take} OFFSET ${offset}`;
-    rows = (await sql<Row>`SELECT ${select} FROM (${page}) p CROSS JOIN studies s WHERE s.id = p.id ORDER BY ${order}`.execute(db)).rows;
+    rows = (await sql<Row>`${rowsOf(page, false)} ORDER BY ${order}`.execute(db)).rows;
   } else {
     // walk: one pass down the sort column's (column, id) index, each row tested.
     rows = (await sql<Row>`SELECT ${select} FROM studies s WHERE ${all([...checked, ...cursorWhere])} ORDER BY ${order} LIMIT ${take} OFFSET ${offset}`.execute(db)).rows;

@@ -204,13 +204,15 @@ export class ReceiveJournal {
 
   /** Makes the spare segments ready now (the listener starting), so no instance waits for their zeros. Never rejects. */
   async prepare(): Promise<void> {
-    while (!this.closed && this.spares.length < SPARE_SEGMENTS) {
-      const spare = this.create();
-      // A failure is met again, and reported, by the first append.
-      spare.catch(() => undefined);
-      this.spares.push(spare);
-    }
+    while (!this.closed && this.spares.length < SPARE_SEGMENTS) this.makeSpare();
     await Promise.allSettled(this.spares);
+  }
+
+  /** Starts making one more spare segment. A failure is met again, and reported, by the append that needs it. */
+  private makeSpare(): void {
+    const spare = this.create();
+    spare.catch(() => undefined);
+    this.spares.push(spare);
   }
 
   /** Retires every segment (flushing their library files) and removes the journal's files. */
@@ -257,8 +259,8 @@ export class ReceiveJournal {
         segment.inFlight += batch.length;
         try {
           const buffers = batch.flatMap((pending) => pending.buffers);
-          if (batch.length === 1 && performance.now() >= this.poolUntil) {
-            const started = performance.now();
+          const started = performance.now();
+          if (batch.length === 1 && started >= this.poolUntil) {
             writeAllHere(segment.handle.fd, buffers, at);
             this.writes.here++;
             const took = performance.now() - started;
@@ -295,11 +297,7 @@ export class ReceiveJournal {
   private segmentFor(bytes: number): Segment | Promise<Segment> {
     if (this.active !== null && this.active.offset + bytes <= SEGMENT_BYTES) {
       // Half full: the next segment is made ready in the background.
-      if (this.spares.length === 0 && this.active.offset > SEGMENT_BYTES / 2) {
-        const spare = this.create();
-        spare.catch(() => undefined);
-        this.spares.push(spare);
-      }
+      if (this.spares.length === 0 && this.active.offset > SEGMENT_BYTES / 2) this.makeSpare();
       return this.active;
     }
     if (this.active !== null) {

@@ -9,10 +9,10 @@
  * receive journal (receive-journal.ts: durable in one flush) while its header is read from
  * there; the caller answers once the append is durable and the header accepted; its library
  * file is written after the answer through a temporary name, unflushed. The journal flushes the
- * library files in bulk later, and replays its records after a crash (`recover`). A large instance spills to a temporary file under
- * `<library>/.incoming/` (same file system, so the rename is atomic) as it arrives; the header is
- * read from that file; the file is renamed into place, and its data and its folder entry are
- * flushed (fdatasync, fsync) before the answer.
+ * library files in bulk later, and replays its records after a crash (`recover`). A large
+ * instance spills to a temporary file under `<library>/.incoming/` (same file system, so the
+ * rename is atomic) as it arrives; the header is read from that file; the file is renamed into
+ * place, and its data and its folder entry are flushed (fdatasync, fsync) before the answer.
  *
  * The index rows follow in batches (every 100 ms, every 200 instances, and whenever an
  * association is released or a retrieval ends: `flushIndex`), not one transaction per
@@ -243,8 +243,9 @@ export class ReceivedInstances {
    * A small instance, whole in memory: journaled, then filed after the answer (see the top of the
    * file). The journal's write is made before the header is read: a lone append on this thread
    * when the disk flushes fast (receive-journal.ts: cheaper than the thread pool's round trip),
-   * otherwise on libuv's thread pool, overlapping the read. A record refused once the header is read stays in the journal
-   * but is void: replay reads every record again and refuses it the same way (`replayable`).
+   * otherwise on libuv's thread pool, overlapping the read. A record refused once the header is
+   * read stays in the journal but is void: replay reads every record again and refuses it the
+   * same way (`replayable`).
    */
   private async commitJournaled(data: Buffer, facts: IncomingFacts): Promise<ReceiveOutcome | 'no-journal'> {
     const parse = (): HeaderResult | undefined => parseInstanceHeader(data) ?? undefined;
