@@ -94,9 +94,12 @@ describe.skipIf(!available).each(HUB_ENGINES)('DICOM networking with a hub (%s)'
     // The hub is back: the studies and every file reach it, each once.
     await hub.start();
     await desktop.hub.syncNow();
-    await waitFor('the uploads', async () => {
+    // Both the outbox's publishes and then their files: no upload is queued before its publish is
+    // applied, so "no upload pending" alone holds while the publishes still wait (a flake seen once).
+    await waitFor('the publishes and their uploads', async () => {
       await desktop.hub.settled();
-      return desktop.hub.status().sync.uploadsPending === 0;
+      const { pending, uploadsPending } = desktop.hub.status().sync;
+      return pending === 0 && uploadsPending === 0;
     });
     expect(await hub.count('studies')).toBe(2);
     expect(await hub.count('study_files')).toBe(7);
