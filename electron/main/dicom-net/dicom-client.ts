@@ -556,9 +556,11 @@ export async function get(
     received.commit(entry.spool, entry.facts).then(answer, () => answer({ kind: 'refused', status: STORE_STATUS.processingFailure, code: 'internal', reason: 'Not stored.' }));
   });
   client.addRequest(request);
+  const closeSender = received.openSender();
   try {
     await runAssociation(client, node, { ...options, idleTimeoutMs: options.idleTimeoutMs ?? 300_000 }, () => cancelThenAbort(client, request));
   } finally {
+    closeSender();
     // What arrived is in the index when the retrieval returns, whatever ended it.
     await received.indexNow();
   }

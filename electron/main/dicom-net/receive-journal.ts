@@ -46,17 +46,22 @@ const IDLE_RETIRE_MS = 3_000;
  */
 const SPARE_SEGMENTS = 2;
 /**
- * A lone append (nothing else queued: one association, or several taking turns) is written on
- * the calling thread while the disk flushes within this long. Through libuv's thread pool the
- * same write cost two thread wake-ups and a turn of the event loop on top of the flush: in one
- * process, rounds of 500 instances from storescu alternating the two ways, 7 % of the receive
- * rate (1.72–1.77 against 1.87–1.90 ms an instance, three runs). A write slower than this (a
- * busy or slow disk) sends the next ones through the pool for SLOW_DISK_BACKOFF_MS, so a slow
- * spell holds the event loop once rather than on every instance, and concurrent associations'
- * appends gather into one write (the group commit) while it lasts.
+ * An append from the only sender (one association, or one retrieval: DIMSE sends the next
+ * instance only once this one is answered, so nothing else waits on the event loop meanwhile) is
+ * written on the calling thread while the disk flushes fast. Through libuv's thread pool the
+ * same write costs two thread wake-ups and a turn of the event loop on top of the flush, which on
+ * this machine's virtual CPUs was 10–20 % of an instance (rounds of 500 from storescu alternating
+ * the two ways in one process: 7 of 8 pairs faster). "Fast" is the flush time averaged over the
+ * last writes (an exponential mean, weight 1/8), not the last write alone: a limit on each write
+ * (the first way, session 26) tripped on this disk's every few-hundredth slow flush, and its
+ * second-long backoff kept 87–99 % of appends in the pool. Over the limit (a spinning disk, a
+ * busy one) appends go through the pool, so the event loop is not held on every instance.
+ * Appends from several senders always go through the pool: those that arrive while one is being
+ * written go out together in the next write (the group commit), which a write on the calling
+ * thread would serialise.
  */
-const SYNC_WRITE_LIMIT_MS = 1;
-const SLOW_DISK_BACKOFF_MS = 1_000;
+const SYNC_WRITE_LIMIT_MS = 4;
+const FLUSH_MEAN_WEIGHT = 1 / 8;
 /** Journal files of this process: a replay at another listener's start never takes them. */
 const live = new Set<string>();
 
@@ -99,6 +104,7 @@ interface Segment {
 interface Pending {
   readonly buffers: Buffer[];
   readonly bytes: number;
+  readonly onlySender: boolean;
   readonly resolve: (segment: Segment) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -153,8 +159,8 @@ export class ReceiveJournal {
   private writing = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** Until then, appends go through the thread pool (a lone write on this thread took over the limit). */
-  private poolUntil = 0;
+  /** The disk's recent flush time (exponential mean of the writes' times), ms. */
+  private flushMeanMs = 0;
   private readonly syncWriteLimitMs: number;
   /** Writes made so far: on the calling thread, and through the thread pool (tests and benches read them). */
   readonly writes = { here: 0, pooled: 0 };
@@ -163,7 +169,7 @@ export class ReceiveJournal {
     private readonly dir: string,
     /** A retirement failed to flush the library files (they stay journaled for the next start). */
     private readonly onRetireFailure?: (error: unknown) => void,
-    /** Tests only: the flush time over which lone appends go through the pool for a while. */
+    /** Tests only: the mean flush time over which the only sender's appends go through the pool. */
     options: { readonly syncWriteLimitMs?: number } = {},
   ) {
     this.syncWriteLimitMs = options.syncWriteLimitMs ?? SYNC_WRITE_LIMIT_MS;
@@ -172,8 +178,9 @@ export class ReceiveJournal {
   /**
    * Appends one record and resolves once it is durable, with a receipt the caller hands back
    * through `filed` once the library file is written (or `filed(null)` if it was not).
+   * `onlySender`: no other association or retrieval is appending meanwhile (see SYNC_WRITE_LIMIT_MS).
    */
-  async append(record: JournalRecord): Promise<JournalReceipt> {
+  async append(record: JournalRecord, options: { readonly onlySender?: boolean } = {}): Promise<JournalReceipt> {
     if (this.closed) throw new Error('The receive journal is closed.');
     const meta = Buffer.from(JSON.stringify({ target: record.target, request: record.request }), 'utf8');
     const head = Buffer.alloc(RECORD_HEADER);
@@ -182,7 +189,7 @@ export class ReceiveJournal {
     head.writeUInt32LE(record.data.length, 24);
     head.writeUInt32LE(crc32(record.data, crc32(meta)), 28);
     const segment = await new Promise<Segment>((resolve, reject) => {
-      this.queue.push({ buffers: [head, meta, record.data], bytes: RECORD_HEADER + meta.length + record.data.length, resolve, reject });
+      this.queue.push({ buffers: [head, meta, record.data], bytes: RECORD_HEADER + meta.length + record.data.length, onlySender: options.onlySender === true, resolve, reject });
       void this.drain();
     });
     let settled = false;
@@ -237,7 +244,7 @@ export class ReceiveJournal {
         let segment: Segment;
         try {
           // The active segment is used without a turn of the event loop: the first append's
-          // write is done (a lone one, on this thread) or on its way to the disk (through the
+          // write is done (the only sender's, on this thread) or on its way to the disk (through the
           // pool: the listener reads the data set's header meanwhile) before append() returns.
           const ready = this.segmentFor(this.queue[0].bytes);
           segment = ready instanceof Promise ? await ready : ready;
@@ -260,15 +267,14 @@ export class ReceiveJournal {
         try {
           const buffers = batch.flatMap((pending) => pending.buffers);
           const started = performance.now();
-          if (batch.length === 1 && started >= this.poolUntil) {
+          if (batch.length === 1 && batch[0].onlySender && this.flushMeanMs <= this.syncWriteLimitMs) {
             writeAllHere(segment.handle.fd, buffers, at);
             this.writes.here++;
-            const took = performance.now() - started;
-            if (took > this.syncWriteLimitMs) this.poolUntil = started + took + SLOW_DISK_BACKOFF_MS;
           } else {
             this.writes.pooled++;
             await writeAll(segment.handle, buffers, at);
           }
+          this.flushMeanMs += (performance.now() - started - this.flushMeanMs) * FLUSH_MEAN_WEIGHT;
           for (const pending of batch) pending.resolve(segment);
         } catch (error) {
           segment.inFlight -= batch.length;

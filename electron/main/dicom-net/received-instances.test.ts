@@ -58,3 +58,47 @@ describe('replaying the receive journal', () => {
     }
   });
 });
+
+describe('senders', () => {
+  it("writes the journal through the thread pool while several senders are open, and counts each sender's end once", async () => {
+    const library = path.join(root, 'senders-library');
+    const db = openIndexDatabase(path.join(root, 'senders.sqlite'));
+    const received = new ReceivedInstances(db, library);
+    // What a C-STORE brings: the data set alone (the Part 10 file without its preamble and meta group).
+    const store = (n: number) => {
+      const part10 = instance(n);
+      const facts = { ...request(n), transferSyntaxUid: '1.2.840.10008.1.2.1', callingAeTitle: 'MODALITY' };
+      const spool = received.spool(facts);
+      spool.end(part10.subarray(144 + part10.readUInt32LE(140)));
+      return received.commit(spool, facts);
+    };
+    try {
+      await received.prepare();
+      const first = received.openSender();
+      const second = received.openSender();
+      expect(await store(11)).toMatchObject({ kind: 'stored' });
+      // Two senders: the append went to the pool, where another sender's could have joined it.
+      expect(received.journalWrites).toEqual({ here: 0, pooled: 1 });
+      second();
+      second();
+      const third = received.openSender();
+      expect(await store(12)).toMatchObject({ kind: 'stored' });
+      // The second's end counted once: the first and the third are still two.
+      expect(received.journalWrites).toEqual({ here: 0, pooled: 2 });
+      first();
+      third();
+      // The only sender (none registered counts as one): on this thread or through the pool,
+      // as the disk's flush time says (receive-journal.test.ts); either way stored.
+      expect(await store(13)).toMatchObject({ kind: 'stored' });
+      const { here, pooled } = received.journalWrites;
+      expect(here + pooled).toBe(3);
+      await received.settle();
+      const count = (db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
+      expect(count).toBe(3);
+      // Each library file went in through a temporary name beside it, and nothing of those is left.
+      expect(readdirSync(path.join(library, testUid(741), testUid(741, 1))).sort()).toEqual([11, 12, 13].map((n) => `${testUid(741, 1, n)}.dcm`));
+    } finally {
+      db.close();
+    }
+  });
+});

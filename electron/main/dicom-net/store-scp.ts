@@ -47,6 +47,8 @@ export class StoreScp extends dimse.Scp {
   private readonly address: string;
   private readonly spools = new Map<CStoreRequest, { readonly spool: SpoolFile; readonly facts: IncomingFacts }>();
   private events: AssociationEvents | null = null;
+  /** Set while this association is one of the host's senders (accepted, not ended). */
+  private closeSender: (() => void) | null = null;
   private ended = false;
   private released = false;
   private aborted = false;
@@ -86,6 +88,7 @@ export class StoreScp extends dimse.Scp {
       else context.setResult(PresentationContextResult.Accept, syntax);
     }
     this.events = { id: nextAssociationId++, callingAeTitle: calling, address: this.address };
+    this.closeSender = this.host.received.openSender();
     this.host.opened(this.events);
     this.sendAssociationAccept();
   }
@@ -163,6 +166,7 @@ export class StoreScp extends dimse.Scp {
   private end(how: 'released' | 'aborted' | 'dropped'): void {
     if (this.ended) return;
     this.ended = true;
+    this.closeSender?.();
     // An instance cut off mid-transfer: its temporary file goes; nothing was acknowledged.
     for (const { spool } of this.spools.values()) spool.destroy();
     this.spools.clear();
