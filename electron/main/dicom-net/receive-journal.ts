@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs, writevSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { flushFiles, syncFolder } from './flush-files';
+import { FileSystemFlusher, flushFiles, syncFolder } from './flush-files';
 
 /** Bytes per segment; an instance larger than a quarter of it is not journaled (the caller flushes its file). */
 export const SEGMENT_BYTES = 32 << 20;
@@ -159,6 +159,8 @@ export class ReceiveJournal {
   private writing = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Flushes the library's file system at each retirement (one resident helper, not a process per retirement). */
+  private readonly flusher: FileSystemFlusher;
   /** The disk's recent flush time (exponential mean of the writes' times), ms. */
   private flushMeanMs = 0;
   private readonly syncWriteLimitMs: number;
@@ -173,6 +175,8 @@ export class ReceiveJournal {
     options: { readonly syncWriteLimitMs?: number } = {},
   ) {
     this.syncWriteLimitMs = options.syncWriteLimitMs ?? SYNC_WRITE_LIMIT_MS;
+    // The library (the journal's folder's parent) is where every file and folder of it lives.
+    this.flusher = new FileSystemFlusher(path.dirname(dir));
   }
 
   /**
@@ -234,6 +238,7 @@ export class ReceiveJournal {
     const spares = await Promise.all(this.spares.map((spare) => spare.catch(() => null)));
     this.spares = [];
     for (const spare of spares) if (spare) await this.drop(spare);
+    this.flusher.close();
   }
 
   private async drain(): Promise<void> {
@@ -357,8 +362,7 @@ export class ReceiveJournal {
         const files = [...segment.filed];
         const folders = new Set(files.map((file) => path.dirname(file)));
         for (const folder of [...folders]) folders.add(path.dirname(folder)).add(path.dirname(path.dirname(folder)));
-        // The library (the journal's folder's parent) is where every file and folder of it lives.
-        await flushFiles(path.dirname(this.dir), files, [...folders]);
+        await flushFiles(path.dirname(this.dir), files, [...folders], { flusher: this.flusher });
       } catch (error) {
         // The records stay: the next start replays them. A fresh segment takes over.
         this.onRetireFailure?.(error);
