@@ -15,6 +15,7 @@
  * is flushed on its own, eight at a time, then each folder, as before.
  */
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { promises as fs } from 'node:fs';
@@ -66,7 +67,7 @@ export function syncFileSystem(anyPath: string, command = 'sync'): Promise<boole
  */
 export class FileSystemFlusher {
   private shell: ChildProcessByStdio<Writable, Readable, null> | null = null;
-  private readonly waiting: { resolve(ok: boolean): void; timer: NodeJS.Timeout }[] = [];
+  private readonly waiting: { readonly resolve: (ok: boolean) => void; readonly timer: NodeJS.Timeout }[] = [];
   private closed = false;
 
   private readonly command: string;
@@ -130,8 +131,9 @@ export class FileSystemFlusher {
     shell.on('error', gone);
     shell.stdin.on('error', () => undefined);
     shell.unref();
-    (shell.stdin as unknown as { unref?(): void }).unref?.();
-    (shell.stdout as unknown as { unref?(): void }).unref?.();
+    // The pipes are sockets (child_process makes them so); unreferenced too, or they would hold the app open.
+    (shell.stdin as unknown as Socket).unref();
+    (shell.stdout as unknown as Socket).unref();
     return shell;
   }
 
