@@ -20,6 +20,15 @@ const instance = (n: number, sopClassUid = CT_IMAGE_STORAGE): Buffer =>
   Buffer.from(writeInstance({ studyInstanceUid: testUid(741), seriesInstanceUid: testUid(741, 1), sopInstanceUid: testUid(741, 1, n), instanceNumber: n, sopClassUid }));
 const request = (n: number, sopClassUid = CT_IMAGE_STORAGE) => ({ sopInstanceUid: testUid(741, 1, n), sopClassUid });
 
+/** One instance as a C-STORE brings it: the data set alone (the Part 10 file without its preamble and meta group). */
+function storeOne(received: ReceivedInstances, n: number) {
+  const part10 = instance(n);
+  const facts = { ...request(n), transferSyntaxUid: '1.2.840.10008.1.2.1', callingAeTitle: 'MODALITY' };
+  const spool = received.spool(facts);
+  spool.end(part10.subarray(144 + part10.readUInt32LE(140)));
+  return received.commit(spool, facts);
+}
+
 describe('replaying the receive journal', () => {
   it('restores what was acknowledged and refuses, as on arrival, what was journaled and then refused', async () => {
     const library = path.join(root, 'library');
@@ -64,14 +73,7 @@ describe('senders', () => {
     const library = path.join(root, 'senders-library');
     const db = openIndexDatabase(path.join(root, 'senders.sqlite'));
     const received = new ReceivedInstances(db, library);
-    // What a C-STORE brings: the data set alone (the Part 10 file without its preamble and meta group).
-    const store = (n: number) => {
-      const part10 = instance(n);
-      const facts = { ...request(n), transferSyntaxUid: '1.2.840.10008.1.2.1', callingAeTitle: 'MODALITY' };
-      const spool = received.spool(facts);
-      spool.end(part10.subarray(144 + part10.readUInt32LE(140)));
-      return received.commit(spool, facts);
-    };
+    const store = (n: number) => storeOne(received, n);
     try {
       await received.prepare();
       const first = received.openSender();
@@ -97,6 +99,26 @@ describe('senders', () => {
       expect(count).toBe(3);
       // Each library file went in through a temporary name beside it, and nothing of those is left.
       expect(readdirSync(path.join(library, testUid(741), testUid(741, 1))).sort()).toEqual([11, 12, 13].map((n) => `${testUid(741, 1, n)}.dcm`));
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('filing', () => {
+  it('files an instance whose series folder was removed after an earlier one was filed there (the study deleted while it arrives)', async () => {
+    const library = path.join(root, 'filing-library');
+    const db = openIndexDatabase(path.join(root, 'filing.sqlite'));
+    const received = new ReceivedInstances(db, library);
+    const store = (n: number) => storeOne(received, n);
+    try {
+      expect(await store(21)).toMatchObject({ kind: 'stored' });
+      await received.indexNow();
+      // The folder this process knows it made is gone: the next instance's file makes it again.
+      rmSync(path.join(library, testUid(741)), { recursive: true, force: true });
+      expect(await store(22)).toMatchObject({ kind: 'stored' });
+      await received.settle();
+      expect(readdirSync(path.join(library, testUid(741), testUid(741, 1)))).toEqual([`${testUid(741, 1, 22)}.dcm`]);
     } finally {
       db.close();
     }
