@@ -7,6 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openIndexDatabase } from '../db/connection';
 import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE, testUid, writeInstance } from '../dicom-write/synthetic-study';
@@ -27,6 +28,17 @@ function storeOne(received: ReceivedInstances, n: number) {
   const spool = received.spool(facts);
   spool.end(part10.subarray(144 + part10.readUInt32LE(140)));
   return received.commit(spool, facts);
+}
+
+/** A ReceivedInstances on a library and an index of its own (named `name`), the index closed after `body`. */
+async function withReceived(name: string, body: (received: ReceivedInstances, db: Database.Database, library: string) => Promise<void>): Promise<void> {
+  const library = path.join(root, `${name}-library`);
+  const db = openIndexDatabase(path.join(root, `${name}.sqlite`));
+  try {
+    await body(new ReceivedInstances(db, library), db, library);
+  } finally {
+    db.close();
+  }
 }
 
 describe('replaying the receive journal', () => {
@@ -70,11 +82,8 @@ describe('replaying the receive journal', () => {
 
 describe('senders', () => {
   it("writes the journal through the thread pool while several senders are open, and counts each sender's end once", async () => {
-    const library = path.join(root, 'senders-library');
-    const db = openIndexDatabase(path.join(root, 'senders.sqlite'));
-    const received = new ReceivedInstances(db, library);
-    const store = (n: number) => storeOne(received, n);
-    try {
+    await withReceived('senders', async (received, db, library) => {
+      const store = (n: number) => storeOne(received, n);
       await received.prepare();
       const first = received.openSender();
       const second = received.openSender();
@@ -99,19 +108,14 @@ describe('senders', () => {
       expect(count).toBe(3);
       // Each library file went in through a temporary name beside it, and nothing of those is left.
       expect(readdirSync(path.join(library, testUid(741), testUid(741, 1))).sort()).toEqual([11, 12, 13].map((n) => `${testUid(741, 1, n)}.dcm`));
-    } finally {
-      db.close();
-    }
+    });
   });
 });
 
 describe('filing', () => {
   it('files an instance whose series folder was removed after an earlier one was filed there (the study deleted while it arrives)', async () => {
-    const library = path.join(root, 'filing-library');
-    const db = openIndexDatabase(path.join(root, 'filing.sqlite'));
-    const received = new ReceivedInstances(db, library);
-    const store = (n: number) => storeOne(received, n);
-    try {
+    await withReceived('filing', async (received, _db, library) => {
+      const store = (n: number) => storeOne(received, n);
       expect(await store(21)).toMatchObject({ kind: 'stored' });
       await received.indexNow();
       // The folder this process knows it made is gone: the next instance's file makes it again.
@@ -119,8 +123,6 @@ describe('filing', () => {
       expect(await store(22)).toMatchObject({ kind: 'stored' });
       await received.settle();
       expect(readdirSync(path.join(library, testUid(741), testUid(741, 1)))).toEqual([`${testUid(741, 1, 22)}.dcm`]);
-    } finally {
-      db.close();
-    }
+    });
   });
 });
