@@ -104,6 +104,27 @@ describe.each(HUB_ENGINES)('sync client against a real hub (%s)', (engine) => {
     expect(statuses.some((s) => s.state === 'syncing')).toBe(true);
   });
 
+  it('runs again for a sync asked for while a run is under way: what was queued meanwhile does not wait for the next timer', async () => {
+    const asked: { second: Promise<void> | null } = { second: null };
+    const sync = new SyncClient(local, new HubClient(hub.url, token), {
+      // After this run's push: a new publish, and a sync asked for, while the run goes on.
+      onPulled: () => {
+        if (asked.second !== null) return;
+        sync.enqueue({ kind: 'study.publish', study: summary(2), private: false });
+        asked.second = sync.sync();
+      },
+    });
+    sync.enqueue({ kind: 'study.publish', study: summary(1), private: false });
+    const first = sync.sync();
+    // Both asked for while the run goes on share the one run after it.
+    expect(sync.sync()).toBe(sync.sync());
+    await first;
+    expect(asked.second).not.toBeNull();
+    await asked.second;
+    expect(sync.status()).toMatchObject({ state: 'online', pending: 0 });
+    expect(await hub.count('studies')).toBe(2);
+  });
+
   it('survives the hub stopping between two batches of a push, doubling nothing', async () => {
     let stopped = false;
     const sync = new SyncClient(local, new HubClient(hub.url, token), {

@@ -81,6 +81,8 @@ export class SyncClient {
   private message: string | null = null;
   private progress: { done: number; total: number } | null = null;
   private running: Promise<void> | null = null;
+  /** The run after the one under way, for callers that asked while it ran (see `sync`). */
+  private rerun: Promise<void> | null = null;
   private readonly backoff: Backoff;
   private readonly now: () => Date;
 
@@ -159,13 +161,32 @@ export class SyncClient {
     this.emit();
   }
 
-  /** Pushes the outbox, pulls changes, uploads files. One run at a time; concurrent callers share it. */
+  /**
+   * Pushes the outbox, pulls changes, uploads files. One run at a time. A call while a run is
+   * under way is answered by one more run after it (shared by every caller meanwhile), not by the
+   * run already under way: that one may have started before what the caller wants sent was
+   * queued, or before the hub was back ("Sync now" right after a restart of the hub joined a run
+   * that had already failed to reach it, and nothing ran again until the next timer).
+   */
   sync(): Promise<void> {
-    this.running ??= this.runOnce().finally(() => {
+    const running = this.running;
+    if (running === null) return this.startRun();
+    this.rerun ??= running
+      .catch(() => undefined)
+      .then(() => {
+        this.rerun = null;
+        return this.running ?? this.startRun();
+      });
+    return this.rerun;
+  }
+
+  private startRun(): Promise<void> {
+    const run = this.runOnce().finally(() => {
       this.running = null;
       this.progress = null;
     });
-    return this.running;
+    this.running = run;
+    return run;
   }
 
   private async runOnce(): Promise<void> {
