@@ -268,9 +268,9 @@ export class ReceivedInstances {
    * A small instance, whole in memory: journaled, then filed after the answer (see the top of the
    * file). The journal's write is made before the header is read: on this thread when this is
    * the only sender and the disk flushes fast (receive-journal.ts: cheaper than the thread pool's
-   * round trip), otherwise on libuv's thread pool, overlapping the read. A record refused once the header is
-   * read stays in the journal but is void: replay reads every record again and refuses it the
-   * same way (`replayable`).
+   * round trip), otherwise on libuv's thread pool, overlapping the read. A record refused once
+   * the header is read stays in the journal but is void: replay reads every record again and
+   * refuses it the same way (`replayable`).
    */
   private async commitJournaled(data: Buffer, facts: IncomingFacts): Promise<ReceiveOutcome | 'no-journal'> {
     const parse = (): HeaderResult | undefined => parseInstanceHeader(data) ?? undefined;
