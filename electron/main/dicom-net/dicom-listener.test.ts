@@ -144,6 +144,30 @@ describe.skipIf(!available)('DICOM listener with DCMTK peers', () => {
     expect(fixture.ends).toEqual(Array(6).fill('released'));
   });
 
+  it('accepts with its own maximum PDU length, so an instance comes in one P-DATA PDU, and one larger than that whole', async () => {
+    const folder = path.join(fixture.dir, 'pdu');
+    mkdirSync(folder, { recursive: true });
+    // 128×128 (32 KB of pixels: one PDU at our 256 KB, three at storescu's own 16 KB) and
+    // 512×512 (512 KB: over our maximum, so several PDUs still).
+    const files = [128, 512].map((size, i) => {
+      const file = path.join(folder, `${size}.dcm`);
+      const uid = (...parts: number[]) => testUid(720, ...parts);
+      writeFileSync(file, writeInstance({ patientId: 'PDU', studyInstanceUid: uid(1), seriesInstanceUid: uid(1, 1), sopInstanceUid: uid(1, 1, i + 1), modality: 'MR', sopClassUid: MR_IMAGE_STORAGE, rows: size, columns: size }));
+      return file;
+    });
+    const result = await runTool('storescu', ['-d', '-aet', 'MODALITY', '-aec', 'STUDYSHARE', '127.0.0.1', String(fixture.port), ...files]);
+    expect(result.code).toBe(0);
+    // storescu's debug log says what the accept told it (the library's accept said 16384 before).
+    expect(result.stdout + result.stderr).toMatch(/Their Max PDU Receive Size:\s+262144/);
+    const stored = fixture.db.prepare('SELECT stored_path FROM files ORDER BY size').all() as { stored_path: string }[];
+    expect(stored).toHaveLength(2);
+    // The data sets arrived whole: DCMTK finds the same pixel data length in each filed copy.
+    for (const [i, size] of [128, 512].entries()) {
+      const dump = execFileSync('dcmdump', ['-M', '+P', '7fe0,0010', stored[i].stored_path]).toString();
+      expect(dump).toContain(`# ${size * size * 2},`);
+    }
+  });
+
   it('keeps a second copy of an instance once (the import duplicate rule) and acknowledges it', async () => {
     const files = writeStudy(path.join(fixture.dir, 'dup'), 2, 3);
     expect((await storescu(fixture.port, files)).code).toBe(0);
