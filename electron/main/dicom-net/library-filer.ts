@@ -102,8 +102,9 @@ export class LibraryFiler {
   /** Writes `data` to `temporary`, then renames it to `target`; resolves once it is there. */
   file(target: string, temporary: string, data: Uint8Array): Promise<void> {
     const id = ++this.nextId;
-    // A view on a larger buffer would be cloned whole into the thread: copied to its own first.
-    const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data);
+    // Copied once into a buffer of its own, which is then moved to the thread, not cloned: the
+    // caller's is often a view on a larger one (a PDU's), which a clone would copy whole.
+    const bytes = new Uint8Array(data);
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.batch.push({ id, target, temporary, data: bytes });
@@ -119,7 +120,7 @@ export class LibraryFiler {
     if (this.batch.length === 0) return;
     const jobs = this.batch;
     this.batch = [];
-    this.thread().postMessage(jobs);
+    this.thread().postMessage(jobs, jobs.map((job) => job.data.buffer as ArrayBuffer));
   }
 
   /** Stops the thread once every file asked for is written or has failed; the next file starts a new one. */
