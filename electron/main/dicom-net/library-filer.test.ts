@@ -22,83 +22,84 @@ function filesUnder(folder: string): string[] {
     .sort();
 }
 
+/** A filer and an empty library folder for one test; the filer is closed after it. */
+async function withFiler(body: (filer: LibraryFiler, library: string) => Promise<void>): Promise<void> {
+  const library = path.join(root, `l${++counter}`);
+  mkdirSync(library, { recursive: true });
+  const filer = new LibraryFiler();
+  try {
+    await body(filer, library);
+  } finally {
+    await filer.close();
+  }
+}
+
 function bytes(n: number, size = 1000): Buffer {
   return Buffer.alloc(size, n % 251);
 }
 
 describe('LibraryFiler', () => {
-  it('files many instances (several batches) and a lone one, each whole under its name, no temporary left', async () => {
-    const library = path.join(root, `l${++counter}`);
-    const filer = new LibraryFiler();
-    const targets = Array.from({ length: 40 }, (_, n) => path.join(library, `study${n % 3}`, `series${n % 2}`, `${n}.dcm`));
-    await Promise.all(targets.map((target, n) => filer.file(target, `${target}.t${n}.partial`, bytes(n))));
-    // One alone: sent at the batch's timer, not held for more.
-    const lone = path.join(library, 'study9', 'series0', 'lone.dcm');
-    await filer.file(lone, `${lone}.partial`, bytes(99));
-    expect(filesUnder(library)).toEqual([...targets, lone].map((target) => path.relative(library, target)).sort());
-    for (const [n, target] of targets.entries()) expect(readFileSync(target).equals(bytes(n))).toBe(true);
-    await filer.close();
-  });
+  it('files many instances (several batches) and a lone one, each whole under its name, no temporary left', () =>
+    withFiler(async (filer, library) => {
+      const targets = Array.from({ length: 40 }, (_, n) => path.join(library, `study${n % 3}`, `series${n % 2}`, `${n}.dcm`));
+      await Promise.all(targets.map((target, n) => filer.file(target, `${target}.t${n}.partial`, bytes(n))));
+      // One alone: sent at the batch's timer, not held for more.
+      const lone = path.join(library, 'study9', 'series0', 'lone.dcm');
+      await filer.file(lone, `${lone}.partial`, bytes(99));
+      expect(filesUnder(library)).toEqual([...targets, lone].map((target) => path.relative(library, target)).sort());
+      for (const [n, target] of targets.entries()) expect(readFileSync(target).equals(bytes(n))).toBe(true);
+    }));
 
-  it('writes only the bytes of a view on a larger buffer', async () => {
-    const library = path.join(root, `l${++counter}`);
-    const filer = new LibraryFiler();
-    const whole = Buffer.from('....instance bytes....', 'latin1');
-    const target = path.join(library, 'a', 'view.dcm');
-    await filer.file(target, `${target}.partial`, whole.subarray(4, 18));
-    expect(readFileSync(target, 'latin1')).toBe('instance bytes');
-    await filer.close();
-  });
+  it('writes only the bytes of a view on a larger buffer', () =>
+    withFiler(async (filer, library) => {
+      const whole = Buffer.from('....instance bytes....', 'latin1');
+      const target = path.join(library, 'a', 'view.dcm');
+      await filer.file(target, `${target}.partial`, whole.subarray(4, 18));
+      expect(readFileSync(target, 'latin1')).toBe('instance bytes');
+    }));
 
-  it("makes a series' folder again when it was removed after an earlier file there (the study deleted while it arrives)", async () => {
-    const library = path.join(root, `l${++counter}`);
-    const filer = new LibraryFiler();
-    const first = path.join(library, 'study', 'series', '1.dcm');
-    await filer.file(first, `${first}.partial`, bytes(1));
-    rmSync(path.join(library, 'study'), { recursive: true });
-    const second = path.join(library, 'study', 'series', '2.dcm');
-    await filer.file(second, `${second}.partial`, bytes(2));
-    expect(filesUnder(library)).toEqual([path.join('study', 'series', '2.dcm')]);
-    await filer.close();
-  });
+  it("makes a series' folder again when it was removed after an earlier file there (the study deleted while it arrives)", () =>
+    withFiler(async (filer, library) => {
+      const first = path.join(library, 'study', 'series', '1.dcm');
+      await filer.file(first, `${first}.partial`, bytes(1));
+      rmSync(path.join(library, 'study'), { recursive: true });
+      const second = path.join(library, 'study', 'series', '2.dcm');
+      await filer.file(second, `${second}.partial`, bytes(2));
+      expect(filesUnder(library)).toEqual([path.join('study', 'series', '2.dcm')]);
+    }));
 
-  it('fails a file it cannot write with the system code, leaves no temporary, and files the others of its batch', async () => {
-    const library = path.join(root, `l${++counter}`);
-    mkdirSync(library, { recursive: true });
-    // A file where the study's folder should be: the series' folder cannot be made under it.
-    writeFileSync(path.join(library, 'blocked'), 'not a folder');
-    const filer = new LibraryFiler();
-    const bad = path.join(library, 'blocked', 'series', 'x.dcm');
-    const good = path.join(library, 'open', 'series', 'y.dcm');
-    const [badResult, goodResult] = await Promise.allSettled([filer.file(bad, `${bad}.partial`, bytes(1)), filer.file(good, `${good}.partial`, bytes(2))]);
-    expect(badResult.status).toBe('rejected');
-    const error = (badResult as PromiseRejectedResult).reason as FilingError;
-    expect(error).toBeInstanceOf(FilingError);
-    expect(error.code).toBe('ENOTDIR');
-    expect(goodResult.status).toBe('fulfilled');
-    expect(filesUnder(library)).toEqual(['blocked', path.join('open', 'series', 'y.dcm')]);
-    await filer.close();
-  });
+  it('fails a file it cannot write with the system code, leaves no temporary, and files the others of its batch', () =>
+    withFiler(async (filer, library) => {
+      // A file where the study's folder should be: the series' folder cannot be made under it.
+      writeFileSync(path.join(library, 'blocked'), 'not a folder');
+      const bad = path.join(library, 'blocked', 'series', 'x.dcm');
+      const good = path.join(library, 'open', 'series', 'y.dcm');
+      const [badResult, goodResult] = await Promise.allSettled([filer.file(bad, `${bad}.partial`, bytes(1)), filer.file(good, `${good}.partial`, bytes(2))]);
+      expect(badResult.status).toBe('rejected');
+      const error = (badResult as PromiseRejectedResult).reason as FilingError;
+      expect(error).toBeInstanceOf(FilingError);
+      expect(error.code).toBe('ENOTDIR');
+      expect(goodResult.status).toBe('fulfilled');
+      expect(filesUnder(library)).toEqual(['blocked', path.join('open', 'series', 'y.dcm')]);
+    }));
 
-  it('fails what a thread that died held, and gives the next file a new thread', async () => {
-    const library = path.join(root, `l${++counter}`);
-    const filer = new LibraryFiler();
-    const first = path.join(library, 's', 'r', 'first.dcm');
-    await filer.file(first, `${first}.partial`, bytes(1));
-    // Sixteen files of 4 MiB go as one batch; the thread is stopped right after it is sent.
-    const held = Array.from({ length: 16 }, (_, n) => path.join(library, 's', 'r', `held${n}.dcm`));
-    const holding = held.map((target, n) => filer.file(target, `${target}.partial`, bytes(n, 4 << 20)));
-    const thread = (filer as unknown as { worker: { terminate(): Promise<number> } }).worker;
-    await thread.terminate();
-    const settled = await Promise.allSettled(holding);
-    // Each was either written before the stop or failed with the reason; none is left waiting.
-    for (const result of settled) {
-      if (result.status === 'rejected') expect(String(result.reason)).toMatch(/filing thread stopped/);
-    }
-    expect(settled.some((result) => result.status === 'rejected')).toBe(true);
-    const after = path.join(library, 's', 'r', 'after.dcm');
-    await filer.file(after, `${after}.partial`, bytes(3));
-    expect(readFileSync(after).equals(bytes(3))).toBe(true);
-    await filer.close();
-  });
+  it('fails what a thread that died held, and gives the next file a new thread', () =>
+    withFiler(async (filer, library) => {
+      const first = path.join(library, 's', 'r', 'first.dcm');
+      await filer.file(first, `${first}.partial`, bytes(1));
+      // Sixteen files of 4 MiB go as one batch; the thread is stopped right after it is sent.
+      const held = Array.from({ length: 16 }, (_, n) => path.join(library, 's', 'r', `held${n}.dcm`));
+      const holding = held.map((target, n) => filer.file(target, `${target}.partial`, bytes(n, 4 << 20)));
+      const thread = (filer as unknown as { worker: { terminate(): Promise<number> } }).worker;
+      await thread.terminate();
+      const settled = await Promise.allSettled(holding);
+      // Each was either written before the stop or failed with the reason; none is left waiting.
+      for (const result of settled) {
+        if (result.status === 'rejected') expect(String(result.reason)).toMatch(/filing thread stopped/);
+      }
+      expect(settled.some((result) => result.status === 'rejected')).toBe(true);
+      const after = path.join(library, 's', 'r', 'after.dcm');
+      await filer.file(after, `${after}.partial`, bytes(3));
+      expect(readFileSync(after).equals(bytes(3))).toBe(true);
+    }));
 });
