@@ -4,6 +4,7 @@
  * that cannot be written fails alone, with the system's code, and leaves nothing behind; a thread
  * that dies fails what it held and the next file gets a new one.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,4 +103,23 @@ describe('LibraryFiler', () => {
       await filer.file(after, `${after}.partial`, bytes(3));
       expect(readFileSync(after).equals(bytes(3))).toBe(true);
     }));
+
+  it('keeps a script alive while it files, and lets it end when idle (no close needed)', () => {
+    const library = path.join(root, `l${++counter}`);
+    const script = path.join(root, `alive-${counter}.mts`);
+    const target = path.join(library, 'a', 'b.dcm');
+    writeFileSync(
+      script,
+      [
+        `import { LibraryFiler } from ${JSON.stringify(path.join(import.meta.dirname, 'library-filer.ts'))};`,
+        `const filer = new LibraryFiler();`,
+        `await filer.file(${JSON.stringify(target)}, ${JSON.stringify(`${target}.partial`)}, Buffer.from('filed'));`,
+        `console.log('done');`,
+      ].join('\n'),
+    );
+    // A thread held only while it works: the script prints, then ends by itself (the timeout would kill a hung one).
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script], { timeout: 30_000 }).toString();
+    expect(out.trim()).toBe('done');
+    expect(readFileSync(target, 'utf8')).toBe('filed');
+  });
 });

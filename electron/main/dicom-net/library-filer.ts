@@ -120,7 +120,10 @@ export class LibraryFiler {
     if (this.batch.length === 0) return;
     const jobs = this.batch;
     this.batch = [];
-    this.thread().postMessage(jobs, jobs.map((job) => job.data.buffer as ArrayBuffer));
+    const worker = this.thread();
+    // Held while it has files to answer for (a promise alone keeps no process alive), let go when idle.
+    worker.ref();
+    worker.postMessage(jobs, jobs.map((job) => job.data.buffer as ArrayBuffer));
   }
 
   /** Stops the thread once every file asked for is written or has failed; the next file starts a new one. */
@@ -135,8 +138,6 @@ export class LibraryFiler {
   private thread(): Worker {
     if (this.worker !== null) return this.worker;
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    // Idle, it must not keep a test run or a script alive; files waiting hold their callers' promises.
-    worker.unref();
     worker.on('message', (done: readonly Done[]) => {
       for (const { id, error } of done) {
         const waiter = this.waiting.get(id);
@@ -144,6 +145,8 @@ export class LibraryFiler {
         if (error === undefined) waiter?.resolve();
         else waiter?.reject(new FilingError(error.message, error.code));
       }
+      // Idle, it must not keep a test run or a script alive.
+      if (this.waiting.size === 0) worker.unref();
     });
     const stopped = (reason: string): void => {
       if (this.worker === worker) this.worker = null;
