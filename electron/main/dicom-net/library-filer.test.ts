@@ -91,8 +91,8 @@ describe('LibraryFiler', () => {
       // Sixteen files of 4 MiB go as one batch; the thread is stopped right after it is sent.
       const held = Array.from({ length: 16 }, (_, n) => path.join(library, 's', 'r', `held${n}.dcm`));
       const holding = held.map((target, n) => filer.file(target, `${target}.partial`, bytes(n, 4 << 20)));
-      const thread = (filer as unknown as { worker: { terminate(): Promise<number> } }).worker;
-      await thread.terminate();
+      const thread = (filer as unknown as { current: { worker: { terminate(): Promise<number> } } }).current;
+      await thread.worker.terminate();
       const settled = await Promise.allSettled(holding);
       // Each was either written before the stop or failed with the reason; none is left waiting.
       for (const result of settled) {

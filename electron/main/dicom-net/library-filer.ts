@@ -92,8 +92,14 @@ export class FilingError extends Error {
   }
 }
 
+/** The thread and the files it was sent and has not answered for. */
+interface Thread {
+  readonly worker: Worker;
+  readonly sent: Set<number>;
+}
+
 export class LibraryFiler {
-  private worker: Worker | null = null;
+  private current: Thread | null = null;
   private batch: Job[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
@@ -120,46 +126,49 @@ export class LibraryFiler {
     if (this.batch.length === 0) return;
     const jobs = this.batch;
     this.batch = [];
-    const worker = this.thread();
+    const thread = this.thread();
+    for (const job of jobs) thread.sent.add(job.id);
     // Held while it has files to answer for (a promise alone keeps no process alive), let go when idle.
-    worker.ref();
-    worker.postMessage(jobs, jobs.map((job) => job.data.buffer as ArrayBuffer));
+    thread.worker.ref();
+    thread.worker.postMessage(jobs, jobs.map((job) => job.data.buffer as ArrayBuffer));
   }
 
   /** Stops the thread once every file asked for is written or has failed; the next file starts a new one. */
   async close(): Promise<void> {
     this.flush();
     while (this.waiting.size > 0) await new Promise((resolve) => setTimeout(resolve, 2));
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.terminate();
+    const thread = this.current;
+    this.current = null;
+    await thread?.worker.terminate();
   }
 
-  private thread(): Worker {
-    if (this.worker !== null) return this.worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.on('message', (done: readonly Done[]) => {
+  private thread(): Thread {
+    if (this.current !== null) return this.current;
+    const thread: Thread = { worker: new Worker(WORKER_SOURCE, { eval: true }), sent: new Set() };
+    thread.worker.on('message', (done: readonly Done[]) => {
       for (const { id, error } of done) {
         const waiter = this.waiting.get(id);
         this.waiting.delete(id);
+        thread.sent.delete(id);
         if (error === undefined) waiter?.resolve();
         else waiter?.reject(new FilingError(error.message, error.code));
       }
       // Idle, it must not keep a test run or a script alive.
-      if (this.waiting.size === 0) worker.unref();
+      if (thread.sent.size === 0) thread.worker.unref();
     });
     const stopped = (reason: string): void => {
-      if (this.worker === worker) this.worker = null;
-      // Whatever it had not answered is failed (the journal keeps those instances for the next start).
-      for (const [id, waiter] of this.waiting) {
-        if (this.batch.some((job) => job.id === id)) continue;
+      if (this.current === thread) this.current = null;
+      // What it was sent and had not answered for is failed (the journal keeps those instances
+      // for the next start); files waiting for the next batch go to the next thread.
+      for (const id of thread.sent) {
+        this.waiting.get(id)?.reject(new FilingError(`The library filing thread stopped: ${reason}`, undefined));
         this.waiting.delete(id);
-        waiter.reject(new FilingError(`The library filing thread stopped: ${reason}`, undefined));
       }
+      thread.sent.clear();
     };
-    worker.on('error', (error) => stopped(error.message));
-    worker.on('exit', (code) => stopped(`exit code ${code}`));
-    this.worker = worker;
-    return worker;
+    thread.worker.on('error', (error) => stopped(error.message));
+    thread.worker.on('exit', (code) => stopped(`exit code ${code}`));
+    this.current = thread;
+    return thread;
   }
 }
