@@ -59,6 +59,27 @@ describe('LibraryFiler', () => {
       expect(readFileSync(target, 'latin1')).toBe('instance bytes');
     }));
 
+  it('moves a handed-over buffer that is all its own memory (left empty here), and copies a handed-over view (left whole)', () =>
+    withFiler(async (filer, library) => {
+      const own = Buffer.concat([Buffer.from('header:'), bytes(7, 8000)]);
+      const expected = Buffer.from(own);
+      const movedTarget = path.join(library, 'a', 'moved.dcm');
+      const filing = filer.file(movedTarget, `${movedTarget}.partial`, own, { handOver: true });
+      filer.flush();
+      // Moved to the thread, not cloned: nothing is left of it on this side.
+      expect(own.byteLength).toBe(0);
+      await filing;
+      expect(readFileSync(movedTarget).equals(expected)).toBe(true);
+
+      const whole = Buffer.concat([Buffer.from('....'), bytes(8, 8000)]);
+      const view = whole.subarray(4);
+      const copiedTarget = path.join(library, 'a', 'copied.dcm');
+      await filer.file(copiedTarget, `${copiedTarget}.partial`, view, { handOver: true });
+      expect(view.byteLength).toBe(8000);
+      expect(readFileSync(copiedTarget).equals(bytes(8, 8000))).toBe(true);
+      expect(whole.subarray(0, 4).toString('latin1')).toBe('....');
+    }));
+
   it("makes a series' folder again when it was removed after an earlier file there (the study deleted while it arrives)", () =>
     withFiler(async (filer, library) => {
       const first = path.join(library, 'study', 'series', '1.dcm');

@@ -301,12 +301,15 @@ export class ReceivedInstances {
     }
     // Durable: the caller answers now. The library file follows off the answer's path (after the
     // answer is written: its file-system calls would otherwise be queued ahead of it), then the index row.
+    // The bytes are handed over to the filing thread (moved, not copied: `data` is empty after),
+    // so the size is taken now.
+    const size = data.length;
     const filing = afterAnswer()
-      .then(() => this.file(target, data))
+      .then(() => this.file(target, data, { handOver: true }))
       .then(
         () => {
           receipt.filed(target);
-          this.queueIndex({ header, target, size: data.length });
+          this.queueIndex({ header, target, size });
         },
         (error: unknown) => {
           // Acknowledged, so not lost: its journal segment is kept for the next start's recovery.
@@ -319,7 +322,7 @@ export class ReceivedInstances {
       this.filing.delete(tracked);
     });
     this.filing.add(tracked);
-    return { kind: 'stored', header, bytes: data.length };
+    return { kind: 'stored', header, bytes: size };
   }
 
   /** Acknowledged or being committed here, or already in the index: a new copy would be a duplicate. */
@@ -350,10 +353,10 @@ export class ReceivedInstances {
    * alternating the two ways in one process, 8 of 8 pairs). A `.partial` a crash leaves behind is
    * removed by the library recovery at the next start, with the import's.
    */
-  private file(target: string, data: Buffer): Promise<void> {
+  private file(target: string, data: Buffer, options: { readonly handOver?: boolean } = {}): Promise<void> {
     // Unique within this process too: the listener and a retrieval may file the same instance at once.
     const temporary = `${target}.${process.pid}-${++filingCount}.partial`;
-    return this.filer.file(target, temporary, data);
+    return this.filer.file(target, temporary, data, options);
   }
 
   /** Opens the receive journal and makes its segments ready ahead of the first instance (the listener starting). */
